@@ -1,0 +1,55 @@
+"""Apply progress events: what the executor reports while it works (render/ shows them)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from reconciler.plan.action import Action
+from reconciler.plan.address import Address
+
+
+@dataclass(frozen=True, slots=True)
+class BatchStarted:
+    """A batch of `size` items of one kind and action is about to be sent."""
+
+    kind: str
+    action: Action
+    size: int
+    index: int
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class ItemApplied:
+    """One address's change landed (ok) or failed with a platform error."""
+
+    address: Address
+    action: Action
+    ok: bool
+    error: str | None = None
+    remote_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BatchFinished:
+    """A batch completed and its results were written to state."""
+
+    kind: str
+    action: Action
+    succeeded: int
+    failed: int
+
+
+@dataclass(frozen=True, slots=True)
+class ApplyFinished:
+    """The whole apply ended; `skipped` counts changes not attempted (dependency failed)."""
+
+    succeeded: int
+    failed: int
+    skipped: int
+    seconds: float
+
+
+Event = BatchStarted | ItemApplied | BatchFinished | ApplyFinished
+EventSink = Callable[[Event], None]

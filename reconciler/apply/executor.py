@@ -1,0 +1,271 @@
+"""Executing a plan: waves in dependency order, provider batches, journaled state writes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import SecretStr
+
+from reconciler.apply.batching import Group, make_batches
+from reconciler.apply.events import (
+    ApplyFinished,
+    BatchFinished,
+    BatchStarted,
+    EventSink,
+    ItemApplied,
+)
+from reconciler.apply.handout import PasswordHandout, generate_password
+from reconciler.apply.journal import Journal, utc_now
+from reconciler.errors import ProviderError, ProviderRejected, StalePlan
+from reconciler.plan import Action, Address, Change, Plan, recordable, waves
+from reconciler.plan.diff import Digest
+from reconciler.plan.resource import DesiredResource, GeneratedSecret, KindRules, Recorded
+from reconciler.providers.base import Adapter, Batch, BatchItem, Capabilities, ItemResult
+
+
+@dataclass(frozen=True, slots=True)
+class ApplyContext:
+    """What apply needs besides the plan: adapters, desired resources, and injectables.
+
+    `facts` are observations of the refresh to remember in state (e.g. a signature seen).
+    """
+
+    adapters: Mapping[str, Adapter]
+    desired: Mapping[Address, DesiredResource]
+    rules: Mapping[str, KindRules]
+    digest: Digest
+    sink: EventSink
+    clock: Callable[[], float]
+    facts: Mapping[Address, Mapping[str, Any]] = field(default_factory=dict)
+    handout: PasswordHandout | None = None
+    make_password: Callable[[int], str] = generate_password
+
+
+@dataclass(frozen=True, slots=True)
+class ApplyResult:
+    """What landed: `failed` maps an address to its platform error; `skipped` ones were not
+    attempted because something they depend on failed."""
+
+    succeeded: tuple[Address, ...]
+    failed: Mapping[Address, str]
+    skipped: tuple[Address, ...]
+
+    @property
+    def is_complete(self) -> bool:
+        return not self.failed and not self.skipped
+
+
+def apply_plan(plan: Plan, *, journal: Journal, context: ApplyContext) -> ApplyResult:
+    """Execute `plan` exactly; refuses a plan made from another state serial or lineage."""
+    document = journal.document
+    is_fresh = plan.serial == document.serial == 0  # no state yet: lineages are still unborn
+    if not is_fresh and (plan.lineage, plan.serial) != (document.lineage, document.serial):
+        raise StalePlan(
+            f"the plan was made from state serial {plan.serial} but state is now at serial "
+            f"{document.serial}; run plan again"
+        )
+    started = context.clock()
+    journal.prepare(context.facts)
+    run = _Run(journal, context, plan)
+    try:
+        run.execute()
+    finally:
+        context.sink(
+            ApplyFinished(
+                len(run.succeeded),
+                len(run.failed),
+                len(run.skipped),
+                round(context.clock() - started, 3),
+            )
+        )
+    return ApplyResult(tuple(run.succeeded), dict(run.failed), tuple(run.skipped))
+
+
+class _Run:
+    """One apply's progress: which addresses landed, failed or were skipped."""
+
+    def __init__(self, journal: Journal, context: ApplyContext, plan: Plan) -> None:
+        self.journal = journal
+        self.context = context
+        self.plan = plan
+        self.succeeded: list[Address] = []
+        self.failed: dict[Address, str] = {}
+        self.skipped: list[Address] = []
+        self.riders = _riders(plan.changes)
+
+    def execute(self) -> None:
+        planned = waves(self.plan.changes)
+        groups = [g for wave in planned for g in make_batches(wave, batch_size=self._size)]
+        index = 0
+        for wave in planned:
+            for group in make_batches(wave, batch_size=self._size):
+                index += 1
+                ready = [c for c in group.changes if not self._blocked(c)]
+                if ready:
+                    self._run_group(
+                        Group(group.kind, group.action, tuple(ready)), index, len(groups)
+                    )
+
+    def _size(self, kind: str, action: Action) -> int:
+        return self.context.adapters[kind.split("_", 1)[0]].capabilities.batch_size(kind, action)
+
+    def _blocked(self, change: Change) -> bool:
+        lost = self.failed.keys() | set(self.skipped)
+        if any(dep in lost for dep in change.depends_on):
+            self.skipped.append(change.address)
+            self.context.sink(
+                ItemApplied(change.address, change.action, False, "skipped: a dependency failed")
+            )
+            return True
+        return False
+
+    def _run_group(self, group: Group, index: int, total: int) -> None:
+        self.context.sink(BatchStarted(group.kind, group.action, len(group.changes), index, total))
+        calls = [c for c in group.changes if not _is_adoption_only(c)]
+        op_ids, results = self._call(group, calls) if calls else ([], {})
+        ok = failed = 0
+        for change in group.changes:
+            result = results.get(change.address) or ItemResult(
+                change.address, True, change.remote_id
+            )
+            if self._land(change, result):
+                ok += 1
+            else:
+                failed += 1
+        self.journal.finish(op_ids)  # one write: the outcomes, and the intent cleared
+        self.context.sink(BatchFinished(group.kind, group.action, ok, failed))
+
+    def _call(
+        self, group: Group, calls: list[Change]
+    ) -> tuple[list[str], dict[Address, ItemResult]]:
+        adapter = self.context.adapters[group.kind.split("_", 1)[0]]
+        items = tuple(self._item(change) for change in calls)
+        op_ids = self.journal.begin(
+            (
+                c.address,
+                str(c.action),
+                item.desired.natural_key if item.desired else (c.remote_id or ""),
+            )
+            for c, item in zip(calls, items, strict=True)
+        )
+        try:
+            results = list(adapter.execute(Batch(group.kind, group.action, items)))
+        except ProviderRejected as exc:
+            # The platform refused the whole call: nothing happened, so nothing is pending.
+            results = [ItemResult(c.address, False, error=str(exc)) for c in calls]
+        except ProviderError:
+            # Outcome unknown (network, 5xx, rate limit): keep the intent in state so the
+            # next plan resolves each item by natural key, and stop here.
+            for change in calls:
+                self.failed[change.address] = "outcome unknown; run plan again to resolve it"
+            raise
+        if len(results) != len(calls):
+            raise ProviderError(
+                f"{len(results)} results for {len(calls)} items",
+                provider=group.kind.split("_", 1)[0],
+                operation=str(group.action),
+            )
+        return op_ids, {r.address: r for r in results}
+
+    def _item(self, change: Change) -> BatchItem:
+        desired = self.context.desired.get(change.address)
+        record = self.journal.record(change.address)
+        recorded = (
+            None
+            if record is None
+            else Recorded(change.address, record.remote_id, record.attributes, record.facts)
+        )
+        return BatchItem(
+            change, desired, recorded, self._secrets(change, desired), self._ids(change, desired)
+        )
+
+    def _ids(self, change: Change, desired: DesiredResource | None) -> dict[Address, str]:
+        related = list(desired.depends_on) if desired else []
+        parent = self.context.rules[change.address.kind].parent
+        if parent is not None:
+            related.append(Address(parent, change.address.trader))
+        ids = {}
+        for address in related:
+            record = self.journal.record(address)
+            if record is not None:
+                ids[address] = record.remote_id
+        return ids
+
+    def _secrets(self, change: Change, desired: DesiredResource | None) -> dict[str, str]:
+        if desired is None or change.action in (Action.CANCEL, Action.NOOP, Action.WAIT):
+            return {}
+        secrets: dict[str, str] = {}
+        for key in desired.sensitive:
+            value = desired.attributes.get(key)
+            if isinstance(value, SecretStr):
+                secrets[key] = value.get_secret_value()
+            elif isinstance(value, GeneratedSecret) and change.action is Action.CREATE:
+                secrets[key] = self._generate(change.address, desired, value)
+        return secrets
+
+    def _generate(self, address: Address, desired: DesiredResource, secret: GeneratedSecret) -> str:
+        password = self.context.make_password(secret.length)
+        if self.context.handout is not None:
+            attributes = desired.attributes
+            self.context.handout.write(
+                (
+                    address.trader,
+                    address.provider,
+                    str(attributes.get("username", "")),
+                    str(attributes.get("email", "")),
+                    password,
+                    utc_now(self.context.clock),
+                )
+            )
+        return password
+
+    def _land(self, change: Change, result: ItemResult) -> bool:
+        if not result.ok:
+            self.failed[change.address] = result.error or "failed"
+            self.context.sink(ItemApplied(change.address, change.action, False, result.error))
+            return False
+        if change.action is Action.CANCEL:
+            for address in [change.address, *self.riders.get(change.address, ())]:
+                self.journal.remove(address)
+                self.succeeded.append(address)
+                self.context.sink(ItemApplied(address, Action.CANCEL, True))
+            return True
+        self._record(change, result)
+        self.succeeded.append(change.address)
+        self.context.sink(
+            ItemApplied(change.address, change.action, True, remote_id=result.remote_id)
+        )
+        return True
+
+    def _record(self, change: Change, result: ItemResult) -> None:
+        desired = self.context.desired[change.address]
+        previous = self.journal.record(change.address)
+        facts: dict[str, Any] = {} if previous is None else dict(previous.facts)
+        facts.update(self.context.facts.get(change.address, {}))
+        facts.update(result.facts)
+        facts["natural_key"] = desired.natural_key
+        remote_id = result.remote_id or change.remote_id or (previous.remote_id if previous else "")
+        self.journal.put(
+            change.address,
+            remote_id=remote_id,
+            attributes=recordable(desired, digest=self.context.digest),
+            facts=facts,
+        )
+
+
+def _is_adoption_only(change: Change) -> bool:
+    """An adopted object whose attributes already match needs no platform call."""
+    return change.action is Action.UPDATE and not change.changed and change.remote_id is not None
+
+
+def _riders(changes: tuple[Change, ...]) -> dict[Address, list[Address]]:
+    riders: dict[Address, list[Address]] = {}
+    for change in changes:
+        if change.via is not None:
+            riders.setdefault(change.via, []).append(change.address)
+    return riders
+
+
+__all__ = ["ApplyContext", "ApplyResult", "Capabilities", "apply_plan"]

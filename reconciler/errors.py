@@ -1,0 +1,120 @@
+"""The whole exception tree of reconciler; every message is one line and secret-free.
+
+ReconcilerError                 exit_code = 1
+  ManifestError                 path, line, column
+    ManifestErrors              several ManifestError, shown together
+  StateError
+    StateLocked                 holder, since, unlock hint
+    StateConflict               serial or lineage mismatch
+  StalePlan                     saved plan no longer matches state or manifests
+  PlanConflict                  the world does not allow a safe plan (unrecorded objects)
+  ProviderError                 provider, operation
+    ProviderUnavailable         network, timeout, 5xx: retryable
+    RateLimited                 429 or an unresolved penalty ticket; retry_after
+    ProviderRejected            4xx or a whole-call errorText: not retryable
+  CancelLimitExceeded
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class ReconcilerError(Exception):
+    """Base of every error the CLI reports as `Error: <message>`."""
+
+    exit_code: int = 1
+
+
+class ManifestError(ReconcilerError):
+    """A problem in a manifest file, with its position when known."""
+
+    def __init__(self, message: str, *, path: str = "", line: int = 0, column: int = 0) -> None:
+        self.message = message
+        self.path = path
+        self.line = line
+        self.column = column
+        super().__init__(self.located())
+
+    def located(self) -> str:
+        """`file:line: message` (or less when the position is unknown)."""
+        if self.path and self.line:
+            return f"{self.path}:{self.line}: {self.message}"
+        if self.path:
+            return f"{self.path}: {self.message}"
+        return self.message
+
+
+class ManifestErrors(ManifestError):
+    """Several manifest problems reported at once, sorted by position."""
+
+    def __init__(self, errors: Sequence[ManifestError]) -> None:
+        self.errors = sorted(errors, key=lambda e: (e.path, e.line, e.column, e.message))
+        first = self.errors[0] if self.errors else ManifestError("invalid manifests")
+        count = len(self.errors)
+        suffix = f" (and {count - 1} more)" if count > 1 else ""
+        super().__init__(first.message + suffix, path=first.path, line=first.line)
+
+
+class StateError(ReconcilerError):
+    """The state could not be read or written."""
+
+
+class StateLocked(StateError):
+    """Another process holds the workspace lock."""
+
+    def __init__(self, *, holder: str, since: str, lock_id: str) -> None:
+        self.holder = holder
+        self.since = since
+        self.lock_id = lock_id
+        super().__init__(
+            f"state is locked by {holder} since {since} "
+            f"(if that process is gone: reconciler state unlock {lock_id})"
+        )
+
+
+class StateConflict(StateError):
+    """The state changed under us (serial or lineage mismatch)."""
+
+
+class StalePlan(ReconcilerError):
+    """A saved plan no longer matches the state or the manifests."""
+
+
+class ProviderError(ReconcilerError):
+    """A whole call to a platform failed."""
+
+    retryable: bool = False
+
+    def __init__(self, message: str, *, provider: str, operation: str) -> None:
+        self.provider = provider
+        self.operation = operation
+        super().__init__(f"{provider} {operation}: {message}")
+
+
+class ProviderUnavailable(ProviderError):
+    """Network error, timeout or 5xx: the platform may recover."""
+
+    retryable = True
+
+
+class RateLimited(ProviderError):
+    """The platform refused us for pacing; retry_after is in seconds when known."""
+
+    def __init__(
+        self, message: str, *, provider: str, operation: str, retry_after: float | None = None
+    ) -> None:
+        self.retry_after = retry_after
+        super().__init__(message, provider=provider, operation=operation)
+
+
+class ProviderRejected(ProviderError):
+    """The platform rejected the request as a whole (4xx or whole-call errorText)."""
+
+
+class CancelLimitExceeded(ReconcilerError):
+    """The plan offboards more traders than --max-cancel allows."""
+
+
+class PlanConflict(ReconcilerError):
+    """The plan cannot be made safely (e.g. an unrecorded remote object has a managed key)."""

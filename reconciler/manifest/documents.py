@@ -1,0 +1,279 @@
+"""Reading one manifest file's YAML documents into plain values, in one pass of the C parser.
+
+Values are built from parser events with an explicit stack (so any nesting is safe to read),
+refusing duplicate keys, aliases and nesting deeper than `MAX_DEPTH`; mapping keys are text;
+`yes`/`no`/`on`/`off` stay strings; references in string values are expanded on the way.
+"""
+
+from __future__ import annotations
+
+import gc
+import re
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+import yaml
+from yaml.events import (
+    AliasEvent,
+    DocumentEndEvent,
+    DocumentStartEvent,
+    Event,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+)
+from yaml.nodes import ScalarNode
+
+from reconciler.errors import ManifestError
+from reconciler.manifest.models import Path
+
+try:
+    from yaml import CSafeLoader as SafeLoader
+except ImportError:  # PyYAML built without libyaml
+    from yaml import SafeLoader  # type: ignore[assignment]
+
+MAX_DEPTH = 64
+STR = "tag:yaml.org,2002:str"
+BOOL = "tag:yaml.org,2002:bool"
+SCALAR_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}" for name in ("null", "bool", "int", "float", "timestamp")
+)
+TRUE_OR_FALSE = frozenset(("true", "false"))
+
+IMPLICIT: Mapping[str, list[tuple[str, re.Pattern[str]]]] = MappingProxyType(
+    yaml.resolver.Resolver.yaml_implicit_resolvers
+)
+"""PyYAML's implicit resolvers of plain scalars, by first character (read-only view)."""
+
+Expand = Callable[[str], tuple[str, list[str]]]
+"""Expands references in a string: (new text, one message per failed reference)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Located:
+    """A problem found while reading: its line, and its document path when known.
+
+    `is_value_lost` means the value at `path` could not be read as written (a failed reference,
+    an alias, a malformed date), so further complaints about that value are only noise.
+    """
+
+    line: int
+    message: str
+    doc: int = -1
+    path: Path | None = None
+    is_value_lost: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One whole YAML document: its value, the line it starts on, each top-level item's line."""
+
+    index: int
+    value: Any
+    line: int
+    item_lines: tuple[int, ...] = ()
+
+
+def read_documents(data: bytes, *, expand: Expand) -> tuple[list[Document], list[Located]]:
+    """The whole documents of a UTF-8 YAML file, and the problems met; reading stops at a
+    syntax error or absurd nesting (the document it interrupts is left out)."""
+    builder = _Builder(expand)
+    try:
+        with paused_gc():
+            builder.run(events(data))
+    except ManifestError as exc:
+        builder.problems.append(Located(exc.line, exc.message))
+    return builder.documents, builder.problems
+
+
+def events(data: bytes) -> Iterator[Event]:
+    """Parser events of `data`; a YAML error raises ManifestError at its line (no path)."""
+    loader = SafeLoader(data)
+    try:
+        while True:
+            try:
+                event = loader.get_event()
+            except yaml.MarkedYAMLError as exc:
+                mark = exc.problem_mark or exc.context_mark
+                parts = [part for part in (exc.context, exc.problem) if part]
+                line = mark.line + 1 if mark else 0
+                raise ManifestError("invalid YAML: " + ", ".join(parts), line=line) from exc
+            except yaml.reader.ReaderError as exc:
+                line = data.count(b"\n", 0, max(exc.position, 0)) + 1
+                raise ManifestError(f"invalid YAML: {exc.reason}", line=line) from exc
+            except yaml.YAMLError as exc:
+                raise ManifestError(f"invalid YAML: {type(exc).__name__}") from exc
+            if event is None or isinstance(event, yaml.StreamEndEvent):
+                return
+            yield event
+    finally:
+        loader.dispose()
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic GC: its passes over millions of fresh, acyclic containers dominate
+    parse time otherwise. Restores the previous setting."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def resolve_plain(value: str) -> str:
+    """The tag of an untagged plain scalar, as PyYAML resolves it except that only
+    true/false are booleans (YAML 1.2): `country: NO` stays the text "NO"."""
+    for tag, pattern in IMPLICIT.get(value[:1], ()):
+        if pattern.match(value):
+            if tag == BOOL and value.lower() not in TRUE_OR_FALSE:
+                return STR
+            return tag if tag in SCALAR_TAGS else STR  # `=` and `<<` are text here
+    return STR
+
+
+class _Builder:
+    """Turns events into values. Frames are [container, pending key] pairs on a stack."""
+
+    def __init__(self, expand: Expand) -> None:
+        self.expand = expand
+        self.documents: list[Document] = []
+        self.problems: list[Located] = []
+        self.stack: list[list[Any]] = []
+        self.constructor = yaml.constructor.SafeConstructor()
+        self.root: Any = None
+        self.root_line = 0
+        self.item_lines: list[int] = []
+
+    def run(self, stream: Iterator[Event]) -> None:
+        stack = self.stack
+        for event in stream:
+            kind = type(event)
+            if kind is ScalarEvent:
+                top = stack[-1] if stack else None
+                if top is not None and top[1] is None and type(top[0]) is dict:
+                    self._key(top, event)
+                else:
+                    self._add(self._scalar(event), event)
+            elif kind is MappingStartEvent or kind is SequenceStartEvent:
+                self._open(event, is_mapping=kind is MappingStartEvent)
+            elif kind is MappingEndEvent or kind is SequenceEndEvent:
+                stack.pop()
+            elif kind is AliasEvent:
+                message = "YAML aliases (*name) are not supported: write the value out"
+                top = stack[-1] if stack else None
+                if top is not None and top[1] is None and type(top[0]) is dict:
+                    self._problem(event, message)
+                    top[1] = _NOT_A_KEY
+                else:
+                    self._problem(event, message, path=self._path(), is_value_lost=True)
+                    self._add(None, event)
+            elif kind is DocumentStartEvent:
+                self.root, self.root_line, self.item_lines = None, 0, []
+            elif kind is DocumentEndEvent:
+                index = len(self.documents)
+                lines = tuple(self.item_lines)
+                self.documents.append(Document(index, self.root, self.root_line, lines))
+
+    def _key(self, top: list[Any], event: Any) -> None:
+        key: str = event.value
+        if key in top[0]:
+            path = (*self._path(), key)
+            self._problem(event, f"duplicate key {key!r} in this mapping", path=path)
+        top[1] = key
+
+    def _open(self, event: Any, *, is_mapping: bool) -> None:
+        tag = event.tag
+        expected = "tag:yaml.org,2002:map" if is_mapping else "tag:yaml.org,2002:seq"
+        if tag is not None and tag != "!" and tag != expected:
+            self._problem(event, f"unsupported YAML tag {tag!r}")
+        if len(self.stack) >= MAX_DEPTH:
+            line = event.start_mark.line + 1
+            raise ManifestError(f"nesting deeper than {MAX_DEPTH} levels", line=line)
+        container: dict[str, Any] | list[Any] = {} if is_mapping else []
+        top = self.stack[-1] if self.stack else None
+        if top is not None and top[1] is None and type(top[0]) is dict:
+            self._problem(event, "mapping keys must be plain text, not a mapping or list")
+            top[1] = _NOT_A_KEY
+        else:
+            self._add(container, event)
+        self.stack.append([container, None])
+
+    def _add(self, value: Any, event: Any) -> None:
+        stack = self.stack
+        if not stack:
+            self.root = value
+            self.root_line = event.start_mark.line + 1
+            return
+        top = stack[-1]
+        container = top[0]
+        if type(container) is list:
+            if len(stack) == 1:
+                self.item_lines.append(event.start_mark.line + 1)
+            container.append(value)
+        else:
+            key = top[1]
+            top[1] = None
+            if key is not _NOT_A_KEY and key not in container:
+                container[key] = value
+
+    def _scalar(self, event: Any) -> Any:
+        value: str = event.value
+        tag = event.tag
+        if tag is None:
+            tag = resolve_plain(value) if event.implicit[0] else STR
+        elif tag == "!":  # the non-specific tag: a string whatever it looks like
+            tag = STR
+        if tag == STR:
+            if "${" in value:
+                value, failures = self.expand(value)
+                for message in failures:
+                    self._problem(event, message, path=self._path(), is_value_lost=True)
+            return value
+        if tag not in SCALAR_TAGS:
+            self._problem(event, f"unsupported YAML tag {tag!r}")
+            return value
+        node = ScalarNode(tag, value, event.start_mark, event.end_mark)
+        try:
+            return self.constructor.yaml_constructors[tag](self.constructor, node)
+        except (ValueError, yaml.YAMLError):
+            kind = tag.rsplit(":", 1)[-1]
+            message = f"invalid {kind} (quote it if it is meant as text)"
+            self._problem(event, message, path=self._path(), is_value_lost=True)
+            return value
+
+    def _path(self) -> Path:
+        """The document path of the value being read (computed only when reporting)."""
+        path: list[str | int] = []
+        last = len(self.stack) - 1
+        for depth, (container, key) in enumerate(self.stack):
+            if type(container) is list:
+                # Below the top, the item being read was appended when it opened.
+                path.append(len(container) - (depth < last))
+            elif isinstance(key, str):
+                path.append(key)
+        return tuple(path)
+
+    def _problem(
+        self, event: Any, message: str, *, path: Path | None = None, is_value_lost: bool = False
+    ) -> None:
+        self.problems.append(
+            Located(
+                event.start_mark.line + 1,
+                message,
+                doc=len(self.documents),
+                path=path,
+                is_value_lost=is_value_lost,
+            )
+        )
+
+
+_NOT_A_KEY = object()
+"""Pending-key marker after a mapping or list was used as a key: its value is dropped."""

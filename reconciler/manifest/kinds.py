@@ -1,0 +1,164 @@
+"""Validation of the manifest kinds: the one Firm with its provider settings, each Trader with
+its provider blocks (firm defaults merged under them), and firm-wide uniqueness."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
+
+from reconciler.manifest.models import Firm, ProviderSchema, Trader
+from reconciler.manifest.report import Report, Where
+from reconciler.manifest.validation import validate
+
+TRADER_FIELDS = frozenset(Trader.model_fields) - {"platforms"}
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One Firm or Trader mapping as read: where it is, the line it starts on, its value."""
+
+    where: Where
+    line: int
+    value: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class FirmContext:
+    """What traders are validated against. `configured` is None when no Firm could be read."""
+
+    schemas: Mapping[str, ProviderSchema]
+    firm: Firm | None = None
+    settings: Mapping[str, BaseModel] = field(default_factory=dict)
+    configured: frozenset[str] | None = None
+    defaults: Mapping[str, dict[str, Any]] = field(default_factory=dict)
+
+
+def validate_firm(
+    firms: Sequence[Entry], *, schemas: Mapping[str, ProviderSchema], report: Report
+) -> FirmContext:
+    """Validate the first Firm and its provider settings; report any further Firm."""
+    if not firms:
+        return FirmContext(schemas)
+    entry = firms[0]
+    for extra in firms[1:]:
+        report.at(extra.where, "only one Firm may be declared", first=entry.where)
+    raw = entry.value
+    firm, problems = validate(Firm, raw)
+    report.problems(entry.where, problems)
+    known = ", ".join(sorted(schemas)) or "none"
+    settings: dict[str, BaseModel] = {}
+    providers = raw.get("providers")
+    configured = frozenset(providers) if isinstance(providers, dict) else None
+    for name, block in providers.items() if isinstance(providers, dict) else ():
+        schema = schemas.get(name)
+        if schema is None:
+            message = f"unknown provider {name!r} (known: {known})"
+            report.at(entry.where.at(("providers", name)), message)
+            continue
+        model, problems = validate(schema.settings, block, prefix=("providers", name))
+        report.problems(entry.where, problems)
+        if model is not None:
+            settings[name] = model
+    defaults: dict[str, dict[str, Any]] = {}
+    raw_defaults = raw.get("defaults")
+    for name, block in raw_defaults.items() if isinstance(raw_defaults, dict) else ():
+        if name not in schemas:
+            message = f"unknown provider {name!r} in defaults (known: {known})"
+            report.at(entry.where.at(("defaults", name)), message)
+        elif isinstance(block, dict):
+            defaults[name] = block
+    if firm is not None:
+        firm = firm.model_copy(update={"providers": settings})
+    return FirmContext(schemas, firm, settings, configured, defaults)
+
+
+def validate_trader(
+    entry: Entry, context: FirmContext, *, report: Report
+) -> tuple[Trader, dict[str, BaseModel]] | None:
+    """The trader with its validated provider blocks (None when those do not validate);
+    cross-reference problems from the providers' checks are reported, not returned."""
+    schemas = context.schemas
+    fields: dict[str, Any] = {}
+    blocks: dict[str, Any] = {}
+    for key, value in entry.value.items():
+        if key in schemas:
+            blocks[key] = value
+        elif key in TRADER_FIELDS:
+            fields[key] = value
+        else:
+            expected = ", ".join(sorted(TRADER_FIELDS | set(schemas)))
+            message = f"{key}: unknown field (expected one of: {expected})"
+            report.at(entry.where.at((key,)), message)
+    platforms: dict[str, BaseModel] = {}
+    for name, block in blocks.items():
+        if context.configured is not None and name not in context.configured:
+            configured = ", ".join(sorted(context.configured)) or "none"
+            message = f"{name}: provider is not configured on the Firm (configured: {configured})"
+            report.at(entry.where.at((name,)), message)
+            continue
+        merged = {} if block is None else block
+        if name in context.defaults and isinstance(merged, dict):
+            merged = merge(context.defaults[name], merged)
+        model, problems = validate(schemas[name].trader, merged, prefix=(name,))
+        report.problems(entry.where, problems)
+        if model is not None:
+            platforms[name] = model
+    trader, problems = validate(Trader, {**fields, "platforms": platforms})
+    report.problems(entry.where, problems)
+    if trader is None or len(platforms) < len(blocks):
+        return None
+    for name, block_model in platforms.items():
+        check = schemas[name].check
+        settings = context.settings.get(name)
+        if check is not None and settings is not None:
+            report.problems(entry.where, list(check(settings, block_model, trader)))
+    return trader, platforms
+
+
+def check_unique(
+    traders: Sequence[tuple[Entry, Trader, dict[str, BaseModel]]],
+    *,
+    schemas: Mapping[str, ProviderSchema],
+    report: Report,
+) -> None:
+    """Report a second trader name, username, e-mail (case-insensitive) or provider key."""
+    first: dict[tuple[str, ...], Where] = {}
+
+    def claim(key: tuple[str, ...], where: Where, message: str) -> None:
+        earlier = first.setdefault(key, where)
+        if earlier is not where:
+            report.at(where, message, first=earlier)
+
+    for entry, trader, platforms in traders:
+        at = entry.where.at
+        claim(("name", trader.name), at(("name",)), f"name: duplicate trader name {trader.name!r}")
+        claim(
+            ("username", trader.username.casefold()),
+            at(("username",)),
+            f"username: duplicate username {trader.username!r} (compared case-insensitively)",
+        )
+        claim(
+            ("email", trader.email.casefold()),
+            at(("email",)),
+            f"email: duplicate e-mail {trader.email!r} (compared case-insensitively)",
+        )
+        for name, block in platforms.items():
+            unique_keys = schemas[name].unique_keys
+            for path, key in unique_keys(block) if unique_keys is not None else ():
+                dotted = ".".join(str(part) for part in path)
+                claim(("provider", name, key), at(path), f"{dotted}: duplicate {key}")
+
+
+def merge(defaults: dict[str, Any], block: dict[str, Any]) -> dict[str, Any]:
+    """`block` over `defaults`: mappings merge key by key, anything else in `block` wins."""
+    merged = dict(defaults)
+    for key, value in block.items():
+        under = merged.get(key)
+        if isinstance(under, dict) and isinstance(value, dict):
+            merged[key] = merge(under, value)
+        else:
+            merged[key] = value
+    return merged

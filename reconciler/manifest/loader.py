@@ -1,0 +1,193 @@
+"""Loading a directory of YAML manifests into `Desired`; every problem is reported as file:line.
+
+Files are read once (one C-parser pass each); line numbers are computed only for files that
+have problems. Firm and trader validation live in kinds.py.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Mapping
+from functools import partial
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from reconciler.errors import ManifestError, ManifestErrors
+from reconciler.manifest.documents import paused_gc, read_documents
+from reconciler.manifest.kinds import Entry, check_unique, validate_firm, validate_trader
+from reconciler.manifest.models import Desired, ProviderSchema, Source, Trader
+from reconciler.manifest.refs import References
+from reconciler.manifest.report import ManifestFile, Report, Where
+
+SUFFIXES = (".yaml", ".yml")
+KINDS = "Firm, Trader"
+
+
+def load_manifests(
+    directory: str | os.PathLike[str],
+    *,
+    schemas: Mapping[str, ProviderSchema],
+    environ: Mapping[str, str] | None = None,
+) -> Desired:
+    """Read every *.yaml / *.yml below `directory` into the desired state.
+
+    `schemas` validates provider blocks by provider name; `environ` serves `${env:NAME}`
+    (default: the process environment). Raises ManifestErrors listing every problem.
+    """
+    try:
+        with paused_gc():
+            return _load(directory, schemas=schemas, environ=environ)
+    except RecursionError as exc:  # defensive: readers are iterative and depth-limited
+        problem = ManifestError("manifests nest too deeply to be read", path=os.fspath(directory))
+        raise ManifestErrors([problem]) from exc
+
+
+def _load(
+    directory: str | os.PathLike[str],
+    *,
+    schemas: Mapping[str, ProviderSchema],
+    environ: Mapping[str, str] | None,
+) -> Desired:
+    root = Path(directory)
+    report = Report()
+    refs = References(environ=os.environ if environ is None else environ)
+    digest = hashlib.sha256()
+    firms: list[Entry] = []
+    traders: list[Entry] = []
+    is_complete = True
+    paths = _manifest_paths(root, report)
+    for relative in paths:
+        shown = str(root / relative)
+        try:
+            data = (root / relative).read_bytes()
+        except OSError as exc:
+            report.line(shown, 0, f"cannot read file: {exc.strerror or type(exc).__name__}")
+            is_complete = False
+            continue
+        digest.update(b"%s\0%d\0" % (relative.encode("utf-8", "surrogateescape"), len(data)))
+        digest.update(data)
+        file = ManifestFile(shown, data)
+        is_complete &= _read_file(
+            file,
+            refs.expand,
+            base=(root / relative).parent,
+            report=report,
+            firms=firms,
+            traders=traders,
+        )
+    if not paths:
+        if report.is_empty:
+            report.line(str(root), 0, "no manifest files (*.yaml, *.yml) found")
+    elif not firms and is_complete:
+        report.line(str(root), 0, "no Firm declared: exactly one document needs kind: Firm")
+    firm_state = validate_firm(firms, schemas=schemas, report=report)
+    loaded: list[tuple[Entry, Trader, dict[str, BaseModel]]] = []
+    for entry in traders:
+        result = validate_trader(entry, firm_state, report=report)
+        if result is not None:
+            loaded.append((entry, *result))
+    check_unique(loaded, schemas=schemas, report=report)
+    report.raise_if_any()
+    assert firm_state.firm is not None  # no problem reported means the Firm validated
+    return Desired(
+        firm=firm_state.firm,
+        traders=tuple(trader for _, trader, _ in loaded),
+        digest=digest.hexdigest(),
+        sources={
+            trader.name: Source(entry.where.file.shown, entry.line, entry.where.path)
+            for entry, trader, _ in loaded
+        },
+    )
+
+
+def _manifest_paths(root: Path, report: Report) -> list[str]:
+    """Relative POSIX paths of the manifest files below `root`, sorted."""
+    if not root.is_dir():
+        report.line(str(root), 0, "not a directory")
+        return []
+
+    def unreadable(exc: OSError) -> None:
+        report.line(str(exc.filename or root), 0, f"cannot list: {exc.strerror}")
+
+    found: list[str] = []
+    for folder, _, names in os.walk(root, onerror=unreadable):
+        for name in names:
+            if name.endswith(SUFFIXES):
+                found.append(Path(folder, name).relative_to(root).as_posix())
+    return sorted(found)
+
+
+def _read_file(
+    file: ManifestFile,
+    expand: Callable[..., tuple[str, list[str]]],
+    *,
+    base: Path,
+    report: Report,
+    firms: list[Entry],
+    traders: list[Entry],
+) -> bool:
+    """Sort the file's documents into firms and traders; False when it could not be read whole."""
+    try:
+        file.data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = file.data.count(b"\n", 0, exc.start) + 1
+        bad = file.data[exc.start]
+        report.line(file.shown, line, f"file is not UTF-8 text (invalid byte 0x{bad:02x})")
+        return False
+    documents, problems = read_documents(file.data, expand=partial(expand, base=base))
+    is_whole = True
+    for problem in problems:
+        report.line(file.shown, problem.line, problem.message)
+        if problem.doc < 0:
+            is_whole = False
+        elif problem.is_value_lost and problem.path is not None:
+            report.value_lost(Where(file, problem.doc, problem.path))
+    for document in documents:
+        value = document.value
+        where = Where(file, document.index)
+        if value is None:
+            continue
+        if isinstance(value, dict):
+            kind = value.get("kind")
+            if "kind" not in value:
+                report.at(where, f"kind is missing (expected one of: {KINDS})")
+            elif kind == "Firm":
+                firms.append(Entry(where, document.line, value))
+            elif kind == "Trader":
+                traders.append(Entry(where, document.line, value))
+            else:
+                message = f"kind: unknown kind {kind!r} (expected one of: {KINDS})"
+                report.at(where.at(("kind",)), message)
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                item_where = where.at((i,))
+                kind = item.get("kind", "Trader") if isinstance(item, dict) else None
+                if not isinstance(item, dict):
+                    report.at(item_where, f"a list holds traders (mappings), not {_shape(item)}")
+                elif kind != "Trader":
+                    message = f"kind: a list holds only traders (kind: Trader), not {kind!r}"
+                    report.at(item_where.at(("kind",)), message)
+                else:
+                    traders.append(Entry(item_where, document.item_lines[i], item))
+        else:
+            report.at(
+                where,
+                "a document is a mapping with kind: Firm or Trader, or a list of traders; "
+                f"not {_shape(value)}",
+            )
+    return is_whole
+
+
+def _shape(value: object) -> str:
+    """What kind of value this is, without showing it (it may be a secret)."""
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, list):
+        return "a list"
+    return f"a {type(value).__name__}"

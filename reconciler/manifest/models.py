@@ -1,0 +1,188 @@
+"""Pydantic models of the manifest kinds (Firm, Trader) and the loaded `Desired` value.
+
+Provider blocks (`providers.<name>` on the Firm, `<name>:` on a Trader) are validated by the
+provider's own schema (`ProviderSchema`), handed to the loader by the caller, so this package
+imports nothing from providers/.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+
+TRADER_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,62}$")
+EMAIL = re.compile(
+    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
+)
+COUNTRY = re.compile(r"^[A-Z]{2}$")
+PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{5,30}$")
+
+
+class Frozen(BaseModel):
+    """Base of every manifest model: immutable, unknown keys refused."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+class GeneratePassword(Frozen):
+    """`password: {generate: true}`: apply makes a strong password at create time."""
+
+    generate: Literal[True]
+    length: int = Field(default=24, ge=12, le=64)
+
+
+class Lifecycle(Frozen):
+    """`lifecycle: {protect: true}` makes any cancel or replace of the object an error."""
+
+    protect: bool = False
+
+
+class StateSettings(Frozen):
+    """Where state lives. `dsn` is only for the postgres backend."""
+
+    backend: Literal["local", "postgres"] = "local"
+    path: str = "state"
+    workspace: str = Field(default="default", pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$")
+    dsn: SecretStr | None = None
+
+
+class Settings(Frozen):
+    state: StateSettings = StateSettings()
+
+
+class Firm(Frozen):
+    """`kind: Firm`: one per manifest directory. `providers` values are provider settings."""
+
+    kind: Literal["Firm"] = "Firm"
+    name: str = Field(min_length=1, max_length=64)
+    settings: Settings = Settings()
+    providers: dict[str, Any] = Field(default_factory=dict)
+    defaults: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+
+class Contact(Frozen):
+    """Postal contact details; `state` is required when `country` is US."""
+
+    phone: str = Field(pattern=PHONE.pattern)
+    street_address1: str = Field(min_length=1, max_length=64)
+    street_address2: str | None = Field(default=None, max_length=64)
+    city: str = Field(min_length=1, max_length=64)
+    state: str | None = Field(default=None, min_length=2, max_length=64)
+    post_code: str | None = Field(default=None, max_length=16)
+    country: str
+
+    @field_validator("country")
+    @classmethod
+    def _two_letter_country(cls, value: str) -> str:
+        if not COUNTRY.match(value):
+            raise ValueError("country must be a two-letter ISO 3166-1 alpha-2 code such as US")
+        return value
+
+    @model_validator(mode="after")
+    def _state_for_us(self) -> Contact:
+        if self.country == "US" and not self.state:
+            raise ValueError("state is required when country is US")
+        return self
+
+
+class Trader(Frozen):
+    """`kind: Trader`: one person. `platforms` holds validated provider blocks by name."""
+
+    kind: Literal["Trader"] = "Trader"
+    name: str
+    username: str = Field(min_length=3, max_length=64)
+    email: str = Field(max_length=64)
+    first_name: str = Field(min_length=1, max_length=64)
+    last_name: str = Field(min_length=2, max_length=64)
+    password: SecretStr | GeneratePassword | None = None
+    contact: Contact | None = None
+    status: Literal["active", "cancelled"] = "active"
+    lifecycle: Lifecycle = Lifecycle()
+    platforms: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("name")
+    @classmethod
+    def _address_key(cls, value: str) -> str:
+        if not TRADER_NAME.match(value):
+            raise ValueError(
+                "name must be lower-case letters, digits, '.', '_' or '-' (it is the address key)"
+            )
+        return value
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        if not EMAIL.match(value):
+            raise ValueError(f"{value!r} is not a valid e-mail address")
+        return value
+
+    @field_validator("password")
+    @classmethod
+    def _password_length(
+        cls, value: SecretStr | GeneratePassword | None
+    ) -> SecretStr | GeneratePassword | None:
+        if isinstance(value, SecretStr) and not 8 <= len(value.get_secret_value()) <= 64:
+            raise ValueError("password must be 8 to 64 characters")
+        return value
+
+    @model_validator(mode="after")
+    def _combined_name(self) -> Trader:
+        if len(self.first_name) + len(self.last_name) > 60:
+            raise ValueError("first_name and last_name together must be at most 60 characters")
+        return self
+
+
+Path = tuple[str | int, ...]
+"""A position inside one YAML document, as keys and list indices."""
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A cross-reference problem found by a provider schema, located by document path."""
+
+    path: Path
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderSchema:
+    """How the loader validates one provider's manifest blocks.
+
+    `check` sees the validated firm settings and one trader's validated block and returns
+    problems with paths relative to the trader document (e.g. ("tradovate", "accounts", 0)).
+    `unique_keys` names values of a trader's block that must be unique across the firm
+    (e.g. account names), each with its path relative to the trader document.
+    """
+
+    settings: type[BaseModel]
+    trader: type[BaseModel]
+    check: Callable[[BaseModel, BaseModel, Trader], Sequence[Problem]] | None = None
+    unique_keys: Callable[[BaseModel], Sequence[tuple[Path, str]]] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where a trader was declared: file, line and the path of its mapping in the document."""
+
+    path: str
+    line: int
+    doc_path: Path = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Desired:
+    """Everything the manifests declare: the firm, its traders, and a digest of the inputs.
+
+    Invariant: trader names, usernames and e-mails are unique; `digest` changes whenever any
+    manifest file's bytes change (it fingerprints saved plans).
+    """
+
+    firm: Firm
+    traders: tuple[Trader, ...]
+    digest: str
+    sources: Mapping[str, Source] = field(default_factory=dict)

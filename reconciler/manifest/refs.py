@@ -1,0 +1,105 @@
+"""`${env:NAME}` and `${file:path}` references inside manifest strings, whole or embedded.
+
+Messages name the variable or file, never its value. `$${` writes a literal `${`.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import stat
+from collections.abc import Mapping
+from pathlib import Path
+
+logger = logging.getLogger(__name__)
+
+REFERENCE = re.compile(r"\$\$\{|\$\{([^}]*)(\}?)")
+ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+MAX_FILE_BYTES = 1 << 20
+HINT = "use ${env:NAME} or ${file:path}, or $${ for a literal ${"
+
+
+class References:
+    """Expands references for one load: reads each referenced file once, warns once per file.
+
+    Invariant: a failed reference is reported by the variable's name or the file's path only.
+    """
+
+    def __init__(self, *, environ: Mapping[str, str]) -> None:
+        self._environ = environ
+        self._files: dict[Path, tuple[str | None, str]] = {}
+
+    def expand(self, text: str, *, base: Path) -> tuple[str, list[str]]:
+        """`text` with its references replaced, and one message per reference that failed.
+
+        `base` is the directory of the manifest file, where `${file:...}` paths start.
+        """
+        problems: list[str] = []
+
+        def substitute(match: re.Match[str]) -> str:
+            if match.group(0) == "$${":
+                return "${"
+            body, closing = match.group(1), match.group(2)
+            if not closing:
+                problems.append(f"unterminated reference '${{{body}' ({HINT})")
+                return match.group(0)
+            scheme, _, name = body.partition(":")
+            if scheme == "env":
+                value = self._variable(name, problems)
+            elif scheme == "file":
+                value = self._file(name, base=base, problems=problems)
+            else:
+                problems.append(f"unknown reference '${{{body}}}' ({HINT})")
+                value = None
+            return match.group(0) if value is None else value
+
+        return REFERENCE.sub(substitute, text), problems
+
+    def _variable(self, name: str, problems: list[str]) -> str | None:
+        if not ENV_NAME.match(name):
+            problems.append(f"invalid environment variable name {name!r} in ${{env:{name}}}")
+            return None
+        value = self._environ.get(name)
+        if value is None:
+            problems.append(
+                f"environment variable {name} is not set (referenced as ${{env:{name}}})"
+            )
+        return value
+
+    def _file(self, name: str, *, base: Path, problems: list[str]) -> str | None:
+        if not name:
+            problems.append("empty file name in ${file:}")
+            return None
+        path = base / name
+        if path not in self._files:
+            self._files[path] = _read_secret_file(path, shown=name)
+        content, reason = self._files[path]
+        if content is None:
+            problems.append(f"cannot read file {name!r} (referenced as ${{file:{name}}}): {reason}")
+        return content
+
+
+def _read_secret_file(path: Path, *, shown: str) -> tuple[str | None, str]:
+    """The file's text with one trailing newline stripped, or None and why it is unreadable."""
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            return None, "it is not a regular file"
+        if info.st_mode & (stat.S_IRGRP | stat.S_IROTH):
+            logger.warning(
+                "%s is readable by group or others; as it may hold a secret, chmod 600 it",
+                shown,
+            )
+        with path.open("rb") as stream:
+            data = stream.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        return None, exc.strerror or type(exc).__name__
+    if len(data) > MAX_FILE_BYTES:
+        return None, f"it is larger than {MAX_FILE_BYTES} bytes"
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None, "it is not UTF-8 text"
+    if text.endswith("\r\n"):
+        return text[:-2], ""
+    return text.removesuffix("\n"), ""

@@ -1,0 +1,65 @@
+"""The plan vocabulary: what will happen to one resource address."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from reconciler.plan.address import Address
+
+
+class Action(StrEnum):
+    """What apply does to one address. Symbols and colours belong to render/."""
+
+    CREATE = "create"
+    UPDATE = "update"
+    REPLACE = "replace"
+    ENTITLE = "entitle"
+    CANCEL = "cancel"
+    WAIT = "wait"
+    NOOP = "no-op"
+
+    @property
+    def is_change(self) -> bool:
+        """True when apply calls a platform for it (wait and no-op do not)."""
+        return self not in (Action.WAIT, Action.NOOP)
+
+
+SENSITIVE = "(sensitive)"
+"""What renderers and serialisers print instead of a secret's value."""
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One planned change to one address.
+
+    | action  | before                  | after                     |
+    |---------|-------------------------|---------------------------|
+    | create  | None                    | desired attributes        |
+    | update  | recorded/remote values  | desired values (changed)  |
+    | replace | current attributes      | desired attributes        |
+    | entitle | None                    | desired attributes        |
+    | cancel  | current attributes      | None                      |
+    | wait    | current or None         | desired attributes        |
+    | no-op   | current                 | equal to before           |
+
+    `before`/`after` never hold secrets: a sensitive attribute's value is SENSITIVE.
+    `changed` lists the attribute names that differ (update/replace). `via` names the
+    change whose platform call also performs this one (a cancel-everything covers the
+    trader's accounts and entitlements), so apply makes no call of its own for it.
+    `depends_on` lists addresses whose changes in the same plan must land first.
+    `remote_id` is the platform's id of the object the change acts on, when one exists.
+    `reason` is for humans only and never steers apply.
+    """
+
+    address: Address
+    action: Action
+    before: Mapping[str, Any] | None = None
+    after: Mapping[str, Any] | None = None
+    changed: tuple[str, ...] = ()
+    reason: str = ""
+    via: Address | None = None
+    depends_on: tuple[Address, ...] = field(default=())
+    remote_id: str | None = None

@@ -1,0 +1,64 @@
+"""Resource addresses `<kind>.<trader>[/<child>]`, built and parsed only here."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import total_ordering
+
+_KIND = re.compile(r"^[a-z][a-z0-9]*_[a-z][a-z0-9_]*$")
+_PART = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@+-]*$")
+
+
+@total_ordering
+@dataclass(frozen=True, slots=True)
+class Address:
+    """A stable resource address such as `tradovate_account.alice/ACME50K1001`.
+
+    Invariants: `kind` is `<provider>_<type>`; `trader` and `child` hold no `.`-free
+    restriction beyond `_PART`; the string form round-trips through `parse`.
+    """
+
+    kind: str
+    trader: str
+    child: str | None = None
+
+    def __post_init__(self) -> None:
+        if not _KIND.match(self.kind):
+            raise ValueError(f"invalid resource kind {self.kind!r}")
+        if not _PART.match(self.trader) or (self.child is not None and not _PART.match(self.child)):
+            raise ValueError(f"invalid address part in {self.kind}.{self.trader}/{self.child}")
+
+    @property
+    def provider(self) -> str:
+        """The provider owning this resource (`tradovate` for `tradovate_user`)."""
+        return self.kind.split("_", 1)[0]
+
+    @property
+    def resource_type(self) -> str:
+        """The type within the provider (`user` for `tradovate_user`)."""
+        return self.kind.split("_", 1)[1]
+
+    @classmethod
+    def parse(cls, text: str) -> Address:
+        """Parse `kind.trader[/child]`; raises ValueError on anything else."""
+        kind, sep, rest = text.partition(".")
+        if not sep or not rest:
+            raise ValueError(f"invalid address {text!r}: expected <kind>.<trader>[/<child>]")
+        trader, slash, child = rest.partition("/")
+        if slash and not child:
+            raise ValueError(f"invalid address {text!r}: empty child")
+        return cls(kind, trader, child if slash else None)
+
+    def __str__(self) -> str:
+        base = f"{self.kind}.{self.trader}"
+        return f"{base}/{self.child}" if self.child is not None else base
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, Address):
+            return NotImplemented
+        return _sort_key(self) < _sort_key(other)
+
+
+def _sort_key(address: Address) -> tuple[str, str, str]:
+    return (address.trader, address.kind, address.child or "")

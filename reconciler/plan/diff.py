@@ -1,0 +1,209 @@
+"""The diff: desired resources vs recorded state and refreshed remote objects -> changes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import SecretStr
+
+from reconciler.errors import PlanConflict
+from reconciler.plan.action import SENSITIVE, Action, Change
+from reconciler.plan.address import Address
+from reconciler.plan.resource import DesiredResource, GeneratedSecret, KindRules, Recorded, Remote
+
+Digest = Callable[[str], str]
+
+
+@dataclass(frozen=True, slots=True)
+class DiffInput:
+    """Everything the diff compares; all of it already loaded or refreshed.
+
+    `pending` holds addresses whose create was started by an interrupted apply: a remote
+    object found for them by natural key is adopted, not duplicated. With `adopt`, every
+    unrecorded remote object matching a desired natural key is adopted.
+    """
+
+    desired: Sequence[DesiredResource]
+    recorded: Mapping[Address, Recorded]
+    remote: Mapping[Address, Remote]
+    rules: Mapping[str, KindRules]
+    pending: frozenset[Address] = frozenset()
+    adopt: bool = False
+
+
+def diff(data: DiffInput, *, digest: Digest) -> list[Change]:
+    """Changes for every desired and every recorded address (no-ops included), unordered."""
+    changes: list[Change] = []
+    conflicts: list[str] = []
+    desired_addresses = {resource.address for resource in data.desired}
+    for resource in data.desired:
+        change = _desired_change(resource, data, digest=digest, conflicts=conflicts)
+        if change is not None:
+            changes.append(change)
+    if conflicts:
+        raise PlanConflict(
+            f"{len(conflicts)} remote object(s) exist but are not in state: "
+            + "; ".join(conflicts[:5])
+            + ("; ..." if len(conflicts) > 5 else "")
+            + " (use --adopt to take them over)"
+        )
+    changes.extend(_cancels(data, desired_addresses))
+    planned = {
+        c.address
+        for c in changes
+        if c.action in (Action.CREATE, Action.REPLACE, Action.ENTITLE, Action.UPDATE)
+    }
+    by_address = {r.address: r for r in data.desired}
+    return [_with_dependencies(c, by_address, planned) for c in changes]
+
+
+def _desired_change(
+    resource: DesiredResource, data: DiffInput, *, digest: Digest, conflicts: list[str]
+) -> Change | None:
+    address = resource.address
+    recorded = data.recorded.get(address)
+    remote = data.remote.get(address)
+    after = display(resource.attributes, resource.sensitive)
+    exists = remote is not None and remote.remote_id is not None
+    if not exists:
+        if remote is not None and remote.blocked:
+            return Change(
+                address, Action.WAIT, _display_recorded(recorded), after, reason=remote.blocked
+            )
+        reason = ""
+        if recorded is not None:
+            reason = f"recorded object {recorded.remote_id} no longer exists on the platform"
+        return Change(address, resource.create_action, None, after, reason=reason)
+    assert remote is not None
+    assert remote.remote_id is not None
+    adopting = recorded is None
+    if adopting and not (data.adopt or address in data.pending):
+        conflicts.append(f"{address} ({remote.remote_id})")
+        return None
+    current = _current(resource, recorded, remote)
+    wanted = _comparable(resource, digest)
+    changed = tuple(
+        sorted(
+            k
+            for k, v in wanted.items()
+            # adopting: what the platform cannot show us (a password) is not a change
+            if v is not _SKIP and current.get(k) != v and not (adopting and k not in current)
+        )
+    )
+    before = display(current, resource.sensitive)
+    same = remote.remote_id
+    if adopting:
+        why = "interrupted apply" if address in data.pending else "--adopt"
+        reason = f"adopt existing remote object {remote.remote_id} ({why})"
+        return Change(address, Action.UPDATE, before, after, changed, reason=reason, remote_id=same)
+    if not changed:
+        return Change(address, Action.NOOP, before, after, remote_id=same)
+    forced = [k for k in changed if k in resource.replace_on]
+    kind_actions = data.rules[address.kind].actions
+    if not forced and Action.UPDATE in kind_actions:
+        return Change(address, Action.UPDATE, before, after, changed, remote_id=same)
+    if Action.REPLACE not in kind_actions:
+        raise PlanConflict(
+            f"{address}: {', '.join(forced or changed)} cannot change on the platform; "
+            "offboard it and declare a new one instead"
+        )
+    reason = f"{', '.join(forced or changed)} cannot change in place"
+    return Change(address, Action.REPLACE, before, after, changed, reason=reason, remote_id=same)
+
+
+_SKIP: Any = object()
+
+
+def _comparable(resource: DesiredResource, digest: Digest) -> dict[str, Any]:
+    """Desired values as stored in state: secrets as digests; generated ones never compared."""
+    values: dict[str, Any] = {}
+    for key, value in resource.attributes.items():
+        if isinstance(value, GeneratedSecret):
+            values[key] = _SKIP
+        elif isinstance(value, SecretStr):
+            values[key] = digest(value.get_secret_value())
+        else:
+            values[key] = value
+    return values
+
+
+def recordable(resource: DesiredResource, *, digest: Digest) -> dict[str, Any]:
+    """The attributes state keeps after a successful apply (secrets as keyed digests)."""
+    return {k: v for k, v in _comparable(resource, digest).items() if v is not _SKIP}
+
+
+def _current(
+    resource: DesiredResource, recorded: Recorded | None, remote: Remote
+) -> dict[str, Any]:
+    """What the platform has now: remote values, or recorded ones it cannot show us."""
+    current: dict[str, Any] = {}
+    for key in resource.attributes:
+        if key in remote.attributes:
+            current[key] = remote.attributes[key]
+        elif recorded is not None and key in recorded.attributes:
+            current[key] = recorded.attributes[key]
+    return current
+
+
+def display(attributes: Mapping[str, Any], sensitive: Iterable[str]) -> dict[str, Any]:
+    """Attributes safe to show or save in a plan: every secret becomes SENSITIVE."""
+    hidden = set(sensitive)
+    return {k: (SENSITIVE if k in hidden and v is not None else v) for k, v in attributes.items()}
+
+
+def _display_recorded(recorded: Recorded | None) -> dict[str, Any] | None:
+    if recorded is None:
+        return None
+    return {
+        k: (SENSITIVE if isinstance(v, str) and v.startswith("hmac-") else v)
+        for k, v in recorded.attributes.items()
+    }
+
+
+def _cancels(data: DiffInput, desired_addresses: set[Address]) -> list[Change]:
+    gone = sorted(a for a in data.recorded if a not in desired_addresses)
+    gone_set = set(gone)
+    changes = []
+    for address in gone:
+        parent_kind = data.rules[address.kind].parent
+        via = Address(parent_kind, address.trader) if parent_kind else None
+        if via not in gone_set:
+            via = None
+        reason = f"performed by the cancel of {via}" if via else "no longer declared"
+        recorded = data.recorded[address]
+        before = _display_recorded(recorded)
+        changes.append(
+            Change(
+                address,
+                Action.CANCEL,
+                before,
+                None,
+                reason=reason,
+                via=via,
+                remote_id=recorded.remote_id,
+            )
+        )
+    return changes
+
+
+def _with_dependencies(
+    change: Change, desired: Mapping[Address, DesiredResource], planned: set[Address]
+) -> Change:
+    resource = desired.get(change.address)
+    if resource is None or not change.action.is_change:
+        return change
+    deps = tuple(d for d in resource.depends_on if d in planned)
+    if not deps:
+        return change
+    return Change(
+        change.address,
+        change.action,
+        change.before,
+        change.after,
+        change.changed,
+        change.reason,
+        change.via,
+        deps,
+    )

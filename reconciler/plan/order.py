@@ -1,0 +1,64 @@
+"""Dependency ordering: waves of changes whose dependencies landed in earlier waves."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from reconciler.plan.action import Action, Change
+from reconciler.plan.address import Address
+
+_ACTION_RANK = {
+    Action.CANCEL: 0,
+    Action.REPLACE: 1,
+    Action.CREATE: 2,
+    Action.UPDATE: 3,
+    Action.ENTITLE: 4,
+    Action.WAIT: 5,
+    Action.NOOP: 6,
+}
+
+
+def levels(changes: Sequence[Change]) -> dict[Address, int]:
+    """Wave index per address: 0 without planned dependencies, else one past the deepest."""
+    by_address = {change.address: change for change in changes}
+    level: dict[Address, int] = {}
+
+    def visit(address: Address, trail: frozenset[Address]) -> int:
+        if address in level:
+            return level[address]
+        if address in trail:
+            raise ValueError(f"dependency cycle through {address}")
+        change = by_address[address]
+        parents = [d for d in change.depends_on if d in by_address]
+        if change.via is not None and change.via in by_address:
+            parents.append(change.via)
+        depth = max((visit(p, trail | {address}) + 1 for p in parents), default=0)
+        if change.via is not None:
+            depth = max(depth - 1, 0)
+        level[address] = depth
+        return depth
+
+    for change in changes:
+        visit(change.address, frozenset())
+    return level
+
+
+def order_changes(changes: Sequence[Change]) -> tuple[Change, ...]:
+    """Execution order: by wave, cancels first within a wave, then by address."""
+    level = levels(changes)
+    return tuple(
+        sorted(
+            changes,
+            key=lambda c: (level[c.address], _ACTION_RANK[c.action], c.via is not None, c.address),
+        )
+    )
+
+
+def waves(changes: Sequence[Change]) -> list[list[Change]]:
+    """Changes that call a platform, grouped into waves in execution order."""
+    level = levels(changes)
+    grouped: dict[int, list[Change]] = {}
+    for change in order_changes(changes):
+        if change.action.is_change and change.via is None:
+            grouped.setdefault(level[change.address], []).append(change)
+    return [grouped[k] for k in sorted(grouped)]

@@ -1,0 +1,57 @@
+"""The `Plan` value: the ordered changes that make the platforms match the manifests."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from reconciler.plan.action import Action, Change
+from reconciler.plan.diff import DiffInput, Digest, diff
+from reconciler.plan.order import order_changes
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """Changes in execution order, plus what they were computed from.
+
+    Apply follows `changes` alone and refuses a plan whose `serial`/`lineage` (state) or
+    `manifest_digest` no longer match. `notes` are human-facing warnings (e.g. pending
+    operations of an interrupted apply being resolved).
+    """
+
+    changes: tuple[Change, ...]
+    lineage: str
+    serial: int
+    manifest_digest: str
+    created_at: str
+    notes: tuple[str, ...] = ()
+
+    def counts(self) -> Counter[Action]:
+        """How many changes of each action, no-ops included."""
+        return Counter(change.action for change in self.changes)
+
+    @property
+    def has_changes(self) -> bool:
+        """True when apply would call a platform."""
+        return any(change.action.is_change for change in self.changes)
+
+
+def make_plan(
+    data: DiffInput,
+    *,
+    digest: Digest,
+    lineage: str,
+    serial: int,
+    manifest_digest: str,
+    created_at: str,
+    notes: tuple[str, ...] = (),
+) -> Plan:
+    """Diff desired against recorded and remote, in execution order (pure)."""
+    return Plan(
+        changes=order_changes(diff(data, digest=digest)),
+        lineage=lineage,
+        serial=serial,
+        manifest_digest=manifest_digest,
+        created_at=created_at,
+        notes=notes,
+    )

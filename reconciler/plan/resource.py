@@ -1,0 +1,88 @@
+"""Resource values shared by the planner and the providers: desired, recorded, remote."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import SecretStr
+
+from reconciler.plan.action import Action
+from reconciler.plan.address import Address
+
+
+@dataclass(frozen=True, slots=True)
+class GeneratedSecret:
+    """Marks a secret that apply generates at create time (`password: {generate: true}`)."""
+
+    length: int = 24
+
+
+SecretValue = SecretStr | GeneratedSecret
+
+
+@dataclass(frozen=True, slots=True)
+class DesiredResource:
+    """One resource the manifests declare, in the provider's attribute vocabulary.
+
+    `attributes` are plain JSON values except secrets (SecretStr or GeneratedSecret), whose
+    names are in `sensitive`. `natural_key` finds the object remotely without its id.
+    Changing an attribute in `replace_on` plans a replace instead of an update.
+    `create_action` is `entitle` for entitlements, `create` otherwise. `inputs` are values the
+    platform needs at create time that are neither compared nor recorded (e.g. a plan name).
+    """
+
+    address: Address
+    attributes: Mapping[str, Any]
+    natural_key: str
+    inputs: Mapping[str, Any] = field(default_factory=dict)
+    depends_on: tuple[Address, ...] = ()
+    sensitive: frozenset[str] = frozenset()
+    replace_on: frozenset[str] = frozenset()
+    create_action: Action = Action.CREATE
+    protected: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """What state remembers of one address: remote id, last applied attributes, facts."""
+
+    address: Address
+    remote_id: str
+    attributes: Mapping[str, Any]
+    facts: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ReadRequest:
+    """An address to refresh, with its natural key and what state recorded (if anything)."""
+
+    address: Address
+    natural_key: str
+    recorded: Recorded | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Remote:
+    """An object as the platform shows it now.
+
+    `attributes` holds only what the platform returns, in the same shape as the desired
+    attributes (an attribute the platform cannot read is absent and compared with state).
+    `blocked` names an unmet precondition outside our control (the plan shows a wait).
+    `facts` are remote ids and observations worth remembering in state.
+    """
+
+    address: Address
+    remote_id: str | None
+    attributes: Mapping[str, Any] = field(default_factory=dict)
+    blocked: str | None = None
+    facts: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class KindRules:
+    """What the planner must know of one resource kind: its actions and cascading parent."""
+
+    actions: frozenset[Action]
+    parent: str | None = None

@@ -1,0 +1,29 @@
+"""The provider registry: platform name -> schema, capabilities and adapter factory."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from reconciler.manifest.models import ProviderSchema
+from reconciler.plan.resource import KindRules
+from reconciler.providers.base import Adapter, Provider, ProviderContext
+from reconciler.providers.tradovate import PROVIDER as TRADOVATE
+
+PROVIDERS: Mapping[str, Provider] = MappingProxyType({TRADOVATE.name: TRADOVATE})
+
+
+def schemas() -> dict[str, ProviderSchema]:
+    """Manifest schemas of every registered provider, for the loader."""
+    return {name: provider.schema for name, provider in PROVIDERS.items()}
+
+
+def kind_rules() -> dict[str, KindRules]:
+    """Planner rules of every resource kind of every registered provider."""
+    rules: dict[str, KindRules] = {}
+    for provider in PROVIDERS.values():
+        rules.update(provider.rules())
+    return rules
+
+
+__all__ = ["PROVIDERS", "Adapter", "Provider", "ProviderContext", "kind_rules", "schemas"]

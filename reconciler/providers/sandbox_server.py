@@ -1,0 +1,95 @@
+"""Serving an ASGI app on 127.0.0.1 from a daemon thread: the runner all sandboxes reuse."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from types import TracebackType
+from typing import Self
+
+import uvicorn
+from starlette.types import ASGIApp
+
+logger = logging.getLogger(__name__)
+
+_START_TIMEOUT = 10.0
+_STOP_TIMEOUT = 5.0
+
+
+class RunningServer:
+    """A started uvicorn server; `url` is `http://127.0.0.1:<port>` until `stop()`.
+
+    Also a context manager that stops the server on exit. `server` and `thread` are the
+    uvicorn server and the daemon thread running it.
+    """
+
+    def __init__(self, server: uvicorn.Server, thread: threading.Thread) -> None:
+        self.server = server
+        self.thread = thread
+        self.port = bound_port(server)
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def stop(self, *, wait: bool = True) -> None:
+        """Ask the server to exit (idempotent); `wait` for its thread to finish (~0.2 s).
+
+        Without waiting, requests already sent are still answered and the port closes shortly.
+        """
+        self.server.should_exit = True
+        if wait and self.thread.is_alive() and self.thread is not threading.current_thread():
+            self.thread.join(_STOP_TIMEOUT)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(url={self.url!r})"
+
+
+def bound_port(server: uvicorn.Server) -> int:
+    """The TCP port a started uvicorn server listens on (read from its sockets)."""
+    for listener in server.servers:
+        for sock in listener.sockets:
+            port = sock.getsockname()[1]
+            if isinstance(port, int):
+                return port
+    raise RuntimeError("the server has no bound socket")
+
+
+def _run(server: uvicorn.Server) -> None:
+    try:
+        server.run()
+    except SystemExit:  # uvicorn exits when it cannot bind; serve_app reports that
+        logger.debug("the sandbox server exited during startup")
+
+
+def serve_app(app: ASGIApp, *, port: int = 0) -> RunningServer:
+    """Serve `app` on 127.0.0.1 (port 0 picks a free one) and return once it accepts requests."""
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=port,
+        lifespan="off",
+        log_level="warning",
+        timeout_graceful_shutdown=1,
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=_run, args=(server,), name="sandbox-server", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + _START_TIMEOUT
+    while not server.started:
+        if not thread.is_alive():
+            raise RuntimeError(f"the server could not start on 127.0.0.1:{port}")
+        if time.monotonic() > deadline:
+            server.should_exit = True
+            raise RuntimeError("the server did not start in time")
+        time.sleep(0.005)
+    return RunningServer(server, thread)

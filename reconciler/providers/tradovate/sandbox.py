@@ -1,0 +1,136 @@
+"""A local emulator of the Tradovate partner API (LIVE at `/live/v1`, DEMO at `/demo/v1`, its own
+admin API at `/_sandbox`), served over real HTTP for the quick start, the tests and benchmarks.
+
+Choices made where the platform's documents are silent (the wire contract's gap choices):
+
+| topic              | choice                                                                   |
+|--------------------|--------------------------------------------------------------------------|
+| bad credentials    | HTTP 200 + "Incorrect username or password. ..." (never 401)             |
+| tokens, sessions   | 5400 s, valid on both domains; a 3rd login closes the oldest session;    |
+|                    | tokens live in memory only (not in `data_path`)                          |
+| no / expired token | HTTP 401 `{"errorText": "Access is denied"}`; the same for non-admins on |
+|                    | admin operations (create, cancel, revoke, entitle, auto-liq, contacts)   |
+| user-level limits  | per user (anonymous: per client IP), windows of 1 s, 1 min and 1 h;      |
+|                    | over -> 429 empty body + lockout, restarted by requests during it        |
+| endpoint limits    | per client IP and endpoint, 1 h window; p-time = back-off * 2^(k-1),     |
+|                    | k = tickets in the last hour, cap 3600 s; contact changes 1000/h, 1 s    |
+| p-ticket resend    | body `"p-ticket"` (accesstokenrequest also `Authorization: Bearer`); a   |
+|                    | matured unused ticket admits once; early, unknown or used -> new ticket  |
+| p-captcha          | on the 3rd and later tickets of an hour for accesstokenrequest; such a   |
+|                    | ticket never admits a resend                                             |
+| failed request     | 4xx, whole-call errorText, `ok: false`, or any per-item errorText        |
+| wrong domain       | HTTP 200 "This endpoint should be called on {live,demo}.tradovateapi.com"|
+| domains            | users, contacts, entitlements, plugins, alerts, market data: LIVE;       |
+|                    | accounts, permissions, auto-liq: DEMO; cancel, plans, subscriptions: both|
+| per-item errors    | fixed texts checked in the contract's order; items independent; a name   |
+|                    | or e-mail is taken once an earlier item of the batch created it          |
+| names at creation  | kept privately (User has no names) for permissions and MDA signals until |
+|                    | contact info exists; creating a user creates no ContactInfo              |
+| contact validation | "<Label> should be specified" with labels First Name, Last Name, Street  |
+|                    | Address 1, City, Country, Phone; then country, state, names, phone       |
+| account names      | unique among accounts with closed=false; `find?name=` ignores case;      |
+|                    | name violations (400) are checked before "Empty" and the 100 limit       |
+| account owner      | the template's userId (the org admin); the trader holds the permission   |
+| auto-liq update    | full replace of the post-trade fields; its id is the account id          |
+| revoke             | permissions stay listed as Revoked; an account whose permissions are all |
+|                    | revoked gets closed=true and frees its name                              |
+| cancelEverything   | omitted flags false; LIVE: subscriptions, plugins, market data; DEMO:    |
+|                    | permissions; answers only the ids this call cancelled                    |
+| cancelled plugin   | approval false, autorenewal false, expirationDate = that day; a new      |
+|                    | addentitlementsubscription is then allowed                               |
+| Sim+ entitlement   | needs the MDA signed; also grants a CMEGROUP_TOP market data subscription|
+| MDA signal         | alert 70; listed while in the current ISO week (UTC) and not archived;   |
+|                    | subjectId = contact id (user id without one); completion is idempotent   |
+| request log        | full lower-case path, sandbox-clock epoch `time`; reading or clearing    |
+|                    | the log is not logged                                                    |
+| malformed body     | HTTP 400 `{"errorText": "Malformed JSON"}` (also for a non-object body)  |
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from reconciler.providers.sandbox_server import RunningServer, serve_app
+from reconciler.providers.tradovate import (
+    sandbox_accounts,
+    sandbox_auth,
+    sandbox_entitlements,
+    sandbox_users,
+)
+from reconciler.providers.tradovate.sandbox_config import (
+    DEFAULT_ADMIN,
+    EndpointLimit,
+    Limits,
+    SandboxConfig,
+    Seed,
+    TemplateAccount,
+    UserLimit,
+)
+from reconciler.providers.tradovate.sandbox_gateway import Sandbox
+from reconciler.providers.tradovate.sandbox_reads import read_endpoints
+
+__all__ = [
+    "DEFAULT_ADMIN",
+    "EndpointLimit",
+    "Limits",
+    "SandboxConfig",
+    "SandboxServer",
+    "Seed",
+    "TemplateAccount",
+    "UserLimit",
+    "create_app",
+    "serve_sandbox",
+]
+
+
+class SandboxServer(RunningServer):
+    """A running Tradovate sandbox; `live_url` and `demo_url` are the two API base URLs."""
+
+    @property
+    def live_url(self) -> str:
+        """Base URL of the LIVE domain (`.../live/v1`)."""
+        return f"{self.url}/live/v1"
+
+    @property
+    def demo_url(self) -> str:
+        """Base URL of the DEMO domain (`.../demo/v1`)."""
+        return f"{self.url}/demo/v1"
+
+
+def create_app(
+    config: SandboxConfig | None = None, *, clock: Callable[[], float] | None = None
+) -> Starlette:
+    """The sandbox as an ASGI app (loads `config.data_path` when that file exists)."""
+    endpoints = (
+        *sandbox_auth.ENDPOINTS,
+        *sandbox_users.ENDPOINTS,
+        *sandbox_accounts.ENDPOINTS,
+        *sandbox_entitlements.ENDPOINTS,
+        *read_endpoints(),
+    )
+    sandbox = Sandbox(config or SandboxConfig(), clock=clock or time.time, endpoints=endpoints)
+
+    async def endpoint(request: Request) -> Response:
+        return await sandbox(request)
+
+    methods = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+    app = Starlette(routes=[Route("/{path:path}", endpoint, methods=methods)])
+    app.state.sandbox = sandbox
+    return app
+
+
+def serve_sandbox(
+    config: SandboxConfig | None = None,
+    *,
+    clock: Callable[[], float] | None = None,
+    port: int = 0,
+) -> SandboxServer:
+    """Serve a sandbox on 127.0.0.1 (`port` 0 picks a free one); use it as a context manager."""
+    running = serve_app(create_app(config, clock=clock), port=port)
+    return SandboxServer(running.server, running.thread)

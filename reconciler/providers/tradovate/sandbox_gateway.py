@@ -1,0 +1,183 @@
+"""The sandbox's HTTP gateway: one async entry point that paces, logs, rate-limits, authenticates
+and routes each request to a rule, then persists the world when the request changed it."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections import deque
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from reconciler.providers.json_file import read_json, write_json_atomic
+from reconciler.providers.tradovate.sandbox_admin import admin_reply
+from reconciler.providers.tradovate.sandbox_config import SandboxConfig
+from reconciler.providers.tradovate.sandbox_limits import PenaltyBox, Sessions, UserLimiter
+from reconciler.providers.tradovate.sandbox_protocol import (
+    ACCESS_DENIED,
+    DEMO,
+    LIVE,
+    WRONG_DOMAIN,
+    Call,
+    Endpoint,
+    Reply,
+    error,
+    not_found,
+)
+from reconciler.providers.tradovate.sandbox_seed import seeded_world
+from reconciler.providers.tradovate.sandbox_world import Entity, World
+
+logger = logging.getLogger(__name__)
+
+ADMIN = "admin"
+ACCESS_TOKEN_REQUEST = "auth/accesstokenrequest"
+_LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost", "testclient"})
+_UNLOGGED = frozenset({"/_sandbox/requests", "/_sandbox/requests/clear"})
+
+
+class Sandbox:
+    """Runtime state of one sandbox app: the world, sessions, limits, request log and clock offset.
+
+    Everything runs on the server's single event loop, so no lock guards the world.
+    """
+
+    def __init__(
+        self, config: SandboxConfig, *, clock: Callable[[], float], endpoints: Iterable[Endpoint]
+    ) -> None:
+        self.config = config
+        self.clock = clock
+        self.offset = 0.0
+        path = config.data_path
+        if path is not None and path.exists():
+            self.world = World.load(read_json(path))
+        else:
+            self.world = seeded_world(config.seed, id_start=config.id_start, now=self.now())
+        limits = config.limits
+        self.sessions = Sessions(ttl=config.token_ttl, max_per_user=config.max_sessions_per_user)
+        self.limiter = UserLimiter(
+            authenticated=limits.authenticated,
+            anonymous=limits.anonymous,
+            lockout_seconds=config.lockout_seconds,
+        )
+        self.penalties = PenaltyBox(
+            limits=limits.endpoints,
+            captcha_after=limits.captcha_after_tickets,
+            max_wait=limits.max_penalty_seconds,
+        )
+        self.requests: deque[Entity] = deque(maxlen=config.request_log_size)
+        self.routes = {(e.method, e.path): e for e in endpoints}
+
+    def now(self) -> float:
+        """Sandbox time: the injected clock plus every `/_sandbox/clock/advance`."""
+        return self.clock() + self.offset
+
+    def save(self) -> None:
+        """Write the world (with hashes, never passwords) to `data_path` when one is set."""
+        if self.config.data_path is not None:
+            write_json_atomic(self.config.data_path, self.world.dump(with_hashes=True))
+
+    async def __call__(self, request: Request) -> Response:
+        if self.config.latency > 0:
+            await asyncio.sleep(self.config.latency)
+        now = self.now()
+        path = request.url.path
+        parts = path.split("/", 3)
+        head = [part.lower() for part in parts[1:3]]
+        revision = self.world.revision
+        if head[:1] == ["_sandbox"]:
+            domain, reply = ADMIN, await self._admin(request)
+        elif len(head) == 2 and head[0] in (LIVE, DEMO) and head[1] == "v1":
+            route = parts[3].lower().strip("/") if len(parts) > 3 else ""
+            domain, reply = head[0], await self._api(request, head[0], route, now)
+        else:
+            return Response(status_code=404)
+        logged_path = path.lower().rstrip("/")
+        if logged_path not in _UNLOGGED:
+            self.requests.append(
+                {
+                    "method": request.method,
+                    "domain": domain,
+                    "path": logged_path,
+                    "status": reply.status,
+                    "time": now,
+                }
+            )
+        logger.debug("%s %s -> %d", request.method, logged_path, reply.status)
+        if self.world.revision != revision:
+            self.save()
+        return _render(reply)
+
+    async def _admin(self, request: Request) -> Reply:
+        if request.client is not None and request.client.host not in _LOOPBACK:
+            return Reply(403, {"errorText": "The sandbox admin API is loopback only"})
+        body = await _body(request)
+        if body is None:
+            return Reply(400, {"errorText": "Malformed JSON"})
+        segments = [s.lower() for s in request.url.path.split("/")[2:] if s]
+        return admin_reply(self, request.method, segments, body)
+
+    async def _api(self, request: Request, domain: str, route: str, now: float) -> Reply:
+        token = _bearer(request)
+        caller = self.sessions.user_of(token, now)
+        if caller is not None and caller not in self.world.users:
+            caller = None
+        host = request.client.host if request.client is not None else "unknown"
+        key = f"user:{caller}" if caller is not None else f"ip:{host}"
+        if not self.limiter.admit(key, is_authenticated=caller is not None, now=now):
+            return Reply(429, None)
+        endpoint = self.routes.get((request.method, route))
+        if endpoint is None:
+            return not_found()
+        body = await _body(request)
+        ip = f"ip:{host}"
+        if body is None:
+            reply = Reply(400, {"errorText": "Malformed JSON"})
+        else:
+            ticket = body.pop("p-ticket", None)
+            if ticket is None and route == ACCESS_TOKEN_REQUEST and self.penalties.knows(token):
+                ticket = token
+            penalty = self.penalties.screen(ip, route, None if ticket is None else str(ticket), now)
+            if penalty is not None:
+                return Reply(200, penalty)
+            query = {k.lower(): v for k, v in request.query_params.items()}
+            call = Call(self.world, self.sessions, domain, body, query, now, caller, token)
+            reply = self._process(endpoint, call)
+        self.penalties.record(ip, route, is_failure=reply.is_failure, now=now)
+        return reply
+
+    def _process(self, endpoint: Endpoint, call: Call) -> Reply:
+        if endpoint.needs_auth and call.caller is None:
+            return Reply(401, {"errorText": ACCESS_DENIED})
+        if endpoint.admin_only and not self.world.private.get(call.caller or -1, {}).get("isAdmin"):
+            return Reply(401, {"errorText": ACCESS_DENIED})
+        if call.domain not in endpoint.domains:
+            return error(WRONG_DOMAIN[call.domain])
+        return endpoint.handler(call)
+
+
+def _bearer(request: Request) -> str | None:
+    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    return value.strip() or None if scheme.lower() == "bearer" else None
+
+
+async def _body(request: Request) -> dict[str, Any] | None:
+    """The JSON object in the body ({} when empty); None when it is not a JSON object."""
+    raw = await request.body()
+    if not raw.strip():
+        return {}
+    try:
+        parsed = json.loads(raw)
+    except ValueError:
+        return None
+    return parsed if isinstance(parsed, dict) else None
+
+
+def _render(reply: Reply) -> Response:
+    if reply.payload is None:
+        return Response(status_code=reply.status)
+    content = json.dumps(reply.payload, separators=(",", ":"), ensure_ascii=False)
+    return Response(content, status_code=reply.status, media_type="application/json")

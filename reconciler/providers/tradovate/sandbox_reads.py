@@ -1,0 +1,168 @@
+"""The sandbox's read verbs (`list`, `item`, `items`, `find`, `deps`, `ldeps`) for every entity
+family, built from one table of where each family lives and how it is indexed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from operator import attrgetter
+
+from reconciler.providers.tradovate.sandbox_protocol import (
+    BOTH,
+    ONLY_DEMO,
+    ONLY_LIVE,
+    Call,
+    Endpoint,
+    Handler,
+    Reply,
+    id_list,
+    int_or_none,
+    not_found,
+    ok,
+)
+from reconciler.providers.tradovate.sandbox_world import Entity, World
+
+MAX_MASTER_IDS = 1000
+
+Store = Callable[[World], dict[int, Entity]]
+Finder = Callable[[World, str], Entity | None]
+Dependents = Callable[[World, int], list[Entity]]
+
+
+@dataclass(frozen=True, slots=True)
+class Family:
+    """One entity family: its path segment, store, domains and optional find/deps lookups."""
+
+    segment: str
+    store: Store
+    domains: frozenset[str]
+    find: Finder | None = None
+    deps: Dependents | None = None
+    has_list: bool = True
+
+
+def _indexed(store: str, index: str) -> Dependents:
+    """Dependents of a master id found through one of the world's `<family>_by_<master>` indexes."""
+    return lambda world, master: [
+        getattr(world, store)[i] for i in getattr(world, index).get(master, [])
+    ]
+
+
+def _find_account(world: World, name: str) -> Entity | None:
+    found = world.open_account_by_name.get(name.upper())
+    return None if found is None else world.accounts[found]
+
+
+def _find_named(store: Store) -> Finder:
+    def find(world: World, name: str) -> Entity | None:
+        wanted = name.lower()
+        return next((e for e in store(world).values() if e["name"].lower() == wanted), None)
+
+    return find
+
+
+def _contact_of(world: World, user_id: int) -> list[Entity]:
+    contact_id = world.contact_by_user.get(user_id)
+    return [] if contact_id is None else [world.contacts[contact_id]]
+
+
+def _autoliq_of(world: World, account_id: int) -> list[Entity]:
+    autoliq = world.autoliqs.get(account_id)
+    return [] if autoliq is None else [autoliq]
+
+
+def _organization(world: World) -> dict[int, Entity]:
+    return {world.organization["id"]: world.organization}
+
+
+def _families() -> tuple[Family, ...]:
+    users, contacts, accounts = attrgetter("users"), attrgetter("contacts"), attrgetter("accounts")
+    plans, alerts = attrgetter("plans"), attrgetter("alerts")
+    return (
+        Family("user", users, ONLY_LIVE, find=World.user_named),
+        Family("contactinfo", contacts, ONLY_LIVE, deps=_contact_of, has_list=False),
+        Family("account", accounts, ONLY_DEMO, find=_find_account),
+        Family("tradingpermission", attrgetter("permissions"), ONLY_DEMO,
+               deps=_indexed("permissions", "permissions_by_user")),
+        Family("useraccountautoliq", attrgetter("autoliqs"), ONLY_DEMO, deps=_autoliq_of),
+        Family("entitlement", attrgetter("entitlements"), ONLY_LIVE),
+        Family("userplugin", attrgetter("plugins"), ONLY_LIVE,
+               deps=_indexed("plugins", "plugins_by_user")),
+        Family("adminalert", alerts, ONLY_LIVE, find=_find_named(alerts)),
+        Family("adminalertsignal", attrgetter("signals"), ONLY_LIVE, has_list=False),
+        Family("tradovatesubscriptionplan", plans, BOTH, find=_find_named(plans)),
+        Family("tradovatesubscription", attrgetter("subscriptions"), BOTH,
+               deps=_indexed("subscriptions", "subscriptions_by_user")),
+        Family("marketdatasubscription", attrgetter("market_data"), ONLY_LIVE,
+               deps=_indexed("market_data", "market_data_by_user")),
+        Family("organization", _organization, BOTH, find=_find_named(_organization)),
+    )  # fmt: skip
+
+
+def _list(family: Family) -> Handler:
+    return lambda call: ok(list(family.store(call.world).values()))
+
+
+def _item(family: Family) -> Handler:
+    def item(call: Call) -> Reply:
+        found = family.store(call.world).get(int_or_none(call.query.get("id")) or -1)
+        return not_found() if found is None else ok(found)
+
+    return item
+
+
+def _items(family: Family) -> Handler:
+    def items(call: Call) -> Reply:
+        ids = id_list(call.query.get("ids"))
+        if ids is None:
+            return Reply(400, {"errorText": "ids should be a comma-separated list of ids"})
+        store = family.store(call.world)
+        return ok([store[i] for i in ids if i in store])
+
+    return items
+
+
+def _find(family: Family, finder: Finder) -> Handler:
+    def find(call: Call) -> Reply:
+        found = finder(call.world, call.query.get("name", ""))
+        return not_found() if found is None else ok(found)
+
+    return find
+
+
+def _deps(deps: Dependents) -> Handler:
+    def handler(call: Call) -> Reply:
+        master = int_or_none(call.query.get("masterid"))
+        return ok([] if master is None else deps(call.world, master))
+
+    return handler
+
+
+def _ldeps(deps: Dependents) -> Handler:
+    def handler(call: Call) -> Reply:
+        masters = id_list(call.query.get("masterids"))
+        if masters is None:
+            return Reply(400, {"errorText": "masterids should be a comma-separated list of ids"})
+        if len(masters) > MAX_MASTER_IDS:
+            return Reply(400, {"errorText": "Too many ids"})
+        return ok([entity for master in masters for entity in deps(call.world, master)])
+
+    return handler
+
+
+def read_endpoints() -> tuple[Endpoint, ...]:
+    """Every read route of every family (the signal family's `deps` is a rule of its own)."""
+    endpoints: list[Endpoint] = []
+    for family in _families():
+        verbs: list[tuple[str, Handler]] = [("item", _item(family)), ("items", _items(family))]
+        if family.has_list:
+            verbs.append(("list", _list(family)))
+        if family.find is not None:
+            verbs.append(("find", _find(family, family.find)))
+        if family.deps is not None:
+            verbs += [("deps", _deps(family.deps)), ("ldeps", _ldeps(family.deps))]
+        endpoints += [
+            Endpoint("GET", f"{family.segment}/{verb}", handler, family.domains)
+            for verb, handler in verbs
+        ]
+    return tuple(endpoints)

@@ -1,0 +1,67 @@
+"""The world a fresh sandbox starts from: organisation, admin, templates, plans, entitlements."""
+
+from __future__ import annotations
+
+from reconciler.providers.tradovate.sandbox_config import Seed
+from reconciler.providers.tradovate.sandbox_credentials import hash_secret
+from reconciler.providers.tradovate.sandbox_time import iso
+from reconciler.providers.tradovate.sandbox_world import World
+
+
+def seeded_world(seed: Seed, *, id_start: int, now: float) -> World:
+    """A world holding only what `seed` describes (nothing counts as a mutation yet)."""
+    stamp = iso(now)
+    world = World(
+        organization={"id": seed.organization_id, "name": seed.organization_name},
+        next_id=id_start,
+        market_data_plan_id=seed.market_data_plan_id,
+    )
+    world.add_user(
+        {
+            "id": seed.admin_id,
+            "name": seed.admin_name,
+            "email": seed.admin_email,
+            "timestamp": stamp,
+            "status": "Active",
+            "professional": False,
+            "organizationId": seed.organization_id,
+        },
+        {
+            "passwordHash": hash_secret(seed.admin_password),
+            "secHash": hash_secret(seed.admin_sec),
+            "firstName": "Sandbox",
+            "lastName": "Admin",
+            "isAdmin": True,
+            "mdaSigned": False,
+        },
+    )
+    for template in seed.templates:
+        world.add_account(
+            {
+                "id": template.id,
+                "name": template.name,
+                "userId": seed.admin_id,
+                "accountType": "Customer",
+                "active": True,
+                "closed": False,
+                "clearingHouseId": 1,
+                "riskCategoryId": template.risk_category_id,
+                "autoLiqProfileId": template.auto_liq_profile_id,
+                "marginAccountType": "Speculator",
+                "legalStatus": "Individual",
+                "timestamp": stamp,
+                "readonly": False,
+            },
+            template=True,
+        )
+    world.plans = {plan["id"]: dict(plan) for plan in seed.plans}
+    world.entitlements = {e["id"]: dict(e) for e in seed.entitlements}
+    world.alerts = {
+        seed.mda_alert_id: {
+            "id": seed.mda_alert_id,
+            "name": seed.mda_alert_name,
+            "timestamp": stamp,
+        }
+    }
+    world.revision = 0
+    return world

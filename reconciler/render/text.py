@@ -1,0 +1,256 @@
+"""Terminal text for plans, recorded state and apply progress (Terraform-like symbols and colours).
+
+Pure: builds rich renderables and strings from values; the CLI owns the Console.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from types import MappingProxyType
+from typing import Any, assert_never
+
+from rich.console import Group, RenderableType
+from rich.text import Text
+
+from reconciler.apply.events import ApplyFinished, BatchFinished, BatchStarted, Event, ItemApplied
+from reconciler.plan.action import Action, Change
+from reconciler.plan.address import Address
+from reconciler.plan.plan import Plan
+from reconciler.render.values import format_key, format_value
+
+_SYMBOLS: Mapping[Action, tuple[str, str]] = MappingProxyType(
+    {
+        Action.CREATE: ("+", "green"),
+        Action.UPDATE: ("~", "yellow"),
+        Action.REPLACE: ("-/+", "magenta"),
+        Action.ENTITLE: ("!", "cyan"),
+        Action.CANCEL: ("-", "red"),
+        Action.WAIT: ("\u22ef", "dim"),
+        Action.NOOP: ("=", "dim"),
+    }
+)
+"""Each action's symbol and colour in a plan header line."""
+
+_ADDED, _CHANGED, _REMOVED = ("+", "green"), ("~", "yellow"), ("-", "red")
+"""Attribute-line symbols and colours."""
+
+_INDENT = "    "
+_ARROW = " -> "
+_FORCES_REPLACEMENT = " # forces replacement"
+
+_Entry = tuple[tuple[str, str], str, list[str]]
+"""One attribute line to draw: (symbol, colour), formatted key, value lines."""
+
+
+def render_plan(plan: Plan, *, show_noop: bool = False) -> RenderableType:
+    """The plan as Terraform shows one: notes, changes grouped by trader, then the summary.
+
+    Traders appear in the order of their first change; within a trader, changes keep plan order.
+    """
+    blocks: list[Text] = []
+    if plan.notes:
+        blocks.append(_join([Text(f"Note: {note}", style="yellow") for note in plan.notes]))
+    for trader, changes in _group_by_trader(plan.changes, show_noop=show_noop):
+        blocks.append(Text(f"# trader {trader}", style="dim"))
+        blocks += [_join(_change_lines(change)) for change in changes]
+    summary = Text(summary_line(plan))
+    summary.stylize("bold", 0, len("Plan:") if plan.has_changes else len("No changes."))
+    blocks.append(summary)
+    return _paragraphs(blocks)
+
+
+def summary_line(plan: Plan) -> str:
+    """The plan's last line in plain text, e.g. `Plan: 2 to create, ... 1 to cancel. 2 waiting.`."""
+    counts = plan.counts()
+    if plan.has_changes:
+        line = (
+            f"Plan: {counts[Action.CREATE]} to create, {counts[Action.UPDATE]} to update, "
+            f"{counts[Action.REPLACE]} to replace, {counts[Action.ENTITLE]} to entitle, "
+            f"{counts[Action.CANCEL]} to cancel."
+        )
+    else:
+        line = "No changes. The platforms match the manifests."
+    waiting = counts[Action.WAIT]
+    return f"{line} {waiting} waiting." if waiting else line
+
+
+def render_state(resources: Mapping[str, Mapping[str, Any]]) -> RenderableType:
+    """Recorded state for `reconciler show`: one block per address, grouped by trader.
+
+    Rows carry `remote_id`, `attributes`, `facts` and `updated_at`; digests print `(sensitive)`.
+    """
+    if not resources:
+        return Text("The state is empty: nothing has been applied yet.")
+    blocks: list[Text] = []
+    current_trader: str | None = None
+    for trader, address in sorted((_trader_of(address), address) for address in resources):
+        if trader != current_trader and trader:
+            blocks.append(Text(f"# trader {trader}", style="dim"))
+        current_trader = trader
+        blocks.append(_join(_state_lines(address, resources[address])))
+    return _paragraphs(blocks)
+
+
+def render_event(event: Event) -> str | None:
+    """One plain progress-log line for an apply event, or None when it is not worth a line."""
+    match event:
+        case BatchStarted(kind=kind, action=action, size=size, index=index, total=total):
+            return f"[{index}/{total}] {kind} {action.value}: {_count(size, 'item')}"
+        case ItemApplied(ok=True):
+            return None
+        case ItemApplied(address=address, error=error):
+            return f"error: {address}: {error or 'failed without a message'}"
+        case BatchFinished(kind=kind, action=action, succeeded=succeeded, failed=failed):
+            return f"{kind} {action.value}: {succeeded} succeeded, {failed} failed"
+        case ApplyFinished(succeeded=succeeded, failed=failed, skipped=skipped, seconds=seconds):
+            return (
+                f"Apply complete: {succeeded} succeeded, {failed} failed, "
+                f"{skipped} skipped in {seconds:.1f}s."
+            )
+        case _:
+            assert_never(event)
+
+
+def _group_by_trader(
+    changes: Iterable[Change], *, show_noop: bool
+) -> list[tuple[str, list[Change]]]:
+    groups: dict[str, list[Change]] = {}
+    for change in changes:
+        if show_noop or change.action is not Action.NOOP:
+            groups.setdefault(change.address.trader, []).append(change)
+    return list(groups.items())
+
+
+def _change_lines(change: Change) -> list[Text]:
+    """Header, comment lines and attribute lines of one change."""
+    symbol, colour = _SYMBOLS[change.action]
+    is_waiting = change.action is Action.WAIT
+    header = Text.assemble(
+        (symbol, colour),
+        " ",
+        (str(change.address), "dim" if is_waiting else "bold"),
+        " ",
+        (f"({change.action.value})", colour),
+    )
+    lines = [header]
+    lines += [Text(f"{_INDENT}# {line}", style="dim") for line in change.reason.splitlines()]
+    if change.via is not None:
+        lines.append(Text(f"{_INDENT}# performed by {change.via}", style="dim"))
+        return lines
+    attribute_lines = _attribute_lines(change)
+    if is_waiting:
+        for line in attribute_lines:
+            line.stylize("dim")
+    return lines + attribute_lines
+
+
+def _attribute_lines(change: Change) -> list[Text]:
+    before = change.before or {}
+    after = change.after or {}
+    match change.action:
+        case Action.CREATE | Action.ENTITLE | Action.WAIT:
+            return _draw(_ADDED, after, after)
+        case Action.CANCEL:
+            return _draw(_REMOVED, before, before)
+        case Action.UPDATE:
+            return _draw_diff(before, after, _changed_keys(change, before, after))
+        case Action.REPLACE:
+            keys = _changed_keys(change, before, after)
+            return _draw_diff(before, after, keys, suffix=_FORCES_REPLACEMENT)
+        case Action.NOOP:
+            return []
+        case _:
+            assert_never(change.action)
+
+
+def _changed_keys(change: Change, before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
+    """The keys named in `changed`; every differing key when a producer left it empty."""
+    if change.changed:
+        return sorted(set(change.changed))
+    return sorted(key for key in before.keys() | after.keys() if before.get(key) != after.get(key))
+
+
+def _draw(mark: tuple[str, str], values: Mapping[str, Any], keys: Iterable[str]) -> list[Text]:
+    return _entry_lines(
+        [(mark, format_key(key), format_value(values[key])) for key in sorted(keys)]
+    )
+
+
+def _draw_diff(
+    before: Mapping[str, Any], after: Mapping[str, Any], keys: Sequence[str], *, suffix: str = ""
+) -> list[Text]:
+    """`~ key = old -> new`, `+ key = new` for an added key, `- key = old` for a removed one."""
+    entries: list[_Entry] = []
+    for key in keys:
+        if key in before and key in after:
+            old, new = format_value(before[key]), format_value(after[key])
+            value = [*old[:-1], old[-1] + _ARROW + new[0], *new[1:]]
+            entries.append((_CHANGED, format_key(key), value))
+        elif key in after:
+            entries.append((_ADDED, format_key(key), format_value(after[key])))
+        elif key in before:
+            entries.append((_REMOVED, format_key(key), format_value(before[key])))
+    return _entry_lines(entries, suffix=suffix)
+
+
+def _entry_lines(entries: Sequence[_Entry], *, suffix: str = "") -> list[Text]:
+    """Draw entries with `=` aligned; continuation lines sit under the key."""
+    width = max((len(key) for _, key, _ in entries), default=0)
+    lines: list[Text] = []
+    for (symbol, colour), key, value in entries:
+        continuation = " " * (len(_INDENT) + len(symbol) + 1)
+        first = Text.assemble(_INDENT, (symbol, colour), f" {key.ljust(width)} = {value[0]}")
+        block = [first, *(Text(continuation + line) for line in value[1:])]
+        if suffix:
+            block[-1].append(suffix, style="magenta")
+        lines += block
+    return lines
+
+
+def _state_lines(address: str, row: Mapping[str, Any]) -> list[Text]:
+    header = Text(address, style="bold")
+    if row.get("updated_at"):
+        header.append(f" (updated {row['updated_at']})", style="dim")
+    attributes: Mapping[str, Any] = row.get("attributes") or {}
+    facts: Mapping[str, Any] = row.get("facts") or {}
+    lines = [header, *_plain_lines({**attributes, "id": row.get("remote_id")})]
+    if facts:
+        lines += [Text(f"{_INDENT}# facts", style="dim"), *_plain_lines(facts)]
+    return lines
+
+
+def _plain_lines(values: Mapping[str, Any]) -> list[Text]:
+    """`key = value` lines without a symbol; `id` first, then keys sorted."""
+    keys = sorted(values, key=lambda key: (key != "id", key))
+    names = [format_key(key) for key in keys]
+    width = max((len(name) for name in names), default=0)
+    lines: list[Text] = []
+    for name, key in zip(names, keys, strict=True):
+        value = format_value(values[key])
+        lines.append(Text(f"{_INDENT}{name.ljust(width)} = {value[0]}"))
+        lines += [Text(_INDENT + line) for line in value[1:]]
+    return lines
+
+
+def _join(lines: Iterable[Text]) -> Text:
+    return Text("\n").join(lines)
+
+
+def _paragraphs(blocks: Sequence[Text]) -> Group:
+    """Blocks separated by blank lines (one Text per block renders faster than one per line)."""
+    spaced: list[Text] = []
+    for block in blocks:
+        spaced += [block, Text()]
+    return Group(*spaced[:-1])
+
+
+def _trader_of(address: str) -> str:
+    """The trader part of a recorded address; "" for an unparsable one (sorted first, no header)."""
+    try:
+        return Address.parse(address).trader
+    except ValueError:
+        return ""
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"

@@ -1,0 +1,177 @@
+"""`reconciler sandbox ...`: run the platform emulators, and act on them as a trader or an
+outsider would (sign the Market Data Agreement, change or delete objects to create drift)."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import click
+import httpx
+
+
+DEFAULT_DATA = Path("state") / "sandbox"
+
+
+@click.group()
+@click.option(
+    "--url",
+    default=None,
+    help="A standing sandbox (from `sandbox serve`); default: "
+    "the embedded one, over the data under --data-dir.",
+)
+@click.option(
+    "--data-dir",
+    type=click.Path(path_type=Path),
+    default=DEFAULT_DATA,
+    show_default=True,
+    help="Where the embedded sandbox keeps its data.",
+)
+@click.pass_context
+def sandbox(ctx: click.Context, url: str | None, data_dir: Path) -> None:
+    """Run the platform emulators and act on them from outside reconciler."""
+    ctx.obj = {"url": url, "data_dir": data_dir}
+
+
+@sandbox.command()
+@click.option("--port", type=int, default=0, help="Port on 127.0.0.1 (default: any free one).")
+@click.pass_obj
+def serve(options: dict[str, Any], port: int) -> None:
+    """Serve the sandboxes until interrupted, printing their URLs."""
+    from reconciler.providers.tradovate.sandbox import SandboxConfig, serve_sandbox
+
+    config = SandboxConfig(data_path=options["data_dir"] / "tradovate.json")
+    with serve_sandbox(config, port=port) as server:
+        click.echo(f"Tradovate sandbox: {server.url}")
+        click.echo("  in providers.tradovate of the Firm manifest:")
+        click.echo(f"    environment: {{live_url: {server.live_url}, demo_url: {server.demo_url}}}")
+        click.echo(f"  admin actions: reconciler sandbox --url {server.url} sign-mda USER")
+        click.echo("Press Ctrl-C to stop.")
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            click.echo("Stopped.")
+
+
+@contextmanager
+def _sandbox_url(options: dict[str, Any]) -> Iterator[str]:
+    if options["url"]:
+        yield str(options["url"]).rstrip("/")
+        return
+    from reconciler.providers.tradovate.sandbox import SandboxConfig, serve_sandbox
+
+    config = SandboxConfig(data_path=options["data_dir"] / "tradovate.json")
+    with serve_sandbox(config) as server:
+        yield server.url
+
+
+def _admin(options: dict[str, Any], path: str, body: dict[str, Any] | None = None) -> Any:
+    with _sandbox_url(options) as url:
+        try:
+            response = httpx.post(f"{url}/_sandbox/{path}", json=body or {}, timeout=30)
+        except httpx.HTTPError as exc:
+            raise click.ClickException(f"sandbox at {url} is not reachable: {exc}") from exc
+    if response.status_code == 404:
+        raise click.ClickException(f"not found: {path}")
+    if response.status_code >= 400:
+        raise click.ClickException(f"sandbox refused {path}: {response.text[:200]}")
+    return response.json() if response.content else None
+
+
+def _fields(pairs: tuple[str, ...]) -> dict[str, Any]:
+    """`key=value` pairs; values are JSON when they parse (numbers, true, null), else text."""
+    fields: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"expected key=value, got {pair!r}")
+        try:
+            fields[key] = json.loads(value)
+        except ValueError:
+            fields[key] = value
+    return fields
+
+
+@sandbox.command("sign-mda")
+@click.argument("user")
+@click.pass_obj
+def sign_mda(options: dict[str, Any], user: str) -> None:
+    """As the trader USER (name or id): sign the Market Data Agreement."""
+    _admin(options, f"users/{quote(user)}/sign-mda")
+    click.echo(f"{user} signed the Market Data Agreement.")
+
+
+@sandbox.command("update-user")
+@click.argument("user")
+@click.argument("fields", nargs=-1)
+@click.pass_obj
+def update_user(options: dict[str, Any], user: str, fields: tuple[str, ...]) -> None:
+    """Change a user outside reconciler, e.g. `email=new@example.com`."""
+    _admin(options, f"users/{quote(user)}/update", _fields(fields))
+    click.echo(f"Updated user {user}.")
+
+
+@sandbox.command("delete-user")
+@click.argument("user")
+@click.pass_obj
+def delete_user(options: dict[str, Any], user: str) -> None:
+    """Delete a user (and its contact, plugins, permissions) outside reconciler."""
+    _admin(options, f"users/{quote(user)}/delete")
+    click.echo(f"Deleted user {user}.")
+
+
+@sandbox.command("update-contact")
+@click.argument("user")
+@click.argument("fields", nargs=-1)
+@click.pass_obj
+def update_contact(options: dict[str, Any], user: str, fields: tuple[str, ...]) -> None:
+    """Change a user's contact info outside reconciler, e.g. `city=Boston`."""
+    _admin(options, f"contacts/{quote(user)}/update", _fields(fields))
+    click.echo(f"Updated the contact info of {user}.")
+
+
+@sandbox.command("update-account")
+@click.argument("name")
+@click.argument("fields", nargs=-1)
+@click.pass_obj
+def update_account(options: dict[str, Any], name: str, fields: tuple[str, ...]) -> None:
+    """Change an account's risk settings outside reconciler, e.g. `dailyLossAutoLiq=900`."""
+    _admin(options, f"accounts/{quote(name)}/update", _fields(fields))
+    click.echo(f"Updated account {name}.")
+
+
+@sandbox.command("delete-account")
+@click.argument("name")
+@click.pass_obj
+def delete_account(options: dict[str, Any], name: str) -> None:
+    """Delete an account outside reconciler."""
+    _admin(options, f"accounts/{quote(name)}/delete")
+    click.echo(f"Deleted account {name}.")
+
+
+@sandbox.command("archive-signals")
+@click.pass_obj
+def archive_signals(options: dict[str, Any]) -> None:
+    """Archive this week's signature signals, as the platform does every week."""
+    _admin(options, "signals/archive")
+    click.echo("Archived the current signals.")
+
+
+@sandbox.command("requests")
+@click.pass_obj
+def requests(options: dict[str, Any]) -> None:
+    """Print the API requests the sandbox has served (method, domain, path, status)."""
+    with _sandbox_url(options) as url:
+        log = httpx.get(f"{url}/_sandbox/requests", timeout=30).json()
+    for entry in log:
+        click.echo(f"{entry['method']} {entry['domain']} {entry['path']} {entry['status']}")
+    click.echo(f"{len(log)} request(s).")
+
+
+__all__ = ["sandbox"]

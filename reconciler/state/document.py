@@ -1,0 +1,234 @@
+"""The state document: recorded resources and pending operations by address, its canonical bytes,
+format migrations, the mutable working copy apply edits, and keyed digests for secrets.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any, TypeGuard
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from reconciler.errors import StateError
+
+FORMAT_VERSION = 1
+"""The state format this program writes; older documents are migrated on read."""
+
+Migration = Callable[[dict[str, Any]], dict[str, Any]]
+"""Turns the raw JSON object of format version n into the one of version n + 1."""
+
+MIGRATIONS: Mapping[int, Migration] = MappingProxyType({})
+"""Format migrations keyed by the version they migrate from (none yet: 1 is the first format)."""
+
+
+class ResourceState(BaseModel):
+    """What was last applied to one address: the platform's id, the applied attributes
+    (secrets only as keyed digests) and facts learnt from the platform."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    remote_id: str
+    attributes: dict[str, Any]
+    facts: dict[str, Any] = Field(default_factory=dict)
+    updated_at: str
+
+
+class PendingOperation(BaseModel):
+    """An operation journaled before its call and cleared after its result was recorded;
+    one left behind means apply was interrupted and `natural_key` finds what it did."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str
+    address: str
+    action: str
+    natural_key: str
+    started_at: str
+
+
+class StateDocument(BaseModel):
+    """One workspace's recorded state.
+
+    Invariants: `lineage` is set once when the state is created and never changes; `serial`
+    grows by one on every write (the store bumps it); both maps are keyed by address string.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    format_version: int = Field(ge=1)
+    lineage: str = Field(min_length=1)
+    serial: int = Field(default=0, ge=0)
+    resources: dict[str, ResourceState] = Field(default_factory=dict)
+    pending: dict[str, PendingOperation] = Field(default_factory=dict)
+
+    @classmethod
+    def new(cls, *, lineage: str | None = None) -> StateDocument:
+        """An empty document of the current format (a fresh uuid4 lineage unless given)."""
+        return cls(format_version=FORMAT_VERSION, lineage=lineage or str(uuid.uuid4()))
+
+    @classmethod
+    def from_bytes(
+        cls, data: bytes, *, migrations: Mapping[int, Migration] = MIGRATIONS
+    ) -> StateDocument:
+        """Parse stored bytes, migrating older formats one version at a time.
+
+        `migrations` maps a version n to the step producing version n + 1.
+        """
+        raw = _load_object(data)
+        version = _format_version(raw)
+        if version > FORMAT_VERSION:
+            raise StateError(
+                f"state format version {version} is newer than this reconciler supports"
+            )
+        while version < FORMAT_VERSION:
+            step = migrations.get(version)
+            if step is None:
+                raise StateError(f"no migration from state format version {version}")
+            raw = step(raw)
+            version += 1
+            raw["format_version"] = version
+        try:
+            return cls.model_validate(raw)
+        except ValidationError as exc:
+            raise StateError(f"invalid state document: {_first_problem(exc)}") from None
+
+    def to_bytes(self) -> bytes:
+        """Canonical UTF-8 JSON: sorted keys, one record per line, newline at the end."""
+        return _encode(self.model_dump(mode="json"))
+
+    def edit(self) -> StateEditor:
+        """A mutable working copy; this document is never changed by it."""
+        return StateEditor(self)
+
+
+class StateEditor:
+    """A mutable working copy of a document for apply, which changes many records between writes.
+
+    Copy-on-write: the maps are shared with the source (or the last snapshot) until the next
+    change, so `snapshot()` is cheap and records are never deep-copied.
+    """
+
+    __slots__ = ("_base", "_is_shared", "_pending", "_resources")
+
+    def __init__(self, base: StateDocument) -> None:
+        self._base = base
+        self._resources = base.resources
+        self._pending = base.pending
+        self._is_shared = True
+
+    def put(self, address: str, resource: ResourceState) -> None:
+        """Record `resource` at `address`, replacing what was there."""
+        self._own()
+        self._resources[address] = resource
+
+    def remove(self, address: str) -> None:
+        """Forget `address`; nothing happens when it is not recorded."""
+        if address in self._resources:
+            self._own()
+            del self._resources[address]
+
+    def add_pending(self, op: PendingOperation) -> None:
+        """Journal an operation about to be sent (keyed by its id)."""
+        self._own()
+        self._pending[op.id] = op
+
+    def clear_pending(self, ids: Iterable[str]) -> None:
+        """Drop the given pending operations; unknown ids are ignored."""
+        self._own()
+        for op_id in ids:
+            self._pending.pop(op_id, None)
+
+    def snapshot(self) -> StateDocument:
+        """The document as edited so far (same serial and lineage as the source)."""
+        self._is_shared = True
+        return self._base.model_copy(
+            update={"resources": self._resources, "pending": self._pending}
+        )
+
+    def _own(self) -> None:
+        if self._is_shared:
+            self._resources = dict(self._resources)
+            self._pending = dict(self._pending)
+            self._is_shared = False
+
+
+@dataclass(frozen=True, slots=True)
+class StateHeader:
+    """The fields of a stored document a backend needs for its compare-and-swap."""
+
+    lineage: str
+    serial: int
+
+
+def parse_header(data: bytes) -> StateHeader:
+    """Read lineage and serial from stored bytes without validating the whole document."""
+    raw = _load_object(data)
+    lineage = raw.get("lineage")
+    serial = raw.get("serial", 0)
+    if not isinstance(lineage, str) or not _is_int(serial):
+        raise StateError("invalid state document: lineage or serial missing or malformed")
+    return StateHeader(lineage=lineage, serial=serial)
+
+
+def keyed_digest(value: str, *, key: bytes) -> str:
+    """HMAC-SHA256 of `value` under `key`, as `hmac-sha256:<hex>`: how state keeps secrets."""
+    mac = hmac.new(key, value.encode("utf-8"), hashlib.sha256).hexdigest()
+    return f"hmac-sha256:{mac}"
+
+
+def _load_object(data: bytes) -> dict[str, Any]:
+    try:
+        raw = json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise StateError("state is not valid UTF-8") from None
+    except json.JSONDecodeError as exc:
+        raise StateError(
+            f"state is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        ) from None
+    if not isinstance(raw, dict):
+        raise StateError("invalid state document: expected a JSON object")
+    return raw
+
+
+def _format_version(raw: Mapping[str, Any]) -> int:
+    version = raw.get("format_version")
+    if not _is_int(version) or version < 0:
+        raise StateError("invalid state document: format_version missing or not a whole number")
+    return version
+
+
+def _is_int(value: object) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _first_problem(exc: ValidationError) -> str:
+    errors = exc.errors(include_input=False, include_url=False)
+    first = errors[0]
+    where = ".".join(str(part) for part in first["loc"]) or "document"
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    return f"{where}: {first['msg']}{more}"
+
+
+def _encode(data: Mapping[str, Any]) -> bytes:
+    # One record per line keeps diffs readable while json's C encoder does the work
+    # (indent= falls back to the pure-Python encoder, about three times slower).
+    def dump(value: object) -> str:
+        return json.dumps(
+            value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False
+        )
+
+    fields = []
+    for name in sorted(data):
+        value = data[name]
+        if isinstance(value, dict) and value:
+            entries = ",\n".join(f"    {dump(key)}: {dump(value[key])}" for key in sorted(value))
+            fields.append(f"  {dump(name)}: {{\n{entries}\n  }}")
+        else:
+            fields.append(f"  {dump(name)}: {dump(value)}")
+    return ("{\n" + ",\n".join(fields) + "\n}\n").encode("utf-8")

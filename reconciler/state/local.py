@@ -1,0 +1,258 @@
+"""The local backend: one workspace's state as a JSON file replaced atomically, a backup of
+the previous serial, an O_EXCL lock file and the digest key file, all mode 0600.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import re
+import socket
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from reconciler.errors import StateConflict, StateError, StateLocked
+from reconciler.state.document import parse_header
+from reconciler.state.store import LockInfo
+
+logger = logging.getLogger(__name__)
+
+UNREADABLE_LOCK_ID = "unreadable"
+"""The id reported for a lock file that cannot be parsed, so it can still be force-released."""
+
+_WORKSPACE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+_FILE_MODE = 0o600
+_KEY_BYTES = 32
+
+
+class LocalBackend:
+    """Files `<workspace>.state.json`, `.state.json.backup`, `.lock` and `.state.key` in
+    `directory` (created when first needed).
+
+    A crash at any moment leaves a complete state file: every file is written to a temporary
+    file in the same directory, synced, then renamed over the old one. The compare-and-swap
+    reads the current file first; exclusive writers come from the lock, not from it.
+    """
+
+    def __init__(self, directory: Path, *, workspace: str = "default") -> None:
+        if not _WORKSPACE.match(workspace):
+            raise StateError(f"invalid workspace name {workspace!r}")
+        self.directory = directory
+        self.workspace = workspace
+        self.state_path = directory / f"{workspace}.state.json"
+        self.backup_path = directory / f"{workspace}.state.json.backup"
+        self.lock_path = directory / f"{workspace}.lock"
+        self.key_path = directory / f"{workspace}.state.key"
+
+    def __repr__(self) -> str:
+        return f"LocalBackend({str(self.directory)!r}, workspace={self.workspace!r})"
+
+    def read_bytes(self) -> bytes | None:
+        """The state file's bytes, or None when there is none yet."""
+        try:
+            return self.state_path.read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise StateError(f"cannot read {self.state_path}: {exc.strerror}") from None
+
+    def write_bytes(self, data: bytes, *, expected_serial: int | None, lineage: str) -> None:
+        """Check serial and lineage, save the current file as the backup, replace it."""
+        current = self.read_bytes()
+        _check_swap(current, expected_serial=expected_serial, lineage=lineage)
+        self._ensure_directory()
+        if current is not None:
+            _replace_atomically(self.backup_path, current)
+        _replace_atomically(self.state_path, data)
+        _sync_directory(self.directory)
+
+    def acquire(self, info: LockInfo) -> None:
+        """Create the lock file exclusively with `info` inside, or raise StateLocked."""
+        self._ensure_directory()
+        payload = info.model_dump_json().encode("utf-8") + b"\n"
+        for _ in range(3):
+            try:
+                fd = os.open(self.lock_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, _FILE_MODE)
+            except FileExistsError:
+                holder = self.holder()
+                if holder is None:  # released between our attempt and our look: try again
+                    continue
+                raise _locked(holder) from None
+            except OSError as exc:
+                raise StateError(f"cannot create {self.lock_path}: {exc.strerror}") from None
+            try:
+                _write_fd(fd, payload)
+            except BaseException as exc:
+                self.lock_path.unlink(missing_ok=True)
+                if isinstance(exc, OSError):
+                    raise StateError(f"cannot write {self.lock_path}: {exc.strerror}") from None
+                raise
+            return
+        raise StateError(f"cannot take the lock {self.lock_path}: it keeps changing")
+
+    def release(self, lock_id: str) -> None:
+        """Remove the lock file if it is still ours."""
+        current = self.holder()
+        if current is None or current.id != lock_id:
+            logger.warning("state lock %s was already released or taken over", lock_id)
+            return
+        self.lock_path.unlink(missing_ok=True)
+
+    def force_release(self, lock_id: str) -> None:
+        """Remove the lock file when `lock_id` names it."""
+        current = self.holder()
+        if current is None:
+            raise StateError("state is not locked")
+        if current.id != lock_id:
+            raise StateError(f"lock id {lock_id} does not match the current lock {current.id}")
+        self.lock_path.unlink(missing_ok=True)
+
+    def holder(self) -> LockInfo | None:
+        """The lock file's holder, None without a lock file; an unparsable file is reported
+        with the id `unreadable` (it may be mid-write, or left by a crash)."""
+        try:
+            text = self.lock_path.read_bytes()
+            modified = self.lock_path.stat().st_mtime
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise StateError(f"cannot read {self.lock_path}: {exc.strerror}") from None
+        try:
+            return LockInfo.model_validate_json(text)
+        except ValidationError:
+            return LockInfo(
+                id=UNREADABLE_LOCK_ID,
+                user="unknown",
+                host="unknown",
+                pid=0,
+                command="unknown",
+                created_at=datetime.fromtimestamp(modified, tz=UTC).isoformat(timespec="seconds"),
+            )
+
+    def secret_key(self) -> bytes:
+        """The 32-byte key in the key file, created (mode 0600) on first use."""
+        if not self.key_path.exists():
+            self._create_key()
+        try:
+            text = self.key_path.read_text(encoding="ascii")
+        except (OSError, UnicodeDecodeError):
+            raise StateError(f"cannot read the state key file {self.key_path}") from None
+        try:
+            key = bytes.fromhex(text.strip())
+        except ValueError:
+            key = b""
+        if len(key) != _KEY_BYTES:
+            raise StateError(f"the state key file {self.key_path} is corrupt")
+        return key
+
+    def _create_key(self) -> None:
+        # Link a complete temporary file into place: racing processes end up sharing one key,
+        # and a crash never leaves an empty key file.
+        self._ensure_directory()
+        text = os.urandom(_KEY_BYTES).hex() + "\n"
+        temporary = _write_temporary(self.key_path, text.encode("ascii"))
+        try:
+            os.link(temporary, self.key_path)
+        except FileExistsError:
+            pass
+        except OSError as exc:
+            raise StateError(f"cannot create {self.key_path}: {exc.strerror}") from None
+        finally:
+            temporary.unlink(missing_ok=True)
+        _sync_directory(self.directory)
+
+    def _ensure_directory(self) -> None:
+        try:
+            self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StateError(f"cannot create {self.directory}: {exc.strerror}") from None
+
+
+def is_process_alive(pid: int) -> bool:
+    """Whether a process with this id exists on this host."""
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else
+        return True
+    return True
+
+
+def _locked(holder: LockInfo) -> StateLocked:
+    who = holder.describe()
+    if holder.host == socket.gethostname() and not is_process_alive(holder.pid):
+        who += f" (stale: process {holder.pid} is gone)"
+    return StateLocked(holder=who, since=holder.created_at, lock_id=holder.id)
+
+
+def _check_swap(current: bytes | None, *, expected_serial: int | None, lineage: str) -> None:
+    if current is None:
+        if expected_serial is not None:
+            raise StateConflict(f"expected state serial {expected_serial} but no state is stored")
+        return
+    header = parse_header(current)
+    if header.lineage != lineage:
+        raise StateConflict(f"state lineage {header.lineage} does not match {lineage}")
+    if expected_serial is None:
+        raise StateConflict(f"state was created meanwhile (serial {header.serial})")
+    if header.serial != expected_serial:
+        raise StateConflict(
+            f"state serial is {header.serial}, expected {expected_serial}: it changed meanwhile"
+        )
+
+
+def _replace_atomically(path: Path, data: bytes) -> None:
+    temporary = _write_temporary(path, data)
+    try:
+        temporary.replace(path)
+    except BaseException as exc:
+        temporary.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise StateError(f"cannot replace {path}: {exc.strerror}") from None
+        raise
+
+
+def _write_temporary(path: Path, data: bytes) -> Path:
+    """Write `data` to a synced 0600 temporary file beside `path` and return its path."""
+    try:
+        fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise StateError(f"cannot write beside {path}: {exc.strerror}") from None
+    temporary = Path(name)
+    try:
+        _write_fd(fd, data)
+    except BaseException as exc:
+        temporary.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise StateError(f"cannot write {path}: {exc.strerror}") from None
+        raise
+    return temporary
+
+
+def _write_fd(fd: int, data: bytes) -> None:
+    """Write all of `data` to `fd` with mode 0600, sync it and close it."""
+    try:
+        os.fchmod(fd, _FILE_MODE)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _sync_directory(directory: Path) -> None:
+    # Makes the renames durable; some platforms cannot open directories, which is harmless.
+    with contextlib.suppress(OSError):
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)

@@ -1,0 +1,173 @@
+"""The state store: serial bumps, lineage checks and lock waiting over a dumb `Backend`
+that only stores bytes with a compare-and-swap, holds a lock and keeps the digest key.
+"""
+
+from __future__ import annotations
+
+import getpass
+import logging
+import os
+import socket
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Protocol
+
+from pydantic import BaseModel, ConfigDict
+
+from reconciler.errors import StateError, StateLocked
+from reconciler.state.document import StateDocument
+
+logger = logging.getLogger(__name__)
+
+KEY_ENV = "RECONCILER_STATE_KEY"
+"""Environment variable holding the digest key (hex); overrides the backend's key."""
+
+LOCK_RETRY_SECONDS = 0.5
+_MIN_KEY_BYTES = 16
+
+
+class LockInfo(BaseModel):
+    """Who holds a workspace lock, and since when (`created_at`, ISO 8601 UTC)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str
+    user: str
+    host: str
+    pid: int
+    command: str
+    created_at: str
+
+    @classmethod
+    def current(cls, command: str, *, clock: Callable[[], float] = time.time) -> LockInfo:
+        """A lock description for this process running `command`, with a fresh id."""
+        return cls(
+            id=str(uuid.uuid4()),
+            user=_user_name(),
+            host=socket.gethostname(),
+            pid=os.getpid(),
+            command=command,
+            created_at=datetime.fromtimestamp(clock(), tz=UTC).isoformat(timespec="seconds"),
+        )
+
+    def describe(self) -> str:
+        """A one-line holder description for messages: `user@host (pid 123, apply)`."""
+        return f"{self.user}@{self.host} (pid {self.pid}, {self.command})"
+
+
+class Backend(Protocol):
+    """Dumb storage for one workspace: bytes with a compare-and-swap, a lock and a key.
+
+    Backends never interpret the document beyond lineage and serial; everything else
+    (serial bumps, new lineages, migrations) is `StateStore`'s.
+    """
+
+    def read_bytes(self) -> bytes | None:
+        """The stored document, or None when nothing was ever stored."""
+        ...
+
+    def write_bytes(self, data: bytes, *, expected_serial: int | None, lineage: str) -> None:
+        """Store `data` if the stored serial is `expected_serial` (None: nothing stored yet)
+        and the stored lineage is `lineage`; raise StateConflict otherwise."""
+        ...
+
+    def acquire(self, info: LockInfo) -> None:
+        """Take the workspace lock as `info`, or raise StateLocked naming the holder."""
+        ...
+
+    def release(self, lock_id: str) -> None:
+        """Give back our lock; a lock that is no longer ours is left alone."""
+        ...
+
+    def force_release(self, lock_id: str) -> None:
+        """Explicit unlock; StateError when `lock_id` is not the current lock's id."""
+        ...
+
+    def holder(self) -> LockInfo | None:
+        """The current lock holder, or None when unlocked."""
+        ...
+
+    def secret_key(self) -> bytes:
+        """The workspace's key for keyed digests, created on first use."""
+        ...
+
+
+class StateStore:
+    """Reads and writes state documents through a backend; the only place serials change."""
+
+    def __init__(
+        self,
+        backend: Backend,
+        *,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._backend = backend
+        self._clock = clock
+        self._sleep = sleep
+
+    def read(self) -> StateDocument:
+        """The stored document, or a new empty one (fresh lineage, serial 0)."""
+        data = self._backend.read_bytes()
+        if data is None:
+            return StateDocument.new()
+        return StateDocument.from_bytes(data)
+
+    def write(self, doc: StateDocument) -> StateDocument:
+        """Store `doc` as serial `doc.serial + 1` provided the stored state is still `doc`'s
+        serial and lineage (StateConflict otherwise); returns the written document."""
+        written = doc.model_copy(update={"serial": doc.serial + 1})
+        expected = doc.serial if doc.serial > 0 else None
+        self._backend.write_bytes(written.to_bytes(), expected_serial=expected, lineage=doc.lineage)
+        logger.debug("wrote state serial %d (lineage %s)", written.serial, written.lineage)
+        return written
+
+    @contextmanager
+    def lock(self, *, command: str, timeout: float = 0.0) -> Iterator[LockInfo]:
+        """Hold the workspace lock for the block, retrying every 0.5 s for up to `timeout`
+        seconds before raising StateLocked."""
+        info = LockInfo.current(command, clock=self._clock)
+        deadline = self._clock() + timeout
+        while True:
+            try:
+                self._backend.acquire(info)
+                break
+            except StateLocked:
+                remaining = deadline - self._clock()
+                if remaining <= 0:
+                    raise
+                self._sleep(min(LOCK_RETRY_SECONDS, remaining))
+        logger.debug("acquired state lock %s for %s", info.id, command)
+        try:
+            yield info
+        finally:
+            self._backend.release(info.id)
+            logger.debug("released state lock %s", info.id)
+
+    def unlock(self, lock_id: str) -> None:
+        """Explicitly release a lock left by a process that is gone."""
+        self._backend.force_release(lock_id)
+        logger.info("force-released state lock %s", lock_id)
+
+    def secret_key(self) -> bytes:
+        """The key for `keyed_digest`: RECONCILER_STATE_KEY (hex) if set, else the backend's."""
+        text = os.environ.get(KEY_ENV)
+        if text is None:
+            return self._backend.secret_key()
+        try:
+            key = bytes.fromhex(text.strip())
+        except ValueError:
+            raise StateError(f"{KEY_ENV} is not a hexadecimal string") from None
+        if len(key) < _MIN_KEY_BYTES:
+            raise StateError(f"{KEY_ENV} must hold at least {_MIN_KEY_BYTES * 2} hex digits")
+        return key
+
+
+def _user_name() -> str:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return "unknown"

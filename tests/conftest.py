@@ -1,0 +1,34 @@
+"""Shared fixtures: a project wired to a fresh Tradovate sandbox (see tests/project.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from reconciler.providers.tradovate.sandbox import DEFAULT_ADMIN, SandboxConfig, serve_sandbox
+from tests.project import ALICE, FIRM, SECRETS, TEAM, Project
+
+
+@pytest.fixture
+def sandbox_config() -> SandboxConfig:
+    return SandboxConfig()
+
+
+@pytest.fixture
+def project(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sandbox_config: SandboxConfig
+) -> Iterator[Project]:
+    for name, value in SECRETS.items():
+        monkeypatch.setenv(name, value)
+    with serve_sandbox(sandbox_config) as server:
+        project = Project(tmp_path, server.url, CliRunner())
+        project.write(
+            "firm.yaml",
+            FIRM.format(live=server.live_url, demo=server.demo_url, name=DEFAULT_ADMIN[0]),
+        )
+        project.write("traders/alice.yaml", ALICE)
+        project.write("traders/team.yaml", TEAM)
+        yield project

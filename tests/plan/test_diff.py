@@ -1,0 +1,191 @@
+"""The diff: desired vs recorded vs remote, without I/O."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import SecretStr
+
+from reconciler.errors import PlanConflict
+from reconciler.plan import (
+    SENSITIVE,
+    Action,
+    Address,
+    DesiredResource,
+    DiffInput,
+    GeneratedSecret,
+    KindRules,
+    Recorded,
+    Remote,
+    diff,
+    recordable,
+)
+
+USER = Address("demo_user", "alice")
+ACCOUNT = Address("demo_account", "alice", "ACC1")
+ENT = Address("demo_entitlement", "alice", "t-prop")
+RULES = {
+    "demo_user": KindRules(frozenset({Action.CREATE, Action.UPDATE, Action.CANCEL})),
+    "demo_account": KindRules(
+        frozenset({Action.CREATE, Action.UPDATE, Action.REPLACE, Action.CANCEL}), "demo_user"
+    ),
+    "demo_entitlement": KindRules(frozenset({Action.ENTITLE, Action.CANCEL}), "demo_user"),
+}
+
+
+def digest(value: str) -> str:
+    return f"hmac-sha256:{value[::-1]}"
+
+
+def user(**attributes: object) -> DesiredResource:
+    values = {"email": "a@example.com", "password": SecretStr("s3cret-pass"), **attributes}
+    return DesiredResource(
+        USER, values, "alice", sensitive=frozenset({"password"}), replace_on=frozenset({"username"})
+    )
+
+
+def account(**attributes: object) -> DesiredResource:
+    values = {"name": "ACC1", "template": "t50", "risk": {"loss": 100}, **attributes}
+    return DesiredResource(
+        ACCOUNT, values, "alice/ACC1", depends_on=(USER,), replace_on=frozenset({"template"})
+    )
+
+
+def recorded_user(**attributes: object) -> Recorded:
+    values = {"email": "a@example.com", "password": digest("s3cret-pass"), **attributes}
+    return Recorded(USER, "7", values)
+
+
+def only(changes: list, address: Address):  # type: ignore[no-untyped-def]
+    return next(c for c in changes if c.address == address)
+
+
+def run(desired, recorded=None, remote=None, **options):  # type: ignore[no-untyped-def]
+    data = DiffInput(tuple(desired), recorded or {}, remote or {}, RULES, **options)
+    return diff(data, digest=digest)
+
+
+def test_absent_everywhere_is_created_with_secrets_hidden() -> None:
+    change = only(run([user()]), USER)
+    assert change.action is Action.CREATE
+    assert change.after == {"email": "a@example.com", "password": SENSITIVE}
+
+
+def test_matching_remote_and_record_is_a_noop() -> None:
+    remote = {USER: Remote(USER, "7", {"email": "a@example.com"})}
+    change = only(run([user()], {USER: recorded_user()}, remote), USER)
+    assert change.action is Action.NOOP
+    assert change.remote_id == "7"
+
+
+def test_remote_drift_plans_an_update_of_that_attribute() -> None:
+    remote = {USER: Remote(USER, "7", {"email": "changed@example.com"})}
+    change = only(run([user()], {USER: recorded_user()}, remote), USER)
+    assert change.action is Action.UPDATE
+    assert change.changed == ("email",)
+    assert change.before["email"] == "changed@example.com"
+
+
+def test_changed_secret_is_detected_through_its_digest_and_never_shown() -> None:
+    remote = {USER: Remote(USER, "7", {"email": "a@example.com"})}
+    desired = user(password=SecretStr("another-pass"))
+    change = only(run([desired], {USER: recorded_user()}, remote), USER)
+    assert change.changed == ("password",)
+    assert change.before["password"] == SENSITIVE
+    assert change.after["password"] == SENSITIVE
+    assert "another-pass" not in repr(change)
+
+
+def test_generated_secret_is_never_compared() -> None:
+    remote = {USER: Remote(USER, "7", {"email": "a@example.com"})}
+    desired = user(password=GeneratedSecret())
+    change = only(run([desired], {USER: recorded_user()}, remote), USER)
+    assert change.action is Action.NOOP
+    assert "password" not in recordable(desired, digest=digest)
+
+
+def test_unreadable_attribute_is_compared_with_the_record() -> None:
+    remote = {ACCOUNT: Remote(ACCOUNT, "9", {"name": "ACC1", "risk": {"loss": 100}})}
+    record = Recorded(ACCOUNT, "9", {"name": "ACC1", "template": "t25", "risk": {"loss": 100}})
+    change = only(run([account()], {ACCOUNT: record}, remote), ACCOUNT)
+    assert change.action is Action.REPLACE
+    assert change.changed == ("template",)
+
+
+def test_nested_value_change_is_an_update() -> None:
+    remote = {ACCOUNT: Remote(ACCOUNT, "9", {"name": "ACC1", "risk": {"loss": 90}})}
+    record = Recorded(ACCOUNT, "9", {"name": "ACC1", "template": "t50", "risk": {"loss": 100}})
+    change = only(run([account()], {ACCOUNT: record}, remote), ACCOUNT)
+    assert change.action is Action.UPDATE
+    assert change.changed == ("risk",)
+
+
+def test_recorded_object_deleted_remotely_is_created_again_with_a_reason() -> None:
+    change = only(run([user()], {USER: recorded_user()}, {}), USER)
+    assert change.action is Action.CREATE
+    assert "no longer exists" in change.reason
+
+
+def test_blocked_precondition_is_a_wait_with_its_reason() -> None:
+    desired = DesiredResource(
+        ENT, {"entitlement": "t-prop"}, "alice/1", create_action=Action.ENTITLE
+    )
+    remote = {ENT: Remote(ENT, None, blocked="waiting for the signature")}
+    change = only(run([desired], {}, remote), ENT)
+    assert change.action is Action.WAIT
+    assert change.reason == "waiting for the signature"
+
+
+def test_unblocked_entitlement_is_planned_as_entitle() -> None:
+    desired = DesiredResource(
+        ENT, {"entitlement": "t-prop"}, "alice/1", create_action=Action.ENTITLE
+    )
+    assert only(run([desired]), ENT).action is Action.ENTITLE
+
+
+def test_unrecorded_remote_object_is_a_conflict_unless_adopted() -> None:
+    remote = {USER: Remote(USER, "7", {"email": "a@example.com"})}
+    with pytest.raises(PlanConflict, match="--adopt"):
+        run([user()], {}, remote)
+    change = only(run([user()], {}, remote, adopt=True), USER)
+    assert change.action is Action.UPDATE
+    assert change.remote_id == "7"
+    assert "adopt" in change.reason
+
+
+def test_pending_create_of_an_interrupted_apply_is_adopted() -> None:
+    remote = {USER: Remote(USER, "7", {"email": "a@example.com"})}
+    change = only(run([user()], {}, remote, pending=frozenset({USER})), USER)
+    assert change.action is Action.UPDATE
+    assert "interrupted apply" in change.reason
+
+
+def test_removed_trader_cancels_the_user_and_its_children_ride_along() -> None:
+    recorded = {USER: recorded_user(), ACCOUNT: Recorded(ACCOUNT, "9", {"name": "ACC1"})}
+    changes = run([], recorded, {})
+    assert only(changes, USER).action is Action.CANCEL
+    child = only(changes, ACCOUNT)
+    assert child.action is Action.CANCEL
+    assert child.via == USER
+
+
+def test_removed_account_alone_is_cancelled_on_its_own() -> None:
+    remote = {USER: Remote(USER, "7", {"email": "a@example.com"})}
+    recorded = {USER: recorded_user(), ACCOUNT: Recorded(ACCOUNT, "9", {"name": "ACC1"})}
+    change = only(run([user()], recorded, remote), ACCOUNT)
+    assert change.action is Action.CANCEL
+    assert change.via is None
+    assert change.remote_id == "9"
+
+
+def test_change_to_an_attribute_the_kind_cannot_replace_is_refused() -> None:
+    remote = {USER: Remote(USER, "7", {"email": "a@example.com", "username": "old"})}
+    with pytest.raises(PlanConflict, match="username cannot change"):
+        run([user(username="new")], {USER: recorded_user(username="old")}, remote)
+
+
+def test_dependencies_are_kept_only_when_the_dependency_changes_too() -> None:
+    changes = run([user(), account()])
+    assert only(changes, ACCOUNT).depends_on == (USER,)
+    remote = {USER: Remote(USER, "7", {"email": "a@example.com"})}
+    changes = run([user(), account()], {USER: recorded_user()}, remote)
+    assert only(changes, ACCOUNT).depends_on == ()

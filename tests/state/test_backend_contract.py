@@ -1,0 +1,152 @@
+"""The contract every state backend keeps; each implementation is one entry in BACKENDS."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from reconciler.errors import StateConflict, StateError, StateLocked
+from reconciler.state import Backend, LocalBackend, LockInfo, StateDocument
+
+OpenBackend = Callable[[], Backend]
+"""Opens another handle on the same workspace storage (as a second process would)."""
+
+
+def open_local(tmp_path: Path) -> OpenBackend:
+    return lambda: LocalBackend(tmp_path / "state", workspace="contract")
+
+
+BACKENDS = [pytest.param(open_local, id="local")]
+
+
+@pytest.fixture(params=BACKENDS)
+def open_backend(request: pytest.FixtureRequest, tmp_path: Path) -> OpenBackend:
+    factory: Callable[[Path], OpenBackend] = request.param
+    return factory(tmp_path)
+
+
+@pytest.fixture
+def backend(open_backend: OpenBackend) -> Backend:
+    return open_backend()
+
+
+def document_bytes(*, lineage: str = "lineage-1", serial: int) -> bytes:
+    return StateDocument(format_version=1, lineage=lineage, serial=serial).to_bytes()
+
+
+def test_nothing_stored_reads_as_none(backend: Backend) -> None:
+    assert backend.read_bytes() is None
+
+
+def test_written_bytes_read_back_unchanged(open_backend: OpenBackend) -> None:
+    first = document_bytes(serial=1)
+    second = document_bytes(serial=2)
+    backend = open_backend()
+
+    backend.write_bytes(first, expected_serial=None, lineage="lineage-1")
+    backend.write_bytes(second, expected_serial=1, lineage="lineage-1")
+
+    assert open_backend().read_bytes() == second
+
+
+@pytest.mark.parametrize(
+    ("expected_serial", "lineage"),
+    [
+        pytest.param(None, "lineage-1", id="expects-nothing-stored"),
+        pytest.param(1, "lineage-1", id="stale-serial"),
+        pytest.param(3, "lineage-1", id="future-serial"),
+        pytest.param(2, "lineage-2", id="other-lineage"),
+    ],
+)
+def test_compare_and_swap_refuses_a_mismatch(
+    backend: Backend, expected_serial: int | None, lineage: str
+) -> None:
+    backend.write_bytes(document_bytes(serial=1), expected_serial=None, lineage="lineage-1")
+    backend.write_bytes(document_bytes(serial=2), expected_serial=1, lineage="lineage-1")
+
+    with pytest.raises(StateConflict):
+        backend.write_bytes(
+            document_bytes(lineage=lineage, serial=9),
+            expected_serial=expected_serial,
+            lineage=lineage,
+        )
+    assert backend.read_bytes() == document_bytes(serial=2)
+
+
+def test_compare_and_swap_refuses_a_serial_when_nothing_is_stored(backend: Backend) -> None:
+    with pytest.raises(StateConflict):
+        backend.write_bytes(document_bytes(serial=5), expected_serial=4, lineage="lineage-1")
+    assert backend.read_bytes() is None
+
+
+def test_lock_excludes_another_handle(open_backend: OpenBackend) -> None:
+    first, second = open_backend(), open_backend()
+    held = LockInfo.current("apply")
+    first.acquire(held)
+
+    with pytest.raises(StateLocked) as caught:
+        second.acquire(LockInfo.current("plan"))
+
+    assert caught.value.lock_id == held.id
+    assert caught.value.since == held.created_at
+    assert held.user in caught.value.holder
+
+
+def test_holder_reports_the_lock(open_backend: OpenBackend) -> None:
+    backend = open_backend()
+    info = LockInfo.current("apply")
+    assert backend.holder() is None
+
+    backend.acquire(info)
+
+    assert open_backend().holder() == info
+
+
+def test_release_frees_the_lock(open_backend: OpenBackend) -> None:
+    first, second = open_backend(), open_backend()
+    info = LockInfo.current("apply")
+    first.acquire(info)
+
+    first.release(info.id)
+
+    assert second.holder() is None
+    second.acquire(LockInfo.current("plan"))
+
+
+def test_release_of_an_unheld_lock_is_harmless(backend: Backend) -> None:
+    backend.release("never-taken")
+
+    assert backend.holder() is None
+
+
+def test_force_release_frees_a_lock_held_elsewhere(open_backend: OpenBackend) -> None:
+    info = LockInfo.current("apply")
+    open_backend().acquire(info)
+    other = open_backend()
+
+    other.force_release(info.id)
+
+    assert other.holder() is None
+
+
+@pytest.mark.parametrize(
+    "is_locked", [pytest.param(True, id="locked"), pytest.param(False, id="unlocked")]
+)
+def test_force_release_with_a_wrong_id_is_an_error(backend: Backend, is_locked: bool) -> None:
+    info = LockInfo.current("apply")
+    if is_locked:
+        backend.acquire(info)
+
+    with pytest.raises(StateError):
+        backend.force_release("wrong-id")
+
+    assert backend.holder() == (info if is_locked else None)
+
+
+def test_secret_key_is_32_bytes_and_stable_across_handles(open_backend: OpenBackend) -> None:
+    key = open_backend().secret_key()
+
+    assert len(key) == 32
+    assert open_backend().secret_key() == key

@@ -1,0 +1,266 @@
+"""Tests for the state document: canonical bytes, migrations, errors, the editor, digests."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+import pytest
+
+from reconciler.errors import StateError
+from reconciler.state import (
+    FORMAT_VERSION,
+    PendingOperation,
+    ResourceState,
+    StateDocument,
+    keyed_digest,
+)
+from reconciler.state.document import parse_header
+
+ALICE = ResourceState(
+    remote_id="101",
+    attributes={"name": "alice.smith", "email": "alice@example.com", "city": "Zürich"},
+    facts={"created": "2024-05-01"},
+    updated_at="2024-05-01T10:00:00+00:00",
+)
+BOB = ResourceState(
+    remote_id="102", attributes={"name": "bob"}, updated_at="2024-05-01T10:00:00+00:00"
+)
+OP = PendingOperation(
+    id="op-1",
+    address="tradovate_user.carol",
+    action="create",
+    natural_key="carol.jones",
+    started_at="2024-05-01T10:00:01+00:00",
+)
+
+
+def sample_document() -> StateDocument:
+    return StateDocument(
+        format_version=FORMAT_VERSION,
+        lineage="3f6c1d9e-5d7a-4c33-9a59-111111111111",
+        serial=7,
+        resources={"tradovate_user.bob": BOB, "tradovate_user.alice": ALICE},
+        pending={OP.id: OP},
+    )
+
+
+def test_document_round_trips_through_bytes() -> None:
+    doc = sample_document()
+
+    assert StateDocument.from_bytes(doc.to_bytes()) == doc
+
+
+def test_bytes_are_canonical_regardless_of_insertion_order() -> None:
+    doc = sample_document()
+    reordered = doc.model_copy(
+        update={"resources": {"tradovate_user.alice": ALICE, "tradovate_user.bob": BOB}}
+    )
+
+    data = doc.to_bytes()
+
+    assert data == reordered.to_bytes()
+    assert data.endswith(b"}\n")
+    assert "Zürich".encode() in data
+    parsed = json.loads(data)
+    assert list(parsed) == sorted(parsed)
+    assert list(parsed["resources"]) == ["tradovate_user.alice", "tradovate_user.bob"]
+
+
+def test_bytes_hold_one_record_per_line() -> None:
+    lines = sample_document().to_bytes().decode().splitlines()
+
+    assert sum('"tradovate_user.' in line for line in lines) == 3  # two resources, one pending
+
+
+def test_empty_document_round_trips() -> None:
+    doc = StateDocument.new()
+
+    assert StateDocument.from_bytes(doc.to_bytes()) == doc
+
+
+def test_new_document_has_a_uuid4_lineage_and_serial_zero() -> None:
+    doc = StateDocument.new()
+
+    assert uuid.UUID(doc.lineage).version == 4
+    assert doc.serial == 0
+    assert doc.format_version == FORMAT_VERSION
+    assert doc.resources == {}
+    assert doc.pending == {}
+    assert StateDocument.new().lineage != doc.lineage
+
+
+def test_new_document_keeps_a_given_lineage() -> None:
+    assert StateDocument.new(lineage="fixed").lineage == "fixed"
+
+
+def test_migrations_run_in_order_up_to_the_current_format() -> None:
+    """A v0 document with `records` instead of `resources` is read through an injected step."""
+    seen: list[int] = []
+
+    def rename_records(raw: dict[str, Any]) -> dict[str, Any]:
+        seen.append(raw["format_version"])
+        migrated = {key: value for key, value in raw.items() if key != "records"}
+        migrated["resources"] = raw["records"]
+        return migrated
+
+    v0 = {
+        "format_version": 0,
+        "lineage": "old",
+        "serial": 3,
+        "records": {"tradovate_user.bob": BOB.model_dump()},
+    }
+
+    doc = StateDocument.from_bytes(json.dumps(v0).encode(), migrations={0: rename_records})
+
+    assert seen == [0]
+    assert doc.format_version == FORMAT_VERSION
+    assert doc.serial == 3
+    assert doc.resources == {"tradovate_user.bob": BOB}
+
+
+def test_missing_migration_is_a_state_error() -> None:
+    v0 = {"format_version": 0, "lineage": "old"}
+
+    with pytest.raises(StateError, match="no migration from state format version 0"):
+        StateDocument.from_bytes(json.dumps(v0).encode())
+
+
+def test_newer_format_is_refused() -> None:
+    newer = {"format_version": FORMAT_VERSION + 1, "lineage": "x", "serial": 1}
+
+    with pytest.raises(StateError) as caught:
+        StateDocument.from_bytes(json.dumps(newer).encode())
+
+    assert str(caught.value) == (
+        f"state format version {FORMAT_VERSION + 1} is newer than this reconciler supports"
+    )
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        pytest.param(b'{"format_version": 1, "lineage": ', "not valid JSON", id="truncated"),
+        pytest.param(b"\xff\xfe garbage", "not valid UTF-8", id="binary"),
+        pytest.param(b"[1, 2]", "expected a JSON object", id="not-an-object"),
+        pytest.param(b'{"lineage": "x"}', "format_version", id="no-version"),
+        pytest.param(b'{"format_version": "1", "lineage": "x"}', "format_version", id="text-ver"),
+        pytest.param(
+            b'{"format_version": 1, "lineage": "x", "serial": -1}', "serial", id="negative-serial"
+        ),
+        pytest.param(
+            b'{"format_version": 1, "lineage": "x", "resources": {"a.b": {"attributes": {}}}}',
+            "resources.a.b.remote_id",
+            id="resource-missing-fields",
+        ),
+        pytest.param(
+            b'{"format_version": 1, "lineage": "x", "surprise": true}', "surprise", id="extra"
+        ),
+    ],
+)
+def test_corrupt_state_is_a_one_line_state_error(data: bytes, expected: str) -> None:
+    with pytest.raises(StateError) as caught:
+        StateDocument.from_bytes(data)
+
+    message = str(caught.value)
+    assert expected in message
+    assert "\n" not in message
+
+
+def test_shape_errors_do_not_echo_stored_values() -> None:
+    data = json.dumps(
+        {
+            "format_version": 1,
+            "lineage": "x",
+            "resources": {"a.b": {"remote_id": "1", "attributes": {}, "updated_at": ["hunter2"]}},
+        }
+    ).encode()
+
+    with pytest.raises(StateError) as caught:
+        StateDocument.from_bytes(data)
+
+    assert "hunter2" not in str(caught.value)
+
+
+def test_parse_header_reads_lineage_and_serial() -> None:
+    header = parse_header(sample_document().to_bytes())
+
+    assert (header.lineage, header.serial) == ("3f6c1d9e-5d7a-4c33-9a59-111111111111", 7)
+
+
+def test_parse_header_rejects_a_document_without_lineage() -> None:
+    with pytest.raises(StateError, match="lineage or serial"):
+        parse_header(b'{"format_version": 1, "serial": 2}')
+
+
+def test_editor_changes_do_not_touch_the_source_document() -> None:
+    source = sample_document()
+    before = source.to_bytes()
+    editor = source.edit()
+
+    editor.put("tradovate_user.carol", BOB)
+    editor.remove("tradovate_user.alice")
+    editor.add_pending(OP.model_copy(update={"id": "op-2"}))
+    editor.clear_pending(["op-1"])
+    edited = editor.snapshot()
+
+    assert source.to_bytes() == before
+    assert set(edited.resources) == {"tradovate_user.bob", "tradovate_user.carol"}
+    assert set(edited.pending) == {"op-2"}
+    assert (edited.lineage, edited.serial) == (source.lineage, source.serial)
+
+
+def test_editor_changes_after_a_snapshot_do_not_touch_that_snapshot() -> None:
+    editor = sample_document().edit()
+    editor.put("tradovate_user.carol", BOB)
+    first = editor.snapshot()
+
+    editor.remove("tradovate_user.carol")
+    editor.add_pending(OP.model_copy(update={"id": "op-2"}))
+    second = editor.snapshot()
+
+    assert "tradovate_user.carol" in first.resources
+    assert set(first.pending) == {"op-1"}
+    assert "tradovate_user.carol" not in second.resources
+    assert set(second.pending) == {"op-1", "op-2"}
+
+
+def test_editor_snapshot_shares_untouched_records() -> None:
+    source = sample_document()
+    editor = source.edit()
+    editor.put("tradovate_user.carol", BOB)
+
+    snapshot = editor.snapshot()
+
+    assert snapshot.resources["tradovate_user.alice"] is source.resources["tradovate_user.alice"]
+
+
+def test_editor_ignores_unknown_addresses_and_pending_ids() -> None:
+    source = sample_document()
+    editor = source.edit()
+
+    editor.remove("tradovate_user.nobody")
+    editor.clear_pending(["no-such-op"])
+
+    assert editor.snapshot() == source
+
+
+def test_keyed_digest_is_stable_and_depends_on_value_and_key() -> None:
+    key = bytes(range(32))
+
+    digest = keyed_digest("s3cret-Passw0rd", key=key)
+
+    assert digest == keyed_digest("s3cret-Passw0rd", key=key)
+    assert digest.startswith("hmac-sha256:")
+    assert len(digest) == len("hmac-sha256:") + 64
+    assert "s3cret" not in digest
+    assert digest != keyed_digest("s3cret-Passw0rd", key=bytes(32))
+    assert digest != keyed_digest("s3cret-Passw0rd!", key=key)
+
+
+def test_keyed_digest_matches_a_known_vector() -> None:
+    """RFC 4231 test case 2 pins the algorithm."""
+    assert keyed_digest("what do ya want for nothing?", key=b"Jefe") == (
+        "hmac-sha256:5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+    )
