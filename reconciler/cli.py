@@ -86,8 +86,10 @@ def reports_errors(command: F) -> F:
 @click.pass_context
 def main(ctx: click.Context, manifests: Path, color: bool | None, debug: bool) -> None:
     """Declare a prop firm's traders in YAML; plan and apply them to trading platforms."""
-    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.DEBUG if debug else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
     logging.getLogger("httpx").setLevel(logging.WARNING)  # it logs full URLs at INFO
     ctx.obj = Context(manifests, color=color, debug=debug)
 

@@ -14,7 +14,6 @@ from urllib.parse import quote
 import click
 import httpx
 
-
 DEFAULT_DATA = Path("state") / "sandbox"
 
 

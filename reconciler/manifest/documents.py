@@ -140,7 +140,7 @@ def resolve_plain(value: str) -> str:
 
 
 class _Builder:
-    """Turns events into values. Frames are [container, pending key] pairs on a stack."""
+    """Turns events into values. Frames on the stack are [container, pending key, last key]."""
 
     def __init__(self, expand: Expand) -> None:
         self.expand = expand
@@ -204,7 +204,7 @@ class _Builder:
             top[1] = _NOT_A_KEY
         else:
             self._add(container, event)
-        self.stack.append([container, None])
+        self.stack.append([container, None, None])
 
     def _add(self, value: Any, event: Any) -> None:
         stack = self.stack
@@ -221,6 +221,7 @@ class _Builder:
         else:
             key = top[1]
             top[1] = None
+            top[2] = key
             if key is not _NOT_A_KEY and key not in container:
                 container[key] = value
 
@@ -253,12 +254,14 @@ class _Builder:
         """The document path of the value being read (computed only when reporting)."""
         path: list[str | int] = []
         last = len(self.stack) - 1
-        for depth, (container, key) in enumerate(self.stack):
+        for depth, (container, pending, current) in enumerate(self.stack):
+            # Below the top, the value being read was added to its container when it opened.
             if type(container) is list:
-                # Below the top, the item being read was appended when it opened.
                 path.append(len(container) - (depth < last))
-            elif isinstance(key, str):
-                path.append(key)
+            else:
+                key = current if depth < last else pending
+                if isinstance(key, str):
+                    path.append(key)
         return tuple(path)
 
     def _problem(

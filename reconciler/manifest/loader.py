@@ -1,21 +1,21 @@
 """Loading a directory of YAML manifests into `Desired`; every problem is reported as file:line.
 
 Files are read once (one C-parser pass each); line numbers are computed only for files that
-have problems. Firm and trader validation live in kinds.py.
+have problems. The digest covers each file's relative path and bytes, in path order.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from functools import partial
 from pathlib import Path
 
 from pydantic import BaseModel
 
 from reconciler.errors import ManifestError, ManifestErrors
-from reconciler.manifest.documents import paused_gc, read_documents
+from reconciler.manifest.documents import Expand, paused_gc, read_documents
 from reconciler.manifest.kinds import Entry, check_unique, validate_firm, validate_trader
 from reconciler.manifest.models import Desired, ProviderSchema, Source, Trader
 from reconciler.manifest.refs import References
@@ -69,30 +69,24 @@ def _load(
         digest.update(b"%s\0%d\0" % (relative.encode("utf-8", "surrogateescape"), len(data)))
         digest.update(data)
         file = ManifestFile(shown, data)
-        is_complete &= _read_file(
-            file,
-            refs.expand,
-            base=(root / relative).parent,
-            report=report,
-            firms=firms,
-            traders=traders,
-        )
+        expand = partial(refs.expand, base=(root / relative).parent)
+        is_complete &= _read_file(file, expand, report=report, firms=firms, traders=traders)
     if not paths:
         if report.is_empty:
             report.line(str(root), 0, "no manifest files (*.yaml, *.yml) found")
     elif not firms and is_complete:
         report.line(str(root), 0, "no Firm declared: exactly one document needs kind: Firm")
-    firm_state = validate_firm(firms, schemas=schemas, report=report)
+    context = validate_firm(firms, schemas=schemas, report=report)
     loaded: list[tuple[Entry, Trader, dict[str, BaseModel]]] = []
     for entry in traders:
-        result = validate_trader(entry, firm_state, report=report)
+        result = validate_trader(entry, context, report=report)
         if result is not None:
             loaded.append((entry, *result))
     check_unique(loaded, schemas=schemas, report=report)
     report.raise_if_any()
-    assert firm_state.firm is not None  # no problem reported means the Firm validated
+    assert context.firm is not None  # without problems, exactly one Firm was read and is valid
     return Desired(
-        firm=firm_state.firm,
+        firm=context.firm,
         traders=tuple(trader for _, trader, _ in loaded),
         digest=digest.hexdigest(),
         sources={
@@ -121,9 +115,8 @@ def _manifest_paths(root: Path, report: Report) -> list[str]:
 
 def _read_file(
     file: ManifestFile,
-    expand: Callable[..., tuple[str, list[str]]],
+    expand: Expand,
     *,
-    base: Path,
     report: Report,
     firms: list[Entry],
     traders: list[Entry],
@@ -136,7 +129,7 @@ def _read_file(
         bad = file.data[exc.start]
         report.line(file.shown, line, f"file is not UTF-8 text (invalid byte 0x{bad:02x})")
         return False
-    documents, problems = read_documents(file.data, expand=partial(expand, base=base))
+    documents, problems = read_documents(file.data, expand=expand)
     is_whole = True
     for problem in problems:
         report.line(file.shown, problem.line, problem.message)

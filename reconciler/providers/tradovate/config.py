@@ -13,7 +13,37 @@ ACCOUNT_NAME = r"^[A-Z]+[0-9]+$"
 
 # CME Group's restricted countries (names on the platform's page; ISO alpha-2 mapping ours).
 CME_RESTRICTED = frozenset(
-    ["AF", "AL", "AQ", "BY", "BF", "TD", "CG", "CD", "CI", "CU", "DJ", "TL", "GW", "IR", "JO", "LA", "LS", "LY", "MW", "KP", "PS", "RW", "SL", "SO", "SD", "SS", "SY", "TJ", "YE"]
+    [
+        "AF",
+        "AL",
+        "AQ",
+        "BY",
+        "BF",
+        "TD",
+        "CG",
+        "CD",
+        "CI",
+        "CU",
+        "DJ",
+        "TL",
+        "GW",
+        "IR",
+        "JO",
+        "LA",
+        "LS",
+        "LY",
+        "MW",
+        "KP",
+        "PS",
+        "RW",
+        "SL",
+        "SO",
+        "SD",
+        "SS",
+        "SY",
+        "TJ",
+        "YE",
+    ]
 )
 
 MDA_ALERT_IDS = {"production": 68, "staging": 70, "sandbox": 70}
@@ -144,7 +174,8 @@ class TradovateTrader(Frozen):
 def check(settings: BaseModel, block: BaseModel, trader: Trader) -> Sequence[Problem]:
     """Cross-references: templates and entitlements exist; market data not in CME-restricted
     countries; a contact and password for traders Tradovate will create."""
-    assert isinstance(settings, TradovateSettings) and isinstance(block, TradovateTrader)
+    assert isinstance(settings, TradovateSettings)
+    assert isinstance(block, TradovateTrader)
     problems: list[Problem] = []
     for i, account in enumerate(block.accounts):
         if account.template not in settings.account_templates:

@@ -41,6 +41,8 @@ Choices made where the platform's documents are silent (the wire contract's gap 
 | Sim+ entitlement   | needs the MDA signed; also grants a CMEGROUP_TOP market data subscription|
 | MDA signal         | alert 70; listed while in the current ISO week (UTC) and not archived;   |
 |                    | subjectId = contact id (user id without one); completion is idempotent   |
+| admin user delete  | also removes its contact, plugins, subscriptions and permissions; its    |
+|                    | accounts left without an active permission are closed                    |
 | request log        | full lower-case path, sandbox-clock epoch `time`; reading or clearing    |
 |                    | the log is not logged                                                    |
 | malformed body     | HTTP 400 `{"errorText": "Malformed JSON"}` (also for a non-object body)  |
@@ -52,7 +54,7 @@ import time
 from collections.abc import Callable
 
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
@@ -117,7 +119,12 @@ def create_app(
     sandbox = Sandbox(config or SandboxConfig(), clock=clock or time.time, endpoints=endpoints)
 
     async def endpoint(request: Request) -> Response:
-        return await sandbox(request)
+        try:
+            return await sandbox(request)
+        except ClientDisconnect:
+            # The caller went away before its request arrived whole (e.g. a killed apply):
+            # like the platform, the sandbox never saw it, so nothing was done.
+            return Response(status_code=499)
 
     methods = ["GET", "POST", "PUT", "PATCH", "DELETE"]
     app = Starlette(routes=[Route("/{path:path}", endpoint, methods=methods)])

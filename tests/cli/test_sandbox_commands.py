@@ -1,0 +1,35 @@
+"""`reconciler sandbox ...` admin commands acting on a standing sandbox."""
+
+from __future__ import annotations
+
+from tests.project import Project
+
+
+def admin(project: Project, *args: str) -> str:
+    result = project.run("sandbox", "--url", project.url, *args)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_sign_mda_lets_the_next_apply_entitle(project: Project) -> None:
+    project.run("apply", "--auto-approve")
+    assert "signed the Market Data Agreement" in admin(project, "sign-mda", "alice.smith")
+    assert "! tradovate_entitlement.alice/t-prop" in project.run("plan").output
+
+
+def test_update_contact_creates_drift_that_plan_shows(project: Project) -> None:
+    project.run("apply", "--auto-approve")
+    admin(project, "update-contact", "alice.smith", "city=Boston")
+    assert '~ city = "Boston" -> "Chicago"' in project.run("plan").output
+
+
+def test_requests_lists_the_calls_served(project: Project) -> None:
+    project.run("plan")
+    output = admin(project, "requests")
+    assert "GET live /live/v1/user/list 200" in output
+
+
+def test_unknown_user_is_a_clear_error(project: Project) -> None:
+    result = project.run("sandbox", "--url", project.url, "sign-mda", "nobody")
+    assert result.exit_code == 1
+    assert "not found" in result.output
