@@ -14,7 +14,7 @@ from reconciler.apply.events import EventSink
 from reconciler.apply.executor import ApplyContext, ApplyResult, apply_plan
 from reconciler.apply.handout import PasswordHandout
 from reconciler.apply.journal import Journal
-from reconciler.errors import StalePlan, StateError
+from reconciler.errors import PlanConflict, StalePlan, StateError
 from reconciler.manifest import Desired, load_manifests
 from reconciler.plan import (
     Address,
@@ -42,17 +42,27 @@ class Workspace:
     resources: dict[Address, DesiredResource]
     rules: dict[str, KindRules] = field(default_factory=kind_rules)
     clock: Callable[[], float] = time.time
+    _key: bytes | None = field(default=None, init=False, repr=False)
 
     @property
     def state_dir(self) -> Path:
         return self.root / str(self.desired.firm.settings.state.path)
 
     def digest(self, value: str) -> str:
-        return keyed_digest(value, key=self.store.secret_key())
+        """The keyed digest state keeps instead of a secret (the key is read once)."""
+        if self._key is None:
+            self._key = self.store.secret_key()
+        return keyed_digest(value, key=self._key)
 
     def refresh(self, document: StateDocument) -> dict[Address, Remote]:
         """Read every desired or recorded address from its platform with list calls."""
         recorded = _recorded(document)
+        orphans = sorted({a.provider for a in recorded} - set(self.adapters))
+        if orphans:
+            raise PlanConflict(
+                f"state holds resources of {', '.join(orphans)}, which the Firm manifest no "
+                "longer configures; restore the provider to offboard them"
+            )
         requests: dict[str, list[ReadRequest]] = {name: [] for name in self.adapters}
         for address in self.resources.keys() | recorded.keys():
             resource = self.resources.get(address)

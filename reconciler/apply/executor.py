@@ -93,6 +93,7 @@ class _Run:
         self.succeeded: list[Address] = []
         self.failed: dict[Address, str] = {}
         self.skipped: list[Address] = []
+        self.lost: set[Address] = set()  # failed or skipped: what depends on them is skipped
         self.riders = _riders(plan.changes)
 
     def execute(self) -> None:
@@ -112,9 +113,9 @@ class _Run:
         return self.context.adapters[kind.split("_", 1)[0]].capabilities.batch_size(kind, action)
 
     def _blocked(self, change: Change) -> bool:
-        lost = self.failed.keys() | set(self.skipped)
-        if any(dep in lost for dep in change.depends_on):
+        if any(dep in self.lost for dep in change.depends_on):
             self.skipped.append(change.address)
+            self.lost.add(change.address)
             self.context.sink(
                 ItemApplied(change.address, change.action, False, "skipped: a dependency failed")
             )
@@ -224,6 +225,7 @@ class _Run:
     def _land(self, change: Change, result: ItemResult) -> bool:
         if not result.ok:
             self.failed[change.address] = result.error or "failed"
+            self.lost.add(change.address)
             self.context.sink(ItemApplied(change.address, change.action, False, result.error))
             return False
         if change.action is Action.CANCEL:

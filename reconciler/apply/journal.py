@@ -45,7 +45,7 @@ class Journal:
 
     def record(self, address: Address) -> ResourceState | None:
         """The current record of an address, including this apply's writes."""
-        return self._editor.snapshot().resources.get(str(address))
+        return self._editor.get(str(address))
 
     def prepare(self, facts: Mapping[Address, Mapping[str, Any]]) -> None:
         """Clear pending operations of an earlier run (the plan resolved them) and remember

@@ -149,7 +149,9 @@ def _attribute_lines(change: Change) -> list[Text]:
     after = change.after or {}
     match change.action:
         case Action.CREATE | Action.ENTITLE | Action.WAIT:
-            return _draw(_ADDED, after, after)
+            # an unset optional value says nothing about what will be created
+            shown = {k: v for k, v in after.items() if v is not None and v != []}
+            return _draw(_ADDED, shown, shown)
         case Action.CANCEL:
             return _draw(_REMOVED, before, before)
         case Action.UPDATE:

@@ -122,6 +122,10 @@ class StateEditor:
         self._pending = base.pending
         self._is_shared = True
 
+    def get(self, address: str) -> ResourceState | None:
+        """The working record of `address` (reading never copies anything)."""
+        return self._resources.get(address)
+
     def put(self, address: str, resource: ResourceState) -> None:
         """Record `resource` at `address`, replacing what was there."""
         self._own()

@@ -248,9 +248,18 @@ def test_state_listing_shows_an_unparsable_address_without_failing() -> None:
     ],
 )
 def test_attribute_values_are_formatted_like_terraform(value: object, expected: str) -> None:
-    change = Change(at("tradovate_user.alice"), Action.CREATE, after={"value": value})
+    change = Change(at("tradovate_user.alice"), Action.CANCEL, before={"value": value})
     lines = plain(render_plan(make_plan(change))).splitlines()
-    assert f"    + value = {expected}" in lines
+    assert f"    - value = {expected}" in lines
+
+
+def test_create_leaves_out_unset_optional_values() -> None:
+    after = {"city": "Chicago", "state": None, "pre_trade_risk": [], "balance": 0}
+    change = Change(at("tradovate_contact.alice"), Action.CREATE, after=after)
+    lines = plain(render_plan(make_plan(change))).splitlines()
+    assert '    + city           = "Chicago"' in lines or '    + city    = "Chicago"' in lines
+    assert not [line for line in lines if "state" in line or "pre_trade_risk" in line]
+    assert any("balance" in line and line.endswith("= 0") for line in lines)
 
 
 def test_nested_mappings_are_indented_blocks_with_sorted_keys() -> None:

@@ -264,3 +264,14 @@ def test_keyed_digest_matches_a_known_vector() -> None:
     assert keyed_digest("what do ya want for nothing?", key=b"Jefe") == (
         "hmac-sha256:5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
     )
+
+
+def test_editor_reads_its_working_records_without_copying() -> None:
+    """Reading between writes must not turn the next change into a full copy."""
+    document = StateDocument.new().edit()
+    document.put("tradovate_user.a", ResourceState(remote_id="1", attributes={}, updated_at="t"))
+    first = document.snapshot()
+    assert document.get("tradovate_user.a") is not None
+    assert document.get("tradovate_user.b") is None
+    document.put("tradovate_user.b", ResourceState(remote_id="2", attributes={}, updated_at="t"))
+    assert "tradovate_user.b" not in first.resources
