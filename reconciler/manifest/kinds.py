@@ -152,6 +152,23 @@ def check_unique(
                 claim(("provider", name, key), at(path), f"{dotted}: duplicate {key}")
 
 
+def check_firm(
+    traders: Sequence[tuple[Entry, Trader, dict[str, BaseModel]]],
+    context: FirmContext,
+    *,
+    report: Report,
+) -> None:
+    """Run each provider's firm-wide check over the valid traders that use the provider."""
+    where = {trader.name: entry.where for entry, trader, _ in traders}
+    for name, schema in context.schemas.items():
+        settings = context.settings.get(name)
+        if schema.check_firm is None or settings is None:
+            continue
+        members = [(trader, blocks[name]) for _, trader, blocks in traders if name in blocks]
+        for trader_name, problem in schema.check_firm(settings, members):
+            report.problems(where[trader_name], [problem])
+
+
 def merge(defaults: dict[str, Any], block: dict[str, Any]) -> dict[str, Any]:
     """`block` over `defaults`: mappings merge key by key, anything else in `block` wins."""
     merged = dict(defaults)

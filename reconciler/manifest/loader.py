@@ -16,7 +16,13 @@ from pydantic import BaseModel
 
 from reconciler.errors import ManifestError, ManifestErrors
 from reconciler.manifest.documents import Expand, paused_gc, read_documents
-from reconciler.manifest.kinds import Entry, check_unique, validate_firm, validate_trader
+from reconciler.manifest.kinds import (
+    Entry,
+    check_firm,
+    check_unique,
+    validate_firm,
+    validate_trader,
+)
 from reconciler.manifest.models import Desired, ProviderSchema, Source, Trader
 from reconciler.manifest.refs import References
 from reconciler.manifest.report import ManifestFile, Report, Where
@@ -83,6 +89,7 @@ def _load(
         if result is not None:
             loaded.append((entry, *result))
     check_unique(loaded, schemas=schemas, report=report)
+    check_firm(loaded, context, report=report)
     report.raise_if_any()
     assert context.firm is not None  # without problems, exactly one Firm was read and is valid
     return Desired(

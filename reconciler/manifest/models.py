@@ -157,12 +157,18 @@ class ProviderSchema:
     problems with paths relative to the trader document (e.g. ("tradovate", "accounts", 0)).
     `unique_keys` names values of a trader's block that must be unique across the firm
     (e.g. account names), each with its path relative to the trader document.
+    `check_firm` sees every trader with this provider's block at once (cross-trader rules,
+    e.g. a mentor must be another declared trader) and returns (trader name, problem) pairs.
     """
 
     settings: type[BaseModel]
     trader: type[BaseModel]
     check: Callable[[BaseModel, BaseModel, Trader], Sequence[Problem]] | None = None
     unique_keys: Callable[[BaseModel], Sequence[tuple[Path, str]]] | None = None
+    check_firm: (
+        Callable[[BaseModel, Sequence[tuple[Trader, BaseModel]]], Sequence[tuple[str, Problem]]]
+        | None
+    ) = None
 
 
 @dataclass(frozen=True, slots=True)

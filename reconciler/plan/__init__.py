@@ -2,7 +2,7 @@
 
 from reconciler.plan.action import SENSITIVE, Action, Change
 from reconciler.plan.address import Address
-from reconciler.plan.diff import DiffInput, Digest, diff, display, recordable
+from reconciler.plan.diff import Diff, DiffInput, Digest, diff, display, recordable
 from reconciler.plan.order import order_changes, waves
 from reconciler.plan.plan import Plan, make_plan
 from reconciler.plan.resource import (
@@ -20,6 +20,7 @@ __all__ = [
     "Address",
     "Change",
     "DesiredResource",
+    "Diff",
     "DiffInput",
     "Digest",
     "GeneratedSecret",

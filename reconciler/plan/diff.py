@@ -33,13 +33,22 @@ class DiffInput:
     adopt: bool = False
 
 
-def diff(data: DiffInput, *, digest: Digest) -> list[Change]:
-    """Changes for every desired and every recorded address (no-ops included), unordered."""
+@dataclass(frozen=True, slots=True)
+class Diff:
+    """The changes (unordered, no-ops included) and notes for humans (create-only drift)."""
+
+    changes: list[Change]
+    notes: list[str]
+
+
+def diff(data: DiffInput, *, digest: Digest) -> Diff:
+    """Changes for every desired and every recorded address."""
     changes: list[Change] = []
     conflicts: list[str] = []
+    notes: list[str] = []
     desired_addresses = {resource.address for resource in data.desired}
     for resource in data.desired:
-        change = _desired_change(resource, data, digest=digest, conflicts=conflicts)
+        change = _desired_change(resource, data, digest=digest, conflicts=conflicts, notes=notes)
         if change is not None:
             changes.append(change)
     if conflicts:
@@ -56,11 +65,16 @@ def diff(data: DiffInput, *, digest: Digest) -> list[Change]:
         if c.action in (Action.CREATE, Action.REPLACE, Action.ENTITLE, Action.UPDATE)
     }
     by_address = {r.address: r for r in data.desired}
-    return [_with_dependencies(c, by_address, planned) for c in changes]
+    return Diff([_with_dependencies(c, by_address, planned) for c in changes], notes)
 
 
 def _desired_change(
-    resource: DesiredResource, data: DiffInput, *, digest: Digest, conflicts: list[str]
+    resource: DesiredResource,
+    data: DiffInput,
+    *,
+    digest: Digest,
+    conflicts: list[str],
+    notes: list[str],
 ) -> Change | None:
     address = resource.address
     recorded = data.recorded.get(address)
@@ -92,6 +106,13 @@ def _desired_change(
             if v is not _SKIP and current.get(k) != v and not (adopting and k not in current)
         )
     )
+    frozen = [k for k in changed if k in resource.create_only]
+    if frozen and not adopting:
+        notes.append(
+            f"{address}: {', '.join(frozen)} can only be set when it is created on the "
+            "platform; the change is not applied (recreate the trader to change it)"
+        )
+        changed = tuple(k for k in changed if k not in resource.create_only)
     before = display(current, resource.sensitive)
     same = remote.remote_id
     if adopting:

@@ -47,11 +47,12 @@ def make_plan(
     notes: tuple[str, ...] = (),
 ) -> Plan:
     """Diff desired against recorded and remote, in execution order (pure)."""
+    result = diff(data, digest=digest)
     return Plan(
-        changes=order_changes(diff(data, digest=digest)),
+        changes=order_changes(result.changes),
         lineage=lineage,
         serial=serial,
         manifest_digest=manifest_digest,
         created_at=created_at,
-        notes=notes,
+        notes=(*notes, *result.notes),
     )

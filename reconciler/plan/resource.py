@@ -31,6 +31,8 @@ class DesiredResource:
     Changing an attribute in `replace_on` plans a replace instead of an update.
     `create_action` is `entitle` for entitlements, `create` otherwise. `inputs` are values the
     platform needs at create time that are neither compared nor recorded (e.g. a plan name).
+    `create_only` attributes are recorded and compared, but the platform accepts them only at
+    creation: a later change is not planned, and the plan says so in a note.
     """
 
     address: Address
@@ -40,6 +42,7 @@ class DesiredResource:
     depends_on: tuple[Address, ...] = ()
     sensitive: frozenset[str] = frozenset()
     replace_on: frozenset[str] = frozenset()
+    create_only: frozenset[str] = frozenset()
     create_action: Action = Action.CREATE
     protected: bool = False
 

@@ -7,6 +7,7 @@ no retries, sleeps, state writes or printing (pacing and journaling are apply/'s
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
@@ -39,6 +40,7 @@ __all__ = [
     "ReadRequest",
     "Recorded",
     "Remote",
+    "RunningSandbox",
     "SecretValue",
     "Sleep",
 ]
@@ -145,15 +147,27 @@ class ProviderContext:
     sleep: Sleep
 
 
+class RunningSandbox(Protocol):
+    """A platform emulator being served, as `reconciler sandbox serve` shows it."""
+
+    url: str
+
+    def environment(self) -> Mapping[str, str]:
+        """What the Firm manifest's `environment` needs to point at this sandbox."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class Provider:
-    """One registry entry: the manifest schema, the capabilities and how to open an adapter."""
+    """One registry entry: the manifest schema, the capabilities, how to open an adapter, and
+    how to serve the platform's sandbox (`sandbox(data_path, port)`, a context manager)."""
 
     name: str
     schema: ProviderSchema
     capabilities: Capabilities
     expand: Callable[[Desired], Sequence[DesiredResource]]
     open: Callable[[Any, ProviderContext], Adapter]
+    sandbox: Callable[[Path | None, int], AbstractContextManager[RunningSandbox]]
 
     def rules(self) -> dict[str, KindRules]:
         """Planner rules per resource kind, derived from the capabilities."""

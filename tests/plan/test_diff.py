@@ -61,7 +61,7 @@ def only(changes: list, address: Address):  # type: ignore[no-untyped-def]
 
 def run(desired, recorded=None, remote=None, **options):  # type: ignore[no-untyped-def]
     data = DiffInput(tuple(desired), recorded or {}, remote or {}, RULES, **options)
-    return diff(data, digest=digest)
+    return diff(data, digest=digest).changes
 
 
 def test_absent_everywhere_is_created_with_secrets_hidden() -> None:
@@ -189,3 +189,17 @@ def test_dependencies_are_kept_only_when_the_dependency_changes_too() -> None:
     remote = {USER: Remote(USER, "7", {"email": "a@example.com"})}
     changes = run([user(), account()], {USER: recorded_user()}, remote)
     assert only(changes, ACCOUNT).depends_on == ()
+
+
+def test_change_to_a_create_only_attribute_is_a_note_not_a_change() -> None:
+    desired = DesiredResource(
+        USER, {"email": "a@example.com", "plan": "Gold"}, "alice", create_only=frozenset({"plan"})
+    )
+    remote = {USER: Remote(USER, "7", {"email": "a@example.com"})}
+    recorded = {USER: Recorded(USER, "7", {"email": "a@example.com", "plan": "Silver"})}
+    result = diff(DiffInput((desired,), recorded, remote, RULES), digest=digest)
+    assert [c.action for c in result.changes] == [Action.NOOP]
+    assert result.notes == [
+        "demo_user.alice: plan can only be set when it is created on the platform; the change "
+        "is not applied (recreate the trader to change it)"
+    ]

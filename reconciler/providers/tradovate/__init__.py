@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
 from reconciler.manifest.models import ProviderSchema
-from reconciler.providers.base import Provider
+from reconciler.providers.base import Provider, RunningSandbox
 from reconciler.providers.tradovate.adapter import TradovateAdapter, open_adapter
 from reconciler.providers.tradovate.config import (
     TradovateSettings,
@@ -13,12 +17,26 @@ from reconciler.providers.tradovate.config import (
 )
 from reconciler.providers.tradovate.resources import expand
 
+
+@contextmanager
+def serve_for_cli(data_path: Path | None, port: int) -> Iterator[RunningSandbox]:
+    """The Tradovate sandbox for `reconciler sandbox serve` and the admin commands."""
+    from reconciler.providers.tradovate.sandbox import (
+        SandboxConfig,
+        serve_sandbox,
+    )
+
+    with serve_sandbox(SandboxConfig(data_path=data_path), port=port) as server:
+        yield server
+
+
 PROVIDER = Provider(
     name="tradovate",
     schema=ProviderSchema(TradovateSettings, TradovateTrader, check, unique_keys),
     capabilities=TradovateAdapter.capabilities,
     expand=expand,
     open=open_adapter,
+    sandbox=serve_for_cli,
 )
 
 __all__ = ["PROVIDER", "TradovateAdapter"]

@@ -104,6 +104,10 @@ class SandboxServer(RunningServer):
         """Base URL of the DEMO domain (`.../demo/v1`)."""
         return f"{self.url}/demo/v1"
 
+    def environment(self) -> dict[str, str]:
+        """The Firm manifest's `environment` pointing at this sandbox."""
+        return {"live_url": self.live_url, "demo_url": self.demo_url}
+
 
 def create_app(
     config: SandboxConfig | None = None, *, clock: Callable[[], float] | None = None
