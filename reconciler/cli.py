@@ -72,7 +72,25 @@ def reports_errors(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-@click.group()
+class ExitCodes(click.Group):
+    """A click group whose usage errors exit 1, not click's 2: with `--detailed-exitcode`,
+    2 must only ever mean "changes present"."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs["standalone_mode"] = False
+        try:
+            return super().main(*args, **kwargs)
+        except click.exceptions.Exit as exc:
+            sys.exit(exc.exit_code)
+        except click.ClickException as exc:
+            exc.show()
+            sys.exit(EXIT_ERROR)
+        except click.exceptions.Abort:
+            click.echo("Aborted.", err=True)
+            sys.exit(EXIT_ERROR)
+
+
+@click.group(cls=ExitCodes)
 @click.option(
     "--manifests",
     "-m",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -14,10 +14,18 @@ from urllib.parse import quote
 import click
 import httpx
 
+from reconciler.providers import PROVIDERS
+
 DEFAULT_DATA = Path("state") / "sandbox"
 
 
 @click.group()
+@click.option(
+    "--platform",
+    default="tradovate",
+    show_default=True,
+    help="Which platform's sandbox the admin commands act on.",
+)
 @click.option(
     "--url",
     default=None,
@@ -29,27 +37,40 @@ DEFAULT_DATA = Path("state") / "sandbox"
     type=click.Path(path_type=Path),
     default=DEFAULT_DATA,
     show_default=True,
-    help="Where the embedded sandbox keeps its data.",
+    help="Where the embedded sandboxes keep their data.",
 )
 @click.pass_context
-def sandbox(ctx: click.Context, url: str | None, data_dir: Path) -> None:
+def sandbox(ctx: click.Context, platform: str, url: str | None, data_dir: Path) -> None:
     """Run the platform emulators and act on them from outside reconciler."""
-    ctx.obj = {"url": url, "data_dir": data_dir}
+    if platform not in PROVIDERS:
+        raise click.BadParameter(
+            f"unknown platform {platform!r} (known: {', '.join(sorted(PROVIDERS))})",
+            param_hint="--platform",
+        )
+    ctx.obj = {"platform": platform, "url": url, "data_dir": data_dir}
 
 
 @sandbox.command()
-@click.option("--port", type=int, default=0, help="Port on 127.0.0.1 (default: any free one).")
+@click.option(
+    "--port",
+    type=int,
+    default=0,
+    help="Port of the first sandbox on 127.0.0.1 (the next ones use the following "
+    "ports); default: any free ones.",
+)
 @click.pass_obj
 def serve(options: dict[str, Any], port: int) -> None:
-    """Serve the sandboxes until interrupted, printing their URLs."""
-    from reconciler.providers.tradovate.sandbox import SandboxConfig, serve_sandbox
-
-    config = SandboxConfig(data_path=options["data_dir"] / "tradovate.json")
-    with serve_sandbox(config, port=port) as server:
-        click.echo(f"Tradovate sandbox: {server.url}")
-        click.echo("  in providers.tradovate of the Firm manifest:")
-        click.echo(f"    environment: {{live_url: {server.live_url}, demo_url: {server.demo_url}}}")
-        click.echo(f"  admin actions: reconciler sandbox --url {server.url} sign-mda USER")
+    """Serve every platform's sandbox until interrupted, printing their URLs."""
+    with ExitStack() as stack:
+        for offset, (name, provider) in enumerate(sorted(PROVIDERS.items())):
+            data = options["data_dir"] / f"{name}.json"
+            server = stack.enter_context(provider.sandbox(data, port + offset if port else 0))
+            environment = ", ".join(f"{k}: {v}" for k, v in server.environment().items())
+            click.echo(f"{name} sandbox: {server.url}")
+            click.echo(
+                f"  in providers.{name} of the Firm manifest: environment: {{{environment}}}"
+            )
+            click.echo(f"  admin: reconciler sandbox --platform {name} --url {server.url} ...")
         click.echo("Press Ctrl-C to stop.")
         try:
             while True:
@@ -63,10 +84,9 @@ def _sandbox_url(options: dict[str, Any]) -> Iterator[str]:
     if options["url"]:
         yield str(options["url"]).rstrip("/")
         return
-    from reconciler.providers.tradovate.sandbox import SandboxConfig, serve_sandbox
-
-    config = SandboxConfig(data_path=options["data_dir"] / "tradovate.json")
-    with serve_sandbox(config) as server:
+    name = options["platform"]
+    data = options["data_dir"] / f"{name}.json"
+    with PROVIDERS[name].sandbox(data, 0) as server:
         yield server.url
 
 
@@ -95,6 +115,17 @@ def _fields(pairs: tuple[str, ...]) -> dict[str, Any]:
         except ValueError:
             fields[key] = value
     return fields
+
+
+@sandbox.command("admin")
+@click.argument("path")
+@click.argument("fields", nargs=-1)
+@click.pass_obj
+def admin(options: dict[str, Any], path: str, fields: tuple[str, ...]) -> None:
+    """Any admin action of the chosen platform's sandbox: POST /_sandbox/PATH with key=value
+    fields, e.g. `--platform traderpal admin users/bob@example.com/activate`."""
+    result = _admin(options, path.strip("/"), _fields(fields))
+    click.echo(json.dumps(result, indent=2) if result is not None else "done")
 
 
 @sandbox.command("sign-mda")

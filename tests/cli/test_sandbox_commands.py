@@ -33,3 +33,16 @@ def test_unknown_user_is_a_clear_error(project: Project) -> None:
     result = project.run("sandbox", "--url", project.url, "sign-mda", "nobody")
     assert result.exit_code == 1
     assert "not found" in result.output
+
+
+def test_generic_admin_action_reaches_the_chosen_platform(project: Project) -> None:
+    project.run("apply", "--auto-approve")
+    output = admin(project, "admin", "users/carol.white/update", "email=carol@elsewhere.com")
+    assert "carol@elsewhere.com" in project.run("plan").output
+    assert output
+
+
+def test_unknown_platform_is_a_usage_error_with_exit_one(project: Project) -> None:
+    result = project.run("sandbox", "--platform", "nowhere", "requests")
+    assert result.exit_code == 1
+    assert "unknown platform" in result.output

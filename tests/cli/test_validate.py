@@ -84,3 +84,14 @@ def test_plan_refuses_bad_manifests_without_touching_state(project: Project) -> 
     assert result.exit_code == 1
     assert "broken.yaml:" in result.output
     assert not project.state_file.exists()
+
+
+def test_usage_errors_exit_one_not_two(project: Project) -> None:
+    """2 is reserved for `plan --detailed-exitcode` with changes present."""
+    result = project.run("plan", "--no-such-option")
+    assert result.exit_code == 1
+    assert "No such option" in result.output
+
+
+def test_detailed_exitcode_is_two_when_changes_are_present(project: Project) -> None:
+    assert project.run("plan", "--detailed-exitcode").exit_code == 2
