@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
+import threading
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -95,18 +98,39 @@ class _Run:
         self.skipped: list[Address] = []
         self.lost: set[Address] = set()  # failed or skipped: what depends on them is skipped
         self.riders = _riders(plan.changes)
+        self.stop = threading.Event()
+        self.counter = itertools.count(1)
+        self.total = 0
 
     def execute(self) -> None:
-        planned = waves(self.plan.changes)
-        groups = [g for wave in planned for g in make_batches(wave, batch_size=self._size)]
-        index = 0
-        for wave in planned:
+        """Each platform's waves in order; independent platforms at the same time. On Ctrl-C
+        the batches in flight finish and are recorded, then the interrupt propagates."""
+        lanes = _lanes(waves(self.plan.changes))
+        self.total = sum(len(make_batches(w, batch_size=self._size)) for ws in lanes for w in ws)
+        if len(lanes) == 1:
+            self._run_lane(lanes[0])
+            return
+        with ThreadPoolExecutor(max_workers=len(lanes), thread_name_prefix="apply") as pool:
+            futures = [pool.submit(self._run_lane, lane) for lane in lanes]
+            try:
+                for future in futures:
+                    future.exception()  # wait for every lane before re-raising anything
+            except KeyboardInterrupt:
+                self.stop.set()
+                raise
+            for future in futures:
+                future.result()
+
+    def _run_lane(self, lane: list[list[Change]]) -> None:
+        for wave in lane:
             for group in make_batches(wave, batch_size=self._size):
-                index += 1
+                if self.stop.is_set():
+                    return
+                index = next(self.counter)
                 ready = [c for c in group.changes if not self._blocked(c)]
                 if ready:
                     self._run_group(
-                        Group(group.kind, group.action, tuple(ready)), index, len(groups)
+                        Group(group.kind, group.action, tuple(ready)), index, self.total
                     )
 
     def _size(self, kind: str, action: Action) -> int:
@@ -255,6 +279,21 @@ class _Run:
             attributes=recordable(desired, digest=self.context.digest),
             facts=facts,
         )
+
+
+def _lanes(planned: list[list[Change]]) -> list[list[list[Change]]]:
+    """Split waves by platform when no change depends on another platform's change (then
+    platforms are independent); otherwise one lane keeps the global order."""
+    providers = {c.address.provider for wave in planned for c in wave}
+    crossing = any(
+        dep.provider != c.address.provider for wave in planned for c in wave for dep in c.depends_on
+    )
+    if len(providers) <= 1 or crossing:
+        return [planned] if planned else []
+    return [
+        [w for w in ([c for c in wave if c.address.provider == p] for wave in planned) if w]
+        for p in sorted(providers)
+    ]
 
 
 def _is_adoption_only(change: Change) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
@@ -38,6 +39,7 @@ class Journal:
         self._clock = clock
         self._new_id = new_id
         self._dirty = False
+        self._lock = threading.RLock()  # platforms are applied from several threads
 
     @property
     def document(self) -> StateDocument:
@@ -45,11 +47,16 @@ class Journal:
 
     def record(self, address: Address) -> ResourceState | None:
         """The current record of an address, including this apply's writes."""
-        return self._editor.get(str(address))
+        with self._lock:
+            return self._editor.get(str(address))
 
     def prepare(self, facts: Mapping[Address, Mapping[str, Any]]) -> None:
         """Clear pending operations of an earlier run (the plan resolved them) and remember
         facts the refresh observed on recorded objects; one write if anything changed."""
+        with self._lock:
+            self._prepare(facts)
+
+    def _prepare(self, facts: Mapping[Address, Mapping[str, Any]]) -> None:
         current = self._document
         if current.pending:
             self._editor.clear_pending(list(current.pending))
@@ -69,19 +76,20 @@ class Journal:
         """Record intent: (address, action, natural key) per item; returns operation ids."""
         ids = []
         started = utc_now(self._clock)
-        for address, action, natural_key in operations:
-            op_id = self._new_id()
-            self._editor.add_pending(
-                PendingOperation(
-                    id=op_id,
-                    address=str(address),
-                    action=action,
-                    natural_key=natural_key,
-                    started_at=started,
+        with self._lock:
+            for address, action, natural_key in operations:
+                op_id = self._new_id()
+                self._editor.add_pending(
+                    PendingOperation(
+                        id=op_id,
+                        address=str(address),
+                        action=action,
+                        natural_key=natural_key,
+                        started_at=started,
+                    )
                 )
-            )
-            ids.append(op_id)
-        self._flush()
+                ids.append(op_id)
+            self._flush()
         return ids
 
     def put(
@@ -92,23 +100,24 @@ class Journal:
         attributes: Mapping[str, Any],
         facts: Mapping[str, Any],
     ) -> None:
-        self._editor.put(
-            str(address),
-            ResourceState(
-                remote_id=remote_id,
-                attributes=dict(attributes),
-                facts=dict(facts),
-                updated_at=utc_now(self._clock),
-            ),
+        record = ResourceState(
+            remote_id=remote_id,
+            attributes=dict(attributes),
+            facts=dict(facts),
+            updated_at=utc_now(self._clock),
         )
+        with self._lock:
+            self._editor.put(str(address), record)
 
     def remove(self, address: Address) -> None:
-        self._editor.remove(str(address))
+        with self._lock:
+            self._editor.remove(str(address))
 
     def finish(self, operation_ids: Iterable[str]) -> None:
         """Record outcome: clear the batch's pending operations and write."""
-        self._editor.clear_pending(list(operation_ids))
-        self._flush()
+        with self._lock:
+            self._editor.clear_pending(list(operation_ids))
+            self._flush()
 
     def _flush(self) -> None:
         self._document = self._store.write(self._editor.snapshot())

@@ -1,0 +1,198 @@
+"""The executor with fake adapters: journaling, dependency skips, per-platform concurrency."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+
+from reconciler.apply.events import Event
+from reconciler.apply.executor import ApplyContext, apply_plan
+from reconciler.apply.journal import Journal
+from reconciler.errors import StalePlan
+from reconciler.plan import (
+    Action,
+    Address,
+    Change,
+    DesiredResource,
+    KindRules,
+    Plan,
+    order_changes,
+)
+from reconciler.providers.base import Batch, Capabilities, ItemResult
+from reconciler.state import LocalBackend, StateStore
+
+ALL = frozenset({Action.CREATE, Action.UPDATE, Action.CANCEL})
+
+
+class FakeAdapter:
+    """Succeeds for everything except addresses in `failing`; records what it saw."""
+
+    name: ClassVar[str] = "fake"
+    capabilities: ClassVar[Capabilities] = Capabilities(
+        kinds=(), actions={}, batch_sizes={}, parents={}
+    )
+
+    def __init__(
+        self,
+        store: StateStore,
+        *,
+        failing: Sequence[str] = (),
+        gate: threading.Event | None = None,
+        started: threading.Event | None = None,
+    ):
+        self.store = store
+        self.failing = set(failing)
+        self.batches: list[Batch] = []
+        self.pending_seen: list[set[str]] = []
+        self.gate = gate
+        self.started = started
+
+    def execute(self, batch: Batch) -> list[ItemResult]:
+        if self.started is not None:
+            self.started.set()
+        if self.gate is not None:
+            assert self.gate.wait(timeout=10), "the other platform never ran concurrently"
+        self.pending_seen.append({op.address for op in self.store.read().pending.values()})
+        self.batches.append(batch)
+        return [
+            ItemResult(item.change.address, ok=False, error="refused")
+            if str(item.change.address) in self.failing
+            else ItemResult(item.change.address, ok=True, remote_id=f"id-{item.change.address}")
+            for item in batch.items
+        ]
+
+    def read(self, requests: Any) -> dict[Any, Any]:
+        return {}
+
+    def expand(self, desired: Any) -> list[Any]:
+        return []
+
+    def close(self) -> None:
+        pass
+
+
+def resource(text: str, *deps: str) -> DesiredResource:
+    address = Address.parse(text)
+    return DesiredResource(
+        address,
+        {"name": address.trader},
+        address.trader,
+        depends_on=tuple(Address.parse(d) for d in deps),
+    )
+
+
+def create(text: str, *deps: str) -> Change:
+    return Change(
+        Address.parse(text),
+        Action.CREATE,
+        None,
+        {"name": "x"},
+        depends_on=tuple(Address.parse(d) for d in deps),
+    )
+
+
+def run(
+    tmp_path: Path,
+    changes: list[Change],
+    resources: list[DesiredResource],
+    adapters: dict[str, Any],
+    store: StateStore,
+    events: list[Event],
+) -> Any:
+    document = store.read()
+    plan = Plan(order_changes(changes), document.lineage, document.serial, "digest", "now")
+    rules = {r.address.kind: KindRules(ALL) for r in resources}
+    context = ApplyContext(
+        adapters=adapters,
+        desired={r.address: r for r in resources},
+        rules=rules,
+        digest=lambda v: "hmac-sha256:x",
+        sink=events.append,
+        clock=lambda: 0.0,
+    )
+    return apply_plan(plan, journal=Journal(store, document, clock=lambda: 0.0), context=context)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> StateStore:
+    return StateStore(LocalBackend(tmp_path))
+
+
+def test_intent_is_in_state_before_the_call_and_cleared_after(
+    tmp_path: Path, store: StateStore
+) -> None:
+    adapter = FakeAdapter(store)
+    resources = [resource("alpha_user.a"), resource("alpha_user.b")]
+    result = run(
+        tmp_path,
+        [create("alpha_user.a"), create("alpha_user.b")],
+        resources,
+        {"alpha": adapter},
+        store,
+        [],
+    )
+    assert adapter.pending_seen == [{"alpha_user.a"}, {"alpha_user.b"}]  # batch size 1
+    document = store.read()
+    assert document.pending == {}
+    assert document.resources["alpha_user.a"].remote_id == "id-alpha_user.a"
+    assert result.is_complete
+
+
+def test_failed_item_skips_its_dependents_and_the_rest_lands(
+    tmp_path: Path, store: StateStore
+) -> None:
+    adapter = FakeAdapter(store, failing=["alpha_user.a"])
+    changes = [
+        create("alpha_user.a"),
+        create("alpha_user.b"),
+        create("alpha_account.a/X1", "alpha_user.a"),
+        create("alpha_account.b/X2", "alpha_user.b"),
+    ]
+    resources = [
+        resource("alpha_user.a"),
+        resource("alpha_user.b"),
+        resource("alpha_account.a/X1", "alpha_user.a"),
+        resource("alpha_account.b/X2", "alpha_user.b"),
+    ]
+    result = run(tmp_path, changes, resources, {"alpha": adapter}, store, [])
+    assert result.failed == {Address.parse("alpha_user.a"): "refused"}
+    assert result.skipped == (Address.parse("alpha_account.a/X1"),)
+    assert sorted(store.read().resources) == ["alpha_account.b/X2", "alpha_user.b"]
+
+
+def test_independent_platforms_are_applied_at_the_same_time(
+    tmp_path: Path, store: StateStore
+) -> None:
+    """alpha's first call waits until beta has started: only concurrency lets both finish."""
+    beta_started = threading.Event()
+    alpha = FakeAdapter(store, gate=beta_started)
+    beta = FakeAdapter(store, started=beta_started)
+    changes = [
+        create("alpha_user.a"),
+        create("alpha_account.a/X1", "alpha_user.a"),
+        create("beta_user.a"),
+    ]
+    resources = [
+        resource("alpha_user.a"),
+        resource("alpha_account.a/X1", "alpha_user.a"),
+        resource("beta_user.a"),
+    ]
+    result = run(tmp_path, changes, resources, {"alpha": alpha, "beta": beta}, store, [])
+    assert result.is_complete
+    assert [b.kind for b in alpha.batches] == ["alpha_user", "alpha_account"]
+    assert [b.kind for b in beta.batches] == ["beta_user"]
+    assert sorted(store.read().resources) == ["alpha_account.a/X1", "alpha_user.a", "beta_user.a"]
+
+
+def test_a_plan_from_another_serial_is_refused(tmp_path: Path, store: StateStore) -> None:
+    document = store.write(store.read())
+    plan = Plan((), document.lineage, document.serial - 1, "digest", "now")
+    context = ApplyContext(
+        adapters={}, desired={}, rules={}, digest=str, sink=lambda e: None, clock=lambda: 0.0
+    )
+    with pytest.raises(StalePlan, match="serial"):
+        apply_plan(plan, journal=Journal(store, document, clock=lambda: 0.0), context=context)
