@@ -272,13 +272,13 @@ class _Run:
         facts.update(self.context.facts.get(change.address, {}))
         facts.update(result.facts)
         facts["natural_key"] = desired.natural_key
+        attributes = recordable(desired, digest=self.context.digest)
+        if previous is not None and change.action is Action.UPDATE:
+            # an update never sends create-only values: state keeps what the platform has
+            for key in desired.create_only & previous.attributes.keys():
+                attributes[key] = previous.attributes[key]
         remote_id = result.remote_id or change.remote_id or (previous.remote_id if previous else "")
-        self.journal.put(
-            change.address,
-            remote_id=remote_id,
-            attributes=recordable(desired, digest=self.context.digest),
-            facts=facts,
-        )
+        self.journal.put(change.address, remote_id=remote_id, attributes=attributes, facts=facts)
 
 
 def _lanes(planned: list[list[Change]]) -> list[list[list[Change]]]:

@@ -192,7 +192,10 @@ def _cancels(data: DiffInput, desired_addresses: set[Address]) -> list[Change]:
         via = Address(parent_kind, address.trader) if parent_kind else None
         if via not in gone_set:
             via = None
+        note = data.rules[address.kind].cancel_note
         reason = f"performed by the cancel of {via}" if via else "no longer declared"
+        if note and not via:
+            reason = f"{reason}; {note}"
         recorded = data.recorded[address]
         before = _display_recorded(recorded)
         changes.append(

@@ -85,7 +85,9 @@ class Remote:
 
 @dataclass(frozen=True, slots=True)
 class KindRules:
-    """What the planner must know of one resource kind: its actions and cascading parent."""
+    """What the planner must know of one resource kind: its actions, cascading parent, and
+    what a cancel means on the platform when that is more than "it is gone" (shown in plans)."""
 
     actions: frozenset[Action]
     parent: str | None = None
+    cancel_note: str | None = None

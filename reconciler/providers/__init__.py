@@ -8,9 +8,17 @@ from types import MappingProxyType
 from reconciler.manifest.models import ProviderSchema
 from reconciler.plan.resource import KindRules
 from reconciler.providers.base import Adapter, Provider, ProviderContext
+from reconciler.providers.traderpal import PROVIDER as TRADERPAL
+from reconciler.providers.tradervue import PROVIDER as TRADERVUE
 from reconciler.providers.tradovate import PROVIDER as TRADOVATE
 
-PROVIDERS: Mapping[str, Provider] = MappingProxyType({TRADOVATE.name: TRADOVATE})
+PROVIDERS: Mapping[str, Provider] = MappingProxyType(
+    {
+        TRADOVATE.name: TRADOVATE,
+        TRADERVUE.name: TRADERVUE,
+        TRADERPAL.name: TRADERPAL,
+    }
+)
 
 
 def schemas() -> dict[str, ProviderSchema]:

@@ -64,12 +64,14 @@ class Capabilities:
     supports. `batch_sizes` gives the most items one `execute` call may carry for a
     (kind, action); absent means 1. `parents` maps a kind to the kind whose cancel also
     cancels it (a trader's accounts go with a Tradovate cancel-everything of the user).
+    `cancel_notes` says, per kind, what a cancel leaves behind on the platform.
     """
 
     kinds: tuple[str, ...]
     actions: Mapping[str, frozenset[Action]]
     batch_sizes: Mapping[tuple[str, Action], int]
     parents: Mapping[str, str] = field(default_factory=dict)
+    cancel_notes: Mapping[str, str] = field(default_factory=dict)
     rate_limits: tuple[RateLimit, ...] = ()
 
     def batch_size(self, kind: str, action: Action) -> int:
@@ -173,6 +175,10 @@ class Provider:
         """Planner rules per resource kind, derived from the capabilities."""
         caps = self.capabilities
         return {
-            kind: KindRules(caps.actions.get(kind, frozenset()), caps.parents.get(kind))
+            kind: KindRules(
+                caps.actions.get(kind, frozenset()),
+                caps.parents.get(kind),
+                caps.cancel_notes.get(kind),
+            )
             for kind in caps.kinds
         }

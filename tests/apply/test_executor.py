@@ -23,7 +23,7 @@ from reconciler.plan import (
     order_changes,
 )
 from reconciler.providers.base import Batch, Capabilities, ItemResult
-from reconciler.state import LocalBackend, StateStore
+from reconciler.state import LocalBackend, ResourceState, StateStore
 
 ALL = frozenset({Action.CREATE, Action.UPDATE, Action.CANCEL})
 
@@ -196,3 +196,32 @@ def test_a_plan_from_another_serial_is_refused(tmp_path: Path, store: StateStore
     )
     with pytest.raises(StalePlan, match="serial"):
         apply_plan(plan, journal=Journal(store, document, clock=lambda: 0.0), context=context)
+
+
+def test_an_update_keeps_the_recorded_create_only_values(tmp_path: Path, store: StateStore) -> None:
+    """The platform never received the new create-only value, so state must not claim it."""
+    editor = store.read().edit()
+    editor.put(
+        "alpha_user.a",
+        ResourceState(
+            remote_id="1", updated_at="t", attributes={"email": "old@x.io", "settings": "old"}
+        ),
+    )
+    store.write(editor.snapshot())
+    address = Address.parse("alpha_user.a")
+    desired = DesiredResource(
+        address, {"email": "new@x.io", "settings": "new"}, "a", create_only=frozenset({"settings"})
+    )
+    change = Change(
+        address,
+        Action.UPDATE,
+        {"email": "old@x.io"},
+        {"email": "new@x.io"},
+        ("email",),
+        remote_id="1",
+    )
+    run(tmp_path, [change], [desired], {"alpha": FakeAdapter(store)}, store, [])
+    assert store.read().resources["alpha_user.a"].attributes == {
+        "email": "new@x.io",
+        "settings": "old",
+    }

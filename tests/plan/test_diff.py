@@ -23,6 +23,7 @@ from reconciler.plan import (
 USER = Address("demo_user", "alice")
 ACCOUNT = Address("demo_account", "alice", "ACC1")
 ENT = Address("demo_entitlement", "alice", "t-prop")
+ALL_USER = frozenset({Action.CREATE, Action.UPDATE, Action.CANCEL})
 RULES = {
     "demo_user": KindRules(frozenset({Action.CREATE, Action.UPDATE, Action.CANCEL})),
     "demo_account": KindRules(
@@ -203,3 +204,10 @@ def test_change_to_a_create_only_attribute_is_a_note_not_a_change() -> None:
         "demo_user.alice: plan can only be set when it is created on the platform; the change "
         "is not applied (recreate the trader to change it)"
     ]
+
+
+def test_cancel_reason_says_what_the_platform_keeps() -> None:
+    rules = {**RULES, "demo_user": KindRules(ALL_USER, cancel_note="the account stays as Free")}
+    data = DiffInput((), {USER: recorded_user()}, {}, rules)
+    (change,) = diff(data, digest=digest).changes
+    assert change.reason == "no longer declared; the account stays as Free"

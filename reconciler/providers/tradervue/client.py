@@ -1,0 +1,204 @@
+"""TradervueClient: one method per users-API endpoint, HTTP Basic as the organisation manager,
+bounded retries for reads, and the platform's answers mapped onto reconciler errors."""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable, Mapping
+from email.utils import parsedate_to_datetime
+from typing import Any, TypeVar
+
+import httpx
+from pydantic import BaseModel, ValidationError
+
+from reconciler.errors import ProviderRejected, ProviderUnavailable, RateLimited
+from reconciler.providers.http import translate_httpx_errors
+from reconciler.providers.tradervue.config import Credentials
+from reconciler.providers.tradervue.models import (
+    Created,
+    ErrorBody,
+    NewUser,
+    User,
+    UserList,
+    UserUpdate,
+)
+
+logger = logging.getLogger(__name__)
+
+PROVIDER = "tradervue"
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+class TradervueClient:
+    """The Tradervue users API over one injected httpx client (base URL `.../api/v1`).
+
+    Reads (GET) retry network errors and 5xx up to `read_attempts` times with backoff; writes
+    are sent once: after a ProviderUnavailable the caller looks the user up by username.
+    A 429 is never retried here (RateLimited carries Retry-After). Credentials travel only as
+    a per-request Authorization header.
+    """
+
+    def __init__(
+        self,
+        *,
+        http: httpx.Client,
+        credentials: Credentials,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+        read_attempts: int = 3,
+        jitter: Callable[[], float] = random.random,
+        backoff: float = 0.5,
+        max_backoff: float = 30.0,
+    ) -> None:
+        self._http = http
+        self._auth = httpx.BasicAuth(credentials.username, credentials.password.get_secret_value())
+        self._clock = clock
+        self._sleep = sleep
+        self._read_attempts = max(1, read_attempts)
+        self._jitter = jitter
+        self._backoff = backoff
+        self._max_backoff = max_backoff
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> TradervueClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # --- endpoints ---------------------------------------------------------------------
+
+    def list_users(self) -> list[User]:
+        """Every user of the organisation (one call: the endpoint has no pagination)."""
+        response = self._send("GET", "/users")
+        return _decode(UserList, response, operation="GET /users").users
+
+    def get_user(self, user_id: int) -> User | None:
+        """One user, or None when it is not (or no longer) in the organisation."""
+        response = self._send("GET", f"/users/{user_id}", missing_ok=True)
+        if response.status_code == 404:
+            return None
+        return _decode(User, response, operation="GET /users/{id}")
+
+    def create_user(self, user: NewUser) -> int:
+        """The new user's id. A refusal (e.g. a taken username) is ProviderRejected with the
+        platform's `Invalid request: ...` text."""
+        response = self._send("POST", "/users", body=user.body())
+        return _decode(Created, response, operation="POST /users").id
+
+    def update_user(self, user_id: int, update: UserUpdate) -> bool:
+        """Change the given fields; False when the user is not in the organisation (404)."""
+        response = self._send("PUT", f"/users/{user_id}", body=update.body(), missing_ok=True)
+        return response.status_code != 404
+
+    # --- plumbing ----------------------------------------------------------------------
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: Mapping[str, Any] | None = None,
+        missing_ok: bool = False,
+    ) -> httpx.Response:
+        """One call's final answer; failures raise, except a 404 when `missing_ok`."""
+        operation = f"{method} {_template(path)}"
+        attempts = self._read_attempts if method == "GET" else 1
+        for attempt in range(1, attempts + 1):
+            try:
+                with translate_httpx_errors(provider=PROVIDER, operation=operation):
+                    response = self._http.request(method, path, json=body, auth=self._auth)
+                    if response.status_code >= 500:
+                        response.raise_for_status()
+            except ProviderUnavailable:
+                if attempt == attempts:
+                    raise
+                self._wait_before_retry(attempt, operation)
+                continue
+            if not (response.status_code == 404 and missing_ok):
+                _raise_for_status(response, operation=operation, clock=self._clock)
+            return response
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _wait_before_retry(self, attempt: int, operation: str) -> None:
+        delay = min(self._max_backoff, self._backoff * 2 ** (attempt - 1))
+        delay *= 0.5 + self._jitter() / 2
+        logger.debug("%s failed (attempt %d); retrying in %.2f s", operation, attempt, delay)
+        self._sleep(delay)
+
+
+def _template(path: str) -> str:
+    """`/users/123` -> `/users/{id}`: operations name endpoints, not objects."""
+    parts = ["{id}" if part.isdigit() else part for part in path.split("/")]
+    return "/".join(parts)
+
+
+def _raise_for_status(
+    response: httpx.Response, *, operation: str, clock: Callable[[], float]
+) -> None:
+    status = response.status_code
+    if status < 400:
+        return
+    if status == 429:
+        raise RateLimited(
+            "HTTP 429: too many requests",
+            provider=PROVIDER,
+            operation=operation,
+            retry_after=_retry_after(response.headers.get("Retry-After"), clock),
+        )
+    detail = _error_text(response)
+    if status == 401:
+        message = "authentication failed (HTTP 401): check providers.tradervue.credentials"
+    elif status == 403:
+        message = "access denied (HTTP 403): the credentials are not the organization manager's"
+    else:
+        message = f"HTTP {status}"
+    raise ProviderRejected(
+        f"{message}: {detail}" if detail and status != 401 else message,
+        provider=PROVIDER,
+        operation=operation,
+    )
+
+
+def _error_text(response: httpx.Response) -> str:
+    try:
+        payload = response.json()
+    except ValueError:
+        return ""
+    if not isinstance(payload, dict):
+        return ""
+    try:
+        return ErrorBody.model_validate(payload).error or ""
+    except ValidationError:
+        return ""
+
+
+def _retry_after(value: str | None, clock: Callable[[], float]) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    text = value.strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        moment = parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, moment.timestamp() - clock())
+
+
+def _decode(model: type[ModelT], response: httpx.Response, *, operation: str) -> ModelT:
+    """Validate a JSON answer into a wire model; an unexpected shape is ProviderUnavailable."""
+    try:
+        return model.model_validate(response.json())
+    except ValueError as exc:  # ValidationError and JSON decoding errors alike
+        count = exc.error_count() if isinstance(exc, ValidationError) else 1
+        raise ProviderUnavailable(
+            f"unexpected answer ({count} problem(s) decoding {model.__name__})",
+            provider=PROVIDER,
+            operation=operation,
+        ) from exc

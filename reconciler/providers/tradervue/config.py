@@ -1,0 +1,205 @@
+"""Manifest-facing models of the Tradervue provider: the firm's settings, a trader's block, and
+the cross-reference checks (username rules, password, mentors)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
+
+from reconciler.manifest.models import Frozen, Problem, Trader
+
+PLANS = ("Free", "Silver", "Gold")
+MENTOR_PLANS = frozenset({"Silver", "Gold"})
+"""Plans on which a user may mentor another (the platform calls them eligible)."""
+MAX_USERNAME = 40
+MAX_CHARTS = 4
+ORGANIZATION = r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$"
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_WHITESPACE = re.compile(r"\s")
+
+Plan = Literal["Free", "Silver", "Gold"]
+MergeMode = Literal["normal", "force_split", "force_merge"]
+ChartType = Literal["candlestick", "ohlc"]
+Timeframe = Literal["r", "w", "d", "m60", "m30", "m15", "m10", "m5", "m3", "m2", "m1"]
+
+
+class Endpoint(Frozen):
+    """An explicit API root, e.g. a standing sandbox: `https://host/api/v1`."""
+
+    base_url: str = Field(pattern=r"^https?://")
+
+
+class Credentials(Frozen):
+    """The organisation manager's login (HTTP Basic). `password` is a secret."""
+
+    username: str = Field(min_length=1, max_length=MAX_USERNAME)
+    password: SecretStr
+
+
+class TradervueSettings(Frozen):
+    """`providers.tradervue` on the Firm.
+
+    `organization` is the organisation's host name (`acme` for `https://acme.tradervue.com`):
+    user management is only served on that host, so production needs it.
+    """
+
+    environment: Literal["sandbox", "production"] | Endpoint = "sandbox"
+    organization: str | None = Field(default=None, pattern=ORGANIZATION)
+    credentials: Credentials | None = None
+
+    @model_validator(mode="after")
+    def _production_needs(self) -> TradervueSettings:
+        if self.environment != "sandbox" and self.credentials is None:
+            raise ValueError("credentials are required unless environment is sandbox")
+        if self.environment == "production" and self.organization is None:
+            raise ValueError("organization (the host name of your Tradervue site) is required")
+        return self
+
+    @property
+    def base_url(self) -> str | None:
+        """The API root for production or an explicit endpoint; None for the sandbox."""
+        if isinstance(self.environment, Endpoint):
+            return self.environment.base_url.rstrip("/")
+        if self.environment == "production":
+            return f"https://{self.organization}.tradervue.com/api/v1"
+        return None
+
+
+class Chart(Frozen):
+    """One default chart shown on each of the user's trades."""
+
+    type: ChartType
+    timeframe: Timeframe
+
+
+class UserSettings(Frozen):
+    """Settings a Tradervue user is created with (the platform accepts them only then).
+
+    `mentor` names another trader of the firm; it is sent as that trader's Tradervue id.
+    """
+
+    merge_mode: MergeMode | None = None
+    commission_stocks: Decimal | None = Field(default=None, ge=0, allow_inf_nan=False)
+    commission_options: Decimal | None = Field(default=None, ge=0, allow_inf_nan=False)
+    commission_futures: Decimal | None = Field(default=None, ge=0, allow_inf_nan=False)
+    mentor: str | None = Field(default=None, min_length=1, max_length=64)
+    charts: list[Chart] | None = Field(default=None, max_length=MAX_CHARTS)
+
+
+class TradervueTrader(Frozen):
+    """A trader's `tradervue:` block. `plan` is matched case-insensitively, kept in title case."""
+
+    plan: Plan
+    trial_end: date | None = None
+    settings: UserSettings = UserSettings()
+
+    @field_validator("plan", mode="before")
+    @classmethod
+    def _title_case(cls, value: object) -> object:
+        if isinstance(value, str) and value.strip().title() in PLANS:
+            return value.strip().title()
+        return value
+
+    @field_validator("trial_end", mode="before")
+    @classmethod
+    def _strict_date(cls, value: object) -> object:
+        if value is None or (isinstance(value, date) and not isinstance(value, datetime)):
+            return value
+        if isinstance(value, str) and _ISO_DATE.match(value.strip()):
+            return value.strip()
+        raise ValueError("trial_end must be a date written YYYY-MM-DD")
+
+
+def check(settings: BaseModel, block: BaseModel, trader: Trader) -> Sequence[Problem]:
+    """The platform's username rule (1-40 characters, no whitespace) and a password for the
+    users Tradervue will create. Mentors are checked firm-wide (`check_firm`)."""
+    assert isinstance(settings, TradervueSettings)
+    assert isinstance(block, TradervueTrader)
+    problems: list[Problem] = []
+    if len(trader.username) > MAX_USERNAME or _WHITESPACE.search(trader.username):
+        problems.append(
+            Problem(
+                ("username",),
+                f"Tradervue usernames are 1 to {MAX_USERNAME} characters without whitespace",
+            )
+        )
+    if trader.password is None and trader.status == "active":
+        problems.append(
+            Problem(
+                ("password",), "a password (or {generate: true}) is required for Tradervue users"
+            )
+        )
+    return problems
+
+
+def check_firm(
+    settings: BaseModel, members: Sequence[tuple[Trader, BaseModel]]
+) -> Sequence[tuple[str, Problem]]:
+    """Each mentor is another active trader with a `tradervue:` block on Silver or Gold, and
+    mentors form no cycle (a mentor's user must exist before the mentee's is created)."""
+    blocks: dict[str, TradervueTrader] = {}
+    active: set[str] = set()
+    for trader, block in members:
+        assert isinstance(block, TradervueTrader)
+        blocks[trader.name] = block
+        if trader.status == "active":
+            active.add(trader.name)
+    problems: list[tuple[str, Problem]] = []
+    path = ("tradervue", "settings", "mentor")
+    for name in sorted(active):
+        mentor = blocks[name].settings.mentor
+        if mentor is None:
+            continue
+        message = _mentor_problem(name, mentor, blocks, active)
+        if message is not None:
+            problems.append((name, Problem(path, message)))
+    for name in _in_cycles(blocks, active):
+        problems.append(
+            (name, Problem(path, "mentors form a cycle (" + _cycle(name, blocks) + ")"))
+        )
+    return problems
+
+
+def _mentor_problem(
+    name: str, mentor: str, blocks: dict[str, TradervueTrader], active: set[str]
+) -> str | None:
+    if mentor == name:
+        return "a trader cannot be their own mentor"
+    if mentor not in blocks:
+        return f"mentor {mentor!r} is not a declared trader with a tradervue block"
+    if mentor not in active:
+        return f"mentor {mentor!r} is cancelled"
+    plan = blocks[mentor].plan
+    if plan not in MENTOR_PLANS:
+        return f"mentor {mentor!r} is on the {plan} plan; a mentor must be on Silver or Gold"
+    return None
+
+
+def _in_cycles(blocks: dict[str, TradervueTrader], active: set[str]) -> list[str]:
+    """Active traders whose chain of mentors comes back to them."""
+    looping = []
+    for start in sorted(active):
+        seen = {start}
+        current = blocks[start].settings.mentor
+        while current is not None and current in active and current != start:
+            if current in seen:
+                break
+            seen.add(current)
+            current = blocks[current].settings.mentor
+        if current == start and blocks[start].settings.mentor != start:
+            looping.append(start)
+    return looping
+
+
+def _cycle(start: str, blocks: dict[str, TradervueTrader]) -> str:
+    chain = [start]
+    current = blocks[start].settings.mentor
+    while current is not None and current != start:
+        chain.append(current)
+        current = blocks[current].settings.mentor
+    return " -> ".join([*chain, start])

@@ -1,0 +1,68 @@
+"""Which Tradervue resources the manifests declare: one journal user per active trader with a
+`tradervue:` block (`tradervue_user.<trader>`), keyed by lower-cased username."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reconciler.manifest.models import Desired, Trader
+from reconciler.plan.address import Address
+from reconciler.plan.resource import DesiredResource, GeneratedSecret
+from reconciler.providers.tradervue.config import TradervueTrader, UserSettings
+
+USER = "tradervue_user"
+UPDATABLE = ("username", "email", "plan")
+"""What `PUT /users/{id}` can change; everything else is accepted at creation only."""
+CREATE_ONLY = frozenset({"password", "trial_end", "settings"})
+
+
+def expand(desired: Desired) -> list[DesiredResource]:
+    """Desired Tradervue users of every active trader with a `tradervue:` block."""
+    if "tradervue" not in desired.firm.providers:
+        return []
+    resources: list[DesiredResource] = []
+    for trader in desired.traders:
+        block = trader.platforms.get("tradervue")
+        if trader.status == "active" and isinstance(block, TradervueTrader):
+            resources.append(user_resource(trader, block))
+    return resources
+
+
+def user_resource(trader: Trader, block: TradervueTrader) -> DesiredResource:
+    """The trader's user; a mentor's user is a dependency (it must exist first)."""
+    password: Any = trader.password
+    if password is not None and not hasattr(password, "get_secret_value"):
+        password = GeneratedSecret(length=password.length)
+    attributes: dict[str, Any] = {
+        "username": trader.username,
+        "email": trader.email,
+        "plan": block.plan,
+        "password": password,
+    }
+    if block.trial_end is not None:
+        attributes["trial_end"] = block.trial_end.isoformat()
+    settings = settings_attribute(block.settings)
+    if settings:
+        attributes["settings"] = settings
+    mentor = block.settings.mentor
+    return DesiredResource(
+        address=Address(USER, trader.name),
+        attributes=attributes,
+        natural_key=trader.username.lower(),
+        depends_on=(Address(USER, mentor),) if mentor is not None else (),
+        sensitive=frozenset({"password"}),
+        create_only=CREATE_ONLY,
+        protected=trader.lifecycle.protect,
+    )
+
+
+def settings_attribute(settings: UserSettings) -> dict[str, Any]:
+    """The settings as plain JSON values (commissions as decimal strings, the mentor by
+    trader name); unset keys are left out."""
+    values: dict[str, Any] = {}
+    for key, value in settings.model_dump(exclude_none=True).items():
+        if key.startswith("commission_"):
+            values[key] = format(value, "f")
+        else:
+            values[key] = value
+    return values

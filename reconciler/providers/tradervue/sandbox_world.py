@@ -1,0 +1,176 @@
+"""The Tradervue sandbox's world: every user of the site (all organisations), the indexes each
+request uses, salted password digests, and the JSON file form.
+
+Users are the JSON objects the API returns; what it never shows (organisation, password digest,
+trial end, settings, manager flag) lives in `private` by user id.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Iterator
+from typing import Any
+
+from reconciler.providers.tradervue.sandbox_config import Seed
+
+Entity = dict[str, Any]
+
+FORMAT = 1
+PUBLIC = ("id", "username", "email", "plan", "billing_mode", "last_login")
+_HASH_ITERATIONS = 100  # sandbox-grade: salted, and cheap enough for 100,000 users
+
+
+def hash_password(password: str) -> str:
+    """A salted PBKDF2 digest: the only form in which the sandbox keeps passwords."""
+    salt = secrets.token_bytes(16)
+    digest = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, _HASH_ITERATIONS)
+    return f"pbkdf2_sha256${_HASH_ITERATIONS}${salt.hex()}${digest.hex()}"
+
+
+def password_matches(password: str, hashed: str) -> bool:
+    try:
+        _, iterations, salt, digest = hashed.split("$")
+        candidate = hashlib.pbkdf2_hmac(
+            "sha256", password.encode(), bytes.fromhex(salt), int(iterations)
+        )
+    except ValueError:
+        return False
+    return hmac.compare_digest(candidate.hex(), digest)
+
+
+class World:
+    """All users of the site by id, plus indexes.
+
+    Invariants: `by_username` and `by_email` (lower-cased, site-wide) agree with `users`;
+    `members` holds, in ascending id order, the ids whose private `org` is `organization`;
+    `revision` grows on every mutation (the gateway saves the file when it moved).
+    """
+
+    def __init__(self, *, organization: str, next_id: int) -> None:
+        self.organization = organization
+        self.next_id = next_id
+        self.revision = 0
+        self.users: dict[int, Entity] = {}
+        self.private: dict[int, Entity] = {}
+        self.by_username: dict[str, int] = {}
+        self.by_email: dict[str, int] = {}
+        self.members: dict[int, None] = {}
+
+    def touch(self) -> None:
+        self.revision += 1
+
+    def new_id(self) -> int:
+        self.next_id += 1
+        return self.next_id - 1
+
+    def add_user(self, user: Entity, private: Entity) -> int:
+        """Store a user (ids only grow, so `members` stays in ascending order)."""
+        user_id = int(user["id"])
+        self.users[user_id] = user
+        self.private[user_id] = private
+        self.by_username[user["username"].lower()] = user_id
+        self.by_email[user["email"].lower()] = user_id
+        if private.get("org") == self.organization:
+            self.members[user_id] = None
+        self.next_id = max(self.next_id, user_id + 1)
+        self.touch()
+        return user_id
+
+    def member(self, user_id: int) -> Entity | None:
+        """The user when it belongs to the organisation."""
+        return self.users[user_id] if user_id in self.members else None
+
+    def member_named(self, username: str) -> int | None:
+        user_id = self.by_username.get(username.lower())
+        return user_id if user_id in self.members else None
+
+    def list_members(self) -> Iterator[Entity]:
+        return (self.users[user_id] for user_id in self.members)
+
+    def change(self, user_id: int, fields: Entity) -> None:
+        """Set public fields, keeping the username and e-mail indexes right (a no-op change
+        leaves the revision alone)."""
+        user = self.users[user_id]
+        changed = {k: v for k, v in fields.items() if user.get(k) != v}
+        if not changed:
+            return
+        for key, index in (("username", self.by_username), ("email", self.by_email)):
+            if key in changed:
+                del index[user[key].lower()]
+                index[changed[key].lower()] = user_id
+        user.update(changed)
+        self.touch()
+
+    def leave(self, user_id: int) -> None:
+        """The user leaves the organisation; its login (username, e-mail) stays on the site."""
+        self.members.pop(user_id, None)
+        self.private[user_id]["org"] = None
+        self.users[user_id]["billing_mode"] = "Tradervue CC"
+        self.touch()
+
+    def dump(self, *, with_hashes: bool) -> Entity:
+        """The world as JSON; password digests only for the data file, never for a reader."""
+        users = []
+        for user_id, user in self.users.items():
+            private = self.private[user_id]
+            if not with_hashes:
+                private = {k: v for k, v in private.items() if k != "password_hash"}
+            users.append({**user, **private})
+        return {
+            "format": FORMAT,
+            "organization": self.organization,
+            "next_id": self.next_id,
+            "users": users,
+        }
+
+    @classmethod
+    def load(cls, document: Entity) -> World:
+        """A world from `dump(with_hashes=True)`."""
+        world = cls(organization=document["organization"], next_id=int(document["next_id"]))
+        for row in document["users"]:
+            user = {key: row.get(key) for key in PUBLIC}
+            private = {k: v for k, v in row.items() if k not in PUBLIC}
+            world.add_user(user, private)
+        world.revision = 0
+        return world
+
+
+def seeded_world(seed: Seed, *, id_start: int) -> World:
+    """A world holding only the manager and the users of other organisations."""
+    world = World(organization=seed.organization, next_id=id_start)
+    world.add_user(
+        _user(world.new_id(), seed.manager_username, seed.manager_email, seed.manager_plan),
+        {
+            "org": seed.organization,
+            "password_hash": hash_password(seed.manager_password),
+            "is_manager": True,
+        },
+    )
+    for outsider in seed.outsiders:
+        world.add_user(
+            _user(
+                world.new_id(),
+                outsider.username,
+                outsider.email,
+                outsider.plan,
+                billing_mode=outsider.billing_mode,
+            ),
+            {"org": f"not-{seed.organization}"},
+        )
+    world.revision = 0
+    return world
+
+
+def _user(
+    user_id: int, username: str, email: str, plan: str, *, billing_mode: str = "Managed"
+) -> Entity:
+    return {
+        "id": user_id,
+        "username": username,
+        "email": email,
+        "plan": plan,
+        "billing_mode": billing_mode,
+        "last_login": None,
+    }
