@@ -1,0 +1,186 @@
+"""The TraderPal Connect adapter: refresh by paging through the user list, execute batches."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import ExitStack
+from typing import Any, ClassVar
+
+from pydantic import SecretStr
+
+from reconciler.errors import PlanConflict
+from reconciler.manifest.models import Desired
+from reconciler.plan.action import Action
+from reconciler.plan.address import Address
+from reconciler.plan.resource import DesiredResource, ReadRequest, Remote
+from reconciler.providers.base import Batch, Capabilities, ItemResult, ProviderContext
+from reconciler.providers.http import make_http_client
+from reconciler.providers.traderpal import operations
+from reconciler.providers.traderpal.client import TraderPalClient
+from reconciler.providers.traderpal.config import TraderPalSettings
+from reconciler.providers.traderpal.models import User
+from reconciler.providers.traderpal.resources import USER, VERIFICATION, expand
+
+WAITING_FOR_VERIFICATION = "waiting for the trader to verify their identity"
+_USER_BATCH = 50
+"""Users per execute call: each is one HTTP call, so this only bounds journal granularity."""
+
+
+class TraderPalAdapter:
+    """Maps TraderPal resources to users-API calls. Holds no state but the client."""
+
+    name: ClassVar[str] = "traderpal"
+    capabilities: ClassVar[Capabilities] = Capabilities(
+        kinds=(USER, VERIFICATION),
+        actions={
+            USER: frozenset({Action.CREATE, Action.UPDATE, Action.REPLACE, Action.CANCEL}),
+            VERIFICATION: frozenset({Action.CREATE, Action.CANCEL}),
+        },
+        batch_sizes={
+            (USER, Action.CREATE): _USER_BATCH,
+            (USER, Action.UPDATE): _USER_BATCH,
+            (USER, Action.REPLACE): _USER_BATCH,
+            (USER, Action.CANCEL): _USER_BATCH,
+            (VERIFICATION, Action.CREATE): 1000,
+            (VERIFICATION, Action.CANCEL): 1000,
+        },
+        parents={VERIFICATION: USER},
+        cancel_notes={
+            USER: "TraderPal Connect has no delete: the user is closed for good and its e-mail "
+            "stays reserved"
+        },
+    )
+
+    def __init__(
+        self, client: TraderPalClient, *, on_close: Callable[[], None] | None = None
+    ) -> None:
+        self._client = client
+        self._on_close = on_close
+
+    def expand(self, desired: Desired) -> Sequence[DesiredResource]:
+        return expand(desired)
+
+    def read(self, requests: Sequence[ReadRequest]) -> Mapping[Address, Remote]:
+        """One pass over the user list (1000 a page), matched by lower-cased e-mail, else (for
+        a recorded user whose e-mail the manifests changed) by its recorded id."""
+        if not requests:
+            return {}
+        listed = self._client.list_users()
+        users, ids = by_email(listed), {user.user_id: user for user in listed}
+        found: dict[Address, Remote] = {}
+        for request in requests:
+            if request.address.kind == USER:
+                user = user_of(request, users, ids)
+                if user is not None:
+                    found[request.address] = remote_user(request.address, user)
+            elif request.address.kind == VERIFICATION:
+                user = users.get(request.natural_key)
+                found[request.address] = remote_verification(request, user)
+        return found
+
+    def execute(self, batch: Batch) -> Sequence[ItemResult]:
+        return operations.execute(self._client, batch)
+
+    def close(self) -> None:
+        self._client.close()
+        if self._on_close is not None:
+            self._on_close()
+
+
+def by_email(users: Sequence[User]) -> dict[str, User]:
+    """Users by lower-cased e-mail; should several share one, an open one wins over a closed."""
+    found: dict[str, User] = {}
+    for user in users:
+        key = user.email.lower()
+        if key not in found or found[key].status == "closed":
+            found[key] = user
+    return found
+
+
+def user_of(
+    request: ReadRequest, users: Mapping[str, User], ids: Mapping[str, User]
+) -> User | None:
+    """The user with the request's e-mail; else, when the manifests gave the trader a new
+    e-mail, the recorded user (its old e-mail then plans a replace: the platform cannot change
+    an e-mail). An e-mail held by another open user than the recorded one is a conflict."""
+    user = users.get(request.natural_key)
+    recorded = None if request.recorded is None else ids.get(request.recorded.remote_id)
+    if user is None:
+        return recorded
+    if recorded is not None and recorded.user_id != user.user_id and recorded.status != "closed":
+        raise PlanConflict(
+            f"{request.address}: {request.natural_key} is the e-mail of another TraderPal "
+            f"Connect user ({user.user_id}) than the trader's ({recorded.user_id}); give the "
+            "trader another e-mail"
+        )
+    return user
+
+
+def remote_user(address: Address, user: User) -> Remote:
+    """The user in the desired attributes' shape. While it is pending verification its status
+    is not shown: the status the firm wants applies once verified (the verification waits)."""
+    attributes: dict[str, Any] = {"email": user.email.lower()}
+    for name, field in (
+        ("first_name", "first_name"),
+        ("last_name", "last_name"),
+        ("date_of_birth", "date_of_birth"),
+        ("country", "country"),
+        ("phone", "phone_number"),
+    ):
+        if user.shown(field):
+            attributes[name] = getattr(user, field)
+    if user.status is not None and user.status != "pending_verification":
+        attributes["status"] = user.status
+    return Remote(address, user.user_id, attributes, facts=operations.facts_of(user))
+
+
+def remote_verification(request: ReadRequest, user: User | None) -> Remote:
+    """Not followed yet: absent (its create starts following, whatever the user's state).
+    Followed: it exists once the trader has verified, else the plan shows a wait."""
+    address = request.address
+    if request.recorded is None:
+        return Remote(address, None)
+    if user is not None and user.is_verified:
+        return Remote(address, user.user_id, {"verified": True})
+    if user is None:
+        old_key = request.recorded.facts.get("natural_key")
+        if old_key and old_key != request.natural_key:
+            why = f"again: a new user replaces {request.recorded.remote_id}, which gets closed"
+        else:
+            why = "(the user is not created yet)"
+        return Remote(address, None, blocked=f"{WAITING_FOR_VERIFICATION} {why}")
+    if user.status == "closed":
+        return Remote(address, None, blocked=f"{WAITING_FOR_VERIFICATION} (the user is closed)")
+    return Remote(address, None, blocked=WAITING_FOR_VERIFICATION)
+
+
+def open_adapter(settings: TraderPalSettings, context: ProviderContext) -> TraderPalAdapter:
+    """An adapter for the configured host; `sandbox` starts an embedded emulator whose data
+    persists under the context's sandbox directory (a given api_key is accepted there too),
+    and stops it on close."""
+    stack = ExitStack()
+    api_key = settings.api_key
+    if settings.environment == "sandbox":
+        from reconciler.providers.traderpal.sandbox import (
+            DEFAULT_API_KEY,
+            Permission,
+            SandboxConfig,
+            serve_sandbox,
+        )
+
+        keys: dict[str, Permission] = {DEFAULT_API_KEY: "write"}
+        if api_key is not None:
+            keys[api_key.get_secret_value()] = "write"
+        config = SandboxConfig(api_keys=keys, data_path=context.sandbox_dir / "traderpal.json")
+        base_url = stack.enter_context(serve_sandbox(config)).base_url
+        api_key = api_key or SecretStr(DEFAULT_API_KEY)
+    else:
+        base_url = settings.environment.base_url
+    assert api_key is not None  # the settings model requires one off the sandbox
+    client = TraderPalClient(
+        http=stack.enter_context(make_http_client(base_url)),
+        api_key=api_key,
+        clock=context.clock,
+        sleep=context.sleep,
+    )
+    return TraderPalAdapter(client, on_close=stack.close)

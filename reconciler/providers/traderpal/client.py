@@ -1,0 +1,288 @@
+"""TraderPalClient: one method per users-API endpoint, with the API key, retries and the
+platform's error envelope translated into reconciler errors."""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import math
+import random
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal, TypeVar
+from urllib.parse import quote
+
+import httpx
+from pydantic import BaseModel, SecretStr, ValidationError
+
+from reconciler.errors import ProviderRejected, ProviderUnavailable, RateLimited
+from reconciler.providers.http import translate_httpx_errors
+from reconciler.providers.traderpal.models import (
+    ErrorEnvelope,
+    NewUser,
+    User,
+    UserChanges,
+    UserPage,
+)
+
+logger = logging.getLogger(__name__)
+
+PROVIDER = "traderpal"
+USERS = "/v1/users"
+MAX_PAGE = 1000
+"""The largest `limit` the list endpoint accepts."""
+
+LIST, GET, CREATE, UPDATE = (
+    "GET /v1/users",
+    "GET /v1/users/{id}",
+    "POST /v1/users",
+    "PATCH /v1/users/{id}",
+)
+"""Operation names in errors and logs (never a user id or any personal data)."""
+
+Method = Literal["GET", "POST", "PATCH"]
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKeyHeader:
+    """How the API key travels (undocumented: `Authorization: Bearer <key>` by default)."""
+
+    name: str = "Authorization"
+    prefix: str = "Bearer "
+
+
+BEARER = ApiKeyHeader()
+
+
+class TraderPalRejected(ProviderRejected):
+    """A 4xx answer; `code` and `field` come from the platform's error envelope, `detail` is
+    the message without provider and operation (for per-item errors)."""
+
+    def __init__(
+        self, status: int, code: str, message: str, *, field: str | None, operation: str
+    ) -> None:
+        self.status = status
+        self.code = code
+        self.field = field
+        text = f"{code}: {message}" if message else code
+        if field and field not in text:
+            text += f" ({field})"
+        self.detail = text
+        super().__init__(text, provider=PROVIDER, operation=operation)
+
+
+def _new_key() -> str:
+    return uuid.uuid4().hex
+
+
+class TraderPalClient:
+    """The TraderPal Connect users API over an injected httpx client.
+
+    Reads are retried on network errors and 5xx with exponential backoff (`read_attempts`
+    in all). Writes are sent once, except after a 429 (the platform did not process it):
+    any request answered 429 is sent again after its Retry-After, at most `rate_attempts`
+    times in all and only while Retry-After is at most `max_retry_after` seconds; otherwise
+    RateLimited carries the wait. A POST carries an Idempotency-Key, kept across those resends.
+    """
+
+    def __init__(
+        self,
+        *,
+        http: httpx.Client,
+        api_key: SecretStr,
+        header: ApiKeyHeader = BEARER,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+        read_attempts: int = 3,
+        rate_attempts: int = 3,
+        max_retry_after: float = 120.0,
+        backoff: float = 0.5,
+        max_backoff: float = 30.0,
+        jitter: Callable[[], float] = random.random,
+        new_key: Callable[[], str] = _new_key,
+    ) -> None:
+        self._http = http
+        self._api_key = api_key
+        self._header = header
+        self._clock = clock
+        self._sleep = sleep
+        self._read_attempts = max(1, read_attempts)
+        self._rate_attempts = max(1, rate_attempts)
+        self._max_retry_after = max_retry_after
+        self._backoff = backoff
+        self._max_backoff = max_backoff
+        self._jitter = jitter
+        self._new_key = new_key
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> TraderPalClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # --- endpoints -----------------------------------------------------------------------
+
+    def list_page(
+        self, *, limit: int = 100, offset: int = 0, status: str | None = None
+    ) -> UserPage:
+        """One page of `GET /v1/users` (sorted by creation, stable across pages)."""
+        params = {"limit": str(limit), "offset": str(offset)}
+        if status is not None:
+            params["status"] = status
+        return self._call("GET", USERS, UserPage, operation=LIST, params=params)
+
+    def list_users(self, *, status: str | None = None, page_size: int = MAX_PAGE) -> list[User]:
+        """Every user (closed ones included unless filtered), paging `page_size` at a time."""
+        users: dict[str, User] = {}
+        offset = 0
+        while True:
+            page = self.list_page(limit=page_size, offset=offset, status=status)
+            for user in page.users:
+                users.setdefault(user.user_id, user)
+            offset += len(page.users)
+            total = page.metadata.total if page.metadata is not None else None
+            if len(page.users) < page_size or (total is not None and offset >= total):
+                return list(users.values())
+
+    def get_user(self, user_id: str) -> User:
+        return self._call("GET", _one(user_id), User, operation=GET)
+
+    def create_user(self, user: NewUser, *, idempotency_key: str | None = None) -> User:
+        """`POST /v1/users` (answered 201, or 200); the new user is pending verification."""
+        key = idempotency_key or self._new_key()
+        headers = {"Idempotency-Key": key}
+        return self._call("POST", USERS, User, operation=CREATE, body=user.body(), headers=headers)
+
+    def update_user(self, user_id: str, changes: UserChanges) -> User:
+        """`PATCH /v1/users/{id}` with only the fields set on `changes`."""
+        return self._call("PATCH", _one(user_id), User, operation=UPDATE, body=changes.body())
+
+    # --- plumbing --------------------------------------------------------------------------
+
+    def _call(
+        self,
+        method: Method,
+        path: str,
+        model: type[ModelT],
+        *,
+        operation: str,
+        params: Mapping[str, str] | None = None,
+        body: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> ModelT:
+        for rate_round in range(1, self._rate_attempts + 1):
+            response = self._send(method, path, params, body, headers, operation=operation)
+            if response.status_code != 429:
+                return self._decode(response, model, operation=operation)
+            wait = retry_after(response, now=self._clock())
+            if rate_round == self._rate_attempts or (wait or 0.0) > self._max_retry_after:
+                raise RateLimited(
+                    "HTTP 429: too many requests"
+                    + (f"; retry after {wait:g} s" if wait is not None else ""),
+                    provider=PROVIDER,
+                    operation=operation,
+                    retry_after=wait,
+                )
+            delay = self._backoff * 2 ** (rate_round - 1) if wait is None else wait
+            logger.debug("%s: HTTP 429, sending again in %.1f s", operation, delay)
+            self._sleep(delay)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _send(
+        self,
+        method: Method,
+        path: str,
+        params: Mapping[str, str] | None,
+        body: Mapping[str, Any] | None,
+        headers: Mapping[str, str] | None,
+        *,
+        operation: str,
+    ) -> httpx.Response:
+        """One request; network errors and 5xx are retried with backoff for reads only."""
+        secret = {self._header.name: self._header.prefix + self._api_key.get_secret_value()}
+        attempts = self._read_attempts if method == "GET" else 1
+        for attempt in range(1, attempts + 1):
+            try:
+                with translate_httpx_errors(provider=PROVIDER, operation=operation):
+                    response = self._http.request(
+                        method,
+                        path,
+                        params=params,
+                        json=body,
+                        headers={**(headers or {}), **secret},
+                    )
+                if response.status_code >= 500:
+                    raise ProviderUnavailable(
+                        f"HTTP {response.status_code}{_describe(response)}",
+                        provider=PROVIDER,
+                        operation=operation,
+                    )
+            except ProviderUnavailable:
+                if attempt == attempts:
+                    raise
+                delay = min(self._max_backoff, self._backoff * 2 ** (attempt - 1))
+                delay *= 0.5 + self._jitter() / 2
+                logger.debug(
+                    "%s failed (attempt %d); retrying in %.2f s", operation, attempt, delay
+                )
+                self._sleep(delay)
+                continue
+            return response
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    @staticmethod
+    def _decode(response: httpx.Response, model: type[ModelT], *, operation: str) -> ModelT:
+        if response.status_code >= 400:
+            envelope = _envelope(response)
+            info = envelope.error if envelope is not None else None
+            raise TraderPalRejected(
+                response.status_code,
+                info.code if info is not None else f"http_{response.status_code}",
+                info.message if info is not None else "",
+                field=info.details.field if info is not None and info.details else None,
+                operation=operation,
+            )
+        try:
+            return model.model_validate(response.json())
+        except (ValueError, ValidationError) as exc:
+            raise ProviderUnavailable(
+                f"unexpected answer to HTTP {response.status_code} ({type(exc).__name__})",
+                provider=PROVIDER,
+                operation=operation,
+            ) from exc
+
+
+def _one(user_id: str) -> str:
+    return f"{USERS}/{quote(user_id, safe='')}"
+
+
+def retry_after(response: httpx.Response, *, now: float) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date)."""
+    value = response.headers.get("Retry-After", "").strip()
+    if not value:
+        return None
+    if value.isdigit():
+        return float(value)
+    try:
+        moment = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, math.ceil(moment.timestamp() - now))
+
+
+def _envelope(response: httpx.Response) -> ErrorEnvelope | None:
+    try:
+        return ErrorEnvelope.model_validate(response.json())
+    except (ValueError, ValidationError):
+        return None
+
+
+def _describe(response: httpx.Response) -> str:
+    envelope = _envelope(response)
+    return f" {envelope.error.code}" if envelope is not None else ""

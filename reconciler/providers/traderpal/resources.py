@@ -1,0 +1,80 @@
+"""Which TraderPal Connect resources the manifests declare: per trader, the user (profile and
+status) and the identity verification only the trader can complete.
+
+`traderpal_user.<trader>` is found by its lower-cased e-mail. The e-mail cannot change on the
+platform, so a new one replaces the user: the old user is closed (its e-mail stays reserved)
+and a new one is created, which the trader must verify again.
+`traderpal_verification.<trader>` is not a platform object: it follows the user's identity
+verification, so that the plan shows a wait while the trader has not verified. Its create
+makes no call (it starts following), and it goes with the user's cancel.
+
+Status: while a user is pending verification its remote status is not shown, so the status the
+firm wants (compared with state) takes effect once the trader has verified. A user closed on
+the platform is shown as it is (`status: closed -> active`); since closed is terminal and its
+e-mail stays reserved, that update fails for this trader alone with the remedy (a new e-mail,
+or removing the block) instead of a plan conflict that would hold back every other trader.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reconciler.manifest.models import Desired, Trader
+from reconciler.plan.address import Address
+from reconciler.plan.resource import DesiredResource
+from reconciler.providers.traderpal.config import (
+    TraderPalSettings,
+    TraderPalTrader,
+    country_of,
+    phone_of,
+)
+
+USER = "traderpal_user"
+VERIFICATION = "traderpal_verification"
+PROFILE = ("first_name", "last_name", "date_of_birth", "country", "phone")
+"""User attributes a PATCH can change (besides `status`)."""
+
+
+def expand(desired: Desired) -> list[DesiredResource]:
+    """Desired TraderPal resources of every active trader with a `traderpal:` block."""
+    if not isinstance(desired.firm.providers.get("traderpal"), TraderPalSettings):
+        return []
+    resources: list[DesiredResource] = []
+    for trader in desired.traders:
+        block = trader.platforms.get("traderpal")
+        if trader.status == "active" and isinstance(block, TraderPalTrader):
+            resources.extend(trader_resources(trader, block))
+    return resources
+
+
+def trader_resources(trader: Trader, block: TraderPalTrader) -> list[DesiredResource]:
+    """The user and its verification; a country or phone known nowhere is not managed."""
+    key = trader.email.lower()
+    user = Address(USER, trader.name)
+    attributes: dict[str, Any] = {
+        "email": key,
+        "first_name": trader.first_name,
+        "last_name": trader.last_name,
+        "date_of_birth": block.date_of_birth.isoformat(),
+    }
+    country, phone = country_of(block, trader), phone_of(block, trader)
+    if country is not None:
+        attributes["country"] = country
+    if phone is not None:
+        attributes["phone"] = phone
+    attributes["status"] = block.status
+    return [
+        DesiredResource(
+            address=user,
+            attributes=attributes,
+            natural_key=key,
+            replace_on=frozenset({"email"}),
+            protected=trader.lifecycle.protect,
+        ),
+        DesiredResource(
+            address=Address(VERIFICATION, trader.name),
+            attributes={"verified": True},
+            natural_key=key,
+            depends_on=(user,),
+        ),
+    ]

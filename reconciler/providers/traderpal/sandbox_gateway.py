@@ -1,0 +1,228 @@
+"""The sandbox's HTTP gateway: one async entry point that paces, injects faults, authenticates,
+routes, logs and answers each request with a request id, then persists a changed world."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+import re
+import string
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from reconciler.providers.json_file import read_json, write_json_atomic
+from reconciler.providers.traderpal.sandbox_admin import admin_reply
+from reconciler.providers.traderpal.sandbox_config import Fault, SandboxConfig
+from reconciler.providers.traderpal.sandbox_protocol import Refusal, Reply, bad_request, not_found
+from reconciler.providers.traderpal.sandbox_users import Call, UsersApi
+from reconciler.providers.traderpal.sandbox_world import Entity, World
+
+logger = logging.getLogger(__name__)
+
+API, ADMIN = "api", "admin"
+USERS = "/v1/users"
+USER_PATH = re.compile(r"^/v1/users/(usr_[a-z0-9]{9,})$")
+WRITES = frozenset({"POST", "PATCH"})
+_LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost", "testclient"})
+_UNLOGGED = frozenset({"/_sandbox/requests", "/_sandbox/requests/clear"})
+_FAULT_CODES = {
+    429: "rate_limited",
+    500: "internal_error",
+    502: "bad_gateway",
+    503: "service_unavailable",
+    504: "gateway_timeout",
+}
+
+
+class Sandbox:
+    """Runtime state of one sandbox app: world, users API, faults, request log, clock offset.
+
+    Everything runs on the server's single event loop, so no lock guards the world.
+    """
+
+    def __init__(self, config: SandboxConfig, *, clock: Callable[[], float]) -> None:
+        self.config = config
+        self.clock = clock
+        self.offset = 0.0
+        path = config.data_path
+        if path is not None and path.exists():
+            self.world = World.load(read_json(path), id_seed=config.id_seed)
+        else:
+            self.world = World.seeded(config.seed_users, now=self.now(), id_seed=config.id_seed)
+        self.users = UsersApi(self.world, config)
+        self.requests: deque[Entity] = deque(maxlen=config.request_log_size)
+        self._faults: list[_Armed] = []
+        for fault in config.faults:
+            self.add_fault(fault)
+        self._request_ids = random.Random(config.id_seed + 1)
+
+    def now(self) -> float:
+        """Sandbox time: the injected clock plus every `/_sandbox/clock/advance`."""
+        return self.clock() + self.offset
+
+    def save(self) -> None:
+        if self.config.data_path is not None:
+            write_json_atomic(self.config.data_path, self.world.dump())
+
+    def add_fault(self, fault: Fault) -> None:
+        self._faults.append(_Armed(fault, fault.times))
+
+    def clear_faults(self) -> None:
+        self._faults.clear()
+
+    def fault_list(self) -> list[dict[str, Any]]:
+        """Active faults with how many requests each will still fail (null: all)."""
+        return [
+            {"method": a.fault.method, "path": a.fault.path, "status": a.fault.status,
+             "remaining": a.remaining}
+            for a in self._faults
+        ]  # fmt: skip
+
+    async def __call__(self, request: Request) -> Response:
+        if self.config.latency > 0:
+            await asyncio.sleep(self.config.latency)
+        request_id = "req_" + "".join(
+            self._request_ids.choices(string.ascii_lowercase + string.digits, k=16)
+        )
+        path = request.url.path.rstrip("/") or "/"
+        revision = self.world.revision
+        domain = ADMIN if path == "/_sandbox" or path.startswith("/_sandbox/") else API
+        try:
+            if domain == ADMIN:
+                reply = await self._admin(request, path)
+            else:
+                reply = await self._api(request, path, request_id)
+        except Refusal as refusal:
+            reply = refusal.reply(request_id)
+        if path not in _UNLOGGED:
+            self.requests.append(
+                {
+                    "method": request.method,
+                    "domain": domain,
+                    "path": path,
+                    "query": request.url.query,
+                    "status": reply.status,
+                    "time": self.now(),
+                }
+            )
+        logger.debug("%s %s -> %d", request.method, path, reply.status)
+        if self.world.revision != revision:
+            self.save()
+        return _render(reply, request_id)
+
+    async def _admin(self, request: Request, path: str) -> Reply:
+        if request.client is not None and request.client.host not in _LOOPBACK:
+            raise Refusal(403, "forbidden", "the sandbox admin API is loopback only")
+        body = await _body(request)
+        if body is None:
+            raise bad_request("the body must be a JSON object")
+        segments = [s for s in path.split("/")[2:] if s]
+        return admin_reply(self, request.method, segments, body)
+
+    async def _api(self, request: Request, path: str, request_id: str) -> Reply:
+        method = request.method
+        fault = self._fault(method, path)
+        if fault is not None and not fault.after_processing:
+            return _fault_reply(fault, request_id)
+        handler = self._route(method, path)
+        key = _bearer(request)
+        permission = self.config.api_keys.get(key or "")
+        if permission is None:
+            raise Refusal(401, "unauthorized", "missing or invalid API key")
+        if method in WRITES and permission != "write":
+            raise Refusal(403, "forbidden", "this API key may not change users")
+        match = USER_PATH.match(path)
+        call = Call(
+            body=await _body(request) if method in WRITES else {},
+            query=dict(request.query_params),
+            api_key=key or "",
+            idempotency_key=request.headers.get("idempotency-key"),
+            user_id=match.group(1) if match else None,
+            now=self.now(),
+        )
+        try:
+            reply = handler(call)
+        except Refusal as refusal:
+            reply = refusal.reply(request_id)
+        return reply if fault is None else _fault_reply(fault, request_id)
+
+    def _route(self, method: str, path: str) -> Callable[[Call], Reply]:
+        routes: dict[str, Callable[[Call], Reply]]
+        if path == USERS:
+            routes = {"GET": self.users.list, "POST": self.users.create}
+        elif path.startswith(USERS + "/"):
+            if not USER_PATH.match(path) and method in ("GET", "PATCH"):
+                raise not_found()
+            routes = {"GET": self.users.get, "PATCH": self.users.update}
+        else:
+            raise not_found("endpoint")
+        handler = routes.get(method)
+        if handler is None:
+            allowed = ", ".join(sorted(routes))
+            raise Refusal(
+                405,
+                "method_not_allowed",
+                f"{method} is not allowed here",
+                headers={"Allow": allowed},
+            )
+        return handler
+
+    def _fault(self, method: str, path: str) -> Fault | None:
+        """The first armed fault matching the request, disarmed once used up."""
+        for armed in self._faults:
+            if armed.fault.matches(method, path):
+                if armed.remaining is not None:
+                    armed.remaining -= 1
+                    if armed.remaining <= 0:
+                        self._faults.remove(armed)
+                return armed.fault
+        return None
+
+
+@dataclass(slots=True)
+class _Armed:
+    """A fault and how many more requests it fails (None: all)."""
+
+    fault: Fault
+    remaining: int | None
+
+
+def _fault_reply(fault: Fault, request_id: str) -> Reply:
+    headers = {} if fault.retry_after is None else {"Retry-After": str(fault.retry_after)}
+    code = _FAULT_CODES.get(fault.status, "server_error")
+    message = "too many requests" if fault.status == 429 else "the service is unavailable"
+    return Refusal(fault.status, code, message, headers=headers).reply(request_id)
+
+
+def _bearer(request: Request) -> str | None:
+    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    return value.strip() or None if scheme.lower() == "bearer" else None
+
+
+async def _body(request: Request) -> Entity | None:
+    """The JSON object in the body ({} when empty); None when it is not a JSON object."""
+    raw = await request.body()
+    if not raw.strip():
+        return {}
+    try:
+        parsed = json.loads(raw)
+    except ValueError:
+        return None
+    return parsed if isinstance(parsed, dict) else None
+
+
+def _render(reply: Reply, request_id: str) -> Response:
+    headers = {"X-Request-Id": request_id, **reply.headers}
+    if reply.payload is None:
+        return Response(status_code=reply.status, headers=headers)
+    content = json.dumps(reply.payload, separators=(",", ":"), ensure_ascii=False)
+    return Response(
+        content, status_code=reply.status, media_type="application/json", headers=headers
+    )
