@@ -5,10 +5,15 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import Self
 
 import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import Response
+from starlette.routing import Route
 from starlette.types import ASGIApp
 
 logger = logging.getLogger(__name__)
@@ -93,3 +98,20 @@ def serve_app(app: ASGIApp, *, port: int = 0) -> RunningServer:
             raise RuntimeError("the server did not start in time")
         time.sleep(0.005)
     return RunningServer(server, thread)
+
+
+def catch_all_app(handler: Callable[[Request], Awaitable[Response]], *, state: object) -> Starlette:
+    """One route for every path and method, handing each request to `handler` (an emulator
+    dispatches on paths itself). A caller that disconnects before its request arrived whole
+    (e.g. a killed apply) gets 499: like a real platform, the emulator never saw it."""
+
+    async def endpoint(request: Request) -> Response:
+        try:
+            return await handler(request)
+        except ClientDisconnect:
+            return Response(status_code=499)
+
+    methods = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+    app = Starlette(routes=[Route("/{path:path}", endpoint, methods=methods)])
+    app.state.sandbox = state
+    return app

@@ -71,11 +71,8 @@ import time
 from collections.abc import Callable
 
 from starlette.applications import Starlette
-from starlette.requests import ClientDisconnect, Request
-from starlette.responses import Response
-from starlette.routing import Route
 
-from reconciler.providers.sandbox_server import RunningServer, serve_app
+from reconciler.providers.sandbox_server import RunningServer, catch_all_app, serve_app
 from reconciler.providers.traderpal.sandbox_config import (
     DEFAULT_API_KEY,
     READ_ONLY_API_KEY,
@@ -115,17 +112,7 @@ def create_app(
     """The sandbox as an ASGI app (loads `config.data_path` when that file exists)."""
     sandbox = Sandbox(config or SandboxConfig(), clock=clock or time.time)
 
-    async def endpoint(request: Request) -> Response:
-        try:
-            return await sandbox(request)
-        except ClientDisconnect:
-            # The caller went away before its request arrived whole: nothing was done.
-            return Response(status_code=499)
-
-    methods = ["GET", "POST", "PUT", "PATCH", "DELETE"]
-    app = Starlette(routes=[Route("/{path:path}", endpoint, methods=methods)])
-    app.state.sandbox = sandbox
-    return app
+    return catch_all_app(sandbox, state=sandbox)
 
 
 def serve_sandbox(

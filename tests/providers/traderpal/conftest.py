@@ -20,23 +20,9 @@ from reconciler.providers.traderpal.sandbox import (
     SandboxServer,
     serve_sandbox,
 )
+from tests.fakes import FakeClock as Clock
 
 START = datetime(2026, 3, 2, 8, 0, tzinfo=UTC).timestamp()
-
-
-class Clock:
-    """A fake clock; `sleep` records the wait and moves time forward."""
-
-    def __init__(self) -> None:
-        self.now = START
-        self.waits: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.waits.append(seconds)
-        self.now += seconds
 
 
 class Admin:

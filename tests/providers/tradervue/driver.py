@@ -16,27 +16,13 @@ from reconciler.providers.tradervue.sandbox import (
     SandboxServer,
     serve_sandbox,
 )
+from tests.fakes import FakeClock as Clock
 
 MONDAY = datetime(2026, 3, 2, 8, 0, tzinfo=UTC).timestamp()
 """The fake clock's start: Monday 2 March 2026, 08:00 UTC."""
 MANAGER_ID = 10000
 OUTSIDER_ID = 10001
 USER_AGENT = "tests (tests@example.com)"
-
-
-class Clock:
-    """A fake clock; `sleep` records the wait and moves the clock instead of waiting."""
-
-    def __init__(self, start: float = MONDAY) -> None:
-        self.now = start
-        self.waits: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.waits.append(seconds)
-        self.now += seconds
 
 
 class Driver:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -30,26 +29,12 @@ from reconciler.providers.tradovate.sandbox import (
     serve_sandbox,
 )
 from reconciler.providers.tradovate.sandbox_config import EndpointLimit, Limits, UserLimit
+from tests.fakes import FakeClock as Clock
 
 MDA_ALERT = 70
 T_PROP = 12345
 PLAN = 501
 TEMPLATE = 1002
-
-
-class Clock:
-    """A fake clock (a Monday morning, so weekly signal archiving stays out of the way)."""
-
-    def __init__(self) -> None:
-        self.now = datetime(2026, 3, 2, 8, 0, tzinfo=UTC).timestamp()
-        self.waits: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.waits.append(seconds)
-        self.now += seconds
 
 
 class Sandbox:

@@ -16,6 +16,7 @@ from reconciler.errors import ProviderRejected, ProviderUnavailable, RateLimited
 from reconciler.providers.http import make_http_client
 from reconciler.providers.tradovate.config import Credentials
 from reconciler.providers.tradovate.session import Session
+from tests.fakes import FakeClock as Clock
 
 PASSWORD = "pw-Secret-4711"
 SEC = "sec-Secret-0815"
@@ -23,21 +24,6 @@ CREDENTIALS = Credentials(
     name="firm_admin", password=SecretStr(PASSWORD), sec=SecretStr(SEC), app_id="test"
 )
 Answer = httpx.Response | Exception | Callable[[httpx.Request], httpx.Response]
-
-
-class Clock:
-    """A fake clock whose sleep advances time and records the waits."""
-
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-        self.waits: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.waits.append(seconds)
-        self.now += seconds
 
 
 class Script:
