@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
 from collections.abc import Awaitable, Callable
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 import uvicorn
 from starlette.applications import Starlette
@@ -115,3 +116,15 @@ def catch_all_app(handler: Callable[[Request], Awaitable[Response]], *, state: o
     app = Starlette(routes=[Route("/{path:path}", endpoint, methods=methods)])
     app.state.sandbox = state
     return app
+
+
+async def read_json_object(request: Request) -> dict[str, Any] | None:
+    """The JSON object in a request body ({} when empty); None when it is not a JSON object."""
+    raw = await request.body()
+    if not raw.strip():
+        return {}
+    try:
+        parsed = json.loads(raw)
+    except ValueError:
+        return None
+    return parsed if isinstance(parsed, dict) else None

@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from reconciler.providers.json_file import read_json, write_json_atomic
+from reconciler.providers.sandbox_server import read_json_object
 from reconciler.providers.traderpal.sandbox_admin import admin_reply
 from reconciler.providers.traderpal.sandbox_config import Fault, SandboxConfig
 from reconciler.providers.traderpal.sandbox_protocol import Refusal, Reply, bad_request, not_found
@@ -120,7 +121,7 @@ class Sandbox:
     async def _admin(self, request: Request, path: str) -> Reply:
         if request.client is not None and request.client.host not in _LOOPBACK:
             raise Refusal(403, "forbidden", "the sandbox admin API is loopback only")
-        body = await _body(request)
+        body = await read_json_object(request)
         if body is None:
             raise bad_request("the body must be a JSON object")
         segments = [s for s in path.split("/")[2:] if s]
@@ -140,7 +141,7 @@ class Sandbox:
             raise Refusal(403, "forbidden", "this API key may not change users")
         match = USER_PATH.match(path)
         call = Call(
-            body=await _body(request) if method in WRITES else {},
+            body=await read_json_object(request) if method in WRITES else {},
             query=dict(request.query_params),
             api_key=key or "",
             idempotency_key=request.headers.get("idempotency-key"),
@@ -204,18 +205,6 @@ def _fault_reply(fault: Fault, request_id: str) -> Reply:
 def _bearer(request: Request) -> str | None:
     scheme, _, value = request.headers.get("authorization", "").partition(" ")
     return value.strip() or None if scheme.lower() == "bearer" else None
-
-
-async def _body(request: Request) -> Entity | None:
-    """The JSON object in the body ({} when empty); None when it is not a JSON object."""
-    raw = await request.body()
-    if not raw.strip():
-        return {}
-    try:
-        parsed = json.loads(raw)
-    except ValueError:
-        return None
-    return parsed if isinstance(parsed, dict) else None
 
 
 def _render(reply: Reply, request_id: str) -> Response:

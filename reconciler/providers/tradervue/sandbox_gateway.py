@@ -12,12 +12,12 @@ import logging
 from collections import deque
 from collections.abc import Callable
 from datetime import UTC, date, datetime
-from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
 from reconciler.providers.json_file import read_json, write_json_atomic
+from reconciler.providers.sandbox_server import read_json_object
 from reconciler.providers.sliding_window import SlidingWindow
 from reconciler.providers.tradervue import sandbox_users
 from reconciler.providers.tradervue.sandbox_admin import admin_reply
@@ -114,7 +114,7 @@ class Sandbox:
     async def _admin(self, request: Request, segments: list[str]) -> Reply:
         if request.client is not None and request.client.host not in _LOOPBACK:
             return Reply(403, {"error": "The sandbox admin API is loopback only"})
-        body = await _body(request)
+        body = await read_json_object(request)
         if body is None:
             return Reply(400, {"error": "malformed JSON"})
         return admin_reply(self, request.method, segments, body)
@@ -129,7 +129,7 @@ class Sandbox:
         denied = self._authenticate(request.headers.get("authorization", ""))
         if denied is not None:
             return denied
-        body = await _body(request)
+        body = await read_json_object(request)
         if body is None:
             return Reply(400, {"error": INVALID + "malformed JSON"})
         root = f"{request.url.scheme}://{request.url.netloc}/api/v1"
@@ -170,18 +170,6 @@ class Sandbox:
                 403, {"error": "Access denied: only the organization manager may manage users"}
             )
         return None
-
-
-async def _body(request: Request) -> dict[str, Any] | None:
-    """The JSON object in the body ({} when empty); None when it is not a JSON object."""
-    raw = await request.body()
-    if not raw.strip():
-        return {}
-    try:
-        parsed = json.loads(raw)
-    except ValueError:
-        return None
-    return parsed if isinstance(parsed, dict) else None
 
 
 def _render(reply: Reply) -> Response:

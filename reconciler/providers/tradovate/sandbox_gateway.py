@@ -8,12 +8,12 @@ import json
 import logging
 from collections import deque
 from collections.abc import Callable, Iterable
-from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
 from reconciler.providers.json_file import read_json, write_json_atomic
+from reconciler.providers.sandbox_server import read_json_object
 from reconciler.providers.tradovate.sandbox_admin import admin_reply
 from reconciler.providers.tradovate.sandbox_config import SandboxConfig
 from reconciler.providers.tradovate.sandbox_limits import PenaltyBox, Sessions, UserLimiter
@@ -114,7 +114,7 @@ class Sandbox:
     async def _admin(self, request: Request) -> Reply:
         if request.client is not None and request.client.host not in _LOOPBACK:
             return Reply(403, {"errorText": "The sandbox admin API is loopback only"})
-        body = await _body(request)
+        body = await read_json_object(request)
         if body is None:
             return Reply(400, {"errorText": "Malformed JSON"})
         segments = [s.lower() for s in request.url.path.split("/")[2:] if s]
@@ -132,7 +132,7 @@ class Sandbox:
         endpoint = self.routes.get((request.method, route))
         if endpoint is None:
             return not_found()
-        body = await _body(request)
+        body = await read_json_object(request)
         ip = f"ip:{host}"
         if body is None:
             reply = Reply(400, {"errorText": "Malformed JSON"})
@@ -162,18 +162,6 @@ class Sandbox:
 def _bearer(request: Request) -> str | None:
     scheme, _, value = request.headers.get("authorization", "").partition(" ")
     return value.strip() or None if scheme.lower() == "bearer" else None
-
-
-async def _body(request: Request) -> dict[str, Any] | None:
-    """The JSON object in the body ({} when empty); None when it is not a JSON object."""
-    raw = await request.body()
-    if not raw.strip():
-        return {}
-    try:
-        parsed = json.loads(raw)
-    except ValueError:
-        return None
-    return parsed if isinstance(parsed, dict) else None
 
 
 def _render(reply: Reply) -> Response:
