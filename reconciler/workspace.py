@@ -28,7 +28,7 @@ from reconciler.plan import (
     make_plan,
 )
 from reconciler.providers import PROVIDERS, Adapter, ProviderContext, kind_rules, schemas
-from reconciler.state import LocalBackend, StateDocument, StateStore, keyed_digest
+from reconciler.state import LocalBackend, StateDocument, StateStore, key_check, keyed_digest
 
 
 @dataclass
@@ -50,9 +50,26 @@ class Workspace:
 
     def digest(self, value: str) -> str:
         """The keyed digest state keeps instead of a secret (the key is read once)."""
+        return keyed_digest(value, key=self._secret_key())
+
+    def _secret_key(self) -> bytes:
         if self._key is None:
             self._key = self.store.secret_key()
-        return keyed_digest(value, key=self._key)
+        return self._key
+
+    def check_key(self, document: StateDocument) -> StateDocument:
+        """Refuse a state whose secret digests were made with another key (every password
+        would look changed and be reset); stamp the key's fingerprint on a state without one."""
+        fingerprint = key_check(self._secret_key())
+        if document.key_check is None:
+            return document.model_copy(update={"key_check": fingerprint})
+        if document.key_check != fingerprint:
+            raise StateError(
+                "the key of the secret digests is not the one this state was written with "
+                "(was the state key file lost or replaced?); restore it, or every password "
+                "would look changed"
+            )
+        return document
 
     def refresh(self, document: StateDocument) -> dict[Address, Remote]:
         """Read every desired or recorded address from its platform with list calls."""
@@ -79,6 +96,7 @@ class Workspace:
         self, document: StateDocument, *, adopt: bool = False
     ) -> tuple[Plan, dict[Address, Remote]]:
         """Refresh, then diff; returns the plan and what the refresh saw."""
+        self.check_key(document)
         remote = self.refresh(document)
         pending = frozenset(
             Address.parse(op.address)
@@ -131,7 +149,7 @@ class Workspace:
             facts={a: r.facts for a, r in remote.items() if r.facts},
             handout=PasswordHandout(self.state_dir / "generated-passwords.csv"),
         )
-        journal = Journal(self.store, document, clock=self.clock)
+        journal = Journal(self.store, self.check_key(document), clock=self.clock)
         return apply_plan(plan, journal=journal, context=context)
 
 

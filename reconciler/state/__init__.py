@@ -8,9 +8,11 @@ from reconciler.state.document import (
     ResourceState,
     StateDocument,
     StateEditor,
+    key_check,
     keyed_digest,
 )
 from reconciler.state.local import LocalBackend
+from reconciler.state.postgres import PostgresBackend
 from reconciler.state.store import Backend, LockInfo, StateStore
 
 __all__ = [
@@ -19,9 +21,11 @@ __all__ = [
     "LocalBackend",
     "LockInfo",
     "PendingOperation",
+    "PostgresBackend",
     "ResourceState",
     "StateDocument",
     "StateEditor",
     "StateStore",
+    "key_check",
     "keyed_digest",
 ]

@@ -57,6 +57,7 @@ class StateDocument(BaseModel):
 
     Invariants: `lineage` is set once when the state is created and never changes; `serial`
     grows by one on every write (the store bumps it); both maps are keyed by address string.
+    `key_check` fingerprints the key the secret digests were made with (see `key_check`).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -66,6 +67,7 @@ class StateDocument(BaseModel):
     serial: int = Field(default=0, ge=0)
     resources: dict[str, ResourceState] = Field(default_factory=dict)
     pending: dict[str, PendingOperation] = Field(default_factory=dict)
+    key_check: str | None = None
 
     @classmethod
     def new(cls, *, lineage: str | None = None) -> StateDocument:
@@ -178,6 +180,11 @@ def parse_header(data: bytes) -> StateHeader:
     if not isinstance(lineage, str) or not _is_int(serial):
         raise StateError("invalid state document: lineage or serial missing or malformed")
     return StateHeader(lineage=lineage, serial=serial)
+
+
+def key_check(key: bytes) -> str:
+    """A fingerprint of the digest key, safe to store: a digest of a fixed text under it."""
+    return keyed_digest("reconciler key check", key=key)
 
 
 def keyed_digest(value: str, *, key: bytes) -> str:

@@ -99,3 +99,17 @@ def test_apply_without_approval_outside_a_terminal_is_refused(project: Project) 
     assert result.exit_code == 1
     assert "--auto-approve" in result.output
     assert not project.state_file.exists()
+
+
+def test_a_lost_digest_key_is_refused_instead_of_resetting_every_password(
+    project: Project,
+) -> None:
+    project.run("apply", "--auto-approve")
+    assert json.loads(project.state_file.read_text())["key_check"].startswith("hmac-sha256:")
+    key_file = project.state_file.with_name("default.state.key")
+    assert key_file.exists()
+    key_file.unlink()  # lost: a new random key would make every digest differ
+    result = project.run("plan")
+    assert result.exit_code == 1
+    assert "key of the secret digests" in result.output
+    assert "tradovate_user" not in result.output
