@@ -15,9 +15,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from reconciler.errors import StateConflict, StateError, StateLocked
-from reconciler.state.document import parse_header
-from reconciler.state.store import LockInfo
+from reconciler.errors import StateError, StateLocked
+from reconciler.state.store import LockInfo, check_swap
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +62,7 @@ class LocalBackend:
     def write_bytes(self, data: bytes, *, expected_serial: int | None, lineage: str) -> None:
         """Check serial and lineage, save the current file as the backup, replace it."""
         current = self.read_bytes()
-        _check_swap(current, expected_serial=expected_serial, lineage=lineage)
+        check_swap(current, expected_serial=expected_serial, lineage=lineage)
         self._ensure_directory()
         if current is not None:
             _replace_atomically(self.backup_path, current)
@@ -190,22 +189,6 @@ def _locked(holder: LockInfo) -> StateLocked:
     if holder.host == socket.gethostname() and not is_process_alive(holder.pid):
         who += f" (stale: process {holder.pid} is gone)"
     return StateLocked(holder=who, since=holder.created_at, lock_id=holder.id)
-
-
-def _check_swap(current: bytes | None, *, expected_serial: int | None, lineage: str) -> None:
-    if current is None:
-        if expected_serial is not None:
-            raise StateConflict(f"expected state serial {expected_serial} but no state is stored")
-        return
-    header = parse_header(current)
-    if header.lineage != lineage:
-        raise StateConflict(f"state lineage {header.lineage} does not match {lineage}")
-    if expected_serial is None:
-        raise StateConflict(f"state was created meanwhile (serial {header.serial})")
-    if header.serial != expected_serial:
-        raise StateConflict(
-            f"state serial is {header.serial}, expected {expected_serial}: it changed meanwhile"
-        )
 
 
 def _replace_atomically(path: Path, data: bytes) -> None:

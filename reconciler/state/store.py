@@ -17,8 +17,8 @@ from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-from reconciler.errors import StateError, StateLocked
-from reconciler.state.document import StateDocument
+from reconciler.errors import StateConflict, StateError, StateLocked
+from reconciler.state.document import StateDocument, parse_header
 
 logger = logging.getLogger(__name__)
 
@@ -171,3 +171,22 @@ def _user_name() -> str:
         return getpass.getuser()
     except (OSError, KeyError):
         return "unknown"
+
+
+def check_swap(current: bytes | None, *, expected_serial: int | None, lineage: str) -> None:
+    """The compare-and-swap rule every backend applies to the stored bytes before a write:
+    StateConflict unless they are still at `expected_serial` (None: nothing stored) and
+    `lineage`."""
+    if current is None:
+        if expected_serial is not None:
+            raise StateConflict(f"expected state serial {expected_serial} but no state is stored")
+        return
+    header = parse_header(current)
+    if header.lineage != lineage:
+        raise StateConflict(f"state lineage {header.lineage} does not match {lineage}")
+    if expected_serial is None:
+        raise StateConflict(f"state was created meanwhile (serial {header.serial})")
+    if header.serial != expected_serial:
+        raise StateConflict(
+            f"state serial is {header.serial}, expected {expected_serial}: it changed meanwhile"
+        )

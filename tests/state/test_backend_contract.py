@@ -2,29 +2,83 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
+import psycopg
 import pytest
+from psycopg import sql
 
 from reconciler.errors import StateConflict, StateError, StateLocked
-from reconciler.state import Backend, LocalBackend, LockInfo, StateDocument
+from reconciler.state import Backend, LocalBackend, LockInfo, PostgresBackend, StateDocument
 
 OpenBackend = Callable[[], Backend]
 """Opens another handle on the same workspace storage (as a second process would)."""
 
+PG_DSN_ENV = "RECONCILER_TEST_PG_DSN"
+DEFAULT_PG_DSN = "postgresql://postgres@127.0.0.1:5432/test"
 
-def open_local(tmp_path: Path) -> OpenBackend:
-    return lambda: LocalBackend(tmp_path / "state", workspace="contract")
+
+@contextmanager
+def open_local(tmp_path: Path) -> Iterator[OpenBackend]:
+    yield lambda: LocalBackend(tmp_path / "state", workspace="contract")
 
 
-BACKENDS = [pytest.param(open_local, id="local")]
+def reachable_pg_dsn() -> str:
+    """The test database's DSN; skips the test when it is unreachable (fails under CI)."""
+    dsn = os.environ.get(PG_DSN_ENV, DEFAULT_PG_DSN)
+    try:
+        psycopg.connect(dsn, connect_timeout=3).close()
+    except psycopg.Error as exc:
+        reason = f"PostgreSQL is unreachable (set {PG_DSN_ENV}): {type(exc).__name__}"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return dsn
+
+
+@contextmanager
+def temporary_pg_schema() -> Iterator[tuple[str, str]]:
+    """A DSN and a fresh schema name; the schema is dropped afterwards."""
+    dsn = reachable_pg_dsn()
+    schema = f"reconciler_test_{uuid.uuid4().hex[:12]}"
+    try:
+        yield dsn, schema
+    finally:
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
+
+
+@contextmanager
+def open_postgres(tmp_path: Path) -> Iterator[OpenBackend]:
+    opened: list[PostgresBackend] = []
+
+    def open_one() -> Backend:
+        opened.append(PostgresBackend(dsn, workspace="contract", schema=schema))
+        return opened[-1]
+
+    with temporary_pg_schema() as (dsn, schema):
+        try:
+            yield open_one
+        finally:
+            for backend in opened:
+                backend.close()
+
+
+BACKENDS = [
+    pytest.param(open_local, id="local"),
+    pytest.param(open_postgres, id="postgres"),
+]
 
 
 @pytest.fixture(params=BACKENDS)
-def open_backend(request: pytest.FixtureRequest, tmp_path: Path) -> OpenBackend:
-    factory: Callable[[Path], OpenBackend] = request.param
-    return factory(tmp_path)
+def open_backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[OpenBackend]:
+    factory: Callable[[Path], AbstractContextManager[OpenBackend]] = request.param
+    with factory(tmp_path) as opener:
+        yield opener
 
 
 @pytest.fixture

@@ -1,0 +1,340 @@
+"""The PostgreSQL backend: one row per workspace holding the state document's bytes, a
+session-level advisory lock with its holder recorded in `locks`, and the digest key in `keys`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from typing import LiteralString
+from urllib.parse import urlsplit
+
+import psycopg
+from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+from psycopg.rows import TupleRow
+from psycopg.types.json import Jsonb
+from pydantic import ValidationError
+
+from reconciler.errors import StateConflict, StateError, StateLocked
+from reconciler.state.document import parse_header
+from reconciler.state.store import LockInfo, check_swap
+
+logger = logging.getLogger(__name__)
+
+UNKNOWN_LOCK_ID = "unknown"
+"""The id reported for a held lock whose holder row is missing or unreadable; it can still be
+force-released."""
+
+_KEY_BYTES = 32
+_CONNECT_TIMEOUT_SECONDS = 10
+_TERMINATE_WAIT_MS = 5000
+_DDL = (
+    "CREATE TABLE IF NOT EXISTS {schema}.states (workspace text PRIMARY KEY, lineage text NOT NULL,"
+    " serial bigint NOT NULL, data bytea NOT NULL, updated_at timestamptz NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS {schema}.locks (workspace text PRIMARY KEY, info jsonb NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS {schema}.keys (workspace text PRIMARY KEY, key bytea NOT NULL)",
+)
+_SCHEMA_EXISTS = "SELECT EXISTS (SELECT FROM pg_catalog.pg_namespace WHERE nspname = %s)"
+_TABLE_COUNT = (
+    "SELECT count(*) FROM pg_catalog.pg_tables"
+    " WHERE schemaname = %s AND tablename IN ('states', 'locks', 'keys')"
+)
+_ADVISORY_HOLDERS = """
+    SELECT pid FROM pg_catalog.pg_locks
+    WHERE locktype = 'advisory' AND granted AND objsubid = 1
+      AND database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())
+      AND classid::int8 = %s AND objid::int8 = %s
+"""
+
+Connection = psycopg.Connection[TupleRow]
+
+
+def advisory_key(text: str) -> int:
+    """A signed 64-bit advisory lock key derived from `text` (the first 8 bytes of its SHA-256)."""
+    return int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:8], "big", signed=True)
+
+
+@dataclass(frozen=True, slots=True)
+class _LockState:
+    info: LockInfo | None  # the recorded holder; None without a row
+    pids: tuple[int, ...]  # server processes of the sessions holding the advisory lock
+
+
+class PostgresBackend:
+    """Tables `states`, `locks` and `keys` in `schema` (created on first use), one row per
+    workspace in each.
+
+    The lock is `pg_try_advisory_lock` taken on a connection kept open for the lock's lifetime,
+    so it dies with the holder's session: a killed process never leaves a stuck lock, only a
+    stale `locks` row, which is ignored. `force_release` deletes the holder's row and, when the
+    holding session is still alive, ends it with `pg_terminate_backend` (found through
+    `pg_locks`), which needs the same database role, `pg_signal_backend` or a superuser.
+    """
+
+    def __init__(self, dsn: str, *, workspace: str = "default", schema: str = "reconciler") -> None:
+        try:
+            params = conninfo_to_dict(dsn)
+        except psycopg.Error:
+            # libpq quotes the offending part of the DSN, which may be the password
+            raise StateError(
+                "invalid PostgreSQL DSN (details withheld: it may hold a password)"
+            ) from None
+        if not workspace:
+            raise StateError("the workspace name must not be empty")
+        if not schema:
+            raise StateError("the schema name must not be empty")
+        self.workspace = workspace
+        self.schema = schema
+        self._secrets = _secret_forms(dsn, params.get("password"))
+        defaults: dict[str, str | int] = {
+            "connect_timeout": _CONNECT_TIMEOUT_SECONDS,
+            "application_name": "reconciler",
+        }
+        self._conninfo = make_conninfo(
+            dsn, **{name: value for name, value in defaults.items() if name not in params}
+        )
+        shown = ("host", "port", "dbname", "user")
+        self._location = " ".join(f"{name}={params[name]}" for name in shown if name in params)
+        self._lock_key = advisory_key(f"reconciler:{schema}:{workspace}")
+        self._guard_key = advisory_key(f"reconciler-guard:{schema}:{workspace}")
+        unsigned = self._lock_key & 0xFFFF_FFFF_FFFF_FFFF  # pg_locks shows it as two oids
+        self._lock_key_halves = (unsigned >> 32, unsigned & 0xFFFF_FFFF)
+        self._lock_connection: Connection | None = None
+        self._lock_id: str | None = None
+        self._is_ready = False
+
+    def __repr__(self) -> str:
+        return (
+            f"PostgresBackend({self._location!r}, workspace={self.workspace!r}, "
+            f"schema={self.schema!r})"
+        )
+
+    def read_bytes(self) -> bytes | None:
+        """The workspace row's data, or None when there is no row yet."""
+        with self._session("read the state") as conn:
+            row = conn.execute(
+                self._sql("SELECT data FROM {schema}.states WHERE workspace = %s"), [self.workspace]
+            )
+            return _bytes_or_none(_scalar(row))
+
+    def write_bytes(self, data: bytes, *, expected_serial: int | None, lineage: str) -> None:
+        """Lock the row, check serial and lineage, then insert or update it, in one transaction."""
+        header = parse_header(data)
+        with self._session("write the state") as conn, conn.transaction():
+            row = conn.execute(
+                self._sql("SELECT data FROM {schema}.states WHERE workspace = %s FOR UPDATE"),
+                [self.workspace],
+            )
+            current = _bytes_or_none(_scalar(row))
+            check_swap(current, expected_serial=expected_serial, lineage=lineage)
+            statement = (
+                "INSERT INTO {schema}.states (lineage, serial, data, updated_at, workspace)"
+                " VALUES (%s, %s, %s, now(), %s)"
+                if current is None
+                else "UPDATE {schema}.states SET lineage = %s, serial = %s, data = %s,"
+                " updated_at = now() WHERE workspace = %s"
+            )
+            conn.execute(
+                self._sql(statement), [header.lineage, header.serial, data, self.workspace]
+            )
+
+    def acquire(self, info: LockInfo) -> None:
+        """Take the advisory lock on a connection of its own and record `info`, or raise
+        StateLocked naming the holder."""
+        with self._translated("take the state lock"):
+            conn = self._connect()
+            try:
+                self._ensure_schema(conn)
+                with conn.transaction():
+                    self._guard(conn)
+                    row = conn.execute("SELECT pg_try_advisory_lock(%s)", [self._lock_key])
+                    if not _scalar(row):
+                        holder = self._lock_state(conn).info or _unrecorded_holder()
+                        raise StateLocked(
+                            holder=holder.describe(), since=holder.created_at, lock_id=holder.id
+                        )
+                    conn.execute(
+                        self._sql(
+                            "INSERT INTO {schema}.locks (workspace, info) VALUES (%s, %s)"
+                            " ON CONFLICT (workspace) DO UPDATE SET info = excluded.info"
+                        ),
+                        [self.workspace, Jsonb(info.model_dump())],
+                    )
+            except BaseException:
+                conn.close()
+                raise
+        self.close()
+        self._lock_connection, self._lock_id = conn, info.id
+
+    def release(self, lock_id: str) -> None:
+        """Delete our holder row and end the lock's session, if the lock is still ours."""
+        conn = self._lock_connection
+        if conn is None or self._lock_id != lock_id:
+            logger.warning("state lock %s was already released or taken over", lock_id)
+            return
+        try:
+            with conn.transaction():
+                self._guard(conn)
+                conn.execute(
+                    self._sql(
+                        "DELETE FROM {schema}.locks WHERE workspace = %s AND info->>'id' = %s"
+                    ),
+                    [self.workspace, lock_id],
+                )
+                conn.execute("SELECT pg_advisory_unlock(%s)", [self._lock_key])
+        except psycopg.Error:
+            # The session is gone (force-released or a lost connection): so is the lock.
+            logger.warning("state lock %s was lost before its release", lock_id)
+        self.close()
+
+    def force_release(self, lock_id: str) -> None:
+        """Delete the holder row when `lock_id` names the current lock, and terminate the
+        holding session if it is still alive; StateError otherwise."""
+        with self._session("release the state lock") as conn, conn.transaction():
+            state = self._lock_state(conn, is_for_update=True)
+            current = state.info
+            if current is None and state.pids:
+                current = _unrecorded_holder()
+            if current is None:
+                raise StateError("state is not locked")
+            if current.id != lock_id:
+                raise StateError(f"lock id {lock_id} does not match the current lock {current.id}")
+            conn.execute(
+                self._sql("DELETE FROM {schema}.locks WHERE workspace = %s"), [self.workspace]
+            )
+            for pid in state.pids:
+                logger.info("terminating PostgreSQL session %d holding state lock %s", pid, lock_id)
+                conn.execute(
+                    "SELECT pg_terminate_backend(%s::int, %s::int8)", [pid, _TERMINATE_WAIT_MS]
+                )
+
+    def holder(self) -> LockInfo | None:
+        """The recorded holder while some session holds the lock; None when it is free (a
+        holder row without a session is stale and ignored)."""
+        with self._session("read the state lock") as conn, conn.transaction():
+            state = self._lock_state(conn)
+        if not state.pids:
+            return None
+        return state.info or _unrecorded_holder()
+
+    def secret_key(self) -> bytes:
+        """The workspace's random 32-byte key, inserted on first use (racing inserts share one)."""
+        with self._session("read the state key") as conn:
+            conn.execute(
+                self._sql(
+                    "INSERT INTO {schema}.keys (workspace, key) VALUES (%s, %s)"
+                    " ON CONFLICT (workspace) DO NOTHING"
+                ),
+                [self.workspace, os.urandom(_KEY_BYTES)],
+            )
+            row = conn.execute(
+                self._sql("SELECT key FROM {schema}.keys WHERE workspace = %s"), [self.workspace]
+            )
+            key = _scalar(row)
+        if not isinstance(key, bytes) or len(key) != _KEY_BYTES:
+            raise StateError(f"the state key of workspace {self.workspace!r} is corrupt")
+        return key
+
+    def close(self) -> None:
+        """Close the lock connection, if any: a lock still held ends with it."""
+        conn, self._lock_connection, self._lock_id = self._lock_connection, None, None
+        if conn is not None:
+            conn.close()
+
+    def _guard(self, conn: Connection) -> None:
+        # Taking or releasing the lock and writing its row happen under this transaction lock,
+        # so a reader never sees the lock held without its holder row.
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", [self._guard_key])
+
+    def _lock_state(self, conn: Connection, *, is_for_update: bool = False) -> _LockState:
+        """The holder row and the lock's sessions; call inside a transaction."""
+        self._guard(conn)
+        lock = " FOR UPDATE" if is_for_update else ""
+        row = conn.execute(
+            self._sql("SELECT info FROM {schema}.locks WHERE workspace = %s" + lock),
+            [self.workspace],
+        ).fetchone()
+        pids = conn.execute(_ADVISORY_HOLDERS, list(self._lock_key_halves)).fetchall()
+        info = None
+        if row is not None:
+            try:
+                info = LockInfo.model_validate(row[0])
+            except ValidationError:
+                info = _unrecorded_holder()
+        return _LockState(info=info, pids=tuple(int(pid) for (pid,) in pids))
+
+    @contextmanager
+    def _session(self, action: str) -> Iterator[Connection]:
+        """A fresh autocommit connection with the schema in place, closed after the block."""
+        with self._translated(action), self._connect() as conn:
+            self._ensure_schema(conn)
+            yield conn
+
+    def _connect(self) -> Connection:
+        return psycopg.connect(self._conninfo, autocommit=True)
+
+    def _ensure_schema(self, conn: Connection) -> None:
+        # The transaction-level advisory lock serialises concurrent creators: CREATE ... IF NOT
+        # EXISTS alone can still fail with a duplicate error when two sessions race. CREATE
+        # SCHEMA is skipped when the schema exists: it needs the CREATE privilege even then.
+        if self._is_ready:
+            return
+        with conn.transaction():
+            if self._missing_tables(conn):
+                conn.execute("SELECT pg_advisory_xact_lock(%s)", [advisory_key("reconciler:ddl")])
+            if self._missing_tables(conn):
+                row = conn.execute(_SCHEMA_EXISTS, [self.schema])
+                if not _scalar(row):
+                    conn.execute(self._sql("CREATE SCHEMA IF NOT EXISTS {schema}"))
+                for statement in _DDL:
+                    conn.execute(self._sql(statement))
+        self._is_ready = True
+
+    def _missing_tables(self, conn: Connection) -> bool:
+        row = conn.execute(_TABLE_COUNT, [self.schema])
+        return _scalar(row) != len(_DDL)
+
+    def _sql(self, template: LiteralString) -> sql.Composed:
+        return sql.SQL(template).format(schema=sql.Identifier(self.schema))
+
+    @contextmanager
+    def _translated(self, action: str) -> Iterator[None]:
+        """Turn psycopg errors into StateConflict or StateError: one line, password redacted."""
+        try:
+            yield
+        except (psycopg.errors.UniqueViolation, psycopg.errors.SerializationFailure) as exc:
+            raise StateConflict(f"cannot {action}: the state changed meanwhile") from exc
+        except psycopg.Error as exc:
+            detail = " ".join(str(exc).split()) or type(exc).__name__
+            for secret in self._secrets:
+                detail = detail.replace(secret, "***")
+            raise StateError(f"cannot {action} in PostgreSQL ({self._location}): {detail}") from exc
+
+
+def _secret_forms(dsn: str, password: object) -> tuple[str, ...]:
+    """The password as given in a URL DSN and as decoded, to redact from messages."""
+    forms = {str(password or "")}
+    with suppress(ValueError):
+        forms.add(urlsplit(dsn).password or "")
+    return tuple(sorted((form for form in forms if form), key=len, reverse=True))
+
+
+def _scalar(cursor: psycopg.Cursor[TupleRow]) -> object:
+    row = cursor.fetchone()
+    return None if row is None else row[0]
+
+
+def _bytes_or_none(value: object) -> bytes | None:
+    return value if isinstance(value, bytes) else None  # bytea always loads as bytes
+
+
+def _unrecorded_holder() -> LockInfo:
+    unknown = "unknown"
+    return LockInfo(
+        id=UNKNOWN_LOCK_ID, user=unknown, host=unknown, pid=0, command=unknown, created_at=unknown
+    )
