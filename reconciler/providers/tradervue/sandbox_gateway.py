@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from reconciler.providers.json_file import read_json, write_json_atomic
+from reconciler.providers.sandbox_credentials import matches_secret
 from reconciler.providers.sandbox_server import read_json_object
 from reconciler.providers.sliding_window import SlidingWindow
 from reconciler.providers.tradervue import sandbox_users
@@ -27,7 +28,6 @@ from reconciler.providers.tradervue.sandbox_rules import Rules
 from reconciler.providers.tradervue.sandbox_world import (
     Entity,
     World,
-    password_matches,
     seeded_world,
 )
 
@@ -163,7 +163,7 @@ class Sandbox:
         user_id = self.world.by_username.get(username.lower()) if sep else None
         private = None if user_id is None else self.world.private[user_id]
         hashed = None if private is None else private.get("password_hash")
-        if private is None or not hashed or not password_matches(password, str(hashed)):
+        if private is None or not hashed or not matches_secret(password, str(hashed)):
             return Reply(401, {"error": "Access denied"}, _CHALLENGE)
         if not private.get("is_manager") or private.get("org") != self.world.organization:
             return Reply(

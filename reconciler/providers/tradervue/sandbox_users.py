@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from reconciler.providers.sandbox_credentials import hash_secret
 from reconciler.providers.tradervue.sandbox_protocol import (
     Call,
     Reply,
@@ -15,7 +16,7 @@ from reconciler.providers.tradervue.sandbox_rules import (
     check_settings,
     check_trial_end,
 )
-from reconciler.providers.tradervue.sandbox_world import PUBLIC, Entity, hash_password
+from reconciler.providers.tradervue.sandbox_world import PUBLIC, Entity
 
 
 def route(method: str, segments: list[str], call: Call) -> Reply:
@@ -59,7 +60,7 @@ def create_user(call: Call) -> Reply:
         user,
         {
             "org": world.organization,
-            "password_hash": hash_password(str(body["password"])),
+            "password_hash": hash_secret(str(body["password"])),
             "trial_end": trial_end,
             "settings": settings,
         },

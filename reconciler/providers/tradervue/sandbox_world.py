@@ -1,5 +1,5 @@
 """The Tradervue sandbox's world: every user of the site (all organisations), the indexes each
-request uses, salted password digests, and the JSON file form.
+request uses, and the JSON file form (passwords only as salted digests).
 
 Users are the JSON objects the API returns; what it never shows (organisation, password digest,
 trial end, settings, manager flag) lives in `private` by user id.
@@ -7,37 +7,16 @@ trial end, settings, manager flag) lives in `private` by user id.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
 from collections.abc import Iterator
 from typing import Any
 
+from reconciler.providers.sandbox_credentials import hash_secret
 from reconciler.providers.tradervue.sandbox_config import Seed
 
 Entity = dict[str, Any]
 
 FORMAT = 1
 PUBLIC = ("id", "username", "email", "plan", "billing_mode", "last_login")
-_HASH_ITERATIONS = 100  # sandbox-grade: salted, and cheap enough for 100,000 users
-
-
-def hash_password(password: str) -> str:
-    """A salted PBKDF2 digest: the only form in which the sandbox keeps passwords."""
-    salt = secrets.token_bytes(16)
-    digest = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, _HASH_ITERATIONS)
-    return f"pbkdf2_sha256${_HASH_ITERATIONS}${salt.hex()}${digest.hex()}"
-
-
-def password_matches(password: str, hashed: str) -> bool:
-    try:
-        _, iterations, salt, digest = hashed.split("$")
-        candidate = hashlib.pbkdf2_hmac(
-            "sha256", password.encode(), bytes.fromhex(salt), int(iterations)
-        )
-    except ValueError:
-        return False
-    return hmac.compare_digest(candidate.hex(), digest)
 
 
 class World:
@@ -144,7 +123,7 @@ def seeded_world(seed: Seed, *, id_start: int) -> World:
         _user(world.new_id(), seed.manager_username, seed.manager_email, seed.manager_plan),
         {
             "org": seed.organization,
-            "password_hash": hash_password(seed.manager_password),
+            "password_hash": hash_secret(seed.manager_password),
             "is_manager": True,
         },
     )

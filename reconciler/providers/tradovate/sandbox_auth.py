@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reconciler.providers.tradovate.sandbox_credentials import matches_secret
+from reconciler.providers.sandbox_credentials import matches_secret
 from reconciler.providers.tradovate.sandbox_limits import Session
 from reconciler.providers.tradovate.sandbox_protocol import (
     ACCESS_DENIED,

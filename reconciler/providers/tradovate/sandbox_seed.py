@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from reconciler.providers.sandbox_credentials import hash_secret
 from reconciler.providers.tradovate.sandbox_config import Seed
-from reconciler.providers.tradovate.sandbox_credentials import hash_secret
 from reconciler.providers.tradovate.sandbox_time import iso
 from reconciler.providers.tradovate.sandbox_world import World
 

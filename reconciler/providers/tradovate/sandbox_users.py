@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any, TypeGuard
 
-from reconciler.providers.tradovate.sandbox_credentials import hash_secret, matches_secret
+from reconciler.providers.sandbox_credentials import hash_secret, matches_secret
 from reconciler.providers.tradovate.sandbox_protocol import (
     ACCESS_DENIED,
     ONLY_LIVE,

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from reconciler.providers.json_file import write_json_atomic
+from reconciler.providers.sandbox_credentials import hash_secret as hash_password
 from reconciler.providers.tradervue.sandbox import DEFAULT_MANAGER, RateLimit, SandboxConfig
-from reconciler.providers.tradervue.sandbox_world import hash_password
 from tests.providers.tradervue.driver import MANAGER_ID, MONDAY, Clock, Driver, running
 
 

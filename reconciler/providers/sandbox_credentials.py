@@ -1,4 +1,4 @@
-"""Salted password (and API secret) digests: the only form in which the sandbox keeps secrets."""
+"""Salted password (and API secret) digests: the only form in which sandboxes keep secrets."""
 
 from __future__ import annotations
 
