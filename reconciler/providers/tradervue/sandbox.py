@@ -93,7 +93,6 @@ def create_app(
 ) -> Starlette:
     """The sandbox as an ASGI app (loads `config.data_path` when that file exists)."""
     sandbox = Sandbox(config or SandboxConfig(), clock=clock or time.time)
-
     return catch_all_app(sandbox, state=sandbox)
 
 

@@ -118,7 +118,6 @@ def create_app(
         *read_endpoints(),
     )
     sandbox = Sandbox(config or SandboxConfig(), clock=clock or time.time, endpoints=endpoints)
-
     return catch_all_app(sandbox, state=sandbox)
 
 
