@@ -8,86 +8,30 @@ Exit codes follow Terraform so CI scripts carry over:
 
 from __future__ import annotations
 
-import functools
 import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
-from rich.console import Console
 
 from reconciler.apply.events import Event
-from reconciler.errors import ManifestErrors, ReconcilerError
+from reconciler.backends import BACKENDS, StateChoice
+from reconciler.cli_context import (
+    EXIT_CHANGES,
+    Context,
+    ExitCodes,
+    pass_context,
+    reports_errors,
+)
+from reconciler.errors import ReconcilerError
 from reconciler.manifest import load_manifests
 from reconciler.providers import schemas
 from reconciler.render import ProgressSink, render_plan, render_state, summary_line
 from reconciler.sandbox_commands import sandbox
+from reconciler.state_commands import history, import_object, state
 from reconciler.workspace import Workspace, open_workspace
-
-EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-class Context:
-    """Options shared by every command."""
-
-    def __init__(self, manifests: Path, *, color: bool | None, debug: bool) -> None:
-        self.manifests = manifests
-        self.debug = debug
-        self.out = Console(
-            no_color=color is False, force_terminal=color or None, highlight=False, soft_wrap=True
-        )
-        self.err = Console(stderr=True, no_color=color is False, highlight=False, soft_wrap=True)
-
-
-def reports_errors(command: F) -> F:
-    """Print a ReconcilerError as one `Error: ...` line (manifest errors one per line) and
-    exit 1; the traceback only with --debug."""
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        ctx = click.get_current_context().find_object(Context)
-        try:
-            return command(*args, **kwargs)
-        except ReconcilerError as exc:
-            if ctx is not None and ctx.debug:
-                raise
-            if isinstance(exc, ManifestErrors):
-                for error in exc.errors:
-                    click.echo(error.located(), err=True)
-                click.echo(f"Error: {len(exc.errors)} problem(s) in the manifests", err=True)
-            else:
-                click.echo(f"Error: {exc}", err=True)
-            sys.exit(exc.exit_code)
-        except KeyboardInterrupt:
-            click.echo(
-                "Interrupted. Operations in flight are recorded as pending in state; "
-                "run plan or apply again to resolve them.",
-                err=True,
-            )
-            sys.exit(130)
-
-    return wrapper  # type: ignore[return-value]
-
-
-class ExitCodes(click.Group):
-    """A click group whose usage errors exit 1, not click's 2: with `--detailed-exitcode`,
-    2 must only ever mean "changes present"."""
-
-    def main(self, *args: Any, **kwargs: Any) -> Any:
-        kwargs["standalone_mode"] = False
-        try:
-            return super().main(*args, **kwargs)
-        except click.exceptions.Exit as exc:
-            sys.exit(exc.exit_code)
-        except click.ClickException as exc:
-            exc.show()
-            sys.exit(EXIT_ERROR)
-        except click.exceptions.Abort:
-            click.echo("Aborted.", err=True)
-            sys.exit(EXIT_ERROR)
 
 
 @click.group(cls=ExitCodes)
@@ -100,19 +44,40 @@ class ExitCodes(click.Group):
     help="Directory of YAML manifests.",
 )
 @click.option("--color/--no-color", default=None, help="Force or disable colour.")
+@click.option(
+    "--backend",
+    type=click.Choice(BACKENDS),
+    envvar="RECONCILER_BACKEND",
+    default=None,
+    help="State backend, instead of the Firm manifest's settings.state.backend "
+    "[env RECONCILER_BACKEND].",
+)
+@click.option(
+    "--workspace",
+    "-w",
+    envvar="RECONCILER_WORKSPACE",
+    default=None,
+    help="State workspace (e.g. staging, production), instead of settings.state.workspace "
+    "[env RECONCILER_WORKSPACE].",
+)
 @click.option("--debug", is_flag=True, help="Show tracebacks of errors.")
 @click.pass_context
-def main(ctx: click.Context, manifests: Path, color: bool | None, debug: bool) -> None:
+def main(
+    ctx: click.Context,
+    manifests: Path,
+    color: bool | None,
+    backend: str | None,
+    workspace: str | None,
+    debug: bool,
+) -> None:
     """Declare a prop firm's traders in YAML; plan and apply them to trading platforms."""
     logging.basicConfig(
         level=logging.DEBUG if debug else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)  # it logs full URLs at INFO
-    ctx.obj = Context(manifests, color=color, debug=debug)
-
-
-pass_context = click.make_pass_decorator(Context)
+    choice = StateChoice(backend=backend, workspace=workspace)
+    ctx.obj = Context(manifests, color=color, debug=debug, choice=choice)
 
 
 @main.command()
@@ -142,7 +107,7 @@ def validate(ctx: Context) -> None:
 @reports_errors
 def plan(ctx: Context, detailed_exitcode: bool, adopt: bool, show_noop: bool) -> None:
     """Show what apply would change."""
-    with open_workspace(ctx.manifests) as workspace:
+    with open_workspace(ctx.manifests, choice=ctx.choice) as workspace:
         document = workspace.store.read()
         the_plan, _ = workspace.plan(document, adopt=adopt)
     ctx.out.print(render_plan(the_plan, show_noop=show_noop))
@@ -165,7 +130,7 @@ def plan(ctx: Context, detailed_exitcode: bool, adopt: bool, show_noop: bool) ->
 def apply(ctx: Context, auto_approve: bool, adopt: bool, lock_timeout: float) -> None:
     """Plan, confirm, and make the platforms match the manifests."""
     with (
-        open_workspace(ctx.manifests) as workspace,
+        open_workspace(ctx.manifests, choice=ctx.choice) as workspace,
         workspace.store.lock(command="apply", timeout=lock_timeout),
     ):
         document = workspace.store.read()
@@ -205,28 +170,15 @@ def _execute(ctx: Context, workspace: Workspace, the_plan: Any, remote: Any, doc
 @reports_errors
 def show(ctx: Context) -> None:
     """Print the recorded state (addresses, remote ids, attributes; never secrets)."""
-    with open_workspace(ctx.manifests, connect=False) as workspace:
+    with open_workspace(ctx.manifests, choice=ctx.choice, connect=False) as workspace:
         document = workspace.store.read()
     rows = {address: record.model_dump() for address, record in document.resources.items()}
     ctx.out.print(render_state(rows))
 
 
-@main.group()
-def state() -> None:
-    """Inspect or repair the recorded state."""
-
-
-@state.command("unlock")
-@click.argument("lock_id")
-@pass_context
-@reports_errors
-def state_unlock(ctx: Context, lock_id: str) -> None:
-    """Release a lock whose holder is gone (the id is in the 'state is locked' error)."""
-    with open_workspace(ctx.manifests, connect=False) as workspace:
-        workspace.store.unlock(lock_id)
-    ctx.out.print(f"Released lock {lock_id}.")
-
-
 main.add_command(sandbox)
+main.add_command(state)
+main.add_command(import_object)
+main.add_command(history)
 
 __all__ = ["main", "summary_line"]

@@ -3,8 +3,9 @@ the plan and apply commands (refresh is the only I/O between loading and diffing
 
 from __future__ import annotations
 
+import os
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -13,7 +14,8 @@ from pathlib import Path
 from reconciler.apply.events import EventSink
 from reconciler.apply.executor import ApplyContext, ApplyResult, apply_plan
 from reconciler.apply.handout import PasswordHandout
-from reconciler.apply.journal import Journal
+from reconciler.apply.journal import Journal, utc_now
+from reconciler.backends import StateChoice, open_backend
 from reconciler.errors import PlanConflict, StalePlan, StateError
 from reconciler.manifest import Desired, load_manifests
 from reconciler.plan import (
@@ -21,14 +23,26 @@ from reconciler.plan import (
     DesiredResource,
     DiffInput,
     KindRules,
+    Move,
     Plan,
     ReadRequest,
     Recorded,
     Remote,
     make_plan,
+    plan_moves,
+    recordable,
+    rekey,
 )
+from reconciler.provenance import provenance
 from reconciler.providers import PROVIDERS, Adapter, ProviderContext, kind_rules, schemas
-from reconciler.state import LocalBackend, StateDocument, StateStore, key_check, keyed_digest
+from reconciler.state import (
+    AuditEntry,
+    ResourceState,
+    StateDocument,
+    StateStore,
+    key_check,
+    keyed_digest,
+)
 
 
 @dataclass
@@ -42,6 +56,7 @@ class Workspace:
     resources: dict[Address, DesiredResource]
     rules: dict[str, KindRules] = field(default_factory=kind_rules)
     clock: Callable[[], float] = time.time
+    environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
     _key: bytes | None = field(default=None, init=False, repr=False)
 
     @property
@@ -71,9 +86,20 @@ class Workspace:
             )
         return document
 
-    def refresh(self, document: StateDocument) -> dict[Address, Remote]:
+    def moves(self, document: StateDocument) -> tuple[Move, ...]:
+        """The re-addressings the manifests' `moved` entries call for on this state."""
+        entries = [(m.source, m.target) for m in self.desired.firm.moved]
+        if not entries:
+            return ()
+        recorded = [Address.parse(text) for text in document.resources]
+        return plan_moves(entries, recorded, kinds=self.rules.keys())
+
+    def refresh(
+        self, document: StateDocument, *, moved: tuple[Move, ...] = ()
+    ) -> dict[Address, Remote]:
         """Read every desired or recorded address from its platform with list calls."""
-        recorded = _recorded(document)
+        recorded = rekey(_recorded(document), moved)
+        natural_keys = rekey(_natural_keys(document), moved)
         orphans = sorted({a.provider for a in recorded} - set(self.adapters))
         if orphans:
             raise PlanConflict(
@@ -84,7 +110,7 @@ class Workspace:
         for address in self.resources.keys() | recorded.keys():
             resource = self.resources.get(address)
             record = recorded.get(address)
-            key = resource.natural_key if resource else _recorded_key(document, address)
+            key = resource.natural_key if resource else natural_keys.get(address, "")
             if address.provider in requests:
                 requests[address.provider].append(ReadRequest(address, key, record))
         remote: dict[Address, Remote] = {}
@@ -97,11 +123,13 @@ class Workspace:
     ) -> tuple[Plan, dict[Address, Remote]]:
         """Refresh, then diff; returns the plan and what the refresh saw."""
         self.check_key(document)
-        remote = self.refresh(document)
+        moved = self.moves(document)
+        remote = self.refresh(document, moved=moved)
+        renamed = dict(moved)
         pending = frozenset(
-            Address.parse(op.address)
-            for op in document.pending.values()
-            if op.action in ("create", "entitle", "replace")
+            renamed.get(address, address)
+            for address, action in _pending(document)
+            if action in ("create", "entitle", "replace")
         )
         notes: tuple[str, ...] = ()
         if document.pending:
@@ -111,7 +139,7 @@ class Workspace:
             )
         data = DiffInput(
             tuple(self.resources.values()),
-            _recorded(document),
+            rekey(_recorded(document), moved),
             remote,
             self.rules,
             pending=pending,
@@ -125,8 +153,72 @@ class Workspace:
             manifest_digest=self.desired.digest,
             created_at=_now(self.clock),
             notes=notes,
+            moved=moved,
         )
         return plan, remote
+
+    def import_object(
+        self, document: StateDocument, address: Address, remote_id: str
+    ) -> StateDocument:
+        """Record the platform's object `remote_id` as the declared `address` and write state;
+        refuses an undeclared or already recorded address, and an id that is not the object
+        the address's natural key finds. The caller holds the state lock."""
+        resource = self.resources.get(address)
+        if resource is None:
+            raise PlanConflict(f"{address} is not declared in the manifests: declare it first")
+        record = document.resources.get(str(address))
+        if record is not None:
+            raise PlanConflict(
+                f"{address} is already recorded as remote object {record.remote_id}; "
+                f"run `reconciler state rm {address}` first to import another"
+            )
+        self.check_key(document)
+        key = resource.natural_key
+        claimed = Recorded(address, remote_id, {}, {}, key)
+        found = self.adapters[address.provider].read([ReadRequest(address, key, claimed)])
+        remote = found.get(address)
+        if remote is None or remote.remote_id is None:
+            raise PlanConflict(f"no {address.provider} object matches {address} ({key})")
+        if remote.remote_id != remote_id:
+            raise PlanConflict(
+                f"{address.provider} object {remote_id} is not {address}: {key} is "
+                f"object {remote.remote_id} there"
+            )
+        editor = document.edit()
+        editor.put(
+            str(address),
+            ResourceState(
+                remote_id=remote_id,
+                natural_key=key,
+                # what the platform shows, and the declared values of what it cannot show
+                attributes={**recordable(resource, digest=self.digest), **remote.attributes},
+                facts=dict(remote.facts),
+                updated_at=utc_now(self.clock),
+            ),
+        )
+        written = self.store.write(editor.snapshot())
+        self.audit("import", [(str(address), "import", remote_id)])
+        return written
+
+    def audit(self, command: str, items: Sequence[tuple[str, str, str | None]]) -> None:
+        """Append state-only actions that succeeded (import, state rm, mv, push) to the trail:
+        (address, action, remote id) each."""
+        stamp = provenance(command, root=self.root, plan=None, environ=self.environ)
+        at = utc_now(self.clock)
+        self.store.append_audit(
+            [
+                AuditEntry.of(
+                    stamp,
+                    at=at,
+                    trader=_trader(address),
+                    address=address,
+                    action=action,
+                    outcome="ok",
+                    remote_id=remote_id,
+                )
+                for address, action, remote_id in items
+            ]
+        )
 
     def apply(
         self,
@@ -135,8 +227,10 @@ class Workspace:
         document: StateDocument,
         *,
         sink: EventSink,
+        command: str = "apply",
     ) -> ApplyResult:
-        """Execute the plan, journaling to state; the caller holds the state lock."""
+        """Execute the plan, journaling to state and to the audit trail (as `command`); the
+        caller holds the state lock."""
         if plan.manifest_digest != self.desired.digest:
             raise StalePlan("the manifests changed since the plan was made; run plan again")
         context = ApplyContext(
@@ -149,7 +243,12 @@ class Workspace:
             facts={a: r.facts for a, r in remote.items() if r.facts},
             handout=PasswordHandout(self.state_dir / "generated-passwords.csv"),
         )
-        journal = Journal(self.store, self.check_key(document), clock=self.clock)
+        journal = Journal(
+            self.store,
+            self.check_key(document),
+            clock=self.clock,
+            provenance=provenance(command, root=self.root, plan=plan, environ=self.environ),
+        )
         return apply_plan(plan, journal=journal, context=context)
 
 
@@ -157,22 +256,23 @@ class Workspace:
 def open_workspace(
     manifests: Path,
     *,
+    choice: StateChoice | None = None,
     environ: Mapping[str, str] | None = None,
     clock: Callable[[], float] = time.time,
     sleep: Callable[[float], None] = time.sleep,
     connect: bool = True,
 ) -> Iterator[Workspace]:
-    """Load the manifests, open state and (with `connect`) every configured provider."""
+    """Load the manifests, open the chosen state backend and (with `connect`) every
+    configured provider."""
+    environ = dict(os.environ) if environ is None else environ
     desired = load_manifests(manifests, schemas=schemas(), environ=environ)
     root = manifests.resolve().parent
     settings = desired.firm.settings.state
-    if settings.backend != "local":
-        raise StateError(f"state backend {settings.backend!r} is not available yet")
     state_dir = root / settings.path
-    store = StateStore(
-        LocalBackend(state_dir, workspace=settings.workspace), clock=clock, sleep=sleep
-    )
+    backend = open_backend(settings, root=root, choice=choice or StateChoice(), environ=environ)
+    store = StateStore(backend, clock=clock, sleep=sleep)
     with ExitStack() as stack:
+        stack.callback(store.close)
         adapters: dict[str, Adapter] = {}
         if connect:
             context = ProviderContext(sandbox_dir=state_dir / "sandbox", clock=clock, sleep=sleep)
@@ -184,20 +284,32 @@ def open_workspace(
         for name in desired.firm.providers:
             for resource in PROVIDERS[name].expand(desired):
                 resources[resource.address] = resource
-        yield Workspace(root, desired, store, adapters, resources, clock=clock)
+        yield Workspace(root, desired, store, adapters, resources, clock=clock, environ=environ)
 
 
 def _recorded(document: StateDocument) -> dict[Address, Recorded]:
     return {
-        Address.parse(text): Recorded(Address.parse(text), r.remote_id, r.attributes, r.facts)
+        Address.parse(text): Recorded(
+            Address.parse(text), r.remote_id, r.attributes, r.facts, r.natural_key
+        )
         for text, r in document.resources.items()
     }
 
 
-def _recorded_key(document: StateDocument, address: Address) -> str:
-    """The natural key of a recorded object no longer declared (kept in its facts)."""
-    record = document.resources.get(str(address))
-    return str(record.facts.get("natural_key", "")) if record else ""
+def _natural_keys(document: StateDocument) -> dict[Address, str]:
+    """The natural keys recorded objects were last found by (for those no longer declared)."""
+    return {Address.parse(text): r.natural_key for text, r in document.resources.items()}
+
+
+def _trader(address: str) -> str:
+    try:
+        return Address.parse(address).trader
+    except ValueError:
+        return ""  # an entry about the whole state (a push)
+
+
+def _pending(document: StateDocument) -> list[tuple[Address, str]]:
+    return [(Address.parse(op.address), op.action) for op in document.pending.values()]
 
 
 def _now(clock: Callable[[], float]) -> str:

@@ -70,7 +70,7 @@ def apply_plan(plan: Plan, *, journal: Journal, context: ApplyContext) -> ApplyR
             f"{document.serial}; run plan again"
         )
     started = context.clock()
-    journal.prepare(context.facts)
+    journal.prepare(context.facts, moved=plan.moved)
     run = _Run(journal, context, plan)
     try:
         run.execute()
@@ -107,8 +107,9 @@ class _Run:
         the batches in flight finish and are recorded, then the interrupt propagates."""
         lanes = _lanes(waves(self.plan.changes))
         self.total = sum(len(make_batches(w, batch_size=self._size)) for ws in lanes for w in ws)
-        if len(lanes) == 1:
-            self._run_lane(lanes[0])
+        if len(lanes) <= 1:
+            for lane in lanes:
+                self._run_lane(lane)
             return
         with ThreadPoolExecutor(max_workers=len(lanes), thread_name_prefix="apply") as pool:
             futures = [pool.submit(self._run_lane, lane) for lane in lanes]
@@ -151,15 +152,17 @@ class _Run:
         calls = [c for c in group.changes if not _is_adoption_only(c)]
         op_ids, results = self._call(group, calls) if calls else ([], {})
         ok = failed = 0
+        applied: list[ItemApplied] = []
         for change in group.changes:
             result = results.get(change.address) or ItemResult(
                 change.address, True, change.remote_id
             )
-            if self._land(change, result):
+            if self._land(change, result, applied):
                 ok += 1
             else:
                 failed += 1
-        self.journal.finish(op_ids)  # one write: the outcomes, and the intent cleared
+        # the audit trail, then one state write: the outcomes, and the intent cleared
+        self.journal.finish(op_ids, applied=applied)
         self.context.sink(BatchFinished(group.kind, group.action, ok, failed))
 
     def _call(
@@ -180,11 +183,12 @@ class _Run:
         except ProviderRejected as exc:
             # The platform refused the whole call: nothing happened, so nothing is pending.
             results = [ItemResult(c.address, False, error=str(exc)) for c in calls]
-        except ProviderError:
+        except ProviderError as exc:
             # Outcome unknown (network, 5xx, rate limit): keep the intent in state so the
             # next plan resolves each item by natural key, and stop here.
             for change in calls:
                 self.failed[change.address] = "outcome unknown; run plan again to resolve it"
+            self.journal.audit_unknown([(c.address, str(c.action)) for c in calls], str(exc))
             raise
         if len(results) != len(calls):
             raise ProviderError(
@@ -200,7 +204,13 @@ class _Run:
         recorded = (
             None
             if record is None
-            else Recorded(change.address, record.remote_id, record.attributes, record.facts)
+            else Recorded(
+                change.address,
+                record.remote_id,
+                record.attributes,
+                record.facts,
+                record.natural_key,
+            )
         )
         return BatchItem(
             change, desired, recorded, self._secrets(change, desired), self._ids(change, desired)
@@ -246,24 +256,30 @@ class _Run:
             )
         return password
 
-    def _land(self, change: Change, result: ItemResult) -> bool:
+    def _land(self, change: Change, result: ItemResult, applied: list[ItemApplied]) -> bool:
+        """Record one item's result in the working state; its event goes to the sink and to
+        `applied` (for the audit trail)."""
+        events: list[ItemApplied] = []
         if not result.ok:
             self.failed[change.address] = result.error or "failed"
             self.lost.add(change.address)
-            self.context.sink(ItemApplied(change.address, change.action, False, result.error))
-            return False
-        if change.action is Action.CANCEL:
+            events.append(ItemApplied(change.address, change.action, False, result.error))
+        elif change.action is Action.CANCEL:
             for address in [change.address, *self.riders.get(change.address, ())]:
+                previous = self.journal.record(address)
                 self.journal.remove(address)
                 self.succeeded.append(address)
-                self.context.sink(ItemApplied(address, Action.CANCEL, True))
-            return True
-        self._record(change, result)
-        self.succeeded.append(change.address)
-        self.context.sink(
-            ItemApplied(change.address, change.action, True, remote_id=result.remote_id)
-        )
-        return True
+                remote_id = previous.remote_id if previous else None
+                events.append(ItemApplied(address, Action.CANCEL, True, remote_id=remote_id))
+        else:
+            self._record(change, result)
+            self.succeeded.append(change.address)
+            remote_id = result.remote_id or change.remote_id
+            events.append(ItemApplied(change.address, change.action, True, remote_id=remote_id))
+        for event in events:
+            self.context.sink(event)
+        applied.extend(events)
+        return result.ok
 
     def _record(self, change: Change, result: ItemResult) -> None:
         desired = self.context.desired[change.address]
@@ -271,14 +287,19 @@ class _Run:
         facts: dict[str, Any] = {} if previous is None else dict(previous.facts)
         facts.update(self.context.facts.get(change.address, {}))
         facts.update(result.facts)
-        facts["natural_key"] = desired.natural_key
         attributes = recordable(desired, digest=self.context.digest)
         if previous is not None and change.action is Action.UPDATE:
             # an update never sends create-only values: state keeps what the platform has
             for key in desired.create_only & previous.attributes.keys():
                 attributes[key] = previous.attributes[key]
         remote_id = result.remote_id or change.remote_id or (previous.remote_id if previous else "")
-        self.journal.put(change.address, remote_id=remote_id, attributes=attributes, facts=facts)
+        self.journal.put(
+            change.address,
+            remote_id=remote_id,
+            natural_key=desired.natural_key,
+            attributes=attributes,
+            facts=facts,
+        )
 
 
 def _lanes(planned: list[list[Change]]) -> list[list[list[Change]]]:

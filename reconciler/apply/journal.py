@@ -4,12 +4,24 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from reconciler.plan.address import Address
-from reconciler.state import PendingOperation, ResourceState, StateDocument, StateStore
+from reconciler.apply.events import ItemApplied
+from reconciler.plan import Address, Move
+from reconciler.state import (
+    AuditEntry,
+    Outcome,
+    PendingOperation,
+    Provenance,
+    ResourceState,
+    StateDocument,
+    StateStore,
+)
+
+_Audited = tuple[Address, str, Outcome, str | None, str | None]
+"""(address, action, outcome, remote id, error) of one audited item."""
 
 
 def utc_now(clock: Callable[[], float]) -> str:
@@ -22,7 +34,8 @@ class Journal:
 
     Invariant: every platform call is preceded by a state write listing its pending
     operations, and followed by one recording its results and clearing them, so a crash
-    at any point leaves state that the next plan can resolve by natural key.
+    at any point leaves state that the next plan can resolve by natural key. Each result is
+    appended to the audit trail before the state write that records it.
     """
 
     def __init__(
@@ -31,9 +44,11 @@ class Journal:
         document: StateDocument,
         *,
         clock: Callable[[], float],
+        provenance: Provenance | None = None,
         new_id: Callable[[], str] = lambda: uuid.uuid4().hex[:12],
     ) -> None:
         self._store = store
+        self._provenance = provenance
         self._document = document
         self._editor = document.edit()
         self._clock = clock
@@ -50,11 +65,29 @@ class Journal:
         with self._lock:
             return self._editor.get(str(address))
 
-    def prepare(self, facts: Mapping[Address, Mapping[str, Any]]) -> None:
-        """Clear pending operations of an earlier run (the plan resolved them) and remember
-        facts the refresh observed on recorded objects; one write if anything changed."""
+    def prepare(
+        self, facts: Mapping[Address, Mapping[str, Any]], *, moved: Sequence[Move] = ()
+    ) -> None:
+        """Re-address `moved` records, clear pending operations of an earlier run (the plan
+        resolved them) and remember facts the refresh observed on recorded objects; one write
+        if anything changed."""
         with self._lock:
+            self._move(moved)
             self._prepare(facts)
+
+    def _move(self, moved: Sequence[Move]) -> None:
+        done: list[_Audited] = []
+        for old, new in moved:
+            record = self._editor.get(str(old))
+            if record is None:
+                continue
+            self._editor.remove(str(old))
+            self._editor.put(str(new), record)
+            done.append((new, f"move from {old}", "ok", record.remote_id, None))
+        if done:
+            self._audit(done)
+            self._document = self._editor.snapshot()
+            self._dirty = True
 
     def _prepare(self, facts: Mapping[Address, Mapping[str, Any]]) -> None:
         current = self._document
@@ -97,11 +130,13 @@ class Journal:
         address: Address,
         *,
         remote_id: str,
+        natural_key: str,
         attributes: Mapping[str, Any],
         facts: Mapping[str, Any],
     ) -> None:
         record = ResourceState(
             remote_id=remote_id,
+            natural_key=natural_key,
             attributes=dict(attributes),
             facts=dict(facts),
             updated_at=utc_now(self._clock),
@@ -113,11 +148,40 @@ class Journal:
         with self._lock:
             self._editor.remove(str(address))
 
-    def finish(self, operation_ids: Iterable[str]) -> None:
-        """Record outcome: clear the batch's pending operations and write."""
+    def finish(self, operation_ids: Iterable[str], *, applied: Sequence[ItemApplied] = ()) -> None:
+        """Record outcome: append `applied` to the audit trail, then clear the batch's pending
+        operations and write."""
+        self._audit(
+            (e.address, str(e.action), "ok" if e.ok else "failed", e.remote_id, e.error)
+            for e in applied
+        )
         with self._lock:
             self._editor.clear_pending(list(operation_ids))
             self._flush()
+
+    def audit_unknown(self, items: Iterable[tuple[Address, str]], error: str) -> None:
+        """Audit calls whose answer was lost (their intent stays pending in state)."""
+        self._audit((address, action, "unknown", None, error) for address, action in items)
+
+    def _audit(self, outcomes: Iterable[_Audited]) -> None:
+        if self._provenance is None:
+            return
+        at = utc_now(self._clock)
+        entries = [
+            AuditEntry.of(
+                self._provenance,
+                at=at,
+                trader=address.trader,
+                address=str(address),
+                action=action,
+                outcome=outcome,
+                remote_id=remote_id,
+                error=error,
+            )
+            for address, action, outcome, remote_id, error in outcomes
+        ]
+        if entries:
+            self._store.append_audit(entries)
 
     def _flush(self) -> None:
         self._document = self._store.write(self._editor.snapshot())

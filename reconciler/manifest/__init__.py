@@ -4,28 +4,34 @@ from __future__ import annotations
 
 from reconciler.manifest.loader import load_manifests
 from reconciler.manifest.models import (
+    WORKSPACE_NAME,
     Contact,
     Desired,
     Firm,
     Frozen,
     GeneratePassword,
     Lifecycle,
+    Moved,
     Problem,
     ProviderSchema,
     Source,
+    StateSettings,
     Trader,
 )
 
 __all__ = [
+    "WORKSPACE_NAME",
     "Contact",
     "Desired",
     "Firm",
     "Frozen",
     "GeneratePassword",
     "Lifecycle",
+    "Moved",
     "Problem",
     "ProviderSchema",
     "Source",
+    "StateSettings",
     "Trader",
     "load_manifests",
 ]

@@ -42,13 +42,29 @@ class Lifecycle(Frozen):
     protect: bool = False
 
 
+WORKSPACE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$")
+MOVE_END = re.compile(r"^(?:[a-z]+_[a-z]+\.)?[a-z0-9][a-z0-9._-]{0,62}(?:/[A-Za-z0-9._-]+)?$")
+
+
 class StateSettings(Frozen):
-    """Where state lives. `dsn` is only for the postgres backend."""
+    """Where state lives: `path` (a directory beside the manifests) is the local backend's;
+    `dsn` and `schema` are the postgres backend's (the DSN falls back to RECONCILER_PG_DSN)."""
 
     backend: Literal["local", "postgres"] = "local"
     path: str = "state"
-    workspace: str = Field(default="default", pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$")
+    workspace: str = Field(default="default", pattern=WORKSPACE_NAME.pattern)
     dsn: SecretStr | None = None
+    schema_name: str = Field(
+        default="reconciler", alias="schema", pattern=r"^[a-z_][a-z0-9_]{0,62}$"
+    )
+
+
+class Moved(Frozen):
+    """`moved: [{from: alice, to: alice-smith}]`: a trader key (or one address) renamed in the
+    manifests; state is re-addressed instead of offboarding and onboarding again."""
+
+    source: str = Field(alias="from", pattern=MOVE_END.pattern)
+    target: str = Field(alias="to", pattern=MOVE_END.pattern)
 
 
 class Settings(Frozen):
@@ -63,6 +79,7 @@ class Firm(Frozen):
     settings: Settings = Settings()
     providers: dict[str, Any] = Field(default_factory=dict)
     defaults: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    moved: tuple[Moved, ...] = ()
 
 
 class Contact(Frozen):

@@ -3,6 +3,7 @@
 from reconciler.plan.action import SENSITIVE, Action, Change
 from reconciler.plan.address import Address
 from reconciler.plan.diff import Diff, DiffInput, Digest, diff, display, recordable
+from reconciler.plan.moves import Move, plan_moves, rekey
 from reconciler.plan.order import order_changes, waves
 from reconciler.plan.plan import Plan, make_plan
 from reconciler.plan.resource import (
@@ -25,6 +26,7 @@ __all__ = [
     "Digest",
     "GeneratedSecret",
     "KindRules",
+    "Move",
     "Plan",
     "ReadRequest",
     "Recorded",
@@ -33,6 +35,8 @@ __all__ = [
     "display",
     "make_plan",
     "order_changes",
+    "plan_moves",
     "recordable",
+    "rekey",
     "waves",
 ]

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from reconciler.plan.action import Action, Change
 from reconciler.plan.diff import DiffInput, Digest, diff
+from reconciler.plan.moves import Move
 from reconciler.plan.order import order_changes
 
 
@@ -25,6 +26,8 @@ class Plan:
     manifest_digest: str
     created_at: str
     notes: tuple[str, ...] = ()
+    moved: tuple[Move, ...] = ()
+    """Recorded addresses re-addressed before the changes (state only, no platform call)."""
 
     def counts(self) -> Counter[Action]:
         """How many changes of each action, no-ops included."""
@@ -32,8 +35,8 @@ class Plan:
 
     @property
     def has_changes(self) -> bool:
-        """True when apply would call a platform."""
-        return any(change.action.is_change for change in self.changes)
+        """True when apply would call a platform or re-address state."""
+        return bool(self.moved) or any(change.action.is_change for change in self.changes)
 
 
 def make_plan(
@@ -45,8 +48,10 @@ def make_plan(
     manifest_digest: str,
     created_at: str,
     notes: tuple[str, ...] = (),
+    moved: tuple[Move, ...] = (),
 ) -> Plan:
-    """Diff desired against recorded and remote, in execution order (pure)."""
+    """Diff desired against recorded and remote, in execution order (pure); `data` holds the
+    recorded state as it is once `moved` is applied."""
     result = diff(data, digest=digest)
     return Plan(
         changes=order_changes(result.changes),
@@ -55,4 +60,5 @@ def make_plan(
         manifest_digest=manifest_digest,
         created_at=created_at,
         notes=(*notes, *result.notes),
+        moved=moved,
     )

@@ -49,12 +49,14 @@ class DesiredResource:
 
 @dataclass(frozen=True, slots=True)
 class Recorded:
-    """What state remembers of one address: remote id, last applied attributes, facts."""
+    """What state remembers of one address: remote id, last applied attributes, facts, and
+    the natural key the object was found by when it was last applied."""
 
     address: Address
     remote_id: str
     attributes: Mapping[str, Any]
     facts: Mapping[str, Any] = field(default_factory=dict)
+    natural_key: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -50,6 +50,10 @@ def render_plan(plan: Plan, *, show_noop: bool = False) -> RenderableType:
     blocks: list[Text] = []
     if plan.notes:
         blocks.append(_join([Text(f"Note: {note}", style="yellow") for note in plan.notes]))
+    if plan.moved:
+        blocks.append(
+            _join([Text(f"{old} has moved to {new}", style="cyan") for old, new in plan.moved])
+        )
     for trader, changes in _group_by_trader(plan.changes, show_noop=show_noop):
         blocks.append(Text(f"# trader {trader}", style="dim"))
         blocks += [_join(_change_lines(change)) for change in changes]
@@ -68,6 +72,8 @@ def summary_line(plan: Plan) -> str:
             f"{counts[Action.REPLACE]} to replace, {counts[Action.ENTITLE]} to entitle, "
             f"{counts[Action.CANCEL]} to cancel."
         )
+        if plan.moved:
+            line = f"{line[:-1]}, {len(plan.moved)} to move."
     else:
         line = "No changes. The platforms match the manifests."
     waiting = counts[Action.WAIT]

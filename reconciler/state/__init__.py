@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from reconciler.state.audit import AuditEntry, Outcome, Provenance
 from reconciler.state.document import (
     FORMAT_VERSION,
+    MIGRATIONS,
     PendingOperation,
     ResourceState,
     StateDocument,
@@ -12,20 +14,28 @@ from reconciler.state.document import (
     keyed_digest,
 )
 from reconciler.state.local import LocalBackend
+from reconciler.state.manual import check_push, move_addresses, remove_addresses
 from reconciler.state.postgres import PostgresBackend
 from reconciler.state.store import Backend, LockInfo, StateStore
 
 __all__ = [
     "FORMAT_VERSION",
+    "MIGRATIONS",
+    "AuditEntry",
     "Backend",
     "LocalBackend",
     "LockInfo",
+    "Outcome",
     "PendingOperation",
     "PostgresBackend",
+    "Provenance",
     "ResourceState",
     "StateDocument",
     "StateEditor",
     "StateStore",
+    "check_push",
     "key_check",
     "keyed_digest",
+    "move_addresses",
+    "remove_addresses",
 ]

@@ -17,23 +17,44 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from reconciler.errors import StateError
 
-FORMAT_VERSION = 1
-"""The state format this program writes; older documents are migrated on read."""
+FORMAT_VERSION = 2
+"""The state format this program writes; older documents are migrated on read.
+
+    1  the first format; a record's natural key was kept among its facts
+    2  `natural_key` is a field of each resource record
+"""
 
 Migration = Callable[[dict[str, Any]], dict[str, Any]]
 """Turns the raw JSON object of format version n into the one of version n + 1."""
 
-MIGRATIONS: Mapping[int, Migration] = MappingProxyType({})
-"""Format migrations keyed by the version they migrate from (none yet: 1 is the first format)."""
+
+def _natural_key_out_of_facts(raw: dict[str, Any]) -> dict[str, Any]:
+    """1 -> 2: move `facts.natural_key` of every record to its own `natural_key` field."""
+    resources = raw.get("resources")
+    if not isinstance(resources, dict):
+        return raw
+    migrated = {}
+    for address, record in resources.items():
+        if isinstance(record, dict) and isinstance(record.get("facts"), dict):
+            facts = dict(record["facts"])
+            record = {**record, "facts": facts, "natural_key": str(facts.pop("natural_key", ""))}
+        migrated[address] = record
+    return {**raw, "resources": migrated}
+
+
+MIGRATIONS: Mapping[int, Migration] = MappingProxyType({1: _natural_key_out_of_facts})
+"""Format migrations keyed by the version they migrate from."""
 
 
 class ResourceState(BaseModel):
-    """What was last applied to one address: the platform's id, the applied attributes
-    (secrets only as keyed digests) and facts learnt from the platform."""
+    """What was last applied to one address: the platform's id, the natural key it is found
+    by, the applied attributes (secrets only as keyed digests) and facts learnt from the
+    platform."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     remote_id: str
+    natural_key: str = ""
     attributes: dict[str, Any]
     facts: dict[str, Any] = Field(default_factory=dict)
     updated_at: str

@@ -1,15 +1,18 @@
 """The local backend: one workspace's state as a JSON file replaced atomically, a backup of
-the previous serial, an O_EXCL lock file and the digest key file, all mode 0600.
+the previous serial, an O_EXCL lock file, the digest key file and an append-only audit trail
+(JSON lines), all mode 0600.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 import re
 import socket
 import tempfile
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -29,8 +32,8 @@ _KEY_BYTES = 32
 
 
 class LocalBackend:
-    """Files `<workspace>.state.json`, `.state.json.backup`, `.lock` and `.state.key` in
-    `directory` (created when first needed).
+    """Files `<workspace>.state.json`, `.state.json.backup`, `.lock`, `.state.key` and
+    `.audit.jsonl` in `directory` (created when first needed).
 
     A crash at any moment leaves a complete state file: every file is written to a temporary
     file in the same directory, synced, then renamed over the old one. The compare-and-swap
@@ -46,6 +49,7 @@ class LocalBackend:
         self.backup_path = directory / f"{workspace}.state.json.backup"
         self.lock_path = directory / f"{workspace}.lock"
         self.key_path = directory / f"{workspace}.state.key"
+        self.audit_path = directory / f"{workspace}.audit.jsonl"
 
     def __repr__(self) -> str:
         return f"LocalBackend({str(self.directory)!r}, workspace={self.workspace!r})"
@@ -148,6 +152,38 @@ class LocalBackend:
             raise StateError(f"the state key file {self.key_path} is corrupt")
         return key
 
+    def append_audit(self, records: Sequence[tuple[str, bytes]]) -> None:
+        """Append one line per (trader, entry) in a single synced O_APPEND write."""
+        if not records:
+            return
+        self._ensure_directory()
+        data = b"".join(line + b"\n" for _, line in records)
+        if not _ends_a_line(self.audit_path):
+            data = b"\n" + data  # a torn last write stays one unreadable line of its own
+        try:
+            fd = os.open(self.audit_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, _FILE_MODE)
+        except OSError as exc:
+            raise StateError(f"cannot open {self.audit_path}: {exc.strerror}") from None
+        try:
+            _write_fd(fd, data)
+        except OSError as exc:
+            raise StateError(f"cannot append to {self.audit_path}: {exc.strerror}") from None
+
+    def read_audit(self, trader: str | None) -> list[bytes]:
+        """The trail's lines in order, only `trader`'s when given."""
+        try:
+            lines = self.audit_path.read_bytes().splitlines()
+        except FileNotFoundError:
+            return []
+        except OSError as exc:
+            raise StateError(f"cannot read {self.audit_path}: {exc.strerror}") from None
+        if trader is None:
+            return lines
+        return [line for line in lines if _trader_of(line) == trader]
+
+    def close(self) -> None:
+        """Nothing to close: every call opens and closes its files."""
+
     def _create_key(self) -> None:
         # Link a complete temporary file into place: racing processes end up sharing one key,
         # and a crash never leaves an empty key file.
@@ -182,6 +218,28 @@ def is_process_alive(pid: int) -> bool:
     except PermissionError:  # exists, owned by someone else
         return True
     return True
+
+
+def _ends_a_line(path: Path) -> bool:
+    """Whether `path` is missing, empty, or ends with a newline."""
+    try:
+        with path.open("rb") as file:
+            if file.seek(0, os.SEEK_END) == 0:
+                return True
+            file.seek(-1, os.SEEK_END)
+            return file.read(1) == b"\n"
+    except FileNotFoundError:
+        return True
+    except OSError as exc:
+        raise StateError(f"cannot read {path}: {exc.strerror}") from None
+
+
+def _trader_of(line: bytes) -> object:
+    try:
+        entry = json.loads(line)
+    except ValueError:
+        return None
+    return entry.get("trader") if isinstance(entry, dict) else None
 
 
 def _locked(holder: LockInfo) -> StateLocked:

@@ -1,5 +1,6 @@
 """The PostgreSQL backend: one row per workspace holding the state document's bytes, a
-session-level advisory lock with its holder recorded in `locks`, and the digest key in `keys`.
+session-level advisory lock with its holder recorded in `locks`, the digest key in `keys` and
+the append-only audit trail in `audit`.
 """
 
 from __future__ import annotations
@@ -7,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from typing import LiteralString
@@ -22,6 +23,13 @@ from pydantic import ValidationError
 
 from reconciler.errors import StateConflict, StateError, StateLocked
 from reconciler.state.document import parse_header
+from reconciler.state.postgres_schema import (
+    ADVISORY_HOLDERS,
+    DDL,
+    SCHEMA_EXISTS,
+    TABLE_COUNT,
+    TABLES,
+)
 from reconciler.state.store import LockInfo, check_swap
 
 logger = logging.getLogger(__name__)
@@ -33,24 +41,6 @@ force-released."""
 _KEY_BYTES = 32
 _CONNECT_TIMEOUT_SECONDS = 10
 _TERMINATE_WAIT_MS = 5000
-_DDL = (
-    "CREATE TABLE IF NOT EXISTS {schema}.states (workspace text PRIMARY KEY, lineage text NOT NULL,"
-    " serial bigint NOT NULL, data bytea NOT NULL, updated_at timestamptz NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS {schema}.locks (workspace text PRIMARY KEY, info jsonb NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS {schema}.keys (workspace text PRIMARY KEY, key bytea NOT NULL)",
-)
-_SCHEMA_EXISTS = "SELECT EXISTS (SELECT FROM pg_catalog.pg_namespace WHERE nspname = %s)"
-_TABLE_COUNT = (
-    "SELECT count(*) FROM pg_catalog.pg_tables"
-    " WHERE schemaname = %s AND tablename IN ('states', 'locks', 'keys')"
-)
-_ADVISORY_HOLDERS = """
-    SELECT pid FROM pg_catalog.pg_locks
-    WHERE locktype = 'advisory' AND granted AND objsubid = 1
-      AND database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())
-      AND classid::int8 = %s AND objid::int8 = %s
-"""
-
 Connection = psycopg.Connection[TupleRow]
 
 
@@ -240,6 +230,30 @@ class PostgresBackend:
             raise StateError(f"the state key of workspace {self.workspace!r} is corrupt")
         return key
 
+    def append_audit(self, records: Sequence[tuple[str, bytes]]) -> None:
+        """Insert one row per (trader, entry) in one transaction."""
+        if not records:
+            return
+        rows = [(self.workspace, trader, line.decode("utf-8")) for trader, line in records]
+        insert = "INSERT INTO {schema}.audit (workspace, trader, entry) VALUES (%s, %s, %s::jsonb)"
+        with (
+            self._session("append to the audit trail") as conn,
+            conn.transaction(),
+            conn.cursor() as cursor,
+        ):
+            cursor.executemany(self._sql(insert), rows)
+
+    def read_audit(self, trader: str | None) -> list[bytes]:
+        """The workspace's entries in the order they were appended, only `trader`'s if given."""
+        query: LiteralString = "SELECT entry::text FROM {schema}.audit WHERE workspace = %s"
+        params = [self.workspace]
+        if trader is not None:
+            query += " AND trader = %s"
+            params.append(trader)
+        with self._session("read the audit trail") as conn:
+            rows = conn.execute(self._sql(query + " ORDER BY id"), params).fetchall()
+        return [str(entry).encode("utf-8") for (entry,) in rows]
+
     def close(self) -> None:
         """Close the lock connection, if any: a lock still held ends with it."""
         conn, self._lock_connection, self._lock_id = self._lock_connection, None, None
@@ -259,7 +273,7 @@ class PostgresBackend:
             self._sql("SELECT info FROM {schema}.locks WHERE workspace = %s" + lock),
             [self.workspace],
         ).fetchone()
-        pids = conn.execute(_ADVISORY_HOLDERS, list(self._lock_key_halves)).fetchall()
+        pids = conn.execute(ADVISORY_HOLDERS, list(self._lock_key_halves)).fetchall()
         info = None
         if row is not None:
             try:
@@ -288,16 +302,16 @@ class PostgresBackend:
             if self._missing_tables(conn):
                 conn.execute("SELECT pg_advisory_xact_lock(%s)", [advisory_key("reconciler:ddl")])
             if self._missing_tables(conn):
-                row = conn.execute(_SCHEMA_EXISTS, [self.schema])
+                row = conn.execute(SCHEMA_EXISTS, [self.schema])
                 if not _scalar(row):
                     conn.execute(self._sql("CREATE SCHEMA IF NOT EXISTS {schema}"))
-                for statement in _DDL:
+                for statement in DDL:
                     conn.execute(self._sql(statement))
         self._is_ready = True
 
     def _missing_tables(self, conn: Connection) -> bool:
-        row = conn.execute(_TABLE_COUNT, [self.schema])
-        return _scalar(row) != len(_DDL)
+        row = conn.execute(TABLE_COUNT, [self.schema, list(TABLES)])
+        return _scalar(row) != len(TABLES)
 
     def _sql(self, template: LiteralString) -> sql.Composed:
         return sql.SQL(template).format(schema=sql.Identifier(self.schema))

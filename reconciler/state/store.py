@@ -1,5 +1,6 @@
 """The state store: serial bumps, lineage checks and lock waiting over a dumb `Backend`
-that only stores bytes with a compare-and-swap, holds a lock and keeps the digest key.
+that only stores bytes with a compare-and-swap, holds a lock, keeps the digest key and appends
+to the audit trail.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Protocol
@@ -18,6 +19,7 @@ from typing import Protocol
 from pydantic import BaseModel, ConfigDict
 
 from reconciler.errors import StateConflict, StateError, StateLocked
+from reconciler.state.audit import AuditEntry, parse_entries
 from reconciler.state.document import StateDocument, parse_header
 
 logger = logging.getLogger(__name__)
@@ -94,6 +96,18 @@ class Backend(Protocol):
         """The workspace's key for keyed digests, created on first use."""
         ...
 
+    def append_audit(self, records: Sequence[tuple[str, bytes]]) -> None:
+        """Append (trader, entry) records to the trail durably, in order; never rewrite it."""
+        ...
+
+    def read_audit(self, trader: str | None) -> list[bytes]:
+        """The stored entries in append order, only `trader`'s when given."""
+        ...
+
+    def close(self) -> None:
+        """Give back connections (a lock still held ends with them)."""
+        ...
+
 
 class StateStore:
     """Reads and writes state documents through a backend; the only place serials change."""
@@ -125,6 +139,16 @@ class StateStore:
         logger.debug("wrote state serial %d (lineage %s)", written.serial, written.lineage)
         return written
 
+    def replace(self, current: StateDocument, pushed: StateDocument) -> StateDocument:
+        """Store `pushed` over `current` (which must still be stored), with a serial above
+        both so every earlier copy is refused from then on; returns the written document."""
+        written = pushed.model_copy(update={"serial": max(current.serial, pushed.serial) + 1})
+        expected = current.serial if current.serial > 0 else None
+        self._backend.write_bytes(
+            written.to_bytes(), expected_serial=expected, lineage=current.lineage
+        )
+        return written
+
     @contextmanager
     def lock(self, *, command: str, timeout: float = 0.0) -> Iterator[LockInfo]:
         """Hold the workspace lock for the block, retrying every 0.5 s for up to `timeout`
@@ -151,6 +175,17 @@ class StateStore:
         """Explicitly release a lock left by a process that is gone."""
         self._backend.force_release(lock_id)
         logger.info("force-released state lock %s", lock_id)
+
+    def append_audit(self, entries: Sequence[AuditEntry]) -> None:
+        """Append entries to the workspace's audit trail."""
+        self._backend.append_audit([(entry.trader, entry.to_bytes()) for entry in entries])
+
+    def history(self, trader: str | None = None) -> list[AuditEntry]:
+        """The audit trail in the order it was written, only `trader`'s when given."""
+        return parse_entries(self._backend.read_audit(trader))
+
+    def close(self) -> None:
+        self._backend.close()
 
     def secret_key(self) -> bytes:
         """The key for `keyed_digest`: RECONCILER_STATE_KEY (hex) if set, else the backend's."""

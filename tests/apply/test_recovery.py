@@ -10,13 +10,14 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from reconciler.errors import ProviderUnavailable
 from reconciler.providers.base import Batch
-from reconciler.providers.tradovate.sandbox import SandboxConfig
+from reconciler.providers.tradovate.sandbox import DEFAULT_ADMIN, SandboxConfig
 from reconciler.workspace import open_workspace
 from tests.project import Project
 
@@ -29,17 +30,33 @@ def open_accounts(project: Project) -> Counter[str]:
     return Counter(a["name"] for a in project.world()["accounts"] if not a["closed"])
 
 
-def assert_converged(project: Project) -> None:
-    """Exactly the declared objects exist once each, and state matches the platform."""
-    assert all(n == 1 for n in usernames(project).values()), usernames(project)
+def assert_converged(project: Project, *, extra_users: int = 0) -> None:
+    """Exactly the declared objects exist once each, and state records exactly them."""
+    users = usernames(project)
+    assert all(n == 1 for n in users.values()), users
+    del users[DEFAULT_ADMIN[0]]  # the partner's own user
+    assert len(users) == 3 + extra_users
     names = open_accounts(project)
     assert all(n == 1 for n in names.values()), names
-    for name in ("TESTA1", "TESTB2", "TESTB3", "TESTC4"):
-        assert names[name] == 1
+    world = project.world()
+    for template in world["templateAccountIds"]:
+        del names[next(a["name"] for a in world["accounts"] if a["id"] == template)]
+    declared = {"TESTA1", "TESTB2", "TESTB3", "TESTC4", *(f"BULK{i}" for i in range(extra_users))}
+    assert set(names) == declared
     plan = project.run("plan", "--detailed-exitcode")
     assert plan.exit_code == 0, plan.output
     document = json.loads(project.state_file.read_text())
     assert document["pending"] == {}
+    user_ids = {str(u["id"]): u["name"] for u in world["users"]}
+    account_ids = {str(a["id"]): a["name"] for a in world["accounts"] if not a["closed"]}
+    recorded = document["resources"]
+    for address, record in recorded.items():
+        if address.startswith("tradovate_user."):
+            assert user_ids[record["remote_id"]] == record["natural_key"]
+        if address.startswith("tradovate_account."):
+            assert account_ids[record["remote_id"]] == address.split("/")[1]
+    assert sum(a.startswith("tradovate_user.") for a in recorded) == len(users)
+    assert sum(a.startswith("tradovate_account.") for a in recorded) == len(declared)
 
 
 def test_lost_create_response_is_adopted_on_the_next_apply(
@@ -77,34 +94,92 @@ def test_lost_create_response_is_adopted_on_the_next_apply(
     assert_converged(project)
 
 
+BULK = 101
+"""Traders added to the fixture's three: 104 users and 108 accounts, two batches of each."""
+
+
 @pytest.fixture
 def sandbox_config() -> SandboxConfig:
-    return SandboxConfig(latency=0.05)
+    return SandboxConfig(latency=0.03)
 
 
-@pytest.mark.parametrize("delay", [0.2, 0.45, 0.7, 0.95, 1.2], ids=lambda d: f"kill-at-{d}s")
-def test_sigkill_during_apply_then_apply_again_converges(project: Project, delay: float) -> None:
-    """Kill -9 at several points of an apply; the next apply ends with each object once."""
-    command = [
-        sys.executable,
-        "-m",
-        "reconciler",
-        "--no-color",
-        "--manifests",
-        str(project.manifests),
-        "apply",
-        "--auto-approve",
-    ]
-    process = subprocess.Popen(
-        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=os.environ.copy()
+@pytest.fixture
+def bulk(project: Project) -> Project:
+    project.write(
+        "traders/bulk.yaml",
+        "".join(
+            f"- {{name: bulk{i}, username: bulk.{i}, email: bulk{i}@example.com, "
+            f"first_name: Bulk, last_name: Trader{i}, password: {{generate: true}}, "
+            f"tradovate: {{accounts: [{{name: BULK{i}, template: eval-50k}}]}}}}\n"
+            for i in range(BULK)
+        ),
     )
-    time.sleep(delay)
+    return project
+
+
+def state_serial(project: Project) -> int:
+    try:
+        return int(json.loads(project.state_file.read_bytes())["serial"])
+    except (FileNotFoundError, ValueError):
+        return 0
+
+
+def served_writes(project: Project) -> int:
+    return sum(
+        1
+        for r in project.requests()
+        if r["method"] == "POST" and "auth/" not in r["path"] and r["domain"] != "admin"
+    )
+
+
+def served_reads(project: Project) -> int:
+    return sum(1 for r in project.requests() if r["method"] == "GET")
+
+
+KILL_POINTS = [
+    pytest.param(served_reads, 1, id="during-refresh"),
+    *(pytest.param(state_serial, k, id=f"after-state-write-{k}") for k in range(1, 10)),
+    *(pytest.param(served_writes, j, id=f"after-platform-write-{j}") for j in range(1, 7)),
+]
+"""16 points of a 5-batch apply (10 state writes, 6 platform writes): each batch's intent
+written (the call in flight), each call served by the platform (its answer on the way or being
+recorded), and the refresh before anything was written."""
+
+
+@pytest.mark.parametrize(("progress", "point"), KILL_POINTS)
+def test_sigkill_at_any_point_then_apply_again_converges(
+    bulk: Project, progress: Callable[[Project], int], point: int
+) -> None:
+    """Kill -9 once the apply has made `point` steps of `progress`; the next apply ends with
+    every declared object exactly once on the platform and state recording exactly those."""
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "reconciler",
+            "--no-color",
+            "--manifests",
+            str(bulk.manifests),
+            "apply",
+            "--auto-approve",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=os.environ.copy(),
+    )
+    deadline = time.monotonic() + 60
+    while progress(bulk) < point:
+        assert process.poll() is None, "apply ended before reaching the kill point"
+        assert time.monotonic() < deadline
+        time.sleep(0.001)
+    assert process.poll() is None, "apply ended before it could be killed"
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=30)
-    result = project.run("apply", "--auto-approve")
+
+    result = bulk.run("apply", "--auto-approve")
     stale = re.search(r"stale: process \d+ is gone.*reconciler state unlock (\S+)\)", result.output)
     if stale:  # killed while holding the lock: the operator releases it explicitly
-        assert project.run("state", "unlock", stale.group(1)).exit_code == 0
-        result = project.run("apply", "--auto-approve")
+        assert bulk.run("state", "unlock", stale.group(1)).exit_code == 0
+        result = bulk.run("apply", "--auto-approve")
     assert result.exit_code == 0, result.output
-    assert_converged(project)
+    assert_converged(bulk, extra_users=BULK)

@@ -256,8 +256,8 @@ INVALID_FIRMS = [
     ("entitlement-id-not-a-number", firm("12345", "twelve"),
      "firm.yaml:5: providers.tradovate.entitlements.t-prop: Input should be a valid integer"),
     ("unknown-firm-field", FIRM + "account_templates: {}\n",
-     "firm.yaml:8: account_templates: unknown field (expected one of: defaults, kind, name, "
-     "providers, settings)"),
+     "firm.yaml:8: account_templates: unknown field (expected one of: defaults, kind, moved, "
+     "name, providers, settings)"),
     ("firm-in-a-list", "- " + FIRM.replace("\n", "\n  ").rstrip() + "\n",
      "firm.yaml:1: kind: a list holds only traders (kind: Trader), not 'Firm'"),
 ]  # fmt: skip

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from collections.abc import Callable, Iterator
@@ -204,3 +205,22 @@ def test_secret_key_is_32_bytes_and_stable_across_handles(open_backend: OpenBack
 
     assert len(key) == 32
     assert open_backend().secret_key() == key
+
+
+def test_audit_trail_reads_back_in_append_order(open_backend: OpenBackend) -> None:
+    writer = open_backend()
+    writer.append_audit(
+        [("alice", b'{"n":1,"trader":"alice"}'), ("bob", b'{"n":2,"trader":"bob"}')]
+    )
+    writer.append_audit([("alice", b'{"n":3,"trader":"alice"}')])
+
+    reader = open_backend()
+    assert [json.loads(line)["n"] for line in reader.read_audit(None)] == [1, 2, 3]
+    assert [json.loads(line)["n"] for line in reader.read_audit("alice")] == [1, 3]
+    assert reader.read_audit("carol") == []
+
+
+def test_audit_trail_of_nothing_appended_is_empty(backend: Backend) -> None:
+    backend.append_audit([])
+
+    assert backend.read_audit(None) == []

@@ -11,6 +11,7 @@ import pytest
 from reconciler.errors import StateError
 from reconciler.state import (
     FORMAT_VERSION,
+    MIGRATIONS,
     PendingOperation,
     ResourceState,
     StateDocument,
@@ -112,12 +113,39 @@ def test_migrations_run_in_order_up_to_the_current_format() -> None:
         "records": {"tradovate_user.bob": BOB.model_dump()},
     }
 
-    doc = StateDocument.from_bytes(json.dumps(v0).encode(), migrations={0: rename_records})
+    doc = StateDocument.from_bytes(
+        json.dumps(v0).encode(), migrations={**MIGRATIONS, 0: rename_records}
+    )
 
     assert seen == [0]
     assert doc.format_version == FORMAT_VERSION
     assert doc.serial == 3
     assert doc.resources == {"tradovate_user.bob": BOB}
+
+
+def test_version_1_moves_the_natural_key_out_of_the_facts() -> None:
+    v1 = {
+        "format_version": 1,
+        "lineage": "old",
+        "serial": 7,
+        "resources": {
+            "tradovate_user.bob": {
+                "remote_id": "42",
+                "attributes": {"name": "bob.jones"},
+                "facts": {"natural_key": "bob.jones", "signed": True},
+                "updated_at": "2026-01-01T00:00:00Z",
+            }
+        },
+    }
+
+    doc = StateDocument.from_bytes(json.dumps(v1).encode())
+
+    record = doc.resources["tradovate_user.bob"]
+    assert doc.format_version == FORMAT_VERSION == 2
+    assert (doc.lineage, doc.serial) == ("old", 7)
+    assert record.natural_key == "bob.jones"
+    assert record.facts == {"signed": True}
+    assert json.loads(doc.to_bytes())["format_version"] == 2
 
 
 def test_missing_migration_is_a_state_error() -> None:

@@ -251,3 +251,17 @@ def test_server_errors_are_translated_and_redacted(pg_schema: tuple[str, str]) -
 
     assert isinstance(caught.value.__cause__, psycopg.Error)
     assert "\n" not in str(caught.value)
+
+
+def test_the_audit_trail_refuses_updates_and_deletes(
+    open_pg: OpenPostgres, pg_schema: tuple[str, str]
+) -> None:
+    backend = open_pg(workspace="audited")
+    backend.append_audit([("alice", b'{"trader": "alice"}')])
+    dsn, schema = pg_schema
+
+    for statement in ("UPDATE {}.audit SET trader = 'bob'", "DELETE FROM {}.audit"):
+        with psycopg.connect(dsn, autocommit=True) as conn, pytest.raises(psycopg.Error):
+            conn.execute(sql.SQL(statement).format(sql.Identifier(schema)))
+
+    assert backend.read_audit("alice") == [b'{"trader": "alice"}']

@@ -143,7 +143,7 @@ def remote_verification(request: ReadRequest, user: User | None) -> Remote:
     if user is not None and user.is_verified:
         return Remote(address, user.user_id, {"verified": True})
     if user is None:
-        old_key = request.recorded.facts.get("natural_key")
+        old_key = request.recorded.natural_key
         if old_key and old_key != request.natural_key:
             why = f"again: a new user replaces {request.recorded.remote_id}, which gets closed"
         else:

@@ -90,8 +90,12 @@ def created(adapter: TraderPalAdapter, user: DesiredResource) -> str:
 
 
 def recorded(resource: DesiredResource, remote_id: str, key: str | None = None) -> Recorded:
-    facts = {"natural_key": key or resource.natural_key}
-    return Recorded(resource.address, remote_id, dict(resource.attributes), facts)
+    return Recorded(
+        resource.address,
+        remote_id,
+        dict(resource.attributes),
+        natural_key=key or resource.natural_key,
+    )
 
 
 def read(

@@ -1,0 +1,208 @@
+"""`state list|show|rm|mv|pull|push`, `import`, `history` and `moved` entries, against the
+Tradovate sandbox and the local backend."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.project import SECRETS, Project
+
+
+def recorded(project: Project) -> dict[str, dict[str, object]]:
+    return dict(json.loads(project.state_file.read_text())["resources"])
+
+
+@pytest.fixture
+def applied(project: Project) -> Project:
+    result = project.run("apply", "--auto-approve")
+    assert result.exit_code == 0, result.output
+    return project
+
+
+def test_list_and_show_never_print_a_secret(applied: Project) -> None:
+    listed = applied.run("state", "list", "--trader", "alice").output
+    shown = applied.run("state", "show", "tradovate_user.alice").output
+
+    user_id = recorded(applied)["tradovate_user.alice"]["remote_id"]
+    assert f"tradovate_user.alice\t{user_id}" in listed
+    assert "tradovate_account.alice/TESTA1" in listed
+    assert "bob" not in listed
+    assert "alice.smith" in shown
+    assert "(sensitive)" in shown
+    for secret in SECRETS.values():
+        assert secret not in shown
+
+
+def test_show_of_an_unknown_address_exits_one(applied: Project) -> None:
+    result = applied.run("state", "show", "tradovate_user.nobody")
+    assert result.exit_code == 1
+    assert "Error: not in state: tradovate_user.nobody" in result.output
+
+
+def test_rm_then_import_takes_the_object_back(applied: Project) -> None:
+    user_id = str(recorded(applied)["tradovate_user.carol"]["remote_id"])
+
+    removed = applied.run("state", "rm", "tradovate_user.carol")
+    assert removed.exit_code == 0, removed.output
+    assert "tradovate_user.carol" not in recorded(applied)
+    refused = applied.run("plan")
+    assert refused.exit_code == 1
+    assert f"tradovate_user.carol ({user_id})" in refused.output
+
+    imported = applied.run("import", "tradovate_user.carol", user_id)
+    assert imported.exit_code == 0, imported.output
+    assert recorded(applied)["tradovate_user.carol"]["remote_id"] == user_id
+    assert applied.run("plan", "--detailed-exitcode").exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        pytest.param(
+            ("tradovate_user.zed", "1"), "is not declared in the manifests", id="undeclared"
+        ),
+        pytest.param(("tradovate_user.alice", "1"), "is already recorded", id="recorded"),
+        pytest.param(("not-an-address", "1"), "invalid address", id="bad-address"),
+    ],
+)
+def test_import_refuses_what_it_cannot_prove(
+    applied: Project, args: tuple[str, str], message: str
+) -> None:
+    result = applied.run("import", *args)
+    assert result.exit_code == 1
+    assert message in result.output
+
+
+def test_import_refuses_an_id_that_is_not_the_declared_object(applied: Project) -> None:
+    bob_id = str(recorded(applied)["tradovate_user.bob"]["remote_id"])
+    applied.run("state", "rm", "tradovate_user.carol")
+
+    result = applied.run("import", "tradovate_user.carol", bob_id)
+
+    assert result.exit_code == 1
+    assert f"tradovate object {bob_id} is not tradovate_user.carol" in result.output
+    assert "tradovate_user.carol" not in recorded(applied)
+
+
+def test_mv_of_a_trader_re_addresses_all_of_its_records(applied: Project) -> None:
+    before = recorded(applied)
+
+    moved = applied.run("state", "mv", "bob", "robert")
+
+    assert moved.exit_code == 0, moved.output
+    after = recorded(applied)
+    assert after["tradovate_account.robert/TESTB3"] == before["tradovate_account.bob/TESTB3"]
+    assert not [a for a in after if ".bob" in a]
+    assert applied.run("state", "mv", "robert", "bob").exit_code == 0
+    assert applied.run("plan", "--detailed-exitcode").exit_code == 0
+
+
+def test_moved_entry_renames_a_trader_without_offboarding(applied: Project) -> None:
+    calls_before = len(applied.requests())
+    applied.write(
+        "traders/alice.yaml",
+        applied.manifests.joinpath("traders/alice.yaml")
+        .read_text()
+        .replace("name: alice\n", "name: alicia\n"),
+    )
+    firm = applied.manifests / "firm.yaml"
+    firm.write_text(firm.read_text() + "moved:\n  - {from: alice, to: alicia}\n")
+
+    planned = applied.run("plan", "--detailed-exitcode")
+    assert planned.exit_code == 2, planned.output
+    assert "tradovate_user.alice has moved to tradovate_user.alicia" in planned.output
+    assert "0 to create, 0 to update, 0 to replace, 0 to entitle, 0 to cancel, 3 to move" in (
+        planned.output
+    )
+    result = applied.run("apply", "--auto-approve")
+    assert result.exit_code == 0, result.output
+    assert "tradovate_user.alicia" in recorded(applied)
+    assert applied.run("plan", "--detailed-exitcode").exit_code == 0
+    writes = [r for r in applied.requests()[calls_before:] if r["method"] == "POST"]
+    assert not [r for r in writes if "auth" not in r["path"]]
+    history = applied.run("history", "alicia").output
+    assert "move from tradovate_user.alice" in history
+
+
+def test_pull_and_push_refuse_an_older_copy_unless_forced(applied: Project) -> None:
+    pulled = applied.run("state", "pull")
+    old = applied.root / "old.json"
+    old.write_text(pulled.output)
+    applied.run("state", "rm", "tradovate_user.carol")
+
+    refused = applied.run("state", "push", str(old))
+    assert refused.exit_code == 1
+    assert "older than the stored serial" in refused.output
+
+    forced = applied.run("state", "push", "--force", str(old))
+    assert forced.exit_code == 0, forced.output
+    assert "tradovate_user.carol" in recorded(applied)
+    assert applied.run("plan", "--detailed-exitcode").exit_code == 0
+
+
+def test_push_refuses_a_state_of_another_lineage(applied: Project, tmp_path: Path) -> None:
+    document = json.loads(applied.run("state", "pull").output)
+    document["lineage"] = "another-firm"
+    document["serial"] += 10
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps(document))
+
+    result = applied.run("state", "push", str(other))
+
+    assert result.exit_code == 1
+    assert "lineage another-firm" in result.output
+
+
+def test_push_of_a_broken_file_is_refused_before_anything_is_written(applied: Project) -> None:
+    before = applied.state_file.read_bytes()
+    broken = applied.root / "broken.json"
+    broken.write_text('{"format_version": 2, "lineage": ')
+
+    result = applied.run("state", "push", "--force", str(broken))
+
+    assert result.exit_code == 1
+    assert "not valid JSON" in result.output
+    assert applied.state_file.read_bytes() == before
+
+
+def test_history_records_who_what_when_and_from_which_commit(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GITHUB_SHA", "a" * 40)
+    project.run("apply", "--auto-approve")
+
+    entries = json.loads(project.run("history", "bob", "--format", "json").output)
+
+    ids = {a: r["remote_id"] for a, r in recorded(project).items()}
+    created = {e["address"]: e for e in entries if e["action"] == "create"}
+    assert set(created) == {
+        "tradovate_user.bob",
+        "tradovate_contact.bob",
+        "tradovate_account.bob/TESTB2",
+        "tradovate_account.bob/TESTB3",
+    }
+    for address, entry in created.items():
+        assert entry["outcome"] == "ok"
+        assert entry["remote_id"] == ids[address]
+        assert entry["commit"] == "a" * 40
+        assert entry["command"] == "apply"
+        assert len(entry["plan"]) == 12
+        assert "@" in entry["actor"]
+    text = project.run("history", "bob").output
+    assert "tradovate_account.bob/TESTB3" in text
+    assert "alice" not in text
+
+
+def test_history_records_a_failed_item_and_an_offboarding(project: Project) -> None:
+    project.run("apply", "--auto-approve")
+    project.remove("traders/alice.yaml")
+    project.run("apply", "--auto-approve")
+
+    entries = json.loads(project.run("history", "alice", "--format", "json").output)
+
+    cancels = [e for e in entries if e["action"] == "cancel"]
+    assert {e["address"] for e in cancels} >= {"tradovate_user.alice"}
+    assert all(e["outcome"] == "ok" and e["remote_id"] for e in cancels)
