@@ -76,14 +76,16 @@ class Journal:
             self._prepare(facts)
 
     def _move(self, moved: Sequence[Move]) -> None:
+        # all sources out before any target in: a swap of two traders moves both records
+        records = [(old, new, self._editor.get(str(old))) for old, new in moved]
         done: list[_Audited] = []
-        for old, new in moved:
-            record = self._editor.get(str(old))
-            if record is None:
-                continue
-            self._editor.remove(str(old))
-            self._editor.put(str(new), record)
-            done.append((new, f"move from {old}", "ok", record.remote_id, None))
+        for old, _, record in records:
+            if record is not None:
+                self._editor.remove(str(old))
+        for old, new, record in records:
+            if record is not None:
+                self._editor.put(str(new), record)
+                done.append((new, f"move from {old}", "ok", record.remote_id, None))
         if done:
             self._audit(done)
             self._document = self._editor.snapshot()
