@@ -24,6 +24,7 @@ from reconciler.manifest import load_manifests
 from reconciler.providers import schemas
 from reconciler.render import ProgressSink, render_plan, render_state, summary_line
 from reconciler.sandbox_commands import sandbox
+from reconciler.watch_command import watch
 from reconciler.workspace import Workspace, open_workspace
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
@@ -228,5 +229,6 @@ def state_unlock(ctx: Context, lock_id: str) -> None:
 
 
 main.add_command(sandbox)
+main.add_command(watch)
 
 __all__ = ["main", "summary_line"]

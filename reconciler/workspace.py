@@ -4,9 +4,9 @@ the plan and apply commands (refresh is the only I/O between loading and diffing
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -71,8 +71,11 @@ class Workspace:
             )
         return document
 
-    def refresh(self, document: StateDocument) -> dict[Address, Remote]:
-        """Read every desired or recorded address from its platform with list calls."""
+    def refresh(
+        self, document: StateDocument, *, only: Collection[Address] | None = None
+    ) -> dict[Address, Remote]:
+        """Read every desired or recorded address (or those in `only`) from its platform with
+        list calls."""
         recorded = _recorded(document)
         orphans = sorted({a.provider for a in recorded} - set(self.adapters))
         if orphans:
@@ -82,6 +85,8 @@ class Workspace:
             )
         requests: dict[str, list[ReadRequest]] = {name: [] for name in self.adapters}
         for address in self.resources.keys() | recorded.keys():
+            if only is not None and address not in only:
+                continue
             resource = self.resources.get(address)
             record = recorded.get(address)
             key = resource.natural_key if resource else _recorded_key(document, address)
@@ -93,11 +98,17 @@ class Workspace:
         return remote
 
     def plan(
-        self, document: StateDocument, *, adopt: bool = False
+        self,
+        document: StateDocument,
+        *,
+        adopt: bool = False,
+        only: Collection[Address] | None = None,
     ) -> tuple[Plan, dict[Address, Remote]]:
-        """Refresh, then diff; returns the plan and what the refresh saw."""
+        """Refresh, then diff; returns the plan and what the refresh saw. With `only`, a
+        targeted plan: just those addresses are refreshed and planned (nothing else is
+        cancelled for not being among them)."""
         self.check_key(document)
-        remote = self.refresh(document)
+        remote = self.refresh(document, only=only)
         pending = frozenset(
             Address.parse(op.address)
             for op in document.pending.values()
@@ -109,9 +120,14 @@ class Workspace:
                 f"{len(document.pending)} operation(s) of an interrupted apply were pending; "
                 "objects they created are adopted by natural key, the rest are planned again",
             )
+        recorded = _recorded(document)
+        desired = tuple(self.resources.values())
+        if only is not None:
+            recorded = {a: r for a, r in recorded.items() if a in only}
+            desired = tuple(r for r in desired if r.address in only)
         data = DiffInput(
-            tuple(self.resources.values()),
-            _recorded(document),
+            desired,
+            recorded,
             remote,
             self.rules,
             pending=pending,
@@ -127,6 +143,11 @@ class Workspace:
             notes=notes,
         )
         return plan, remote
+
+    def with_desired(self, desired: Desired) -> Workspace:
+        """The same state and open providers with other manifests (the firm's provider and
+        state settings must be unchanged: they chose the open adapters and store)."""
+        return replace(self, desired=desired, resources=desired_resources(desired))
 
     def apply(
         self,
@@ -180,11 +201,17 @@ def open_workspace(
                 adapter = PROVIDERS[name].open(provider_settings, context)
                 stack.callback(adapter.close)
                 adapters[name] = adapter
-        resources: dict[Address, DesiredResource] = {}
-        for name in desired.firm.providers:
-            for resource in PROVIDERS[name].expand(desired):
-                resources[resource.address] = resource
+        resources = desired_resources(desired)
         yield Workspace(root, desired, store, adapters, resources, clock=clock)
+
+
+def desired_resources(desired: Desired) -> dict[Address, DesiredResource]:
+    """Every configured provider's desired resources, by address."""
+    resources: dict[Address, DesiredResource] = {}
+    for name in desired.firm.providers:
+        for resource in PROVIDERS[name].expand(desired):
+            resources[resource.address] = resource
+    return resources
 
 
 def _recorded(document: StateDocument) -> dict[Address, Recorded]:
