@@ -31,6 +31,7 @@ from reconciler.providers import schemas
 from reconciler.render import ProgressSink, render_plan, render_state, summary_line
 from reconciler.sandbox_commands import sandbox
 from reconciler.state_commands import history, import_object, state
+from reconciler.watch_command import watch
 from reconciler.workspace import Workspace, open_workspace
 
 
@@ -180,5 +181,6 @@ main.add_command(sandbox)
 main.add_command(state)
 main.add_command(import_object)
 main.add_command(history)
+main.add_command(watch)
 
 __all__ = ["main", "summary_line"]

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -95,9 +95,14 @@ class Workspace:
         return plan_moves(entries, recorded, kinds=self.rules.keys())
 
     def refresh(
-        self, document: StateDocument, *, moved: tuple[Move, ...] = ()
+        self,
+        document: StateDocument,
+        *,
+        moved: tuple[Move, ...] = (),
+        only: Collection[Address] | None = None,
     ) -> dict[Address, Remote]:
-        """Read every desired or recorded address from its platform with list calls."""
+        """Read every desired or recorded address (or those in `only`) from its platform with
+        list calls; recorded addresses as they are once `moved` is applied."""
         recorded = rekey(_recorded(document), moved)
         natural_keys = rekey(_natural_keys(document), moved)
         orphans = sorted({a.provider for a in recorded} - set(self.adapters))
@@ -108,6 +113,8 @@ class Workspace:
             )
         requests: dict[str, list[ReadRequest]] = {name: [] for name in self.adapters}
         for address in self.resources.keys() | recorded.keys():
+            if only is not None and address not in only:
+                continue
             resource = self.resources.get(address)
             record = recorded.get(address)
             key = resource.natural_key if resource else natural_keys.get(address, "")
@@ -119,12 +126,18 @@ class Workspace:
         return remote
 
     def plan(
-        self, document: StateDocument, *, adopt: bool = False
+        self,
+        document: StateDocument,
+        *,
+        adopt: bool = False,
+        only: Collection[Address] | None = None,
     ) -> tuple[Plan, dict[Address, Remote]]:
-        """Refresh, then diff; returns the plan and what the refresh saw."""
+        """Refresh, then diff; returns the plan and what the refresh saw. With `only`, a
+        targeted plan: just those addresses are refreshed and planned (nothing else is
+        cancelled for not being among them)."""
         self.check_key(document)
         moved = self.moves(document)
-        remote = self.refresh(document, moved=moved)
+        remote = self.refresh(document, moved=moved, only=only)
         renamed = dict(moved)
         pending = frozenset(
             renamed.get(address, address)
@@ -137,9 +150,14 @@ class Workspace:
                 f"{len(document.pending)} operation(s) of an interrupted apply were pending; "
                 "objects they created are adopted by natural key, the rest are planned again",
             )
+        recorded = rekey(_recorded(document), moved)
+        desired = tuple(self.resources.values())
+        if only is not None:
+            recorded = {a: r for a, r in recorded.items() if a in only}
+            desired = tuple(r for r in desired if r.address in only)
         data = DiffInput(
-            tuple(self.resources.values()),
-            rekey(_recorded(document), moved),
+            desired,
+            recorded,
             remote,
             self.rules,
             pending=pending,
@@ -220,6 +238,11 @@ class Workspace:
             ]
         )
 
+    def with_desired(self, desired: Desired) -> Workspace:
+        """The same state and open providers with other manifests (the firm's provider and
+        state settings must be unchanged: they chose the open adapters and store)."""
+        return replace(self, desired=desired, resources=desired_resources(desired))
+
     def apply(
         self,
         plan: Plan,
@@ -280,11 +303,17 @@ def open_workspace(
                 adapter = PROVIDERS[name].open(provider_settings, context)
                 stack.callback(adapter.close)
                 adapters[name] = adapter
-        resources: dict[Address, DesiredResource] = {}
-        for name in desired.firm.providers:
-            for resource in PROVIDERS[name].expand(desired):
-                resources[resource.address] = resource
+        resources = desired_resources(desired)
         yield Workspace(root, desired, store, adapters, resources, clock=clock, environ=environ)
+
+
+def desired_resources(desired: Desired) -> dict[Address, DesiredResource]:
+    """Every configured provider's desired resources, by address."""
+    resources: dict[Address, DesiredResource] = {}
+    for name in desired.firm.providers:
+        for resource in PROVIDERS[name].expand(desired):
+            resources[resource.address] = resource
+    return resources
 
 
 def _recorded(document: StateDocument) -> dict[Address, Recorded]:

@@ -10,12 +10,13 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "reconciler"
 
 FORBIDDEN = {
-    "manifest": {"state", "plan", "apply", "providers", "render", "cli", "workspace"},
-    "state": {"manifest", "plan", "apply", "providers", "render", "cli", "workspace"},
-    "plan": {"state", "apply", "providers", "render", "cli", "workspace"},
-    "providers": {"state", "apply", "render", "cli", "workspace"},
-    "apply": {"render", "cli", "workspace"},
-    "render": {"state", "providers", "cli", "workspace", "manifest"},
+    "manifest": {"state", "plan", "apply", "providers", "render", "cli", "workspace", "watch"},
+    "state": {"manifest", "plan", "apply", "providers", "render", "cli", "workspace", "watch"},
+    "plan": {"state", "apply", "providers", "render", "cli", "workspace", "watch"},
+    "providers": {"state", "apply", "render", "cli", "workspace", "watch"},
+    "apply": {"render", "cli", "workspace", "watch"},
+    "render": {"state", "providers", "cli", "workspace", "manifest", "watch"},
+    "watch": {"cli", "render"},
 }
 
 

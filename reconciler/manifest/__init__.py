@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reconciler.manifest.loader import load_manifests
+from reconciler.manifest.loader import SUFFIXES, load_manifests
 from reconciler.manifest.models import (
     WORKSPACE_NAME,
     Contact,
@@ -20,6 +20,7 @@ from reconciler.manifest.models import (
 )
 
 __all__ = [
+    "SUFFIXES",
     "WORKSPACE_NAME",
     "Contact",
     "Desired",

@@ -7,7 +7,16 @@ from types import MappingProxyType
 
 from reconciler.manifest.models import ProviderSchema
 from reconciler.plan.resource import KindRules
-from reconciler.providers.base import Adapter, Provider, ProviderContext
+from reconciler.providers.base import (
+    Adapter,
+    PreconditionMet,
+    Provider,
+    ProviderContext,
+    StreamStatus,
+    WatchEvent,
+    WatchOptions,
+    watchable,
+)
 from reconciler.providers.traderpal import PROVIDER as TRADERPAL
 from reconciler.providers.tradervue import PROVIDER as TRADERVUE
 from reconciler.providers.tradovate import PROVIDER as TRADOVATE
@@ -34,4 +43,16 @@ def kind_rules() -> dict[str, KindRules]:
     return rules
 
 
-__all__ = ["PROVIDERS", "Adapter", "Provider", "ProviderContext", "kind_rules", "schemas"]
+__all__ = [
+    "PROVIDERS",
+    "Adapter",
+    "PreconditionMet",
+    "Provider",
+    "ProviderContext",
+    "StreamStatus",
+    "WatchEvent",
+    "WatchOptions",
+    "kind_rules",
+    "schemas",
+    "watchable",
+]

@@ -1,16 +1,20 @@
-"""The provider adapter contract: capabilities, expand (desired), read (remote), execute (batches).
+"""The provider adapter contract: capabilities, expand (desired), read (remote), execute (batches),
+and the optional `watch` (a live stream of preconditions being met, for `reconciler watch`).
 
 Values that cross the contract are frozen slotted dataclasses. An adapter only maps:
-no retries, sleeps, state writes or printing (pacing and journaling are apply/'s).
+no retries, sleeps, state writes or printing (pacing and journaling are apply/'s); a stream
+reconnects by itself, since that is how the platform's socket must be used.
 """
 
 from __future__ import annotations
 
+import random
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Protocol, cast
 
 from reconciler.manifest.models import Desired, ProviderSchema
 from reconciler.plan.action import Action, Change
@@ -34,6 +38,7 @@ __all__ = [
     "DesiredResource",
     "GeneratedSecret",
     "ItemResult",
+    "PreconditionMet",
     "Provider",
     "ProviderContext",
     "RateLimit",
@@ -43,6 +48,12 @@ __all__ = [
     "RunningSandbox",
     "SecretValue",
     "Sleep",
+    "StreamStatus",
+    "WatchEvent",
+    "WatchOptions",
+    "WatchSink",
+    "Watchable",
+    "watchable",
 ]
 
 
@@ -65,6 +76,8 @@ class Capabilities:
     (kind, action); absent means 1. `parents` maps a kind to the kind whose cancel also
     cancels it (a trader's accounts go with a Tradovate cancel-everything of the user).
     `cancel_notes` says, per kind, what a cancel leaves behind on the platform.
+    `watch_kinds` lists the kinds whose waits the adapter reports the end of as they happen
+    (it then implements `Watchable`); empty for a provider without such a stream.
     """
 
     kinds: tuple[str, ...]
@@ -73,6 +86,7 @@ class Capabilities:
     parents: Mapping[str, str] = field(default_factory=dict)
     cancel_notes: Mapping[str, str] = field(default_factory=dict)
     rate_limits: tuple[RateLimit, ...] = ()
+    watch_kinds: tuple[str, ...] = ()
 
     def batch_size(self, kind: str, action: Action) -> int:
         return self.batch_sizes.get((kind, action), 1)
@@ -138,6 +152,72 @@ class Adapter(Protocol):
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], None]
+
+
+@dataclass(frozen=True, slots=True)
+class PreconditionMet:
+    """The platform says a precondition outside our control is now met (a trader signed an
+    agreement). `kind` plus `remote_id` (or `natural_key` when known) name the object whose
+    record remembers it in `facts`; that trader's resources of the `unblocks` kinds may now be
+    applied. `caught_up` marks one found by the catch-up read after a (re)connect rather than
+    pushed live; `detail` is for humans (never a secret)."""
+
+    kind: str
+    remote_id: str
+    natural_key: str | None
+    facts: Mapping[str, Any]
+    unblocks: tuple[str, ...]
+    detail: str
+    caught_up: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class StreamStatus:
+    """A provider's event stream connected (and caught up) or lost its connection; when lost,
+    `retry_in` says how many seconds until the next attempt."""
+
+    provider: str
+    connected: bool
+    detail: str = ""
+    retry_in: float | None = None
+
+
+WatchEvent = PreconditionMet | StreamStatus
+WatchSink = Callable[[WatchEvent], None]
+
+
+@dataclass(frozen=True, slots=True)
+class WatchOptions:
+    """Timing of an event stream: reconnects wait `backoff_initial` doubling up to `backoff_max`
+    (times a factor in [0.5, 1) drawn from `jitter`); the client sends a heartbeat every
+    `heartbeat` seconds and drops a connection that heard nothing for `silence_timeout`."""
+
+    backoff_initial: float = 1.0
+    backoff_max: float = 60.0
+    heartbeat: float = 2.5
+    silence_timeout: float = 15.0
+    jitter: Callable[[], float] = field(default=random.random, repr=False)
+
+    def backoff(self, attempt: int) -> float:
+        """Seconds to wait before reconnect attempt `attempt` (0 for the first retry)."""
+        delay = min(self.backoff_max, self.backoff_initial * 2.0 ** min(attempt, 30))
+        return delay * (0.5 + self.jitter() / 2)
+
+
+class Watchable(Protocol):
+    """An adapter whose platform pushes events (declared by `Capabilities.watch_kinds`)."""
+
+    def watch(self, sink: WatchSink, *, stop: threading.Event, options: WatchOptions) -> None:
+        """Report events to `sink` until `stop` is set, reconnecting with backoff; after each
+        (re)connect, one catch-up read reports what was missed meanwhile."""
+        ...
+
+
+def watchable(adapter: Adapter) -> Watchable | None:
+    """The adapter as an event source, when its capabilities declare one."""
+    if adapter.capabilities.watch_kinds and callable(getattr(adapter, "watch", None)):
+        return cast(Watchable, adapter)
+    return None
 
 
 @dataclass(frozen=True, slots=True)

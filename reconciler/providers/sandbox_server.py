@@ -6,7 +6,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from types import TracebackType
 from typing import Any, Self
 
@@ -14,7 +14,7 @@ import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp
 
 logger = logging.getLogger(__name__)
@@ -101,10 +101,16 @@ def serve_app(app: ASGIApp, *, port: int = 0) -> RunningServer:
     return RunningServer(server, thread)
 
 
-def catch_all_app(handler: Callable[[Request], Awaitable[Response]], *, state: object) -> Starlette:
+def catch_all_app(
+    handler: Callable[[Request], Awaitable[Response]],
+    *,
+    state: object,
+    websockets: Sequence[WebSocketRoute] = (),
+) -> Starlette:
     """One route for every path and method, handing each request to `handler` (an emulator
-    dispatches on paths itself). A caller that disconnects before its request arrived whole
-    (e.g. a killed apply) gets 499: like a real platform, the emulator never saw it."""
+    dispatches on paths itself), after the given WebSocket routes. A caller that disconnects
+    before its request arrived whole (e.g. a killed apply) gets 499: like a real platform, the
+    emulator never saw it."""
 
     async def endpoint(request: Request) -> Response:
         try:
@@ -113,7 +119,7 @@ def catch_all_app(handler: Callable[[Request], Awaitable[Response]], *, state: o
             return Response(status_code=499)
 
     methods = ["GET", "POST", "PUT", "PATCH", "DELETE"]
-    app = Starlette(routes=[Route("/{path:path}", endpoint, methods=methods)])
+    app = Starlette(routes=[*websockets, Route("/{path:path}", endpoint, methods=methods)])
     app.state.sandbox = state
     return app
 

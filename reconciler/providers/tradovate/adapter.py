@@ -1,7 +1,10 @@
-"""The Tradovate adapter: refresh with list calls, execute batches through the client."""
+"""The Tradovate adapter: refresh with list calls, execute batches through the client, and
+watch Market Data Agreement signatures on the user-data WebSocket."""
 
 from __future__ import annotations
 
+import threading
+import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import ExitStack
@@ -14,7 +17,15 @@ from reconciler.manifest.models import Desired
 from reconciler.plan.action import Action
 from reconciler.plan.address import Address
 from reconciler.plan.resource import DesiredResource, ReadRequest, Remote
-from reconciler.providers.base import Batch, Capabilities, ItemResult, ProviderContext, RateLimit
+from reconciler.providers.base import (
+    Batch,
+    Capabilities,
+    ItemResult,
+    ProviderContext,
+    RateLimit,
+    WatchOptions,
+    WatchSink,
+)
 from reconciler.providers.http import make_http_client
 from reconciler.providers.tradovate import operations
 from reconciler.providers.tradovate.client import TradovateClient
@@ -24,15 +35,21 @@ from reconciler.providers.tradovate.config import (
     PostTradeRisk,
     TradovateSettings,
 )
-from reconciler.providers.tradovate.models import AlertSignal, User
+from reconciler.providers.tradovate.models import User
 from reconciler.providers.tradovate.resources import ACCOUNT, CONTACT, ENTITLEMENT, USER, expand
+from reconciler.providers.tradovate.signatures import (
+    NOT_CREATED,
+    SignalBook,
+    gate_entitlements,
+    remember_signature,
+)
+from reconciler.providers.tradovate.stream import SignatureStream, websocket_url
 
 _CONTACT_FIELDS = (
     "first_name", "last_name", "phone", "street_address1", "street_address2", "city", "state",
     "post_code", "country",
 )  # fmt: skip
 _RISK_FIELDS = tuple(PostTradeRisk.model_fields)
-WAITING_FOR_SIGNATURE = "waiting for the Market Data Agreement signature"
 
 
 class TradovateAdapter:
@@ -62,6 +79,7 @@ class TradovateAdapter:
             (ENTITLEMENT, Action.CANCEL): 25,
         },
         parents={CONTACT: USER, ACCOUNT: USER, ENTITLEMENT: USER},
+        watch_kinds=(ENTITLEMENT,),
         rate_limits=(
             RateLimit("all", 5000, 3600.0),
             RateLimit("all", 5000, 60.0),
@@ -78,11 +96,16 @@ class TradovateAdapter:
         settings: TradovateSettings,
         *,
         on_close: Callable[[], None] | None = None,
+        websocket: str,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self._client = client
         self._settings = settings
-        self._catalogue = operations.Catalogue(client, settings)
+        self._book = SignalBook()
+        self._catalogue = operations.Catalogue(client, settings, self._book)
         self._on_close = on_close
+        self._websocket = websocket
+        self._clock = clock
 
     def expand(self, desired: Desired) -> Sequence[DesiredResource]:
         return expand(desired)
@@ -94,6 +117,8 @@ class TradovateAdapter:
             by_kind[request.address.kind].append(request)
         if not requests:
             return {}
+        # A new run: list answers cached by an earlier plan of a long-lived adapter are stale.
+        self._catalogue = operations.Catalogue(self._client, self._settings, self._book)
         users = {u.name.lower(): u for u in self._client.list_users()}
         if any(r.natural_key not in users for r in by_kind[USER]):
             self._catalogue.plan_id()  # a create is coming: fail now if the plan name is wrong
@@ -103,11 +128,27 @@ class TradovateAdapter:
         if by_kind[ACCOUNT]:
             found.update(self._read_accounts(by_kind[ACCOUNT], users))
         if by_kind[ENTITLEMENT]:
-            found.update(self._read_entitlements(by_kind[ENTITLEMENT], by_kind[USER], users))
+            entitlements, signers = self._read_entitlements(
+                by_kind[ENTITLEMENT], by_kind[USER], users
+            )
+            found.update(entitlements)
+            for trader in signers:
+                remember_signature(found, Address(USER, trader))
         return found
 
     def execute(self, batch: Batch) -> Sequence[ItemResult]:
         return operations.execute(self._client, self._catalogue, batch)
+
+    def watch(self, sink: WatchSink, *, stop: threading.Event, options: WatchOptions) -> None:
+        """Report Market Data Agreement signatures from the user-data WebSocket until `stop`."""
+        stream = SignatureStream(
+            url=self._websocket,
+            client=self._client,
+            alert_id=self._settings.alert_id,
+            book=self._book,
+            clock=self._clock,
+        )
+        stream.run(sink, stop=stop, options=options)
 
     def close(self) -> None:
         self._client.close()
@@ -181,65 +222,18 @@ class TradovateAdapter:
         requests: Sequence[ReadRequest],
         user_requests: Sequence[ReadRequest],
         users: Mapping[str, User],
-    ) -> dict[Address, Remote]:
-        """Entitled, or waiting for the signature; a signature seen once is remembered in
-        the user's facts, because the platform archives signals every week."""
+    ) -> tuple[dict[Address, Remote], set[str]]:
+        """Granted plugins or signature waits (see `signatures.gate_entitlements`)."""
         if not any(r.natural_key.partition("/")[0] in users for r in requests):
             return {
-                r.address: Remote(
-                    r.address, None, blocked=f"{WAITING_FOR_SIGNATURE} (user not created yet)"
-                )
-                for r in requests
-            }
+                r.address: Remote(r.address, None, blocked=NOT_CREATED) for r in requests
+            }, set()
         plugins = {
             (p.user_id, p.entitlement_id): p for p in self._client.list_user_plugins() if p.approval
         }
-        remembered = {
-            r.address.trader
-            for r in user_requests
-            if r.recorded is not None and r.recorded.facts.get("mda_signed")
-        }
-        found: dict[Address, Remote] = {}
-        awaiting: list[tuple[ReadRequest, User]] = []
-        for request in requests:
-            key, _, entitlement = request.natural_key.partition("/")
-            user = users.get(key)
-            plugin = None if user is None else plugins.get((user.id, int(entitlement)))
-            address = request.address
-            if plugin is not None:
-                attributes = {"entitlement": address.child, "entitlement_id": int(entitlement)}
-                found[address] = Remote(
-                    address, str(plugin.id), attributes, facts={"plugin_name": plugin.plugin_name}
-                )
-            elif user is None:
-                found[address] = Remote(
-                    address, None, blocked=f"{WAITING_FOR_SIGNATURE} (user not created yet)"
-                )
-            elif address.trader not in remembered:
-                awaiting.append((request, user))
-        signed = _signers(self._catalogue.signals()) if awaiting else set()
-        for request, user in awaiting:
-            if user.id in signed:
-                _remember_signature(found, Address(USER, request.address.trader))
-            else:
-                found[request.address] = Remote(
-                    request.address, None, blocked=WAITING_FOR_SIGNATURE
-                )
-        return found
-
-
-def _remember_signature(found: dict[Address, Remote], address: Address) -> None:
-    """Add the `mda_signed` fact to the user's remote object (state keeps it on apply)."""
-    remote = found.get(address)
-    if remote is not None:
-        found[address] = Remote(
-            address, remote.remote_id, remote.attributes, facts={**remote.facts, "mda_signed": True}
+        return gate_entitlements(
+            requests, user_requests, users, plugins, signals=self._catalogue.signals
         )
-
-
-def _signers(signals: Sequence[AlertSignal]) -> set[int]:
-    """Users with a Market Data Agreement signature signal this week."""
-    return {s.related_to_user_id for s in signals if s.related_to_user_id is not None}
 
 
 ENDPOINTS = {
@@ -282,4 +276,10 @@ def open_adapter(settings: TradovateSettings, context: ProviderContext) -> Trado
         clock=context.clock,
         sleep=context.sleep,
     )
-    return TradovateAdapter(client, settings, on_close=stack.close)
+    return TradovateAdapter(
+        client,
+        settings,
+        on_close=stack.close,
+        websocket=websocket_url(live_url),
+        clock=context.clock,
+    )

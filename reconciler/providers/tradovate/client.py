@@ -47,7 +47,7 @@ from reconciler.providers.tradovate.models import (
     UserPlugin,
     WireRequest,
 )
-from reconciler.providers.tradovate.session import PROVIDER, Domain, Session, decode
+from reconciler.providers.tradovate.session import PROVIDER, Domain, Session, Token, decode
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 LDEPS_CHUNK = 1000
@@ -90,6 +90,14 @@ class TradovateClient:
     def close(self) -> None:
         """Close both httpx clients."""
         self._session.close()
+
+    def access_token(self) -> Token:
+        """The shared access token, renewed when due (the user-data stream authorises with it)."""
+        return self._session.token()
+
+    def reauthenticate(self, stale: Token) -> Token:
+        """A new login after the platform refused `stale` (at most one for concurrent callers)."""
+        return self._session.reauthenticate(stale)
 
     def __enter__(self) -> TradovateClient:
         return self
@@ -184,12 +192,14 @@ class TradovateClient:
         request = AddEntitlementSubscription(entitlement_id=entitlement_id, user_id=user_id)
         return self._post("live", path, request, EntitlementOutcome)
 
-    def complete_alert_signal(self, signal_id: int) -> None:
+    def complete_alert_signal(self, signal_id: int) -> AlertSignal | None:
+        """Silence a signal; returns it as the platform now shows it (when it says)."""
         path = "/adminAlertSignal/completealertsignal"
         request = CompleteAlertSignal(admin_alert_signal_id=signal_id)
-        error = self._post("live", path, request, AlertSignalResponse).error_text
-        if error:
-            raise _rejection(error, path)
+        answer = self._post("live", path, request, AlertSignalResponse)
+        if answer.error_text:
+            raise _rejection(answer.error_text, path)
+        return answer.admin_alert_signal
 
     def change_plugin_permission(
         self, *, user_id: int, plugin_name: str, approval: bool

@@ -22,14 +22,21 @@ from reconciler.providers.tradovate.models import (
     EvaluationUser,
 )
 from reconciler.providers.tradovate.resources import ACCOUNT, CONTACT, ENTITLEMENT, USER
+from reconciler.providers.tradovate.signatures import SignalBook
 
 
 class Catalogue:
-    """List calls made at most once per run: plans, accounts (templates), signature signals."""
+    """List calls made at most once per run: plans, accounts (templates), signature signals.
 
-    def __init__(self, client: TradovateClient, settings: TradovateSettings) -> None:
+    With a seeded `book` (the user-data stream runs), signals come from it, not from a call.
+    """
+
+    def __init__(
+        self, client: TradovateClient, settings: TradovateSettings, book: SignalBook | None = None
+    ) -> None:
         self._client = client
         self._settings = settings
+        self._book = book
         self._plan_id: int | None = None
         self._accounts: list[Account] | None = None
         self._signals: list[AlertSignal] | None = None
@@ -55,8 +62,21 @@ class Catalogue:
 
     def signals(self) -> list[AlertSignal]:
         if self._signals is None:
-            self._signals = self._client.list_alert_signals(self._settings.alert_id)
+            known = None if self._book is None else self._book.snapshot()
+            if known is None:
+                known = self._client.list_alert_signals(self._settings.alert_id)
+            self._signals = known
         return self._signals
+
+    def completed(self, signal: AlertSignal) -> None:
+        """Note a signal we completed, so this run and later ones do not complete it again."""
+        stamp = signal.completed or signal.timestamp
+        self._signals = [
+            s.model_copy(update={"completed": stamp}) if s.id == signal.id else s
+            for s in self.signals()
+        ]
+        if self._book is not None:
+            self._book.complete(signal.id, stamp)
 
     def template_id(self, inputs: dict[str, Any] | Any) -> int:
         """The template account id of an account's template (by id, or by name)."""
@@ -253,7 +273,7 @@ def _entitle(client: TradovateClient, catalogue: Catalogue, batch: Batch) -> lis
             continue
         for signal in catalogue.signals():
             if signal.related_to_user_id == user_id and not signal.completed:
-                client.complete_alert_signal(signal.id)
+                catalogue.completed(client.complete_alert_signal(signal.id) or signal)
         results.append(
             _result(item, None, outcome.plugin.id, plugin_name=outcome.plugin.plugin_name)
         )

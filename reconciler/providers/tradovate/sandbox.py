@@ -46,6 +46,19 @@ Choices made where the platform's documents are silent (the wire contract's gap 
 | request log        | full lower-case path, sandbox-clock epoch `time`; reading or clearing    |
 |                    | the log is not logged                                                    |
 | malformed body     | HTTP 400 `{"errorText": "Malformed JSON"}` (also for a non-object body)  |
+| WebSocket          | `/{live,demo}/v1/websocket`: `o` on open, `h` every 2.5 s; a connection  |
+|                    | silent for 10 s (no `[]` heartbeat) gets `c[3001,"Heartbeat timeout"]`   |
+| ws authorisation   | `authorize` binds the connection to the token's session; other requests  |
+|                    | before it get `{"s":401}`; the session's end (expiry, a 3rd login) sends |
+|                    | `c[3002,"Session closed"]`; a token renewal keeps the connection         |
+| ws requests        | every API endpoint; with a body POST is tried before GET; same limits as |
+|                    | HTTP; logged with method `WS` (the connection itself: status 101)        |
+| syncrequest        | `users` (an admin: the organisation's) and empty `contractGroups`, one   |
+|                    | message even with splitResponses; on a socket it subscribes to `props`   |
+| signature event    | `props` `OtherEnvAdminAlertSignal`/`Created`, `{adminAlertSignal}` in a  |
+|                    | `d` list, to subscribed connections of org admins on both domains        |
+| ws drop            | `_sandbox/websockets/drop` closes every connection (1012, no `c` frame)  |
+|                    | and refuses new ones (HTTP 403) for `refuse_seconds` of real time        |
 """
 
 from __future__ import annotations
@@ -54,6 +67,8 @@ import time
 from collections.abc import Callable
 
 from starlette.applications import Starlette
+from starlette.routing import WebSocketRoute
+from starlette.websockets import WebSocket
 
 from reconciler.providers.sandbox_server import RunningServer, catch_all_app, serve_app
 from reconciler.providers.tradovate import (
@@ -61,6 +76,7 @@ from reconciler.providers.tradovate import (
     sandbox_auth,
     sandbox_entitlements,
     sandbox_users,
+    sandbox_websocket,
 )
 from reconciler.providers.tradovate.sandbox_config import (
     DEFAULT_ADMIN,
@@ -73,6 +89,7 @@ from reconciler.providers.tradovate.sandbox_config import (
 )
 from reconciler.providers.tradovate.sandbox_gateway import Sandbox
 from reconciler.providers.tradovate.sandbox_reads import read_endpoints
+from reconciler.providers.tradovate.sandbox_websocket import serve_websocket
 
 __all__ = [
     "DEFAULT_ADMIN",
@@ -115,10 +132,16 @@ def create_app(
         *sandbox_users.ENDPOINTS,
         *sandbox_accounts.ENDPOINTS,
         *sandbox_entitlements.ENDPOINTS,
+        *sandbox_websocket.ENDPOINTS,
         *read_endpoints(),
     )
     sandbox = Sandbox(config or SandboxConfig(), clock=clock or time.time, endpoints=endpoints)
-    return catch_all_app(sandbox, state=sandbox)
+
+    async def websocket(socket: WebSocket) -> None:
+        await serve_websocket(sandbox, socket)
+
+    route = WebSocketRoute("/{domain}/v1/websocket", websocket)
+    return catch_all_app(sandbox, state=sandbox, websockets=[route])
 
 
 def serve_sandbox(

@@ -1,5 +1,6 @@
 """The sandbox's own `/_sandbox` endpoints: simulate out-of-band changes (MDA signatures, drift,
-archiving), move the clock, read the request log and dump the world. No auth; loopback only."""
+archiving, dropped WebSockets), move the clock, read the request log and dump the world.
+No auth; loopback only."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from reconciler.providers.tradovate.sandbox_entitlements import sign_mda
 from reconciler.providers.tradovate.sandbox_protocol import Reply, int_or_none, ok
+from reconciler.providers.tradovate.sandbox_sockets import signal_event
 from reconciler.providers.tradovate.sandbox_time import iso
 from reconciler.providers.tradovate.sandbox_users import CONTACT_FIELDS
 from reconciler.providers.tradovate.sandbox_world import AUTOLIQ_FIELDS, Entity
@@ -42,6 +44,13 @@ def admin_reply(sandbox: Sandbox, method: str, segments: list[str], body: Entity
                 return _problem(400, "seconds should be a number >= 0")
             sandbox.offset += seconds
             return ok({"now": iso(sandbox.now()), "offset": sandbox.offset})
+        case "GET", ["websockets"]:
+            return ok(sandbox.sockets.describe())
+        case "POST", ["websockets", "drop"]:
+            seconds = body.get("refuse_seconds", 0)
+            if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
+                return _problem(400, "refuse_seconds should be a number >= 0")
+            return ok({"dropped": sandbox.sockets.drop(refuse_for=seconds)})
         case "GET", ["requests"]:
             return ok(list(sandbox.requests))
         case "POST", ["requests", "clear"]:
@@ -68,7 +77,11 @@ def _user_action(sandbox: Sandbox, ref: str, action: str, body: Entity) -> Reply
         return _problem(404, "User not found")
     if action == "sign-mda":
         alert_id = sandbox.config.seed.mda_alert_id
-        return ok(sign_mda(world, user_id, alert_id=alert_id, now=sandbox.now()))
+        signal = sign_mda(world, user_id, alert_id=alert_id, now=sandbox.now())
+        sandbox.sockets.publish(
+            signal_event(signal), to=lambda uid: bool(world.private.get(uid, {}).get("isAdmin"))
+        )
+        return ok(signal)
     if action == "delete":
         world.remove_user(user_id)
         sandbox.sessions.close_user(user_id)

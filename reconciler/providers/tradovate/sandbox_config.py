@@ -160,6 +160,8 @@ class SandboxConfig:
 
     `latency` seconds are added to every request; `data_path` (optional) is loaded on start
     and saved atomically after each mutating request; `request_log_size` bounds the log.
+    On the WebSocket, the server sends `h` every `socket_heartbeat` seconds and closes a
+    connection that sent nothing for `socket_idle_timeout` seconds (both in real time).
     """
 
     token_ttl: float = 5400.0
@@ -171,3 +173,5 @@ class SandboxConfig:
     seed: Seed = field(default_factory=Seed)
     data_path: Path | None = None
     request_log_size: int = 100_000
+    socket_heartbeat: float = 2.5
+    socket_idle_timeout: float = 10.0

@@ -7,7 +7,7 @@ import asyncio
 import json
 import logging
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -29,6 +29,7 @@ from reconciler.providers.tradovate.sandbox_protocol import (
     not_found,
 )
 from reconciler.providers.tradovate.sandbox_seed import seeded_world
+from reconciler.providers.tradovate.sandbox_sockets import SocketHub
 from reconciler.providers.tradovate.sandbox_world import Entity, World
 
 logger = logging.getLogger(__name__)
@@ -70,6 +71,7 @@ class Sandbox:
         )
         self.requests: deque[Entity] = deque(maxlen=config.request_log_size)
         self.routes = {(e.method, e.path): e for e in endpoints}
+        self.sockets = SocketHub()
 
     def now(self) -> float:
         """Sandbox time: the injected clock plus every `/_sandbox/clock/advance`."""
@@ -95,21 +97,25 @@ class Sandbox:
             domain, reply = head[0], await self._api(request, head[0], route, now)
         else:
             return Response(status_code=404)
+        self.log(request.method, domain, path, reply.status, now)
+        if self.world.revision != revision:
+            self.save()
+        return _render(reply)
+
+    def log(self, method: str, domain: str, path: str, status: int, now: float) -> None:
+        """Add one entry to the request log (WebSocket traffic uses the method `WS`)."""
         logged_path = path.lower().rstrip("/")
         if logged_path not in _UNLOGGED:
             self.requests.append(
                 {
-                    "method": request.method,
+                    "method": method,
                     "domain": domain,
                     "path": logged_path,
-                    "status": reply.status,
+                    "status": status,
                     "time": now,
                 }
             )
-        logger.debug("%s %s -> %d", request.method, logged_path, reply.status)
-        if self.world.revision != revision:
-            self.save()
-        return _render(reply)
+        logger.debug("%s %s -> %d", method, logged_path, status)
 
     async def _admin(self, request: Request) -> Reply:
         if request.client is not None and request.client.host not in _LOOPBACK:
@@ -121,30 +127,55 @@ class Sandbox:
         return admin_reply(self, request.method, segments, body)
 
     async def _api(self, request: Request, domain: str, route: str, now: float) -> Reply:
-        token = _bearer(request)
+        host = request.client.host if request.client is not None else "unknown"
+        query = {k.lower(): v for k, v in request.query_params.items()}
+        return await self.dispatch(
+            domain,
+            (request.method,),
+            route,
+            token=_bearer(request),
+            host=host,
+            query=query,
+            body=lambda: read_json_object(request),
+            now=now,
+        )
+
+    async def dispatch(
+        self,
+        domain: str,
+        methods: tuple[str, ...],
+        route: str,
+        *,
+        token: str | None,
+        host: str,
+        query: dict[str, str],
+        body: Callable[[], Awaitable[Entity | None]],
+        now: float,
+    ) -> Reply:
+        """Limit, authenticate and route one API request (HTTP, or a WebSocket request, which
+        names no method: the first of `methods` with a route wins)."""
         caller = self.sessions.user_of(token, now)
         if caller is not None and caller not in self.world.users:
             caller = None
-        host = request.client.host if request.client is not None else "unknown"
         key = f"user:{caller}" if caller is not None else f"ip:{host}"
         if not self.limiter.admit(key, is_authenticated=caller is not None, now=now):
             return Reply(429, None)
-        endpoint = self.routes.get((request.method, route))
-        if endpoint is None:
+        found = [self.routes[(m, route)] for m in methods if (m, route) in self.routes]
+        if not found:
             return not_found()
-        body = await read_json_object(request)
+        endpoint = found[0]
+        payload = await body()
         ip = f"ip:{host}"
-        if body is None:
+        if payload is None:
             reply = Reply(400, {"errorText": "Malformed JSON"})
         else:
-            ticket = body.pop("p-ticket", None)
+            ticket = payload.pop("p-ticket", None)
             if ticket is None and route == ACCESS_TOKEN_REQUEST and self.penalties.knows(token):
                 ticket = token
             penalty = self.penalties.screen(ip, route, None if ticket is None else str(ticket), now)
             if penalty is not None:
                 return Reply(200, penalty)
-            query = {k.lower(): v for k, v in request.query_params.items()}
-            call = Call(self.world, self.sessions, domain, body, query, now, caller, token)
+            call = Call(self.world, self.sessions, domain, payload, query, now, caller, token)
             reply = self._process(endpoint, call)
         self.penalties.record(ip, route, is_failure=reply.is_failure, now=now)
         return reply

@@ -37,10 +37,19 @@ class Sessions:
 
     def user_of(self, token: str | None, now: float) -> int | None:
         """The user a valid, unexpired token belongs to."""
+        session = self.session_of(token, now)
+        return None if session is None else session.user_id
+
+    def session_of(self, token: str | None, now: float) -> Session | None:
+        """The open session a valid, unexpired token belongs to."""
         session = self._by_token.get(token) if token else None
         if session is None or session.expires_at <= now:
             return None
-        return session.user_id
+        return session
+
+    def is_open(self, session: Session, now: float) -> bool:
+        """Whether a session is still live: unexpired, and not closed by newer logins."""
+        return session.expires_at > now and self._by_token.get(session.token) is session
 
     def open(self, user_id: int, now: float) -> Session:
         """A new session (closing expired ones and, past the maximum, the oldest)."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import random
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC
@@ -103,6 +104,7 @@ class Session:
         self._backoff = backoff
         self._max_backoff = max_backoff
         self._token: Token | None = None
+        self._lock = threading.RLock()  # the user-data stream shares the token from its thread
 
     def close(self) -> None:
         for client in self._clients.values():
@@ -118,16 +120,30 @@ class Session:
         body: Body | None = None,
     ) -> Any:
         """Send one API call and return its JSON payload (HTTP 200 or another 2xx)."""
-        token, fresh = self._valid_token()
+        with self._lock:
+            token, fresh = self._valid_token()
         reply = self._exchange(domain, method, path, params=params, body=body, token=token)
         if reply.status == 401 and not fresh:
             logger.debug("%s %s -> 401: authenticating again", method, path)
-            self._token = None
-            token = self._authenticate()
+            token = self.reauthenticate(token)
             reply = self._exchange(domain, method, path, params=params, body=body, token=token)
         return self._payload(reply, operation=path)
 
     # --- token ------------------------------------------------------------------------
+
+    def token(self) -> Token:
+        """The access token to use now: renewed when due, re-acquired when expired."""
+        with self._lock:
+            return self._valid_token()[0]
+
+    def reauthenticate(self, stale: Token) -> Token:
+        """Log in again because the platform refused `stale` (its session was closed), unless
+        another caller has already replaced it."""
+        with self._lock:
+            if self._token is not None and self._token is not stale:
+                return self._token
+            self._token = None
+            return self._authenticate()
 
     def _valid_token(self) -> tuple[Token, bool]:
         """The token to use now, and whether it came from a new authentication."""

@@ -1,0 +1,109 @@
+"""The Market Data Agreement signature gate: which entitlements wait for a signature, which
+traders are newly seen to have signed, and the signals this process knows of (seeded by the
+user-data stream's catch-up read and extended by its events, so that refresh and entitle need
+no list call of their own while the stream runs)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+
+from reconciler.plan.address import Address
+from reconciler.plan.resource import ReadRequest, Remote
+from reconciler.providers.tradovate.models import AlertSignal, User, UserPlugin
+
+WAITING_FOR_SIGNATURE = "waiting for the Market Data Agreement signature"
+NOT_CREATED = f"{WAITING_FOR_SIGNATURE} (user not created yet)"
+SIGNED_FACT = "mda_signed"
+
+
+def gate_entitlements(
+    requests: Sequence[ReadRequest],
+    user_requests: Sequence[ReadRequest],
+    users: Mapping[str, User],
+    plugins: Mapping[tuple[int, int | None], UserPlugin],
+    signals: Callable[[], Sequence[AlertSignal]],
+) -> tuple[dict[Address, Remote], set[str]]:
+    """Entitled, or waiting for the signature; and the traders newly seen to have signed (their
+    user remembers it: the platform archives signals every week). `signals` is called only
+    when some entitlement is neither granted nor known to be signed for."""
+    remembered = {
+        r.address.trader
+        for r in user_requests
+        if r.recorded is not None and r.recorded.facts.get(SIGNED_FACT)
+    }
+    found: dict[Address, Remote] = {}
+    awaiting: list[tuple[ReadRequest, User]] = []
+    for request in requests:
+        key, _, entitlement = request.natural_key.partition("/")
+        user = users.get(key)
+        plugin = None if user is None else plugins.get((user.id, int(entitlement)))
+        address = request.address
+        if plugin is not None:
+            attributes = {"entitlement": address.child, "entitlement_id": int(entitlement)}
+            found[address] = Remote(
+                address, str(plugin.id), attributes, facts={"plugin_name": plugin.plugin_name}
+            )
+        elif user is None:
+            found[address] = Remote(address, None, blocked=NOT_CREATED)
+        elif address.trader not in remembered:
+            awaiting.append((request, user))
+    signed = signers(signals()) if awaiting else set()
+    newly_signed = set()
+    for request, user in awaiting:
+        if user.id in signed:
+            newly_signed.add(request.address.trader)
+        else:
+            found[request.address] = Remote(request.address, None, blocked=WAITING_FOR_SIGNATURE)
+    return found, newly_signed
+
+
+def remember_signature(found: dict[Address, Remote], address: Address) -> None:
+    """Add the signed fact to a user's remote object (state keeps it when it is applied)."""
+    remote = found.get(address)
+    if remote is not None:
+        facts = {**remote.facts, SIGNED_FACT: True}
+        found[address] = Remote(address, remote.remote_id, remote.attributes, facts=facts)
+
+
+def signers(signals: Iterable[AlertSignal]) -> set[int]:
+    """Users with a Market Data Agreement signature signal."""
+    return {s.related_to_user_id for s in signals if s.related_to_user_id is not None}
+
+
+class SignalBook:
+    """Signals by id, shared by the stream's thread and the apply thread.
+
+    Invariant: knowledge only grows (an archived signal stays known), and `snapshot()` is None
+    until a first catch-up seeded the book: until then callers read the platform themselves.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._signals: dict[int, AlertSignal] = {}
+        self._is_seeded = False
+
+    def seed(self, signals: Iterable[AlertSignal]) -> None:
+        """Merge a complete read of the current signals (it wins over what we knew)."""
+        with self._lock:
+            self._signals.update((signal.id, signal) for signal in signals)
+            self._is_seeded = True
+
+    def add(self, signal: AlertSignal) -> bool:
+        """Merge one pushed signal; True when its id was not known before."""
+        with self._lock:
+            is_new = signal.id not in self._signals
+            self._signals[signal.id] = signal
+            return is_new
+
+    def complete(self, signal_id: int, completed: str) -> None:
+        """Note that we completed a signal (so it is not completed again)."""
+        with self._lock:
+            signal = self._signals.get(signal_id)
+            if signal is not None:
+                self._signals[signal_id] = signal.model_copy(update={"completed": completed})
+
+    def snapshot(self) -> list[AlertSignal] | None:
+        """Every known signal, or None when the book was never seeded."""
+        with self._lock:
+            return list(self._signals.values()) if self._is_seeded else None

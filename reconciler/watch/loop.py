@@ -1,0 +1,313 @@
+"""The `reconciler watch` loop: a full plan and apply at start; then, for each batch of events from
+the providers' streams, a targeted one; a full one when the manifests change on disk, on reload
+(SIGHUP) or every `interval`. The state lock is taken per run, so others can plan and apply."""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import time
+from collections.abc import Callable, Mapping
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reconciler.backends import StateChoice
+from reconciler.errors import CancelLimitExceeded, ManifestErrors, ReconcilerError, StateLocked
+from reconciler.manifest import Desired, load_manifests
+from reconciler.plan import Address
+from reconciler.providers import (
+    PreconditionMet,
+    StreamStatus,
+    WatchOptions,
+    schemas,
+)
+from reconciler.watch.health import Health
+from reconciler.watch.manifest_files import ManifestFiles
+from reconciler.watch.runs import RunOptions, StopAfterBatch, run
+from reconciler.watch.status import Status
+from reconciler.watch.streams import Streams
+from reconciler.watch.targets import find_trader
+from reconciler.workspace import Workspace, open_workspace
+
+logger = logging.getLogger(__name__)
+
+_WAKE = object()
+_TICK = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class WatchSettings:
+    """How the loop behaves. A failed run is retried after `retry` seconds, doubling up to
+    `retry_max`; a run that found the state locked after `retry`. The first full plan waits up
+    to `connect_timeout` for the streams, so that their catch-up reads serve it."""
+
+    manifests: Path
+    interval: float | None = None
+    poll: float = 1.0
+    lock_timeout: float = 10.0
+    retry: float = 5.0
+    retry_max: float = 300.0
+    connect_timeout: float = 15.0
+    max_cancel: int | None = None
+    stream: WatchOptions = field(default_factory=WatchOptions)
+    environ: Mapping[str, str] | None = None
+    choice: StateChoice | None = None
+
+
+class Watcher:
+    """Runs until `stop()`. `stop` and `reload` only set a flag and wake the loop, so a signal
+    handler may call them (the inbox is a reentrant SimpleQueue)."""
+
+    def __init__(
+        self,
+        settings: WatchSettings,
+        *,
+        status: Status,
+        health: Health | None = None,
+        clock: Callable[[], float] = time.time,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._settings = settings
+        self._status = status
+        self._health = health or Health(stall_after=300.0, monotonic=monotonic)
+        self._clock = clock
+        self._monotonic = monotonic
+        self._inbox: queue.SimpleQueue[object] = queue.SimpleQueue()
+        self._stopping: str | None = None
+        self._reload: str | None = None
+        self._events: list[PreconditionMet] = []
+        self._full: str | None = "start"
+        self._retry_at = 0.0
+        self._failures = 0
+        self._workspace: Workspace | None = None
+        self._opened = ExitStack()
+        self._streams = Streams(self._inbox.put, settings.stream)
+        self._files = ManifestFiles(settings.manifests, poll=settings.poll, monotonic=monotonic)
+
+    def stop(self, reason: str) -> None:
+        """Finish the batch in flight, then return from `run` (idempotent)."""
+        if self._stopping is None:
+            self._stopping = reason
+        self._inbox.put(_WAKE)
+
+    def reload(self, trigger: str) -> None:
+        """Read the manifests again and run a full plan."""
+        self._reload = trigger
+        self._inbox.put(_WAKE)
+
+    def run(self) -> None:
+        """Watch until stopped; raises ReconcilerError when the workspace cannot be opened."""
+        self._open()
+        try:
+            workspace = self._current()
+            self._status(
+                "started",
+                manifests=str(self._settings.manifests),
+                traders=len(workspace.desired.traders),
+                providers=sorted(workspace.adapters),
+                streams=sorted(self._streams.connected),
+                interval=self._settings.interval,
+                pid=os.getpid(),
+            )
+            self._await_streams()
+            next_interval = self._next_interval()
+            while self._stopping is None:
+                self._health.beat()
+                self._receive(0.0 if self._has_work() else _TICK)
+                if self._stopping is not None:
+                    break
+                if self._reload is not None:
+                    self._load(self._reload)
+                elif self._files.changed():
+                    self._load("files")
+                if next_interval is not None and self._monotonic() >= next_interval:
+                    self._full = self._full or "interval"
+                    next_interval = self._next_interval()
+                self._work()
+        finally:
+            self._close()
+            self._status("stopped", reason=self._stopping or "error")
+
+    # --- events ------------------------------------------------------------------------
+
+    def _receive(self, timeout: float) -> None:
+        """Take what the streams reported: wait up to `timeout` for the first item, then drain."""
+        fresh: list[PreconditionMet] = []
+        try:
+            item = self._inbox.get(timeout=timeout) if timeout > 0 else self._inbox.get_nowait()
+            while True:
+                if isinstance(item, PreconditionMet):
+                    fresh.append(item)
+                elif isinstance(item, StreamStatus):
+                    self._on_stream(item)
+                item = self._inbox.get_nowait()
+        except queue.Empty:
+            pass
+        if fresh:
+            self._accept(fresh)
+
+    def _on_stream(self, news: StreamStatus) -> None:
+        self._streams.note(news)
+        self._health.stream(news.provider, connected=news.connected)
+        if news.connected:
+            self._status("stream_connected", provider=news.provider, detail=news.detail)
+        else:
+            self._status(
+                "stream_disconnected",
+                provider=news.provider,
+                detail=news.detail,
+                retry_in=news.retry_in,
+            )
+
+    def _accept(self, events: list[PreconditionMet]) -> None:
+        """Report each event once (with the trader it concerns) and queue those we manage."""
+        workspace = self._current()
+        document = workspace.store.read()
+        for event in events:
+            trader = find_trader(event, workspace.resources, document)
+            source = "catch-up" if event.caught_up else "live"
+            if trader is None:
+                self._status(
+                    "precondition_ignored",
+                    kind=event.kind,
+                    remote_id=event.remote_id,
+                    natural_key=event.natural_key,
+                    detail=event.detail,
+                    source=source,
+                    reason="no declared or recorded trader matches",
+                )
+                continue
+            self._status(
+                "precondition_met",
+                address=str(Address(event.kind, trader)),
+                detail=event.detail,
+                source=source,
+            )
+            self._events.append(event)
+
+    # --- runs ----------------------------------------------------------------------------
+
+    def _has_work(self) -> bool:
+        pending = self._full is not None or bool(self._events)
+        return pending and self._monotonic() >= self._retry_at
+
+    def _work(self) -> None:
+        if not self._has_work():
+            return
+        full, events = self._full, list(self._events)
+        options = RunOptions(full, self._settings.lock_timeout, self._settings.max_cancel)
+        try:
+            run(
+                self._current(),
+                events,
+                options,
+                status=self._status,
+                beat=self._health.beat,
+                is_stopping=lambda: self._stopping is not None,
+            )
+        except StateLocked as exc:
+            self._retry_at = self._monotonic() + self._settings.retry
+            self._status(
+                "state_locked", holder=exc.holder, since=exc.since, retry_in=self._settings.retry
+            )
+            return
+        except StopAfterBatch:
+            self._status(
+                "interrupted",
+                detail="stopped after the batch in flight; the next run applies the rest",
+            )
+            return
+        except CancelLimitExceeded as exc:
+            self._status("refused", message=str(exc))  # waits for the next change or interval
+        except ReconcilerError as exc:
+            self._failures += 1
+            delay = min(self._settings.retry_max, self._settings.retry * 2 ** (self._failures - 1))
+            self._retry_at = self._monotonic() + delay
+            self._status(
+                "error", scope="full" if full else "targeted", message=str(exc), retry_in=delay
+            )
+            return
+        else:
+            self._failures = 0
+        del self._events[: len(events)]
+        if self._full == full:
+            self._full = None
+
+    # --- manifests and the workspace -------------------------------------------------------
+
+    def _load(self, trigger: str) -> None:
+        self._reload = None
+        if trigger != "files":
+            self._files.mark_loaded()
+        try:
+            desired = load_manifests(
+                self._settings.manifests, schemas=schemas(), environ=self._settings.environ
+            )
+        except ManifestErrors as exc:
+            problems = [error.located() for error in exc.errors]
+            self._status("manifests_invalid", trigger=trigger, problems=problems)
+            return
+        except ReconcilerError as exc:
+            self._status("manifests_invalid", trigger=trigger, problems=[str(exc)])
+            return
+        current = self._current().desired
+        if trigger == "files" and desired.digest == current.digest:
+            return
+        if _connection_settings(desired) != _connection_settings(current):
+            self._status("reopening", reason="the firm's provider or state settings changed")
+            self._close()
+            self._open()
+        else:
+            self._workspace = self._current().with_desired(desired)
+        self._status("manifests_loaded", trigger=trigger, traders=len(desired.traders))
+        self._full, self._retry_at = f"manifests reloaded ({trigger})", 0.0
+
+    def _current(self) -> Workspace:
+        assert self._workspace is not None, "the workspace is open while the loop runs"
+        return self._workspace
+
+    def _open(self) -> None:
+        stack = ExitStack()
+        self._workspace = stack.enter_context(
+            open_workspace(
+                self._settings.manifests,
+                choice=self._settings.choice,
+                environ=self._settings.environ,
+                clock=self._clock,
+            )
+        )
+        self._opened = stack
+        self._streams.start(self._workspace.adapters)
+        for name in self._streams.connected:
+            self._health.stream(name, connected=False)
+
+    def _close(self) -> None:
+        self._streams.stop()
+        self._health.forget_streams()
+        self._opened.close()
+
+    def _await_streams(self) -> None:
+        """Let the streams connect (and catch up) before the first full plan, for a while."""
+        deadline = self._monotonic() + self._settings.connect_timeout
+        while self._stopping is None and not all(self._streams.connected.values()):
+            if self._monotonic() >= deadline:
+                waiting = sorted(k for k, v in self._streams.connected.items() if not v)
+                self._status(
+                    "streams_not_connected",
+                    providers=waiting,
+                    detail="planning without them; they keep retrying",
+                )
+                return
+            self._health.beat()
+            self._receive(min(_TICK, max(0.0, deadline - self._monotonic())))
+
+    def _next_interval(self) -> float | None:
+        interval = self._settings.interval
+        return None if interval is None else self._monotonic() + interval
+
+
+def _connection_settings(desired: Desired) -> tuple[object, object]:
+    """What the open adapters and state store were made from."""
+    return desired.firm.settings, desired.firm.providers

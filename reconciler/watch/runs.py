@@ -1,0 +1,151 @@
+"""One run of the watch loop: take the state lock, remember what the events reported, plan (full,
+or targeted at the traders the events concern), and apply; the lock is released right after."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from reconciler.apply.events import BatchFinished, BatchStarted, Event, ItemApplied
+from reconciler.errors import CancelLimitExceeded
+from reconciler.plan import Address, Plan, Remote
+from reconciler.providers import PreconditionMet
+from reconciler.state import StateDocument
+from reconciler.watch.status import Status
+from reconciler.watch.targets import (
+    cancelled_traders,
+    counts,
+    find_trader,
+    remember,
+    target_addresses,
+    targeted,
+)
+from reconciler.workspace import Workspace
+
+PENDING = "operations of an interrupted apply are pending: a full plan resolves them"
+
+
+class StopAfterBatch(Exception):
+    """Raised from the apply sink once a batch is recorded in state, when shutdown was asked."""
+
+
+@dataclass(frozen=True, slots=True)
+class RunOptions:
+    """`full` is the reason of a full plan (None: targeted at the events); `max_cancel` guards
+    full plans; `lock_timeout` is how long to wait for another holder of the state lock."""
+
+    full: str | None
+    lock_timeout: float
+    max_cancel: int | None = None
+
+
+def run(
+    workspace: Workspace,
+    events: Sequence[PreconditionMet],
+    options: RunOptions,
+    *,
+    status: Status,
+    beat: Callable[[], None],
+    is_stopping: Callable[[], bool],
+) -> None:
+    """Remember, plan and apply under the state lock. Raises StateLocked, StopAfterBatch,
+    CancelLimitExceeded or another ReconcilerError; item failures are reported, not raised."""
+    store = workspace.store
+    with store.lock(command="watch", timeout=options.lock_timeout):
+        beat()
+        document = store.read()
+        found = [(e, t) for e in events if (t := find_trader(e, workspace.resources, document))]
+        updated = remember(document, found)
+        if updated is not None:
+            document = store.write(updated)
+            status("recorded", addresses=sorted({str(Address(e.kind, t)) for e, t in found}))
+        reason, only = options.full, None
+        if reason is None and document.pending:
+            reason = PENDING
+        elif reason is None:
+            only = target_addresses(found, workspace.resources)
+            if not only:
+                return
+        plan, remote = workspace.plan(document, only=only)
+        if only is not None:
+            plan = targeted(plan, only)
+        scope = "full" if only is None else "targeted"
+        details = {"traders": sorted({t for _, t in found})} if only is not None else {}
+        status(
+            "planned",
+            scope=scope,
+            reason=reason or "precondition met",
+            changes=counts(plan),
+            **details,
+        )
+        if only is None:
+            _guard(plan, options.max_cancel)
+        if not plan.has_changes:
+            if only is None and document.pending:  # resolved by this plan: nothing to redo
+                editor = document.edit()
+                editor.clear_pending(list(document.pending))
+                store.write(editor.snapshot())
+                status("resolved_pending", operations=len(document.pending))
+            return
+        if is_stopping():
+            status("not_applied", scope=scope, reason="shutting down")
+            return
+        _apply(
+            workspace,
+            plan,
+            remote,
+            document,
+            scope=scope,
+            status=status,
+            beat=beat,
+            is_stopping=is_stopping,
+        )
+
+
+def _apply(
+    workspace: Workspace,
+    plan: Plan,
+    remote: Mapping[Address, Remote],
+    document: StateDocument,
+    *,
+    scope: str,
+    status: Status,
+    beat: Callable[[], None],
+    is_stopping: Callable[[], bool],
+) -> None:
+    def sink(event: Event) -> None:
+        beat()
+        if isinstance(event, BatchStarted):
+            status("batch", kind=event.kind, action=str(event.action), size=event.size)
+        elif isinstance(event, ItemApplied):
+            outcome = {"error": event.error} if event.error else {}
+            status(
+                "change",
+                address=str(event.address),
+                action=str(event.action),
+                ok=event.ok,
+                **outcome,
+            )
+        elif isinstance(event, BatchFinished) and is_stopping():
+            raise StopAfterBatch
+
+    started = time.monotonic()
+    result = workspace.apply(plan, remote, document, sink=sink, command="watch")
+    status(
+        "applied",
+        scope=scope,
+        seconds=round(time.monotonic() - started, 3),
+        succeeded=len(result.succeeded),
+        failed={str(a): error for a, error in sorted(result.failed.items())},
+        skipped=sorted(str(a) for a in result.skipped),
+    )
+
+
+def _guard(plan: Plan, max_cancel: int | None) -> None:
+    traders = cancelled_traders(plan)
+    if max_cancel is not None and len(traders) > max_cancel:
+        raise CancelLimitExceeded(
+            f"the plan cancels resources of {len(traders)} trader(s), more than --max-cancel "
+            f"{max_cancel} allows; review it with `reconciler plan` and apply it by hand"
+        )

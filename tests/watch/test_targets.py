@@ -1,0 +1,101 @@
+"""What watch events ask of state and of a plan, as pure functions of values."""
+
+from __future__ import annotations
+
+from reconciler.plan import Action, Address, Change, DesiredResource, Plan
+from reconciler.providers import PreconditionMet
+from reconciler.state import ResourceState, StateDocument
+from reconciler.watch.targets import (
+    cancelled_traders,
+    counts,
+    find_trader,
+    remember,
+    target_addresses,
+    targeted,
+)
+
+USER, CONTACT, ENTITLEMENT = "tradovate_user", "tradovate_contact", "tradovate_entitlement"
+
+
+def signed(remote_id: str = "7", natural_key: str | None = None) -> PreconditionMet:
+    return PreconditionMet(
+        kind=USER,
+        remote_id=remote_id,
+        natural_key=natural_key,
+        facts={"mda_signed": True},
+        unblocks=(ENTITLEMENT,),
+        detail="signed",
+    )
+
+
+def resource(address: Address, key: str, *depends_on: Address) -> DesiredResource:
+    return DesiredResource(address, {}, key, depends_on=depends_on)
+
+
+ALICE_USER = Address(USER, "alice")
+ALICE_CONTACT = Address(CONTACT, "alice")
+ALICE_TPROP = Address(ENTITLEMENT, "alice", "t-prop")
+BOB_USER = Address(USER, "bob")
+RESOURCES = {
+    r.address: r
+    for r in (
+        resource(ALICE_USER, "alice.smith"),
+        resource(ALICE_CONTACT, "alice.smith", ALICE_USER),
+        resource(ALICE_TPROP, "alice.smith/12345", ALICE_USER, ALICE_CONTACT),
+        resource(Address("tradovate_account", "alice", "A1"), "alice.smith/A1", ALICE_USER),
+        resource(BOB_USER, "bob.jones"),
+    )
+}
+
+
+def state(**records: ResourceState) -> StateDocument:
+    return StateDocument.new().model_copy(update={"resources": records})
+
+
+def record(remote_id: str, **facts: object) -> ResourceState:
+    return ResourceState(remote_id=remote_id, attributes={}, facts=facts, updated_at="now")
+
+
+def test_the_trader_is_found_by_recorded_id_then_by_natural_key() -> None:
+    document = state(**{"tradovate_user.alice": record("7")})
+    assert find_trader(signed("7"), RESOURCES, document) == "alice"
+    assert find_trader(signed("8", "bob.jones"), RESOURCES, document) == "bob"
+    assert find_trader(signed("8", "carol.white"), RESOURCES, document) is None
+    assert find_trader(signed("8"), RESOURCES, document) is None
+
+
+def test_facts_are_merged_into_the_record_once() -> None:
+    document = state(**{"tradovate_user.alice": record("7", natural_key="alice.smith")})
+    updated = remember(document, [(signed("7"), "alice"), (signed("9"), "bob")])
+    assert updated is not None
+    assert updated.resources["tradovate_user.alice"].facts == {
+        "natural_key": "alice.smith",
+        "mda_signed": True,
+    }
+    assert "tradovate_user.bob" not in updated.resources  # no record: nothing to remember on
+    assert remember(updated, [(signed("7"), "alice")]) is None
+
+
+def test_targets_are_the_unblocked_resources_their_dependencies_and_the_signer() -> None:
+    assert target_addresses([(signed(), "alice")], RESOURCES) == {
+        ALICE_USER,
+        ALICE_CONTACT,
+        ALICE_TPROP,
+    }
+    assert target_addresses([(signed(), "bob")], RESOURCES) == {BOB_USER}
+
+
+def test_a_targeted_plan_keeps_its_targets_and_never_cancels() -> None:
+    changes = (
+        Change(Address("tradovate_account", "alice", "A1"), Action.UPDATE),
+        Change(ALICE_TPROP, Action.ENTITLE),
+        Change(ALICE_CONTACT, Action.CANCEL),
+        Change(BOB_USER, Action.CANCEL),
+        Change(ALICE_USER, Action.NOOP),
+    )
+    plan = Plan(changes, "lineage", 3, "digest", "now")
+    kept = targeted(plan, {ALICE_USER, ALICE_CONTACT, ALICE_TPROP})
+    assert kept.changes == (Change(ALICE_TPROP, Action.ENTITLE), Change(ALICE_USER, Action.NOOP))
+    assert (kept.serial, kept.manifest_digest) == (3, "digest")
+    assert cancelled_traders(plan) == {"alice", "bob"}
+    assert counts(plan) == {"cancel": 2, "entitle": 1, "update": 1}
