@@ -6,9 +6,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import Any
 
 from reconciler.apply.events import EventSink
 from reconciler.apply.executor import ApplyContext, ApplyResult, apply_plan
@@ -20,15 +22,25 @@ from reconciler.plan import (
     Address,
     DesiredResource,
     DiffInput,
+    Drift,
     KindRules,
+    Origin,
     Plan,
+    PlanOptions,
     ReadRequest,
     Recorded,
     Remote,
+    check_guards,
+    detect_drift,
     make_plan,
+    protected_addresses,
+    select_targets,
+    values_digest,
 )
 from reconciler.providers import PROVIDERS, Adapter, ProviderContext, kind_rules, schemas
 from reconciler.state import LocalBackend, StateDocument, StateStore, key_check, keyed_digest
+
+_DEFAULT_OPTIONS = PlanOptions()
 
 
 @dataclass
@@ -93,9 +105,10 @@ class Workspace:
         return remote
 
     def plan(
-        self, document: StateDocument, *, adopt: bool = False
+        self, document: StateDocument, *, options: PlanOptions = _DEFAULT_OPTIONS
     ) -> tuple[Plan, dict[Address, Remote]]:
-        """Refresh, then diff; returns the plan and what the refresh saw."""
+        """Refresh, diff, limit to the targets, check the guardrails; returns the plan and
+        what the refresh saw."""
         self.check_key(document)
         remote = self.refresh(document)
         pending = frozenset(
@@ -115,7 +128,7 @@ class Workspace:
             remote,
             self.rules,
             pending=pending,
-            adopt=adopt,
+            adopt=options.adopt,
         )
         plan = make_plan(
             data,
@@ -126,7 +139,78 @@ class Workspace:
             created_at=_now(self.clock),
             notes=notes,
         )
+        plan = select_targets(plan, options.targets)
+        check_guards(plan, protected=self.protection(document), max_cancel=options.max_cancel)
         return plan, remote
+
+    def protection(self, document: StateDocument) -> dict[Address, str]:
+        """Protected addresses and where the flag comes from: the manifests for everything a
+        declared trader has (a cancelled one too), else the flag state recorded."""
+        declared = {address: r.protected for address, r in self.resources.items()}
+        cancelled = tuple(
+            t.model_copy(update={"status": "active"})
+            for t in self.desired.traders
+            if t.status != "active"
+        )
+        if cancelled:
+            shadow = replace(self.desired, traders=cancelled)
+            for name in self.desired.firm.providers:
+                for resource in PROVIDERS[name].expand(shadow):
+                    declared.setdefault(resource.address, resource.protected)
+        return protected_addresses(declared, _recorded(document))
+
+    def facts(
+        self, remote: Mapping[Address, Remote], document: StateDocument
+    ) -> dict[Address, dict[str, Any]]:
+        """What apply records besides attributes: the refresh's observations, and each
+        declared resource's protection flag (so it outlives the resource's declaration)."""
+        facts = {a: dict(r.facts) for a, r in remote.items() if r.facts}
+        for address, resource in self.resources.items():
+            record = document.resources.get(str(address))
+            if resource.protected or (record is not None and record.facts.get("protected")):
+                facts.setdefault(address, {})["protected"] = resource.protected
+        return facts
+
+    def record_facts(self, remote: Mapping[Address, Remote], document: StateDocument) -> None:
+        """Record facts and protection flags when there is nothing to apply (one state
+        write, only if something changed); the caller holds the state lock."""
+        journal = Journal(self.store, self.check_key(document), clock=self.clock)
+        journal.prepare(self.facts(remote, document))
+
+    def drift(self, document: StateDocument) -> Drift:
+        """Refresh only, and compare the platforms with the recorded state."""
+        remote = self.refresh(document)
+        notes: tuple[str, ...] = ()
+        if document.pending:
+            notes = (
+                f"{len(document.pending)} operation(s) of an interrupted apply are pending; "
+                "objects they created show as appeared until plan or apply resolves them",
+            )
+        return detect_drift(
+            _recorded(document),
+            remote,
+            declared=sorted(self.resources),
+            lineage=document.lineage,
+            serial=document.serial,
+            created_at=_now(self.clock),
+            notes=notes,
+        )
+
+    def origin(self, document: StateDocument) -> Origin:
+        """What a saved plan made now would record, to check one against."""
+        return Origin(
+            firm=self.desired.firm.name,
+            workspace=self.desired.firm.settings.state.workspace,
+            lineage=document.lineage,
+            serial=document.serial,
+            manifest_digest=self.desired.digest,
+            values_digest=self.values_digest(),
+            reconciler_version=reconciler_version(),
+        )
+
+    def values_digest(self) -> str:
+        """A digest of the desired resources as resolved (see `values_digest`)."""
+        return values_digest(self.resources, digest=self.digest)
 
     def apply(
         self,
@@ -146,7 +230,7 @@ class Workspace:
             digest=self.digest,
             sink=sink,
             clock=self.clock,
-            facts={a: r.facts for a, r in remote.items() if r.facts},
+            facts=self.facts(remote, document),
             handout=PasswordHandout(self.state_dir / "generated-passwords.csv"),
         )
         journal = Journal(self.store, self.check_key(document), clock=self.clock)
@@ -200,8 +284,16 @@ def _recorded_key(document: StateDocument, address: Address) -> str:
     return str(record.facts.get("natural_key", "")) if record else ""
 
 
+def reconciler_version() -> str:
+    """The installed reconciler's version (saved plans record it)."""
+    try:
+        return version("reconciler")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "0+unknown"
+
+
 def _now(clock: Callable[[], float]) -> str:
     return datetime.fromtimestamp(clock(), UTC).isoformat(timespec="seconds")
 
 
-__all__ = ["Workspace", "open_workspace"]
+__all__ = ["Workspace", "open_workspace", "reconciler_version"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from reconciler.manifest.formatter import format_manifest
 from reconciler.manifest.loader import load_manifests
 from reconciler.manifest.models import (
     Contact,
@@ -15,8 +16,10 @@ from reconciler.manifest.models import (
     Source,
     Trader,
 )
+from reconciler.manifest.schema import SCHEMA_FILE, manifest_schema, schema_text
 
 __all__ = [
+    "SCHEMA_FILE",
     "Contact",
     "Desired",
     "Firm",
@@ -27,5 +30,8 @@ __all__ = [
     "ProviderSchema",
     "Source",
     "Trader",
+    "format_manifest",
     "load_manifests",
+    "manifest_schema",
+    "schema_text",
 ]
