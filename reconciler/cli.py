@@ -1,9 +1,11 @@
 """The `reconciler` command line: click commands, the exit-code table and wiring.
 
 Exit codes follow Terraform so CI scripts carry over:
-    0  success, or no changes
-    1  any error (bad manifests, platform errors, failed items, usage errors)
-    2  changes present (only with `plan --detailed-exitcode`)
+    0  success, or no changes (no drift)
+    1  any error (bad manifests, platform errors, failed items, usage errors, a stale saved
+       plan, a guardrail), and `fmt --check` finding files to reformat
+    2  changes present (only with `plan --detailed-exitcode`), drift found (only with
+       `drift --detailed-exitcode`)
 """
 
 from __future__ import annotations
@@ -25,11 +27,28 @@ from reconciler.cli_context import (
     pass_context,
     reports_errors,
 )
+from reconciler.cli_options import (
+    PLANFILE,
+    format_option,
+    plan_options,
+    plan_options_from,
+    refuse_options_with_saved_plan,
+)
 from reconciler.errors import ReconcilerError
 from reconciler.manifest import load_manifests
+from reconciler.manifest_commands import fmt, schema_command
+from reconciler.output import (
+    print_drift,
+    print_plan,
+    print_saved_plan,
+    print_state,
+    warn_appeared,
+)
+from reconciler.plan import Change
 from reconciler.providers import schemas
-from reconciler.render import ProgressSink, render_plan, render_state, summary_line
+from reconciler.render import ProgressSink, render_plan, summary_line
 from reconciler.sandbox_commands import sandbox
+from reconciler.saved_plans import read_saved_plan, replan_saved, save_plan
 from reconciler.state_commands import history, import_object, state
 from reconciler.watch_command import watch
 from reconciler.workspace import Workspace, open_workspace
@@ -104,21 +123,46 @@ def validate(ctx: Context) -> None:
     help="Adopt remote objects whose natural key matches an undeclared-in-state entry.",
 )
 @click.option("--show-noop", is_flag=True, help="Also list unchanged resources.")
+@plan_options
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Save the plan to FILE, for `reconciler apply FILE` after review.",
+)
+@format_option
 @pass_context
 @reports_errors
-def plan(ctx: Context, detailed_exitcode: bool, adopt: bool, show_noop: bool) -> None:
+def plan(
+    ctx: Context,
+    detailed_exitcode: bool,
+    adopt: bool,
+    show_noop: bool,
+    targets: tuple[str, ...],
+    max_cancel: int | None,
+    out: Path | None,
+    output_format: str,
+) -> None:
     """Show what apply would change."""
+    options = plan_options_from(adopt=adopt, targets=targets, max_cancel=max_cancel)
     with open_workspace(ctx.manifests, choice=ctx.choice) as workspace:
         document = workspace.store.read()
-        the_plan, _ = workspace.plan(document, adopt=adopt)
-    ctx.out.print(render_plan(the_plan, show_noop=show_noop))
+        the_plan, _ = workspace.plan(document, options=options)
+        if out is not None:
+            save_plan(out, the_plan, options=options, workspace=workspace, document=document)
+    print_plan(ctx.out, the_plan, output_format, show_noop=show_noop, options=options)
+    if out is not None:
+        click.echo(
+            f"Saved the plan to {out}; apply exactly it with: reconciler apply {out}", err=True
+        )
     if detailed_exitcode and the_plan.has_changes:
         sys.exit(EXIT_CHANGES)
 
 
 @main.command()
+@click.argument("planfile", required=False, type=PLANFILE)
 @click.option("--auto-approve", is_flag=True, help="Apply without asking for confirmation.")
 @click.option("--adopt", is_flag=True, help="As for plan.")
+@plan_options
 @click.option(
     "--lock-timeout",
     type=float,
@@ -128,18 +172,40 @@ def plan(ctx: Context, detailed_exitcode: bool, adopt: bool, show_noop: bool) ->
 )
 @pass_context
 @reports_errors
-def apply(ctx: Context, auto_approve: bool, adopt: bool, lock_timeout: float) -> None:
-    """Plan, confirm, and make the platforms match the manifests."""
+def apply(
+    ctx: Context,
+    planfile: Path | None,
+    auto_approve: bool,
+    adopt: bool,
+    targets: tuple[str, ...],
+    max_cancel: int | None,
+    lock_timeout: float,
+) -> None:
+    """Plan, confirm, and make the platforms match the manifests. With PLANFILE (from
+    `plan --out`): apply exactly that reviewed plan, without asking, or refuse if the state,
+    the manifests or the platforms changed since."""
+    saved = None
+    if planfile is not None:
+        refuse_options_with_saved_plan(planfile)
+        saved = read_saved_plan(planfile)
     with (
         open_workspace(ctx.manifests, choice=ctx.choice) as workspace,
         workspace.store.lock(command="apply", timeout=lock_timeout),
     ):
         document = workspace.store.read()
-        the_plan, remote = workspace.plan(document, adopt=adopt)
+        appeared: tuple[Change, ...] = ()
+        if saved is None:
+            options = plan_options_from(adopt=adopt, targets=targets, max_cancel=max_cancel)
+            the_plan, remote = workspace.plan(document, options=options)
+        else:
+            the_plan, remote, appeared = replan_saved(workspace, saved, document)
         ctx.out.print(render_plan(the_plan))
+        warn_appeared(appeared)
         if not the_plan.has_changes:
+            workspace.record_facts(remote, document)
             return
-        _confirm(auto_approve)
+        if saved is None:
+            _confirm(auto_approve)
         result = _execute(ctx, workspace, the_plan, remote, document)
     if not result.is_complete:
         raise ReconcilerError(
@@ -167,17 +233,44 @@ def _execute(ctx: Context, workspace: Workspace, the_plan: Any, remote: Any, doc
 
 
 @main.command()
+@click.option(
+    "--detailed-exitcode",
+    is_flag=True,
+    help="Exit 2 when the platforms drifted from the recorded state, 0 when not, 1 on error.",
+)
+@format_option
 @pass_context
 @reports_errors
-def show(ctx: Context) -> None:
-    """Print the recorded state (addresses, remote ids, attributes; never secrets)."""
+def drift(ctx: Context, detailed_exitcode: bool, output_format: str) -> None:
+    """Refresh only: report what changed on the platforms outside reconciler since the last
+    apply (changed values, deleted objects, objects that appeared); plans nothing."""
+    with open_workspace(ctx.manifests, choice=ctx.choice) as workspace:
+        report = workspace.drift(workspace.store.read())
+    print_drift(ctx.out, report, output_format)
+    if detailed_exitcode and report.has_drift:
+        sys.exit(EXIT_CHANGES)
+
+
+@main.command()
+@click.argument("planfile", required=False, type=PLANFILE)
+@format_option
+@pass_context
+@reports_errors
+def show(ctx: Context, planfile: Path | None, output_format: str) -> None:
+    """Print the saved plan PLANFILE; without it, the recorded state (addresses, remote ids,
+    attributes; never secrets)."""
+    if planfile is not None:
+        print_saved_plan(ctx.out, read_saved_plan(planfile), output_format)
+        return
     with open_workspace(ctx.manifests, choice=ctx.choice, connect=False) as workspace:
         document = workspace.store.read()
     rows = {address: record.model_dump() for address, record in document.resources.items()}
-    ctx.out.print(render_state(rows))
+    print_state(ctx.out, rows, output_format, serial=document.serial)
 
 
 main.add_command(sandbox)
+main.add_command(schema_command)
+main.add_command(fmt)
 main.add_command(state)
 main.add_command(import_object)
 main.add_command(history)

@@ -12,7 +12,8 @@ ReconcilerError                 exit_code = 1
     ProviderUnavailable         network, timeout, 5xx: retryable
     RateLimited                 429 or an unresolved penalty ticket; retry_after
     ProviderRejected            4xx or a whole-call errorText: not retryable
-  CancelLimitExceeded
+  CancelLimitExceeded           the plan offboards more traders than --max-cancel allows
+  ProtectedResource             the plan cancels or replaces a `lifecycle.protect` resource
 """
 
 from __future__ import annotations
@@ -114,6 +115,10 @@ class ProviderRejected(ProviderError):
 
 class CancelLimitExceeded(ReconcilerError):
     """The plan offboards more traders than --max-cancel allows."""
+
+
+class ProtectedResource(ReconcilerError):
+    """The plan would cancel or replace a resource protected by `lifecycle: {protect: true}`."""
 
 
 class PlanConflict(ReconcilerError):

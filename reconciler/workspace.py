@@ -9,7 +9,9 @@ from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import Any
 
 from reconciler.apply.events import EventSink
 from reconciler.apply.executor import ApplyContext, ApplyResult, apply_plan
@@ -22,16 +24,24 @@ from reconciler.plan import (
     Address,
     DesiredResource,
     DiffInput,
+    Drift,
     KindRules,
     Move,
+    Origin,
     Plan,
+    PlanOptions,
     ReadRequest,
     Recorded,
     Remote,
+    check_guards,
+    detect_drift,
     make_plan,
     plan_moves,
+    protected_addresses,
     recordable,
     rekey,
+    select_targets,
+    values_digest,
 )
 from reconciler.provenance import provenance
 from reconciler.providers import PROVIDERS, Adapter, ProviderContext, kind_rules, schemas
@@ -43,6 +53,8 @@ from reconciler.state import (
     key_check,
     keyed_digest,
 )
+
+_DEFAULT_OPTIONS = PlanOptions()
 
 
 @dataclass
@@ -129,12 +141,12 @@ class Workspace:
         self,
         document: StateDocument,
         *,
-        adopt: bool = False,
+        options: PlanOptions = _DEFAULT_OPTIONS,
         only: Collection[Address] | None = None,
     ) -> tuple[Plan, dict[Address, Remote]]:
-        """Refresh, then diff; returns the plan and what the refresh saw. With `only`, a
-        targeted plan: just those addresses are refreshed and planned (nothing else is
-        cancelled for not being among them)."""
+        """Refresh, diff, limit to the targets, check the guardrails; returns the plan and
+        what the refresh saw. With `only`, a targeted plan: just those addresses are refreshed
+        and planned (nothing else is cancelled for not being among them)."""
         self.check_key(document)
         moved = self.moves(document)
         remote = self.refresh(document, moved=moved, only=only)
@@ -161,7 +173,7 @@ class Workspace:
             remote,
             self.rules,
             pending=pending,
-            adopt=adopt,
+            adopt=options.adopt,
         )
         plan = make_plan(
             data,
@@ -173,6 +185,8 @@ class Workspace:
             notes=notes,
             moved=moved,
         )
+        plan = select_targets(plan, options.targets)
+        check_guards(plan, protected=self.protection(document), max_cancel=options.max_cancel)
         return plan, remote
 
     def import_object(
@@ -243,6 +257,75 @@ class Workspace:
         state settings must be unchanged: they chose the open adapters and store)."""
         return replace(self, desired=desired, resources=desired_resources(desired))
 
+    def protection(self, document: StateDocument) -> dict[Address, str]:
+        """Protected addresses and where the flag comes from: the manifests for everything a
+        declared trader has (a cancelled one too), else the flag state recorded."""
+        declared = {address: r.protected for address, r in self.resources.items()}
+        cancelled = tuple(
+            t.model_copy(update={"status": "active"})
+            for t in self.desired.traders
+            if t.status != "active"
+        )
+        if cancelled:
+            shadow = replace(self.desired, traders=cancelled)
+            for name in self.desired.firm.providers:
+                for resource in PROVIDERS[name].expand(shadow):
+                    declared.setdefault(resource.address, resource.protected)
+        return protected_addresses(declared, _recorded(document))
+
+    def facts(
+        self, remote: Mapping[Address, Remote], document: StateDocument
+    ) -> dict[Address, dict[str, Any]]:
+        """What apply records besides attributes: the refresh's observations, and each
+        declared resource's protection flag (so it outlives the resource's declaration)."""
+        facts = {a: dict(r.facts) for a, r in remote.items() if r.facts}
+        for address, resource in self.resources.items():
+            record = document.resources.get(str(address))
+            if resource.protected or (record is not None and record.facts.get("protected")):
+                facts.setdefault(address, {})["protected"] = resource.protected
+        return facts
+
+    def record_facts(self, remote: Mapping[Address, Remote], document: StateDocument) -> None:
+        """Record facts and protection flags when there is nothing to apply (one state
+        write, only if something changed); the caller holds the state lock."""
+        journal = Journal(self.store, self.check_key(document), clock=self.clock)
+        journal.prepare(self.facts(remote, document))
+
+    def drift(self, document: StateDocument) -> Drift:
+        """Refresh only, and compare the platforms with the recorded state."""
+        remote = self.refresh(document)
+        notes: tuple[str, ...] = ()
+        if document.pending:
+            notes = (
+                f"{len(document.pending)} operation(s) of an interrupted apply are pending; "
+                "objects they created show as appeared until plan or apply resolves them",
+            )
+        return detect_drift(
+            _recorded(document),
+            remote,
+            declared=sorted(self.resources),
+            lineage=document.lineage,
+            serial=document.serial,
+            created_at=_now(self.clock),
+            notes=notes,
+        )
+
+    def origin(self, document: StateDocument) -> Origin:
+        """What a saved plan made now would record, to check one against."""
+        return Origin(
+            firm=self.desired.firm.name,
+            workspace=self.store.workspace,
+            lineage=document.lineage,
+            serial=document.serial,
+            manifest_digest=self.desired.digest,
+            values_digest=self.values_digest(),
+            reconciler_version=reconciler_version(),
+        )
+
+    def values_digest(self) -> str:
+        """A digest of the desired resources as resolved (see `values_digest`)."""
+        return values_digest(self.resources, digest=self.digest)
+
     def apply(
         self,
         plan: Plan,
@@ -263,7 +346,7 @@ class Workspace:
             digest=self.digest,
             sink=sink,
             clock=self.clock,
-            facts={a: r.facts for a, r in remote.items() if r.facts},
+            facts=self.facts(remote, document),
             handout=PasswordHandout(self.state_dir / "generated-passwords.csv"),
         )
         journal = Journal(
@@ -341,8 +424,16 @@ def _pending(document: StateDocument) -> list[tuple[Address, str]]:
     return [(Address.parse(op.address), op.action) for op in document.pending.values()]
 
 
+def reconciler_version() -> str:
+    """The installed reconciler's version (saved plans record it)."""
+    try:
+        return version("reconciler")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "0+unknown"
+
+
 def _now(clock: Callable[[], float]) -> str:
     return datetime.fromtimestamp(clock(), UTC).isoformat(timespec="seconds")
 
 
-__all__ = ["Workspace", "open_workspace"]
+__all__ = ["Workspace", "open_workspace", "reconciler_version"]

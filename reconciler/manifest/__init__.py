@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from reconciler.manifest.formatter import format_manifest
 from reconciler.manifest.loader import SUFFIXES, load_manifests
 from reconciler.manifest.models import (
     WORKSPACE_NAME,
@@ -18,8 +19,10 @@ from reconciler.manifest.models import (
     StateSettings,
     Trader,
 )
+from reconciler.manifest.schema import SCHEMA_FILE, manifest_schema, schema_text
 
 __all__ = [
+    "SCHEMA_FILE",
     "SUFFIXES",
     "WORKSPACE_NAME",
     "Contact",
@@ -34,5 +37,8 @@ __all__ = [
     "Source",
     "StateSettings",
     "Trader",
+    "format_manifest",
     "load_manifests",
+    "manifest_schema",
+    "schema_text",
 ]

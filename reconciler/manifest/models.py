@@ -153,6 +153,15 @@ class Trader(Frozen):
             raise ValueError("first_name and last_name together must be at most 60 characters")
         return self
 
+    @model_validator(mode="after")
+    def _protected_is_not_cancelled(self) -> Trader:
+        if self.status == "cancelled" and self.lifecycle.protect:
+            raise ValueError(
+                "status: cancelled with lifecycle.protect: a protected trader cannot be "
+                "offboarded; set `lifecycle: {protect: false}` to let it go"
+            )
+        return self
+
 
 Path = tuple[str | int, ...]
 """A position inside one YAML document, as keys and list indices."""

@@ -1,11 +1,28 @@
-"""The plan stage: addresses, actions, the diff, ordering and the Plan value."""
+"""The plan stage: addresses, actions, the diff, ordering, guardrails, targeting, drift, the
+Plan value and its saved files."""
 
 from reconciler.plan.action import SENSITIVE, Action, Change
 from reconciler.plan.address import Address
 from reconciler.plan.diff import Diff, DiffInput, Digest, diff, display, recordable
+from reconciler.plan.drift import Drift, DriftItem, DriftStatus, FieldDrift, detect_drift
+from reconciler.plan.guard import (
+    FROM_MANIFESTS,
+    FROM_STATE,
+    check_guards,
+    offboarded_traders,
+    protected_addresses,
+)
 from reconciler.plan.moves import Move, plan_moves, rekey
 from reconciler.plan.order import order_changes, waves
-from reconciler.plan.plan import Plan, make_plan
+from reconciler.plan.plan import DEFAULT_MAX_CANCEL, Plan, PlanOptions, make_plan
+from reconciler.plan.planfile import (
+    PLANFILE_VERSION,
+    SavedPlan,
+    dump_plan,
+    encode_change,
+    load_plan,
+    summary_counts,
+)
 from reconciler.plan.resource import (
     DesiredResource,
     GeneratedSecret,
@@ -14,8 +31,14 @@ from reconciler.plan.resource import (
     Recorded,
     Remote,
 )
+from reconciler.plan.staleness import Origin, check_saved, match_saved, values_digest
+from reconciler.plan.target import check_target, select_targets
 
 __all__ = [
+    "DEFAULT_MAX_CANCEL",
+    "FROM_MANIFESTS",
+    "FROM_STATE",
+    "PLANFILE_VERSION",
     "SENSITIVE",
     "Action",
     "Address",
@@ -24,19 +47,39 @@ __all__ = [
     "Diff",
     "DiffInput",
     "Digest",
+    "Drift",
+    "DriftItem",
+    "DriftStatus",
+    "FieldDrift",
     "GeneratedSecret",
     "KindRules",
     "Move",
+    "Origin",
     "Plan",
+    "PlanOptions",
     "ReadRequest",
     "Recorded",
     "Remote",
+    "SavedPlan",
+    "check_guards",
+    "check_saved",
+    "check_target",
+    "detect_drift",
     "diff",
     "display",
+    "dump_plan",
+    "encode_change",
+    "load_plan",
     "make_plan",
+    "match_saved",
+    "offboarded_traders",
     "order_changes",
     "plan_moves",
+    "protected_addresses",
     "recordable",
     "rekey",
+    "select_targets",
+    "summary_counts",
+    "values_digest",
     "waves",
 ]

@@ -10,6 +10,22 @@ from reconciler.plan.diff import DiffInput, Digest, diff
 from reconciler.plan.moves import Move
 from reconciler.plan.order import order_changes
 
+DEFAULT_MAX_CANCEL = 5
+"""How many traders one plan may offboard unless `--max-cancel` says otherwise."""
+
+
+@dataclass(frozen=True, slots=True)
+class PlanOptions:
+    """How a plan was asked for; a saved plan keeps them so apply re-plans the same way.
+
+    `targets` are addresses or trader names (see `select_targets`); `max_cancel` is the most
+    traders the plan may offboard (None: no limit).
+    """
+
+    adopt: bool = False
+    targets: tuple[str, ...] = ()
+    max_cancel: int | None = DEFAULT_MAX_CANCEL
+
 
 @dataclass(frozen=True, slots=True)
 class Plan:

@@ -1,16 +1,49 @@
-"""Rendering plans, recorded state and apply progress for humans; pure functions of values."""
+"""Rendering plans, drift reports, recorded state and apply progress: terminal text, markdown
+for pull-request comments and JSON; pure functions of values."""
 
 from __future__ import annotations
 
+from reconciler.render.drift import drift_summary_line, render_drift
 from reconciler.render.history import render_history
+from reconciler.render.json import (
+    JSON_FORMAT_VERSION,
+    render_drift_json,
+    render_plan_json,
+    render_state_json,
+)
+from reconciler.render.markdown import (
+    COMMENT_LIMIT,
+    markdown_size,
+    render_drift_markdown,
+    render_plan_markdown,
+    render_state_markdown,
+)
 from reconciler.render.progress import ProgressSink
-from reconciler.render.text import render_event, render_plan, render_state, summary_line
+from reconciler.render.text import (
+    change_text,
+    render_event,
+    render_plan,
+    render_state,
+    summary_line,
+)
 
 __all__ = [
+    "COMMENT_LIMIT",
+    "JSON_FORMAT_VERSION",
     "ProgressSink",
+    "change_text",
+    "drift_summary_line",
+    "markdown_size",
+    "render_drift",
+    "render_drift_json",
+    "render_drift_markdown",
     "render_event",
     "render_history",
     "render_plan",
+    "render_plan_json",
+    "render_plan_markdown",
     "render_state",
+    "render_state_json",
+    "render_state_markdown",
     "summary_line",
 ]

@@ -80,6 +80,11 @@ def summary_line(plan: Plan) -> str:
     return f"{line} {waiting} waiting." if waiting else line
 
 
+def change_text(change: Change) -> str:
+    """One change as plain text, exactly as `render_plan` draws it (no colour)."""
+    return _join(_change_lines(change)).plain
+
+
 def render_state(resources: Mapping[str, Mapping[str, Any]]) -> RenderableType:
     """Recorded state for `reconciler show`: one block per address, grouped by trader.
 

@@ -67,6 +67,8 @@ class Backend(Protocol):
     (serial bumps, new lineages, migrations) is `StateStore`'s.
     """
 
+    workspace: str
+
     def read_bytes(self) -> bytes | None:
         """The stored document, or None when nothing was ever stored."""
         ...
@@ -122,6 +124,11 @@ class StateStore:
         self._backend = backend
         self._clock = clock
         self._sleep = sleep
+
+    @property
+    def workspace(self) -> str:
+        """The name of the workspace this store reads and writes."""
+        return self._backend.workspace
 
     def read(self) -> StateDocument:
         """The stored document, or a new empty one (fresh lineage, serial 0)."""

@@ -1,13 +1,19 @@
-"""The README's quick start on a copy of the example manifests, with the embedded sandboxes."""
+"""The README's quick start on a copy of the example manifests, with the embedded sandboxes;
+the examples' schema, formatting and GitHub Actions workflow."""
 
 from __future__ import annotations
 
+import json
+import shlex
 import shutil
 from pathlib import Path
 
-from click.testing import CliRunner
+import pytest
+import yaml
+from click.testing import CliRunner, Result
 
 from reconciler.cli import main
+from reconciler.manifest import SCHEMA_FILE
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "manifests"
 
@@ -33,3 +39,100 @@ def test_a_newcomer_sees_creates_then_no_changes_on_all_three_platforms(tmp_path
     assert "Apply complete: 16 succeeded, 0 failed, 0 skipped" in run("apply", "--auto-approve")
     assert "No changes." in run("plan")
     assert (tmp_path / "state" / "sandbox" / "tradovate.json").exists()
+
+
+ROOT = EXAMPLES.parent
+WORKFLOW = ROOT / "examples" / "github-actions" / "reconciler.yml"
+
+
+def invoke(*args: str) -> Result:
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def test_the_committed_schema_is_what_reconciler_schema_prints() -> None:
+    result = invoke("schema")
+    assert result.exit_code == 0
+    committed = (EXAMPLES / SCHEMA_FILE).read_text(encoding="utf-8")
+    assert committed == result.output, "run: reconciler schema > manifests/manifest.schema.json"
+    assert json.loads(committed)["$schema"].startswith("https://json-schema.org/")
+
+
+def test_every_example_manifest_points_its_editor_at_the_schema() -> None:
+    for path in sorted(EXAMPLES.rglob("*.yaml")):
+        first = path.read_text(encoding="utf-8").splitlines()[0]
+        prefix = "# yaml-language-server: $schema="
+        assert first.startswith(prefix), path
+        assert (path.parent / first.removeprefix(prefix)).resolve() == EXAMPLES / SCHEMA_FILE
+
+
+def test_the_example_manifests_are_formatted() -> None:
+    result = invoke("--manifests", str(EXAMPLES), "fmt", "--check")
+    assert result.exit_code == 0, result.output
+    assert "0 file(s) would be reformatted, 3 already formatted." in result.stderr
+
+
+def test_fmt_check_lists_files_to_reformat_and_fmt_rewrites_them(tmp_path: Path) -> None:
+    shutil.copytree(EXAMPLES, tmp_path / "manifests")
+    messy = tmp_path / "manifests" / "traders" / "messy.yaml"
+    messy.write_text("# kept\nusername: zed.z\nname: zed   # key\nkind: Trader\n")
+    before = messy.read_text()
+    checked = invoke("--manifests", str(tmp_path / "manifests"), "fmt", "--check", "--diff")
+    assert checked.exit_code == 1
+    assert f"would reformat {messy}" in checked.stdout
+    assert "+kind: Trader" in checked.stdout
+    assert messy.read_text() == before
+    written = invoke("fmt", str(tmp_path / "manifests"))
+    assert written.exit_code == 0, written.output
+    assert f"reformatted {messy}" in written.stdout
+    assert messy.read_text() == "# kept\nkind: Trader\nname: zed   # key\nusername: zed.z\n"
+    assert invoke("fmt", "--check", str(messy)).exit_code == 0
+
+
+def test_fmt_reports_a_broken_file_and_formats_the_others(tmp_path: Path) -> None:
+    (tmp_path / "bad.yaml").write_text("kind: Trader\nname: [zed\n")
+    (tmp_path / "good.yaml").write_text("name: zed\nkind: Trader\n")
+    result = invoke("fmt", str(tmp_path))
+    assert result.exit_code == 1
+    assert f"{tmp_path / 'bad.yaml'}:3: not valid YAML" in result.stderr
+    assert (tmp_path / "good.yaml").read_text() == "kind: Trader\nname: zed\n"
+
+
+def workflow_commands() -> list[list[str]]:
+    """Every `reconciler ...` command line in the example workflow's run steps."""
+    document = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+    commands = []
+    for job in document["jobs"].values():
+        for step in job["steps"]:
+            for line in step.get("run", "").splitlines():
+                line = line.strip()
+                if line.startswith("reconciler "):
+                    words = shlex.split(line.split(">")[0].split("2>")[0])
+                    commands.append(words[1:])
+    return commands
+
+
+def test_the_example_workflow_plans_on_pull_requests_applies_on_merge_and_checks_drift() -> None:
+    document = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+    triggers = document[True]  # YAML 1.1 reads the key `on` as true
+    assert {"pull_request", "push", "schedule"} <= set(triggers)
+    runs = [words[0] for words in workflow_commands()]
+    assert runs == ["fmt", "validate", "plan", "show", "apply", "drift"]
+    commands = {words[0]: words for words in workflow_commands()}
+    assert {"--out", "plan.json", "--detailed-exitcode", "--format", "markdown"} <= set(
+        commands["plan"]
+    )
+    assert commands["apply"] == ["apply", "plan.json"]
+    assert "--detailed-exitcode" in commands["drift"]
+
+
+def test_every_command_of_the_example_workflow_parses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "plan.json").write_text("{}")
+    (tmp_path / "manifests").mkdir()
+    for words in workflow_commands():
+        with main.make_context("reconciler", [words[0]]) as root:
+            command = main.get_command(root, words[0])
+            assert command is not None, words
+            command.make_context(words[0], words[1:], parent=root)  # raises on a bad option

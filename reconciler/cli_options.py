@@ -1,0 +1,99 @@
+"""Click options shared by several commands: `--format`, `--target` and `--max-cancel`, and the
+rule that a saved plan is applied with the options it was made with."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from click.core import ParameterSource
+
+from reconciler.plan import DEFAULT_MAX_CANCEL, PlanOptions, check_target
+
+F = TypeVar("F", bound=Callable[..., Any])
+FORMATS = ("text", "markdown", "json")
+PLANFILE = click.Path(path_type=Path, dir_okay=False, exists=True)
+"""A saved plan argument: an existing file."""
+
+
+def format_option(command: F) -> F:
+    """`--format text|markdown|json`, passed to the command as `output_format`."""
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(FORMATS),
+        default="text",
+        show_default=True,
+        help="text for a terminal, markdown for a pull-request comment, json for scripts.",
+    )(command)
+
+
+def plan_options(command: F) -> F:
+    """`--target` (repeatable, as `targets`) and `--max-cancel`, shared by plan and apply."""
+    command = click.option(
+        "--max-cancel",
+        type=click.IntRange(min=0),
+        envvar="RECONCILER_MAX_CANCEL",
+        metavar="N",
+        help="Refuse a plan that cancels resources of more than N traders "
+        f"[default: {DEFAULT_MAX_CANCEL}; env RECONCILER_MAX_CANCEL].",
+    )(command)
+    return click.option(
+        "--target",
+        "targets",
+        multiple=True,
+        callback=_check_targets,
+        metavar="ADDR",
+        help="Plan only this address or trader name, and what it depends on; repeatable.",
+    )(command)
+
+
+def plan_options_from(
+    *, adopt: bool, targets: tuple[str, ...], max_cancel: int | None
+) -> PlanOptions:
+    """The PlanOptions the command line asked for (the default cancel limit when unset)."""
+    limit = DEFAULT_MAX_CANCEL if max_cancel is None else max_cancel
+    return PlanOptions(adopt=adopt, targets=targets, max_cancel=limit)
+
+
+def refuse_options_with_saved_plan(planfile: Path) -> None:
+    """A saved plan keeps the options it was made with and was approved in review: options
+    that would make apply differ from it are a usage error (environment values are ignored)."""
+    context = click.get_current_context()
+    flags = {
+        "adopt": "--adopt",
+        "targets": "--target",
+        "max_cancel": "--max-cancel",
+        "auto_approve": "--auto-approve",
+    }
+    given = [
+        flag
+        for name, flag in flags.items()
+        if context.get_parameter_source(name) is ParameterSource.COMMANDLINE
+    ]
+    if given:
+        raise click.UsageError(
+            f"{', '.join(given)} cannot be used with a saved plan: {planfile} keeps the options "
+            "it was made with, and was approved when it was reviewed"
+        )
+
+
+def _check_targets(
+    _: click.Context, __: click.Parameter, values: tuple[str, ...]
+) -> tuple[str, ...]:
+    try:
+        return tuple(check_target(value) for value in values)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--target") from None
+
+
+__all__ = [
+    "FORMATS",
+    "PLANFILE",
+    "format_option",
+    "plan_options",
+    "plan_options_from",
+    "refuse_options_with_saved_plan",
+]

@@ -1,0 +1,90 @@
+"""Command output in the format asked for (`--format text|markdown|json`): plans, drift
+reports and recorded state. Text goes through the rich console; markdown and JSON are printed
+verbatim (no markup, no wrapping), ready for a PR comment or a script."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import click
+from rich.console import Console
+
+from reconciler.plan import Change, Drift, Plan, PlanOptions, SavedPlan
+from reconciler.render import (
+    render_drift,
+    render_drift_json,
+    render_drift_markdown,
+    render_plan,
+    render_plan_json,
+    render_plan_markdown,
+    render_state,
+    render_state_json,
+    render_state_markdown,
+)
+
+
+def print_plan(
+    out: Console,
+    plan: Plan,
+    output_format: str,
+    *,
+    show_noop: bool = False,
+    options: PlanOptions | None = None,
+    hidden_noops: int = 0,
+) -> None:
+    if output_format == "json":
+        click.echo(
+            render_plan_json(plan, show_noop=show_noop, options=options, hidden_noops=hidden_noops)
+        )
+    elif output_format == "markdown":
+        click.echo(render_plan_markdown(plan, show_noop=show_noop), nl=False)
+    else:
+        out.print(render_plan(plan, show_noop=show_noop))
+
+
+def print_saved_plan(out: Console, saved: SavedPlan, output_format: str) -> None:
+    """A saved plan (`show FILE`); the text form starts with where the plan comes from."""
+    if output_format == "text":
+        out.print(
+            f"Saved plan for firm {saved.firm} (state workspace {saved.workspace}), made "
+            f"{saved.plan.created_at} by reconciler {saved.reconciler_version}.\n",
+            markup=False,
+        )
+    print_plan(out, saved.plan, output_format, options=saved.options, hidden_noops=saved.noop_count)
+
+
+def warn_appeared(appeared: Sequence[Change]) -> None:
+    """On stderr: changes that appeared since a saved plan was made, which apply leaves."""
+    if not appeared:
+        return
+    listed = ", ".join(f"{c.address} ({c.action.value})" for c in appeared[:5])
+    more = f" and {len(appeared) - 5} more" if len(appeared) > 5 else ""
+    click.echo(
+        f"Warning: {len(appeared)} change(s) appeared since the plan was made and are not "
+        f"applied: {listed}{more}; run plan again to review them.",
+        err=True,
+    )
+
+
+def print_drift(out: Console, drift: Drift, output_format: str) -> None:
+    if output_format == "json":
+        click.echo(render_drift_json(drift))
+    elif output_format == "markdown":
+        click.echo(render_drift_markdown(drift), nl=False)
+    else:
+        out.print(render_drift(drift))
+
+
+def print_state(
+    out: Console, rows: Mapping[str, Mapping[str, Any]], output_format: str, *, serial: int
+) -> None:
+    if output_format == "json":
+        click.echo(render_state_json(rows, serial=serial))
+    elif output_format == "markdown":
+        click.echo(render_state_markdown(rows, serial=serial), nl=False)
+    else:
+        out.print(render_state(rows))
+
+
+__all__ = ["print_drift", "print_plan", "print_saved_plan", "print_state", "warn_appeared"]

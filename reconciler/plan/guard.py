@@ -1,0 +1,73 @@
+"""Guardrails on a finished plan: protected resources, and how many traders it may offboard."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from reconciler.errors import CancelLimitExceeded, ProtectedResource
+from reconciler.plan.action import Action
+from reconciler.plan.address import Address
+from reconciler.plan.plan import Plan
+from reconciler.plan.resource import Recorded
+
+FROM_MANIFESTS = "manifests"
+FROM_STATE = "state"
+"""Where a resource's protection was found (the values of the `protected` mapping)."""
+
+_NAMED = 20
+"""How many names an error message lists before saying how many more there are."""
+
+
+def protected_addresses(
+    declared: Mapping[Address, bool], recorded: Mapping[Address, Recorded]
+) -> dict[Address, str]:
+    """Protected addresses and where the protection comes from: `declared` (address ->
+    `lifecycle.protect` as the manifests say now) wins; a recorded address the manifests no
+    longer declare keeps the `protected` fact state recorded when it was applied."""
+    protected = {address: FROM_MANIFESTS for address, flag in declared.items() if flag}
+    for address, record in recorded.items():
+        if address not in declared and record.facts.get("protected"):
+            protected[address] = FROM_STATE
+    return protected
+
+
+def offboarded_traders(plan: Plan) -> list[str]:
+    """Traders the plan cancels anything of (a user, an account, an entitlement), sorted."""
+    return sorted({c.address.trader for c in plan.changes if c.action is Action.CANCEL})
+
+
+def check_guards(plan: Plan, *, protected: Mapping[Address, str], max_cancel: int | None) -> None:
+    """Refuse a plan that cancels or replaces a protected resource, or that offboards more
+    traders than `max_cancel` (None: no limit).
+
+    `protected` maps each protected address to where the protection is declared:
+    FROM_MANIFESTS, or FROM_STATE for a resource no longer declared (state remembers the flag).
+    """
+    hits = [
+        (c.address, c.action)
+        for c in plan.changes
+        if c.action in (Action.CANCEL, Action.REPLACE) and c.address in protected
+    ]
+    if hits:
+        listed = ", ".join(f"{a} ({action.value})" for a, action in hits[:_NAMED])
+        more = f" and {len(hits) - _NAMED} more" if len(hits) > _NAMED else ""
+        hint = "set `lifecycle: {protect: false}` on them and apply first"
+        if any(protected[a] == FROM_STATE for a, _ in hits):
+            hint += (
+                "; a resource removed from the manifests keeps the protection recorded in "
+                "state: declare it again without the flag (a trader with `status: cancelled`) "
+                "to let it go"
+            )
+        raise ProtectedResource(
+            f"the plan would cancel or replace {len(hits)} protected resource(s): "
+            f"{listed}{more}; {hint}"
+        )
+    traders = offboarded_traders(plan)
+    if max_cancel is not None and len(traders) > max_cancel:
+        listed = ", ".join(traders[:_NAMED])
+        more = f" and {len(traders) - _NAMED} more" if len(traders) > _NAMED else ""
+        raise CancelLimitExceeded(
+            f"the plan cancels resources of {len(traders)} traders ({listed}{more}), more than "
+            f"--max-cancel {max_cancel} allows; review the plan, then run it again with "
+            f"--max-cancel {len(traders)} if that is intended"
+        )

@@ -1,0 +1,212 @@
+"""Saved plan files: the versioned JSON a reviewed plan is kept in (no secrets: values are
+shown as `(sensitive)`). Pure: the caller reads and writes the bytes."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from reconciler.errors import ReconcilerError, StalePlan
+from reconciler.plan.action import Action, Change
+from reconciler.plan.address import Address
+from reconciler.plan.plan import Plan, PlanOptions
+
+PLANFILE_FORMAT = "reconciler-plan"
+PLANFILE_VERSION = 1
+"""The plan file format this program writes and reads (plans are short-lived: no migrations)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SavedPlan:
+    """A plan with what it was made from: the options it was asked with, the firm and state
+    workspace, a digest of the resolved manifest values (secrets only through keyed digests)
+    and the reconciler version. No-op changes are not kept (`noop_count` says how many)."""
+
+    plan: Plan
+    options: PlanOptions
+    firm: str
+    workspace: str
+    values_digest: str
+    reconciler_version: str
+    noop_count: int = 0
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    address: str
+    action: Action
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+    changed: list[str] = Field(default_factory=list)
+    reason: str = ""
+    via: str | None = None
+    depends_on: list[str] = Field(default_factory=list)
+    remote_id: str | None = None
+
+
+class _State(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    lineage: str
+    serial: int = Field(ge=0)
+
+
+class _Manifests(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    digest: str
+    values_digest: str
+
+
+class _Options(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    adopt: bool = False
+    targets: list[str] = Field(default_factory=list)
+    max_cancel: int | None = None
+
+
+class _PlanFile(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    format: Literal["reconciler-plan"]
+    format_version: int
+    reconciler_version: str
+    created_at: str
+    firm: str
+    workspace: str
+    state: _State
+    manifests: _Manifests
+    options: _Options
+    summary: dict[str, int]
+    notes: list[str]
+    moved: list[tuple[str, str]] = []
+    changes: list[_Record]
+
+
+def encode_change(change: Change) -> dict[str, Any]:
+    """One change as plain JSON values (the shape of `changes[]` in plan files and JSON output)."""
+    return {
+        "address": str(change.address),
+        "action": change.action.value,
+        "before": _plain(change.before),
+        "after": _plain(change.after),
+        "changed": list(change.changed),
+        "reason": change.reason,
+        "via": None if change.via is None else str(change.via),
+        "depends_on": [str(a) for a in change.depends_on],
+        "remote_id": change.remote_id,
+    }
+
+
+def summary_counts(plan: Plan) -> dict[str, int]:
+    """How many changes of each action, every action named (no-ops included)."""
+    counts = plan.counts()
+    return {action.value: counts[action] for action in Action}
+
+
+def dump_plan(saved: SavedPlan) -> bytes:
+    """The plan file's bytes: indented UTF-8 JSON with sorted keys and a final newline."""
+    plan = saved.plan
+    summary = summary_counts(plan)
+    summary[Action.NOOP.value] += saved.noop_count
+    document = {
+        "format": PLANFILE_FORMAT,
+        "format_version": PLANFILE_VERSION,
+        "reconciler_version": saved.reconciler_version,
+        "created_at": plan.created_at,
+        "firm": saved.firm,
+        "workspace": saved.workspace,
+        "state": {"lineage": plan.lineage, "serial": plan.serial},
+        "manifests": {"digest": plan.manifest_digest, "values_digest": saved.values_digest},
+        "options": {
+            "adopt": saved.options.adopt,
+            "targets": list(saved.options.targets),
+            "max_cancel": saved.options.max_cancel,
+        },
+        "summary": summary,
+        "notes": list(plan.notes),
+        "moved": [[str(old), str(new)] for old, new in plan.moved],
+        "changes": [encode_change(c) for c in plan.changes if c.action is not Action.NOOP],
+    }
+    return (json.dumps(document, indent=1, ensure_ascii=False) + "\n").encode()
+
+
+def load_plan(data: bytes) -> SavedPlan:
+    """Parse a plan file; ReconcilerError when it is not one, StalePlan for another format."""
+    try:
+        raw = json.loads(data)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise ReconcilerError("not a saved plan: the file is not JSON") from None
+    if not isinstance(raw, dict) or raw.get("format") != PLANFILE_FORMAT:
+        raise ReconcilerError("not a saved plan: write one with `reconciler plan --out FILE`")
+    version = raw.get("format_version")
+    if version != PLANFILE_VERSION:
+        raise StalePlan(
+            f"the plan file has format version {version}, this reconciler reads version "
+            f"{PLANFILE_VERSION}; run plan again with this version"
+        )
+    try:
+        model = _PlanFile.model_validate(raw)
+        changes = tuple(_decode(record) for record in model.changes)
+        moved = tuple((Address.parse(old), Address.parse(new)) for old, new in model.moved)
+    except (ValidationError, ValueError) as exc:
+        raise ReconcilerError(f"the saved plan is damaged: {_first_problem(exc)}") from None
+    plan = Plan(
+        changes=changes,
+        lineage=model.state.lineage,
+        serial=model.state.serial,
+        manifest_digest=model.manifests.digest,
+        created_at=model.created_at,
+        notes=tuple(model.notes),
+        moved=moved,
+    )
+    options = PlanOptions(
+        adopt=model.options.adopt,
+        targets=tuple(model.options.targets),
+        max_cancel=model.options.max_cancel,
+    )
+    return SavedPlan(
+        plan=plan,
+        options=options,
+        firm=model.firm,
+        workspace=model.workspace,
+        values_digest=model.manifests.values_digest,
+        reconciler_version=model.reconciler_version,
+        noop_count=model.summary.get(Action.NOOP.value, 0),
+    )
+
+
+def _plain(value: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """JSON values only (tuples as lists, dates as ISO strings), as a file would hold them."""
+    if value is None:
+        return None
+    result: dict[str, Any] = json.loads(json.dumps(dict(value), default=str, sort_keys=True))
+    return result
+
+
+def _decode(record: _Record) -> Change:
+    return Change(
+        address=Address.parse(record.address),
+        action=record.action,
+        before=record.before,
+        after=record.after,
+        changed=tuple(record.changed),
+        reason=record.reason,
+        via=None if record.via is None else Address.parse(record.via),
+        depends_on=tuple(Address.parse(a) for a in record.depends_on),
+        remote_id=record.remote_id,
+    )
+
+
+def _first_problem(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        error = exc.errors()[0]
+        where = ".".join(str(part) for part in error["loc"])
+        return f"{where}: {error['msg']}"
+    return str(exc)

@@ -1,0 +1,147 @@
+"""Whether a saved plan may still be applied: the state, manifests and program it was made
+from, and the platforms, which must still call for exactly the changes it lists."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from pydantic import SecretStr
+
+from reconciler.errors import StalePlan
+from reconciler.plan.action import Action, Change
+from reconciler.plan.address import Address
+from reconciler.plan.diff import Digest
+from reconciler.plan.plan import Plan
+from reconciler.plan.planfile import SavedPlan, encode_change
+from reconciler.plan.resource import DesiredResource, GeneratedSecret
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """What a saved plan is checked against before apply: the current firm, workspace, state,
+    manifests and program version."""
+
+    firm: str
+    workspace: str
+    lineage: str
+    serial: int
+    manifest_digest: str
+    values_digest: str
+    reconciler_version: str
+
+
+def check_saved(saved: SavedPlan, now: Origin) -> None:
+    """Raise StalePlan unless the saved plan was made from exactly `now` (a plan made before
+    any state existed matches a state that still has none)."""
+    plan = saved.plan
+    if saved.reconciler_version != now.reconciler_version:
+        raise StalePlan(
+            f"the plan was made by reconciler {saved.reconciler_version}, this is "
+            f"{now.reconciler_version}; run plan again"
+        )
+    if (saved.firm, saved.workspace) != (now.firm, now.workspace):
+        raise StalePlan(
+            f"the plan was made for firm {saved.firm!r} (state workspace {saved.workspace!r}), "
+            f"not {now.firm!r} ({now.workspace!r})"
+        )
+    is_fresh = plan.serial == now.serial == 0
+    if not is_fresh and (plan.lineage, plan.serial) != (now.lineage, now.serial):
+        if plan.serial == 0:
+            made = "before any state existed"
+        elif plan.lineage != now.lineage:
+            made = f"from another state (lineage {plan.lineage})"
+        else:
+            made = f"from state serial {plan.serial}"
+        raise StalePlan(
+            f"the plan was made {made} but state is now at serial {now.serial}; run plan again"
+        )
+    if plan.manifest_digest != now.manifest_digest:
+        raise StalePlan("the manifests changed since the plan was made; run plan again")
+    if saved.values_digest != now.values_digest:
+        raise StalePlan(
+            "values the manifests reference (${env:...}, ${file:...}) changed since the plan "
+            "was made; run plan again"
+        )
+
+
+def match_saved(saved: Plan, fresh: Plan) -> tuple[Plan, tuple[Change, ...]]:
+    """The plan to execute, and changes that appeared since (not executed).
+
+    `fresh` is the plan made again now, with the saved plan's options. Every change the saved
+    plan would execute must be planned again identically (same action, values, dependencies
+    and remote id); otherwise the platforms changed in a way that makes the saved plan a lie
+    and StalePlan is raised. The plan to execute holds the fresh changes at the saved plan's
+    addresses (the same values, with what refresh learnt, e.g. remote ids).
+    """
+    listed = {c.address: c for c in saved.changes if c.action is not Action.NOOP}
+    current = {c.address: c for c in fresh.changes}
+    differing: list[str] = []
+    for address, change in listed.items():
+        now = current.get(address)
+        if not change.action.is_change:
+            continue
+        if now is None or _comparable(now) != _comparable(change):
+            if now is None:
+                state = "now gone"
+            elif now.action is change.action:
+                state = "now with other values"
+            else:
+                state = f"now {now.action.value}"
+            differing.append(f"{address} (planned {change.action.value}, {state})")
+    if fresh.moved != saved.moved:
+        differing.append("the moves of recorded addresses")
+    if differing:
+        more = f" and {len(differing) - 5} more" if len(differing) > 5 else ""
+        raise StalePlan(
+            "the platforms changed since the plan was made: "
+            f"{', '.join(differing[:5])}{more}; run plan again"
+        )
+    executes = {a for a, c in listed.items() if c.action.is_change}
+    executed = tuple(
+        c
+        for c in fresh.changes
+        if c.address in executes or (c.address in listed and c.action is listed[c.address].action)
+    )
+    appeared = tuple(c for c in fresh.changes if c.action.is_change and c.address not in executes)
+    return replace(fresh, changes=executed, notes=saved.notes), appeared
+
+
+def values_digest(resources: Mapping[Address, DesiredResource], *, digest: Digest) -> str:
+    """A digest of every desired resource as resolved, secrets only through `digest` (keyed),
+    so a saved plan notices a changed `${env:...}` or `${file:...}` value."""
+    hasher = hashlib.sha256()
+    for address in sorted(resources):
+        resource = resources[address]
+        entry = {
+            "address": str(address),
+            "attributes": _fingerprint(resource.attributes, digest),
+            "inputs": _fingerprint(resource.inputs, digest),
+            "natural_key": resource.natural_key,
+            "depends_on": [str(a) for a in resource.depends_on],
+            "protected": resource.protected,
+        }
+        hasher.update(json.dumps(entry, sort_keys=True, default=str).encode())
+        hasher.update(b"\n")
+    return f"sha256:{hasher.hexdigest()}"
+
+
+def _fingerprint(value: Any, digest: Digest) -> Any:
+    if isinstance(value, SecretStr):
+        return digest(value.get_secret_value())
+    if isinstance(value, GeneratedSecret):
+        return f"(generated, {value.length} characters)"
+    if isinstance(value, Mapping):
+        return {str(k): _fingerprint(v, digest) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_fingerprint(v, digest) for v in value]
+    return value
+
+
+def _comparable(change: Change) -> dict[str, Any]:
+    encoded = encode_change(change)
+    del encoded["reason"]  # for humans only
+    return encoded

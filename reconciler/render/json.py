@@ -1,0 +1,142 @@
+"""JSON output of plans, drift reports and recorded state, for scripts and CI.
+
+The shapes are documented in the README ("JSON output") and versioned by `format_version`:
+fields may be added within a version, never renamed or removed. Secrets never appear: values
+print `(sensitive)` as in the text output.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from reconciler.plan import (
+    SENSITIVE,
+    Action,
+    Change,
+    Drift,
+    DriftStatus,
+    Plan,
+    PlanOptions,
+    encode_change,
+    offboarded_traders,
+    summary_counts,
+)
+from reconciler.render.values import is_sensitive
+
+JSON_FORMAT_VERSION = 1
+"""The version of every JSON document reconciler prints."""
+
+
+def render_plan_json(
+    plan: Plan,
+    *,
+    show_noop: bool = False,
+    options: PlanOptions | None = None,
+    hidden_noops: int = 0,
+) -> str:
+    """The plan as one JSON document (`kind: plan`). No-op changes are listed only with
+    `show_noop` but always counted; `hidden_noops` adds no-ops the plan value does not hold
+    (a saved plan keeps only their number)."""
+    summary = summary_counts(plan)
+    summary[Action.NOOP.value] += hidden_noops
+    platforms: dict[str, dict[str, int]] = {}
+    for change in plan.changes:
+        counts = platforms.setdefault(change.address.provider, {a.value: 0 for a in Action})
+        counts[change.action.value] += 1
+    document: dict[str, Any] = {
+        "format_version": JSON_FORMAT_VERSION,
+        "kind": "plan",
+        "created_at": plan.created_at,
+        "state": {"lineage": plan.lineage, "serial": plan.serial},
+        "manifest_digest": plan.manifest_digest,
+        "has_changes": plan.has_changes,
+        "summary": summary,
+        "platforms": dict(sorted(platforms.items())),
+        "offboarded_traders": offboarded_traders(plan),
+        "notes": list(plan.notes),
+        "changes": [
+            _change(change)
+            for change in plan.changes
+            if show_noop or change.action is not Action.NOOP
+        ],
+    }
+    if options is not None:
+        document["options"] = {
+            "adopt": options.adopt,
+            "targets": list(options.targets),
+            "max_cancel": options.max_cancel,
+        }
+    return _dump(document)
+
+
+def render_drift_json(drift: Drift) -> str:
+    """The drift report as one JSON document (`kind: drift`)."""
+    counts = drift.counts()
+    platforms: dict[str, dict[str, int]] = {}
+    for item in drift.items:
+        row = platforms.setdefault(item.address.provider, {s.value: 0 for s in DriftStatus})
+        row[item.status.value] += 1
+    document = {
+        "format_version": JSON_FORMAT_VERSION,
+        "kind": "drift",
+        "created_at": drift.created_at,
+        "state": {"lineage": drift.lineage, "serial": drift.serial},
+        "has_drift": drift.has_drift,
+        "summary": {status.value: counts[status] for status in DriftStatus},
+        "platforms": dict(sorted(platforms.items())),
+        "notes": list(drift.notes),
+        "drift": [
+            {
+                "address": str(item.address),
+                "provider": item.address.provider,
+                "trader": item.address.trader,
+                "status": item.status.value,
+                "recorded_id": item.recorded_id,
+                "remote_id": item.remote_id,
+                "fields": [
+                    {"name": f.name, "recorded": _safe(f.recorded), "remote": _safe(f.remote)}
+                    for f in item.fields
+                ],
+            }
+            for item in drift.items
+        ],
+    }
+    return _dump(document)
+
+
+def render_state_json(resources: Mapping[str, Mapping[str, Any]], *, serial: int) -> str:
+    """Recorded state (`kind: state`): remote id, attributes, facts per address; digests of
+    secrets print `(sensitive)`."""
+    document = {
+        "format_version": JSON_FORMAT_VERSION,
+        "kind": "state",
+        "serial": serial,
+        "resources": {address: _safe(dict(row)) for address, row in sorted(resources.items())},
+    }
+    return _dump(document)
+
+
+def _change(change: Change) -> dict[str, Any]:
+    encoded = encode_change(change)
+    encoded["provider"] = change.address.provider
+    encoded["trader"] = change.address.trader
+    encoded["before"] = _safe(encoded["before"])
+    encoded["after"] = _safe(encoded["after"])
+    return encoded
+
+
+def _safe(value: Any) -> Any:
+    """Plain JSON values with every secret marker or digest replaced by `(sensitive)`."""
+    if is_sensitive(value):
+        return SENSITIVE
+    if isinstance(value, Mapping):
+        return {str(k): _safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_safe(v) for v in value]
+    return value
+
+
+def _dump(document: Mapping[str, Any]) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False, default=str)

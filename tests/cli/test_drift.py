@@ -1,0 +1,70 @@
+"""`reconciler drift`: refresh only; what changed on the platform outside reconciler."""
+
+from __future__ import annotations
+
+import json
+
+from tests.project import SECRETS, Project, calls
+
+
+def applied(project: Project) -> Project:
+    result = project.run("apply", "--auto-approve")
+    assert result.exit_code == 0, result.output
+    project.clear_requests()
+    return project
+
+
+def test_changed_deleted_and_appeared_objects_are_reported(project: Project) -> None:
+    applied(project)
+    project.admin("users/carol.white/update", {"email": "carol@elsewhere.com"})
+    project.admin("accounts/TESTA1/update", {"dailyLossAutoLiq": 900})
+    project.admin("accounts/TESTB3/delete")
+    document = json.loads(project.state_file.read_text())
+    del document["resources"]["tradovate_contact.bob"]  # as if an apply died before recording it
+    project.state_file.write_text(json.dumps(document))
+    result = project.run("drift", "--detailed-exitcode")
+    assert result.exit_code == 2, result.output
+    out = result.output
+    assert "~ tradovate_user.carol (changed outside reconciler)" in out
+    assert '~ email = "carol@example.com" -> "carol@elsewhere.com"' in out
+    assert "~ tradovate_account.alice/TESTA1 (changed outside reconciler)" in out
+    assert "daily_loss_auto_liq   = 1100" in out
+    assert "daily_loss_auto_liq   = 900" in out
+    assert "- tradovate_account.bob/TESTB3 (deleted outside reconciler)" in out
+    assert "+ tradovate_contact.bob (exists on the platform but not in state)" in out
+    assert "Drift: 2 changed, 1 deleted, 1 appeared." in out
+
+
+def test_drift_only_reads_and_writes_no_state(project: Project) -> None:
+    applied(project).admin("users/carol.white/update", {"email": "carol@elsewhere.com"})
+    before = project.state_file.read_bytes()
+    assert project.run("drift").exit_code == 0
+    assert project.state_file.read_bytes() == before
+    assert calls(project, writes_only=True) == []
+    assert all(call.startswith("GET") or "auth/" in call for call in calls(project))
+
+
+def test_drift_ignores_changes_in_the_manifests(project: Project) -> None:
+    applied(project)
+    text = (project.manifests / "traders/team.yaml").read_text()
+    project.write("traders/team.yaml", text.replace("carol@example.com", "carol@new.com"))
+    assert "~ tradovate_user.carol" in project.run("plan").output
+    result = project.run("drift", "--detailed-exitcode")
+    assert result.exit_code == 0, result.output
+    assert "No drift. The platforms match the recorded state." in result.output
+
+
+def test_drift_as_markdown_and_json(project: Project) -> None:
+    applied(project).admin("users/carol.white/update", {"email": "carol@elsewhere.com"})
+    markdown = project.run("drift", "--format", "markdown")
+    assert markdown.exit_code == 0
+    assert markdown.output.startswith("<!-- reconciler:drift -->\n")
+    assert "| tradovate | 1 | 0 | 0 |" in markdown.output
+    document = json.loads(project.run("drift", "--format", "json").output)
+    assert document["has_drift"] is True
+    assert document["drift"][0]["fields"] == [
+        {"name": "email", "recorded": "carol@example.com", "remote": "carol@elsewhere.com"}
+    ]
+    for text in (markdown.output, json.dumps(document)):
+        for secret in SECRETS.values():
+            assert secret not in text

@@ -1,0 +1,164 @@
+"""A saved plan applies only to the state, manifests, program and platforms it was made from."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from pydantic import SecretStr
+
+from reconciler.errors import StalePlan
+from reconciler.plan import (
+    Action,
+    Address,
+    Change,
+    DesiredResource,
+    GeneratedSecret,
+    Origin,
+    Plan,
+    PlanOptions,
+    SavedPlan,
+    check_saved,
+    match_saved,
+    values_digest,
+)
+
+USER = Address("tradovate_user", "alice")
+ACCOUNT = Address("tradovate_account", "alice", "ACME1")
+ENTITLEMENT = Address("tradovate_entitlement", "alice", "t-prop")
+BOB = Address("tradovate_user", "bob")
+
+ORIGIN = Origin(
+    firm="acme",
+    workspace="default",
+    lineage="L1",
+    serial=3,
+    manifest_digest="m1",
+    values_digest="v1",
+    reconciler_version="1.0",
+)
+
+
+def plan_of(*changes: Change, serial: int = 3, lineage: str = "L1") -> Plan:
+    return Plan(changes, lineage, serial, "m1", "2026-03-02T08:00:00+00:00")
+
+
+def saved(plan: Plan | None = None) -> SavedPlan:
+    return SavedPlan(plan or plan_of(), PlanOptions(), "acme", "default", "v1", "1.0", noop_count=0)
+
+
+def test_a_plan_from_the_same_origin_passes() -> None:
+    check_saved(saved(), ORIGIN)
+
+
+@pytest.mark.parametrize(
+    ("now", "message"),
+    [
+        (replace(ORIGIN, serial=4), "made from state serial 3 but state is now at serial 4"),
+        (replace(ORIGIN, lineage="L2"), "from another state"),
+        (replace(ORIGIN, manifest_digest="m2"), "the manifests changed"),
+        (replace(ORIGIN, values_digest="v2"), r"values the manifests reference \(\$\{env"),
+        (replace(ORIGIN, reconciler_version="1.1"), "made by reconciler 1.0, this is 1.1"),
+        (replace(ORIGIN, firm="other"), "made for firm 'acme'"),
+        (replace(ORIGIN, workspace="staging"), "state workspace 'default'"),
+    ],
+    ids=[
+        "state-serial",
+        "state-lineage",
+        "manifests",
+        "referenced-values",
+        "version",
+        "firm",
+        "workspace",
+    ],
+)
+def test_a_plan_from_another_origin_is_stale(now: Origin, message: str) -> None:
+    with pytest.raises(StalePlan, match=message):
+        check_saved(saved(), now)
+
+
+def test_a_plan_made_before_any_state_matches_a_state_that_still_has_none() -> None:
+    check_saved(
+        saved(plan_of(serial=0, lineage="unborn-1")), replace(ORIGIN, serial=0, lineage="unborn-2")
+    )
+    with pytest.raises(StalePlan, match="before any state existed"):
+        check_saved(saved(plan_of(serial=0, lineage="unborn-1")), ORIGIN)
+
+
+CREATE = Change(ACCOUNT, Action.CREATE, after={"name": "ACME1"})
+UPDATE = Change(
+    USER,
+    Action.UPDATE,
+    before={"email": "a@x"},
+    after={"email": "b@x"},
+    changed=("email",),
+    remote_id="7",
+)
+WAIT = Change(ENTITLEMENT, Action.WAIT, after={"entitlement": "t-prop"}, reason="waiting")
+NOOP = Change(BOB, Action.NOOP, before={"email": "bob@x"}, after={"email": "bob@x"}, remote_id="8")
+
+
+def test_the_same_changes_planned_again_are_executed() -> None:
+    fresh = plan_of(UPDATE, CREATE, WAIT, NOOP)
+    executed, appeared = match_saved(plan_of(UPDATE, CREATE, WAIT), fresh)
+    assert executed.changes == (UPDATE, CREATE, WAIT)
+    assert appeared == ()
+
+
+def test_a_reason_worded_differently_does_not_matter() -> None:
+    fresh = plan_of(replace(UPDATE, reason="another wording"))
+    executed, _ = match_saved(plan_of(UPDATE), fresh)
+    assert [c.address for c in executed.changes] == [USER]
+
+
+@pytest.mark.parametrize(
+    ("now", "message"),
+    [
+        (replace(UPDATE, before={"email": "c@x"}), "now with other values"),
+        (replace(UPDATE, action=Action.NOOP, changed=()), "now no-op"),
+        (replace(UPDATE, remote_id="9"), "now with other values"),
+        (None, "now gone"),
+    ],
+    ids=["remote-value-changed", "no-longer-needed", "another-remote-object", "gone"],
+)
+def test_a_listed_change_that_is_no_longer_planned_identically_makes_the_plan_stale(
+    now: Change | None, message: str
+) -> None:
+    fresh = plan_of(*([now] if now else []), CREATE)
+    with pytest.raises(StalePlan, match=rf"tradovate_user.alice \(planned update, {message}\)"):
+        match_saved(plan_of(UPDATE, CREATE), fresh)
+
+
+def test_a_dependency_that_now_needs_a_change_makes_the_plan_stale() -> None:
+    fresh = plan_of(Change(USER, Action.CREATE, after={}), replace(CREATE, depends_on=(USER,)))
+    saved_plan = plan_of(Change(USER, Action.NOOP), CREATE)
+    with pytest.raises(StalePlan, match=r"tradovate_account\.alice/ACME1"):
+        match_saved(saved_plan, fresh)
+
+
+def test_changes_that_appeared_since_are_reported_and_not_executed() -> None:
+    drifted = replace(NOOP, action=Action.UPDATE, changed=("email",), after={"email": "x@x"})
+    signed = replace(WAIT, action=Action.ENTITLE, reason="")
+    executed, appeared = match_saved(plan_of(CREATE, WAIT, NOOP), plan_of(CREATE, signed, drifted))
+    assert executed.changes == (CREATE,)
+    assert {c.address for c in appeared} == {ENTITLEMENT, BOB}
+
+
+def test_the_values_digest_follows_secret_values_without_holding_them() -> None:
+    def resources(password: str) -> dict[Address, DesiredResource]:
+        attributes = {"username": "alice", "password": SecretStr(password)}
+        return {USER: DesiredResource(USER, attributes, "alice", sensitive=frozenset({"password"}))}
+
+    def keyed(value: str) -> str:
+        return "hmac:" + value[::-1]
+
+    first = values_digest(resources("secret-one"), digest=keyed)
+    assert first == values_digest(resources("secret-one"), digest=keyed)
+    assert first != values_digest(resources("secret-two"), digest=keyed)
+    assert "secret-one" not in first
+    assert first.startswith("sha256:")
+
+    def generated(length: int) -> dict[Address, DesiredResource]:
+        return {USER: DesiredResource(USER, {"password": GeneratedSecret(length)}, "alice")}
+
+    assert values_digest(generated(24), digest=keyed) != values_digest(generated(30), digest=keyed)
