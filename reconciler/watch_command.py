@@ -17,6 +17,7 @@ import click
 
 from reconciler.backends import StateChoice
 from reconciler.errors import ManifestErrors, ReconcilerError
+from reconciler.plan import DEFAULT_MAX_CANCEL
 from reconciler.providers import WatchOptions
 from reconciler.watch import Health, HealthServer, StatusWriter, Watcher, WatchSettings
 
@@ -52,8 +53,9 @@ Handler = Callable[[int, FrameType | None], Any] | int | None
 @click.option(
     "--max-cancel",
     type=click.IntRange(min=0),
-    default=None,
-    help="Refuse a full plan that cancels resources of more than N traders.",
+    default=DEFAULT_MAX_CANCEL,
+    show_default=True,
+    help="Refuse a plan that offboards more than N traders (as plan and apply do).",
 )
 @click.option(
     "--reconnect-max",

@@ -8,13 +8,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from reconciler.apply.events import BatchFinished, BatchStarted, Event, ItemApplied
-from reconciler.errors import CancelLimitExceeded
-from reconciler.plan import Address, Plan, Remote
+from reconciler.plan import Address, Plan, PlanOptions, Remote
 from reconciler.providers import PreconditionMet
 from reconciler.state import StateDocument
 from reconciler.watch.status import Status
 from reconciler.watch.targets import (
-    cancelled_traders,
     counts,
     find_trader,
     remember,
@@ -67,7 +65,8 @@ def run(
             only = target_addresses(found, workspace.resources)
             if not only:
                 return
-        plan, remote = workspace.plan(document, only=only)
+        guards = PlanOptions(max_cancel=options.max_cancel)
+        plan, remote = workspace.plan(document, options=guards, only=only)
         if only is not None:
             plan = targeted(plan, only)
         scope = "full" if only is None else "targeted"
@@ -79,8 +78,6 @@ def run(
             changes=counts(plan),
             **details,
         )
-        if only is None:
-            _guard(plan, options.max_cancel)
         if not plan.has_changes:
             if only is None and document.pending:  # resolved by this plan: nothing to redo
                 editor = document.edit()
@@ -140,12 +137,3 @@ def _apply(
         failed={str(a): error for a, error in sorted(result.failed.items())},
         skipped=sorted(str(a) for a in result.skipped),
     )
-
-
-def _guard(plan: Plan, max_cancel: int | None) -> None:
-    traders = cancelled_traders(plan)
-    if max_cancel is not None and len(traders) > max_cancel:
-        raise CancelLimitExceeded(
-            f"the plan cancels resources of {len(traders)} trader(s), more than --max-cancel "
-            f"{max_cancel} allows; review it with `reconciler plan` and apply it by hand"
-        )

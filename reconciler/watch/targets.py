@@ -71,11 +71,6 @@ def targeted(plan: Plan, targets: Collection[Address]) -> Plan:
     return replace(plan, changes=changes)
 
 
-def cancelled_traders(plan: Plan) -> set[str]:
-    """Traders the plan cancels something of (for the --max-cancel guard)."""
-    return {c.address.trader for c in plan.changes if c.action is Action.CANCEL}
-
-
 def counts(plan: Plan) -> dict[str, int]:
     """How many changes of each action that calls a platform or waits, by action name."""
     return {

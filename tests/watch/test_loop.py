@@ -269,7 +269,7 @@ def test_a_full_plan_cancelling_more_than_max_cancel_is_refused(project: Project
         lines.wait_for("planned", scope="full", reason="start")
         project.remove("traders/team.yaml")
         refused = lines.wait_for("refused")
-        assert "2 trader(s), more than --max-cancel 1" in refused["message"]
+        assert "resources of 2 traders (bob, carol), more than --max-cancel 1" in refused["message"]
     assert "tradovate_user.bob" in state(project)
 
 
