@@ -16,7 +16,8 @@ from typing import Any
 import click
 
 from reconciler.backends import StateChoice
-from reconciler.errors import ManifestErrors, ReconcilerError
+from reconciler.cli_context import reports_errors
+from reconciler.errors import ReconcilerError
 from reconciler.plan import DEFAULT_MAX_CANCEL
 from reconciler.providers import WatchOptions
 from reconciler.watch import Health, HealthServer, StatusWriter, Watcher, WatchSettings
@@ -65,6 +66,7 @@ Handler = Callable[[int, FrameType | None], Any] | int | None
     help="Longest wait in seconds between reconnects of a platform's event stream.",
 )
 @click.pass_context
+@reports_errors
 def watch(
     ctx: click.Context,
     interval: float | None,
@@ -89,26 +91,8 @@ def watch(
     status = StatusWriter(sys.stdout, clock=time.time)
     health = Health(stall_after=300.0)
     watcher = Watcher(settings, status=status, health=health)
-    try:
-        with _health_endpoint(health, health_host, health_port, status), _signals(watcher):
-            watcher.run()
-    except ManifestErrors as exc:
-        for error in exc.errors:
-            click.echo(error.located(), err=True)
-        click.echo(f"Error: {len(exc.errors)} problem(s) in the manifests", err=True)
-        sys.exit(exc.exit_code)
-    except ReconcilerError as exc:
-        if root.get("debug"):
-            raise
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        click.echo(
-            "Interrupted. Operations in flight are recorded as pending in state; "
-            "the next run resolves them.",
-            err=True,
-        )
-        sys.exit(130)
+    with _health_endpoint(health, health_host, health_port, status), _signals(watcher):
+        watcher.run()
 
 
 @contextmanager

@@ -126,7 +126,11 @@ def catch_all_app(
 
 async def read_json_object(request: Request) -> dict[str, Any] | None:
     """The JSON object in a request body ({} when empty); None when it is not a JSON object."""
-    raw = await request.body()
+    return parse_json_object(await request.body())
+
+
+def parse_json_object(raw: str | bytes) -> dict[str, Any] | None:
+    """The JSON object in a body or frame ({} when empty); None when it is not a JSON object."""
     if not raw.strip():
         return {}
     try:

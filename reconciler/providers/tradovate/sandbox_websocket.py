@@ -12,6 +12,7 @@ from urllib.parse import parse_qsl
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from reconciler.providers.sandbox_server import parse_json_object
 from reconciler.providers.tradovate.sandbox_protocol import (
     ACCESS_DENIED,
     DEMO,
@@ -167,13 +168,7 @@ async def _answer(sandbox: Sandbox, socket: Socket, text: str) -> Entity | None:
 
 
 async def _body(raw: str) -> Entity | None:
-    if not raw.strip():
-        return {}
-    try:
-        parsed = json.loads(raw)
-    except ValueError:
-        return None
-    return parsed if isinstance(parsed, dict) else None
+    return parse_json_object(raw)
 
 
 def _dumps(value: Any) -> str:
