@@ -20,6 +20,7 @@ from rich.console import Console
 
 from reconciler.apply.events import Event
 from reconciler.errors import ManifestErrors, ReconcilerError
+from reconciler.fault_commands import fault
 from reconciler.manifest import load_manifests
 from reconciler.providers import schemas
 from reconciler.render import ProgressSink, render_plan, render_state, summary_line
@@ -33,9 +34,12 @@ F = TypeVar("F", bound=Callable[..., Any])
 class Context:
     """Options shared by every command."""
 
-    def __init__(self, manifests: Path, *, color: bool | None, debug: bool) -> None:
+    def __init__(
+        self, manifests: Path, *, color: bool | None, debug: bool, http_timeout: float = 30.0
+    ) -> None:
         self.manifests = manifests
         self.debug = debug
+        self.http_timeout = http_timeout
         self.out = Console(
             no_color=color is False, force_terminal=color or None, highlight=False, soft_wrap=True
         )
@@ -101,15 +105,25 @@ class ExitCodes(click.Group):
 )
 @click.option("--color/--no-color", default=None, help="Force or disable colour.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of errors.")
+@click.option(
+    "--http-timeout",
+    type=click.FloatRange(min=0.1),
+    default=30.0,
+    show_default=True,
+    envvar="RECONCILER_HTTP_TIMEOUT",
+    help="Seconds a platform call may take before it counts as failed (outcome unknown).",
+)
 @click.pass_context
-def main(ctx: click.Context, manifests: Path, color: bool | None, debug: bool) -> None:
+def main(
+    ctx: click.Context, manifests: Path, color: bool | None, debug: bool, http_timeout: float
+) -> None:
     """Declare a prop firm's traders in YAML; plan and apply them to trading platforms."""
     logging.basicConfig(
         level=logging.DEBUG if debug else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)  # it logs full URLs at INFO
-    ctx.obj = Context(manifests, color=color, debug=debug)
+    ctx.obj = Context(manifests, color=color, debug=debug, http_timeout=http_timeout)
 
 
 pass_context = click.make_pass_decorator(Context)
@@ -142,7 +156,7 @@ def validate(ctx: Context) -> None:
 @reports_errors
 def plan(ctx: Context, detailed_exitcode: bool, adopt: bool, show_noop: bool) -> None:
     """Show what apply would change."""
-    with open_workspace(ctx.manifests) as workspace:
+    with open_workspace(ctx.manifests, http_timeout=ctx.http_timeout) as workspace:
         document = workspace.store.read()
         the_plan, _ = workspace.plan(document, adopt=adopt)
     ctx.out.print(render_plan(the_plan, show_noop=show_noop))
@@ -165,7 +179,7 @@ def plan(ctx: Context, detailed_exitcode: bool, adopt: bool, show_noop: bool) ->
 def apply(ctx: Context, auto_approve: bool, adopt: bool, lock_timeout: float) -> None:
     """Plan, confirm, and make the platforms match the manifests."""
     with (
-        open_workspace(ctx.manifests) as workspace,
+        open_workspace(ctx.manifests, http_timeout=ctx.http_timeout) as workspace,
         workspace.store.lock(command="apply", timeout=lock_timeout),
     ):
         document = workspace.store.read()
@@ -228,5 +242,6 @@ def state_unlock(ctx: Context, lock_id: str) -> None:
 
 
 main.add_command(sandbox)
+sandbox.add_command(fault)
 
 __all__ = ["main", "summary_line"]

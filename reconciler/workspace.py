@@ -72,7 +72,8 @@ class Workspace:
         return document
 
     def refresh(self, document: StateDocument) -> dict[Address, Remote]:
-        """Read every desired or recorded address from its platform with list calls."""
+        """Read every desired, recorded or interrupted address from its platform with list
+        calls."""
         recorded = _recorded(document)
         orphans = sorted({a.provider for a in recorded} - set(self.adapters))
         if orphans:
@@ -81,10 +82,20 @@ class Workspace:
                 "longer configures; restore the provider to offboard them"
             )
         requests: dict[str, list[ReadRequest]] = {name: [] for name in self.adapters}
-        for address in self.resources.keys() | recorded.keys():
+        interrupted = {  # what an interrupted apply may have made, declared or not
+            Address.parse(op.address): op.natural_key
+            for op in document.pending.values()
+            if op.action in _CREATING
+        }
+        for address in self.resources.keys() | recorded.keys() | interrupted.keys():
             resource = self.resources.get(address)
             record = recorded.get(address)
-            key = resource.natural_key if resource else _recorded_key(document, address)
+            if resource:
+                key = resource.natural_key
+            elif record:
+                key = _recorded_key(document, address)
+            else:
+                key = interrupted[address]
             if address.provider in requests:
                 requests[address.provider].append(ReadRequest(address, key, record))
         remote: dict[Address, Remote] = {}
@@ -99,9 +110,7 @@ class Workspace:
         self.check_key(document)
         remote = self.refresh(document)
         pending = frozenset(
-            Address.parse(op.address)
-            for op in document.pending.values()
-            if op.action in ("create", "entitle", "replace")
+            Address.parse(op.address) for op in document.pending.values() if op.action in _CREATING
         )
         notes: tuple[str, ...] = ()
         if document.pending:
@@ -161,8 +170,10 @@ def open_workspace(
     clock: Callable[[], float] = time.time,
     sleep: Callable[[float], None] = time.sleep,
     connect: bool = True,
+    http_timeout: float = 30.0,
 ) -> Iterator[Workspace]:
-    """Load the manifests, open state and (with `connect`) every configured provider."""
+    """Load the manifests, open state and (with `connect`) every configured provider, whose
+    HTTP calls time out after `http_timeout` seconds."""
     desired = load_manifests(manifests, schemas=schemas(), environ=environ)
     root = manifests.resolve().parent
     settings = desired.firm.settings.state
@@ -175,7 +186,9 @@ def open_workspace(
     with ExitStack() as stack:
         adapters: dict[str, Adapter] = {}
         if connect:
-            context = ProviderContext(sandbox_dir=state_dir / "sandbox", clock=clock, sleep=sleep)
+            context = ProviderContext(
+                sandbox_dir=state_dir / "sandbox", clock=clock, sleep=sleep, timeout=http_timeout
+            )
             for name, provider_settings in desired.firm.providers.items():
                 adapter = PROVIDERS[name].open(provider_settings, context)
                 stack.callback(adapter.close)
@@ -185,6 +198,10 @@ def open_workspace(
             for resource in PROVIDERS[name].expand(desired):
                 resources[resource.address] = resource
         yield Workspace(root, desired, store, adapters, resources, clock=clock)
+
+
+_CREATING = frozenset({"create", "entitle", "replace"})
+"""Pending actions whose object the next plan looks up by natural key."""
 
 
 def _recorded(document: StateDocument) -> dict[Address, Recorded]:

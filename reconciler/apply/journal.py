@@ -50,16 +50,20 @@ class Journal:
         with self._lock:
             return self._editor.get(str(address))
 
-    def prepare(self, facts: Mapping[Address, Mapping[str, Any]]) -> None:
-        """Clear pending operations of an earlier run (the plan resolved them) and remember
+    def prepare(
+        self, facts: Mapping[Address, Mapping[str, Any]], *, keep: Iterable[str] = ()
+    ) -> None:
+        """Clear pending operations of an earlier run (the plan resolved them) but those in
+        `keep` (cleared by `finish` once the change resolving them landed), and remember
         facts the refresh observed on recorded objects; one write if anything changed."""
         with self._lock:
-            self._prepare(facts)
+            self._prepare(facts, frozenset(keep))
 
-    def _prepare(self, facts: Mapping[Address, Mapping[str, Any]]) -> None:
+    def _prepare(self, facts: Mapping[Address, Mapping[str, Any]], keep: frozenset[str]) -> None:
         current = self._document
-        if current.pending:
-            self._editor.clear_pending(list(current.pending))
+        resolved = [op_id for op_id in current.pending if op_id not in keep]
+        if resolved:
+            self._editor.clear_pending(resolved)
             self._dirty = True
         for address, observed in facts.items():
             record = current.resources.get(str(address))

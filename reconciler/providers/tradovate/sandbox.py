@@ -46,6 +46,14 @@ Choices made where the platform's documents are silent (the wire contract's gap 
 | request log        | full lower-case path, sandbox-clock epoch `time`; reading or clearing    |
 |                    | the log is not logged                                                    |
 | malformed body     | HTTP 400 `{"errorText": "Malformed JSON"}` (also for a non-object body)  |
+| tenants (gap 13)   | other firms (`Seed.tenants`; `OTHER_ADMIN` of org 2 is seeded): users  |
+|                    | and what they own are listed, read and changed only by callers of the  |
+|                    | same organisation (others get 404, empty lists or "User not found");   |
+|                    | plans, entitlements and alerts are shared catalogues; names and e-mails|
+|                    | stay unique platform-wide                                              |
+| injected faults    | `/_sandbox/faults` (see `sandbox_faults`): 429 has an empty body, 5xx an |
+|                    | errorText; `penalty` issues a real ticket of `seconds` for the endpoint; |
+|                    | `expire-token` ends the caller's session before the request is served   |
 """
 
 from __future__ import annotations
@@ -53,8 +61,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from starlette.applications import Starlette
+from starlette.types import ASGIApp
 
+from reconciler.providers.sandbox_faults import Fault, FaultInjector, faults_file
 from reconciler.providers.sandbox_server import RunningServer, catch_all_app, serve_app
 from reconciler.providers.tradovate import (
     sandbox_accounts,
@@ -64,11 +73,13 @@ from reconciler.providers.tradovate import (
 )
 from reconciler.providers.tradovate.sandbox_config import (
     DEFAULT_ADMIN,
+    OTHER_ADMIN,
     EndpointLimit,
     Limits,
     SandboxConfig,
     Seed,
     TemplateAccount,
+    Tenant,
     UserLimit,
 )
 from reconciler.providers.tradovate.sandbox_gateway import Sandbox
@@ -76,12 +87,15 @@ from reconciler.providers.tradovate.sandbox_reads import read_endpoints
 
 __all__ = [
     "DEFAULT_ADMIN",
+    "OTHER_ADMIN",
     "EndpointLimit",
+    "Fault",
     "Limits",
     "SandboxConfig",
     "SandboxServer",
     "Seed",
     "TemplateAccount",
+    "Tenant",
     "UserLimit",
     "create_app",
     "serve_sandbox",
@@ -108,8 +122,9 @@ class SandboxServer(RunningServer):
 
 def create_app(
     config: SandboxConfig | None = None, *, clock: Callable[[], float] | None = None
-) -> Starlette:
-    """The sandbox as an ASGI app (loads `config.data_path` when that file exists)."""
+) -> ASGIApp:
+    """The sandbox as an ASGI app behind its fault injector (loads `config.data_path` when
+    that file exists)."""
     endpoints = (
         *sandbox_auth.ENDPOINTS,
         *sandbox_users.ENDPOINTS,
@@ -117,8 +132,17 @@ def create_app(
         *sandbox_entitlements.ENDPOINTS,
         *read_endpoints(),
     )
-    sandbox = Sandbox(config or SandboxConfig(), clock=clock or time.time, endpoints=endpoints)
-    return catch_all_app(sandbox, state=sandbox)
+    config = config or SandboxConfig()
+    sandbox = Sandbox(config, clock=clock or time.time, endpoints=endpoints)
+    return FaultInjector(
+        catch_all_app(sandbox, state=sandbox),
+        render=sandbox.fault_answer,
+        faults=config.faults,
+        seed=config.fault_seed,
+        path=faults_file(config.data_path),
+        custom={"penalty": sandbox.penalty, "expire-token": sandbox.expire_token},
+        record=sandbox.log_injected,
+    )
 
 
 def serve_sandbox(
