@@ -35,6 +35,7 @@ from reconciler.cli_options import (
     refuse_options_with_saved_plan,
 )
 from reconciler.errors import ReconcilerError
+from reconciler.fault_commands import fault
 from reconciler.manifest import load_manifests
 from reconciler.manifest_commands import fmt, schema_command
 from reconciler.output import (
@@ -81,6 +82,14 @@ from reconciler.workspace import Workspace, open_workspace
     "[env RECONCILER_WORKSPACE].",
 )
 @click.option("--debug", is_flag=True, help="Show tracebacks of errors.")
+@click.option(
+    "--http-timeout",
+    type=click.FloatRange(min=0.1),
+    default=30.0,
+    show_default=True,
+    envvar="RECONCILER_HTTP_TIMEOUT",
+    help="Seconds a platform call may take before it counts as failed (outcome unknown).",
+)
 @click.pass_context
 def main(
     ctx: click.Context,
@@ -89,6 +98,7 @@ def main(
     backend: str | None,
     workspace: str | None,
     debug: bool,
+    http_timeout: float,
 ) -> None:
     """Declare a prop firm's traders in YAML; plan and apply them to trading platforms."""
     logging.basicConfig(
@@ -97,7 +107,7 @@ def main(
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)  # it logs full URLs at INFO
     choice = StateChoice(backend=backend, workspace=workspace)
-    ctx.obj = Context(manifests, color=color, debug=debug, choice=choice)
+    ctx.obj = Context(manifests, color=color, debug=debug, choice=choice, http_timeout=http_timeout)
 
 
 @main.command()
@@ -144,7 +154,9 @@ def plan(
 ) -> None:
     """Show what apply would change."""
     options = plan_options_from(adopt=adopt, targets=targets, max_cancel=max_cancel)
-    with open_workspace(ctx.manifests, choice=ctx.choice) as workspace:
+    with open_workspace(
+        ctx.manifests, choice=ctx.choice, http_timeout=ctx.http_timeout
+    ) as workspace:
         document = workspace.store.read()
         the_plan, _ = workspace.plan(document, options=options)
         if out is not None:
@@ -189,7 +201,9 @@ def apply(
         refuse_options_with_saved_plan(planfile)
         saved = read_saved_plan(planfile)
     with (
-        open_workspace(ctx.manifests, choice=ctx.choice) as workspace,
+        open_workspace(
+            ctx.manifests, choice=ctx.choice, http_timeout=ctx.http_timeout
+        ) as workspace,
         workspace.store.lock(command="apply", timeout=lock_timeout),
     ):
         document = workspace.store.read()
@@ -244,7 +258,9 @@ def _execute(ctx: Context, workspace: Workspace, the_plan: Any, remote: Any, doc
 def drift(ctx: Context, detailed_exitcode: bool, output_format: str) -> None:
     """Refresh only: report what changed on the platforms outside reconciler since the last
     apply (changed values, deleted objects, objects that appeared); plans nothing."""
-    with open_workspace(ctx.manifests, choice=ctx.choice) as workspace:
+    with open_workspace(
+        ctx.manifests, choice=ctx.choice, http_timeout=ctx.http_timeout
+    ) as workspace:
         report = workspace.drift(workspace.store.read())
     print_drift(ctx.out, report, output_format)
     if detailed_exitcode and report.has_drift:
@@ -275,5 +291,6 @@ main.add_command(state)
 main.add_command(import_object)
 main.add_command(history)
 main.add_command(watch)
+sandbox.add_command(fault)
 
 __all__ = ["main", "summary_line"]

@@ -29,8 +29,10 @@ class Context:
         color: bool | None,
         debug: bool,
         choice: StateChoice | None = None,
+        http_timeout: float = 30.0,
     ) -> None:
         self.manifests = manifests
+        self.http_timeout = http_timeout
         self.debug = debug
         self.choice = choice or StateChoice()
         self.out = Console(

@@ -1,4 +1,6 @@
-"""The whole exception tree of reconciler; every message is one line and secret-free.
+"""The whole exception tree of reconciler; every message is one line and secret-free (text taken
+from manifests or platforms shows its control characters escaped, so it cannot break the line or
+drive the terminal).
 
 ReconcilerError                 exit_code = 1
   ManifestError                 path, line, column
@@ -21,10 +23,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 
+def printable(text: str) -> str:
+    """`text` with every non-printable character (newlines, escapes, bidi controls) escaped."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+
+
 class ReconcilerError(Exception):
     """Base of every error the CLI reports as `Error: <message>`."""
 
     exit_code: int = 1
+
+    def __str__(self) -> str:
+        return printable(super().__str__())
 
 
 class ManifestError(ReconcilerError):
@@ -38,12 +50,12 @@ class ManifestError(ReconcilerError):
         super().__init__(self.located())
 
     def located(self) -> str:
-        """`file:line: message` (or less when the position is unknown)."""
+        """`file:line: message` (or less when the position is unknown), on one line."""
         if self.path and self.line:
-            return f"{self.path}:{self.line}: {self.message}"
+            return printable(f"{self.path}:{self.line}: {self.message}")
         if self.path:
-            return f"{self.path}: {self.message}"
-        return self.message
+            return printable(f"{self.path}: {self.message}")
+        return printable(self.message)
 
 
 class ManifestErrors(ManifestError):

@@ -90,10 +90,17 @@ def _sandbox_url(options: dict[str, Any]) -> Iterator[str]:
         yield server.url
 
 
-def _admin(options: dict[str, Any], path: str, body: dict[str, Any] | None = None) -> Any:
+def call_admin(
+    options: dict[str, Any], path: str, body: dict[str, Any] | None = None, *, method: str = "POST"
+) -> Any:
     with _sandbox_url(options) as url:
         try:
-            response = httpx.post(f"{url}/_sandbox/{path}", json=body or {}, timeout=30)
+            response = httpx.request(
+                method,
+                f"{url}/_sandbox/{path}",
+                json=None if method == "GET" else body or {},
+                timeout=30,
+            )
         except httpx.HTTPError as exc:
             raise click.ClickException(f"sandbox at {url} is not reachable: {exc}") from exc
     if response.status_code == 404:
@@ -124,7 +131,7 @@ def _fields(pairs: tuple[str, ...]) -> dict[str, Any]:
 def admin(options: dict[str, Any], path: str, fields: tuple[str, ...]) -> None:
     """Any admin action of the chosen platform's sandbox: POST /_sandbox/PATH with key=value
     fields, e.g. `--platform traderpal admin users/bob@example.com/activate`."""
-    result = _admin(options, path.strip("/"), _fields(fields))
+    result = call_admin(options, path.strip("/"), _fields(fields))
     click.echo(json.dumps(result, indent=2) if result is not None else "done")
 
 
@@ -133,7 +140,7 @@ def admin(options: dict[str, Any], path: str, fields: tuple[str, ...]) -> None:
 @click.pass_obj
 def sign_mda(options: dict[str, Any], user: str) -> None:
     """As the trader USER (name or id): sign the Market Data Agreement."""
-    _admin(options, f"users/{quote(user)}/sign-mda")
+    call_admin(options, f"users/{quote(user)}/sign-mda")
     click.echo(f"{user} signed the Market Data Agreement.")
 
 
@@ -143,7 +150,7 @@ def sign_mda(options: dict[str, Any], user: str) -> None:
 @click.pass_obj
 def update_user(options: dict[str, Any], user: str, fields: tuple[str, ...]) -> None:
     """Change a user outside reconciler, e.g. `email=new@example.com`."""
-    _admin(options, f"users/{quote(user)}/update", _fields(fields))
+    call_admin(options, f"users/{quote(user)}/update", _fields(fields))
     click.echo(f"Updated user {user}.")
 
 
@@ -152,7 +159,7 @@ def update_user(options: dict[str, Any], user: str, fields: tuple[str, ...]) -> 
 @click.pass_obj
 def delete_user(options: dict[str, Any], user: str) -> None:
     """Delete a user (and its contact, plugins, permissions) outside reconciler."""
-    _admin(options, f"users/{quote(user)}/delete")
+    call_admin(options, f"users/{quote(user)}/delete")
     click.echo(f"Deleted user {user}.")
 
 
@@ -162,7 +169,7 @@ def delete_user(options: dict[str, Any], user: str) -> None:
 @click.pass_obj
 def update_contact(options: dict[str, Any], user: str, fields: tuple[str, ...]) -> None:
     """Change a user's contact info outside reconciler, e.g. `city=Boston`."""
-    _admin(options, f"contacts/{quote(user)}/update", _fields(fields))
+    call_admin(options, f"contacts/{quote(user)}/update", _fields(fields))
     click.echo(f"Updated the contact info of {user}.")
 
 
@@ -172,7 +179,7 @@ def update_contact(options: dict[str, Any], user: str, fields: tuple[str, ...]) 
 @click.pass_obj
 def update_account(options: dict[str, Any], name: str, fields: tuple[str, ...]) -> None:
     """Change an account's risk settings outside reconciler, e.g. `dailyLossAutoLiq=900`."""
-    _admin(options, f"accounts/{quote(name)}/update", _fields(fields))
+    call_admin(options, f"accounts/{quote(name)}/update", _fields(fields))
     click.echo(f"Updated account {name}.")
 
 
@@ -181,7 +188,7 @@ def update_account(options: dict[str, Any], name: str, fields: tuple[str, ...]) 
 @click.pass_obj
 def delete_account(options: dict[str, Any], name: str) -> None:
     """Delete an account outside reconciler."""
-    _admin(options, f"accounts/{quote(name)}/delete")
+    call_admin(options, f"accounts/{quote(name)}/delete")
     click.echo(f"Deleted account {name}.")
 
 
@@ -189,7 +196,7 @@ def delete_account(options: dict[str, Any], name: str) -> None:
 @click.pass_obj
 def archive_signals(options: dict[str, Any]) -> None:
     """Archive this week's signature signals, as the platform does every week."""
-    _admin(options, "signals/archive")
+    call_admin(options, "signals/archive")
     click.echo("Archived the current signals.")
 
 
@@ -204,4 +211,4 @@ def requests(options: dict[str, Any]) -> None:
     click.echo(f"{len(log)} request(s).")
 
 
-__all__ = ["sandbox"]
+__all__ = ["call_admin", "sandbox"]

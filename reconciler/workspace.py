@@ -114,7 +114,8 @@ class Workspace:
         only: Collection[Address] | None = None,
     ) -> dict[Address, Remote]:
         """Read every desired or recorded address (or those in `only`) from its platform with
-        list calls; recorded addresses as they are once `moved` is applied."""
+        list calls (and what an interrupted apply may have made); recorded addresses as they are
+        once `moved` is applied."""
         recorded = rekey(_recorded(document), moved)
         natural_keys = rekey(_natural_keys(document), moved)
         orphans = sorted({a.provider for a in recorded} - set(self.adapters))
@@ -124,12 +125,23 @@ class Workspace:
                 "longer configures; restore the provider to offboard them"
             )
         requests: dict[str, list[ReadRequest]] = {name: [] for name in self.adapters}
-        for address in self.resources.keys() | recorded.keys():
+        interrupted = {  # what an interrupted apply may have made, declared or not
+            Address.parse(op.address): op.natural_key
+            for op in document.pending.values()
+            if op.action in _CREATING
+        }
+        interrupted = rekey(interrupted, moved)
+        for address in self.resources.keys() | recorded.keys() | interrupted.keys():
             if only is not None and address not in only:
                 continue
             resource = self.resources.get(address)
             record = recorded.get(address)
-            key = resource.natural_key if resource else natural_keys.get(address, "")
+            if resource:
+                key = resource.natural_key
+            elif record:
+                key = natural_keys.get(address, "")
+            else:
+                key = interrupted[address]
             if address.provider in requests:
                 requests[address.provider].append(ReadRequest(address, key, record))
         remote: dict[Address, Remote] = {}
@@ -154,7 +166,7 @@ class Workspace:
         pending = frozenset(
             renamed.get(address, address)
             for address, action in _pending(document)
-            if action in ("create", "entitle", "replace")
+            if action in _CREATING
         )
         notes: tuple[str, ...] = ()
         if document.pending:
@@ -367,9 +379,10 @@ def open_workspace(
     clock: Callable[[], float] = time.time,
     sleep: Callable[[float], None] = time.sleep,
     connect: bool = True,
+    http_timeout: float = 30.0,
 ) -> Iterator[Workspace]:
     """Load the manifests, open the chosen state backend and (with `connect`) every
-    configured provider."""
+    configured provider, whose HTTP calls time out after `http_timeout` seconds."""
     environ = dict(os.environ) if environ is None else environ
     desired = load_manifests(manifests, schemas=schemas(), environ=environ)
     root = manifests.resolve().parent
@@ -381,7 +394,9 @@ def open_workspace(
         stack.callback(store.close)
         adapters: dict[str, Adapter] = {}
         if connect:
-            context = ProviderContext(sandbox_dir=state_dir / "sandbox", clock=clock, sleep=sleep)
+            context = ProviderContext(
+                sandbox_dir=state_dir / "sandbox", clock=clock, sleep=sleep, timeout=http_timeout
+            )
             for name, provider_settings in desired.firm.providers.items():
                 adapter = PROVIDERS[name].open(provider_settings, context)
                 stack.callback(adapter.close)
@@ -397,6 +412,10 @@ def desired_resources(desired: Desired) -> dict[Address, DesiredResource]:
         for resource in PROVIDERS[name].expand(desired):
             resources[resource.address] = resource
     return resources
+
+
+_CREATING = frozenset({"create", "entitle", "replace"})
+"""Pending actions whose object the next plan looks up by natural key."""
 
 
 def _recorded(document: StateDocument) -> dict[Address, Recorded]:

@@ -70,8 +70,19 @@ def apply_plan(plan: Plan, *, journal: Journal, context: ApplyContext) -> ApplyR
             f"{document.serial}; run plan again"
         )
     started = context.clock()
-    journal.prepare(context.facts, moved=plan.moved)
-    run = _Run(journal, context, plan)
+    # A create an interrupted apply left pending stays so until the change that resolves it
+    # (an adoption, a new create, an offboarding) lands: if this apply fails first, the next
+    # plan must still know to look for what that create made.
+    executing = {c.address for c in plan.changes if c.action.is_change}
+    unresolved: dict[Address, list[str]] = {}
+    for op_id, op in document.pending.items():
+        address = Address.parse(op.address)
+        if op.action in _CREATING and address in executing:
+            unresolved.setdefault(address, []).append(op_id)
+    journal.prepare(
+        context.facts, moved=plan.moved, keep=[i for ids in unresolved.values() for i in ids]
+    )
+    run = _Run(journal, context, plan, unresolved=unresolved)
     try:
         run.execute()
     finally:
@@ -89,10 +100,18 @@ def apply_plan(plan: Plan, *, journal: Journal, context: ApplyContext) -> ApplyR
 class _Run:
     """One apply's progress: which addresses landed, failed or were skipped."""
 
-    def __init__(self, journal: Journal, context: ApplyContext, plan: Plan) -> None:
+    def __init__(
+        self,
+        journal: Journal,
+        context: ApplyContext,
+        plan: Plan,
+        *,
+        unresolved: dict[Address, list[str]] | None = None,
+    ) -> None:
         self.journal = journal
         self.context = context
         self.plan = plan
+        self.unresolved = unresolved or {}  # earlier pending creates, until their change lands
         self.succeeded: list[Address] = []
         self.failed: dict[Address, str] = {}
         self.skipped: list[Address] = []
@@ -150,24 +169,27 @@ class _Run:
     def _run_group(self, group: Group, index: int, total: int) -> None:
         self.context.sink(BatchStarted(group.kind, group.action, len(group.changes), index, total))
         calls = [c for c in group.changes if not _is_adoption_only(c)]
-        op_ids, results = self._call(group, calls) if calls else ([], {})
+        op_ids, results = self._call(group, calls) if calls else ({}, {})
         ok = failed = 0
         applied: list[ItemApplied] = []
+        settled = list(op_ids.values())
         for change in group.changes:
             result = results.get(change.address) or ItemResult(
                 change.address, True, change.remote_id
             )
             if self._land(change, result, applied):
                 ok += 1
+                for address in [change.address, *self.riders.get(change.address, ())]:
+                    settled += self.unresolved.pop(address, [])
             else:
-                failed += 1
+                failed += 1  # an earlier attempt of it may still land: it stays pending
         # the audit trail, then one state write: the outcomes, and the intent cleared
-        self.journal.finish(op_ids, applied=applied)
+        self.journal.finish(settled, applied=applied)
         self.context.sink(BatchFinished(group.kind, group.action, ok, failed))
 
     def _call(
         self, group: Group, calls: list[Change]
-    ) -> tuple[list[str], dict[Address, ItemResult]]:
+    ) -> tuple[dict[Address, str], dict[Address, ItemResult]]:
         adapter = self.context.adapters[group.kind.split("_", 1)[0]]
         items = tuple(self._item(change) for change in calls)
         op_ids = self.journal.begin(
@@ -196,7 +218,8 @@ class _Run:
                 provider=group.kind.split("_", 1)[0],
                 operation=str(group.action),
             )
-        return op_ids, {r.address: r for r in results}
+        by_address = {c.address: op_id for c, op_id in zip(calls, op_ids, strict=True)}
+        return by_address, {r.address: r for r in results}
 
     def _item(self, change: Change) -> BatchItem:
         desired = self.context.desired.get(change.address)
@@ -212,6 +235,11 @@ class _Run:
                 record.natural_key,
             )
         )
+        if recorded is None and change.action is Action.CANCEL and change.remote_id:
+            # an object an interrupted apply made for what is no longer declared: what the
+            # refresh saw of it stands in for a record
+            facts = self.context.facts.get(change.address, {})
+            recorded = Recorded(change.address, change.remote_id, change.before or {}, facts)
         return BatchItem(
             change, desired, recorded, self._secrets(change, desired), self._ids(change, desired)
         )
@@ -300,6 +328,10 @@ class _Run:
             attributes=attributes,
             facts=facts,
         )
+
+
+_CREATING = frozenset({str(Action.CREATE), str(Action.REPLACE), str(Action.ENTITLE)})
+"""Actions whose lost outcome the next plan resolves by looking the object up."""
 
 
 def _lanes(planned: list[list[Change]]) -> list[list[list[Change]]]:

@@ -66,14 +66,19 @@ class Journal:
             return self._editor.get(str(address))
 
     def prepare(
-        self, facts: Mapping[Address, Mapping[str, Any]], *, moved: Sequence[Move] = ()
+        self,
+        facts: Mapping[Address, Mapping[str, Any]],
+        *,
+        moved: Sequence[Move] = (),
+        keep: Iterable[str] = (),
     ) -> None:
         """Re-address `moved` records, clear pending operations of an earlier run (the plan
-        resolved them) and remember facts the refresh observed on recorded objects; one write
-        if anything changed."""
+        resolved them) but those in `keep` (cleared by `finish` once the change resolving them
+        landed), and remember facts the refresh observed on recorded objects; one write if
+        anything changed."""
         with self._lock:
             self._move(moved)
-            self._prepare(facts)
+            self._prepare(facts, frozenset(keep))
 
     def _move(self, moved: Sequence[Move]) -> None:
         # all sources out before any target in: a swap of two traders moves both records
@@ -91,10 +96,11 @@ class Journal:
             self._document = self._editor.snapshot()
             self._dirty = True
 
-    def _prepare(self, facts: Mapping[Address, Mapping[str, Any]]) -> None:
+    def _prepare(self, facts: Mapping[Address, Mapping[str, Any]], keep: frozenset[str]) -> None:
         current = self._document
-        if current.pending:
-            self._editor.clear_pending(list(current.pending))
+        resolved = [op_id for op_id in current.pending if op_id not in keep]
+        if resolved:
+            self._editor.clear_pending(resolved)
             self._dirty = True
         for address, observed in facts.items():
             record = current.resources.get(str(address))

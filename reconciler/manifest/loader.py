@@ -7,6 +7,7 @@ have problems. The digest covers each file's relative path and bytes, in path or
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 from collections.abc import Mapping
 from functools import partial
@@ -24,8 +25,10 @@ from reconciler.manifest.kinds import (
     validate_trader,
 )
 from reconciler.manifest.models import Desired, ProviderSchema, Source, Trader
-from reconciler.manifest.refs import References
+from reconciler.manifest.refs import References, literal_secrets
 from reconciler.manifest.report import ManifestFile, Report, Where
+
+logger = logging.getLogger(__name__)
 
 SUFFIXES = (".yaml", ".yml")
 KINDS = "Firm, Trader"
@@ -92,6 +95,7 @@ def _load(
     check_firm(loaded, context, report=report)
     report.raise_if_any()
     assert context.firm is not None  # without problems, exactly one Firm was read and is valid
+    _warn_of_literal_secrets(context.firm, [trader for _, trader, _ in loaded], refs)
     return Desired(
         firm=context.firm,
         traders=tuple(trader for _, trader, _ in loaded),
@@ -101,6 +105,21 @@ def _load(
             for entry, trader, _ in loaded
         },
     )
+
+
+def _warn_of_literal_secrets(firm: BaseModel, traders: list[Trader], refs: References) -> None:
+    """Secrets belong in the environment or in 0600 files, not in manifests kept in git."""
+    found = list(literal_secrets(firm, "firm", refs.supplied))
+    for trader in traders:
+        found += literal_secrets(trader, f"trader {trader.name}", refs.supplied)
+    if found:
+        shown = ", ".join(found[:5]) + (", ..." if len(found) > 5 else "")
+        logger.warning(
+            "%d secret(s) are written into the manifests (%s); keep secrets out of git: use "
+            "${env:NAME} or ${file:path}",
+            len(found),
+            shown,
+        )
 
 
 def _manifest_paths(root: Path, report: Report) -> list[str]:

@@ -1,4 +1,5 @@
-"""`${env:NAME}` and `${file:path}` references inside manifest strings, whole or embedded.
+"""`${env:NAME}` and `${file:path}` references inside manifest strings, whole or embedded, and
+the check that secrets come from them rather than being written into a manifest kept in git.
 
 Messages name the variable or file, never its value. `$${` writes a literal `${`.
 """
@@ -8,8 +9,10 @@ from __future__ import annotations
 import logging
 import re
 import stat
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+
+from pydantic import BaseModel, SecretStr
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +31,8 @@ class References:
     def __init__(self, *, environ: Mapping[str, str]) -> None:
         self._environ = environ
         self._files: dict[Path, tuple[str | None, str]] = {}
+        self.supplied: set[str] = set()
+        """Every string a reference produced (to tell secrets from literals)."""
 
     def expand(self, text: str, *, base: Path) -> tuple[str, list[str]]:
         """`text` with its references replaced, and one message per reference that failed.
@@ -53,7 +58,10 @@ class References:
                 value = None
             return match.group(0) if value is None else value
 
-        return REFERENCE.sub(substitute, text), problems
+        expanded = REFERENCE.sub(substitute, text)
+        if not problems:
+            self.supplied.add(expanded)
+        return expanded, problems
 
     def _variable(self, name: str, problems: list[str]) -> str | None:
         if not ENV_NAME.match(name):
@@ -103,3 +111,20 @@ def _read_secret_file(path: Path, *, shown: str) -> tuple[str | None, str]:
     if text.endswith("\r\n"):
         return text[:-2], ""
     return text.removesuffix("\n"), ""
+
+
+def literal_secrets(value: object, where: str, supplied: set[str]) -> Iterator[str]:
+    """Where secrets (SecretStr values) below `value` were written out instead of coming from
+    a reference, as `where.field.path` names."""
+    if isinstance(value, SecretStr):
+        if value.get_secret_value() not in supplied:
+            yield where
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from literal_secrets(getattr(value, name), f"{where}.{name}", supplied)
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            yield from literal_secrets(item, f"{where}.{key}", supplied)
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            yield from literal_secrets(item, f"{where}.{index}", supplied)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pydantic import SecretStr
@@ -21,8 +21,9 @@ class DiffInput:
     """Everything the diff compares; all of it already loaded or refreshed.
 
     `pending` holds addresses whose create was started by an interrupted apply: a remote
-    object found for them by natural key is adopted, not duplicated. With `adopt`, every
-    unrecorded remote object matching a desired natural key is adopted.
+    object found for them by natural key is adopted, not duplicated; one found for an address
+    no longer desired nor recorded is cancelled (offboarded), like a recorded one. With
+    `adopt`, every unrecorded remote object matching a desired natural key is adopted.
     """
 
     desired: Sequence[DesiredResource]
@@ -120,6 +121,10 @@ def _desired_change(
         reason = f"adopt existing remote object {remote.remote_id} ({why})"
         return Change(address, Action.UPDATE, before, after, changed, reason=reason, remote_id=same)
     if not changed:
+        assert recorded is not None
+        reason = _behind(resource, recorded, remote)
+        if reason:  # the platform already matches; state catches up (no platform call)
+            return Change(address, Action.UPDATE, before, after, reason=reason, remote_id=same)
         return Change(address, Action.NOOP, before, after, remote_id=same)
     forced = [k for k in changed if k in resource.replace_on]
     kind_actions = data.rules[address.kind].actions
@@ -132,6 +137,24 @@ def _desired_change(
         )
     reason = f"{', '.join(forced or changed)} cannot change in place"
     return Change(address, Action.REPLACE, before, after, changed, reason=reason, remote_id=same)
+
+
+def _behind(resource: DesiredResource, recorded: Recorded, remote: Remote) -> str:
+    """Why state lags behind a platform that already matches the manifests (an interrupted
+    replace made a new object; a change landed but its answer was lost), or ""."""
+    if recorded.remote_id != remote.remote_id:
+        return f"the platform now holds it as {remote.remote_id} (recorded: {recorded.remote_id})"
+    stale = sorted(
+        key
+        for key, value in remote.attributes.items()
+        if key in resource.attributes
+        and key not in resource.create_only
+        and key in recorded.attributes
+        and recorded.attributes[key] != value
+    )
+    if stale:
+        return f"state records an older {', '.join(stale)} than the platform, which matches"
+    return ""
 
 
 _SKIP: Any = object()
@@ -183,8 +206,20 @@ def _display_recorded(recorded: Recorded | None) -> dict[str, Any] | None:
     }
 
 
+def _orphans(data: DiffInput, desired_addresses: set[Address]) -> dict[Address, Recorded]:
+    """Objects an interrupted apply created for addresses no longer desired nor recorded."""
+    found = {}
+    for address in data.pending - desired_addresses - data.recorded.keys():
+        remote = data.remote.get(address)
+        if remote is not None and remote.remote_id is not None:
+            found[address] = Recorded(address, remote.remote_id, dict(remote.attributes))
+    return found
+
+
 def _cancels(data: DiffInput, desired_addresses: set[Address]) -> list[Change]:
-    gone = sorted(a for a in data.recorded if a not in desired_addresses)
+    orphans = _orphans(data, desired_addresses)
+    known = {**data.recorded, **orphans}
+    gone = sorted(a for a in known if a not in desired_addresses)
     gone_set = set(gone)
     changes = []
     for address in gone:
@@ -194,9 +229,11 @@ def _cancels(data: DiffInput, desired_addresses: set[Address]) -> list[Change]:
             via = None
         note = data.rules[address.kind].cancel_note
         reason = f"performed by the cancel of {via}" if via else "no longer declared"
+        if address in orphans:
+            reason = f"created by an interrupted apply; {reason}"
         if note and not via:
             reason = f"{reason}; {note}"
-        recorded = data.recorded[address]
+        recorded = known[address]
         before = _display_recorded(recorded)
         changes.append(
             Change(
@@ -221,13 +258,4 @@ def _with_dependencies(
     deps = tuple(d for d in resource.depends_on if d in planned)
     if not deps:
         return change
-    return Change(
-        change.address,
-        change.action,
-        change.before,
-        change.after,
-        change.changed,
-        change.reason,
-        change.via,
-        deps,
-    )
+    return replace(change, depends_on=deps)  # every other field kept (the remote id too)

@@ -222,11 +222,13 @@ def watchable(adapter: Adapter) -> Watchable | None:
 
 @dataclass(frozen=True, slots=True)
 class ProviderContext:
-    """What opening an adapter may use: where an embedded sandbox keeps its data, and time."""
+    """What opening an adapter may use: where an embedded sandbox keeps its data, time, and the
+    seconds an HTTP call may take before it counts as timed out."""
 
     sandbox_dir: Path
     clock: Clock
     sleep: Sleep
+    timeout: float = 30.0
 
 
 class RunningSandbox(Protocol):

@@ -1,18 +1,26 @@
 """Shared httpx setup for every provider: the client factory (TLS always verified, our
-User-Agent, secret-free debug logging) and the translation of httpx errors into ours."""
+User-Agent, secret-free debug logging), the rule that platform URLs use TLS, the translation of
+httpx errors into ours, and the retry policy for calls that are safe to repeat."""
 
 from __future__ import annotations
 
+import ipaddress
 import logging
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
+from typing import Annotated, TypeVar
+from urllib.parse import urlsplit
 
 import httpx
+from pydantic import AfterValidator
 
 from reconciler.errors import ProviderRejected, ProviderUnavailable
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 def user_agent() -> str:
@@ -21,6 +29,36 @@ def user_agent() -> str:
         return f"reconciler/{version('reconciler')}"
     except PackageNotFoundError:  # running from a source tree that was never installed
         return "reconciler/0+unknown"
+
+
+def require_tls(url: str) -> str:
+    """`url` when it is https://, or plain http:// to this machine (a sandbox); otherwise a
+    ValueError: credentials never travel unencrypted, and nothing turns verification off."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.scheme == "https" and host:
+        return url
+    if parts.scheme == "http" and host:
+        if _is_loopback(host):
+            return url
+        raise ValueError(
+            "must use https:// (plain http:// is only for a sandbox on this machine: "
+            "localhost, 127.0.0.1 or ::1)"
+        )
+    raise ValueError("must be an https:// URL")
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+PlatformUrl = Annotated[str, AfterValidator(require_tls)]
+"""A platform base URL in a manifest model: https://, or http:// to a local sandbox."""
 
 
 def make_http_client(
@@ -80,3 +118,52 @@ def translate_httpx_errors(*, provider: str, operation: str) -> Iterator[None]:
         raise ProviderUnavailable(
             f"network error ({type(exc).__name__})", provider=provider, operation=operation
         ) from exc
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """How a client repeats a call that is safe to repeat (a read, an idempotent update) after
+    a network error, a timeout, a 5xx or a garbled answer: `attempts` tries in all, waits
+    doubling from `base` up to `cap`, each scaled by a jitter into [0.5, 1], and never more
+    than `budget` seconds of waiting for one call.
+
+    A call that is not safe to repeat (a create) is sent once: when its outcome is unknown the
+    apply journal keeps it pending and the next plan resolves it by natural key.
+    """
+
+    attempts: int = 3
+    base: float = 0.5
+    cap: float = 30.0
+    budget: float = 60.0
+
+    def delay(self, attempt: int, jitter: float) -> float:
+        """The wait after failed attempt number `attempt` (from 1); `jitter` is in [0, 1]."""
+        grown: float = self.base * 2.0 ** (attempt - 1)
+        return min(self.cap, grown) * (0.5 + jitter / 2)
+
+
+def call_with_retries(
+    send: Callable[[], T],
+    *,
+    is_safe: bool,
+    policy: RetryPolicy,
+    sleep: Callable[[float], None],
+    jitter: Callable[[], float],
+    what: str,
+) -> T:
+    """`send()`, repeated under `policy` after ProviderUnavailable when `is_safe`; otherwise
+    (and once the attempts or the budget are spent) the error propagates."""
+    attempt, waited = 1, 0.0
+    while True:
+        try:
+            return send()
+        except ProviderUnavailable:
+            if not is_safe or attempt >= policy.attempts:
+                raise
+            delay = policy.delay(attempt, jitter())
+            if waited + delay > policy.budget:
+                raise
+            logger.debug("%s failed (attempt %d); retrying in %.2f s", what, attempt, delay)
+            sleep(delay)
+            waited += delay
+            attempt += 1

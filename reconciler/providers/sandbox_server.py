@@ -1,12 +1,17 @@
-"""Serving an ASGI app on 127.0.0.1 from a daemon thread: the runner all sandboxes reuse."""
+"""Serving an ASGI app on 127.0.0.1 from a daemon thread: the runner all sandboxes reuse, and
+the raw ASGI moves their middleware needs (read a body, answer JSON, reset a connection)."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
+import socket
+import struct
 import threading
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from types import TracebackType
 from typing import Any, Self
 
@@ -15,7 +20,7 @@ from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route, WebSocketRoute
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Message, Receive, Send
 
 logger = logging.getLogger(__name__)
 
@@ -138,3 +143,57 @@ def parse_json_object(raw: str | bytes) -> dict[str, Any] | None:
     except ValueError:
         return None
     return parsed if isinstance(parsed, dict) else None
+
+
+async def read_body(receive: Receive) -> bytes:
+    """The whole request body (empty when the caller disconnected first)."""
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+def replay_body(body: bytes, receive: Receive) -> Receive:
+    """A receive that hands the already-read body to the app once, then defers to the server."""
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
+
+
+async def send_json(send: Send, status: int, payload: Any, headers: Mapping[str, str]) -> None:
+    """Answer `status` with `payload` as JSON (None: an empty body) and `headers`."""
+    raw = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
+    body = b""
+    if payload is not None:
+        body = json.dumps(payload, separators=(",", ":")).encode("utf-8")
+        raw.append((b"content-type", b"application/json"))
+    raw.append((b"content-length", str(len(body)).encode("ascii")))
+    await send({"type": "http.response.start", "status": status, "headers": raw})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def reset_connection(send: Send) -> None:
+    """Reset the caller's TCP connection (RST, no answer). The transport comes from uvicorn's
+    `send`; where there is none (an in-process test client) the request fails instead."""
+    transport = getattr(getattr(send, "__self__", None), "transport", None)
+    if transport is None:
+        raise ConnectionResetError("injected connection reset")
+    sock = transport.get_extra_info("socket")
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    transport.abort()
+    for _ in range(3):  # let the server notice the lost connection before the app returns
+        await asyncio.sleep(0)

@@ -17,7 +17,7 @@ import pytest
 
 from reconciler.errors import ProviderUnavailable
 from reconciler.providers.base import Batch
-from reconciler.providers.tradovate.sandbox import DEFAULT_ADMIN, SandboxConfig
+from reconciler.providers.tradovate.sandbox import DEFAULT_ADMIN, OTHER_ADMIN, SandboxConfig
 from reconciler.workspace import open_workspace
 from tests.project import Project
 
@@ -34,8 +34,10 @@ def assert_converged(project: Project, *, extra_users: int = 0) -> None:
     """Exactly the declared objects exist once each, and state records exactly them."""
     users = usernames(project)
     assert all(n == 1 for n in users.values()), users
-    del users[DEFAULT_ADMIN[0]]  # the partner's own user
-    assert len(users) == 3 + extra_users
+    declared_users = {"alice.smith", "bob.jones", "carol.white"}
+    declared_users |= {f"bulk.{i}" for i in range(extra_users)}
+    # besides them, only the seeded partner users (this firm's and another firm's)
+    assert set(users) == declared_users | {DEFAULT_ADMIN[0], OTHER_ADMIN[0]}
     names = open_accounts(project)
     assert all(n == 1 for n in names.values()), names
     world = project.world()
@@ -55,7 +57,7 @@ def assert_converged(project: Project, *, extra_users: int = 0) -> None:
             assert user_ids[record["remote_id"]] == record["natural_key"]
         if address.startswith("tradovate_account."):
             assert account_ids[record["remote_id"]] == address.split("/")[1]
-    assert sum(a.startswith("tradovate_user.") for a in recorded) == len(users)
+    assert sum(a.startswith("tradovate_user.") for a in recorded) == len(declared_users)
     assert sum(a.startswith("tradovate_account.") for a in recorded) == len(declared)
 
 
@@ -183,3 +185,100 @@ def test_sigkill_at_any_point_then_apply_again_converges(
         result = bulk.run("apply", "--auto-approve")
     assert result.exit_code == 0, result.output
     assert_converged(bulk, extra_users=BULK)
+
+
+def test_a_create_that_commits_late_is_adopted_not_refused(project: Project) -> None:
+    """Apply A times out on its create, which the platform still commits later; apply B,
+    planned before that commit, is told the users already exist. The next apply adopts them:
+    B's refusal does not settle A's unknown outcome (found by the history test's design)."""
+    project.admin(
+        "faults",
+        {"method": "POST", "path": "/live/v1/user/createevaluationusers", "effect": "delay",
+         "seconds": 2.0, "times": 2},
+    )  # fmt: skip
+    timed_out = project.run("--http-timeout", "0.3", "apply", "--auto-approve")
+    assert timed_out.exit_code == 1
+    assert "timed out" in timed_out.output
+    refused = project.run("apply", "--auto-approve")
+    assert refused.exit_code == 1
+    assert "User already exists" in refused.output
+    pending = json.loads(project.state_file.read_text())["pending"]
+    assert sorted(op["address"] for op in pending.values()) == [
+        "tradovate_user.alice",
+        "tradovate_user.bob",
+        "tradovate_user.carol",
+    ]
+    result = project.run("apply", "--auto-approve")
+    assert result.exit_code == 0, result.output
+    assert "adopt existing remote object" in result.output
+    assert_converged(project)
+
+
+def test_what_a_lost_create_made_for_traders_backed_out_since_is_offboarded(
+    project: Project,
+) -> None:
+    """The operator removes traders whose create failed with an unknown outcome: the next
+    apply finds what that create made by natural key and offboards it, rather than leaving an
+    active login nobody declares (found while extending the history test)."""
+    project.admin(
+        "faults",
+        {"method": "POST", "path": "/live/v1/user/createevaluationusers", "effect": "reset",
+         "after_processing": True},
+    )  # fmt: skip
+    assert project.run("apply", "--auto-approve").exit_code == 1
+    project.remove("traders/team.yaml")
+    planned = project.run("plan").output
+    assert planned.count("created by an interrupted apply; no longer declared") == 2
+    result = project.run("apply", "--auto-approve")
+    assert result.exit_code == 0, result.output
+    world = project.world()
+    ids = {u["name"]: u["id"] for u in world["users"]}
+    cancelled = {s["userId"] for s in world["tradovateSubscriptions"] if s["cancelledRenewal"]}
+    assert {ids["bob.jones"], ids["carol.white"]} <= cancelled
+    assert ids["alice.smith"] not in cancelled
+    document = json.loads(project.state_file.read_text())
+    assert document["pending"] == {}
+    assert sorted(document["resources"]) == [
+        "tradovate_account.alice/TESTA1",
+        "tradovate_contact.alice",
+        "tradovate_user.alice",
+    ]
+    assert project.run("plan", "--detailed-exitcode").exit_code == 0
+
+
+def test_a_pending_create_survives_an_apply_that_fails_before_resolving_it(
+    project: Project,
+) -> None:
+    """Found by the history test: apply B, planned to adopt what apply A's lost create made,
+    failed before reaching it, and had already dropped A's pending operation; the account then
+    stayed open, unknown to state, once the manifests stopped declaring it."""
+    assert project.run("apply", "--auto-approve").exit_code == 0
+    alice = project.manifests / "traders" / "alice.yaml"
+    original = alice.read_text()
+    alice.write_text(original.replace("- {name: TESTA1, template: eval-50k}",
+                                      "- {name: TESTA1, template: eval-50k}\n"
+                                      "    - {name: TESTA9, template: eval-50k}"))  # fmt: skip
+    project.admin(
+        "faults",
+        {"method": "POST", "path": "/demo/v1/user/createevaluationaccounts", "effect": "reset",
+         "after_processing": True},
+    )  # fmt: skip
+    assert project.run("apply", "--auto-approve").exit_code == 1  # A: TESTA9 made, answer lost
+    alice.write_text(alice.read_text().replace("alice@example.com", "alice@example.org"))
+    project.admin(
+        "faults",
+        {"method": "POST", "path": "/live/v1/user/modifyemailaddress", "status": 429},
+    )  # fmt: skip
+    failed = project.run("apply", "--auto-approve")  # B: stops at users, before accounts
+    assert failed.exit_code == 1
+    assert "HTTP 429" in failed.output
+    assert "tradovate_account.alice/TESTA9" in json.dumps(
+        json.loads(project.state_file.read_text())["pending"]
+    )
+    project.admin("faults/clear")
+    alice.write_text(original.replace("alice@example.com", "alice@example.org"))
+    result = project.run("apply", "--auto-approve")
+    assert result.exit_code == 0, result.output
+    assert "created by an interrupted apply; no longer declared" in result.output
+    assert "TESTA9" not in open_accounts(project)
+    assert project.run("plan", "--detailed-exitcode").exit_code == 0

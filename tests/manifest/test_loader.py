@@ -461,6 +461,36 @@ def test_file_reference_is_read_relative_to_the_manifest(
     ]
 
 
+def test_a_secret_written_into_a_manifest_is_warned_about_by_name_only(
+    write: Write, caplog: pytest.LogCaptureFixture
+) -> None:
+    firm = FIRM.replace(
+        "  tradovate:\n",
+        "  tradovate:\n    environment: production\n"
+        "    credentials: {name: api, password: literal-Secret-1, sec: '${env:TV_SEC}'}\n",
+    )
+    directory = write({"firm.yaml": firm, "alice.yaml": ALICE})
+    with caplog.at_level(logging.WARNING):
+        load(directory, environ={"TV_SEC": "from-the-environment"})
+    (message,) = [record.getMessage() for record in caplog.records]
+    assert message == (
+        "2 secret(s) are written into the manifests (firm.providers.tradovate.credentials."
+        "password, trader alice.password); keep secrets out of git: use ${env:NAME} or "
+        "${file:path}"
+    )
+    assert "literal-Secret-1" not in message
+    assert "correct-horse" not in message
+
+
+def test_secrets_from_references_raise_no_warning(
+    write: Write, caplog: pytest.LogCaptureFixture
+) -> None:
+    directory = write({"firm.yaml": FIRM, "alice.yaml": alice("correct-horse", "${env:PW}")})
+    with caplog.at_level(logging.WARNING):
+        load(directory, environ={"PW": "correct-horse"})
+    assert caplog.records == []
+
+
 def test_defaults_merge_under_a_trader_block_only_when_it_has_one(write: Write) -> None:
     defaults = "defaults:\n  other: {plan: Silver, options: {colour: green}}\n"
     directory = write(

@@ -71,6 +71,54 @@ def test_absent_everywhere_is_created_with_secrets_hidden() -> None:
     assert change.after == {"email": "a@example.com", "password": SENSITIVE}
 
 
+def test_a_matching_object_found_under_another_id_is_recorded_again() -> None:
+    """An interrupted replace left the new object behind: state must follow it (found by the
+    history test), or a later cancel would act on the old one."""
+    remote = {USER: Remote(USER, "9", {"email": "a@example.com"})}
+    change = only(run([user()], {USER: recorded_user()}, remote), USER)
+    assert change.action is Action.UPDATE
+    assert (change.changed, change.remote_id) == ((), "9")
+    assert "now holds it as 9 (recorded: 7)" in change.reason
+
+
+def test_what_an_interrupted_create_made_for_an_undeclared_address_is_cancelled() -> None:
+    remote = {USER: Remote(USER, "9", {"email": "a@example.com"})}
+    (change,) = run([], {}, remote, pending=frozenset({USER}))
+    assert (change.address, change.action, change.remote_id) == (USER, Action.CANCEL, "9")
+    assert change.before == {"email": "a@example.com"}
+    assert change.reason.startswith("created by an interrupted apply; no longer declared")
+
+
+def test_an_interrupted_create_that_made_nothing_plans_nothing() -> None:
+    assert run([], {}, {}, pending=frozenset({USER})) == []
+
+
+def test_an_adoption_that_depends_on_another_keeps_its_remote_id() -> None:
+    """Found by the history test: ordering dependencies dropped the remote id, so an adopted
+    account whose user was adopted too had no id to act on."""
+    remote = {
+        USER: Remote(USER, "7", {"email": "a@example.com"}),
+        ACCOUNT: Remote(ACCOUNT, "70", {"name": "ACC1", "template": "t50", "risk": {"loss": 100}}),
+    }
+    changes = run([user(), account()], {}, remote, pending=frozenset({USER, ACCOUNT}))
+    adopted = only(changes, ACCOUNT)
+    assert (adopted.action, adopted.depends_on, adopted.remote_id) == (
+        Action.UPDATE,
+        (USER,),
+        "70",
+    )
+
+
+def test_state_behind_a_platform_that_already_matches_catches_up() -> None:
+    """Found by the history test: a change landed but its answer was lost; the plan was
+    empty and the pending operation and the stale record stayed forever."""
+    remote = {USER: Remote(USER, "7", {"email": "new@example.com"})}
+    recorded = {USER: recorded_user(email="old@example.com")}
+    change = only(run([user(email="new@example.com")], recorded, remote), USER)
+    assert (change.action, change.changed, change.remote_id) == (Action.UPDATE, (), "7")
+    assert change.reason == "state records an older email than the platform, which matches"
+
+
 def test_matching_remote_and_record_is_a_noop() -> None:
     remote = {USER: Remote(USER, "7", {"email": "a@example.com"})}
     change = only(run([user()], {USER: recorded_user()}, remote), USER)

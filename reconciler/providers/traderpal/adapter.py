@@ -178,7 +178,7 @@ def open_adapter(settings: TraderPalSettings, context: ProviderContext) -> Trade
         base_url = settings.environment.base_url
     assert api_key is not None  # the settings model requires one off the sandbox
     client = TraderPalClient(
-        http=stack.enter_context(make_http_client(base_url)),
+        http=stack.enter_context(make_http_client(base_url, timeout=context.timeout)),
         api_key=api_key,
         clock=context.clock,
         sleep=context.sleep,

@@ -18,7 +18,7 @@ import httpx
 from pydantic import BaseModel, SecretStr, ValidationError
 
 from reconciler.errors import ProviderRejected, ProviderUnavailable, RateLimited
-from reconciler.providers.http import translate_httpx_errors
+from reconciler.providers.http import RetryPolicy, call_with_retries, translate_httpx_errors
 from reconciler.providers.traderpal.models import (
     ErrorEnvelope,
     NewUser,
@@ -81,8 +81,11 @@ def _new_key() -> str:
 class TraderPalClient:
     """The TraderPal Connect users API over an injected httpx client.
 
-    Reads are retried on network errors and 5xx with exponential backoff (`read_attempts`
-    in all). Writes are sent once, except after a 429 (the platform did not process it):
+    Reads and updates (PATCH sets the given fields, so repeating one is harmless) are retried
+    on network errors, 5xx and garbled answers with exponential backoff (`read_attempts` in
+    all). A create (POST) is sent once: after a ProviderUnavailable its outcome is unknown and
+    the next plan looks the user up by e-mail. Every call is sent again after a 429 (the
+    platform did not process it):
     any request answered 429 is sent again after its Retry-After, at most `rate_attempts`
     times in all and only while Retry-After is at most `max_retry_after` seconds; otherwise
     RateLimited carries the wait. A POST carries an Idempotency-Key, kept across those resends.
@@ -109,11 +112,10 @@ class TraderPalClient:
         self._header = header
         self._clock = clock
         self._sleep = sleep
-        self._read_attempts = max(1, read_attempts)
+        self._retry = RetryPolicy(attempts=max(1, read_attempts), base=backoff, cap=max_backoff)
         self._rate_attempts = max(1, rate_attempts)
         self._max_retry_after = max_retry_after
         self._backoff = backoff
-        self._max_backoff = max_backoff
         self._jitter = jitter
         self._new_key = new_key
 
@@ -204,37 +206,33 @@ class TraderPalClient:
         *,
         operation: str,
     ) -> httpx.Response:
-        """One request; network errors and 5xx are retried with backoff for reads only."""
+        """One request; network errors, 5xx and garbled answers are retried with backoff for
+        reads and updates only."""
         secret = {self._header.name: self._header.prefix + self._api_key.get_secret_value()}
-        attempts = self._read_attempts if method == "GET" else 1
-        for attempt in range(1, attempts + 1):
-            try:
-                with translate_httpx_errors(provider=PROVIDER, operation=operation):
-                    response = self._http.request(
-                        method,
-                        path,
-                        params=params,
-                        json=body,
-                        headers={**(headers or {}), **secret},
-                    )
-                if response.status_code >= 500:
-                    raise ProviderUnavailable(
-                        f"HTTP {response.status_code}{_describe(response)}",
-                        provider=PROVIDER,
-                        operation=operation,
-                    )
-            except ProviderUnavailable:
-                if attempt == attempts:
-                    raise
-                delay = min(self._max_backoff, self._backoff * 2 ** (attempt - 1))
-                delay *= 0.5 + self._jitter() / 2
-                logger.debug(
-                    "%s failed (attempt %d); retrying in %.2f s", operation, attempt, delay
+
+        def once() -> httpx.Response:
+            with translate_httpx_errors(provider=PROVIDER, operation=operation):
+                response = self._http.request(
+                    method, path, params=params, json=body, headers={**(headers or {}), **secret}
                 )
-                self._sleep(delay)
-                continue
+            if response.status_code >= 500:
+                raise ProviderUnavailable(
+                    f"HTTP {response.status_code}{_describe(response)}",
+                    provider=PROVIDER,
+                    operation=operation,
+                )
+            if response.status_code < 300:
+                _check_json(response, operation=operation)
             return response
-        raise AssertionError("unreachable")  # pragma: no cover
+
+        return call_with_retries(
+            once,
+            is_safe=method in ("GET", "PATCH"),
+            policy=self._retry,
+            sleep=self._sleep,
+            jitter=self._jitter,
+            what=operation,
+        )
 
     @staticmethod
     def _decode(response: httpx.Response, model: type[ModelT], *, operation: str) -> ModelT:
@@ -256,6 +254,18 @@ class TraderPalClient:
                 provider=PROVIDER,
                 operation=operation,
             ) from exc
+
+
+def _check_json(response: httpx.Response, *, operation: str) -> None:
+    """A garbled success answer is ProviderUnavailable (for a create: outcome unknown)."""
+    try:
+        response.json()
+    except ValueError as exc:
+        raise ProviderUnavailable(
+            f"unexpected answer to HTTP {response.status_code} (not JSON)",
+            provider=PROVIDER,
+            operation=operation,
+        ) from exc
 
 
 def _one(user_id: str) -> str:

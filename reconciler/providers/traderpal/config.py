@@ -7,9 +7,10 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
+from pydantic import BaseModel, SecretStr, field_validator, model_validator
 
 from reconciler.manifest.models import Frozen, Problem, Trader
+from reconciler.providers.http import PlatformUrl
 
 E164 = re.compile(r"^\+[1-9][0-9]{1,14}$")
 """An E.164 phone number: `+`, a country code not starting with 0, at most 15 digits."""
@@ -22,7 +23,7 @@ _PHONE_PUNCTUATION = re.compile(r"[ ()\-.]")
 class Endpoint(Frozen):
     """An explicit API host (the platform documents none), e.g. a standing sandbox."""
 
-    base_url: str = Field(pattern=r"^https?://")
+    base_url: PlatformUrl
 
 
 class TraderPalSettings(Frozen):

@@ -104,6 +104,8 @@ def _update(client: TraderPalClient, item: BatchItem) -> ItemResult:
     if before.get("status") == "closed":
         return _failed(item, CLOSED_IS_TERMINAL.format(id=user_id))
     attributes = _desired(item)
+    if _is_pending(item):  # the platform refuses a status change before verification; the
+        changed.discard("status")  # wanted status is applied once the trader is verified
     fields = {_WIRE.get(k, k): attributes[k] for k in (*PROFILE, "status") if k in changed}
     if not fields:  # an adopted user that already matches
         return _ok(item, user_id)
@@ -112,6 +114,11 @@ def _update(client: TraderPalClient, item: BatchItem) -> ItemResult:
     except TraderPalRejected as exc:
         return _failed(item, exc.detail)
     return _ok(item, user.user_id, facts_of(user))
+
+
+def _is_pending(item: BatchItem) -> bool:
+    """Whether the last refresh saw the user still waiting for identity verification."""
+    return item.recorded is not None and item.recorded.facts.get("verification") == "pending"
 
 
 def _close(client: TraderPalClient, user_id: str) -> None:

@@ -8,6 +8,10 @@ Choices made where the platform's documents are silent (the Gaps P1-P20 of the p
 | P1  | auth               | `Authorization: Bearer <key>`, keys in `SandboxConfig.api_keys`;    |
 |     |                    | none or unknown -> 401 `unauthorized`; a read-only key writing ->   |
 |     |                    | 403 `forbidden`                                                     |
+| -   | partners           | each key belongs to a partner (`partners`; the default one when not |
+|     |                    | listed; `OTHER_PARTNER_API_KEY` is another's): a partner lists,     |
+|     |                    | reads and changes only the users it created (others' ids -> 404);   |
+|     |                    | e-mails stay unique over every partner (P7)                         |
 | P2  | base URL           | `/v1/...` served at the root; the client takes the host from config |
 | P3  | create answer      | 201 with the full user, no Location header                          |
 | P4  | required on create | email, firstName, lastName; dateOfBirth, country, phoneNumber are   |
@@ -45,9 +49,10 @@ Choices made where the platform's documents are silent (the Gaps P1-P20 of the p
 |     |                    | replayed for 24 h (header `Idempotent-Replayed: true`); the same    |
 |     |                    | key with another body -> 422 `idempotency_key_reused`; errors are   |
 |     |                    | not remembered; keys live in memory only                            |
-| P17 | rate limits        | none; faults (config or `POST /_sandbox/faults`) answer chosen      |
-|     |                    | method/path patterns with 429 + Retry-After or a 5xx, before the    |
-|     |                    | request is processed or after it (a lost response), N times or all  |
+| P17 | rate limits        | none; faults (config or `/_sandbox/faults`, see `sandbox_faults`)   |
+|     |                    | answer method/path patterns with 429 + Retry-After, a 5xx, a reset, |
+|     |                    | a delay or a malformed body, before the request is processed or     |
+|     |                    | after it (a lost response), N times, all, or with a probability     |
 | P18 | request ids        | `req_` + 16 characters in an `X-Request-Id` header on every answer  |
 |     |                    | and as `requestId` in every error body                              |
 | P19 | empty PATCH        | 200 with the unchanged user, updatedAt kept (a closed user: 409);   |
@@ -70,13 +75,14 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from starlette.applications import Starlette
+from starlette.types import ASGIApp
 
+from reconciler.providers.sandbox_faults import Fault, FaultInjector, faults_file
 from reconciler.providers.sandbox_server import RunningServer, catch_all_app, serve_app
 from reconciler.providers.traderpal.sandbox_config import (
     DEFAULT_API_KEY,
+    OTHER_PARTNER_API_KEY,
     READ_ONLY_API_KEY,
-    Fault,
     Permission,
     SandboxConfig,
 )
@@ -84,6 +90,7 @@ from reconciler.providers.traderpal.sandbox_gateway import Sandbox
 
 __all__ = [
     "DEFAULT_API_KEY",
+    "OTHER_PARTNER_API_KEY",
     "READ_ONLY_API_KEY",
     "Fault",
     "Permission",
@@ -108,10 +115,19 @@ class SandboxServer(RunningServer):
 
 def create_app(
     config: SandboxConfig | None = None, *, clock: Callable[[], float] | None = None
-) -> Starlette:
-    """The sandbox as an ASGI app (loads `config.data_path` when that file exists)."""
-    sandbox = Sandbox(config or SandboxConfig(), clock=clock or time.time)
-    return catch_all_app(sandbox, state=sandbox)
+) -> ASGIApp:
+    """The sandbox as an ASGI app behind its fault injector (loads `config.data_path` when
+    that file exists)."""
+    config = config or SandboxConfig()
+    sandbox = Sandbox(config, clock=clock or time.time)
+    return FaultInjector(
+        catch_all_app(sandbox, state=sandbox),
+        render=sandbox.fault_answer,
+        faults=config.faults,
+        seed=config.fault_seed,
+        path=faults_file(config.data_path),
+        record=sandbox.log_injected,
+    )
 
 
 def serve_sandbox(

@@ -1,12 +1,11 @@
 """The sandbox's own `/_sandbox` endpoints: simulate the outside world (a trader verifying their
-identity, changes made by the platform's staff), inject faults, move the clock, read the request
-log and dump the world. No auth; loopback only."""
+identity, changes made by the platform's staff), move the clock, read the request log and dump
+the world (faults are `sandbox_faults`'). No auth; loopback only."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from reconciler.providers.traderpal.sandbox_config import Fault
 from reconciler.providers.traderpal.sandbox_protocol import Reply, bad_request, conflict, not_found
 from reconciler.providers.traderpal.sandbox_world import STATUSES, Entity, checks, iso
 
@@ -25,18 +24,6 @@ def admin_reply(sandbox: Sandbox, method: str, segments: list[str], body: Entity
     match method, lowered:
         case "POST", ["users", _, action]:
             return _user_action(sandbox, segments[1], action, body)
-        case "POST", ["faults"]:
-            try:
-                fault = Fault.from_json(body)
-            except (TypeError, ValueError) as exc:
-                raise bad_request(f"invalid fault: {exc}") from None
-            sandbox.add_fault(fault)
-            return Reply(200, {"faults": sandbox.fault_list()})
-        case "GET", ["faults"]:
-            return Reply(200, {"faults": sandbox.fault_list()})
-        case "POST", ["faults", "clear"]:
-            sandbox.clear_faults()
-            return Reply(200, {"faults": []})
         case "POST", ["settings"]:
             return _settings(sandbox, body)
         case "POST", ["clock", "advance"]:

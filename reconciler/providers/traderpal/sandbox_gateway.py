@@ -1,5 +1,5 @@
-"""The sandbox's HTTP gateway: one async entry point that paces, injects faults, authenticates,
-routes, logs and answers each request with a request id, then persists a changed world."""
+"""The sandbox's HTTP gateway: one async entry point that paces, authenticates, routes, logs and
+answers each request with a request id, then persists a changed world (faults come before it)."""
 
 from __future__ import annotations
 
@@ -10,20 +10,21 @@ import random
 import re
 import string
 from collections import deque
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Scope
 
 from reconciler.providers.json_file import read_json, write_json_atomic
+from reconciler.providers.sandbox_faults import Fault
 from reconciler.providers.sandbox_server import read_json_object
 from reconciler.providers.traderpal.sandbox_admin import admin_reply
-from reconciler.providers.traderpal.sandbox_config import Fault, SandboxConfig
+from reconciler.providers.traderpal.sandbox_config import SandboxConfig
 from reconciler.providers.traderpal.sandbox_protocol import Refusal, Reply, bad_request, not_found
 from reconciler.providers.traderpal.sandbox_users import Call, UsersApi
-from reconciler.providers.traderpal.sandbox_world import Entity, World
+from reconciler.providers.traderpal.sandbox_world import DEFAULT_PARTNER, Entity, World
 
 logger = logging.getLogger(__name__)
 
@@ -59,9 +60,6 @@ class Sandbox:
             self.world = World.seeded(config.seed_users, now=self.now(), id_seed=config.id_seed)
         self.users = UsersApi(self.world, config)
         self.requests: deque[Entity] = deque(maxlen=config.request_log_size)
-        self._faults: list[_Armed] = []
-        for fault in config.faults:
-            self.add_fault(fault)
         self._request_ids = random.Random(config.id_seed + 1)
 
     def now(self) -> float:
@@ -72,26 +70,30 @@ class Sandbox:
         if self.config.data_path is not None:
             write_json_atomic(self.config.data_path, self.world.dump())
 
-    def add_fault(self, fault: Fault) -> None:
-        self._faults.append(_Armed(fault, fault.times))
+    def new_request_id(self) -> str:
+        return "req_" + "".join(
+            self._request_ids.choices(string.ascii_lowercase + string.digits, k=16)
+        )
 
-    def clear_faults(self) -> None:
-        self._faults.clear()
+    def fault_answer(self, status: int, fault: Fault) -> tuple[Any, Mapping[str, str]]:
+        """An injected status in the platform's error envelope, with its request id."""
+        request_id = self.new_request_id()
+        code = _FAULT_CODES.get(status, "server_error")
+        message = "too many requests" if status == 429 else "the service is unavailable"
+        reply = Refusal(status, code, message).reply(request_id)
+        return reply.payload, {"X-Request-Id": request_id}
 
-    def fault_list(self) -> list[dict[str, Any]]:
-        """Active faults with how many requests each will still fail (null: all)."""
-        return [
-            {"method": a.fault.method, "path": a.fault.path, "status": a.fault.status,
-             "remaining": a.remaining}
-            for a in self._faults
-        ]  # fmt: skip
+    def log_injected(self, scope: Scope, status: int) -> None:
+        """Log an answer the fault injector gave in the platform's place."""
+        path = str(scope["path"]).rstrip("/") or "/"
+        query = bytes(scope.get("query_string", b"")).decode("latin-1")
+        entry = {"method": scope["method"], "domain": API, "path": path, "query": query}
+        self.requests.append({**entry, "status": status, "time": self.now()})
 
     async def __call__(self, request: Request) -> Response:
         if self.config.latency > 0:
             await asyncio.sleep(self.config.latency)
-        request_id = "req_" + "".join(
-            self._request_ids.choices(string.ascii_lowercase + string.digits, k=16)
-        )
+        request_id = self.new_request_id()
         path = request.url.path.rstrip("/") or "/"
         revision = self.world.revision
         domain = ADMIN if path == "/_sandbox" or path.startswith("/_sandbox/") else API
@@ -129,9 +131,6 @@ class Sandbox:
 
     async def _api(self, request: Request, path: str, request_id: str) -> Reply:
         method = request.method
-        fault = self._fault(method, path)
-        if fault is not None and not fault.after_processing:
-            return _fault_reply(fault, request_id)
         handler = self._route(method, path)
         key = _bearer(request)
         permission = self.config.api_keys.get(key or "")
@@ -147,12 +146,12 @@ class Sandbox:
             idempotency_key=request.headers.get("idempotency-key"),
             user_id=match.group(1) if match else None,
             now=self.now(),
+            partner=self.config.partners.get(key or "", DEFAULT_PARTNER),
         )
         try:
-            reply = handler(call)
+            return handler(call)
         except Refusal as refusal:
-            reply = refusal.reply(request_id)
-        return reply if fault is None else _fault_reply(fault, request_id)
+            return refusal.reply(request_id)
 
     def _route(self, method: str, path: str) -> Callable[[Call], Reply]:
         routes: dict[str, Callable[[Call], Reply]]
@@ -174,32 +173,6 @@ class Sandbox:
                 headers={"Allow": allowed},
             )
         return handler
-
-    def _fault(self, method: str, path: str) -> Fault | None:
-        """The first armed fault matching the request, disarmed once used up."""
-        for armed in self._faults:
-            if armed.fault.matches(method, path):
-                if armed.remaining is not None:
-                    armed.remaining -= 1
-                    if armed.remaining <= 0:
-                        self._faults.remove(armed)
-                return armed.fault
-        return None
-
-
-@dataclass(slots=True)
-class _Armed:
-    """A fault and how many more requests it fails (None: all)."""
-
-    fault: Fault
-    remaining: int | None
-
-
-def _fault_reply(fault: Fault, request_id: str) -> Reply:
-    headers = {} if fault.retry_after is None else {"Retry-After": str(fault.retry_after)}
-    code = _FAULT_CODES.get(fault.status, "server_error")
-    message = "too many requests" if fault.status == 429 else "the service is unavailable"
-    return Refusal(fault.status, code, message, headers=headers).reply(request_id)
 
 
 def _bearer(request: Request) -> str | None:

@@ -17,7 +17,14 @@ from reconciler.providers.traderpal.sandbox_protocol import (
     conflict,
     not_found,
 )
-from reconciler.providers.traderpal.sandbox_world import STATUSES, Entity, World, checks, iso
+from reconciler.providers.traderpal.sandbox_world import (
+    DEFAULT_PARTNER,
+    STATUSES,
+    Entity,
+    World,
+    checks,
+    iso,
+)
 
 MAX_LIMIT = 1000
 DEFAULT_LIMIT = 100
@@ -27,7 +34,8 @@ STATUS_ALIASES = {"pending": "pending_verification"}
 @dataclass(frozen=True, slots=True)
 class Call:
     """One authenticated API request: its JSON body (None when not an object), query, the
-    caller's API key, its Idempotency-Key, the user id in the path, and sandbox time."""
+    caller's API key, its Idempotency-Key, the user id in the path, sandbox time, and the
+    partner the key belongs to (it sees and changes only its own users)."""
 
     body: Entity | None
     query: Mapping[str, str]
@@ -35,6 +43,7 @@ class Call:
     idempotency_key: str | None
     user_id: str | None
     now: float
+    partner: str = DEFAULT_PARTNER
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +87,7 @@ class UsersApi:
             "updatedAt": stamp,
             "verificationStatus": checks("verified" if verified else "pending"),
         }
-        self.world.add(user)
+        self.world.add(user, partner=call.partner)
         reply = Reply(201, dict(user))
         if call.idempotency_key:
             expires = call.now + self.config.idempotency_ttl
@@ -116,12 +125,14 @@ class UsersApi:
                 raise bad_request(
                     f"status must be one of {', '.join(STATUSES)} (or pending)", field="status"
                 )
-        users, total = self.world.page(offset=offset, limit=limit, status=status)
+        users, total = self.world.page(
+            offset=offset, limit=limit, status=status, partner=call.partner
+        )
         metadata = {"total": total, "limit": limit, "offset": offset}
         return Reply(200, {"users": [dict(u) for u in users], "metadata": metadata})
 
     def _user(self, call: Call) -> Entity:
-        user = self.world.users.get(call.user_id or "")
+        user = self.world.find_for(call.partner, call.user_id or "")
         if user is None:
             raise not_found()
         return user

@@ -1,5 +1,6 @@
 """The sandbox's world: users as the API returns them (camelCase), indexed by id and lower-cased
-e-mail, kept in list order (createdAt, userId), plus its JSON file form."""
+e-mail, the partner (API key holder) owning each, kept in list order (createdAt, userId) per
+partner, plus its JSON file form."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import Any
 Entity = dict[str, Any]
 
 FORMAT = 1
+DEFAULT_PARTNER = "sandbox"
 STATUSES = ("pending_verification", "active", "suspended", "closed")
 _ID_ALPHABET = string.ascii_lowercase + string.digits
 
@@ -29,13 +31,16 @@ def checks(state: str) -> Entity:
 
 class World:
     """Every user, closed ones included. Invariants: `by_email` maps each lower-cased e-mail
-    to one user id; `order` lists (createdAt, userId) of every user, sorted; `revision`
-    changes whenever anything does (the gateway then saves)."""
+    to one user id; `owner` maps each user id to its partner; `order` lists (createdAt,
+    userId) of every user and `orders` those of each partner, sorted; `revision` changes
+    whenever anything does (the gateway then saves)."""
 
     def __init__(self, *, id_seed: int = 0) -> None:
         self.users: dict[str, Entity] = {}
         self.by_email: dict[str, str] = {}
+        self.owner: dict[str, str] = {}
         self.order: list[tuple[str, str]] = []
+        self.orders: dict[str, list[tuple[str, str]]] = {}
         self.revision = 0
         self._ids = random.Random(id_seed)
 
@@ -45,19 +50,27 @@ class World:
         """A user by id, else by e-mail (any case)."""
         return self.users.get(ref) or self.users.get(self.by_email.get(ref.lower(), ""))
 
-    def listed(self, *, status: str | None) -> Iterator[Entity]:
-        """Users in list order, optionally of one status."""
-        for _, user_id in self.order:
+    def find_for(self, partner: str, user_id: str) -> Entity | None:
+        """The user with `user_id` when `partner` owns it."""
+        user = self.users.get(user_id)
+        return user if user is not None and self.owner.get(user_id) == partner else None
+
+    def listed(self, *, status: str | None, partner: str = DEFAULT_PARTNER) -> Iterator[Entity]:
+        """The partner's users in list order, optionally of one status."""
+        for _, user_id in self.orders.get(partner, []):
             user = self.users[user_id]
             if status is None or user["status"] == status:
                 yield user
 
-    def page(self, *, offset: int, limit: int, status: str | None) -> tuple[list[Entity], int]:
-        """One page of the list and the size of the (filtered) whole."""
+    def page(
+        self, *, offset: int, limit: int, status: str | None, partner: str = DEFAULT_PARTNER
+    ) -> tuple[list[Entity], int]:
+        """One page of the partner's list and the size of the (filtered) whole."""
         if status is None:
-            ids = self.order[offset : offset + limit]
-            return [self.users[user_id] for _, user_id in ids], len(self.order)
-        matching = list(self.listed(status=status))
+            order = self.orders.get(partner, [])
+            ids = order[offset : offset + limit]
+            return [self.users[user_id] for _, user_id in ids], len(order)
+        matching = list(self.listed(status=status, partner=partner))
         return matching[offset : offset + limit], len(matching)
 
     # --- changing --------------------------------------------------------------------------
@@ -68,16 +81,22 @@ class World:
             if user_id not in self.users:
                 return user_id
 
-    def add(self, user: Entity) -> None:
+    def add(self, user: Entity, *, partner: str = DEFAULT_PARTNER) -> None:
+        key = (user["createdAt"], user["userId"])
         self.users[user["userId"]] = user
         self.by_email[user["email"].lower()] = user["userId"]
-        bisect.insort(self.order, (user["createdAt"], user["userId"]))
+        self.owner[user["userId"]] = partner
+        bisect.insort(self.order, key)
+        bisect.insort(self.orders.setdefault(partner, []), key)
         self.touch()
 
     def remove(self, user_id: str) -> None:
         user = self.users.pop(user_id)
         del self.by_email[user["email"].lower()]
-        self.order.pop(bisect.bisect_left(self.order, (user["createdAt"], user_id)))
+        key = (user["createdAt"], user_id)
+        self.order.pop(bisect.bisect_left(self.order, key))
+        order = self.orders[self.owner.pop(user_id)]
+        order.pop(bisect.bisect_left(order, key))
         self.touch()
 
     def set_email(self, user_id: str, email: str) -> None:
@@ -93,18 +112,31 @@ class World:
     # --- file form -------------------------------------------------------------------------
 
     def dump(self) -> dict[str, Any]:
-        return {"format": FORMAT, "users": [self.users[i] for _, i in self.order]}
+        """Users in list order, and the partners owning users other than the default one."""
+        owners = {i: p for i, p in self.owner.items() if p != DEFAULT_PARTNER}
+        return {
+            "format": FORMAT,
+            "users": [self.users[i] for _, i in self.order],
+            "owners": owners,
+        }
 
     @classmethod
     def load(cls, document: dict[str, Any], *, id_seed: int = 0) -> World:
         if document.get("format") != FORMAT:
             raise ValueError(f"unsupported sandbox data format {document.get('format')!r}")
         world = cls(id_seed=id_seed)
+        owners = document.get("owners", {})
         for user in document["users"]:
-            world.users[user["userId"]] = user
-            world.by_email[user["email"].lower()] = user["userId"]
-            world.order.append((user["createdAt"], user["userId"]))
+            user_id = user["userId"]
+            partner = owners.get(user_id, DEFAULT_PARTNER)
+            world.users[user_id] = user
+            world.by_email[user["email"].lower()] = user_id
+            world.owner[user_id] = partner
+            world.order.append((user["createdAt"], user_id))
+            world.orders.setdefault(partner, []).append((user["createdAt"], user_id))
         world.order.sort()
+        for order in world.orders.values():
+            order.sort()
         return world
 
     @classmethod
@@ -128,6 +160,8 @@ class World:
                 "verificationStatus": checks("verified"),
             }
             world.by_email[f"user{n}@seed.invalid"] = user_id
+            world.owner[user_id] = DEFAULT_PARTNER
             world.order.append((created, user_id))
         world.order.sort()
+        world.orders[DEFAULT_PARTNER] = list(world.order)
         return world

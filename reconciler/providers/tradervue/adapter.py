@@ -120,7 +120,7 @@ def open_adapter(settings: TradervueSettings, context: ProviderContext) -> Trade
             credentials = Credentials(username=username, password=SecretStr(password))
     assert credentials is not None  # the settings model requires them off the sandbox
     client = TradervueClient(
-        http=stack.enter_context(make_http_client(base_url)),
+        http=stack.enter_context(make_http_client(base_url, timeout=context.timeout)),
         credentials=credentials,
         clock=context.clock,
         sleep=context.sleep,

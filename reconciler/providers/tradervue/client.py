@@ -1,5 +1,5 @@
 """TradervueClient: one method per users-API endpoint, HTTP Basic as the organisation manager,
-bounded retries for reads, and the platform's answers mapped onto reconciler errors."""
+bounded retries for reads and updates, and the platform's answers mapped onto reconciler errors."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import httpx
 from pydantic import BaseModel, ValidationError
 
 from reconciler.errors import ProviderRejected, ProviderUnavailable, RateLimited
-from reconciler.providers.http import translate_httpx_errors
+from reconciler.providers.http import RetryPolicy, call_with_retries, translate_httpx_errors
 from reconciler.providers.tradervue.config import Credentials
 from reconciler.providers.tradervue.models import (
     Created,
@@ -34,10 +34,11 @@ ModelT = TypeVar("ModelT", bound=BaseModel)
 class TradervueClient:
     """The Tradervue users API over one injected httpx client (base URL `.../api/v1`).
 
-    Reads (GET) retry network errors and 5xx up to `read_attempts` times with backoff; writes
-    are sent once: after a ProviderUnavailable the caller looks the user up by username.
-    A 429 is never retried here (RateLimited carries Retry-After). Credentials travel only as
-    a per-request Authorization header.
+    Reads (GET) and updates (PUT: they set fields, so repeating one is harmless) retry network
+    errors, 5xx and garbled answers up to `read_attempts` times with backoff; a create (POST)
+    is sent once: after a ProviderUnavailable its outcome is unknown and the next plan looks
+    the user up by username. A 429 is never retried here (RateLimited carries Retry-After).
+    Credentials travel only as a per-request Authorization header.
     """
 
     def __init__(
@@ -56,10 +57,8 @@ class TradervueClient:
         self._auth = httpx.BasicAuth(credentials.username, credentials.password.get_secret_value())
         self._clock = clock
         self._sleep = sleep
-        self._read_attempts = max(1, read_attempts)
+        self._retry = RetryPolicy(attempts=max(1, read_attempts), base=backoff, cap=max_backoff)
         self._jitter = jitter
-        self._backoff = backoff
-        self._max_backoff = max_backoff
 
     def close(self) -> None:
         self._http.close()
@@ -107,28 +106,42 @@ class TradervueClient:
     ) -> httpx.Response:
         """One call's final answer; failures raise, except a 404 when `missing_ok`."""
         operation = f"{method} {_template(path)}"
-        attempts = self._read_attempts if method == "GET" else 1
-        for attempt in range(1, attempts + 1):
-            try:
-                with translate_httpx_errors(provider=PROVIDER, operation=operation):
-                    response = self._http.request(method, path, json=body, auth=self._auth)
-                    if response.status_code >= 500:
-                        response.raise_for_status()
-            except ProviderUnavailable:
-                if attempt == attempts:
-                    raise
-                self._wait_before_retry(attempt, operation)
-                continue
-            if not (response.status_code == 404 and missing_ok):
-                _raise_for_status(response, operation=operation, clock=self._clock)
-            return response
-        raise AssertionError("unreachable")  # pragma: no cover
 
-    def _wait_before_retry(self, attempt: int, operation: str) -> None:
-        delay = min(self._max_backoff, self._backoff * 2 ** (attempt - 1))
-        delay *= 0.5 + self._jitter() / 2
-        logger.debug("%s failed (attempt %d); retrying in %.2f s", operation, attempt, delay)
-        self._sleep(delay)
+        def once() -> httpx.Response:
+            with translate_httpx_errors(provider=PROVIDER, operation=operation):
+                response = self._http.request(method, path, json=body, auth=self._auth)
+                if response.status_code >= 500:
+                    response.raise_for_status()
+            if response.status_code < 300 and response.content:
+                _check_json(response, operation=operation)
+            return response
+
+        response = call_with_retries(
+            once,
+            is_safe=method in _SAFE_TO_REPEAT,
+            policy=self._retry,
+            sleep=self._sleep,
+            jitter=self._jitter,
+            what=operation,
+        )
+        if not (response.status_code == 404 and missing_ok):
+            _raise_for_status(response, operation=operation, clock=self._clock)
+        return response
+
+
+_SAFE_TO_REPEAT = frozenset({"GET", "PUT"})
+
+
+def _check_json(response: httpx.Response, *, operation: str) -> None:
+    """A garbled success answer is ProviderUnavailable (for a write: outcome unknown)."""
+    try:
+        response.json()
+    except ValueError as exc:
+        raise ProviderUnavailable(
+            f"unexpected answer to HTTP {response.status_code} (not JSON)",
+            provider=PROVIDER,
+            operation=operation,
+        ) from exc
 
 
 def _template(path: str) -> str:

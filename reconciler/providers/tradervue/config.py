@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 
 from reconciler.manifest.models import Frozen, Problem, Trader
+from reconciler.providers.http import PlatformUrl
 
 PLANS = ("Free", "Silver", "Gold")
 MENTOR_PLANS = frozenset({"Silver", "Gold"})
@@ -31,7 +32,7 @@ Timeframe = Literal["r", "w", "d", "m60", "m30", "m15", "m10", "m5", "m3", "m2",
 class Endpoint(Frozen):
     """An explicit API root, e.g. a standing sandbox: `https://host/api/v1`."""
 
-    base_url: str = Field(pattern=r"^https?://")
+    base_url: PlatformUrl
 
 
 class Credentials(Frozen):

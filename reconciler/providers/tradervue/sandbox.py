@@ -31,6 +31,9 @@ Choices made where the platform's documents are silent (the provider facts' gaps
 | T14 | credentials         | bad or missing: 401 + `WWW-Authenticate: Basic`; a valid login that |
 |     |                     | is not the organisation manager: 403 `{"error": ...}`; the login    |
 |     |                     | name matches case-insensitively                                     |
+| -   | organisations       | several: `other-prop` (manager `other-manager`) is seeded too; each |
+|     |                     | manager lists, reads and changes only its own members (another's    |
+|     |                     | user ids answer 404); usernames and e-mails stay site-wide (T2, T3) |
 | T15 | order of checks     | (injected faults,) User-Agent -> 400, auth -> 401/403, malformed    |
 |     |                     | JSON -> 400 "Invalid request: malformed JSON", route -> 404,        |
 |     |                     | validation -> 400                                                   |
@@ -39,7 +42,8 @@ Choices made where the platform's documents are silent (the provider facts' gaps
 | T18 | last_login          | null until `POST /_sandbox/users/{name}/login`                      |
 | T19 | after a PUT         | empty body; the client reads the user back with `GET /users/{id}`   |
 | T20 | rate limits         | none by default; `rate_limit` config answers 429 + Retry-After;     |
-|     |                     | `POST /_sandbox/faults` makes the next requests 429/5xx             |
+|     |                     | `/_sandbox/faults` (see `sandbox_faults`) injects 429/5xx, resets,  |
+|     |                     | delays and malformed answers per method and path pattern            |
 | -   | leaving the org     | `POST /_sandbox/users/{name}/remove`: the user leaves the           |
 |     |                     | organisation (404 to the API) but keeps its login, so its username  |
 |     |                     | and e-mail stay taken                                               |
@@ -52,11 +56,14 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from starlette.applications import Starlette
+from starlette.types import ASGIApp
 
+from reconciler.providers.sandbox_faults import Fault, FaultInjector, faults_file
 from reconciler.providers.sandbox_server import RunningServer, catch_all_app, serve_app
 from reconciler.providers.tradervue.sandbox_config import (
     DEFAULT_MANAGER,
+    OTHER_MANAGER,
+    Organization,
     Outsider,
     RateLimit,
     SandboxConfig,
@@ -66,6 +73,9 @@ from reconciler.providers.tradervue.sandbox_gateway import Sandbox
 
 __all__ = [
     "DEFAULT_MANAGER",
+    "OTHER_MANAGER",
+    "Fault",
+    "Organization",
     "Outsider",
     "RateLimit",
     "SandboxConfig",
@@ -90,10 +100,19 @@ class SandboxServer(RunningServer):
 
 def create_app(
     config: SandboxConfig | None = None, *, clock: Callable[[], float] | None = None
-) -> Starlette:
-    """The sandbox as an ASGI app (loads `config.data_path` when that file exists)."""
-    sandbox = Sandbox(config or SandboxConfig(), clock=clock or time.time)
-    return catch_all_app(sandbox, state=sandbox)
+) -> ASGIApp:
+    """The sandbox as an ASGI app behind its fault injector (loads `config.data_path` when
+    that file exists)."""
+    config = config or SandboxConfig()
+    sandbox = Sandbox(config, clock=clock or time.time)
+    return FaultInjector(
+        catch_all_app(sandbox, state=sandbox),
+        render=sandbox.fault_answer,
+        faults=config.faults,
+        seed=config.fault_seed,
+        path=faults_file(config.data_path),
+        record=sandbox.log_injected,
+    )
 
 
 def serve_sandbox(

@@ -1,11 +1,11 @@
 """The sandbox's own `/_sandbox` endpoints: simulate the outside world (a user leaves the
-organisation, is changed on the site, logs in; trials end), inject faults, move the clock, read
-the request log and the world. No auth; loopback only."""
+organisation, is changed on the site, logs in; trials end), move the clock, read the request log
+and the world (faults are `sandbox_faults`'). No auth; loopback only."""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from reconciler.providers.tradervue.sandbox_protocol import Reply, invalid, ok
 from reconciler.providers.tradervue.sandbox_rules import check_identity
@@ -13,8 +13,6 @@ from reconciler.providers.tradervue.sandbox_world import Entity, World
 
 if TYPE_CHECKING:
     from reconciler.providers.tradervue.sandbox_gateway import Sandbox
-
-FAULT_STATUSES = frozenset({429, 500, 502, 503})
 
 
 def _problem(status: int, text: str) -> Reply:
@@ -33,8 +31,6 @@ def admin_reply(sandbox: Sandbox, method: str, segments: list[str], body: Entity
             return _user_action(sandbox, username, action, body)
         case "POST", ["trials", "expire"]:
             return ok({"downgraded": expire_trials(sandbox.world, today=sandbox.today())})
-        case "POST", ["faults"]:
-            return _faults(sandbox, body)
         case "POST", ["clock", "advance"]:
             seconds = body.get("seconds")
             if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
@@ -105,21 +101,3 @@ def expire_trials(world: World, *, today: date) -> list[str]:
         world.private[user_id]["trial_downgraded"] = True
         world.change(user_id, {"plan": "Free"})
     return downgraded
-
-
-def _faults(sandbox: Sandbox, body: Entity) -> Reply:
-    """`{"status": 503, "count": 2, "retry_after": 7}`: the next `count` API requests fail."""
-    status: Any = body.get("status")
-    count: Any = body.get("count", 1)
-    retry_after: Any = body.get("retry_after")
-    if status not in FAULT_STATUSES:
-        return _problem(400, f"status should be one of {sorted(FAULT_STATUSES)}")
-    if isinstance(count, bool) or not isinstance(count, int) or count < 0:
-        return _problem(400, "count should be an integer >= 0")
-    if retry_after is not None and (
-        isinstance(retry_after, bool) or not isinstance(retry_after, int) or retry_after < 0
-    ):
-        return _problem(400, "retry_after should be an integer >= 0")
-    sandbox.faults.clear()
-    sandbox.faults.extend([(int(status), retry_after)] * count)
-    return ok({"pending": len(sandbox.faults)})

@@ -6,8 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from reconciler.providers.sandbox_faults import Fault
+
 DEFAULT_MANAGER = ("sandbox-manager", "sandbox-not-a-secret")
 """(username, password) of the seeded organisation manager: sandbox-only values."""
+OTHER_MANAGER = ("other-manager", "other-firm-not-a-secret")
+"""(username, password) of another organisation's manager: it sees only its own members."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,8 +25,24 @@ class Outsider:
 
 
 @dataclass(frozen=True, slots=True)
+class Organization:
+    """Another firm on the site: its organisation and its manager."""
+
+    organization: str
+    manager_username: str
+    manager_password: str = field(repr=False)
+    manager_email: str
+
+
+def _organizations() -> tuple[Organization, ...]:
+    username, password = OTHER_MANAGER
+    return (Organization("other-prop", username, password, "manager@other-prop.invalid"),)
+
+
+@dataclass(frozen=True, slots=True)
 class Seed:
-    """What a fresh sandbox holds: the organisation, its manager, users of other organisations."""
+    """What a fresh sandbox holds: the organisation, its manager, users of other organisations,
+    and other organisations with managers of their own (each sees only its members)."""
 
     organization: str = "sandbox-prop"
     manager_username: str = DEFAULT_MANAGER[0]
@@ -32,6 +52,7 @@ class Seed:
     outsiders: tuple[Outsider, ...] = (
         Outsider("outsider", "outsider@other-org.invalid", "Silver", "Tradervue CC"),
     )
+    organizations: tuple[Organization, ...] = field(default_factory=_organizations)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +69,8 @@ class SandboxConfig:
 
     `plans` are the plans the organisation allows (title case); `latency` seconds are added
     to every request; `data_path` (optional) is loaded on start and saved atomically after
-    each mutating request; `request_log_size` bounds the request log.
+    each mutating request; `request_log_size` bounds the request log; `faults` are armed from
+    the start, drawn with `fault_seed` (see `sandbox_faults`).
     """
 
     seed: Seed = field(default_factory=Seed)
@@ -61,3 +83,5 @@ class SandboxConfig:
     latency: float = 0.0
     data_path: Path | None = None
     request_log_size: int = 100_000
+    faults: tuple[Fault, ...] = ()
+    fault_seed: int = 0

@@ -1,4 +1,4 @@
-"""The Tradervue sandbox's HTTP gateway: one async entry point that paces, logs, injects faults,
+"""The Tradervue sandbox's HTTP gateway: one async entry point that paces, logs, rate-limits,
 checks the User-Agent, authenticates the manager, parses JSON and routes each request, then
 persists the world when the request changed it."""
 
@@ -10,14 +10,17 @@ import binascii
 import json
 import logging
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Scope
 
 from reconciler.providers.json_file import read_json, write_json_atomic
 from reconciler.providers.sandbox_credentials import matches_secret
+from reconciler.providers.sandbox_faults import Fault
 from reconciler.providers.sandbox_server import read_json_object
 from reconciler.providers.sliding_window import SlidingWindow
 from reconciler.providers.tradervue import sandbox_users
@@ -61,7 +64,6 @@ class Sandbox:
             max_username=config.max_username,
         )
         self.requests: deque[Entity] = deque(maxlen=config.request_log_size)
-        self.faults: deque[tuple[int, int | None]] = deque()
         limit = config.rate_limit
         self.window = (
             None if limit is None else SlidingWindow(seconds=limit.per_seconds, limit=limit.limit)
@@ -126,22 +128,29 @@ class Sandbox:
             return fault
         if not request.headers.get("user-agent", "").strip():
             return Reply(400, {"error": "A User-Agent header is required"})
-        denied = self._authenticate(request.headers.get("authorization", ""))
-        if denied is not None:
-            return denied
+        org = self._authenticate(request.headers.get("authorization", ""))
+        if isinstance(org, Reply):
+            return org
         body = await read_json_object(request)
         if body is None:
             return Reply(400, {"error": INVALID + "malformed JSON"})
         root = f"{request.url.scheme}://{request.url.netloc}/api/v1"
-        call = Call(self.world, self.rules, body, self.today(), root)
+        call = Call(self.world, self.rules, body, self.today(), root, org)
         return sandbox_users.route(request.method, segments, call)
 
+    def fault_answer(self, status: int, fault: Fault) -> tuple[Any, Mapping[str, str]]:
+        """An injected status as the platform answers errors: `{"error": ...}`."""
+        text = "Rate limit exceeded" if status == 429 else "Internal server error"
+        return {"error": text}, {}
+
+    def log_injected(self, scope: Scope, status: int) -> None:
+        """Log an answer the fault injector gave in the platform's place."""
+        path = str(scope["path"]).rstrip("/") or "/"
+        entry = {"method": scope["method"], "domain": "api", "path": path, "status": status}
+        self.requests.append({**entry, "time": self.now()})
+
     def _fault(self) -> Reply | None:
-        """An injected failure (admin `faults`), or a 429 past the optional rate limit."""
-        if self.faults:
-            status, retry_after = self.faults.popleft()
-            headers = {} if retry_after is None else {"Retry-After": str(retry_after)}
-            return Reply(status, {"error": "injected fault"}, headers)
+        """A 429 past the optional rate limit (injected faults come before the gateway)."""
         window = self.window
         if window is not None:
             now = self.now()
@@ -150,9 +159,9 @@ class Sandbox:
             window.add(now)
         return None
 
-    def _authenticate(self, header: str) -> Reply | None:
-        """None for the organisation manager; 401 for bad or missing credentials, 403 for
-        another valid login."""
+    def _authenticate(self, header: str) -> str | Reply:
+        """The organisation of a manager; 401 for bad or missing credentials, 403 for another
+        valid login."""
         scheme, _, encoded = header.partition(" ")
         if scheme.lower() != "basic":
             return Reply(401, {"error": "Access denied"}, _CHALLENGE)
@@ -165,11 +174,12 @@ class Sandbox:
         hashed = None if private is None else private.get("password_hash")
         if private is None or not hashed or not matches_secret(password, str(hashed)):
             return Reply(401, {"error": "Access denied"}, _CHALLENGE)
-        if not private.get("is_manager") or private.get("org") != self.world.organization:
+        org = private.get("org")
+        if not private.get("is_manager") or not isinstance(org, str):
             return Reply(
                 403, {"error": "Access denied: only the organization manager may manage users"}
             )
-        return None
+        return org
 
 
 def _render(reply: Reply) -> Response:

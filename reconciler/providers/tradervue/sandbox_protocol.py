@@ -18,7 +18,8 @@ INVALID = "Invalid request: "
 class Call:
     """One admitted API request (User-Agent present, caller is the manager, JSON parsed).
 
-    `api_root` is the absolute `.../api/v1` URL the request came to (for `Location`).
+    `api_root` is the absolute `.../api/v1` URL the request came to (for `Location`); `org` is
+    the caller's organisation, the only one whose members it sees and changes.
     """
 
     world: World
@@ -26,6 +27,7 @@ class Call:
     body: Entity
     today: date
     api_root: str
+    org: str
 
 
 @dataclass(frozen=True, slots=True)

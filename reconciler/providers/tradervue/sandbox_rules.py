@@ -105,8 +105,11 @@ def check_trial_end(value: Any, rules: Rules, *, today: date) -> tuple[list[str]
     return [], value
 
 
-def check_settings(world: World, value: Any) -> tuple[list[str], Entity | None]:
-    """Errors and the normalised settings (commissions as decimal strings, mentor as an id)."""
+def check_settings(
+    world: World, value: Any, *, org: str | None = None
+) -> tuple[list[str], Entity | None]:
+    """Errors and the normalised settings (commissions as decimal strings, mentor as an id of
+    a member of `org`)."""
     if value is None:
         return [], None
     if not isinstance(value, dict):
@@ -125,7 +128,7 @@ def check_settings(world: World, value: Any) -> tuple[list[str], Entity | None]:
             else:
                 accepted[key] = amount
     if value.get("mentor") is not None:
-        mentor = _mentor(world, value["mentor"])
+        mentor = _mentor(world, value["mentor"], org)
         if mentor is None:
             errors.append("mentor is not eligible")
         else:
@@ -149,7 +152,7 @@ def _amount(value: Any) -> str | None:
     return format(amount, "f")
 
 
-def _mentor(world: World, value: Any) -> int | None:
+def _mentor(world: World, value: Any, org: str | None) -> int | None:
     """The mentor's id when it names an eligible member (Silver or Gold now), else None."""
     if isinstance(value, bool):
         return None
@@ -157,7 +160,7 @@ def _mentor(world: World, value: Any) -> int | None:
         value = int(value)
     if not isinstance(value, int):
         return None
-    user = world.member(value)
+    user = world.member(value, org)
     if user is None or user["plan"] not in MENTOR_PLANS:
         return None
     return value

@@ -23,7 +23,7 @@ def route(method: str, segments: list[str], call: Call) -> Reply:
     """Answer `/api/v1/<segments>`; anything unrouted (DELETE included) is a 404."""
     match method, segments:
         case "GET", ["users"]:
-            return ok({"users": list(call.world.list_members())})
+            return ok({"users": list(call.world.list_members(call.org))})
         case "POST", ["users"]:
             return create_user(call)
         case "GET", ["users", ref]:
@@ -39,7 +39,7 @@ def _member_id(call: Call, ref: str) -> int | None:
     if not ref.isdigit():
         return None
     user_id = int(ref)
-    return user_id if call.world.member(user_id) is not None else None
+    return user_id if call.world.member(user_id, call.org) is not None else None
 
 
 def create_user(call: Call) -> Reply:
@@ -49,7 +49,7 @@ def create_user(call: Call) -> Reply:
     errors += check_password(body, rules)
     trial_errors, trial_end = check_trial_end(body.get("trial_end"), rules, today=call.today)
     errors += trial_errors
-    settings_errors, settings = check_settings(world, body.get("settings"))
+    settings_errors, settings = check_settings(world, body.get("settings"), org=call.org)
     errors += settings_errors
     if errors:
         return invalid(errors)
@@ -59,7 +59,7 @@ def create_user(call: Call) -> Reply:
     world.add_user(
         user,
         {
-            "org": world.organization,
+            "org": call.org,
             "password_hash": hash_secret(str(body["password"])),
             "trial_end": trial_end,
             "settings": settings,

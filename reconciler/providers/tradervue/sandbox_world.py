@@ -23,8 +23,9 @@ class World:
     """All users of the site by id, plus indexes.
 
     Invariants: `by_username` and `by_email` (lower-cased, site-wide) agree with `users`;
-    `members` holds, in ascending id order, the ids whose private `org` is `organization`;
+    `members` holds per organisation, in ascending id order, the ids whose private `org` it is;
     `revision` grows on every mutation (the gateway saves the file when it moved).
+    `organization` is the sandbox's own organisation, the default of every lookup.
     """
 
     def __init__(self, *, organization: str, next_id: int) -> None:
@@ -35,7 +36,7 @@ class World:
         self.private: dict[int, Entity] = {}
         self.by_username: dict[str, int] = {}
         self.by_email: dict[str, int] = {}
-        self.members: dict[int, None] = {}
+        self.members: dict[str, dict[int, None]] = {}
 
     def touch(self) -> None:
         self.revision += 1
@@ -51,22 +52,25 @@ class World:
         self.private[user_id] = private
         self.by_username[user["username"].lower()] = user_id
         self.by_email[user["email"].lower()] = user_id
-        if private.get("org") == self.organization:
-            self.members[user_id] = None
+        org = private.get("org")
+        if isinstance(org, str):
+            self.members.setdefault(org, {})[user_id] = None
         self.next_id = max(self.next_id, user_id + 1)
         self.touch()
         return user_id
 
-    def member(self, user_id: int) -> Entity | None:
-        """The user when it belongs to the organisation."""
-        return self.users[user_id] if user_id in self.members else None
+    def member(self, user_id: int, org: str | None = None) -> Entity | None:
+        """The user when it belongs to `org` (default: the sandbox's organisation)."""
+        members = self.members.get(org or self.organization, {})
+        return self.users[user_id] if user_id in members else None
 
-    def member_named(self, username: str) -> int | None:
+    def member_named(self, username: str, org: str | None = None) -> int | None:
         user_id = self.by_username.get(username.lower())
-        return user_id if user_id in self.members else None
+        return user_id if user_id in self.members.get(org or self.organization, {}) else None
 
-    def list_members(self) -> Iterator[Entity]:
-        return (self.users[user_id] for user_id in self.members)
+    def list_members(self, org: str | None = None) -> Iterator[Entity]:
+        members = self.members.get(org or self.organization, {})
+        return (self.users[user_id] for user_id in members)
 
     def change(self, user_id: int, fields: Entity) -> None:
         """Set public fields, keeping the username and e-mail indexes right (a no-op change
@@ -84,7 +88,7 @@ class World:
 
     def leave(self, user_id: int) -> None:
         """The user leaves the organisation; its login (username, e-mail) stays on the site."""
-        self.members.pop(user_id, None)
+        self.members.get(str(self.private[user_id].get("org")), {}).pop(user_id, None)
         self.private[user_id]["org"] = None
         self.users[user_id]["billing_mode"] = "Tradervue CC"
         self.touch()
@@ -137,6 +141,15 @@ def seeded_world(seed: Seed, *, id_start: int) -> World:
                 billing_mode=outsider.billing_mode,
             ),
             {"org": f"not-{seed.organization}"},
+        )
+    for other in seed.organizations:
+        world.add_user(
+            _user(world.new_id(), other.manager_username, other.manager_email, "Gold"),
+            {
+                "org": other.organization,
+                "password_hash": hash_secret(other.manager_password),
+                "is_manager": True,
+            },
         )
     world.revision = 0
     return world

@@ -270,8 +270,8 @@ def open_adapter(settings: TradovateSettings, context: ProviderContext) -> Trado
         live_url, demo_url = ENDPOINTS[settings.environment]
     assert credentials is not None  # the settings model requires them off the sandbox
     client = TradovateClient(
-        live=stack.enter_context(make_http_client(live_url)),
-        demo=stack.enter_context(make_http_client(demo_url)),
+        live=stack.enter_context(make_http_client(live_url, timeout=context.timeout)),
+        demo=stack.enter_context(make_http_client(demo_url, timeout=context.timeout)),
         credentials=credentials,
         clock=context.clock,
         sleep=context.sleep,

@@ -57,9 +57,12 @@ LDEPS_CHUNK = 1000
 class TradovateClient:
     """The Tradovate partner API over two injected httpx clients (LIVE and DEMO hosts).
 
-    Authentication is lazy: the first call authenticates. Reads retry transient failures;
-    writes make one HTTP call each (plus penalty-ticket resends) and are never repeated
-    blindly: after a ProviderUnavailable the caller looks the object up by its natural key.
+    Authentication is lazy: the first call authenticates. Reads and the writes that only set
+    values (contact info, risk settings, e-mail, password, plugin approval, signal completion,
+    revocations, cancel-everything) retry transient failures with backoff; the writes that
+    create something (users, accounts, entitlement subscriptions) make one HTTP call each (plus
+    penalty-ticket resends) and are never repeated blindly: after a ProviderUnavailable their
+    outcome is unknown and the next plan looks the object up by its natural key.
     """
 
     def __init__(
@@ -166,7 +169,7 @@ class TradovateClient:
     def update_contact(self, contact: ContactUpdate) -> str | None:
         """Create or replace a user's contact info; returns the errorText, None on success."""
         path = "/contactInfo/updatecontactinfo"
-        return self._post("live", path, contact, ContactInfoResponse).error_text
+        return self._post("live", path, contact, ContactInfoResponse, idempotent=True).error_text
 
     def update_auto_liqs(self, items: Sequence[Mapping[str, Any]]) -> None:
         """Replace the post-trade risk of accounts; `items` are camelCase dicts with accountId."""
@@ -174,7 +177,7 @@ class TradovateClient:
             return
         path = "/userAccountAutoLiq/updateuserautoliqs"
         request = UpdateUserAutoLiqs(items=[dict(item) for item in items])
-        error = self._post("demo", path, request, AutoLiqsResponse).error_text
+        error = self._post("demo", path, request, AutoLiqsResponse, idempotent=True).error_text
         if error:
             raise _rejection(error, path)
 
@@ -183,7 +186,7 @@ class TradovateClient:
             return
         path = "/user/revoketradingpermissions"
         request = RevokeTradingPermissions(trading_permission_ids=list(ids))
-        answer = self._post("demo", path, request, SimpleResponse)
+        answer = self._post("demo", path, request, SimpleResponse, idempotent=True)
         if answer.error_text or answer.ok is not True:
             raise _rejection(answer.error_text or "the platform answered ok: false", path)
 
@@ -196,7 +199,7 @@ class TradovateClient:
         """Silence a signal; returns it as the platform now shows it (when it says)."""
         path = "/adminAlertSignal/completealertsignal"
         request = CompleteAlertSignal(admin_alert_signal_id=signal_id)
-        answer = self._post("live", path, request, AlertSignalResponse)
+        answer = self._post("live", path, request, AlertSignalResponse, idempotent=True)
         if answer.error_text:
             raise _rejection(answer.error_text, path)
         return answer.admin_alert_signal
@@ -217,9 +220,8 @@ class TradovateClient:
         if not user_ids:
             return CancelResult()
         path = "/user/canceleverything"
-        payload = self._session.call(
-            domain, "POST", path, body=CancelEverything(user_ids=list(user_ids)).body()
-        )
+        body = CancelEverything(user_ids=list(user_ids)).body()
+        payload = self._session.call(domain, "POST", path, body=body, idempotent=True)
         error = decode(ErrorBody, payload, operation=path).error_text
         if error:
             raise _rejection(error, path)
@@ -249,13 +251,24 @@ class TradovateClient:
             raise _rejection(error or "the answer is not a list", path)
         return [decode(model, item, operation=path) for item in payload]
 
-    def _post(self, domain: Domain, path: str, request: WireRequest, model: type[ModelT]) -> ModelT:
-        payload = self._session.call(domain, "POST", path, body=request.body())
+    def _post(
+        self,
+        domain: Domain,
+        path: str,
+        request: WireRequest,
+        model: type[ModelT],
+        *,
+        idempotent: bool = False,
+    ) -> ModelT:
+        payload = self._session.call(
+            domain, "POST", path, body=request.body(), idempotent=idempotent
+        )
         return decode(model, payload, operation=path)
 
     def _simple(self, domain: Domain, path: str, request: WireRequest) -> str | None:
-        """POST answered `{ok}`, `{status}` or `{errorText}`: the error text or None."""
-        answer = self._post(domain, path, request, SimpleResponse)
+        """An idempotent POST answered `{ok}`, `{status}` or `{errorText}`: the error text or
+        None."""
+        answer = self._post(domain, path, request, SimpleResponse, idempotent=True)
         if answer.error_text:
             return answer.error_text
         if answer.ok is False:

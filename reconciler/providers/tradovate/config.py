@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, SecretStr, model_validator
 
 from reconciler.manifest.models import Frozen, Lifecycle, Problem, Trader
+from reconciler.providers.http import PlatformUrl
 
 ACCOUNT_NAME = r"^[A-Z]+[0-9]+$"
 
@@ -53,8 +54,8 @@ MDA_ALERT_IDS = {"production": 68, "staging": 70, "sandbox": 70}
 class Endpoints(Frozen):
     """Explicit LIVE and DEMO base URLs, e.g. a standing sandbox or a proxy."""
 
-    live_url: str = Field(pattern=r"^https?://")
-    demo_url: str = Field(pattern=r"^https?://")
+    live_url: PlatformUrl
+    demo_url: PlatformUrl
 
 
 class Credentials(Frozen):

@@ -59,6 +59,14 @@ Choices made where the platform's documents are silent (the wire contract's gap 
 |                    | `d` list, to subscribed connections of org admins on both domains        |
 | ws drop            | `_sandbox/websockets/drop` closes every connection (1012, no `c` frame)  |
 |                    | and refuses new ones (HTTP 403) for `refuse_seconds` of real time        |
+| tenants (gap 13)   | other firms (`Seed.tenants`; `OTHER_ADMIN` of org 2 is seeded): users  |
+|                    | and what they own are listed, read and changed only by callers of the  |
+|                    | same organisation (others get 404, empty lists or "User not found");   |
+|                    | plans, entitlements and alerts are shared catalogues; names and e-mails|
+|                    | stay unique platform-wide                                              |
+| injected faults    | `/_sandbox/faults` (see `sandbox_faults`): 429 has an empty body, 5xx an |
+|                    | errorText; `penalty` issues a real ticket of `seconds` for the endpoint; |
+|                    | `expire-token` ends the caller's session before the request is served   |
 """
 
 from __future__ import annotations
@@ -66,10 +74,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from starlette.applications import Starlette
 from starlette.routing import WebSocketRoute
+from starlette.types import ASGIApp
 from starlette.websockets import WebSocket
 
+from reconciler.providers.sandbox_faults import Fault, FaultInjector, faults_file
 from reconciler.providers.sandbox_server import RunningServer, catch_all_app, serve_app
 from reconciler.providers.tradovate import (
     sandbox_accounts,
@@ -80,11 +89,13 @@ from reconciler.providers.tradovate import (
 )
 from reconciler.providers.tradovate.sandbox_config import (
     DEFAULT_ADMIN,
+    OTHER_ADMIN,
     EndpointLimit,
     Limits,
     SandboxConfig,
     Seed,
     TemplateAccount,
+    Tenant,
     UserLimit,
 )
 from reconciler.providers.tradovate.sandbox_gateway import Sandbox
@@ -93,12 +104,15 @@ from reconciler.providers.tradovate.sandbox_websocket import serve_websocket
 
 __all__ = [
     "DEFAULT_ADMIN",
+    "OTHER_ADMIN",
     "EndpointLimit",
+    "Fault",
     "Limits",
     "SandboxConfig",
     "SandboxServer",
     "Seed",
     "TemplateAccount",
+    "Tenant",
     "UserLimit",
     "create_app",
     "serve_sandbox",
@@ -125,8 +139,9 @@ class SandboxServer(RunningServer):
 
 def create_app(
     config: SandboxConfig | None = None, *, clock: Callable[[], float] | None = None
-) -> Starlette:
-    """The sandbox as an ASGI app (loads `config.data_path` when that file exists)."""
+) -> ASGIApp:
+    """The sandbox as an ASGI app behind its fault injector (loads `config.data_path` when
+    that file exists)."""
     endpoints = (
         *sandbox_auth.ENDPOINTS,
         *sandbox_users.ENDPOINTS,
@@ -135,13 +150,22 @@ def create_app(
         *sandbox_websocket.ENDPOINTS,
         *read_endpoints(),
     )
-    sandbox = Sandbox(config or SandboxConfig(), clock=clock or time.time, endpoints=endpoints)
+    config = config or SandboxConfig()
+    sandbox = Sandbox(config, clock=clock or time.time, endpoints=endpoints)
 
     async def websocket(socket: WebSocket) -> None:
         await serve_websocket(sandbox, socket)
 
     route = WebSocketRoute("/{domain}/v1/websocket", websocket)
-    return catch_all_app(sandbox, state=sandbox, websockets=[route])
+    return FaultInjector(
+        catch_all_app(sandbox, state=sandbox, websockets=[route]),
+        render=sandbox.fault_answer,
+        faults=config.faults,
+        seed=config.fault_seed,
+        path=faults_file(config.data_path),
+        custom={"penalty": sandbox.penalty, "expire-token": sandbox.expire_token},
+        record=sandbox.log_injected,
+    )
 
 
 def serve_sandbox(

@@ -48,17 +48,19 @@ def create_evaluation_accounts(call: Call) -> Reply:
         return error("Empty accounts", results=[])
     if len(items) > MAX_BATCH:
         return error(f"Only {MAX_BATCH} accounts are allowed in single operation", results=[])
-    results = [_create_account(call.world, item, call.now) for item in items]
+    results = [_create_account(call, item) for item in items]
     return ok({"results": results, "errorText": ""})
 
 
-def _create_account(world: World, item: Entity, now: float) -> Entity:
-    user = world.users.get(int_or_none(item.get("userId")) or -1)
+def _create_account(call: Call, item: Entity) -> Entity:
+    world, now = call.world, call.now
+    user_id = int_or_none(item.get("userId"))
     template_id = int_or_none(item.get("templateAccountId"))
     balance = item.get("initialBalance")
-    if user is None:
+    if user_id is None or not call.owns(user_id):
         return {"errorText": "User not found"}
-    if template_id not in world.template_ids:
+    user = world.users[user_id]
+    if template_id not in world.template_ids or not _owns_account(call, template_id):
         return {"errorText": "Template account not found"}
     if item["name"].upper() in world.open_account_by_name:
         return {"errorText": "Account name already exists"}
@@ -115,7 +117,7 @@ def update_user_autoliqs(call: Call) -> Reply:
     world = call.world
     account_ids = [int_or_none(item.get("accountId")) for item in items]
     for account_id in account_ids:
-        if account_id is None or account_id not in world.accounts:
+        if account_id is None or not _owns_account(call, account_id):
             return error("Account not found")
         if world.autoliqs.get(account_id, {}).get("changesLocked"):
             return error("Changes are locked for this account")
@@ -127,6 +129,11 @@ def update_user_autoliqs(call: Call) -> Reply:
         replies.append({"userAccountAutoLiq": autoliq})
     world.touch()
     return ok({"userAutoLiqs": replies})
+
+
+def _owns_account(call: Call, account_id: int) -> bool:
+    account = call.world.accounts.get(account_id)
+    return account is not None and call.owns(account["userId"])
 
 
 def revoke(world: World, permission_id: int, now: float) -> bool:
@@ -148,7 +155,9 @@ def revoke_trading_permissions(call: Call) -> Reply:
     if not isinstance(raw, list):
         return Reply(400, {"errorText": "tradingPermissionIds should be an array"})
     ids = [int_or_none(value) for value in raw]
-    if any(i is None or i not in call.world.permissions for i in ids):
+    permissions = call.world.permissions
+    mine = {i for i in ids if i in permissions and call.owns(permissions[i]["userId"])}
+    if any(i not in mine for i in ids):
         return ok({"ok": False, "errorText": "Trading permission not found"})
     for permission_id in ids:
         assert permission_id is not None
@@ -177,10 +186,8 @@ def cancel_everything(call: Call) -> Reply:
         "marketDataSubscriptionIds": [],
         "tradingPermissionIds": [],
     }
-    org = world.organization["id"]
     for user_id in dict.fromkeys(user_ids):
-        user = world.users.get(user_id)
-        if user is None or user.get("organizationId") != org:
+        if not call.owns(user_id):
             continue
         if call.domain == LIVE and wanted["tradovateSubscriptions"]:
             for sub_id in world.subscriptions_by_user.get(user_id, []):

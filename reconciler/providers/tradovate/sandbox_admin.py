@@ -78,8 +78,13 @@ def _user_action(sandbox: Sandbox, ref: str, action: str, body: Entity) -> Reply
     if action == "sign-mda":
         alert_id = sandbox.config.seed.mda_alert_id
         signal = sign_mda(world, user_id, alert_id=alert_id, now=sandbox.now())
-        sandbox.sockets.publish(
-            signal_event(signal), to=lambda uid: bool(world.private.get(uid, {}).get("isAdmin"))
+        organization = world.organization_of(user_id)
+        sandbox.sockets.publish(  # only the signer's own firm's admins hear of it
+            signal_event(signal),
+            to=lambda uid: (
+                bool(world.private.get(uid, {}).get("isAdmin"))
+                and world.organization_of(uid) == organization
+            ),
         )
         return ok(signal)
     if action == "delete":

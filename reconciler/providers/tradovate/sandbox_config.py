@@ -8,8 +8,12 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from reconciler.providers.sandbox_faults import Fault
+
 DEFAULT_ADMIN = ("sandbox_admin", "sandbox-not-a-secret", "sandbox-sec")
 """(name, password, sec) of the seeded organisation administrator: sandbox-only values."""
+OTHER_ADMIN = ("other_admin", "other-firm-not-a-secret", "other-firm-sec")
+"""(name, password, sec) of another firm's administrator: its users are out of our reach."""
 
 UNLIMITED = 10**12
 
@@ -135,8 +139,28 @@ def _templates() -> tuple[TemplateAccount, ...]:
 
 
 @dataclass(frozen=True, slots=True)
+class Tenant:
+    """Another partner firm on the same platform: its organisation and its administrator."""
+
+    organization_id: int
+    organization_name: str
+    admin_id: int
+    admin_name: str
+    admin_password: str = field(repr=False)
+    admin_sec: str = field(repr=False)
+    admin_email: str
+
+
+def _tenants() -> tuple[Tenant, ...]:
+    name, password, sec = OTHER_ADMIN
+    return (Tenant(2, "Other Prop", 2, name, password, sec, "admin@other-prop.invalid"),)
+
+
+@dataclass(frozen=True, slots=True)
 class Seed:
-    """What a fresh sandbox holds: the organisation, its admin, plans, templates, entitlements."""
+    """What a fresh sandbox holds: the organisation, its admin, plans, templates, entitlements,
+    and other firms (`tenants`) whose users the organisation's callers can neither see nor
+    change."""
 
     organization_id: int = 1
     organization_name: str = "Sandbox Prop"
@@ -152,6 +176,7 @@ class Seed:
     plans: tuple[Mapping[str, Any], ...] = field(default_factory=_plans)
     templates: tuple[TemplateAccount, ...] = field(default_factory=_templates)
     entitlements: tuple[Mapping[str, Any], ...] = field(default_factory=_entitlements)
+    tenants: tuple[Tenant, ...] = field(default_factory=_tenants)
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,7 +184,8 @@ class SandboxConfig:
     """How a sandbox behaves; every field has the documented (or decided) default.
 
     `latency` seconds are added to every request; `data_path` (optional) is loaded on start
-    and saved atomically after each mutating request; `request_log_size` bounds the log.
+    and saved atomically after each mutating request; `request_log_size` bounds the log;
+    `faults` are armed from the start, drawn with `fault_seed` (see `sandbox_faults`).
     On the WebSocket, the server sends `h` every `socket_heartbeat` seconds and closes a
     connection that sent nothing for `socket_idle_timeout` seconds (both in real time).
     """
@@ -175,3 +201,5 @@ class SandboxConfig:
     request_log_size: int = 100_000
     socket_heartbeat: float = 2.5
     socket_idle_timeout: float = 10.0
+    faults: tuple[Fault, ...] = ()
+    fault_seed: int = 0

@@ -30,7 +30,7 @@ def add_entitlement_subscription(call: Call) -> Reply:
     user_id = call.caller if raw_user is None else int_or_none(raw_user)
     if entitlement is None:
         return error("Entitlement not found", errorCode=UNKNOWN)
-    if user_id is None or user_id not in world.users:
+    if user_id is None or not call.owns(user_id):
         return error("User not found", errorCode=UNKNOWN)
     if entitlement.get("discontinuedDate"):
         return error("Entitlement is discontinued", errorCode="PlanDiscontinued")
@@ -74,6 +74,8 @@ def change_plugin_permission(call: Call) -> Reply:
     approval = call.body.get("approval")
     if not isinstance(approval, bool):
         return ok({"ok": False, "errorText": "approval should be true or false"})
+    if not call.owns(user_id):
+        return ok({"ok": False, "errorText": "Plugin not found"})
     for plugin_id in reversed(world.plugins_by_user.get(user_id or -1, [])):
         plugin = world.plugins[plugin_id]
         if plugin["pluginName"].lower() == name.lower():
@@ -124,7 +126,8 @@ def current_signals(world: World, alert_id: int, now: float) -> list[Entity]:
 def signal_deps(call: Call) -> Reply:
     """`adminAlertSignal/deps?masterid=`: the current week's signals of an admin alert."""
     alert_id = int_or_none(call.query.get("masterid"))
-    return ok([] if alert_id is None else current_signals(call.world, alert_id, call.now))
+    found = [] if alert_id is None else current_signals(call.world, alert_id, call.now)
+    return ok([signal for signal in found if call.owns(signal["relatedToUserId"])])
 
 
 def complete_alert_signal(call: Call) -> Reply:
@@ -133,8 +136,10 @@ def complete_alert_signal(call: Call) -> Reply:
     signal_id = int_or_none(body.get("adminAlertSignalId", body.get("alertId")))
     signal = world.signals.get(signal_id or -1)
     user_id = int_or_none(body.get("userId"))
-    if signal is None or (
-        "adminAlertSignalId" not in body and user_id not in (None, signal["relatedToUserId"])
+    if (
+        signal is None
+        or not call.owns(signal["relatedToUserId"])
+        or ("adminAlertSignalId" not in body and user_id not in (None, signal["relatedToUserId"]))
     ):
         return error("Alert signal not found")
     if signal["completed"] is None:

@@ -6,13 +6,17 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import math
 from collections import deque
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Scope
 
 from reconciler.providers.json_file import read_json, write_json_atomic
+from reconciler.providers.sandbox_faults import Fault
 from reconciler.providers.sandbox_server import read_json_object
 from reconciler.providers.tradovate.sandbox_admin import admin_reply
 from reconciler.providers.tradovate.sandbox_config import SandboxConfig
@@ -116,6 +120,37 @@ class Sandbox:
                 }
             )
         logger.debug("%s %s -> %d", method, logged_path, status)
+
+    def fault_answer(self, status: int, fault: Fault) -> tuple[Any, Mapping[str, str]]:
+        """An injected status as the platform answers it: 429 with an empty body (a user-level
+        lockout), a 5xx with an errorText."""
+        return (None if status == 429 else {"errorText": "Internal server error"}), {}
+
+    def log_injected(self, scope: Scope, status: int) -> None:
+        """Log an answer the fault injector gave in the platform's place."""
+        path = str(scope["path"]).lower().rstrip("/")
+        head = path.split("/")[1:2]
+        domain = head[0] if head and head[0] in (LIVE, DEMO) else ADMIN
+        entry = {"method": scope["method"], "domain": domain, "path": path, "status": status}
+        self.requests.append({**entry, "time": self.now()})
+
+    async def penalty(self, scope: Scope, fault: Fault) -> tuple[int, Any]:
+        """Injected `penalty`: a real ticket of `fault.seconds` for the caller and endpoint,
+        so the resend carrying it is admitted like any other."""
+        parts = str(scope["path"]).split("/", 3)
+        route = parts[3].lower().strip("/") if len(parts) > 3 else ""
+        client = scope.get("client")
+        host = client[0] if client else "unknown"
+        wait = math.ceil(fault.seconds)
+        return 200, self.penalties.issue(f"ip:{host}", route, wait=wait, now=self.now())
+
+    async def expire_token(self, scope: Scope, fault: Fault) -> None:
+        """Injected `expire-token`: the caller's session ends now, so the request meets a 401
+        (a token expiring mid-apply)."""
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        scheme, _, value = headers.get("authorization", "").partition(" ")
+        if scheme.lower() == "bearer":
+            self.sessions.expire(value.strip())
 
     async def _admin(self, request: Request) -> Reply:
         if request.client is not None and request.client.host not in _LOOPBACK:

@@ -75,6 +75,16 @@ class Sessions:
         self._by_token[session.token] = session
         return session
 
+    def expire(self, token: str | None) -> bool:
+        """End the session of `token` now (its user must log in again); False when unknown."""
+        session = self._by_token.pop(token, None) if token else None
+        if session is None:
+            return False
+        mine = self._by_user.get(session.user_id, [])
+        if session in mine:
+            mine.remove(session)
+        return True
+
     def close_user(self, user_id: int) -> None:
         """End every session of a user (the user was deleted)."""
         for session in self._by_user.pop(user_id, []):
@@ -185,6 +195,10 @@ class PenaltyBox:
             window = self._windows[key] = SlidingWindow(seconds=HOUR, limit=limit.per_hour)
         return window
 
+    def issue(self, caller: str, endpoint: str, *, wait: int, now: float) -> dict[str, object]:
+        """A ticket of `wait` seconds whatever the window says (an injected throttle)."""
+        return self._ticket(caller, endpoint, wait, is_captcha=False, now=now)
+
     def _issue(
         self, caller: str, endpoint: str, limit: EndpointLimit, now: float
     ) -> dict[str, object]:
@@ -195,6 +209,11 @@ class PenaltyBox:
         count = len(issued)
         wait = min(limit.backoff_seconds * 2 ** (count - 1), self._max_wait)
         is_captcha = endpoint == "auth/accesstokenrequest" and count >= self._captcha_after
+        return self._ticket(caller, endpoint, wait, is_captcha=is_captcha, now=now)
+
+    def _ticket(
+        self, caller: str, endpoint: str, wait: int, *, is_captcha: bool, now: float
+    ) -> dict[str, object]:
         token = secrets.token_urlsafe(24)
         self._tickets[token] = _Ticket(caller, endpoint, now, wait, is_captcha)
         while self._tickets:

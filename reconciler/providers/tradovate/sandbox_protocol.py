@@ -34,6 +34,16 @@ class Call:
     caller: int | None
     token: str | None
 
+    @property
+    def organization(self) -> int | None:
+        """The caller's organisation: the only one whose users it may see or change."""
+        return self.world.organization_of(self.caller)
+
+    def owns(self, user_id: object) -> bool:
+        """Whether `user_id` is a user of the caller's organisation."""
+        found = self.world.organization_of(user_id)
+        return found is not None and found == self.organization
+
 
 @dataclass(frozen=True, slots=True)
 class Reply:

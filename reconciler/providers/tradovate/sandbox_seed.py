@@ -1,4 +1,5 @@
-"""The world a fresh sandbox starts from: organisation, admin, templates, plans, entitlements."""
+"""The world a fresh sandbox starts from: organisation, admin, templates, plans, entitlements,
+and the administrators of other firms."""
 
 from __future__ import annotations
 
@@ -16,25 +17,32 @@ def seeded_world(seed: Seed, *, id_start: int, now: float) -> World:
         next_id=id_start,
         market_data_plan_id=seed.market_data_plan_id,
     )
-    world.add_user(
-        {
-            "id": seed.admin_id,
-            "name": seed.admin_name,
-            "email": seed.admin_email,
-            "timestamp": stamp,
-            "status": "Active",
-            "professional": False,
-            "organizationId": seed.organization_id,
-        },
-        {
-            "passwordHash": hash_secret(seed.admin_password),
-            "secHash": hash_secret(seed.admin_sec),
-            "firstName": "Sandbox",
-            "lastName": "Admin",
-            "isAdmin": True,
-            "mdaSigned": False,
-        },
-    )
+    admins = [
+        (seed.organization_id, seed.admin_id, seed.admin_name, seed.admin_email,
+         seed.admin_password, seed.admin_sec),
+        *((t.organization_id, t.admin_id, t.admin_name, t.admin_email, t.admin_password,
+           t.admin_sec) for t in seed.tenants),
+    ]  # fmt: skip
+    for organization_id, admin_id, name, email, password, sec in admins:
+        world.add_user(
+            {
+                "id": admin_id,
+                "name": name,
+                "email": email,
+                "timestamp": stamp,
+                "status": "Active",
+                "professional": False,
+                "organizationId": organization_id,
+            },
+            {
+                "passwordHash": hash_secret(password),
+                "secHash": hash_secret(sec),
+                "firstName": "Sandbox",
+                "lastName": "Admin",
+                "isAdmin": True,
+                "mdaSigned": False,
+            },
+        )
     for template in seed.templates:
         world.add_account(
             {

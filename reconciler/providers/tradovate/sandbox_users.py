@@ -59,7 +59,8 @@ def create_evaluation_users(call: Call) -> Reply:
         return error(f"Only {MAX_BATCH} users are allowed in single operation", results=[])
     if any(DEPRECATED_ENTITLEMENT in _ids(item.get("entitlementIds")) for item in users):
         return error("Entitlement 22 (GroupTrade) is deprecated", results=[])
-    results = [_create_user(call.world, item, call.now) for item in users]
+    organization = call.organization or 0
+    results = [_create_user(call.world, item, call.now, organization) for item in users]
     return ok({"results": results, "errorText": ""})
 
 
@@ -69,7 +70,7 @@ def _ids(value: object) -> list[int]:
     return [i for i in (int_or_none(v) for v in value) if i is not None]
 
 
-def _user_problem(world: World, item: Entity) -> str | None:
+def _user_problem(world: World, item: Entity, organization: int) -> str | None:
     name, email = text_field(item, "name"), text_field(item, "email")
     password = item.get("password")
     first, last = text_field(item, "firstName"), text_field(item, "lastName")
@@ -90,7 +91,7 @@ def _user_problem(world: World, item: Entity) -> str | None:
             return text
     if plan_id is not None:
         plan = world.plans.get(int_or_none(plan_id) or -1)
-        if plan is None or plan.get("organizationId") != world.organization["id"]:
+        if plan is None or plan.get("organizationId") != organization:
             return "Unknown subscription plan"
     known = [world.entitlements.get(i) for i in entitlement_ids]
     if any(e is not None and e.get("legalEntityType") == SIM_PLUS for e in known):
@@ -100,8 +101,8 @@ def _user_problem(world: World, item: Entity) -> str | None:
     return None
 
 
-def _create_user(world: World, item: Entity, now: float) -> Entity:
-    problem = _user_problem(world, item)
+def _create_user(world: World, item: Entity, now: float, organization: int) -> Entity:
+    problem = _user_problem(world, item, organization)
     if problem is not None:
         return {"errorText": problem}
     user_id = world.new_id()
@@ -113,7 +114,7 @@ def _create_user(world: World, item: Entity, now: float) -> Entity:
             "timestamp": iso(now),
             "status": "Active",
             "professional": False,
-            "organizationId": world.organization["id"],
+            "organizationId": organization,
         },
         {
             "passwordHash": hash_secret(item["password"]),
@@ -173,10 +174,11 @@ def new_plugin(
 
 
 def _target_user(call: Call) -> int | None:
-    """The `userId` of the body (the caller when absent), if such a user exists."""
+    """The `userId` of the body (the caller when absent), if the caller's organisation has
+    such a user."""
     raw = call.body.get("userId")
     user_id = call.caller if raw is None else int_or_none(raw)
-    return user_id if user_id in call.world.users else None
+    return user_id if call.owns(user_id) else None
 
 
 def _is_admin(call: Call) -> bool:
@@ -225,7 +227,7 @@ def update_contact_info(call: Call) -> Reply:
     """Create or replace a user's contact info after validating it."""
     body, world = call.body, call.world
     user_id = int_or_none(body.get("userId"))
-    if user_id is None or user_id not in world.users:
+    if user_id is None or not call.owns(user_id):
         return error("User not found")
     for key, label in _REQUIRED_CONTACT:
         if not text_field(body, key):

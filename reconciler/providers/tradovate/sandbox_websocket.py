@@ -192,7 +192,12 @@ def sync_request(call: Call) -> Reply:
             return error(f"{flag} should be true or false")
     world = call.world
     is_admin = bool(world.private.get(call.caller or -1, {}).get("isAdmin"))
-    visible = list(world.users.values()) if is_admin else [world.users[call.caller or -1]]
+    organization = world.organization_of(call.caller)
+    visible = (
+        [u for u in world.users.values() if world.organization_of(u["id"]) == organization]
+        if is_admin
+        else [world.users[call.caller or -1]]
+    )
     if wanted is not None:
         ids = {int_or_none(i) for i in wanted}
         visible = [user for user in visible if user["id"] in ids]

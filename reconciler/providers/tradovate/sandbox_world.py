@@ -110,6 +110,11 @@ class World:
         found = self.user_by_name.get(str(name).lower())
         return None if found is None else self.users[found]
 
+    def organization_of(self, user_id: object) -> int | None:
+        """The organisation id of a user (None when there is no such user)."""
+        user = self.users.get(user_id) if isinstance(user_id, int) else None
+        return None if user is None else int(user.get("organizationId") or 0)
+
     def display_name(self, user_id: int) -> str:
         """`First Last` from the contact info, else from the names given at creation."""
         contact = self.contacts.get(self.contact_by_user.get(user_id, -1))

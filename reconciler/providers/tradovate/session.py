@@ -1,6 +1,7 @@
 """The Tradovate conversation below the endpoints: the access token (lazy, renewed before
 expiry, re-acquired once after a 401), penalty-ticket resends, retries of transient errors for
-reads and authentication only, and the mapping of HTTP answers onto reconciler errors."""
+reads, authentication and idempotent updates only, and the mapping of HTTP answers onto
+reconciler errors."""
 
 from __future__ import annotations
 
@@ -10,13 +11,14 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC
+from functools import partial
 from typing import Any, Literal, TypeVar
 
 import httpx
 from pydantic import BaseModel, SecretStr, ValidationError
 
 from reconciler.errors import ProviderRejected, ProviderUnavailable, RateLimited
-from reconciler.providers.http import translate_httpx_errors
+from reconciler.providers.http import RetryPolicy, call_with_retries, translate_httpx_errors
 from reconciler.providers.tradovate.config import Credentials
 from reconciler.providers.tradovate.models import (
     AccessTokenRequest,
@@ -75,7 +77,8 @@ class Session:
 
     Invariants: the token travels only as `Authorization: Bearer`; a write (POST other than
     authentication) is sent again only to answer a penalty ticket or a 401, both of which mean
-    the platform did not process it; a 429 is never retried.
+    the platform did not process it, or after a transient failure when the caller declared it
+    idempotent (setting values, not creating anything); a 429 is never retried.
     """
 
     def __init__(
@@ -99,10 +102,8 @@ class Session:
         self._sleep = sleep
         self._renew_margin = renew_margin
         self._max_ticket_rounds = max_ticket_rounds
-        self._read_attempts = max(1, read_attempts)
+        self._retry = RetryPolicy(attempts=max(1, read_attempts), base=backoff, cap=max_backoff)
         self._jitter = jitter
-        self._backoff = backoff
-        self._max_backoff = max_backoff
         self._token: Token | None = None
         self._lock = threading.RLock()  # the user-data stream shares the token from its thread
 
@@ -118,15 +119,23 @@ class Session:
         *,
         params: Mapping[str, str] | None = None,
         body: Body | None = None,
+        idempotent: bool = False,
     ) -> Any:
-        """Send one API call and return its JSON payload (HTTP 200 or another 2xx)."""
+        """Send one API call and return its JSON payload (HTTP 200 or another 2xx).
+
+        `idempotent` declares a POST safe to repeat after a transient failure (it sets values
+        whatever they were); GETs always are.
+        """
         with self._lock:
             token, fresh = self._valid_token()
-        reply = self._exchange(domain, method, path, params=params, body=body, token=token)
+        send = partial(
+            self._exchange, domain, method, path, params=params, body=body, idempotent=idempotent
+        )
+        reply = send(token=token)
         if reply.status == 401 and not fresh:
             logger.debug("%s %s -> 401: authenticating again", method, path)
             token = self.reauthenticate(token)
-            reply = self._exchange(domain, method, path, params=params, body=body, token=token)
+            reply = send(token=token)
         return self._payload(reply, operation=path)
 
     # --- token ------------------------------------------------------------------------
@@ -227,10 +236,12 @@ class Session:
         params: Mapping[str, str] | None = None,
         body: Body | None = None,
         resend_tickets: bool = True,
+        idempotent: bool = False,
     ) -> Reply:
         """Send until the answer is final: resend on penalty tickets (unless told not to, then
         the ticket is the answer); raise on 429."""
-        retryable = method == "GET" or token is None  # reads, and the token request itself
+        # reads, the token request itself, and writes declared idempotent
+        retryable = method == "GET" or token is None or idempotent
         for round_ in range(self._max_ticket_rounds + 1):
             reply = self._send(domain, method, path, params, body, token, retryable=retryable)
             if reply.status == 429:
@@ -271,32 +282,29 @@ class Session:
         *,
         retryable: bool,
     ) -> Reply:
-        """One request; transport errors and 5xx are retried with backoff when `retryable`."""
+        """One request; transport errors, 5xx and garbled answers are retried with backoff
+        when `retryable`."""
         headers = (
             {} if token is None else {"Authorization": f"Bearer {token.value.get_secret_value()}"}
         )
-        attempts = self._read_attempts if retryable else 1
-        for attempt in range(1, attempts + 1):
-            try:
-                with translate_httpx_errors(provider=PROVIDER, operation=path):
-                    response = self._clients[domain].request(
-                        method, path, params=params, json=body, headers=headers
-                    )
-                    if response.status_code >= 500:
-                        response.raise_for_status()
-            except ProviderUnavailable:
-                if attempt == attempts:
-                    raise
-                self._wait_before_retry(attempt, method, path)
-                continue
-            return Reply(response.status_code, self._json(response, operation=path))
-        raise AssertionError("unreachable")  # pragma: no cover
 
-    def _wait_before_retry(self, attempt: int, method: str, path: str) -> None:
-        delay = min(self._max_backoff, self._backoff * 2 ** (attempt - 1))
-        delay *= 0.5 + self._jitter() / 2
-        logger.debug("%s %s failed (attempt %d); retrying in %.2f s", method, path, attempt, delay)
-        self._sleep(delay)
+        def once() -> Reply:
+            with translate_httpx_errors(provider=PROVIDER, operation=path):
+                response = self._clients[domain].request(
+                    method, path, params=params, json=body, headers=headers
+                )
+                if response.status_code >= 500:
+                    response.raise_for_status()
+            return Reply(response.status_code, self._json(response, operation=path))
+
+        return call_with_retries(
+            once,
+            is_safe=retryable,
+            policy=self._retry,
+            sleep=self._sleep,
+            jitter=self._jitter,
+            what=f"{method} {path}",
+        )
 
     @staticmethod
     def _json(response: httpx.Response, *, operation: str) -> Any:

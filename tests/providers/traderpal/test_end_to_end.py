@@ -195,6 +195,21 @@ def test_the_manifest_suspends_and_reactivates_a_verified_trader(project: Projec
     assert "No changes." in project.run("plan").output
 
 
+def test_a_status_change_before_verification_waits_for_it(project: Project) -> None:
+    """The platform refuses a status change of a user pending verification: apply records the
+    wanted status and sets it once the trader is verified (found by the history test)."""
+    applied(project)
+    edit(project, "traders/team.yaml", "country: GB,", "country: GB, status: suspended,")
+    project.clear_requests()
+    applied(project)
+    assert writes(project) == []
+    assert "No changes." in project.run("plan").output
+    project.admin("users/bob@example.com/activate")
+    assert '~ status = "active" -> "suspended"' in project.run("plan").output
+    applied(project)
+    assert user(project, "bob@example.com")["status"] == "suspended"
+
+
 def test_a_user_closed_remotely_is_a_per_item_error_that_says_why(project: Project) -> None:
     applied(project)
     project.admin("users/alice@example.com/update", {"status": "closed"})

@@ -244,16 +244,36 @@ def test_network_errors_on_reads_are_retried_then_unavailable(clock: Clock) -> N
     assert clock.waits == [0.25, 0.5]
 
 
-def test_a_timeout_on_a_write_is_unavailable_at_once(clock: Clock) -> None:
+def test_a_timeout_on_a_create_is_unavailable_at_once(clock: Clock) -> None:
+    """Its outcome is unknown: the next plan looks the user up by username instead."""
+    calls: list[str] = []
+
     def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request.method)
         raise httpx.ReadTimeout("slow", request=request)
 
     with (
         mock_client(handler, clock) as client,
         pytest.raises(ProviderUnavailable, match="timed out"),
     ):
-        client.update_user(1, UserUpdate(plan="Free"))
+        client.create_user(new_user("timed-out"))
+    assert calls == ["POST"]
     assert clock.waits == []
+
+
+def test_a_timed_out_update_is_sent_again_since_it_only_sets_fields(clock: Clock) -> None:
+    calls: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request.method)
+        if len(calls) == 1:
+            raise httpx.ReadTimeout("slow", request=request)
+        return httpx.Response(200)
+
+    with mock_client(handler, clock) as client:
+        assert client.update_user(1, UserUpdate(plan="Free")) is True
+    assert calls == ["PUT", "PUT"]
+    assert clock.waits == [0.25]
 
 
 @pytest.mark.parametrize(

@@ -83,9 +83,17 @@ def test_an_explicit_base_url_is_used_as_given() -> None:
         ),
         ({"organization": "Acme Prop"}, "should match pattern"),
         ({"environment": "staging"}, "Input should be"),
-        ({"environment": {"base_url": "ftp://x"}}, "should match pattern"),
+        ({"environment": {"base_url": "ftp://x"}}, "must be an https:// URL"),
+        ({"environment": {"base_url": "http://acme.example/api/v1"}}, "must use https://"),
     ],
-    ids=["no-credentials", "no-organization", "bad-organization", "unknown-environment", "bad-url"],
+    ids=[
+        "no-credentials",
+        "no-organization",
+        "bad-organization",
+        "unknown-environment",
+        "bad-url",
+        "plain-http-off-this-machine",
+    ],
 )
 def test_invalid_settings_are_refused(value: dict[str, Any], fragment: str) -> None:
     with pytest.raises(ValidationError, match=fragment):

@@ -109,8 +109,8 @@ def test_ids_are_sequential_from_the_configured_start() -> None:
     from reconciler.providers.tradervue.sandbox import SandboxConfig
 
     with running(SandboxConfig(id_start=500)) as driver:
-        assert driver.create("first") == 502  # the manager and the outsider came first
-        assert driver.create("second") == 503
+        assert driver.create("first") == 503  # the two managers and the outsider came first
+        assert driver.create("second") == 504
 
 
 def test_show_returns_the_bare_user(tv: Driver) -> None:
