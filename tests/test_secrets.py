@@ -145,8 +145,13 @@ def test_no_secret_leaves_its_place_in_a_full_run(
     run.cli("--debug", "plan", "--detailed-exitcode")
     run.cli("show")
     run.traders("Boston")  # a contact change, applied with debug logging in a subprocess
+    saved = str(run.root / "state" / "change.plan.json")  # scanned with the state files below
+    run.cli("plan", "--out", saved, "--format", "markdown")
+    run.cli("show", saved, "--format", "json")
+    run.cli("drift", "--format", "json")
     run.subprocess("--debug", "apply", "--auto-approve")
     run.subprocess("--debug", "plan", "--detailed-exitcode")
+    run.cli("history", "--format", "json")
     for platform, url in run.urls.items():
         run.cli("sandbox", "--platform", platform, "--url", url, "requests")
     # Errors: a wrong key and a wrong password, shown plainly and with --debug tracebacks.
