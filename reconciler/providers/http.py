@@ -120,6 +120,18 @@ def translate_httpx_errors(*, provider: str, operation: str) -> Iterator[None]:
         ) from exc
 
 
+def check_json(response: httpx.Response, *, provider: str, operation: str) -> None:
+    """A garbled success answer is ProviderUnavailable (for a write: outcome unknown)."""
+    try:
+        response.json()
+    except ValueError as exc:
+        raise ProviderUnavailable(
+            f"unexpected answer to HTTP {response.status_code} (not JSON)",
+            provider=provider,
+            operation=operation,
+        ) from exc
+
+
 @dataclass(frozen=True, slots=True)
 class RetryPolicy:
     """How a client repeats a call that is safe to repeat (a read, an idempotent update) after

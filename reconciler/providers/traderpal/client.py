@@ -18,7 +18,12 @@ import httpx
 from pydantic import BaseModel, SecretStr, ValidationError
 
 from reconciler.errors import ProviderRejected, ProviderUnavailable, RateLimited
-from reconciler.providers.http import RetryPolicy, call_with_retries, translate_httpx_errors
+from reconciler.providers.http import (
+    RetryPolicy,
+    call_with_retries,
+    check_json,
+    translate_httpx_errors,
+)
 from reconciler.providers.traderpal.models import (
     ErrorEnvelope,
     NewUser,
@@ -222,7 +227,7 @@ class TraderPalClient:
                     operation=operation,
                 )
             if response.status_code < 300:
-                _check_json(response, operation=operation)
+                check_json(response, provider=PROVIDER, operation=operation)
             return response
 
         return call_with_retries(
@@ -254,18 +259,6 @@ class TraderPalClient:
                 provider=PROVIDER,
                 operation=operation,
             ) from exc
-
-
-def _check_json(response: httpx.Response, *, operation: str) -> None:
-    """A garbled success answer is ProviderUnavailable (for a create: outcome unknown)."""
-    try:
-        response.json()
-    except ValueError as exc:
-        raise ProviderUnavailable(
-            f"unexpected answer to HTTP {response.status_code} (not JSON)",
-            provider=PROVIDER,
-            operation=operation,
-        ) from exc
 
 
 def _one(user_id: str) -> str:

@@ -14,7 +14,12 @@ import httpx
 from pydantic import BaseModel, ValidationError
 
 from reconciler.errors import ProviderRejected, ProviderUnavailable, RateLimited
-from reconciler.providers.http import RetryPolicy, call_with_retries, translate_httpx_errors
+from reconciler.providers.http import (
+    RetryPolicy,
+    call_with_retries,
+    check_json,
+    translate_httpx_errors,
+)
 from reconciler.providers.tradervue.config import Credentials
 from reconciler.providers.tradervue.models import (
     Created,
@@ -113,7 +118,7 @@ class TradervueClient:
                 if response.status_code >= 500:
                     response.raise_for_status()
             if response.status_code < 300 and response.content:
-                _check_json(response, operation=operation)
+                check_json(response, provider=PROVIDER, operation=operation)
             return response
 
         response = call_with_retries(
@@ -130,18 +135,6 @@ class TradervueClient:
 
 
 _SAFE_TO_REPEAT = frozenset({"GET", "PUT"})
-
-
-def _check_json(response: httpx.Response, *, operation: str) -> None:
-    """A garbled success answer is ProviderUnavailable (for a write: outcome unknown)."""
-    try:
-        response.json()
-    except ValueError as exc:
-        raise ProviderUnavailable(
-            f"unexpected answer to HTTP {response.status_code} (not JSON)",
-            provider=PROVIDER,
-            operation=operation,
-        ) from exc
 
 
 def _template(path: str) -> str:
