@@ -34,6 +34,7 @@ from reconciler.cli_options import (
     plan_options_from,
     refuse_options_with_saved_plan,
 )
+from reconciler.collector import frozen_gc, quiet_gc
 from reconciler.errors import ReconcilerError
 from reconciler.fault_commands import fault
 from reconciler.manifest import load_manifests
@@ -47,7 +48,7 @@ from reconciler.output import (
 )
 from reconciler.plan import Change
 from reconciler.providers import schemas
-from reconciler.render import ProgressSink, render_plan, summary_line
+from reconciler.render import ProgressSink, summary_line
 from reconciler.sandbox_commands import sandbox
 from reconciler.saved_plans import read_saved_plan, replan_saved, save_plan
 from reconciler.state_commands import history, import_object, state
@@ -115,7 +116,8 @@ def main(
 @reports_errors
 def validate(ctx: Context) -> None:
     """Check the manifests; report every problem as file:line: message."""
-    desired = load_manifests(ctx.manifests, schemas=schemas())
+    with quiet_gc():
+        desired = load_manifests(ctx.manifests, schemas=schemas())
     ctx.out.print(
         f"The manifests are valid: {len(desired.traders)} trader(s) of firm {desired.firm.name}."
     )
@@ -154,14 +156,17 @@ def plan(
 ) -> None:
     """Show what apply would change."""
     options = plan_options_from(adopt=adopt, targets=targets, max_cancel=max_cancel)
-    with open_workspace(
-        ctx.manifests, choice=ctx.choice, http_timeout=ctx.http_timeout
-    ) as workspace:
+    with (
+        quiet_gc(),
+        open_workspace(
+            ctx.manifests, choice=ctx.choice, http_timeout=ctx.http_timeout
+        ) as workspace,
+    ):
         document = workspace.store.read()
         the_plan, _ = workspace.plan(document, options=options)
         if out is not None:
             save_plan(out, the_plan, options=options, workspace=workspace, document=document)
-    print_plan(ctx.out, the_plan, output_format, show_noop=show_noop, options=options)
+        print_plan(ctx.out, the_plan, output_format, show_noop=show_noop, options=options)
     if out is not None:
         click.echo(
             f"Saved the plan to {out}; apply exactly it with: reconciler apply {out}", err=True
@@ -201,6 +206,7 @@ def apply(
         refuse_options_with_saved_plan(planfile)
         saved = read_saved_plan(planfile)
     with (
+        quiet_gc(),
         open_workspace(
             ctx.manifests, choice=ctx.choice, http_timeout=ctx.http_timeout
         ) as workspace,
@@ -213,7 +219,7 @@ def apply(
             the_plan, remote = workspace.plan(document, options=options)
         else:
             the_plan, remote, appeared = replan_saved(workspace, saved, document)
-        ctx.out.print(render_plan(the_plan))
+        print_plan(ctx.out, the_plan, "text")
         warn_appeared(appeared)
         if not the_plan.has_changes:
             workspace.record_facts(remote, document)
@@ -241,7 +247,7 @@ def _confirm(auto_approve: bool) -> None:
 
 def _execute(ctx: Context, workspace: Workspace, the_plan: Any, remote: Any, document: Any) -> Any:
     total = sum(1 for c in the_plan.changes if c.action.is_change)
-    with ProgressSink(ctx.out, total=total) as sink:
+    with frozen_gc(), ProgressSink(ctx.out, total=total) as sink:
         events: Callable[[Event], None] = sink
         return workspace.apply(the_plan, remote, document, sink=events)
 
@@ -258,9 +264,12 @@ def _execute(ctx: Context, workspace: Workspace, the_plan: Any, remote: Any, doc
 def drift(ctx: Context, detailed_exitcode: bool, output_format: str) -> None:
     """Refresh only: report what changed on the platforms outside reconciler since the last
     apply (changed values, deleted objects, objects that appeared); plans nothing."""
-    with open_workspace(
-        ctx.manifests, choice=ctx.choice, http_timeout=ctx.http_timeout
-    ) as workspace:
+    with (
+        quiet_gc(),
+        open_workspace(
+            ctx.manifests, choice=ctx.choice, http_timeout=ctx.http_timeout
+        ) as workspace,
+    ):
         report = workspace.drift(workspace.store.read())
     print_drift(ctx.out, report, output_format)
     if detailed_exitcode and report.has_drift:

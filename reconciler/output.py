@@ -15,9 +15,9 @@ from reconciler.render import (
     render_drift,
     render_drift_json,
     render_drift_markdown,
-    render_plan,
     render_plan_json,
     render_plan_markdown,
+    render_plan_parts,
     render_state,
     render_state_json,
     render_state_markdown,
@@ -40,7 +40,9 @@ def print_plan(
     elif output_format == "markdown":
         click.echo(render_plan_markdown(plan, show_noop=show_noop), nl=False)
     else:
-        out.print(render_plan(plan, show_noop=show_noop))
+        # a part (a trader) at a time: one print of a whole large plan holds gigabytes
+        for part in render_plan_parts(plan, show_noop=show_noop):
+            out.print(part)
 
 
 def print_saved_plan(out: Console, saved: SavedPlan, output_format: str) -> None:

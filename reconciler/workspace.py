@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from reconciler.apply.events import EventSink
-from reconciler.apply.executor import ApplyContext, ApplyResult, apply_plan
+from reconciler.apply.executor import DEFAULT_WORKERS, ApplyContext, ApplyResult, apply_plan
 from reconciler.apply.handout import PasswordHandout
 from reconciler.apply.journal import Journal, utc_now
+from reconciler.apply.pacing import duration_note
 from reconciler.backends import StateChoice, open_backend
 from reconciler.errors import PlanConflict, StalePlan, StateError
 from reconciler.manifest import Desired, load_manifests
@@ -44,7 +45,15 @@ from reconciler.plan import (
     values_digest,
 )
 from reconciler.provenance import provenance
-from reconciler.providers import PROVIDERS, Adapter, ProviderContext, kind_rules, schemas
+from reconciler.providers import (
+    PROVIDERS,
+    Adapter,
+    ProviderContext,
+    RateLimit,
+    kind_rules,
+    schemas,
+)
+from reconciler.refresh import CREATING, refresh
 from reconciler.state import (
     AuditEntry,
     ResourceState,
@@ -69,6 +78,7 @@ class Workspace:
     rules: dict[str, KindRules] = field(default_factory=kind_rules)
     clock: Callable[[], float] = time.time
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    limits: Mapping[str, tuple[RateLimit, ...]] = field(default_factory=dict)
     _key: bytes | None = field(default=None, init=False, repr=False)
 
     @property
@@ -117,37 +127,7 @@ class Workspace:
         list calls (and what an interrupted apply may have made); recorded addresses as they are
         once `moved` is applied."""
         recorded = rekey(_recorded(document), moved)
-        natural_keys = rekey(_natural_keys(document), moved)
-        orphans = sorted({a.provider for a in recorded} - set(self.adapters))
-        if orphans:
-            raise PlanConflict(
-                f"state holds resources of {', '.join(orphans)}, which the Firm manifest no "
-                "longer configures; restore the provider to offboard them"
-            )
-        requests: dict[str, list[ReadRequest]] = {name: [] for name in self.adapters}
-        interrupted = {  # what an interrupted apply may have made, declared or not
-            Address.parse(op.address): op.natural_key
-            for op in document.pending.values()
-            if op.action in _CREATING
-        }
-        interrupted = rekey(interrupted, moved)
-        for address in self.resources.keys() | recorded.keys() | interrupted.keys():
-            if only is not None and address not in only:
-                continue
-            resource = self.resources.get(address)
-            record = recorded.get(address)
-            if resource:
-                key = resource.natural_key
-            elif record:
-                key = natural_keys.get(address, "")
-            else:
-                key = interrupted[address]
-            if address.provider in requests:
-                requests[address.provider].append(ReadRequest(address, key, record))
-        remote: dict[Address, Remote] = {}
-        for name, adapter in self.adapters.items():
-            remote.update(adapter.read(sorted(requests[name], key=lambda r: r.address)))
-        return remote
+        return refresh(self.adapters, self.resources, document, recorded, moved=moved, only=only)
 
     def plan(
         self,
@@ -161,12 +141,13 @@ class Workspace:
         and planned (nothing else is cancelled for not being among them)."""
         self.check_key(document)
         moved = self.moves(document)
-        remote = self.refresh(document, moved=moved, only=only)
+        recorded = rekey(_recorded(document), moved)
+        remote = refresh(self.adapters, self.resources, document, recorded, moved=moved, only=only)
         renamed = dict(moved)
         pending = frozenset(
             renamed.get(address, address)
             for address, action in _pending(document)
-            if action in _CREATING
+            if action in CREATING
         )
         notes: tuple[str, ...] = ()
         if document.pending:
@@ -174,7 +155,6 @@ class Workspace:
                 f"{len(document.pending)} operation(s) of an interrupted apply were pending; "
                 "objects they created are adopted by natural key, the rest are planned again",
             )
-        recorded = rekey(_recorded(document), moved)
         desired = tuple(self.resources.values())
         if only is not None:
             recorded = {a: r for a, r in recorded.items() if a in only}
@@ -199,6 +179,10 @@ class Workspace:
         )
         plan = select_targets(plan, options.targets)
         check_guards(plan, protected=self.protection(document), max_cancel=options.max_cancel)
+        capabilities = {name: PROVIDERS[name].capabilities for name in self.limits}
+        note = duration_note(plan.changes, capabilities, self.limits)
+        if note is not None:
+            plan = replace(plan, notes=(*plan.notes, note))
         return plan, remote
 
     def import_object(
@@ -346,9 +330,11 @@ class Workspace:
         *,
         sink: EventSink,
         command: str = "apply",
+        workers: int = DEFAULT_WORKERS,
     ) -> ApplyResult:
         """Execute the plan, journaling to state and to the audit trail (as `command`); the
-        caller holds the state lock."""
+        caller holds the state lock. `workers` bounds the batches of one platform in flight
+        at once."""
         if plan.manifest_digest != self.desired.digest:
             raise StalePlan("the manifests changed since the plan was made; run plan again")
         context = ApplyContext(
@@ -360,6 +346,7 @@ class Workspace:
             clock=self.clock,
             facts=self.facts(remote, document),
             handout=PasswordHandout(self.state_dir / "generated-passwords.csv"),
+            workers=workers,
         )
         journal = Journal(
             self.store,
@@ -390,19 +377,33 @@ def open_workspace(
     state_dir = root / settings.path
     backend = open_backend(settings, root=root, choice=choice or StateChoice(), environ=environ)
     store = StateStore(backend, clock=clock, sleep=sleep)
+    overrides = {
+        name: tuple(RateLimit(**limit.model_dump()) for limit in limits)
+        for name, limits in desired.firm.settings.rate_limits.items()
+    }
+    context = ProviderContext(
+        sandbox_dir=state_dir / "sandbox",
+        clock=clock,
+        sleep=sleep,
+        timeout=http_timeout,
+        rate_limits=overrides,
+    )
+    limits = {
+        name: context.limits(name, PROVIDERS[name].capabilities.rate_limits)
+        for name in desired.firm.providers
+    }
     with ExitStack() as stack:
         stack.callback(store.close)
         adapters: dict[str, Adapter] = {}
         if connect:
-            context = ProviderContext(
-                sandbox_dir=state_dir / "sandbox", clock=clock, sleep=sleep, timeout=http_timeout
-            )
             for name, provider_settings in desired.firm.providers.items():
                 adapter = PROVIDERS[name].open(provider_settings, context)
                 stack.callback(adapter.close)
                 adapters[name] = adapter
         resources = desired_resources(desired)
-        yield Workspace(root, desired, store, adapters, resources, clock=clock, environ=environ)
+        yield Workspace(
+            root, desired, store, adapters, resources, clock=clock, environ=environ, limits=limits
+        )
 
 
 def desired_resources(desired: Desired) -> dict[Address, DesiredResource]:
@@ -414,22 +415,12 @@ def desired_resources(desired: Desired) -> dict[Address, DesiredResource]:
     return resources
 
 
-_CREATING = frozenset({"create", "entitle", "replace"})
-"""Pending actions whose object the next plan looks up by natural key."""
-
-
 def _recorded(document: StateDocument) -> dict[Address, Recorded]:
-    return {
-        Address.parse(text): Recorded(
-            Address.parse(text), r.remote_id, r.attributes, r.facts, r.natural_key
-        )
-        for text, r in document.resources.items()
-    }
-
-
-def _natural_keys(document: StateDocument) -> dict[Address, str]:
-    """The natural keys recorded objects were last found by (for those no longer declared)."""
-    return {Address.parse(text): r.natural_key for text, r in document.resources.items()}
+    recorded = {}
+    for text, r in document.resources.items():
+        address = Address.parse(text)
+        recorded[address] = Recorded(address, r.remote_id, r.attributes, r.facts, r.natural_key)
+    return recorded
 
 
 def _trader(address: str) -> str:

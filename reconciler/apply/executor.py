@@ -1,16 +1,24 @@
-"""Executing a plan: waves in dependency order, provider batches, journaled state writes."""
+"""Executing a plan: waves in dependency order, provider batches, journaled state writes.
+
+Concurrency: independent platforms run in lanes of their own; within a wave (whose changes
+never depend on each other) up to `workers` batches of a platform run at once, each client
+pacing its requests under the platform's rate limits. Journaling is by rounds: one state write
+records the intent of a round's batches before any of them is sent, one more their outcomes
+after; a round holds at least `workers` batches and grows with the state (half the recorded
+resources' worth of items), so writing state, which rewrites the whole document, stays linear
+in the size of the apply.
+"""
 
 from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import SecretStr
-
+from reconciler.apply import schedule
 from reconciler.apply.batching import Group, make_batches
 from reconciler.apply.events import (
     ApplyFinished,
@@ -19,13 +27,18 @@ from reconciler.apply.events import (
     EventSink,
     ItemApplied,
 )
-from reconciler.apply.handout import PasswordHandout, generate_password
-from reconciler.apply.journal import Journal, utc_now
+from reconciler.apply.handout import HandoutRow, PasswordHandout, generate_password
+from reconciler.apply.items import ItemBuilder
+from reconciler.apply.journal import Journal
+from reconciler.apply.schedule import rounds
 from reconciler.errors import ProviderError, ProviderRejected, StalePlan
 from reconciler.plan import Action, Address, Change, Plan, recordable, waves
 from reconciler.plan.diff import Digest
-from reconciler.plan.resource import DesiredResource, GeneratedSecret, KindRules, Recorded
+from reconciler.plan.resource import DesiredResource, KindRules
 from reconciler.providers.base import Adapter, Batch, BatchItem, Capabilities, ItemResult
+
+DEFAULT_WORKERS = 8
+"""Batches of one platform in flight at once, unless told otherwise."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +46,7 @@ class ApplyContext:
     """What apply needs besides the plan: adapters, desired resources, and injectables.
 
     `facts` are observations of the refresh to remember in state (e.g. a signature seen).
+    `workers` bounds the batches of one platform in flight at once.
     """
 
     adapters: Mapping[str, Adapter]
@@ -44,6 +58,7 @@ class ApplyContext:
     facts: Mapping[Address, Mapping[str, Any]] = field(default_factory=dict)
     handout: PasswordHandout | None = None
     make_password: Callable[[int], str] = generate_password
+    workers: int = DEFAULT_WORKERS
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +112,27 @@ def apply_plan(plan: Plan, *, journal: Journal, context: ApplyContext) -> ApplyR
     return ApplyResult(tuple(run.succeeded), dict(run.failed), tuple(run.skipped))
 
 
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    """A batch ready to send: its changes, and the items of those that call the platform."""
+
+    group: Group
+    index: int
+    calls: tuple[Change, ...]
+    items: tuple[BatchItem, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    """What one batch leaves for its round's journal write: the items applied (for the audit
+    trail), the earlier pending creates its landed changes resolved, and its finish event (sent
+    once the round's outcomes are written)."""
+
+    applied: tuple[ItemApplied, ...]
+    resolved: tuple[str, ...]
+    finished: BatchFinished
+
+
 class _Run:
     """One apply's progress: which addresses landed, failed or were skipped."""
 
@@ -116,15 +152,23 @@ class _Run:
         self.failed: dict[Address, str] = {}
         self.skipped: list[Address] = []
         self.lost: set[Address] = set()  # failed or skipped: what depends on them is skipped
-        self.riders = _riders(plan.changes)
+        self.riders = schedule.riders(plan.changes)
         self.stop = threading.Event()
         self.counter = itertools.count(1)
         self.total = 0
+        self.items = ItemBuilder(
+            journal,
+            desired=context.desired,
+            rules=context.rules,
+            facts=context.facts,
+            clock=context.clock,
+            make_password=context.make_password,
+        )
 
     def execute(self) -> None:
         """Each platform's waves in order; independent platforms at the same time. On Ctrl-C
         the batches in flight finish and are recorded, then the interrupt propagates."""
-        lanes = _lanes(waves(self.plan.changes))
+        lanes = schedule.lanes(waves(self.plan.changes))
         self.total = sum(len(make_batches(w, batch_size=self._size)) for ws in lanes for w in ws)
         if len(lanes) <= 1:
             for lane in lanes:
@@ -142,16 +186,76 @@ class _Run:
                 future.result()
 
     def _run_lane(self, lane: list[list[Change]]) -> None:
-        for wave in lane:
-            for group in make_batches(wave, batch_size=self._size):
-                if self.stop.is_set():
-                    return
-                index = next(self.counter)
-                ready = [c for c in group.changes if not self._blocked(c)]
-                if ready:
-                    self._run_group(
-                        Group(group.kind, group.action, tuple(ready)), index, self.total
-                    )
+        workers = max(1, self.context.workers)
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="batch") as pool:
+            for wave in lane:
+                groups = make_batches(wave, batch_size=self._size)
+                for round_ in rounds(groups, workers=workers, recorded=self._recorded):
+                    if self.stop.is_set():
+                        return
+                    self._run_round([(group, next(self.counter)) for group in round_], pool)
+
+    def _run_round(self, round_: list[tuple[Group, int]], pool: ThreadPoolExecutor) -> None:
+        """One journal write of every intent, the batches at once, one write of the outcomes."""
+        rows: list[HandoutRow] = []
+        prepared = []
+        for group, index in round_:
+            ready = tuple(c for c in group.changes if not self._blocked(c))
+            if ready:
+                prepared.append(self._prepare(Group(group.kind, group.action, ready), index, rows))
+        if not prepared:
+            return
+        if rows and self.context.handout is not None:
+            self.context.handout.write_rows(rows)  # before any call that sets those passwords
+        intents = [
+            (
+                c.address,
+                str(c.action),
+                item.desired.natural_key if item.desired else (c.remote_id or ""),
+            )
+            for p in prepared
+            for c, item in zip(p.calls, p.items, strict=True)
+        ]
+        op_ids = self.journal.begin(intents) if intents else []
+        futures: list[tuple[Future[_Outcome], list[str]]] = []
+        taken = 0
+        for batch in prepared:
+            ids = op_ids[taken : taken + len(batch.calls)]
+            taken += len(batch.calls)
+            futures.append((pool.submit(self._run_group, batch), ids))
+        interrupted = False
+        try:
+            wait([future for future, _ in futures])
+        except KeyboardInterrupt:
+            self.stop.set()  # let the batches in flight finish and be recorded
+            wait([future for future, _ in futures])
+            interrupted = True
+        settled: list[str] = []
+        applied: list[ItemApplied] = []
+        finished: list[BatchFinished] = []
+        errors: list[BaseException] = []
+        for future, ids in futures:
+            error = future.exception()
+            if error is None:
+                outcome = future.result()
+                settled += ids
+                settled += outcome.resolved
+                applied += outcome.applied
+                finished.append(outcome.finished)
+            else:
+                errors.append(error)  # its intents stay pending: the next plan resolves them
+        # the audit trail, then one state write: the outcomes, and the intents cleared
+        self.journal.finish(settled, applied=applied)
+        if interrupted:
+            raise KeyboardInterrupt
+        if errors:
+            self.stop.set()
+            raise errors[0]
+        for event in finished:  # recorded: a sink may now stop the apply (watch's shutdown)
+            self.context.sink(event)
+
+    def _recorded(self) -> int:
+        return len(self.journal.document.resources)
 
     def _size(self, kind: str, action: Action) -> int:
         return self.context.adapters[kind.split("_", 1)[0]].capabilities.batch_size(kind, action)
@@ -166,13 +270,20 @@ class _Run:
             return True
         return False
 
-    def _run_group(self, group: Group, index: int, total: int) -> None:
-        self.context.sink(BatchStarted(group.kind, group.action, len(group.changes), index, total))
-        calls = [c for c in group.changes if not _is_adoption_only(c)]
-        op_ids, results = self._call(group, calls) if calls else ({}, {})
+    def _prepare(self, group: Group, index: int, rows: list[HandoutRow]) -> _Prepared:
+        calls = tuple(c for c in group.changes if not schedule.is_adoption_only(c))
+        items = tuple(self.items.item(change, rows) for change in calls)
+        return _Prepared(group, index, calls, items)
+
+    def _run_group(self, batch: _Prepared) -> _Outcome:
+        group = batch.group
+        self.context.sink(
+            BatchStarted(group.kind, group.action, len(group.changes), batch.index, self.total)
+        )
+        results = self._call(group, batch.calls, batch.items) if batch.calls else {}
         ok = failed = 0
         applied: list[ItemApplied] = []
-        settled = list(op_ids.values())
+        resolved: list[str] = []
         for change in group.changes:
             result = results.get(change.address) or ItemResult(
                 change.address, True, change.remote_id
@@ -180,26 +291,16 @@ class _Run:
             if self._land(change, result, applied):
                 ok += 1
                 for address in [change.address, *self.riders.get(change.address, ())]:
-                    settled += self.unresolved.pop(address, [])
+                    resolved += self.unresolved.pop(address, [])
             else:
                 failed += 1  # an earlier attempt of it may still land: it stays pending
-        # the audit trail, then one state write: the outcomes, and the intent cleared
-        self.journal.finish(settled, applied=applied)
-        self.context.sink(BatchFinished(group.kind, group.action, ok, failed))
+        finished = BatchFinished(group.kind, group.action, ok, failed)
+        return _Outcome(tuple(applied), tuple(resolved), finished)
 
     def _call(
-        self, group: Group, calls: list[Change]
-    ) -> tuple[dict[Address, str], dict[Address, ItemResult]]:
+        self, group: Group, calls: Sequence[Change], items: tuple[BatchItem, ...]
+    ) -> dict[Address, ItemResult]:
         adapter = self.context.adapters[group.kind.split("_", 1)[0]]
-        items = tuple(self._item(change) for change in calls)
-        op_ids = self.journal.begin(
-            (
-                c.address,
-                str(c.action),
-                item.desired.natural_key if item.desired else (c.remote_id or ""),
-            )
-            for c, item in zip(calls, items, strict=True)
-        )
         try:
             results = list(adapter.execute(Batch(group.kind, group.action, items)))
         except ProviderRejected as exc:
@@ -218,71 +319,7 @@ class _Run:
                 provider=group.kind.split("_", 1)[0],
                 operation=str(group.action),
             )
-        by_address = {c.address: op_id for c, op_id in zip(calls, op_ids, strict=True)}
-        return by_address, {r.address: r for r in results}
-
-    def _item(self, change: Change) -> BatchItem:
-        desired = self.context.desired.get(change.address)
-        record = self.journal.record(change.address)
-        recorded = (
-            None
-            if record is None
-            else Recorded(
-                change.address,
-                record.remote_id,
-                record.attributes,
-                record.facts,
-                record.natural_key,
-            )
-        )
-        if recorded is None and change.action is Action.CANCEL and change.remote_id:
-            # an object an interrupted apply made for what is no longer declared: what the
-            # refresh saw of it stands in for a record
-            facts = self.context.facts.get(change.address, {})
-            recorded = Recorded(change.address, change.remote_id, change.before or {}, facts)
-        return BatchItem(
-            change, desired, recorded, self._secrets(change, desired), self._ids(change, desired)
-        )
-
-    def _ids(self, change: Change, desired: DesiredResource | None) -> dict[Address, str]:
-        related = list(desired.depends_on) if desired else []
-        parent = self.context.rules[change.address.kind].parent
-        if parent is not None:
-            related.append(Address(parent, change.address.trader))
-        ids = {}
-        for address in related:
-            record = self.journal.record(address)
-            if record is not None:
-                ids[address] = record.remote_id
-        return ids
-
-    def _secrets(self, change: Change, desired: DesiredResource | None) -> dict[str, str]:
-        if desired is None or change.action in (Action.CANCEL, Action.NOOP, Action.WAIT):
-            return {}
-        secrets: dict[str, str] = {}
-        for key in desired.sensitive:
-            value = desired.attributes.get(key)
-            if isinstance(value, SecretStr):
-                secrets[key] = value.get_secret_value()
-            elif isinstance(value, GeneratedSecret) and change.action is Action.CREATE:
-                secrets[key] = self._generate(change.address, desired, value)
-        return secrets
-
-    def _generate(self, address: Address, desired: DesiredResource, secret: GeneratedSecret) -> str:
-        password = self.context.make_password(secret.length)
-        if self.context.handout is not None:
-            attributes = desired.attributes
-            self.context.handout.write(
-                (
-                    address.trader,
-                    address.provider,
-                    str(attributes.get("username", "")),
-                    str(attributes.get("email", "")),
-                    password,
-                    utc_now(self.context.clock),
-                )
-            )
-        return password
+        return {r.address: r for r in results}
 
     def _land(self, change: Change, result: ItemResult, applied: list[ItemApplied]) -> bool:
         """Record one item's result in the working state; its event goes to the sink and to
@@ -334,32 +371,4 @@ _CREATING = frozenset({str(Action.CREATE), str(Action.REPLACE), str(Action.ENTIT
 """Actions whose lost outcome the next plan resolves by looking the object up."""
 
 
-def _lanes(planned: list[list[Change]]) -> list[list[list[Change]]]:
-    """Split waves by platform when no change depends on another platform's change (then
-    platforms are independent); otherwise one lane keeps the global order."""
-    providers = {c.address.provider for wave in planned for c in wave}
-    crossing = any(
-        dep.provider != c.address.provider for wave in planned for c in wave for dep in c.depends_on
-    )
-    if len(providers) <= 1 or crossing:
-        return [planned] if planned else []
-    return [
-        [w for w in ([c for c in wave if c.address.provider == p] for wave in planned) if w]
-        for p in sorted(providers)
-    ]
-
-
-def _is_adoption_only(change: Change) -> bool:
-    """An adopted object whose attributes already match needs no platform call."""
-    return change.action is Action.UPDATE and not change.changed and change.remote_id is not None
-
-
-def _riders(changes: tuple[Change, ...]) -> dict[Address, list[Address]]:
-    riders: dict[Address, list[Address]] = {}
-    for change in changes:
-        if change.via is not None:
-            riders.setdefault(change.via, []).append(change.address)
-    return riders
-
-
-__all__ = ["ApplyContext", "ApplyResult", "Capabilities", "apply_plan"]
+__all__ = ["DEFAULT_WORKERS", "ApplyContext", "ApplyResult", "Capabilities", "apply_plan"]

@@ -26,6 +26,7 @@ from yaml.events import (
     ScalarEvent,
     SequenceEndEvent,
     SequenceStartEvent,
+    StreamEndEvent,
 )
 from yaml.nodes import ScalarNode
 
@@ -83,11 +84,14 @@ def read_documents(data: bytes, *, expand: Expand) -> tuple[list[Document], list
     """The whole documents of a UTF-8 YAML file, and the problems met; reading stops at a
     syntax error or absurd nesting (the document it interrupts is left out)."""
     builder = _Builder(expand)
+    loader = SafeLoader(data)
     try:
-        with paused_gc():
-            builder.run(events(data))
+        with paused_gc(), _syntax_errors(data):
+            builder.run(loader.get_event)  # the parser's own method: no generator per event
     except ManifestError as exc:
         builder.problems.append(Located(exc.line, exc.message))
+    finally:
+        loader.dispose()
     return builder.documents, builder.problems
 
 
@@ -96,23 +100,33 @@ def events(data: bytes) -> Iterator[Event]:
     loader = SafeLoader(data)
     try:
         while True:
-            try:
+            with _syntax_errors(data):
                 event = loader.get_event()
-            except yaml.MarkedYAMLError as exc:
-                mark = exc.problem_mark or exc.context_mark
-                parts = [part for part in (exc.context, exc.problem) if part]
-                line = mark.line + 1 if mark else 0
-                raise ManifestError("invalid YAML: " + ", ".join(parts), line=line) from exc
-            except yaml.reader.ReaderError as exc:
-                line = data.count(b"\n", 0, max(exc.position, 0)) + 1
-                raise ManifestError(f"invalid YAML: {exc.reason}", line=line) from exc
-            except yaml.YAMLError as exc:
-                raise ManifestError(f"invalid YAML: {type(exc).__name__}") from exc
             if event is None or isinstance(event, yaml.StreamEndEvent):
                 return
             yield event
     finally:
         loader.dispose()
+
+
+@contextmanager
+def _syntax_errors(data: bytes) -> Iterator[None]:
+    """Re-raise the parser's errors as ManifestError at their line (no path)."""
+    try:
+        yield
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 0
+        if exc.problem and "maximum nesting depth" in exc.problem:
+            # libyaml's own limit (far above ours), met while it scans ahead: say it as ours
+            raise ManifestError(f"nesting deeper than {MAX_DEPTH} levels", line=line) from exc
+        parts = [part for part in (exc.context, exc.problem) if part]
+        raise ManifestError("invalid YAML: " + ", ".join(parts), line=line) from exc
+    except yaml.reader.ReaderError as exc:
+        line = data.count(b"\n", 0, max(exc.position, 0)) + 1
+        raise ManifestError(f"invalid YAML: {exc.reason}", line=line) from exc
+    except yaml.YAMLError as exc:
+        raise ManifestError(f"invalid YAML: {type(exc).__name__}") from exc
 
 
 @contextmanager
@@ -152,16 +166,28 @@ class _Builder:
         self.root_line = 0
         self.item_lines: list[int] = []
 
-    def run(self, stream: Iterator[Event]) -> None:
+    def run(self, next_event: Callable[[], Event | None]) -> None:
+        """Consume events until the stream ends (`next_event` returns StreamEnd or None)."""
         stack = self.stack
-        for event in stream:
+        while True:
+            event = next_event()
             kind = type(event)
             if kind is ScalarEvent:
                 top = stack[-1] if stack else None
-                if top is not None and top[1] is None and type(top[0]) is dict:
-                    self._key(top, event)
-                else:
-                    self._add(self._scalar(event), event)
+                if top is not None and type(top[0]) is dict:
+                    key = top[1]
+                    if key is None:
+                        self._key(top, event)
+                        continue
+                    scalar: Any = event
+                    value = scalar.value
+                    if scalar.tag is None and scalar.style and "${" not in value:
+                        # the common case, inlined: a quoted string in a mapping
+                        top[1], top[2] = None, key
+                        if key is not _NOT_A_KEY and key not in top[0]:
+                            top[0][key] = value
+                        continue
+                self._add(self._scalar(event), event)
             elif kind is MappingStartEvent or kind is SequenceStartEvent:
                 self._open(event, is_mapping=kind is MappingStartEvent)
             elif kind is MappingEndEvent or kind is SequenceEndEvent:
@@ -181,6 +207,8 @@ class _Builder:
                 index = len(self.documents)
                 lines = tuple(self.item_lines)
                 self.documents.append(Document(index, self.root, self.root_line, lines))
+            elif event is None or kind is StreamEndEvent:
+                return
 
     def _key(self, top: list[Any], event: Any) -> None:
         key: str = event.value

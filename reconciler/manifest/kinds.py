@@ -71,6 +71,10 @@ def validate_firm(
         elif isinstance(block, dict):
             defaults[name] = block
     if firm is not None:
+        for name in firm.settings.rate_limits:
+            if name not in schemas:
+                message = f"unknown provider {name!r} in rate_limits (known: {known})"
+                report.at(entry.where.at(("settings", "rate_limits", name)), message)
         firm = firm.model_copy(update={"providers": settings})
     return FirmContext(schemas, firm, settings, configured, defaults)
 

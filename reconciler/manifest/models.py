@@ -67,8 +67,21 @@ class Moved(Frozen):
     target: str = Field(alias="to", pattern=MOVE_END.pattern)
 
 
+class RateLimitSetting(Frozen):
+    """One rate-limit window the firm declares for a platform (a negotiated quota, or a sandbox
+    configured otherwise); it replaces the platform's declared limits of that endpoint class."""
+
+    endpoint: str = Field(default="all", min_length=1, max_length=128)
+    limit: int = Field(ge=1)
+    per_seconds: float = Field(gt=0)
+    counts_success: bool = True
+
+
 class Settings(Frozen):
+    """`settings` on the Firm. `rate_limits` maps a provider name to its overriding windows."""
+
     state: StateSettings = StateSettings()
+    rate_limits: dict[str, list[RateLimitSetting]] = Field(default_factory=dict)
 
 
 class Firm(Frozen):

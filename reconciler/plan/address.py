@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import total_ordering
 
 _KIND = re.compile(r"^[a-z][a-z0-9]*_[a-z][a-z0-9_]*$")
@@ -16,23 +16,36 @@ class Address:
     """A stable resource address such as `tradovate_account.alice/ACME50K1001`.
 
     Invariants: `kind` is `<provider>_<type>`; `trader` and `child` hold no `.`-free
-    restriction beyond `_PART`; the string form round-trips through `parse`.
+    restriction beyond `_PART`; the string form round-trips through `parse`. Equality and
+    hashing go through the string form, made once (addresses key every large mapping).
     """
 
     kind: str
     trader: str
     child: str | None = None
+    _text: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not _KIND.match(self.kind):
             raise ValueError(f"invalid resource kind {self.kind!r}")
         if not _PART.match(self.trader) or (self.child is not None and not _PART.match(self.child)):
             raise ValueError(f"invalid address part in {self.kind}.{self.trader}/{self.child}")
+        base = f"{self.kind}.{self.trader}"
+        text = base if self.child is None else f"{base}/{self.child}"
+        object.__setattr__(self, "_text", text)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Address):
+            return NotImplemented
+        return self._text == other._text
+
+    def __hash__(self) -> int:
+        return hash(self._text)
 
     @property
     def provider(self) -> str:
         """The provider owning this resource (`tradovate` for `tradovate_user`)."""
-        return self.kind.split("_", 1)[0]
+        return self.kind.partition("_")[0]
 
     @property
     def resource_type(self) -> str:
@@ -51,14 +64,14 @@ class Address:
         return cls(kind, trader, child if slash else None)
 
     def __str__(self) -> str:
-        base = f"{self.kind}.{self.trader}"
-        return f"{base}/{self.child}" if self.child is not None else base
+        return self._text
+
+    def sort_key(self) -> tuple[str, str, str]:
+        """(trader, kind, child): the order addresses sort in. Sorting large collections with
+        `key=` on this is several times faster than comparing addresses."""
+        return (self.trader, self.kind, self.child or "")
 
     def __lt__(self, other: object) -> bool:
         if not isinstance(other, Address):
             return NotImplemented
-        return _sort_key(self) < _sort_key(other)
-
-
-def _sort_key(address: Address) -> tuple[str, str, str]:
-    return (address.trader, address.kind, address.child or "")
+        return self.sort_key() < other.sort_key()

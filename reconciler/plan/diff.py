@@ -80,7 +80,7 @@ def _desired_change(
     address = resource.address
     recorded = data.recorded.get(address)
     remote = data.remote.get(address)
-    after = display(resource.attributes, resource.sensitive)
+    after = _shown(resource.attributes, resource.sensitive)
     exists = remote is not None and remote.remote_id is not None
     if not exists:
         if remote is not None and remote.blocked:
@@ -98,6 +98,10 @@ def _desired_change(
         conflicts.append(f"{address} ({remote.remote_id})")
         return None
     current = _current(resource, recorded, remote)
+    if not adopting and not resource.sensitive and current == resource.attributes:
+        # plain equality first: at scale nearly every resource is unchanged (and shares the
+        # desired attributes as before and after: no copies for a large firm's no-ops)
+        return Change(address, Action.NOOP, after, after, remote_id=remote.remote_id)
     wanted = _comparable(resource, digest)
     changed = tuple(
         sorted(
@@ -182,18 +186,25 @@ def _current(
     resource: DesiredResource, recorded: Recorded | None, remote: Remote
 ) -> dict[str, Any]:
     """What the platform has now: remote values, or recorded ones it cannot show us."""
-    current: dict[str, Any] = {}
-    for key in resource.attributes:
-        if key in remote.attributes:
-            current[key] = remote.attributes[key]
-        elif recorded is not None and key in recorded.attributes:
-            current[key] = recorded.attributes[key]
-    return current
+    shown = remote.attributes
+    kept = recorded.attributes if recorded is not None else {}
+    return {
+        key: shown[key] if key in shown else kept[key]
+        for key in resource.attributes
+        if key in shown or key in kept
+    }
+
+
+def _shown(attributes: Mapping[str, Any], sensitive: frozenset[str]) -> Mapping[str, Any]:
+    """`display`, sharing the attributes themselves when nothing in them is secret."""
+    return attributes if not sensitive else display(attributes, sensitive)
 
 
 def display(attributes: Mapping[str, Any], sensitive: Iterable[str]) -> dict[str, Any]:
     """Attributes safe to show or save in a plan: every secret becomes SENSITIVE."""
     hidden = set(sensitive)
+    if not hidden:
+        return dict(attributes)
     return {k: (SENSITIVE if k in hidden and v is not None else v) for k, v in attributes.items()}
 
 
@@ -219,7 +230,7 @@ def _orphans(data: DiffInput, desired_addresses: set[Address]) -> dict[Address, 
 def _cancels(data: DiffInput, desired_addresses: set[Address]) -> list[Change]:
     orphans = _orphans(data, desired_addresses)
     known = {**data.recorded, **orphans}
-    gone = sorted(a for a in known if a not in desired_addresses)
+    gone = sorted((a for a in known if a not in desired_addresses), key=Address.sort_key)
     gone_set = set(gone)
     changes = []
     for address in gone:

@@ -22,24 +22,31 @@ def levels(changes: Sequence[Change]) -> dict[Address, int]:
     """Wave index per address: 0 without planned dependencies, else one past the deepest."""
     by_address = {change.address: change for change in changes}
     level: dict[Address, int] = {}
+    visiting: set[Address] = set()
 
-    def visit(address: Address, trail: frozenset[Address]) -> int:
-        if address in level:
-            return level[address]
-        if address in trail:
-            raise ValueError(f"dependency cycle through {address}")
+    def visit(address: Address) -> int:
+        found = level.get(address)
+        if found is not None:
+            return found
         change = by_address[address]
         parents = [d for d in change.depends_on if d in by_address]
         if change.via is not None and change.via in by_address:
             parents.append(change.via)
-        depth = max((visit(p, trail | {address}) + 1 for p in parents), default=0)
+        if not parents:
+            level[address] = 0
+            return 0
+        if address in visiting:
+            raise ValueError(f"dependency cycle through {address}")
+        visiting.add(address)
+        depth = max(visit(p) + 1 for p in parents)
+        visiting.discard(address)
         if change.via is not None:
             depth = max(depth - 1, 0)
         level[address] = depth
         return depth
 
     for change in changes:
-        visit(change.address, frozenset())
+        visit(change.address)
     return level
 
 
@@ -49,7 +56,12 @@ def order_changes(changes: Sequence[Change]) -> tuple[Change, ...]:
     return tuple(
         sorted(
             changes,
-            key=lambda c: (level[c.address], _ACTION_RANK[c.action], c.via is not None, c.address),
+            key=lambda c: (
+                level[c.address],
+                _ACTION_RANK[c.action],
+                c.via is not None,
+                c.address.sort_key(),
+            ),
         )
     )
 

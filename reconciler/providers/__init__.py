@@ -17,6 +17,7 @@ from reconciler.providers.base import (
     WatchOptions,
     watchable,
 )
+from reconciler.providers.pacing import Pacer, RateLimit
 from reconciler.providers.traderpal import PROVIDER as TRADERPAL
 from reconciler.providers.tradervue import PROVIDER as TRADERVUE
 from reconciler.providers.tradovate import PROVIDER as TRADOVATE
@@ -46,9 +47,11 @@ def kind_rules() -> dict[str, KindRules]:
 __all__ = [
     "PROVIDERS",
     "Adapter",
+    "Pacer",
     "PreconditionMet",
     "Provider",
     "ProviderContext",
+    "RateLimit",
     "StreamStatus",
     "WatchEvent",
     "WatchOptions",

@@ -2,7 +2,9 @@
 and the optional `watch` (a live stream of preconditions being met, for `reconciler watch`).
 
 Values that cross the contract are frozen slotted dataclasses. An adapter only maps:
-no retries, sleeps, state writes or printing (pacing and journaling are apply/'s); a stream
+no retries, sleeps, state writes or printing. Scheduling and journaling are apply/'s; each
+request waits in its client for the `Pacer` that `ProviderContext.pacer` builds from the
+declared `rate_limits` (and the Firm's overrides), so the contract stays the same. A stream
 reconnects by itself, since that is how the platform's socket must be used.
 """
 
@@ -28,11 +30,13 @@ from reconciler.plan.resource import (
     Remote,
     SecretValue,
 )
+from reconciler.providers.pacing import Pacer, RateLimit, merge_limits
 
 __all__ = [
     "Adapter",
     "Batch",
     "BatchItem",
+    "Calls",
     "Capabilities",
     "Clock",
     "DesiredResource",
@@ -58,13 +62,15 @@ __all__ = [
 
 
 @dataclass(frozen=True, slots=True)
-class RateLimit:
-    """A documented limit on one endpoint class: at most `limit` calls per `per_seconds`."""
+class Calls:
+    """Requests one `execute` makes to one endpoint class: `per_batch` + `per_item` x items."""
 
     endpoint: str
-    limit: int
-    per_seconds: float
-    counts_success: bool = True
+    per_batch: int = 0
+    per_item: int = 0
+
+    def count(self, items: int) -> int:
+        return self.per_batch + self.per_item * items
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +84,8 @@ class Capabilities:
     `cancel_notes` says, per kind, what a cancel leaves behind on the platform.
     `watch_kinds` lists the kinds whose waits the adapter reports the end of as they happen
     (it then implements `Watchable`); empty for a provider without such a stream.
+    `rate_limits` are the platform's documented limits; `calls` says which endpoint classes
+    one `execute` of a (kind, action) calls and how often (for the plan's duration note).
     """
 
     kinds: tuple[str, ...]
@@ -87,6 +95,7 @@ class Capabilities:
     cancel_notes: Mapping[str, str] = field(default_factory=dict)
     rate_limits: tuple[RateLimit, ...] = ()
     watch_kinds: tuple[str, ...] = ()
+    calls: Mapping[tuple[str, Action], tuple[Calls, ...]] = field(default_factory=dict)
 
     def batch_size(self, kind: str, action: Action) -> int:
         return self.batch_sizes.get((kind, action), 1)
@@ -222,13 +231,24 @@ def watchable(adapter: Adapter) -> Watchable | None:
 
 @dataclass(frozen=True, slots=True)
 class ProviderContext:
-    """What opening an adapter may use: where an embedded sandbox keeps its data, time, and the
-    seconds an HTTP call may take before it counts as timed out."""
+    """What opening an adapter may use: where an embedded sandbox keeps its data, time, the
+    seconds an HTTP call may take before it counts as timed out, and the Firm's rate-limit
+    overrides by provider (they replace the declared limits of the endpoint classes they
+    name)."""
 
     sandbox_dir: Path
     clock: Clock
     sleep: Sleep
     timeout: float = 30.0
+    rate_limits: Mapping[str, tuple[RateLimit, ...]] = field(default_factory=dict)
+
+    def limits(self, provider: str, declared: Sequence[RateLimit]) -> tuple[RateLimit, ...]:
+        """The limits a provider's client paces under: `declared` with the overrides."""
+        return merge_limits(declared, self.rate_limits.get(provider, ()))
+
+    def pacer(self, provider: str, declared: Sequence[RateLimit]) -> Pacer:
+        """A pacer for one provider's client, on this context's clock and sleep."""
+        return Pacer(self.limits(provider, declared), clock=self.clock, sleep=self.sleep)
 
 
 class RunningSandbox(Protocol):

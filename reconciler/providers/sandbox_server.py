@@ -32,12 +32,20 @@ class RunningServer:
     """A started uvicorn server; `url` is `http://127.0.0.1:<port>` until `stop()`.
 
     Also a context manager that stops the server on exit. `server` and `thread` are the
-    uvicorn server and the daemon thread running it.
+    uvicorn server and the daemon thread running it; `on_stop` runs once the server has
+    stopped (a sandbox saves what it has not saved yet).
     """
 
-    def __init__(self, server: uvicorn.Server, thread: threading.Thread) -> None:
+    def __init__(
+        self,
+        server: uvicorn.Server,
+        thread: threading.Thread,
+        *,
+        on_stop: Callable[[], None] | None = None,
+    ) -> None:
         self.server = server
         self.thread = thread
+        self._on_stop = on_stop
         self.port = bound_port(server)
         self.url = f"http://127.0.0.1:{self.port}"
 
@@ -49,6 +57,9 @@ class RunningServer:
         self.server.should_exit = True
         if wait and self.thread.is_alive() and self.thread is not threading.current_thread():
             self.thread.join(_STOP_TIMEOUT)
+        if self._on_stop is not None and not self.thread.is_alive():
+            on_stop, self._on_stop = self._on_stop, None
+            on_stop()
 
     def __enter__(self) -> Self:
         return self

@@ -23,6 +23,7 @@ from reconciler.render.text import (
     change_text,
     render_event,
     render_plan,
+    render_plan_parts,
     render_state,
     summary_line,
 )
@@ -42,6 +43,7 @@ __all__ = [
     "render_plan",
     "render_plan_json",
     "render_plan_markdown",
+    "render_plan_parts",
     "render_state",
     "render_state_json",
     "render_state_markdown",

@@ -194,12 +194,43 @@ class StateHeader:
 
 
 def parse_header(data: bytes) -> StateHeader:
-    """Read lineage and serial from stored bytes without validating the whole document."""
+    """Read lineage and serial from stored bytes without validating the whole document.
+
+    The canonical encoding (`to_bytes`) puts `"lineage"` near the start and `"serial"` on the
+    last line, each on its own top-level line (two spaces of indent; JSON strings never hold
+    a raw newline), so those two lines are read without parsing a large state; anything else
+    is parsed whole.
+    """
+    header = _canonical_header(data)
+    if header is not None:
+        return header
     raw = _load_object(data)
     lineage = raw.get("lineage")
     serial = raw.get("serial", 0)
     if not isinstance(lineage, str) or not _is_int(serial):
         raise StateError("invalid state document: lineage or serial missing or malformed")
+    return StateHeader(lineage=lineage, serial=serial)
+
+
+_LINEAGE = b'\n  "lineage": '
+_SERIAL = b'\n  "serial": '
+
+
+def _canonical_header(data: bytes) -> StateHeader | None:
+    if not data.startswith(b'{\n  "format_version": '):
+        return None
+    start = data.find(_LINEAGE, 0, 4096)
+    end = data.find(b"\n", start + 1)
+    serial_at = data.rfind(_SERIAL, max(0, len(data) - 256))
+    if start < 0 or end < 0 or serial_at < 0 or data[-3:] != b"\n}\n":
+        return None
+    try:
+        lineage = json.loads(data[start + len(_LINEAGE) : end].rstrip(b","))
+        serial = json.loads(data[serial_at + len(_SERIAL) : -3])
+    except ValueError:
+        return None
+    if not isinstance(lineage, str) or not _is_int(serial):
+        return None
     return StateHeader(lineage=lineage, serial=serial)
 
 

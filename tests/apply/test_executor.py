@@ -50,14 +50,17 @@ class FakeAdapter:
         self.pending_seen: list[set[str]] = []
         self.gate = gate
         self.started = started
+        self.lock = threading.Lock()  # batches of one wave run concurrently
 
     def execute(self, batch: Batch) -> list[ItemResult]:
         if self.started is not None:
             self.started.set()
         if self.gate is not None:
             assert self.gate.wait(timeout=10), "the other platform never ran concurrently"
-        self.pending_seen.append({op.address for op in self.store.read().pending.values()})
-        self.batches.append(batch)
+        seen = {op.address for op in self.store.read().pending.values()}
+        with self.lock:
+            self.pending_seen.append(seen)
+            self.batches.append(batch)
         return [
             ItemResult(item.change.address, ok=False, error="refused")
             if str(item.change.address) in self.failing
@@ -135,7 +138,9 @@ def test_intent_is_in_state_before_the_call_and_cleared_after(
         store,
         [],
     )
-    assert adapter.pending_seen == [{"alpha_user.a"}, {"alpha_user.b"}]  # batch size 1
+    sent = [{str(item.change.address) for item in batch.items} for batch in adapter.batches]
+    assert sorted(map(sorted, sent)) == [["alpha_user.a"], ["alpha_user.b"]]  # batch size 1
+    assert all(a <= seen for a, seen in zip(sent, adapter.pending_seen, strict=True))
     document = store.read()
     assert document.pending == {}
     assert document.resources["alpha_user.a"].remote_id == "id-alpha_user.a"
@@ -225,3 +230,44 @@ def test_an_update_keeps_the_recorded_create_only_values(tmp_path: Path, store: 
         "email": "new@x.io",
         "settings": "old",
     }
+
+
+def test_batches_of_one_wave_run_at_the_same_time(tmp_path: Path, store: StateStore) -> None:
+    """Each batch waits for the other to start: only concurrency lets both finish."""
+    barrier = threading.Barrier(2, timeout=10)
+
+    class Meeting(FakeAdapter):
+        def execute(self, batch: Batch) -> list[ItemResult]:
+            barrier.wait()
+            return super().execute(batch)
+
+    changes = [create("alpha_user.a"), create("alpha_user.b")]
+    resources = [resource("alpha_user.a"), resource("alpha_user.b")]
+    result = run(tmp_path, changes, resources, {"alpha": Meeting(store)}, store, [])
+    assert result.is_complete
+
+
+def test_a_round_of_batches_is_journaled_in_two_state_writes(
+    tmp_path: Path, store: StateStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ten batches of one item, eight workers: two rounds, each one write before, one after."""
+    writes: list[int] = []
+    real = store.write
+
+    def counted(document: Any) -> Any:
+        writes.append(len(document.pending))
+        return real(document)
+
+    monkeypatch.setattr(store, "write", counted)
+    names = [f"alpha_user.u{i}" for i in range(10)]
+    result = run(
+        tmp_path,
+        [create(n) for n in names],
+        [resource(n) for n in names],
+        {"alpha": FakeAdapter(store)},
+        store,
+        [],
+    )
+    assert result.is_complete
+    assert writes == [8, 0, 2, 0]  # the intents of a round, then its outcomes
+    assert sorted(store.read().resources) == sorted(names)

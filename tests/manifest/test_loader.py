@@ -260,6 +260,16 @@ INVALID_FIRMS = [
      "name, providers, settings)"),
     ("firm-in-a-list", "- " + FIRM.replace("\n", "\n  ").rstrip() + "\n",
      "firm.yaml:1: kind: a list holds only traders (kind: Trader), not 'Firm'"),
+    ("rate-limit-of-unknown-provider",
+     FIRM + "settings:\n  rate_limits:\n    nope: [{limit: 5, per_seconds: 60}]\n",
+     "firm.yaml:10: unknown provider 'nope' in rate_limits (known: tradovate)"),
+    ("rate-limit-without-limit",
+     FIRM + "settings:\n  rate_limits:\n    tradovate: [{per_seconds: 60}]\n",
+     "firm.yaml:10: settings.rate_limits.tradovate.0.limit: Field required"),
+    ("rate-limit-of-zero",
+     FIRM + "settings:\n  rate_limits:\n    tradovate: [{limit: 0, per_seconds: 60}]\n",
+     "firm.yaml:10: settings.rate_limits.tradovate.0.limit: Input should be greater than or "
+     "equal to 1"),
 ]  # fmt: skip
 
 
@@ -274,6 +284,17 @@ def test_invalid_firm_is_reported_at_its_line(write: Write, content: str, expect
     reported = problems(directory)
 
     assert any(line.startswith(f"manifests/{expected}") for line in reported), reported
+
+
+def test_rate_limit_overrides_are_read_per_provider(write: Write) -> None:
+    settings = "settings:\n  rate_limits:\n    tradovate: [{limit: 60, per_seconds: 60}]\n"
+    directory = write({"firm.yaml": FIRM + settings, "alice.yaml": ALICE})
+
+    limits = load(directory).firm.settings.rate_limits["tradovate"]
+
+    assert [(r.endpoint, r.limit, r.per_seconds, r.counts_success) for r in limits] == [
+        ("all", 60, 60.0, True)
+    ]
 
 
 def test_problems_in_several_files_are_reported_together(write: Write) -> None:

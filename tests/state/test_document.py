@@ -17,7 +17,7 @@ from reconciler.state import (
     StateDocument,
     keyed_digest,
 )
-from reconciler.state.document import parse_header
+from reconciler.state.document import _canonical_header, parse_header
 
 ALICE = ResourceState(
     remote_id="101",
@@ -303,3 +303,19 @@ def test_editor_reads_its_working_records_without_copying() -> None:
     assert document.get("tradovate_user.b") is None
     document.put("tradovate_user.b", ResourceState(remote_id="2", attributes={}, updated_at="t"))
     assert "tradovate_user.b" not in first.resources
+
+
+def test_the_header_of_a_canonical_document_is_read_from_its_first_and_last_lines() -> None:
+    """Large states: lineage and serial come from two lines; other encodings parse whole."""
+    editor = StateDocument.new(lineage="line-age").edit()
+    editor.put(
+        "tradovate_user.a",
+        ResourceState(remote_id="1", attributes={"note": '\n  "serial": 99'}, updated_at="t"),
+    )
+    document = editor.snapshot().model_copy(update={"serial": 7})
+    data = document.to_bytes()
+    assert _canonical_header(data) == parse_header(data)
+    assert (parse_header(data).lineage, parse_header(data).serial) == ("line-age", 7)
+    compact = json.dumps(document.model_dump(mode="json")).encode()
+    assert _canonical_header(compact) is None
+    assert parse_header(compact) == parse_header(data)

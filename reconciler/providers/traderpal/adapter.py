@@ -13,7 +13,7 @@ from reconciler.manifest.models import Desired
 from reconciler.plan.action import Action
 from reconciler.plan.address import Address
 from reconciler.plan.resource import DesiredResource, ReadRequest, Remote
-from reconciler.providers.base import Batch, Capabilities, ItemResult, ProviderContext
+from reconciler.providers.base import Batch, Calls, Capabilities, ItemResult, ProviderContext
 from reconciler.providers.http import make_http_client
 from reconciler.providers.traderpal import operations
 from reconciler.providers.traderpal.client import TraderPalClient
@@ -48,6 +48,16 @@ class TraderPalAdapter:
         cancel_notes={
             USER: "TraderPal Connect has no delete: the user is closed for good and its e-mail "
             "stays reserved"
+        },
+        # No rate limits are documented; a firm may declare its quota in settings.rate_limits.
+        calls={
+            (USER, Action.CREATE): (Calls("POST /v1/users", per_item=1),),
+            (USER, Action.UPDATE): (Calls("PATCH /v1/users/{id}", per_item=1),),
+            (USER, Action.REPLACE): (
+                Calls("PATCH /v1/users/{id}", per_item=1),
+                Calls("POST /v1/users", per_item=1),
+            ),
+            (USER, Action.CANCEL): (Calls("PATCH /v1/users/{id}", per_item=1),),
         },
     )
 
@@ -182,5 +192,6 @@ def open_adapter(settings: TraderPalSettings, context: ProviderContext) -> Trade
         api_key=api_key,
         clock=context.clock,
         sleep=context.sleep,
+        pacer=context.pacer(TraderPalAdapter.name, TraderPalAdapter.capabilities.rate_limits),
     )
     return TraderPalAdapter(client, on_close=stack.close)

@@ -24,6 +24,7 @@ from reconciler.providers.http import (
     check_json,
     translate_httpx_errors,
 )
+from reconciler.providers.pacing import Pacer
 from reconciler.providers.traderpal.models import (
     ErrorEnvelope,
     NewUser,
@@ -94,6 +95,7 @@ class TraderPalClient:
     any request answered 429 is sent again after its Retry-After, at most `rate_attempts`
     times in all and only while Retry-After is at most `max_retry_after` seconds; otherwise
     RateLimited carries the wait. A POST carries an Idempotency-Key, kept across those resends.
+    Every request first waits for `pacer`, named by its operation (e.g. `POST /v1/users`).
     """
 
     def __init__(
@@ -111,8 +113,10 @@ class TraderPalClient:
         max_backoff: float = 30.0,
         jitter: Callable[[], float] = random.random,
         new_key: Callable[[], str] = _new_key,
+        pacer: Pacer | None = None,
     ) -> None:
         self._http = http
+        self._pacer = pacer or Pacer.unpaced()
         self._api_key = api_key
         self._header = header
         self._clock = clock
@@ -216,6 +220,7 @@ class TraderPalClient:
         secret = {self._header.name: self._header.prefix + self._api_key.get_secret_value()}
 
         def once() -> httpx.Response:
+            self._pacer.acquire(operation)
             with translate_httpx_errors(provider=PROVIDER, operation=operation):
                 response = self._http.request(
                     method, path, params=params, json=body, headers={**(headers or {}), **secret}

@@ -59,7 +59,9 @@ Choices made where the platform's documents are silent (the Gaps P1-P20 of the p
 |     |                    | a PATCH changing nothing keeps updatedAt too                        |
 | P20 | webhooks           | not emulated                                                        |
 | -   | timestamps         | ISO 8601 UTC to the second with `Z`, on the sandbox clock           |
-| -   | persistence        | `data_path` loaded on start, saved atomically after each change     |
+| -   | persistence        | `data_path` loaded on start, saved atomically after each change;    |
+|     |                    | once a save takes long (large worlds), at most every 10x its time,  |
+|     |                    | and on stop (a kill may lose the changes since the last save)       |
 | -   | request log        | method, domain (api or admin), path, query, status, time; never a  |
 |     |                    | body or header; reading or clearing the log is not logged           |
 
@@ -118,8 +120,11 @@ def create_app(
 ) -> ASGIApp:
     """The sandbox as an ASGI app behind its fault injector (loads `config.data_path` when
     that file exists)."""
-    config = config or SandboxConfig()
-    sandbox = Sandbox(config, clock=clock or time.time)
+    return _app(Sandbox(config or SandboxConfig(), clock=clock or time.time))
+
+
+def _app(sandbox: Sandbox) -> ASGIApp:
+    config = sandbox.config
     return FaultInjector(
         catch_all_app(sandbox, state=sandbox),
         render=sandbox.fault_answer,
@@ -137,5 +142,6 @@ def serve_sandbox(
     port: int = 0,
 ) -> SandboxServer:
     """Serve a sandbox on 127.0.0.1 (`port` 0 picks a free one); use it as a context manager."""
-    running = serve_app(create_app(config, clock=clock), port=port)
-    return SandboxServer(running.server, running.thread)
+    sandbox = Sandbox(config or SandboxConfig(), clock=clock or time.time)
+    running = serve_app(_app(sandbox), port=port)
+    return SandboxServer(running.server, running.thread, on_stop=sandbox.flush)

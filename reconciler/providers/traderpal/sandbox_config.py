@@ -40,7 +40,8 @@ class SandboxConfig:
     With `auto_activate` a new user is verified at once. `seed_users` synthetic active users
     (`user<n>@seed.invalid`) exist from the start of an empty world. `latency` seconds are added
     to every request; `data_path` (optional) is loaded on start and saved atomically after each
-    change; `request_log_size` bounds the log; `faults` are armed from the start, drawn with
+    change (write-behind once saves get slow, and on stop: see `WriteBehind`);
+    `request_log_size` bounds the log; `faults` are armed from the start, drawn with
     `fault_seed` (see `sandbox_faults`).
     """
 

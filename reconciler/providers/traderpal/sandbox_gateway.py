@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Scope
 
-from reconciler.providers.json_file import read_json, write_json_atomic
+from reconciler.providers.json_file import WriteBehind, read_json
 from reconciler.providers.sandbox_faults import Fault
 from reconciler.providers.sandbox_server import read_json_object
 from reconciler.providers.traderpal.sandbox_admin import admin_reply
@@ -53,6 +53,7 @@ class Sandbox:
         self.config = config
         self.clock = clock
         self.offset = 0.0
+        self.persistence = WriteBehind(config.data_path, lambda: self.world.dump())
         path = config.data_path
         if path is not None and path.exists():
             self.world = World.load(read_json(path), id_seed=config.id_seed)
@@ -67,8 +68,12 @@ class Sandbox:
         return self.clock() + self.offset
 
     def save(self) -> None:
-        if self.config.data_path is not None:
-            write_json_atomic(self.config.data_path, self.world.dump())
+        """Write the world now to `data_path` when one is set (hashes, never passwords)."""
+        self.persistence.save()
+
+    def flush(self) -> None:
+        """Save what changed since the last save (the server is stopping)."""
+        self.persistence.flush()
 
     def new_request_id(self) -> str:
         return "req_" + "".join(
@@ -117,7 +122,7 @@ class Sandbox:
             )
         logger.debug("%s %s -> %d", request.method, path, reply.status)
         if self.world.revision != revision:
-            self.save()
+            self.persistence.changed()
         return _render(reply, request_id)
 
     async def _admin(self, request: Request, path: str) -> Reply:

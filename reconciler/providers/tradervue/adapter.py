@@ -14,7 +14,7 @@ from reconciler.manifest.models import Desired
 from reconciler.plan.action import Action
 from reconciler.plan.address import Address
 from reconciler.plan.resource import DesiredResource, ReadRequest, Remote
-from reconciler.providers.base import Batch, Capabilities, ItemResult, ProviderContext
+from reconciler.providers.base import Batch, Calls, Capabilities, ItemResult, ProviderContext
 from reconciler.providers.http import make_http_client
 from reconciler.providers.tradervue import operations
 from reconciler.providers.tradervue.client import TradervueClient
@@ -41,6 +41,15 @@ class TradervueAdapter:
         },
         cancel_notes={
             USER: "Tradervue has no delete: the account is moved to the Free plan and kept"
+        },
+        # No rate limits are documented; a firm may declare its quota in settings.rate_limits.
+        calls={
+            (USER, Action.CREATE): (Calls("POST /users", per_item=1),),
+            (USER, Action.UPDATE): (
+                Calls("PUT /users/{id}", per_item=1),
+                Calls("GET /users/{id}", per_item=1),
+            ),
+            (USER, Action.CANCEL): (Calls("PUT /users/{id}", per_item=1),),
         },
     )
 
@@ -124,5 +133,6 @@ def open_adapter(settings: TradervueSettings, context: ProviderContext) -> Trade
         credentials=credentials,
         clock=context.clock,
         sleep=context.sleep,
+        pacer=context.pacer(TradervueAdapter.name, TradervueAdapter.capabilities.rate_limits),
     )
     return TradervueAdapter(client, manager=credentials.username, on_close=stack.close)

@@ -20,6 +20,7 @@ from reconciler.providers.http import (
     check_json,
     translate_httpx_errors,
 )
+from reconciler.providers.pacing import Pacer
 from reconciler.providers.tradervue.config import Credentials
 from reconciler.providers.tradervue.models import (
     Created,
@@ -43,7 +44,8 @@ class TradervueClient:
     errors, 5xx and garbled answers up to `read_attempts` times with backoff; a create (POST)
     is sent once: after a ProviderUnavailable its outcome is unknown and the next plan looks
     the user up by username. A 429 is never retried here (RateLimited carries Retry-After).
-    Credentials travel only as a per-request Authorization header.
+    Credentials travel only as a per-request Authorization header. Every request (each
+    attempt) first waits for `pacer`, named by its operation (e.g. `POST /users`).
     """
 
     def __init__(
@@ -57,8 +59,10 @@ class TradervueClient:
         jitter: Callable[[], float] = random.random,
         backoff: float = 0.5,
         max_backoff: float = 30.0,
+        pacer: Pacer | None = None,
     ) -> None:
         self._http = http
+        self._pacer = pacer or Pacer.unpaced()
         self._auth = httpx.BasicAuth(credentials.username, credentials.password.get_secret_value())
         self._clock = clock
         self._sleep = sleep
@@ -113,6 +117,7 @@ class TradervueClient:
         operation = f"{method} {_template(path)}"
 
         def once() -> httpx.Response:
+            self._pacer.acquire(operation)
             with translate_httpx_errors(provider=PROVIDER, operation=operation):
                 response = self._http.request(method, path, json=body, auth=self._auth)
                 if response.status_code >= 500:

@@ -103,8 +103,11 @@ def create_app(
 ) -> ASGIApp:
     """The sandbox as an ASGI app behind its fault injector (loads `config.data_path` when
     that file exists)."""
-    config = config or SandboxConfig()
-    sandbox = Sandbox(config, clock=clock or time.time)
+    return _app(Sandbox(config or SandboxConfig(), clock=clock or time.time))
+
+
+def _app(sandbox: Sandbox) -> ASGIApp:
+    config = sandbox.config
     return FaultInjector(
         catch_all_app(sandbox, state=sandbox),
         render=sandbox.fault_answer,
@@ -122,5 +125,6 @@ def serve_sandbox(
     port: int = 0,
 ) -> SandboxServer:
     """Serve a sandbox on 127.0.0.1 (`port` 0 picks a free one); use it as a context manager."""
-    running = serve_app(create_app(config, clock=clock), port=port)
-    return SandboxServer(running.server, running.thread)
+    sandbox = Sandbox(config or SandboxConfig(), clock=clock or time.time)
+    running = serve_app(_app(sandbox), port=port)
+    return SandboxServer(running.server, running.thread, on_stop=sandbox.flush)

@@ -69,8 +69,9 @@ class SandboxConfig:
 
     `plans` are the plans the organisation allows (title case); `latency` seconds are added
     to every request; `data_path` (optional) is loaded on start and saved atomically after
-    each mutating request; `request_log_size` bounds the request log; `faults` are armed from
-    the start, drawn with `fault_seed` (see `sandbox_faults`).
+    each mutating request (write-behind once saves get slow, and on stop: see `WriteBehind`);
+    `request_log_size` bounds the request log; `faults` are armed from the start, drawn with
+    `fault_seed` (see `sandbox_faults`).
     """
 
     seed: Seed = field(default_factory=Seed)

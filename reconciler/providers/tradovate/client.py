@@ -9,9 +9,10 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal, TypeVar
 
 import httpx
-from pydantic import BaseModel, SecretStr
+from pydantic import BaseModel, SecretStr, TypeAdapter, ValidationError
 
-from reconciler.errors import ProviderRejected
+from reconciler.errors import ProviderRejected, ProviderUnavailable
+from reconciler.providers.pacing import Pacer
 from reconciler.providers.tradovate.config import Credentials
 from reconciler.providers.tradovate.models import (
     Account,
@@ -63,6 +64,7 @@ class TradovateClient:
     create something (users, accounts, entitlement subscriptions) make one HTTP call each (plus
     penalty-ticket resends) and are never repeated blindly: after a ProviderUnavailable their
     outcome is unknown and the next plan looks the object up by its natural key.
+    Every request waits for `pacer` first (the platform's rate limits; none when omitted).
     """
 
     def __init__(
@@ -77,6 +79,7 @@ class TradovateClient:
         max_ticket_rounds: int = 5,
         read_attempts: int = 3,
         jitter: Callable[[], float] = random.random,
+        pacer: Pacer | None = None,
     ) -> None:
         self._session = Session(
             live=live,
@@ -88,7 +91,9 @@ class TradovateClient:
             max_ticket_rounds=max_ticket_rounds,
             read_attempts=read_attempts,
             jitter=jitter,
+            pacer=pacer,
         )
+        self._lists: dict[type[BaseModel], TypeAdapter[Any]] = {}
 
     def close(self) -> None:
         """Close both httpx clients."""
@@ -249,7 +254,18 @@ class TradovateClient:
         if not isinstance(payload, list):
             error = decode(ErrorBody, payload or {}, operation=path).error_text
             raise _rejection(error or "the answer is not a list", path)
-        return [decode(model, item, operation=path) for item in payload]
+        lists = self._lists.get(model)
+        if lists is None:
+            lists = self._lists[model] = TypeAdapter(list[model])  # type: ignore[valid-type]
+        try:
+            items: list[ModelT] = lists.validate_python(payload)  # one call for the whole list
+        except ValidationError as exc:
+            raise ProviderUnavailable(
+                f"unexpected answer ({exc.error_count()} validation errors in {model.__name__})",
+                provider=PROVIDER,
+                operation=path,
+            ) from exc
+        return items
 
     def _post(
         self,

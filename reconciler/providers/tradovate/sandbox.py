@@ -44,7 +44,10 @@ Choices made where the platform's documents are silent (the wire contract's gap 
 | admin user delete  | also removes its contact, plugins, subscriptions and permissions; its    |
 |                    | accounts left without an active permission are closed                    |
 | request log        | full lower-case path, sandbox-clock epoch `time`; reading or clearing    |
-|                    | the log is not logged                                                    |
+|                    | the log is not logged; `GET /_sandbox/limits` counts 429s and tickets    |
+| persistence        | `data_path` saved after each change; once a save takes long (large       |
+|                    | worlds), at most every 10x its time, and on stop (a kill may lose the    |
+|                    | changes since the last save)                                             |
 | malformed body     | HTTP 400 `{"errorText": "Malformed JSON"}` (also for a non-object body)  |
 | WebSocket          | `/{live,demo}/v1/websocket`: `o` on open, `h` every 2.5 s; a connection  |
 |                    | silent for 10 s (no `[]` heartbeat) gets `c[3001,"Heartbeat timeout"]`   |
@@ -142,6 +145,10 @@ def create_app(
 ) -> ASGIApp:
     """The sandbox as an ASGI app behind its fault injector (loads `config.data_path` when
     that file exists)."""
+    return _app(_sandbox(config, clock))
+
+
+def _sandbox(config: SandboxConfig | None, clock: Callable[[], float] | None) -> Sandbox:
     endpoints = (
         *sandbox_auth.ENDPOINTS,
         *sandbox_users.ENDPOINTS,
@@ -150,8 +157,11 @@ def create_app(
         *sandbox_websocket.ENDPOINTS,
         *read_endpoints(),
     )
-    config = config or SandboxConfig()
-    sandbox = Sandbox(config, clock=clock or time.time, endpoints=endpoints)
+    return Sandbox(config or SandboxConfig(), clock=clock or time.time, endpoints=endpoints)
+
+
+def _app(sandbox: Sandbox) -> ASGIApp:
+    config = sandbox.config
 
     async def websocket(socket: WebSocket) -> None:
         await serve_websocket(sandbox, socket)
@@ -175,5 +185,6 @@ def serve_sandbox(
     port: int = 0,
 ) -> SandboxServer:
     """Serve a sandbox on 127.0.0.1 (`port` 0 picks a free one); use it as a context manager."""
-    running = serve_app(create_app(config, clock=clock), port=port)
-    return SandboxServer(running.server, running.thread)
+    sandbox = _sandbox(config, clock)
+    running = serve_app(_app(sandbox), port=port)
+    return SandboxServer(running.server, running.thread, on_stop=sandbox.flush)

@@ -59,6 +59,8 @@ def admin_reply(sandbox: Sandbox, method: str, segments: list[str], body: Entity
             return ok({"cleared": count})
         case "GET", ["world"]:
             return ok(sandbox.world.dump(with_hashes=False))
+        case "GET", ["limits"]:
+            return ok({"refused": sandbox.limiter.refused, "tickets": sandbox.penalties.issued})
     return Reply(404, None)
 
 

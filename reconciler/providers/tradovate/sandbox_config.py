@@ -32,11 +32,13 @@ class EndpointLimit:
     """Endpoint-level window (1 h): past `per_hour` counted calls a caller gets penalty tickets.
 
     `backoff_seconds` is the first ticket's p-time; `counts_success` False counts failures only.
+    `window_seconds` shortens the window (benchmarks of pacing that cannot wait hours).
     """
 
     per_hour: int
     backoff_seconds: int
     counts_success: bool
+    window_seconds: float = 3600.0
 
 
 def _endpoint_limits() -> Mapping[str, EndpointLimit]:
@@ -184,7 +186,8 @@ class SandboxConfig:
     """How a sandbox behaves; every field has the documented (or decided) default.
 
     `latency` seconds are added to every request; `data_path` (optional) is loaded on start
-    and saved atomically after each mutating request; `request_log_size` bounds the log;
+    and saved atomically after each mutating request (write-behind once saves get slow, and
+    on stop: see `WriteBehind`); `request_log_size` bounds the log;
     `faults` are armed from the start, drawn with `fault_seed` (see `sandbox_faults`).
     On the WebSocket, the server sends `h` every `socket_heartbeat` seconds and closes a
     connection that sent nothing for `socket_idle_timeout` seconds (both in real time).

@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Scope
 
-from reconciler.providers.json_file import read_json, write_json_atomic
+from reconciler.providers.json_file import WriteBehind, read_json
 from reconciler.providers.sandbox_faults import Fault
 from reconciler.providers.sandbox_server import read_json_object
 from reconciler.providers.tradovate.sandbox_admin import admin_reply
@@ -56,6 +56,7 @@ class Sandbox:
         self.config = config
         self.clock = clock
         self.offset = 0.0
+        self.persistence = WriteBehind(config.data_path, lambda: self.world.dump(with_hashes=True))
         path = config.data_path
         if path is not None and path.exists():
             self.world = World.load(read_json(path))
@@ -82,9 +83,12 @@ class Sandbox:
         return self.clock() + self.offset
 
     def save(self) -> None:
-        """Write the world (with hashes, never passwords) to `data_path` when one is set."""
-        if self.config.data_path is not None:
-            write_json_atomic(self.config.data_path, self.world.dump(with_hashes=True))
+        """Write the world now to `data_path` when one is set (hashes, never passwords)."""
+        self.persistence.save()
+
+    def flush(self) -> None:
+        """Save what changed since the last save (the server is stopping)."""
+        self.persistence.flush()
 
     async def __call__(self, request: Request) -> Response:
         if self.config.latency > 0:
@@ -103,7 +107,7 @@ class Sandbox:
             return Response(status_code=404)
         self.log(request.method, domain, path, reply.status, now)
         if self.world.revision != revision:
-            self.save()
+            self.persistence.changed()
         return _render(reply)
 
     def log(self, method: str, domain: str, path: str, status: int, now: float) -> None:

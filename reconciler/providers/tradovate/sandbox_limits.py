@@ -101,11 +101,14 @@ class UserLimiter:
         self._lockout = lockout_seconds
         self._windows: dict[str, tuple[SlidingWindow, ...]] = {}
         self._locked_until: dict[str, float] = {}
+        self.refused = 0
+        """Requests answered 429 so far (for `GET /_sandbox/limits`)."""
 
     def admit(self, key: str, *, is_authenticated: bool, now: float) -> bool:
         """Count one request; False (and a fresh lockout) when locked out or over a window."""
         if self._locked_until.get(key, 0.0) > now:
             self._locked_until[key] = now + self._lockout
+            self.refused += 1
             return False
         windows = self._windows.get(key)
         if windows is None:
@@ -118,6 +121,7 @@ class UserLimiter:
             self._windows[key] = windows
         if any(window.is_full(now) for window in windows):
             self._locked_until[key] = now + self._lockout
+            self.refused += 1
             return False
         for window in windows:
             window.add(now)
@@ -150,6 +154,8 @@ class PenaltyBox:
         self._windows: dict[tuple[str, str], SlidingWindow] = {}
         self._issued: dict[tuple[str, str], deque[float]] = {}
         self._tickets: OrderedDict[str, _Ticket] = OrderedDict()
+        self.issued = 0
+        """Penalty tickets issued so far (for `GET /_sandbox/limits`)."""
 
     def is_limited(self, endpoint: str) -> bool:
         """Whether `endpoint` has an endpoint-level limit."""
@@ -192,7 +198,9 @@ class PenaltyBox:
         key = (caller, endpoint)
         window = self._windows.get(key)
         if window is None:
-            window = self._windows[key] = SlidingWindow(seconds=HOUR, limit=limit.per_hour)
+            window = self._windows[key] = SlidingWindow(
+                seconds=limit.window_seconds, limit=limit.per_hour
+            )
         return window
 
     def issue(self, caller: str, endpoint: str, *, wait: int, now: float) -> dict[str, object]:
@@ -202,6 +210,7 @@ class PenaltyBox:
     def _issue(
         self, caller: str, endpoint: str, limit: EndpointLimit, now: float
     ) -> dict[str, object]:
+        self.issued += 1
         issued = self._issued.setdefault((caller, endpoint), deque())
         while issued and issued[0] <= now - HOUR:
             issued.popleft()

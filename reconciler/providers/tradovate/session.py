@@ -19,6 +19,7 @@ from pydantic import BaseModel, SecretStr, ValidationError
 
 from reconciler.errors import ProviderRejected, ProviderUnavailable, RateLimited
 from reconciler.providers.http import RetryPolicy, call_with_retries, translate_httpx_errors
+from reconciler.providers.pacing import Pacer
 from reconciler.providers.tradovate.config import Credentials
 from reconciler.providers.tradovate.models import (
     AccessTokenRequest,
@@ -60,6 +61,23 @@ class Reply:
     payload: Any
 
 
+def _succeeded(reply: Reply) -> bool:
+    """Whether the platform counts the call as a success (limits that count only failures
+    count a 4xx, a penalty ticket, `errorText`, `ok: false` or any per-item `errorText`)."""
+    payload = reply.payload
+    if reply.status != 200:
+        return False
+    if not isinstance(payload, Mapping):
+        return True
+    if payload.get("errorText") or payload.get("ok") is False or "p-ticket" in payload:
+        return False
+    results = payload.get("results")
+    return not (
+        isinstance(results, list)
+        and any(isinstance(item, Mapping) and item.get("errorText") for item in results)
+    )
+
+
 def decode(model: type[ModelT], payload: Any, *, operation: str) -> ModelT:
     """Validate a JSON payload into a wire model; an unexpected shape is ProviderUnavailable."""
     try:
@@ -78,7 +96,9 @@ class Session:
     Invariants: the token travels only as `Authorization: Bearer`; a write (POST other than
     authentication) is sent again only to answer a penalty ticket or a 401, both of which mean
     the platform did not process it, or after a transient failure when the caller declared it
-    idempotent (setting values, not creating anything); a 429 is never retried.
+    idempotent (setting values, not creating anything); a 429 is never retried; every
+    request, resends and retries included, first passes `pacer` (named by its lower-case path
+    after `/v1/`).
     """
 
     def __init__(
@@ -95,8 +115,10 @@ class Session:
         jitter: Callable[[], float] = random.random,
         backoff: float = 0.5,
         max_backoff: float = 30.0,
+        pacer: Pacer | None = None,
     ) -> None:
         self._clients: dict[Domain, httpx.Client] = {"live": live, "demo": demo}
+        self._pacer = pacer or Pacer.unpaced()
         self._credentials = credentials
         self._clock = clock
         self._sleep = sleep
@@ -287,15 +309,19 @@ class Session:
         headers = (
             {} if token is None else {"Authorization": f"Bearer {token.value.get_secret_value()}"}
         )
+        endpoint = path.strip("/").lower()
 
         def once() -> Reply:
+            permit = self._pacer.acquire(endpoint)
             with translate_httpx_errors(provider=PROVIDER, operation=path):
                 response = self._clients[domain].request(
                     method, path, params=params, json=body, headers=headers
                 )
                 if response.status_code >= 500:
                     response.raise_for_status()
-            return Reply(response.status_code, self._json(response, operation=path))
+            reply = Reply(response.status_code, self._json(response, operation=path))
+            permit.settle(succeeded=_succeeded(reply))
+            return reply
 
         return call_with_retries(
             once,

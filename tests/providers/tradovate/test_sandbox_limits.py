@@ -177,3 +177,27 @@ def test_renewals_count_even_when_they_succeed() -> None:
         tv.clock.advance(15)
         body = {"p-ticket": ticket["p-ticket"]}
         assert "accessToken" in tv.call("GET", "live", "/auth/renewaccesstoken", json=body).json()
+
+
+def test_the_admin_api_counts_tickets_and_refusals() -> None:
+    limits = Limits(authenticated=UserLimit(per_second=100, per_minute=2, per_hour=100))
+    with running(creation_limited(1)) as tv:
+        empty_batch(tv)
+        empty_batch(tv)  # a ticket
+        assert tv.admin("GET", "/limits").json() == {"refused": 0, "tickets": 1}
+    with running(SandboxConfig(limits=limits)) as tv:
+        statuses = [tv.call("GET", "live", "/user/list").status_code for _ in range(3)]
+        assert statuses == [200, 200, 429]
+        assert tv.admin("GET", "/limits").json() == {"refused": 1, "tickets": 0}
+
+
+def test_an_endpoint_window_may_be_shorter_than_an_hour() -> None:
+    endpoints = {
+        "user/createevaluationusers": EndpointLimit(1, 1, counts_success=False, window_seconds=60)
+    }
+    config = SandboxConfig(limits=Limits(endpoints=MappingProxyType(endpoints)))
+    with running(config) as tv:
+        empty_batch(tv)
+        assert "p-ticket" in empty_batch(tv).json()
+        tv.clock.advance(61)
+        assert empty_batch(tv).json()["errorText"] == "Empty users"

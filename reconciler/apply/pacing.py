@@ -1,0 +1,87 @@
+"""Apply's schedule under rate limits: the requests a plan's batches make per platform and
+endpoint class, and the least time the platforms' limits allow them (pure).
+
+The requests themselves are paced by each client's `Pacer` (providers/pacing.py); this module
+only foresees, so `plan` can say how long apply will take and why.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from reconciler.apply.batching import make_batches
+from reconciler.apply.schedule import is_adoption_only
+from reconciler.plan import Change, waves
+from reconciler.providers.base import Capabilities
+from reconciler.providers.pacing import ALL, RateLimit, format_duration, seconds_needed
+
+HOUR = 3600.0
+
+
+@dataclass(frozen=True, slots=True)
+class Estimate:
+    """The least time one platform's share of a plan takes, and the limit that sets it."""
+
+    provider: str
+    seconds: float
+    requests: int
+    reason: str
+
+
+def planned_requests(
+    changes: Sequence[Change], capabilities: Mapping[str, Capabilities]
+) -> dict[str, Counter[str]]:
+    """Requests per provider and endpoint class (`all`: every request) of the plan's writes,
+    batched as apply batches them."""
+    counts: dict[str, Counter[str]] = {}
+    for wave in waves([c for c in changes if c.action.is_change]):
+        calling = [c for c in wave if not is_adoption_only(c)]
+        for provider in sorted({c.address.provider for c in calling}):
+            caps = capabilities.get(provider)
+            if caps is None:
+                continue
+            mine = [c for c in calling if c.address.provider == provider]
+            counter = counts.setdefault(provider, Counter())
+            for group in make_batches(mine, batch_size=caps.batch_size):
+                for calls in caps.calls.get((group.kind, group.action), ()):
+                    number = calls.count(len(group.changes))
+                    counter[calls.endpoint.lower()] += number
+                    counter[ALL] += number
+    return counts
+
+
+def estimate(
+    changes: Sequence[Change],
+    capabilities: Mapping[str, Capabilities],
+    limits: Mapping[str, Sequence[RateLimit]],
+) -> list[Estimate]:
+    """Per provider with planned requests, the least time its limits allow, longest first."""
+    estimates = []
+    for provider, counter in planned_requests(changes, capabilities).items():
+        seconds, reason = seconds_needed(limits.get(provider, ()), counter)
+        estimates.append(Estimate(provider, seconds, counter[ALL], reason))
+    return sorted(estimates, key=lambda e: (-e.seconds, e.provider))
+
+
+def duration_note(
+    changes: Sequence[Change],
+    capabilities: Mapping[str, Capabilities],
+    limits: Mapping[str, Sequence[RateLimit]],
+    *,
+    budget: float = HOUR,
+) -> str | None:
+    """A plan note when the rate limits make apply take longer than `budget` seconds."""
+    slow = [e for e in estimate(changes, capabilities, limits) if e.seconds > budget]
+    if not slow:
+        return None
+    reasons = "; ".join(f"{e.provider}: {e.reason}" for e in slow)
+    return (
+        f"apply will take at least {format_duration(slow[0].seconds)} under the platforms' "
+        f"rate limits ({reasons}); requests are paced to stay within them, platforms run at "
+        "the same time, and an interrupted apply resumes where it stopped"
+    )
+
+
+__all__ = ["Estimate", "duration_note", "estimate", "planned_requests"]
