@@ -10,7 +10,7 @@ from pathlib import Path
 
 from reconciler.errors import StateError
 from reconciler.manifest import WORKSPACE_NAME, StateSettings
-from reconciler.state import Backend, LocalBackend, PostgresBackend
+from reconciler.state import Backend, LocalBackend
 
 DSN_ENV = "RECONCILER_PG_DSN"
 BACKENDS = ("local", "postgres")
@@ -46,6 +46,8 @@ def open_backend(
             f"the postgres state backend needs a DSN: set settings.state.dsn in the Firm "
             f"manifest (e.g. ${{env:{DSN_ENV}}}) or the {DSN_ENV} environment variable"
         )
+    from reconciler.state import PostgresBackend  # psycopg is loaded for this backend only
+
     return PostgresBackend(dsn, workspace=workspace, schema=settings.schema_name)
 
 

@@ -4,14 +4,17 @@ verbatim (no markup, no wrapping), ready for a PR comment or a script."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import click
-from rich.console import Console
+from rich.console import COLOR_SYSTEMS, Console
+from rich.style import Style
 
 from reconciler.plan import Change, Drift, Plan, PlanOptions, SavedPlan
 from reconciler.render import (
+    Lines,
+    Styler,
     render_drift,
     render_drift_json,
     render_drift_markdown,
@@ -40,9 +43,44 @@ def print_plan(
     elif output_format == "markdown":
         click.echo(render_plan_markdown(plan, show_noop=show_noop), nl=False)
     else:
-        # a part (a trader) at a time: one print of a whole large plan holds gigabytes
-        for part in render_plan_parts(plan, show_noop=show_noop):
+        write_parts(out, render_plan_parts(plan, show_noop=show_noop))
+
+
+def write_parts(out: Console, parts: Iterable[Lines]) -> None:
+    """Print a plan's parts (a trader at a time: one print of a large plan holds gigabytes).
+    A console that never wraps (the CLI's) gets each part's text with the same terminal codes
+    rich would send, written straight to its file: rich's rendering, segment by segment, took
+    most of the time of printing a large plan."""
+    if not out.soft_wrap or out.record or out.legacy_windows:
+        for part in parts:
             out.print(part)
+        return
+    styled = _styler(out)
+    file = out.file
+    for part in parts:
+        file.write(part.text(styled))
+    file.flush()
+
+
+def _styler(out: Console) -> Styler | None:
+    """What rich would do to a styled piece on `out`: nothing without a colour system, colours
+    left out under `no_color`."""
+    if out.color_system is None:
+        return None
+    system = COLOR_SYSTEMS[out.color_system]
+    styles: dict[tuple[str | None, str | None], Style] = {}
+
+    def styled(text: str, names: tuple[str | None, str | None]) -> str:
+        style = styles.get(names)
+        if style is None:
+            named = [out.get_style(name) for name in names if name]
+            style = Style.combine(named) if named else Style.null()
+            if out.no_color:
+                style = style.without_color
+            styles[names] = style
+        return style.render(text, color_system=system)
+
+    return styled
 
 
 def print_saved_plan(out: Console, saved: SavedPlan, output_format: str) -> None:

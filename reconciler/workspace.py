@@ -267,7 +267,12 @@ class Workspace:
             for name in self.desired.firm.providers:
                 for resource in PROVIDERS[name].expand(shadow):
                     declared.setdefault(resource.address, resource.protected)
-        return protected_addresses(declared, _recorded(document))
+        flagged = {  # only records that remember a protection flag can add to `declared`
+            text: record
+            for text, record in document.resources.items()
+            if record.facts.get("protected")
+        }
+        return protected_addresses(declared, _recorded(document, flagged))
 
     def facts(
         self, remote: Mapping[Address, Remote], document: StateDocument
@@ -415,9 +420,12 @@ def desired_resources(desired: Desired) -> dict[Address, DesiredResource]:
     return resources
 
 
-def _recorded(document: StateDocument) -> dict[Address, Recorded]:
+def _recorded(
+    document: StateDocument, records: Mapping[str, ResourceState] | None = None
+) -> dict[Address, Recorded]:
+    """The document's records (or those of `records`) by address."""
     recorded = {}
-    for text, r in document.resources.items():
+    for text, r in (document.resources if records is None else records).items():
         address = Address.parse(text)
         recorded[address] = Recorded(address, r.remote_id, r.attributes, r.facts, r.natural_key)
     return recorded

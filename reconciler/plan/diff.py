@@ -98,9 +98,16 @@ def _desired_change(
         conflicts.append(f"{address} ({remote.remote_id})")
         return None
     current = _current(resource, recorded, remote)
-    if not adopting and not resource.sensitive and current == resource.attributes:
-        # plain equality first: at scale nearly every resource is unchanged (and shares the
-        # desired attributes as before and after: no copies for a large firm's no-ops)
+    if (
+        recorded is not None
+        and not resource.sensitive
+        and current == resource.attributes
+        and recorded.attributes == current
+        and recorded.remote_id == remote.remote_id
+    ):
+        # plain equality first: at scale nearly every resource is unchanged, with a record
+        # that is not behind the platform (the desired attributes are shared as before and
+        # after: no copies for a large firm's no-ops)
         return Change(address, Action.NOOP, after, after, remote_id=remote.remote_id)
     wanted = _comparable(resource, digest)
     changed = tuple(

@@ -20,6 +20,8 @@ from reconciler.render.markdown import (
 )
 from reconciler.render.progress import ProgressSink
 from reconciler.render.text import (
+    Lines,
+    Styler,
     change_text,
     render_event,
     render_plan,
@@ -31,7 +33,9 @@ from reconciler.render.text import (
 __all__ = [
     "COMMENT_LIMIT",
     "JSON_FORMAT_VERSION",
+    "Lines",
     "ProgressSink",
+    "Styler",
     "change_text",
     "drift_summary_line",
     "markdown_size",

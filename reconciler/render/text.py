@@ -5,7 +5,7 @@ Pure: builds rich renderables and strings from values; the CLI owns the Console.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any, assert_never
 
@@ -87,6 +87,9 @@ def render_plan_parts(plan: Plan, *, show_noop: bool = False) -> Iterator[Lines]
 Piece = tuple[str, str | None]
 """Some text of a line and its style name (None: unstyled)."""
 
+Styler = Callable[[str, tuple[str | None, str | None]], str]
+"""Text in the terminal codes of its style names (a piece's own, then the line's)."""
+
 
 class Lines:
     """Lines of styled pieces, rendered straight to segments: a plan of 100,000 traders
@@ -105,6 +108,16 @@ class Lines:
 
     def blank(self) -> None:
         self.lines.append(([], None))
+
+    def text(self, styled: Styler | None = None) -> str:
+        """The lines as one string, each ending in a newline, never wrapped; `styled` puts a
+        piece's text in its style's terminal codes (None: plain text)."""
+        if styled is None:
+            return "".join("".join(text for text, _ in pieces) + "\n" for pieces, _ in self.lines)
+        return "".join(
+            "".join(styled(text, (style, over)) for text, style in pieces) + "\n"
+            for pieces, over in self.lines
+        )
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         styles: dict[tuple[str | None, str | None], Style] = {}

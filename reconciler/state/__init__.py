@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from reconciler.state.audit import AuditEntry, Outcome, Provenance
 from reconciler.state.document import (
     FORMAT_VERSION,
@@ -15,8 +17,20 @@ from reconciler.state.document import (
 )
 from reconciler.state.local import LocalBackend
 from reconciler.state.manual import check_push, move_addresses, remove_addresses
-from reconciler.state.postgres import PostgresBackend
 from reconciler.state.store import Backend, LockInfo, StateStore
+
+if TYPE_CHECKING:
+    from reconciler.state.postgres import PostgresBackend
+
+
+def __getattr__(name: str) -> Any:
+    """`PostgresBackend` on first use: psycopg is loaded only by a run that uses PostgreSQL."""
+    if name == "PostgresBackend":
+        from reconciler.state.postgres import PostgresBackend
+
+        return PostgresBackend
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "FORMAT_VERSION",

@@ -119,6 +119,48 @@ def test_state_behind_a_platform_that_already_matches_catches_up() -> None:
     assert change.reason == "state records an older email than the platform, which matches"
 
 
+ACCOUNT_VALUES = {"name": "ACC1", "template": "t50", "risk": {"loss": 100}}
+
+
+@pytest.mark.parametrize(
+    ("recorded", "expected"),
+    [
+        pytest.param(
+            Recorded(ACCOUNT, "70", {**ACCOUNT_VALUES, "risk": {"loss": 50}}),
+            "state records an older risk than the platform, which matches",
+            id="older-value",
+        ),
+        pytest.param(
+            Recorded(ACCOUNT, "69", ACCOUNT_VALUES),
+            "the platform now holds it as 70 (recorded: 69)",
+            id="other-id",
+        ),
+    ],
+)
+def test_state_behind_catches_up_for_a_resource_without_secrets(
+    recorded: Recorded, expected: str
+) -> None:
+    """Plain equality short-cuts the diff of a resource without secrets; it must not hide
+    a record that lags behind a platform that already matches."""
+    remote = {ACCOUNT: Remote(ACCOUNT, "70", dict(ACCOUNT_VALUES))}
+    desired = DesiredResource(ACCOUNT, dict(ACCOUNT_VALUES), "alice/ACC1")
+    change = only(run([desired], {ACCOUNT: recorded}, remote), ACCOUNT)
+    assert (change.action, change.changed, change.remote_id) == (Action.UPDATE, (), "70")
+    assert change.reason == expected
+
+
+def test_a_resource_without_secrets_matching_remote_and_record_is_a_noop() -> None:
+    remote = {ACCOUNT: Remote(ACCOUNT, "70", dict(ACCOUNT_VALUES))}
+    desired = DesiredResource(ACCOUNT, dict(ACCOUNT_VALUES), "alice/ACC1")
+    recorded = {ACCOUNT: Recorded(ACCOUNT, "70", dict(ACCOUNT_VALUES))}
+    change = only(run([desired], recorded, remote), ACCOUNT)
+    assert (change.action, change.before, change.after) == (
+        Action.NOOP,
+        ACCOUNT_VALUES,
+        ACCOUNT_VALUES,
+    )
+
+
 def test_matching_remote_and_record_is_a_noop() -> None:
     remote = {USER: Remote(USER, "7", {"email": "a@example.com"})}
     change = only(run([user()], {USER: recorded_user()}, remote), USER)
