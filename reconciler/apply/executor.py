@@ -125,12 +125,11 @@ class _Prepared:
 @dataclass(frozen=True, slots=True)
 class _Outcome:
     """What one batch leaves for its round's journal write: the items applied (for the audit
-    trail), the earlier pending creates its landed changes resolved, and its finish event (sent
-    once the round's outcomes are written)."""
+    trail) and the earlier pending creates its landed changes resolved. A batch not sent
+    (the apply was stopping) leaves nothing, and its intents are cleared."""
 
-    applied: tuple[ItemApplied, ...]
-    resolved: tuple[str, ...]
-    finished: BatchFinished
+    applied: tuple[ItemApplied, ...] = ()
+    resolved: tuple[str, ...] = ()
 
 
 class _Run:
@@ -153,7 +152,8 @@ class _Run:
         self.skipped: list[Address] = []
         self.lost: set[Address] = set()  # failed or skipped: what depends on them is skipped
         self.riders = schedule.riders(plan.changes)
-        self.stop = threading.Event()
+        self.stop = threading.Event()  # set: batches not yet sent are not sent
+        self.halted: Exception | None = None  # what the sink raised to stop the apply
         self.counter = itertools.count(1)
         self.total = 0
         self.items = ItemBuilder(
@@ -232,7 +232,6 @@ class _Run:
             interrupted = True
         settled: list[str] = []
         applied: list[ItemApplied] = []
-        finished: list[BatchFinished] = []
         errors: list[BaseException] = []
         for future, ids in futures:
             error = future.exception()
@@ -241,7 +240,6 @@ class _Run:
                 settled += ids
                 settled += outcome.resolved
                 applied += outcome.applied
-                finished.append(outcome.finished)
             else:
                 errors.append(error)  # its intents stay pending: the next plan resolves them
         # the audit trail, then one state write: the outcomes, and the intents cleared
@@ -251,8 +249,8 @@ class _Run:
         if errors:
             self.stop.set()
             raise errors[0]
-        for event in finished:  # recorded: a sink may now stop the apply (watch's shutdown)
-            self.context.sink(event)
+        if self.halted is not None:
+            raise self.halted  # the sink stopped the apply (watch's shutdown): now recorded
 
     def _recorded(self) -> int:
         return len(self.journal.document.resources)
@@ -276,6 +274,8 @@ class _Run:
         return _Prepared(group, index, calls, items)
 
     def _run_group(self, batch: _Prepared) -> _Outcome:
+        if self.stop.is_set():
+            return _Outcome()  # stopping: the batches in flight finish, the rest wait
         group = batch.group
         self.context.sink(
             BatchStarted(group.kind, group.action, len(group.changes), batch.index, self.total)
@@ -294,8 +294,12 @@ class _Run:
                     resolved += self.unresolved.pop(address, [])
             else:
                 failed += 1  # an earlier attempt of it may still land: it stays pending
-        finished = BatchFinished(group.kind, group.action, ok, failed)
-        return _Outcome(tuple(applied), tuple(resolved), finished)
+        try:
+            self.context.sink(BatchFinished(group.kind, group.action, ok, failed))
+        except Exception as exc:  # the sink asks to stop: this batch is recorded first
+            self.halted = self.halted or exc
+            self.stop.set()
+        return _Outcome(tuple(applied), tuple(resolved))
 
     def _call(
         self, group: Group, calls: Sequence[Change], items: tuple[BatchItem, ...]

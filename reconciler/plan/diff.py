@@ -270,8 +270,10 @@ def _cancels(data: DiffInput, desired_addresses: set[Address]) -> list[Change]:
 def _with_dependencies(
     change: Change, desired: Mapping[Address, DesiredResource], planned: set[Address]
 ) -> Change:
+    if not change.action.is_change:
+        return change
     resource = desired.get(change.address)
-    if resource is None or not change.action.is_change:
+    if resource is None:
         return change
     deps = tuple(d for d in resource.depends_on if d in planned)
     if not deps:

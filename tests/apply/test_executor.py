@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 
 import pytest
 
-from reconciler.apply.events import Event
+from reconciler.apply.events import BatchFinished, Event
 from reconciler.apply.executor import ApplyContext, apply_plan
 from reconciler.apply.journal import Journal
 from reconciler.errors import StalePlan
@@ -271,3 +271,46 @@ def test_a_round_of_batches_is_journaled_in_two_state_writes(
     assert result.is_complete
     assert writes == [8, 0, 2, 0]  # the intents of a round, then its outcomes
     assert sorted(store.read().resources) == sorted(names)
+
+
+def test_a_sink_that_stops_the_apply_leaves_the_rest_unsent_and_state_recorded(
+    tmp_path: Path, store: StateStore
+) -> None:
+    """Watch's shutdown raises from the sink when a batch finished: the batches of the round
+    not sent yet are not sent, what finished is in state, and no intent is left pending."""
+
+    class Stop(Exception):
+        pass
+
+    def sink(event: Event) -> None:
+        if isinstance(event, BatchFinished):
+            raise Stop
+
+    editor = store.read().edit()
+    for n in range(100):  # a large state: one round carries all 40 batches
+        editor.put(
+            f"alpha_user.old{n}", ResourceState(remote_id=str(n), updated_at="t", attributes={})
+        )
+    store.write(editor.snapshot())
+    adapter = FakeAdapter(store)
+    names = [f"alpha_user.u{n}" for n in range(40)]
+    document = store.read()
+    plan = Plan(
+        order_changes([create(n) for n in names]), document.lineage, document.serial, "d", "now"
+    )
+    context = ApplyContext(
+        adapters={"alpha": adapter},
+        desired={r.address: r for r in map(resource, names)},
+        rules={"alpha_user": KindRules(ALL)},
+        digest=lambda v: "hmac-sha256:x",
+        sink=sink,
+        clock=lambda: 0.0,
+        workers=2,
+    )
+    with pytest.raises(Stop):
+        apply_plan(plan, journal=Journal(store, document, clock=lambda: 0.0), context=context)
+    sent = {str(item.change.address) for batch in adapter.batches for item in batch.items}
+    assert 1 <= len(sent) <= 2  # the batches in flight when the first one finished
+    recorded = store.read()
+    assert {a for a in recorded.resources if ".u" in a} == sent
+    assert recorded.pending == {}
