@@ -119,9 +119,7 @@ def _validate_traders(traders: list[Entry], context: FirmContext, report: Report
     return loaded
 
 
-def _warn_of_literal_secrets(
-    firm: BaseModel, traders: Sequence[Trader], refs: References
-) -> None:
+def _warn_of_literal_secrets(firm: BaseModel, traders: Sequence[Trader], refs: References) -> None:
     """Secrets belong in the environment or in 0600 files, not in manifests kept in git."""
     found = list(literal_secrets(firm, "firm", refs.supplied))
     for trader in traders:
