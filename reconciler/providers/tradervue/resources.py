@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from reconciler.manifest.models import Desired, Trader
+from reconciler.manifest.models import Desired, GeneratePassword, Trader
 from reconciler.plan.address import Address
 from reconciler.plan.resource import DesiredResource, GeneratedSecret
 from reconciler.providers.tradervue.config import TradervueTrader, UserSettings
@@ -38,7 +38,7 @@ def expand(desired: Desired) -> list[DesiredResource]:
 def user_resource(trader: Trader, block: TradervueTrader) -> DesiredResource:
     """The trader's user; a mentor's user is a dependency (it must exist first)."""
     password: Any = trader.password
-    if password is not None and not hasattr(password, "get_secret_value"):
+    if isinstance(password, GeneratePassword):  # not hasattr: a miss is slow on a model
         password = _generated(password.length)
     attributes: dict[str, Any] = {
         "username": trader.username,
