@@ -167,35 +167,55 @@ class _Builder:
         self.item_lines: list[int] = []
 
     def run(self, next_event: Callable[[], Event | None]) -> None:
-        """Consume events until the stream ends (`next_event` returns StreamEnd or None)."""
+        """Consume events until the stream ends (`next_event` returns StreamEnd or None).
+
+        The common events (a key, a quoted text value, an untagged mapping as a value, the
+        end of a container) are handled inline, with the top frame kept in locals.
+        """
         stack = self.stack
+        top: list[Any] = [None, None, None]  # the top frame, or a dummy when the stack is empty
+        is_dict = False  # whether the top frame is a mapping
         while True:
-            event = next_event()
+            event: Any = next_event()
             kind = type(event)
             if kind is ScalarEvent:
-                top = stack[-1] if stack else None
-                if top is not None and type(top[0]) is dict:
+                if is_dict:
                     key = top[1]
                     if key is None:
-                        self._key(top, event)
+                        key = event.value
+                        if key in top[0]:
+                            self._duplicate(key, event)
+                        top[1] = key
                         continue
-                    scalar: Any = event
-                    value = scalar.value
-                    if scalar.tag is None and scalar.style and "${" not in value:
-                        # the common case, inlined: a quoted string in a mapping
+                    value = event.value
+                    if event.tag is None and event.style and "${" not in value:
                         top[1], top[2] = None, key
                         if key is not _NOT_A_KEY and key not in top[0]:
                             top[0][key] = value
                         continue
                 self._add(self._scalar(event), event)
-            elif kind is MappingStartEvent or kind is SequenceStartEvent:
-                self._open(event, is_mapping=kind is MappingStartEvent)
+            elif kind is MappingStartEvent:
+                key = top[1]
+                if is_dict and key is not None and event.tag is None and len(stack) < MAX_DEPTH:
+                    mapping: dict[str, Any] = {}
+                    top[1], top[2] = None, key
+                    if key is not _NOT_A_KEY and key not in top[0]:
+                        top[0][key] = mapping
+                    top = [mapping, None, None]
+                    stack.append(top)
+                    continue
+                self._open(event, is_mapping=True)
+                top, is_dict = stack[-1], True
+            elif kind is SequenceStartEvent:
+                self._open(event, is_mapping=False)
+                top, is_dict = stack[-1], False
             elif kind is MappingEndEvent or kind is SequenceEndEvent:
                 stack.pop()
+                top = stack[-1] if stack else [None, None, None]
+                is_dict = type(top[0]) is dict
             elif kind is AliasEvent:
                 message = "YAML aliases (*name) are not supported: write the value out"
-                top = stack[-1] if stack else None
-                if top is not None and top[1] is None and type(top[0]) is dict:
+                if is_dict and top[1] is None:
                     self._problem(event, message)
                     top[1] = _NOT_A_KEY
                 else:
@@ -210,12 +230,10 @@ class _Builder:
             elif event is None or kind is StreamEndEvent:
                 return
 
-    def _key(self, top: list[Any], event: Any) -> None:
-        key: str = event.value
-        if key in top[0]:
-            path = (*self._path(), key)
-            self._problem(event, f"duplicate key {key!r} in this mapping", path=path)
-        top[1] = key
+    def _duplicate(self, key: str, event: Any) -> None:
+        """Report a key met twice in the mapping being read (its frame is the top one)."""
+        path = (*self._path(), key)
+        self._problem(event, f"duplicate key {key!r} in this mapping", path=path)
 
     def _open(self, event: Any, *, is_mapping: bool) -> None:
         tag = event.tag

@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from reconciler.manifest.models import Firm, ProviderSchema, Trader
+from reconciler.manifest.models import Firm, Path, ProviderSchema, Trader
 from reconciler.manifest.report import Report, Where
 from reconciler.manifest.validation import validate
 
@@ -23,6 +23,17 @@ class Entry:
     where: Where
     line: int
     value: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Valid:
+    """A trader that validated: where it was declared, its model and its provider blocks (its
+    raw value is not kept: it is no longer needed once validated)."""
+
+    where: Where
+    line: int
+    trader: Trader
+    platforms: dict[str, BaseModel]
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,52 +134,46 @@ def validate_trader(
 
 
 def check_unique(
-    traders: Sequence[tuple[Entry, Trader, dict[str, BaseModel]]],
-    *,
-    schemas: Mapping[str, ProviderSchema],
-    report: Report,
+    traders: Sequence[Valid], *, schemas: Mapping[str, ProviderSchema], report: Report
 ) -> None:
     """Report a second trader name, username, e-mail (case-insensitive) or provider key."""
-    first: dict[tuple[str, ...], Where] = {}
+    first: dict[tuple[str, ...], tuple[Where, Path]] = {}
 
-    def claim(key: tuple[str, ...], where: Where, message: str) -> None:
-        earlier = first.setdefault(key, where)
-        if earlier is not where:
-            report.at(where, message, first=earlier)
+    def claim(key: tuple[str, ...], where: Where, path: Path) -> Where | None:
+        """The earlier place of `key` (None if this is the first), places built only then."""
+        spot = (where, path)
+        earlier = first.setdefault(key, spot)
+        return None if earlier is spot else earlier[0].at(earlier[1])
 
-    for entry, trader, platforms in traders:
-        at = entry.where.at
-        claim(("name", trader.name), at(("name",)), f"name: duplicate trader name {trader.name!r}")
-        claim(
-            ("username", trader.username.casefold()),
-            at(("username",)),
-            f"username: duplicate username {trader.username!r} (compared case-insensitively)",
-        )
-        claim(
-            ("email", trader.email.casefold()),
-            at(("email",)),
-            f"email: duplicate e-mail {trader.email!r} (compared case-insensitively)",
-        )
-        for name, block in platforms.items():
+    for valid in traders:
+        trader, where = valid.trader, valid.where
+        if earlier := claim(("name", trader.name), where, ("name",)):
+            message = f"name: duplicate trader name {trader.name!r}"
+            report.at(where.at(("name",)), message, first=earlier)
+        if earlier := claim(("username", trader.username.casefold()), where, ("username",)):
+            message = (
+                f"username: duplicate username {trader.username!r} (compared case-insensitively)"
+            )
+            report.at(where.at(("username",)), message, first=earlier)
+        if earlier := claim(("email", trader.email.casefold()), where, ("email",)):
+            message = f"email: duplicate e-mail {trader.email!r} (compared case-insensitively)"
+            report.at(where.at(("email",)), message, first=earlier)
+        for name, block in valid.platforms.items():
             unique_keys = schemas[name].unique_keys
             for path, key in unique_keys(block) if unique_keys is not None else ():
-                dotted = ".".join(str(part) for part in path)
-                claim(("provider", name, key), at(path), f"{dotted}: duplicate {key}")
+                if earlier := claim(("provider", name, key), where, path):
+                    dotted = ".".join(str(part) for part in path)
+                    report.at(where.at(path), f"{dotted}: duplicate {key}", first=earlier)
 
 
-def check_firm(
-    traders: Sequence[tuple[Entry, Trader, dict[str, BaseModel]]],
-    context: FirmContext,
-    *,
-    report: Report,
-) -> None:
+def check_firm(traders: Sequence[Valid], context: FirmContext, *, report: Report) -> None:
     """Run each provider's firm-wide check over the valid traders that use the provider."""
-    where = {trader.name: entry.where for entry, trader, _ in traders}
+    where = {valid.trader.name: valid.where for valid in traders}
     for name, schema in context.schemas.items():
         settings = context.settings.get(name)
         if schema.check_firm is None or settings is None:
             continue
-        members = [(trader, blocks[name]) for _, trader, blocks in traders if name in blocks]
+        members = [(v.trader, v.platforms[name]) for v in traders if name in v.platforms]
         for trader_name, problem in schema.check_firm(settings, members):
             report.problems(where[trader_name], [problem])
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import partial
 from pathlib import Path
 
@@ -19,6 +19,8 @@ from reconciler.errors import ManifestError, ManifestErrors
 from reconciler.manifest.documents import Expand, paused_gc, read_documents
 from reconciler.manifest.kinds import (
     Entry,
+    FirmContext,
+    Valid,
     check_firm,
     check_unique,
     validate_firm,
@@ -86,28 +88,38 @@ def _load(
     elif not firms and is_complete:
         report.line(str(root), 0, "no Firm declared: exactly one document needs kind: Firm")
     context = validate_firm(firms, schemas=schemas, report=report)
-    loaded: list[tuple[Entry, Trader, dict[str, BaseModel]]] = []
-    for entry in traders:
-        result = validate_trader(entry, context, report=report)
-        if result is not None:
-            loaded.append((entry, *result))
+    loaded = _validate_traders(traders, context, report)
     check_unique(loaded, schemas=schemas, report=report)
     check_firm(loaded, context, report=report)
     report.raise_if_any()
     assert context.firm is not None  # without problems, exactly one Firm was read and is valid
-    _warn_of_literal_secrets(context.firm, [trader for _, trader, _ in loaded], refs)
+    valid_traders = tuple(valid.trader for valid in loaded)
+    _warn_of_literal_secrets(context.firm, valid_traders, refs)
     return Desired(
         firm=context.firm,
-        traders=tuple(trader for _, trader, _ in loaded),
+        traders=valid_traders,
         digest=digest.hexdigest(),
         sources={
-            trader.name: Source(entry.where.file.shown, entry.line, entry.where.path)
-            for entry, trader, _ in loaded
+            valid.trader.name: Source(valid.where.file.shown, valid.line, valid.where.path)
+            for valid in loaded
         },
     )
 
 
-def _warn_of_literal_secrets(firm: BaseModel, traders: list[Trader], refs: References) -> None:
+def _validate_traders(traders: list[Entry], context: FirmContext, report: Report) -> list[Valid]:
+    """The traders that validate; `traders` is emptied on the way, so that each raw value is
+    let go once validated (raw values and models never all coexist)."""
+    loaded: list[Valid] = []
+    traders.reverse()
+    while traders:
+        entry = traders.pop()
+        result = validate_trader(entry, context, report=report)
+        if result is not None:
+            loaded.append(Valid(entry.where, entry.line, *result))
+    return loaded
+
+
+def _warn_of_literal_secrets(firm: BaseModel, traders: Sequence[Trader], refs: References) -> None:
     """Secrets belong in the environment or in 0600 files, not in manifests kept in git."""
     found = list(literal_secrets(firm, "firm", refs.supplied))
     for trader in traders:

@@ -10,7 +10,10 @@ import logging
 import re
 import stat
 from collections.abc import Iterator, Mapping
+from datetime import date, time
+from decimal import Decimal
 from pathlib import Path
+from typing import Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel, SecretStr
 
@@ -115,12 +118,13 @@ def _read_secret_file(path: Path, *, shown: str) -> tuple[str | None, str]:
 
 def literal_secrets(value: object, where: str, supplied: set[str]) -> Iterator[str]:
     """Where secrets (SecretStr values) below `value` were written out instead of coming from
-    a reference, as `where.field.path` names."""
+    a reference, as `where.field.path` names. Model fields whose type cannot hold a secret
+    are skipped (see `secret_fields`)."""
     if isinstance(value, SecretStr):
         if value.get_secret_value() not in supplied:
             yield where
     elif isinstance(value, BaseModel):
-        for name in type(value).model_fields:
+        for name in secret_fields(type(value)):
             yield from literal_secrets(getattr(value, name), f"{where}.{name}", supplied)
     elif isinstance(value, Mapping):
         for key, item in value.items():
@@ -128,3 +132,42 @@ def literal_secrets(value: object, where: str, supplied: set[str]) -> Iterator[s
     elif isinstance(value, list | tuple):
         for index, item in enumerate(value):
             yield from literal_secrets(item, f"{where}.{index}", supplied)
+
+
+_SECRET_FIELDS: dict[type[BaseModel], tuple[str, ...]] = {}
+_NO_SECRETS = (str, bytes, int, float, bool, type(None), date, time, Decimal)
+"""Leaf types that never hold a SecretStr (bool and datetime are covered by int and date)."""
+
+
+def secret_fields(model: type[BaseModel]) -> tuple[str, ...]:
+    """The fields of `model`, in order, whose declared type may hold a SecretStr somewhere
+    below (unknown or `Any` types count as may)."""
+    fields = _SECRET_FIELDS.get(model)
+    if fields is None:
+        fields = tuple(
+            name
+            for name, info in model.model_fields.items()
+            if _may_hold_secret(info.annotation, set())
+        )
+        _SECRET_FIELDS[model] = fields
+    return fields
+
+
+def _may_hold_secret(annotation: Any, seen: set[int]) -> bool:
+    if get_origin(annotation) is Literal:
+        return False
+    if isinstance(annotation, type) and get_origin(annotation) is None:
+        if issubclass(annotation, SecretStr):
+            return True
+        if issubclass(annotation, BaseModel):
+            if id(annotation) in seen:
+                return False
+            seen.add(id(annotation))
+            return any(
+                _may_hold_secret(info.annotation, seen) for info in annotation.model_fields.values()
+            )
+        return not issubclass(annotation, _NO_SECRETS)
+    args = get_args(annotation)
+    if not args:
+        return True  # Any, a bare generic, a forward reference: it may
+    return any(_may_hold_secret(arg, seen) for arg in args if arg is not Ellipsis)

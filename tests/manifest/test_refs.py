@@ -2,10 +2,12 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 
 import pytest
+from pydantic import BaseModel, SecretStr
 
-from reconciler.manifest.refs import MAX_FILE_BYTES, References
+from reconciler.manifest.refs import MAX_FILE_BYTES, References, literal_secrets, secret_fields
 
 ENVIRON = {"PW": "s3cr3t", "USER": "alice", "EMPTY": ""}
 
@@ -138,3 +140,34 @@ def test_each_file_is_read_once_per_load(tmp_path: Path) -> None:
     secret.write_text("second")
     assert refs.expand("${file:token.txt}", base=tmp_path) == ("first", [])
     assert References(environ={}).expand("${file:token.txt}", base=tmp_path) == ("second", [])
+
+
+def test_secret_fields_keeps_only_fields_that_may_hold_a_secret() -> None:
+    class Leaf(BaseModel):
+        name: str
+        count: int | None = None
+
+    class Inner(BaseModel):
+        token: SecretStr
+
+    class Outer(BaseModel):
+        label: str
+        leaf: Leaf
+        inner: Inner | None = None
+        anything: dict[str, Any] = {}
+        leaves: list[Leaf] = []
+        inners: tuple[Inner, ...] = ()
+
+    assert secret_fields(Leaf) == ()
+    assert secret_fields(Outer) == ("inner", "anything", "inners")
+
+
+def test_literal_secrets_still_finds_secrets_below_any() -> None:
+    class Inner(BaseModel):
+        token: SecretStr
+
+    class Outer(BaseModel):
+        anything: dict[str, Any] = {}
+
+    value = Outer(anything={"a": Inner(token=SecretStr("x")), "b": [SecretStr("y")]})
+    assert list(literal_secrets(value, "o", {"y"})) == ["o.anything.a.token"]

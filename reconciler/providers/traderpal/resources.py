@@ -17,6 +17,7 @@ or removing the block) instead of a plan conflict that would hold back every oth
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from reconciler.manifest.models import Desired, Trader
@@ -33,6 +34,9 @@ USER = "traderpal_user"
 VERIFICATION = "traderpal_verification"
 PROFILE = ("first_name", "last_name", "date_of_birth", "country", "phone")
 """User attributes a PATCH can change (besides `status`)."""
+REPLACE_ON = frozenset({"email"})
+VERIFIED: dict[str, Any] = {"verified": True}
+"""The verification's one attribute, shared by every trader's (never mutated)."""
 
 
 def expand(desired: Desired) -> list[DesiredResource]:
@@ -40,22 +44,35 @@ def expand(desired: Desired) -> list[DesiredResource]:
     if not isinstance(desired.firm.providers.get("traderpal"), TraderPalSettings):
         return []
     resources: list[DesiredResource] = []
+    dates: dict[date, str] = {}  # each date's text made once: dates of birth repeat
     for trader in desired.traders:
         block = trader.platforms.get("traderpal")
         if trader.status == "active" and isinstance(block, TraderPalTrader):
-            resources.extend(trader_resources(trader, block))
+            resources.extend(trader_resources(trader, block, dates))
     return resources
 
 
-def trader_resources(trader: Trader, block: TraderPalTrader) -> list[DesiredResource]:
-    """The user and its verification; a country or phone known nowhere is not managed."""
-    key = trader.email.lower()
+def trader_resources(
+    trader: Trader, block: TraderPalTrader, dates: dict[date, str] | None = None
+) -> list[DesiredResource]:
+    """The user and its verification; a country or phone known nowhere is not managed.
+    `dates` shares the text of equal dates between calls."""
+    email = trader.email
+    key = email.lower()
+    if key == email:
+        key = email
     user = Address(USER, trader.name)
+    born = block.date_of_birth
+    if dates is None:
+        dates = {}
+    born_text = dates.get(born)
+    if born_text is None:
+        born_text = dates[born] = born.isoformat()
     attributes: dict[str, Any] = {
         "email": key,
         "first_name": trader.first_name,
         "last_name": trader.last_name,
-        "date_of_birth": block.date_of_birth.isoformat(),
+        "date_of_birth": born_text,
     }
     country, phone = country_of(block, trader), phone_of(block, trader)
     if country is not None:
@@ -68,12 +85,12 @@ def trader_resources(trader: Trader, block: TraderPalTrader) -> list[DesiredReso
             address=user,
             attributes=attributes,
             natural_key=key,
-            replace_on=frozenset({"email"}),
+            replace_on=REPLACE_ON,
             protected=trader.lifecycle.protect,
         ),
         DesiredResource(
             address=Address(VERIFICATION, trader.name),
-            attributes={"verified": True},
+            attributes=VERIFIED,
             natural_key=key,
             depends_on=(user,),
         ),

@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
-from reconciler.manifest.models import Desired, Trader
+from reconciler.manifest.models import Desired, GeneratePassword, Trader
 from reconciler.plan.address import Address
 from reconciler.plan.resource import DesiredResource, GeneratedSecret
 from reconciler.providers.tradervue.config import TradervueTrader, UserSettings
@@ -14,6 +15,12 @@ USER = "tradervue_user"
 UPDATABLE = ("username", "email", "plan")
 """What `PUT /users/{id}` can change; everything else is accepted at creation only."""
 CREATE_ONLY = frozenset({"password", "trial_end", "settings"})
+SENSITIVE = frozenset({"password"})
+DEFAULT_SETTINGS = TradervueTrader.model_fields["settings"].default
+"""A block without `settings:` shares this (all unset): nothing to dump."""
+
+_generated = cache(GeneratedSecret)
+"""One GeneratedSecret per length (a frozen value): not one per trader."""
 
 
 def expand(desired: Desired) -> list[DesiredResource]:
@@ -31,8 +38,8 @@ def expand(desired: Desired) -> list[DesiredResource]:
 def user_resource(trader: Trader, block: TradervueTrader) -> DesiredResource:
     """The trader's user; a mentor's user is a dependency (it must exist first)."""
     password: Any = trader.password
-    if password is not None and not hasattr(password, "get_secret_value"):
-        password = GeneratedSecret(length=password.length)
+    if isinstance(password, GeneratePassword):  # not hasattr: a miss is slow on a model
+        password = _generated(password.length)
     attributes: dict[str, Any] = {
         "username": trader.username,
         "email": trader.email,
@@ -41,16 +48,19 @@ def user_resource(trader: Trader, block: TradervueTrader) -> DesiredResource:
     }
     if block.trial_end is not None:
         attributes["trial_end"] = block.trial_end.isoformat()
-    settings = settings_attribute(block.settings)
-    if settings:
-        attributes["settings"] = settings
+    if block.settings is not DEFAULT_SETTINGS:
+        settings = settings_attribute(block.settings)
+        if settings:
+            attributes["settings"] = settings
     mentor = block.settings.mentor
+    username = trader.username
+    lowered = username.lower()
     return DesiredResource(
         address=Address(USER, trader.name),
         attributes=attributes,
-        natural_key=trader.username.lower(),
+        natural_key=username if lowered == username else lowered,
         depends_on=(Address(USER, mentor),) if mentor is not None else (),
-        sensitive=frozenset({"password"}),
+        sensitive=SENSITIVE,
         create_only=CREATE_ONLY,
         protected=trader.lifecycle.protect,
     )

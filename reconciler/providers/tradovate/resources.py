@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
-from reconciler.manifest.models import Desired, Trader
+from reconciler.manifest.models import Desired, GeneratePassword, Trader
 from reconciler.plan.action import Action
 from reconciler.plan.address import Address
 from reconciler.plan.resource import DesiredResource, GeneratedSecret
 from reconciler.providers.tradovate.config import (
-    AccountTemplate,
     TradovateAccount,
     TradovateSettings,
     TradovateTrader,
@@ -21,28 +21,83 @@ ACCOUNT = "tradovate_account"
 ENTITLEMENT = "tradovate_entitlement"
 
 
+USER_SENSITIVE = frozenset({"password"})
+USER_REPLACE_ON = frozenset({"username"})
+ACCOUNT_REPLACE_ON = frozenset({"template", "initial_balance", "pre_trade_risk"})
+
+_generated = cache(GeneratedSecret)
+"""One GeneratedSecret per length (a frozen value): not one per trader."""
+
+
+class _Shared:
+    """Values identical for every account of one template or every entitlement of one name,
+    made once per expansion and shared by the resources (they are never mutated)."""
+
+    def __init__(self, settings: TradovateSettings) -> None:
+        self.settings = settings
+        self.templates: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
+        self.entitlements: dict[str, dict[str, Any]] = {}
+
+    def template(self, name: str) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The account attributes a template decides (risk, balance) and its inputs."""
+        found = self.templates.get(name)
+        if found is None:
+            template = self.settings.account_templates[name]
+            decided = {
+                "initial_balance": template.initial_balance,
+                "pre_trade_risk": [
+                    r.model_dump(exclude_none=True) for r in template.pre_trade_risk
+                ],
+                "post_trade_risk": template.post_trade_risk.model_dump(exclude_none=True),
+            }
+            inputs = {
+                "template_account_id": template.template_account_id,
+                "template_account": template.template_account,
+            }
+            found = self.templates[name] = (decided, inputs)
+        return found
+
+    def entitlement(self, name: str) -> dict[str, Any]:
+        found = self.entitlements.get(name)
+        if found is None:
+            entitlement_id = self.settings.entitlements[name]
+            found = self.entitlements[name] = {
+                "entitlement": name,
+                "entitlement_id": entitlement_id,
+            }
+        return found
+
+
 def expand(desired: Desired) -> list[DesiredResource]:
     """Desired Tradovate resources of every active trader with a `tradovate:` block."""
     settings = desired.firm.providers.get("tradovate")
     if not isinstance(settings, TradovateSettings):
         return []
+    shared = _Shared(settings)
     resources: list[DesiredResource] = []
     for trader in desired.traders:
         block = trader.platforms.get("tradovate")
         if trader.status != "active" or not isinstance(block, TradovateTrader):
             continue
-        resources.extend(_trader_resources(trader, block, settings))
+        resources.extend(_trader_resources(trader, block, shared))
     return resources
 
 
+def lower(text: str) -> str:
+    """`text` lower-cased, the same object when it already is (one string less per trader)."""
+    lowered = text.lower()
+    return text if lowered == text else lowered
+
+
 def _trader_resources(
-    trader: Trader, block: TradovateTrader, settings: TradovateSettings
+    trader: Trader, block: TradovateTrader, shared: _Shared
 ) -> list[DesiredResource]:
-    user = Address(USER, trader.name)
-    key = trader.username.lower()
+    name = trader.name
+    user = Address(USER, name)
+    key = lower(trader.username)
     password: Any = trader.password
-    if password is not None and not hasattr(password, "get_secret_value"):
-        password = GeneratedSecret(length=password.length)
+    if isinstance(password, GeneratePassword):  # not hasattr: a miss is slow on a model
+        password = _generated(password.length)
     resources = [
         DesiredResource(
             address=user,
@@ -51,39 +106,40 @@ def _trader_resources(
             inputs={
                 "first_name": trader.first_name,
                 "last_name": trader.last_name,
-                "subscription_plan": settings.subscription_plan,
+                "subscription_plan": shared.settings.subscription_plan,
             },
-            sensitive=frozenset({"password"}),
-            replace_on=frozenset({"username"}),
+            sensitive=USER_SENSITIVE,
+            replace_on=USER_REPLACE_ON,
             protected=trader.lifecycle.protect,
         )
     ]
-    gate = [user]
+    depends_on = (user,)
+    gate: tuple[Address, ...] = depends_on
     if trader.contact is not None:
-        contact = Address(CONTACT, trader.name)
-        gate.append(contact)
+        contact = Address(CONTACT, name)
+        gate = (user, contact)
         resources.append(
             DesiredResource(
                 address=contact,
                 attributes={
                     "first_name": trader.first_name,
                     "last_name": trader.last_name,
-                    **trader.contact.model_dump(),
+                    **vars(trader.contact),  # its fields are plain text: as model_dump() gives
                 },
                 natural_key=key,
-                depends_on=(user,),
+                depends_on=depends_on,
             )
         )
     for account in block.accounts:
-        template = settings.account_templates[account.template]
-        resources.append(_account(trader, account, template, user, key))
-    for name in block.entitlements:
+        resources.append(_account(trader, account, shared, depends_on, key))
+    for entitlement in block.entitlements:
+        attributes = shared.entitlement(entitlement)
         resources.append(
             DesiredResource(
-                address=Address(ENTITLEMENT, trader.name, name),
-                attributes={"entitlement": name, "entitlement_id": settings.entitlements[name]},
-                natural_key=f"{key}/{settings.entitlements[name]}",
-                depends_on=tuple(gate),
+                address=Address(ENTITLEMENT, name, entitlement),
+                attributes=attributes,
+                natural_key=f"{key}/{attributes['entitlement_id']}",
+                depends_on=gate,
                 create_action=Action.ENTITLE,
             )
         )
@@ -91,24 +147,20 @@ def _trader_resources(
 
 
 def _account(
-    trader: Trader, account: TradovateAccount, template: AccountTemplate, user: Address, key: str
+    trader: Trader,
+    account: TradovateAccount,
+    shared: _Shared,
+    depends_on: tuple[Address, ...],
+    key: str,
 ) -> DesiredResource:
     """An evaluation account; its natural key is `<username>/<account name>`."""
+    decided, inputs = shared.template(account.template)
     return DesiredResource(
         address=Address(ACCOUNT, trader.name, account.name),
-        attributes={
-            "name": account.name,
-            "template": account.template,
-            "initial_balance": template.initial_balance,
-            "pre_trade_risk": [r.model_dump(exclude_none=True) for r in template.pre_trade_risk],
-            "post_trade_risk": template.post_trade_risk.model_dump(exclude_none=True),
-        },
+        attributes={"name": account.name, "template": account.template, **decided},
         natural_key=f"{key}/{account.name}",
-        inputs={
-            "template_account_id": template.template_account_id,
-            "template_account": template.template_account,
-        },
-        depends_on=(user,),
-        replace_on=frozenset({"template", "initial_balance", "pre_trade_risk"}),
+        inputs=inputs,
+        depends_on=depends_on,
+        replace_on=ACCOUNT_REPLACE_ON,
         protected=account.lifecycle.protect,
     )
