@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 from pydantic import SecretStr
@@ -20,6 +21,10 @@ class GeneratedSecret:
 
 
 SecretValue = SecretStr | GeneratedSecret
+
+_NONE: Mapping[str, Any] = MappingProxyType({})
+"""The default of every empty mapping here: one shared, read-only (a large firm has
+hundreds of thousands of resources)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +43,7 @@ class DesiredResource:
     address: Address
     attributes: Mapping[str, Any]
     natural_key: str
-    inputs: Mapping[str, Any] = field(default_factory=dict)
+    inputs: Mapping[str, Any] = field(default_factory=lambda: _NONE)
     depends_on: tuple[Address, ...] = ()
     sensitive: frozenset[str] = frozenset()
     replace_on: frozenset[str] = frozenset()
@@ -55,7 +60,7 @@ class Recorded:
     address: Address
     remote_id: str
     attributes: Mapping[str, Any]
-    facts: Mapping[str, Any] = field(default_factory=dict)
+    facts: Mapping[str, Any] = field(default_factory=lambda: _NONE)
     natural_key: str = ""
 
 
@@ -80,9 +85,9 @@ class Remote:
 
     address: Address
     remote_id: str | None
-    attributes: Mapping[str, Any] = field(default_factory=dict)
+    attributes: Mapping[str, Any] = field(default_factory=lambda: _NONE)
     blocked: str | None = None
-    facts: Mapping[str, Any] = field(default_factory=dict)
+    facts: Mapping[str, Any] = field(default_factory=lambda: _NONE)
 
 
 @dataclass(frozen=True, slots=True)
