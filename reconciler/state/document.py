@@ -122,8 +122,14 @@ class StateDocument(BaseModel):
             raise StateError(f"invalid state document: {_first_problem(exc)}") from None
 
     def to_bytes(self) -> bytes:
-        """Canonical UTF-8 JSON: sorted keys, one record per line, newline at the end."""
-        return _encode(self.model_dump(mode="json"))
+        """Canonical UTF-8 JSON: sorted keys, one record per line, newline at the end.
+
+        Records are dumped one at a time: a dump of the whole document would copy every
+        record of a large state at once (gigabytes at 100,000 traders) on every write."""
+        fields: dict[str, Any] = self.model_dump(mode="json", exclude={"resources", "pending"})
+        fields["resources"] = self.resources
+        fields["pending"] = self.pending
+        return _encode(fields)
 
     def edit(self) -> StateEditor:
         """A mutable working copy; this document is never changed by it."""
@@ -286,11 +292,16 @@ def _encode(data: Mapping[str, Any]) -> bytes:
             value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False
         )
 
+    def dump_entry(value: object) -> str:
+        return dump(value.model_dump(mode="json") if isinstance(value, BaseModel) else value)
+
     fields = []
     for name in sorted(data):
         value = data[name]
         if isinstance(value, dict) and value:
-            entries = ",\n".join(f"    {dump(key)}: {dump(value[key])}" for key in sorted(value))
+            entries = ",\n".join(
+                f"    {dump(key)}: {dump_entry(value[key])}" for key in sorted(value)
+            )
             fields.append(f"  {dump(name)}: {{\n{entries}\n  }}")
         else:
             fields.append(f"  {dump(name)}: {dump(value)}")
