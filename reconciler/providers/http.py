@@ -132,6 +132,16 @@ def check_json(response: httpx.Response, *, provider: str, operation: str) -> No
         ) from exc
 
 
+def validate_json(validate: Callable[[bytes], T], response: httpx.Response) -> T | None:
+    """`validate(response.content)`: an answer's bytes straight into wire models, with no JSON
+    tree in between; None when they are not JSON of that shape. The caller then judges the
+    answer as it would without this (check_json, its usual decoding and errors)."""
+    try:
+        return validate(response.content)
+    except ValueError:  # pydantic's ValidationError, for bad JSON and for a bad shape alike
+        return None
+
+
 @dataclass(frozen=True, slots=True)
 class RetryPolicy:
     """How a client repeats a call that is safe to repeat (a read, an idempotent update) after
