@@ -223,7 +223,7 @@ class TraderPalClient:
     ) -> tuple[httpx.Response, ModelT | None]:
         """One request; network errors, 5xx and garbled answers are retried with backoff for
         reads and updates only. A success answer of `model`'s shape also comes back validated
-        from its bytes (None otherwise: `_decode` judges it)."""
+        as parsed (None otherwise: `_decode` judges it)."""
         secret = {self._header.name: self._header.prefix + self._api_key.get_secret_value()}
 
         def once() -> tuple[httpx.Response, ModelT | None]:
@@ -240,7 +240,7 @@ class TraderPalClient:
                 )
             decoded = None
             if response.status_code < 300:
-                decoded = validate_json(model.model_validate_json, response)
+                decoded = validate_json(model.model_validate, response)
                 if decoded is None:
                     check_json(response, provider=PROVIDER, operation=operation)
             return response, decoded

@@ -118,7 +118,7 @@ class TradervueClient:
         model: type[ModelT] | None = None,
     ) -> tuple[httpx.Response, ModelT | None]:
         """One call's final answer; failures raise, except a 404 when `missing_ok`. With
-        `model`, a success answer of that shape also comes back validated from its bytes (None
+        `model`, a success answer of that shape also comes back validated as parsed (None
         otherwise: the caller decodes it as usual)."""
         operation = f"{method} {_template(path)}"
 
@@ -131,7 +131,7 @@ class TradervueClient:
             decoded = None
             if response.status_code < 300 and response.content:
                 if model is not None:
-                    decoded = validate_json(model.model_validate_json, response)
+                    decoded = validate_json(model.model_validate, response)
                 if decoded is None:
                     check_json(response, provider=PROVIDER, operation=operation)
             return response, decoded

@@ -261,7 +261,7 @@ class TradovateClient:
         if lists is None:
             lists = self._lists[model] = TypeAdapter(list[model])  # type: ignore[valid-type]
         payload = self._session.call(domain, "GET", path, params=params, items=lists)
-        if isinstance(payload, Decoded):  # validated from the bytes: no JSON tree in between
+        if isinstance(payload, Decoded):  # validated as it was parsed: nothing left to check
             decoded: list[ModelT] = payload.items
             return decoded
         if not isinstance(payload, list):

@@ -161,7 +161,7 @@ class Session:
 
         `idempotent` declares a POST safe to repeat after a transient failure (it sets values
         whatever they were); GETs always are. With `items`, an HTTP 200 answer that is a list
-        of those items comes back as `Decoded`, validated from the bytes in one pass; any other
+        of those items comes back as `Decoded`, parsed and validated at once; any other
         answer is decoded and judged as without it.
         """
         with self._lock:
@@ -366,7 +366,7 @@ class Session:
         if not response.content:
             return None
         if items is not None and response.status_code == 200:
-            decoded = validate_json(items.validate_json, response)
+            decoded = validate_json(items.validate_python, response)
             if decoded is not None:
                 return Decoded(decoded)
         try:
