@@ -16,6 +16,7 @@ from types import TracebackType
 from typing import Any, Self
 
 import uvicorn
+from pydantic_core import to_json
 from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
@@ -154,6 +155,13 @@ def parse_json_object(raw: str | bytes) -> dict[str, Any] | None:
     except ValueError:
         return None
     return parsed if isinstance(parsed, dict) else None
+
+
+def json_body(payload: Any) -> bytes:
+    """`payload` as compact UTF-8 JSON, the text `json.dumps(payload, separators=(",", ":"),
+    ensure_ascii=False)` writes, encoded several times faster (large list answers); a float
+    with a small exponent may come out shorter (`1e-7` for `1e-07`), the same number."""
+    return to_json(payload)
 
 
 async def read_body(receive: Receive) -> bytes:

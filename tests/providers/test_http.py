@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 from click.testing import CliRunner
+from pydantic import BaseModel, TypeAdapter
 
 from reconciler.cli import main
 from reconciler.errors import ProviderError, ProviderRejected, ProviderUnavailable
@@ -26,6 +27,7 @@ from reconciler.providers.http import (
     require_tls,
     translate_httpx_errors,
     user_agent,
+    validate_json,
 )
 
 
@@ -266,3 +268,36 @@ def test_other_errors_are_never_retried() -> None:
             what="GET",
         )  # fmt: skip
     assert waits == []
+
+
+class _Item(BaseModel):
+    id: int
+    name: str
+
+
+_ITEMS = TypeAdapter(list[_Item])
+
+
+def test_validate_json_gives_the_models_of_an_answer_of_that_shape() -> None:
+    response = httpx.Response(200, content=b'[{"id": 1, "name": "a"}, {"id": 2, "name": "b"}]')
+    assert validate_json(_ITEMS.validate_python, response) == [
+        _Item(id=1, name="a"),
+        _Item(id=2, name="b"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"",
+        b"[{",
+        b'[{"id": 1, "name": "a"}] trailing',
+        b'{"errorText": "no"}',
+        b'[{"id": "x"}]',
+        "\ufeff[]".encode(),
+        "[]".encode("utf-16"),
+    ],
+)
+def test_validate_json_gives_none_for_anything_else(content: bytes) -> None:
+    """The caller then judges such an answer as before (not JSON, or an unexpected shape)."""
+    assert validate_json(_ITEMS.validate_python, httpx.Response(200, content=content)) is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 
 import httpx
@@ -11,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from reconciler.providers.sandbox_server import RunningServer, serve_app
+from reconciler.providers.sandbox_server import RunningServer, json_body, serve_app
 
 
 def echo_app() -> Starlette:
@@ -81,3 +82,22 @@ def test_stop_without_waiting_returns_at_once_and_the_port_closes_soon() -> None
     server.stop(wait=False)
     server.thread.join(5)
     assert not server.thread.is_alive()
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        [{"id": 1, "name": "Ann", "ok": True, "gone": None, "size": 2500.0, "ratio": 0.5}],
+        {"errorText": "Invalid request: é, 名前, \u2028 and \x00", "nested": {"list": [1, -2]}},
+        [1e16, 1.5e300, -0.0, 1 / 3, 2**70, float("inf")],
+        {1: "an int key becomes a string"},
+        [],
+    ],
+)
+def test_json_body_writes_what_json_dumps_writes(payload: object) -> None:
+    expected = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+    assert json_body(payload) == expected
+
+
+def test_json_body_may_write_a_small_exponent_shorter_but_the_same_number() -> None:
+    assert json.loads(json_body([1e-07, 2.5e-10])) == [1e-07, 2.5e-10]

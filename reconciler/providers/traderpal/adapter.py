@@ -126,18 +126,23 @@ def user_of(
     return user
 
 
+_SHOWN = (
+    ("first_name", "first_name"),
+    ("last_name", "last_name"),
+    ("date_of_birth", "date_of_birth"),
+    ("country", "country"),
+    ("phone", "phone_number"),
+)
+"""Attribute and User field of what a user shows when its answer carried it."""
+
+
 def remote_user(address: Address, user: User) -> Remote:
     """The user in the desired attributes' shape. While it is pending verification its status
     is not shown: the status the firm wants applies once verified (the verification waits)."""
     attributes: dict[str, Any] = {"email": user.email.lower()}
-    for name, field in (
-        ("first_name", "first_name"),
-        ("last_name", "last_name"),
-        ("date_of_birth", "date_of_birth"),
-        ("country", "country"),
-        ("phone", "phone_number"),
-    ):
-        if user.shown(field):
+    shown = user.model_fields_set  # what `user.shown` tells, read once for all five fields
+    for name, field in _SHOWN:
+        if field in shown:
             attributes[name] = getattr(user, field)
     if user.status is not None and user.status != "pending_verification":
         attributes["status"] = user.status

@@ -23,6 +23,7 @@ from reconciler.providers.http import (
     call_with_retries,
     check_json,
     translate_httpx_errors,
+    validate_json,
 )
 from reconciler.providers.pacing import Pacer
 from reconciler.providers.traderpal.models import (
@@ -188,7 +189,11 @@ class TraderPalClient:
         headers: Mapping[str, str] | None = None,
     ) -> ModelT:
         for rate_round in range(1, self._rate_attempts + 1):
-            response = self._send(method, path, params, body, headers, operation=operation)
+            response, decoded = self._send(
+                method, path, params, body, headers, model, operation=operation
+            )
+            if decoded is not None:
+                return decoded
             if response.status_code != 429:
                 return self._decode(response, model, operation=operation)
             wait = retry_after(response, now=self._clock())
@@ -212,14 +217,16 @@ class TraderPalClient:
         params: Mapping[str, str] | None,
         body: Mapping[str, Any] | None,
         headers: Mapping[str, str] | None,
+        model: type[ModelT],
         *,
         operation: str,
-    ) -> httpx.Response:
+    ) -> tuple[httpx.Response, ModelT | None]:
         """One request; network errors, 5xx and garbled answers are retried with backoff for
-        reads and updates only."""
+        reads and updates only. A success answer of `model`'s shape also comes back validated
+        as parsed (None otherwise: `_decode` judges it)."""
         secret = {self._header.name: self._header.prefix + self._api_key.get_secret_value()}
 
-        def once() -> httpx.Response:
+        def once() -> tuple[httpx.Response, ModelT | None]:
             self._pacer.acquire(operation)
             with translate_httpx_errors(provider=PROVIDER, operation=operation):
                 response = self._http.request(
@@ -231,9 +238,12 @@ class TraderPalClient:
                     provider=PROVIDER,
                     operation=operation,
                 )
+            decoded = None
             if response.status_code < 300:
-                check_json(response, provider=PROVIDER, operation=operation)
-            return response
+                decoded = validate_json(model.model_validate, response)
+                if decoded is None:
+                    check_json(response, provider=PROVIDER, operation=operation)
+            return response, decoded
 
         return call_with_retries(
             once,

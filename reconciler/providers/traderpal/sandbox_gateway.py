@@ -4,7 +4,6 @@ answers each request with a request id, then persists a changed world (faults co
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import random
 import re
@@ -19,7 +18,7 @@ from starlette.types import Scope
 
 from reconciler.providers.json_file import WriteBehind, read_json
 from reconciler.providers.sandbox_faults import Fault
-from reconciler.providers.sandbox_server import read_json_object
+from reconciler.providers.sandbox_server import json_body, read_json_object
 from reconciler.providers.traderpal.sandbox_admin import admin_reply
 from reconciler.providers.traderpal.sandbox_config import SandboxConfig
 from reconciler.providers.traderpal.sandbox_protocol import Refusal, Reply, bad_request, not_found
@@ -189,7 +188,7 @@ def _render(reply: Reply, request_id: str) -> Response:
     headers = {"X-Request-Id": request_id, **reply.headers}
     if reply.payload is None:
         return Response(status_code=reply.status, headers=headers)
-    content = json.dumps(reply.payload, separators=(",", ":"), ensure_ascii=False)
+    content = json_body(reply.payload)
     return Response(
         content, status_code=reply.status, media_type="application/json", headers=headers
     )

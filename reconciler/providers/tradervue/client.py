@@ -19,6 +19,7 @@ from reconciler.providers.http import (
     call_with_retries,
     check_json,
     translate_httpx_errors,
+    validate_json,
 )
 from reconciler.providers.pacing import Pacer
 from reconciler.providers.tradervue.config import Credentials
@@ -82,12 +83,14 @@ class TradervueClient:
 
     def list_users(self) -> list[User]:
         """Every user of the organisation (one call: the endpoint has no pagination)."""
-        response = self._send("GET", "/users")
-        return _decode(UserList, response, operation="GET /users").users
+        response, listed = self._send("GET", "/users", model=UserList)
+        if listed is None:
+            listed = _decode(UserList, response, operation="GET /users")
+        return listed.users
 
     def get_user(self, user_id: int) -> User | None:
         """One user, or None when it is not (or no longer) in the organisation."""
-        response = self._send("GET", f"/users/{user_id}", missing_ok=True)
+        response, _ = self._send("GET", f"/users/{user_id}", missing_ok=True)
         if response.status_code == 404:
             return None
         return _decode(User, response, operation="GET /users/{id}")
@@ -95,12 +98,12 @@ class TradervueClient:
     def create_user(self, user: NewUser) -> int:
         """The new user's id. A refusal (e.g. a taken username) is ProviderRejected with the
         platform's `Invalid request: ...` text."""
-        response = self._send("POST", "/users", body=user.body())
+        response, _ = self._send("POST", "/users", body=user.body())
         return _decode(Created, response, operation="POST /users").id
 
     def update_user(self, user_id: int, update: UserUpdate) -> bool:
         """Change the given fields; False when the user is not in the organisation (404)."""
-        response = self._send("PUT", f"/users/{user_id}", body=update.body(), missing_ok=True)
+        response, _ = self._send("PUT", f"/users/{user_id}", body=update.body(), missing_ok=True)
         return response.status_code != 404
 
     # --- plumbing ----------------------------------------------------------------------
@@ -112,21 +115,28 @@ class TradervueClient:
         *,
         body: Mapping[str, Any] | None = None,
         missing_ok: bool = False,
-    ) -> httpx.Response:
-        """One call's final answer; failures raise, except a 404 when `missing_ok`."""
+        model: type[ModelT] | None = None,
+    ) -> tuple[httpx.Response, ModelT | None]:
+        """One call's final answer; failures raise, except a 404 when `missing_ok`. With
+        `model`, a success answer of that shape also comes back validated as parsed (None
+        otherwise: the caller decodes it as usual)."""
         operation = f"{method} {_template(path)}"
 
-        def once() -> httpx.Response:
+        def once() -> tuple[httpx.Response, ModelT | None]:
             self._pacer.acquire(operation)
             with translate_httpx_errors(provider=PROVIDER, operation=operation):
                 response = self._http.request(method, path, json=body, auth=self._auth)
                 if response.status_code >= 500:
                     response.raise_for_status()
+            decoded = None
             if response.status_code < 300 and response.content:
-                check_json(response, provider=PROVIDER, operation=operation)
-            return response
+                if model is not None:
+                    decoded = validate_json(model.model_validate, response)
+                if decoded is None:
+                    check_json(response, provider=PROVIDER, operation=operation)
+            return response, decoded
 
-        response = call_with_retries(
+        response, decoded = call_with_retries(
             once,
             is_safe=method in _SAFE_TO_REPEAT,
             policy=self._retry,
@@ -136,7 +146,7 @@ class TradervueClient:
         )
         if not (response.status_code == 404 and missing_ok):
             _raise_for_status(response, operation=operation, clock=self._clock)
-        return response
+        return response, decoded
 
 
 _SAFE_TO_REPEAT = frozenset({"GET", "PUT"})

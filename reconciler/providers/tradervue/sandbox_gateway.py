@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
-import json
 import logging
 from collections import deque
 from collections.abc import Callable, Mapping
@@ -21,7 +20,7 @@ from starlette.types import Scope
 from reconciler.providers.json_file import WriteBehind, read_json
 from reconciler.providers.sandbox_credentials import matches_secret
 from reconciler.providers.sandbox_faults import Fault
-from reconciler.providers.sandbox_server import read_json_object
+from reconciler.providers.sandbox_server import json_body, read_json_object
 from reconciler.providers.sliding_window import SlidingWindow
 from reconciler.providers.tradervue import sandbox_users
 from reconciler.providers.tradervue.sandbox_admin import admin_reply
@@ -190,7 +189,7 @@ def _render(reply: Reply) -> Response:
     headers = dict(reply.headers)
     if reply.payload is None:
         return Response(status_code=reply.status, headers=headers)
-    content = json.dumps(reply.payload, separators=(",", ":"), ensure_ascii=False)
+    content = json_body(reply.payload)
     return Response(
         content, status_code=reply.status, media_type="application/json", headers=headers
     )

@@ -36,7 +36,7 @@ from reconciler.providers.tradovate.config import (
     PostTradeRisk,
     TradovateSettings,
 )
-from reconciler.providers.tradovate.models import User
+from reconciler.providers.tradovate.models import AutoLiq, User
 from reconciler.providers.tradovate.resources import ACCOUNT, CONTACT, ENTITLEMENT, USER, expand
 from reconciler.providers.tradovate.signatures import (
     NOT_CREATED,
@@ -50,7 +50,8 @@ _CONTACT_FIELDS = (
     "first_name", "last_name", "phone", "street_address1", "street_address2", "city", "state",
     "post_code", "country",
 )  # fmt: skip
-_RISK_FIELDS = tuple(PostTradeRisk.model_fields)
+_RISK_FIELDS = tuple(f for f in AutoLiq.model_fields if f in PostTradeRisk.model_fields)
+"""The post-trade risk fields of an AutoLiq answer, in its order."""
 
 RATE_LIMITS = (
     RateLimit("all", 5000, 3600.0),
@@ -225,21 +226,23 @@ class TradovateAdapter:
         for request in requests:
             user_key, _, name = request.natural_key.partition("/")
             account = live.get(name)
-            user = users.get(user_key)
             if account is None:
                 continue
-            if user is None or (account.id, user.id) not in permissions:
+            user = users.get(user_key)
+            permission = None if user is None else permissions.get((account.id, user.id))
+            if permission is None:
                 raise PlanConflict(
                     f"{request.address}: account {account.name} exists on Tradovate but is not "
                     "traded by this trader; rename the account in the manifests"
                 )
             risk = risks.get(account.id)
-            values = {} if risk is None else risk.model_dump(include=set(_RISK_FIELDS))
             attributes = {
                 "name": account.name,
-                "post_trade_risk": {k: v for k, v in values.items() if v is not None},
+                "post_trade_risk": {}
+                if risk is None
+                else {k: v for k in _RISK_FIELDS if (v := getattr(risk, k)) is not None},
             }
-            facts = {"trading_permission_id": permissions[(account.id, user.id)].id}
+            facts = {"trading_permission_id": permission.id}
             found[request.address] = Remote(
                 request.address, str(account.id), attributes, facts=facts
             )

@@ -48,7 +48,14 @@ from reconciler.providers.tradovate.models import (
     UserPlugin,
     WireRequest,
 )
-from reconciler.providers.tradovate.session import PROVIDER, Domain, Session, Token, decode
+from reconciler.providers.tradovate.session import (
+    PROVIDER,
+    Decoded,
+    Domain,
+    Session,
+    Token,
+    decode,
+)
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 LDEPS_CHUNK = 1000
@@ -250,13 +257,16 @@ class TradovateClient:
         *,
         params: Mapping[str, str] | None = None,
     ) -> list[ModelT]:
-        payload = self._session.call(domain, "GET", path, params=params)
-        if not isinstance(payload, list):
-            error = decode(ErrorBody, payload or {}, operation=path).error_text
-            raise _rejection(error or "the answer is not a list", path)
         lists = self._lists.get(model)
         if lists is None:
             lists = self._lists[model] = TypeAdapter(list[model])  # type: ignore[valid-type]
+        payload = self._session.call(domain, "GET", path, params=params, items=lists)
+        if isinstance(payload, Decoded):  # validated as it was parsed: nothing left to check
+            decoded: list[ModelT] = payload.items
+            return decoded
+        if not isinstance(payload, list):
+            error = decode(ErrorBody, payload or {}, operation=path).error_text
+            raise _rejection(error or "the answer is not a list", path)
         try:
             items: list[ModelT] = lists.validate_python(payload)  # one call for the whole list
         except ValidationError as exc:

@@ -4,7 +4,6 @@ and routes each request to a rule, then persists the world when the request chan
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import math
 from collections import deque
@@ -17,7 +16,7 @@ from starlette.types import Scope
 
 from reconciler.providers.json_file import WriteBehind, read_json
 from reconciler.providers.sandbox_faults import Fault
-from reconciler.providers.sandbox_server import read_json_object
+from reconciler.providers.sandbox_server import json_body, read_json_object
 from reconciler.providers.tradovate.sandbox_admin import admin_reply
 from reconciler.providers.tradovate.sandbox_config import SandboxConfig
 from reconciler.providers.tradovate.sandbox_limits import PenaltyBox, Sessions, UserLimiter
@@ -237,5 +236,5 @@ def _bearer(request: Request) -> str | None:
 def _render(reply: Reply) -> Response:
     if reply.payload is None:
         return Response(status_code=reply.status)
-    content = json.dumps(reply.payload, separators=(",", ":"), ensure_ascii=False)
+    content = json_body(reply.payload)
     return Response(content, status_code=reply.status, media_type="application/json")

@@ -15,10 +15,15 @@ from functools import partial
 from typing import Any, Literal, TypeVar
 
 import httpx
-from pydantic import BaseModel, SecretStr, ValidationError
+from pydantic import BaseModel, SecretStr, TypeAdapter, ValidationError
 
 from reconciler.errors import ProviderRejected, ProviderUnavailable, RateLimited
-from reconciler.providers.http import RetryPolicy, call_with_retries, translate_httpx_errors
+from reconciler.providers.http import (
+    RetryPolicy,
+    call_with_retries,
+    translate_httpx_errors,
+    validate_json,
+)
 from reconciler.providers.pacing import Pacer
 from reconciler.providers.tradovate.config import Credentials
 from reconciler.providers.tradovate.models import (
@@ -59,6 +64,14 @@ class Reply:
 
     status: int
     payload: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    """A list answer validated straight from the response bytes into wire models (see the
+    `items` argument of `Session.call`)."""
+
+    items: list[Any]
 
 
 def _succeeded(reply: Reply) -> bool:
@@ -142,16 +155,26 @@ class Session:
         params: Mapping[str, str] | None = None,
         body: Body | None = None,
         idempotent: bool = False,
+        items: TypeAdapter[list[Any]] | None = None,
     ) -> Any:
         """Send one API call and return its JSON payload (HTTP 200 or another 2xx).
 
         `idempotent` declares a POST safe to repeat after a transient failure (it sets values
-        whatever they were); GETs always are.
+        whatever they were); GETs always are. With `items`, an HTTP 200 answer that is a list
+        of those items comes back as `Decoded`, parsed and validated at once; any other
+        answer is decoded and judged as without it.
         """
         with self._lock:
             token, fresh = self._valid_token()
         send = partial(
-            self._exchange, domain, method, path, params=params, body=body, idempotent=idempotent
+            self._exchange,
+            domain,
+            method,
+            path,
+            params=params,
+            body=body,
+            idempotent=idempotent,
+            items=items,
         )
         reply = send(token=token)
         if reply.status == 401 and not fresh:
@@ -259,13 +282,16 @@ class Session:
         body: Body | None = None,
         resend_tickets: bool = True,
         idempotent: bool = False,
+        items: TypeAdapter[list[Any]] | None = None,
     ) -> Reply:
         """Send until the answer is final: resend on penalty tickets (unless told not to, then
         the ticket is the answer); raise on 429."""
         # reads, the token request itself, and writes declared idempotent
         retryable = method == "GET" or token is None or idempotent
         for round_ in range(self._max_ticket_rounds + 1):
-            reply = self._send(domain, method, path, params, body, token, retryable=retryable)
+            reply = self._send(
+                domain, method, path, params, body, token, retryable=retryable, items=items
+            )
             if reply.status == 429:
                 raise RateLimited(LOCKOUT, provider=PROVIDER, operation=path)
             ticket = PenaltyTicket.find(reply.payload) if reply.status == 200 else None
@@ -303,6 +329,7 @@ class Session:
         token: Token | None,
         *,
         retryable: bool,
+        items: TypeAdapter[list[Any]] | None = None,
     ) -> Reply:
         """One request; transport errors, 5xx and garbled answers are retried with backoff
         when `retryable`."""
@@ -319,7 +346,7 @@ class Session:
                 )
                 if response.status_code >= 500:
                     response.raise_for_status()
-            reply = Reply(response.status_code, self._json(response, operation=path))
+            reply = Reply(response.status_code, self._json(response, operation=path, items=items))
             permit.settle(succeeded=_succeeded(reply))
             return reply
 
@@ -333,9 +360,15 @@ class Session:
         )
 
     @staticmethod
-    def _json(response: httpx.Response, *, operation: str) -> Any:
+    def _json(
+        response: httpx.Response, *, operation: str, items: TypeAdapter[list[Any]] | None = None
+    ) -> Any:
         if not response.content:
             return None
+        if items is not None and response.status_code == 200:
+            decoded = validate_json(items.validate_python, response)
+            if decoded is not None:
+                return Decoded(decoded)
         try:
             return response.json()
         except ValueError as exc:
