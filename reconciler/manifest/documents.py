@@ -7,7 +7,6 @@ refusing duplicate keys, aliases and nesting deeper than `MAX_DEPTH`; mapping ke
 
 from __future__ import annotations
 
-import gc
 import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -30,6 +29,7 @@ from yaml.events import (
 )
 from yaml.nodes import ScalarNode
 
+from reconciler.collector import quiet_gc
 from reconciler.errors import ManifestError
 from reconciler.manifest.models import Path
 
@@ -86,7 +86,7 @@ def read_documents(data: bytes, *, expand: Expand) -> tuple[list[Document], list
     builder = _Builder(expand)
     loader = SafeLoader(data)
     try:
-        with paused_gc(), _syntax_errors(data):
+        with quiet_gc(), _syntax_errors(data):
             builder.run(loader.get_event)  # the parser's own method: no generator per event
     except ManifestError as exc:
         builder.problems.append(Located(exc.line, exc.message))
@@ -127,19 +127,6 @@ def _syntax_errors(data: bytes) -> Iterator[None]:
         raise ManifestError(f"invalid YAML: {exc.reason}", line=line) from exc
     except yaml.YAMLError as exc:
         raise ManifestError(f"invalid YAML: {type(exc).__name__}") from exc
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Pause the cyclic GC: its passes over millions of fresh, acyclic containers dominate
-    parse time otherwise. Restores the previous setting."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def resolve_plain(value: str) -> str:

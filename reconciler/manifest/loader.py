@@ -15,8 +15,9 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from reconciler.collector import quiet_gc
 from reconciler.errors import ManifestError, ManifestErrors
-from reconciler.manifest.documents import Expand, paused_gc, read_documents
+from reconciler.manifest.documents import Expand, read_documents
 from reconciler.manifest.kinds import (
     Entry,
     FirmContext,
@@ -48,7 +49,7 @@ def load_manifests(
     (default: the process environment). Raises ManifestErrors listing every problem.
     """
     try:
-        with paused_gc():
+        with quiet_gc():
             return _load(directory, schemas=schemas, environ=environ)
     except RecursionError as exc:  # defensive: readers are iterative and depth-limited
         problem = ManifestError("manifests nest too deeply to be read", path=os.fspath(directory))
