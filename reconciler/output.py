@@ -15,6 +15,7 @@ from reconciler.plan import Change, Drift, Plan, PlanOptions, SavedPlan
 from reconciler.render import (
     Lines,
     Styler,
+    piece_style,
     render_drift,
     render_drift_json,
     render_drift_markdown,
@@ -73,8 +74,7 @@ def _styler(out: Console) -> Styler | None:
     def styled(text: str, names: tuple[str | None, str | None]) -> str:
         style = styles.get(names)
         if style is None:
-            named = [out.get_style(name) for name in names if name]
-            style = Style.combine(named) if named else Style.null()
+            style = piece_style(out, names)
             if out.no_color:
                 style = style.without_color
             styles[names] = style

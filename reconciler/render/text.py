@@ -133,10 +133,15 @@ class Lines:
                 key = (style, over)
                 found = styles.get(key)
                 if found is None:
-                    named = [console.get_style(name) for name in key if name]
-                    found = styles[key] = Style.combine(named) if named else Style.null()
+                    found = styles[key] = piece_style(console, key)
                 yield Segment(piece, found)
             yield newline
+
+
+def piece_style(console: Console, names: tuple[str | None, str | None]) -> Style:
+    """The style of a piece: its own style name, then its line's laid over it."""
+    named = [console.get_style(name) for name in names if name]
+    return Style.combine(named) if named else Style.null()
 
 
 def summary_line(plan: Plan) -> str:
