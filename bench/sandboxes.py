@@ -108,7 +108,7 @@ def _sandbox_of(app: Any) -> Any:
 
 
 def main() -> None:
-    from reconciler.providers.sandbox_server import serve_app
+    from reconciler.providers.sandbox.server import serve_app
     from reconciler.providers.traderpal import sandbox as traderpal
     from reconciler.providers.tradervue import sandbox as tradervue
     from reconciler.providers.tradovate import sandbox as tradovate

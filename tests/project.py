@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 from click.testing import CliRunner, Result
 
-from reconciler.cli import main
+from reconciler.cli.main import main
 from reconciler.providers.tradovate.sandbox import DEFAULT_ADMIN
 
 FIRM = """\

@@ -18,7 +18,7 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
-from reconciler.cli import main
+from reconciler.cli.main import main
 from reconciler.providers.traderpal import sandbox as traderpal
 from reconciler.providers.tradervue import sandbox as tradervue
 from reconciler.providers.tradovate import sandbox as tradovate

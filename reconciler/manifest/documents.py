@@ -29,8 +29,8 @@ from yaml.events import (
 )
 from yaml.nodes import ScalarNode
 
-from reconciler.collector import quiet_gc
 from reconciler.errors import ManifestError
+from reconciler.manifest.collector import quiet_gc
 from reconciler.manifest.models import Path
 
 try:

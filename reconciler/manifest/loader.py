@@ -15,8 +15,8 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from reconciler.collector import quiet_gc
 from reconciler.errors import ManifestError, ManifestErrors
+from reconciler.manifest.collector import quiet_gc
 from reconciler.manifest.documents import Expand, read_documents
 from reconciler.manifest.kinds import (
     Entry,

@@ -13,7 +13,6 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from reconciler.backends import StateChoice
 from reconciler.errors import CancelLimitExceeded, ManifestErrors, ReconcilerError, StateLocked
 from reconciler.manifest import Desired, load_manifests
 from reconciler.plan import Address
@@ -29,7 +28,8 @@ from reconciler.watch.runs import RunOptions, StopAfterBatch, run
 from reconciler.watch.status import Status
 from reconciler.watch.streams import Streams
 from reconciler.watch.targets import find_trader
-from reconciler.workspace import Workspace, open_workspace
+from reconciler.workspace.backends import StateChoice
+from reconciler.workspace.workspace import Workspace, open_workspace
 
 logger = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ import httpx
 from reconciler.providers.traderpal import sandbox as traderpal
 from reconciler.providers.tradervue import sandbox as tradervue
 from reconciler.providers.tradovate import sandbox as tradovate
-from reconciler.providers.tradovate.sandbox_config import Limits
+from reconciler.providers.tradovate.sandbox.config import Limits
 
 TP_KEY = "tp_history_key_5b2e"
 SECRETS = {

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from bench.generate import Counts, Platforms, accounts_of, trader, write_firm, write_traders
 from bench.measure import minimum_calls, platforms
-from reconciler.cli import main
+from reconciler.cli.main import main
 from reconciler.manifest import load_manifests
 from reconciler.providers import schemas
 from reconciler.providers.traderpal import sandbox as traderpal

@@ -12,7 +12,7 @@ import pytest
 import yaml
 from click.testing import CliRunner, Result
 
-from reconciler.cli import main
+from reconciler.cli.main import main
 from reconciler.manifest import SCHEMA_FILE
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "manifests"

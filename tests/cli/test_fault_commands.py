@@ -9,7 +9,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from reconciler.cli import main
+from reconciler.cli.main import main
 from tests.project import Project
 
 CREATE_USERS = "/live/v1/user/createevaluationusers"

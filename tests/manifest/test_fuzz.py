@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from reconciler.cli import main
+from reconciler.cli.main import main
 
 FIRM = """\
 kind: Firm

@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner
 from pydantic import BaseModel, TypeAdapter
 
-from reconciler.cli import main
+from reconciler.cli.main import main
 from reconciler.errors import ProviderError, ProviderRejected, ProviderUnavailable
 from reconciler.providers.http import (
     RetryPolicy,

@@ -15,8 +15,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from reconciler.providers.sandbox_faults import Fault, FaultInjector
-from reconciler.providers.sandbox_server import RunningServer, serve_app
+from reconciler.providers.sandbox.faults import Fault, FaultInjector
+from reconciler.providers.sandbox.server import RunningServer, serve_app
 
 
 class Counter:

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from reconciler.providers.sandbox_server import RunningServer, json_body, serve_app
+from reconciler.providers.sandbox.server import RunningServer, json_body, serve_app
 
 
 def echo_app() -> Starlette:

@@ -28,7 +28,7 @@ from reconciler.providers.tradovate.sandbox import (
     SandboxConfig,
     serve_sandbox,
 )
-from reconciler.providers.tradovate.sandbox_config import EndpointLimit, Limits, UserLimit
+from reconciler.providers.tradovate.sandbox.config import EndpointLimit, Limits, UserLimit
 from tests.fakes import FakeClock as Clock
 
 MDA_ALERT = 70

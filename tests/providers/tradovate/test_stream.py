@@ -26,7 +26,7 @@ from reconciler.providers.tradovate.sandbox import (
     SandboxServer,
     serve_sandbox,
 )
-from reconciler.providers.tradovate.sandbox_config import EndpointLimit, Limits
+from reconciler.providers.tradovate.sandbox.config import EndpointLimit, Limits
 from reconciler.providers.tradovate.signatures import SignalBook
 from reconciler.providers.tradovate.stream import SignatureStream, websocket_url
 

@@ -1,0 +1,305 @@
+"""The `reconciler` command line: click commands, the exit-code table and wiring.
+
+Exit codes follow Terraform so CI scripts carry over:
+    0  success, or no changes (no drift)
+    1  any error (bad manifests, platform errors, failed items, usage errors, a stale saved
+       plan, a guardrail), and `fmt --check` finding files to reformat
+    2  changes present (only with `plan --detailed-exitcode`), drift found (only with
+       `drift --detailed-exitcode`)
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from reconciler.apply.events import Event
+from reconciler.cli.context import (
+    EXIT_CHANGES,
+    Context,
+    ExitCodes,
+    pass_context,
+    reports_errors,
+)
+from reconciler.cli.faults import fault
+from reconciler.cli.manifests import fmt, schema_command
+from reconciler.cli.options import (
+    PLANFILE,
+    format_option,
+    plan_options,
+    plan_options_from,
+    refuse_options_with_saved_plan,
+)
+from reconciler.cli.output import (
+    print_drift,
+    print_plan,
+    print_saved_plan,
+    print_state,
+    warn_appeared,
+)
+from reconciler.cli.sandbox import sandbox
+from reconciler.cli.state import history, import_object, state
+from reconciler.cli.watch import watch
+from reconciler.errors import ReconcilerError
+from reconciler.manifest import load_manifests
+from reconciler.manifest.collector import frozen_gc, quiet_gc
+from reconciler.plan import Change
+from reconciler.providers import schemas
+from reconciler.render import ProgressSink, summary_line
+from reconciler.workspace.backends import BACKENDS, StateChoice
+from reconciler.workspace.saved_plans import read_saved_plan, replan_saved, save_plan
+from reconciler.workspace.workspace import Workspace, open_workspace
+
+
+@click.group(cls=ExitCodes)
+@click.option(
+    "--manifests",
+    "-m",
+    type=click.Path(path_type=Path),
+    default=Path("manifests"),
+    show_default=True,
+    help="Directory of YAML manifests.",
+)
+@click.option("--color/--no-color", default=None, help="Force or disable colour.")
+@click.option(
+    "--backend",
+    type=click.Choice(BACKENDS),
+    envvar="RECONCILER_BACKEND",
+    default=None,
+    help="State backend, instead of the Firm manifest's settings.state.backend "
+    "[env RECONCILER_BACKEND].",
+)
+@click.option(
+    "--workspace",
+    "-w",
+    envvar="RECONCILER_WORKSPACE",
+    default=None,
+    help="State workspace (e.g. staging, production), instead of settings.state.workspace "
+    "[env RECONCILER_WORKSPACE].",
+)
+@click.option("--debug", is_flag=True, help="Show tracebacks of errors.")
+@click.option(
+    "--http-timeout",
+    type=click.FloatRange(min=0.1),
+    default=30.0,
+    show_default=True,
+    envvar="RECONCILER_HTTP_TIMEOUT",
+    help="Seconds a platform call may take before it counts as failed (outcome unknown).",
+)
+@click.pass_context
+def main(
+    ctx: click.Context,
+    manifests: Path,
+    color: bool | None,
+    backend: str | None,
+    workspace: str | None,
+    debug: bool,
+    http_timeout: float,
+) -> None:
+    """Declare a prop firm's traders in YAML; plan and apply them to trading platforms."""
+    logging.basicConfig(
+        level=logging.DEBUG if debug else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # it logs full URLs at INFO
+    choice = StateChoice(backend=backend, workspace=workspace)
+    ctx.obj = Context(manifests, color=color, debug=debug, choice=choice, http_timeout=http_timeout)
+
+
+@main.command()
+@pass_context
+@reports_errors
+def validate(ctx: Context) -> None:
+    """Check the manifests; report every problem as file:line: message."""
+    with quiet_gc():
+        desired = load_manifests(ctx.manifests, schemas=schemas())
+    ctx.out.print(
+        f"The manifests are valid: {len(desired.traders)} trader(s) of firm {desired.firm.name}."
+    )
+
+
+@main.command()
+@click.option(
+    "--detailed-exitcode",
+    is_flag=True,
+    help="Exit 2 when there are changes, 0 when none, 1 on error.",
+)
+@click.option(
+    "--adopt",
+    is_flag=True,
+    help="Adopt remote objects whose natural key matches an undeclared-in-state entry.",
+)
+@click.option("--show-noop", is_flag=True, help="Also list unchanged resources.")
+@plan_options
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Save the plan to FILE, for `reconciler apply FILE` after review.",
+)
+@format_option
+@pass_context
+@reports_errors
+def plan(
+    ctx: Context,
+    detailed_exitcode: bool,
+    adopt: bool,
+    show_noop: bool,
+    targets: tuple[str, ...],
+    max_cancel: int | None,
+    out: Path | None,
+    output_format: str,
+) -> None:
+    """Show what apply would change."""
+    options = plan_options_from(adopt=adopt, targets=targets, max_cancel=max_cancel)
+    with (
+        quiet_gc(),
+        open_workspace(
+            ctx.manifests, choice=ctx.choice, http_timeout=ctx.http_timeout
+        ) as workspace,
+    ):
+        document = workspace.store.read()
+        the_plan, _ = workspace.plan(document, options=options)
+        if out is not None:
+            save_plan(out, the_plan, options=options, workspace=workspace, document=document)
+        print_plan(ctx.out, the_plan, output_format, show_noop=show_noop, options=options)
+    if out is not None:
+        click.echo(
+            f"Saved the plan to {out}; apply exactly it with: reconciler apply {out}", err=True
+        )
+    if detailed_exitcode and the_plan.has_changes:
+        sys.exit(EXIT_CHANGES)
+
+
+@main.command()
+@click.argument("planfile", required=False, type=PLANFILE)
+@click.option("--auto-approve", is_flag=True, help="Apply without asking for confirmation.")
+@click.option("--adopt", is_flag=True, help="As for plan.")
+@plan_options
+@click.option(
+    "--lock-timeout",
+    type=float,
+    default=0.0,
+    show_default=True,
+    help="Seconds to wait for the state lock.",
+)
+@pass_context
+@reports_errors
+def apply(
+    ctx: Context,
+    planfile: Path | None,
+    auto_approve: bool,
+    adopt: bool,
+    targets: tuple[str, ...],
+    max_cancel: int | None,
+    lock_timeout: float,
+) -> None:
+    """Plan, confirm, and make the platforms match the manifests. With PLANFILE (from
+    `plan --out`): apply exactly that reviewed plan, without asking, or refuse if the state,
+    the manifests or the platforms changed since."""
+    saved = None
+    if planfile is not None:
+        refuse_options_with_saved_plan(planfile)
+        saved = read_saved_plan(planfile)
+    with (
+        quiet_gc(),
+        open_workspace(
+            ctx.manifests, choice=ctx.choice, http_timeout=ctx.http_timeout
+        ) as workspace,
+        workspace.store.lock(command="apply", timeout=lock_timeout),
+    ):
+        document = workspace.store.read()
+        appeared: tuple[Change, ...] = ()
+        if saved is None:
+            options = plan_options_from(adopt=adopt, targets=targets, max_cancel=max_cancel)
+            the_plan, remote = workspace.plan(document, options=options)
+        else:
+            the_plan, remote, appeared = replan_saved(workspace, saved, document)
+        print_plan(ctx.out, the_plan, "text")
+        warn_appeared(appeared)
+        if not the_plan.has_changes:
+            workspace.record_facts(remote, document)
+            return
+        if saved is None:
+            _confirm(auto_approve)
+        result = _execute(ctx, workspace, the_plan, remote, document)
+    if not result.is_complete:
+        raise ReconcilerError(
+            f"{len(result.failed)} change(s) failed and "
+            f"{len(result.skipped)} were skipped; fix them and apply again"
+        )
+
+
+def _confirm(auto_approve: bool) -> None:
+    if auto_approve:
+        return
+    if not sys.stdin.isatty():
+        raise ReconcilerError(
+            "apply needs confirmation: run it in a terminal or pass --auto-approve"
+        )
+    if not click.confirm("Apply these changes?", default=False):
+        raise ReconcilerError("apply cancelled")
+
+
+def _execute(ctx: Context, workspace: Workspace, the_plan: Any, remote: Any, document: Any) -> Any:
+    total = sum(1 for c in the_plan.changes if c.action.is_change)
+    with frozen_gc(), ProgressSink(ctx.out, total=total) as sink:
+        events: Callable[[Event], None] = sink
+        return workspace.apply(the_plan, remote, document, sink=events)
+
+
+@main.command()
+@click.option(
+    "--detailed-exitcode",
+    is_flag=True,
+    help="Exit 2 when the platforms drifted from the recorded state, 0 when not, 1 on error.",
+)
+@format_option
+@pass_context
+@reports_errors
+def drift(ctx: Context, detailed_exitcode: bool, output_format: str) -> None:
+    """Refresh only: report what changed on the platforms outside reconciler since the last
+    apply (changed values, deleted objects, objects that appeared); plans nothing."""
+    with (
+        quiet_gc(),
+        open_workspace(
+            ctx.manifests, choice=ctx.choice, http_timeout=ctx.http_timeout
+        ) as workspace,
+    ):
+        report = workspace.drift(workspace.store.read())
+    print_drift(ctx.out, report, output_format)
+    if detailed_exitcode and report.has_drift:
+        sys.exit(EXIT_CHANGES)
+
+
+@main.command()
+@click.argument("planfile", required=False, type=PLANFILE)
+@format_option
+@pass_context
+@reports_errors
+def show(ctx: Context, planfile: Path | None, output_format: str) -> None:
+    """Print the saved plan PLANFILE; without it, the recorded state (addresses, remote ids,
+    attributes; never secrets)."""
+    if planfile is not None:
+        print_saved_plan(ctx.out, read_saved_plan(planfile), output_format)
+        return
+    with open_workspace(ctx.manifests, choice=ctx.choice, connect=False) as workspace:
+        document = workspace.store.read()
+    rows = {address: record.model_dump() for address, record in document.resources.items()}
+    print_state(ctx.out, rows, output_format, serial=document.serial)
+
+
+main.add_command(sandbox)
+main.add_command(schema_command)
+main.add_command(fmt)
+main.add_command(state)
+main.add_command(import_object)
+main.add_command(history)
+main.add_command(watch)
+sandbox.add_command(fault)
+
+__all__ = ["main", "summary_line"]

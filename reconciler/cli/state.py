@@ -1,0 +1,217 @@
+"""`reconciler state ...`, `import` and `history`: inspect and repair recorded state, adopt a
+remote object, and read a trader's audit trail."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from reconciler.cli.context import Context, pass_context, reports_errors
+from reconciler.errors import StateError
+from reconciler.plan import Address, plan_moves
+from reconciler.render import render_history, render_state
+from reconciler.state import (
+    StateDocument,
+    check_push,
+    move_addresses,
+    remove_addresses,
+)
+from reconciler.workspace.workspace import open_workspace
+
+_LOCK_TIMEOUT = click.option(
+    "--lock-timeout",
+    type=float,
+    default=0.0,
+    show_default=True,
+    help="Seconds to wait for the state lock.",
+)
+
+
+@click.group()
+def state() -> None:
+    """Inspect, repair, move, pull or push the recorded state."""
+
+
+@state.command("list")
+@click.option("--trader", default=None, help="Only this trader's addresses.")
+@pass_context
+@reports_errors
+def state_list(ctx: Context, trader: str | None) -> None:
+    """List recorded addresses with their remote ids."""
+    with open_workspace(ctx.manifests, choice=ctx.choice, connect=False) as workspace:
+        document = workspace.store.read()
+    for text in sorted(document.resources, key=Address.parse):
+        if trader is None or Address.parse(text).trader == trader:
+            click.echo(f"{text}\t{document.resources[text].remote_id}")
+
+
+@state.command("show")
+@click.argument("address")
+@pass_context
+@reports_errors
+def state_show(ctx: Context, address: str) -> None:
+    """Show one recorded address (secrets only as `(sensitive)`)."""
+    text = str(_address(address))
+    with open_workspace(ctx.manifests, choice=ctx.choice, connect=False) as workspace:
+        document = workspace.store.read()
+    record = document.resources.get(text)
+    if record is None:
+        raise StateError(f"not in state: {text}")
+    ctx.out.print(render_state({text: record.model_dump()}))
+
+
+@state.command("rm")
+@click.argument("addresses", nargs=-1, required=True)
+@_LOCK_TIMEOUT
+@pass_context
+@reports_errors
+def state_rm(ctx: Context, addresses: tuple[str, ...], lock_timeout: float) -> None:
+    """Forget addresses: the platforms keep the objects, reconciler stops managing them."""
+    texts = [str(_address(a)) for a in addresses]
+    with (
+        open_workspace(ctx.manifests, choice=ctx.choice, connect=False) as workspace,
+        workspace.store.lock(command="state rm", timeout=lock_timeout),
+    ):
+        document = workspace.store.read()
+        ids = {t: document.resources[t].remote_id for t in texts if t in document.resources}
+        workspace.store.write(remove_addresses(document, texts))
+        workspace.audit("state rm", [(t, "state rm", ids[t]) for t in texts])
+    ctx.out.print(
+        f"Removed {len(texts)} address(es) from state; the platforms keep the objects "
+        "(plan --adopt takes them back)."
+    )
+
+
+@state.command("mv")
+@click.argument("source")
+@click.argument("destination")
+@_LOCK_TIMEOUT
+@pass_context
+@reports_errors
+def state_mv(ctx: Context, source: str, destination: str, lock_timeout: float) -> None:
+    """Re-address a record (or, given two trader names, every record of a trader)."""
+    with (
+        open_workspace(ctx.manifests, choice=ctx.choice, connect=False) as workspace,
+        workspace.store.lock(command="state mv", timeout=lock_timeout),
+    ):
+        document = workspace.store.read()
+        recorded = [Address.parse(text) for text in document.resources]
+        moves = [
+            (str(old), str(new))
+            for old, new in plan_moves(
+                [(source, destination)], recorded, kinds=workspace.rules.keys()
+            )
+        ]
+        workspace.store.write(move_addresses(document, moves))
+        workspace.audit(
+            "state mv",
+            [(new, f"move from {old}", document.resources[old].remote_id) for old, new in moves],
+        )
+    for old, new in moves:
+        ctx.out.print(f"Moved {old} to {new}.")
+
+
+@state.command("pull")
+@pass_context
+@reports_errors
+def state_pull(ctx: Context) -> None:
+    """Print the stored state document (JSON; secrets are only keyed digests)."""
+    with open_workspace(ctx.manifests, choice=ctx.choice, connect=False) as workspace:
+        document = workspace.store.read()
+    if document.serial == 0:
+        raise StateError("no state is stored for this workspace yet")
+    click.echo(document.to_bytes().decode("utf-8"), nl=False)
+
+
+@state.command("push")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--force", is_flag=True, help="Replace even a state of another lineage or a newer serial."
+)
+@_LOCK_TIMEOUT
+@pass_context
+@reports_errors
+def state_push(ctx: Context, file: Path, force: bool, lock_timeout: float) -> None:
+    """Replace the stored state with FILE (`-` for stdin), refusing another lineage, an older
+    serial or different content at the same serial unless --force."""
+    pushed = StateDocument.from_bytes(_read(file))
+    with (
+        open_workspace(ctx.manifests, choice=ctx.choice, connect=False) as workspace,
+        workspace.store.lock(command="state push", timeout=lock_timeout),
+    ):
+        current = workspace.store.read()
+        check_push(current, pushed, is_forced=force)
+        written = workspace.store.replace(current, pushed)
+        workspace.audit("state push", [("", "state push", None)])
+    ctx.out.print(f"Pushed state of lineage {written.lineage} as serial {written.serial}.")
+
+
+@state.command("unlock")
+@click.argument("lock_id")
+@pass_context
+@reports_errors
+def state_unlock(ctx: Context, lock_id: str) -> None:
+    """Release a lock whose holder is gone (the id is in the 'state is locked' error)."""
+    with open_workspace(ctx.manifests, choice=ctx.choice, connect=False) as workspace:
+        workspace.store.unlock(lock_id)
+    ctx.out.print(f"Released lock {lock_id}.")
+
+
+@click.command("import")
+@click.argument("address")
+@click.argument("remote_id")
+@_LOCK_TIMEOUT
+@pass_context
+@reports_errors
+def import_object(ctx: Context, address: str, remote_id: str, lock_timeout: float) -> None:
+    """Adopt the platform's object REMOTE_ID as the declared ADDRESS (checked by natural key)."""
+    target = _address(address)
+    with (
+        open_workspace(ctx.manifests, choice=ctx.choice) as workspace,
+        workspace.store.lock(command="import", timeout=lock_timeout),
+    ):
+        workspace.import_object(workspace.store.read(), target, remote_id)
+    ctx.out.print(
+        f"Imported {target} as remote object {remote_id}. Run plan to see what differs "
+        "from the manifests."
+    )
+
+
+@click.command("history")
+@click.argument("trader", required=False)
+@click.option(
+    "--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@pass_context
+@reports_errors
+def history(ctx: Context, trader: str | None, output: str) -> None:
+    """The audit trail of TRADER (or of the whole workspace): every action applied, when, by
+    whom, from which plan and commit, with the platform's ids and the outcome."""
+    with open_workspace(ctx.manifests, choice=ctx.choice, connect=False) as workspace:
+        entries = workspace.store.history(trader)
+    if output == "json":
+        click.echo(json.dumps([e.model_dump(mode="json") for e in entries], indent=2))
+    else:
+        ctx.out.print(render_history([e.model_dump() for e in entries], trader=trader))
+
+
+def _address(text: str) -> Address:
+    try:
+        return Address.parse(text)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def _read(file: Path) -> bytes:
+    if str(file) == "-":
+        return sys.stdin.buffer.read()
+    try:
+        return file.read_bytes()
+    except OSError as exc:
+        raise StateError(f"cannot read {file}: {exc.strerror}") from None
+
+
+__all__ = ["history", "import_object", "state"]

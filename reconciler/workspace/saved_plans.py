@@ -1,0 +1,69 @@
+"""Saved plans at the edges: writing one after `plan --out`, reading one, and planning it again
+under the state lock so apply executes exactly what it lists (or refuses, StalePlan)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from reconciler.errors import ReconcilerError
+from reconciler.plan import (
+    Action,
+    Address,
+    Change,
+    Plan,
+    PlanOptions,
+    Remote,
+    SavedPlan,
+    check_saved,
+    dump_plan,
+    load_plan,
+    match_saved,
+)
+from reconciler.state import StateDocument
+from reconciler.workspace.workspace import Workspace
+
+
+def save_plan(
+    path: Path, plan: Plan, *, options: PlanOptions, workspace: Workspace, document: StateDocument
+) -> None:
+    """Write `plan` (made from `document` with `options`) to `path`, atomically."""
+    origin = workspace.origin(document)
+    saved = SavedPlan(
+        plan,
+        options,
+        firm=origin.firm,
+        workspace=origin.workspace,
+        values_digest=origin.values_digest,
+        reconciler_version=origin.reconciler_version,
+        noop_count=plan.counts()[Action.NOOP],
+    )
+    temporary = path.with_name(f".{path.name}.tmp")
+    try:
+        temporary.write_bytes(dump_plan(saved))
+        temporary.replace(path)
+    except OSError as exc:
+        raise ReconcilerError(f"cannot write the plan to {path}: {exc.strerror}") from None
+
+
+def read_saved_plan(path: Path) -> SavedPlan:
+    """Read and parse a plan file."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ReconcilerError(f"cannot read {path}: {exc.strerror}") from None
+    return load_plan(data)
+
+
+def replan_saved(
+    workspace: Workspace, saved: SavedPlan, document: StateDocument
+) -> tuple[Plan, dict[Address, Remote], tuple[Change, ...]]:
+    """Check the saved plan against state, manifests and program; refresh and plan again with
+    its options; return the plan to execute, what refresh saw, and changes that appeared since
+    (not executed). Raises StalePlan when the saved plan no longer tells the truth."""
+    check_saved(saved, workspace.origin(document))
+    fresh, remote = workspace.plan(document, options=saved.options)
+    plan, appeared = match_saved(saved.plan, fresh)
+    return plan, remote, appeared
+
+
+__all__ = ["read_saved_plan", "replan_saved", "save_plan"]
