@@ -140,14 +140,33 @@ def resolve_plain(value: str) -> str:
     return STR
 
 
+class _Frame:
+    """One open container on the builder's stack.
+
+    `pending` is the key whose value is awaited (None between keys, `_NOT_A_KEY` when the key
+    was a mapping or list, so its value is dropped); `last` is the key read before it.
+    """
+
+    __slots__ = ("container", "last", "pending")
+
+    def __init__(self, container: Any) -> None:
+        self.container = container
+        self.pending: Any = None
+        self.last: Any = None
+
+
+_NO_FRAME = _Frame(None)
+"""Stands for the top frame while the stack is empty (never written to)."""
+
+
 class _Builder:
-    """Turns events into values. Frames on the stack are [container, pending key, last key]."""
+    """Turns events into values, keeping one `_Frame` per open container."""
 
     def __init__(self, expand: Expand) -> None:
         self.expand = expand
         self.documents: list[Document] = []
         self.problems: list[Located] = []
-        self.stack: list[list[Any]] = []
+        self.stack: list[_Frame] = []
         self.constructor = yaml.constructor.SafeConstructor()
         self.root: Any = None
         self.root_line = 0
@@ -160,35 +179,35 @@ class _Builder:
         end of a container) are handled inline, with the top frame kept in locals.
         """
         stack = self.stack
-        top: list[Any] = [None, None, None]  # the top frame, or a dummy when the stack is empty
+        top = _NO_FRAME  # the top frame, or a dummy when the stack is empty
         is_dict = False  # whether the top frame is a mapping
         while True:
             event: Any = next_event()
             kind = type(event)
             if kind is ScalarEvent:
                 if is_dict:
-                    key = top[1]
+                    key = top.pending
                     if key is None:
                         key = event.value
-                        if key in top[0]:
+                        if key in top.container:
                             self._duplicate(key, event)
-                        top[1] = key
+                        top.pending = key
                         continue
                     value = event.value
                     if event.tag is None and event.style and "${" not in value:
-                        top[1], top[2] = None, key
-                        if key is not _NOT_A_KEY and key not in top[0]:
-                            top[0][key] = value
+                        top.pending, top.last = None, key
+                        if key is not _NOT_A_KEY and key not in top.container:
+                            top.container[key] = value
                         continue
                 self._add(self._scalar(event), event)
             elif kind is MappingStartEvent:
-                key = top[1]
+                key = top.pending
                 if is_dict and key is not None and event.tag is None and len(stack) < MAX_DEPTH:
                     mapping: dict[str, Any] = {}
-                    top[1], top[2] = None, key
-                    if key is not _NOT_A_KEY and key not in top[0]:
-                        top[0][key] = mapping
-                    top = [mapping, None, None]
+                    top.pending, top.last = None, key
+                    if key is not _NOT_A_KEY and key not in top.container:
+                        top.container[key] = mapping
+                    top = _Frame(mapping)
                     stack.append(top)
                     continue
                 self._open(event, is_mapping=True)
@@ -198,13 +217,13 @@ class _Builder:
                 top, is_dict = stack[-1], False
             elif kind is MappingEndEvent or kind is SequenceEndEvent:
                 stack.pop()
-                top = stack[-1] if stack else [None, None, None]
-                is_dict = type(top[0]) is dict
+                top = stack[-1] if stack else _NO_FRAME
+                is_dict = type(top.container) is dict
             elif kind is AliasEvent:
                 message = "YAML aliases (*name) are not supported: write the value out"
-                if is_dict and top[1] is None:
+                if is_dict and top.pending is None:
                     self._problem(event, message)
-                    top[1] = _NOT_A_KEY
+                    top.pending = _NOT_A_KEY
                 else:
                     self._problem(event, message, path=self._path(), is_value_lost=True)
                     self._add(None, event)
@@ -232,12 +251,12 @@ class _Builder:
             raise ManifestError(f"nesting deeper than {MAX_DEPTH} levels", line=line)
         container: dict[str, Any] | list[Any] = {} if is_mapping else []
         top = self.stack[-1] if self.stack else None
-        if top is not None and top[1] is None and type(top[0]) is dict:
+        if top is not None and top.pending is None and type(top.container) is dict:
             self._problem(event, "mapping keys must be plain text, not a mapping or list")
-            top[1] = _NOT_A_KEY
+            top.pending = _NOT_A_KEY
         else:
             self._add(container, event)
-        self.stack.append([container, None, None])
+        self.stack.append(_Frame(container))
 
     def _add(self, value: Any, event: Any) -> None:
         stack = self.stack
@@ -246,15 +265,15 @@ class _Builder:
             self.root_line = event.start_mark.line + 1
             return
         top = stack[-1]
-        container = top[0]
+        container = top.container
         if type(container) is list:
             if len(stack) == 1:
                 self.item_lines.append(event.start_mark.line + 1)
             container.append(value)
         else:
-            key = top[1]
-            top[1] = None
-            top[2] = key
+            key = top.pending
+            top.pending = None
+            top.last = key
             if key is not _NOT_A_KEY and key not in container:
                 container[key] = value
 
@@ -287,12 +306,13 @@ class _Builder:
         """The document path of the value being read (computed only when reporting)."""
         path: list[str | int] = []
         last = len(self.stack) - 1
-        for depth, (container, pending, current) in enumerate(self.stack):
+        for depth, frame in enumerate(self.stack):
             # Below the top, the value being read was added to its container when it opened.
+            container = frame.container
             if type(container) is list:
                 path.append(len(container) - (depth < last))
             else:
-                key = current if depth < last else pending
+                key = frame.last if depth < last else frame.pending
                 if isinstance(key, str):
                     path.append(key)
         return tuple(path)

@@ -14,6 +14,7 @@ from reconciler.plan.guard import (
 )
 from reconciler.plan.moves import Move, plan_moves, rekey
 from reconciler.plan.order import order_changes, waves
+from reconciler.plan.paths import ABSENT, PathChange, path_changes
 from reconciler.plan.plan import DEFAULT_MAX_CANCEL, Plan, PlanOptions, make_plan
 from reconciler.plan.planfile import (
     PLANFILE_VERSION,
@@ -35,6 +36,7 @@ from reconciler.plan.staleness import Origin, check_saved, match_saved, values_d
 from reconciler.plan.target import check_target, select_targets
 
 __all__ = [
+    "ABSENT",
     "DEFAULT_MAX_CANCEL",
     "FROM_MANIFESTS",
     "FROM_STATE",
@@ -55,6 +57,7 @@ __all__ = [
     "KindRules",
     "Move",
     "Origin",
+    "PathChange",
     "Plan",
     "PlanOptions",
     "ReadRequest",
@@ -74,6 +77,7 @@ __all__ = [
     "match_saved",
     "offboarded_traders",
     "order_changes",
+    "path_changes",
     "plan_moves",
     "protected_addresses",
     "recordable",

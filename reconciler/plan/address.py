@@ -47,11 +47,6 @@ class Address:
         """The provider owning this resource (`tradovate` for `tradovate_user`)."""
         return self.kind.partition("_")[0]
 
-    @property
-    def resource_type(self) -> str:
-        """The type within the provider (`user` for `tradovate_user`)."""
-        return self.kind.split("_", 1)[1]
-
     @classmethod
     def parse(cls, text: str) -> Address:
         """Parse `kind.trader[/child]`; raises ValueError on anything else."""

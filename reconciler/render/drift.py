@@ -12,7 +12,7 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 
 from reconciler.plan import Drift, DriftItem, DriftStatus
-from reconciler.render.values import format_value
+from reconciler.render.nested import change_lines
 
 _SYMBOLS: Mapping[DriftStatus, tuple[str, str, str]] = MappingProxyType(
     {
@@ -24,6 +24,7 @@ _SYMBOLS: Mapping[DriftStatus, tuple[str, str, str]] = MappingProxyType(
 """Each status's symbol, colour and wording in an item's header line."""
 
 _INDENT = "    "
+_COLOURS = MappingProxyType({"+": "green", "~": "yellow", "-": "red"})
 
 
 def render_drift(drift: Drift) -> RenderableType:
@@ -78,14 +79,17 @@ def _item_lines(item: DriftItem) -> list[Text]:
                 )
             )
         case DriftStatus.CHANGED:
-            width = max(len(field.name) for field in item.fields)
-            for field in item.fields:
-                old, new = format_value(field.recorded), format_value(field.remote)
-                value = [*old[:-1], old[-1] + " -> " + new[0], *new[1:]]
-                continuation = " " * (len(_INDENT) + 2)
+            entries = [
+                entry
+                for field in item.fields
+                for entry in change_lines(field.name, field.recorded, field.remote)
+            ]
+            width = max(len(path) for _, path, _ in entries)
+            continuation = " " * (len(_INDENT) + 2)
+            for symbol, path, value in entries:
                 lines.append(
                     Text.assemble(
-                        _INDENT, ("~", "yellow"), f" {field.name.ljust(width)} = {value[0]}"
+                        _INDENT, (symbol, _COLOURS[symbol]), f" {path.ljust(width)} = {value[0]}"
                     )
                 )
                 lines += [Text(continuation + line) for line in value[1:]]

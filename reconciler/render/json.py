@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from reconciler.plan import (
+    ABSENT,
     SENSITIVE,
     Action,
     Change,
@@ -21,6 +22,7 @@ from reconciler.plan import (
     PlanOptions,
     encode_change,
     offboarded_traders,
+    path_changes,
     summary_counts,
 )
 from reconciler.render.values import is_sensitive
@@ -96,7 +98,12 @@ def render_drift_json(drift: Drift) -> str:
                 "recorded_id": item.recorded_id,
                 "remote_id": item.remote_id,
                 "fields": [
-                    {"name": f.name, "recorded": _safe(f.recorded), "remote": _safe(f.remote)}
+                    {
+                        "name": f.name,
+                        "recorded": _safe(f.recorded),
+                        "remote": _safe(f.remote),
+                        "paths": _paths(f.name, f.recorded, f.remote),
+                    }
                     for f in item.fields
                 ],
             }
@@ -124,7 +131,28 @@ def _change(change: Change) -> dict[str, Any]:
     encoded["trader"] = change.address.trader
     encoded["before"] = _safe(encoded["before"])
     encoded["after"] = _safe(encoded["after"])
+    before, after = change.before or {}, change.after or {}
+    encoded["paths"] = [
+        path
+        for key in change.changed
+        if key in before and key in after
+        for path in _paths(key, before[key], after[key])
+    ]
     return encoded
+
+
+def _paths(name: str, before: object, after: object) -> list[dict[str, Any]]:
+    """Path-level differences of a nested attribute: `{path, before, after}`, a side left out
+    where the path does not exist."""
+    found: list[dict[str, Any]] = []
+    for change in path_changes(name, before, after):
+        entry: dict[str, Any] = {"path": change.path}
+        if change.before is not ABSENT:
+            entry["before"] = _safe(change.before)
+        if change.after is not ABSENT:
+            entry["after"] = _safe(change.after)
+        found.append(entry)
+    return found
 
 
 def _safe(value: Any) -> Any:

@@ -19,6 +19,7 @@ from reconciler.apply.events import ApplyFinished, BatchFinished, BatchStarted, 
 from reconciler.plan.action import Action, Change
 from reconciler.plan.address import Address
 from reconciler.plan.plan import Plan
+from reconciler.render.nested import change_lines
 from reconciler.render.values import format_key, format_value
 
 _SYMBOLS: Mapping[Action, tuple[str, str]] = MappingProxyType(
@@ -35,10 +36,10 @@ _SYMBOLS: Mapping[Action, tuple[str, str]] = MappingProxyType(
 """Each action's symbol and colour in a plan header line."""
 
 _ADDED, _CHANGED, _REMOVED = ("+", "green"), ("~", "yellow"), ("-", "red")
+_MARKS = MappingProxyType({"+": _ADDED, "~": _CHANGED, "-": _REMOVED})
 """Attribute-line symbols and colours."""
 
 _INDENT = "    "
-_ARROW = " -> "
 _FORCES_REPLACEMENT = " # forces replacement"
 
 _Entry = tuple[tuple[str, str], str, list[str]]
@@ -281,9 +282,8 @@ def _draw_diff(
     entries: list[_Entry] = []
     for key in keys:
         if key in before and key in after:
-            old, new = format_value(before[key]), format_value(after[key])
-            value = [*old[:-1], old[-1] + _ARROW + new[0], *new[1:]]
-            entries.append((_CHANGED, format_key(key), value))
+            for symbol, path, value in change_lines(key, before[key], after[key]):
+                entries.append((_MARKS[symbol], path, value))
         elif key in after:
             entries.append((_ADDED, format_key(key), format_value(after[key])))
         elif key in before:

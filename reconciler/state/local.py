@@ -5,13 +5,11 @@ the previous serial, an O_EXCL lock file, the digest key file and an append-only
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import os
 import re
 import socket
-import tempfile
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +17,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from reconciler.errors import StateError, StateLocked
+from reconciler.files import sync_folder, write_atomically, write_fd, write_temporary
 from reconciler.state.store import LockInfo, check_swap
 
 logger = logging.getLogger(__name__)
@@ -71,7 +70,7 @@ class LocalBackend:
         if current is not None:
             _replace_atomically(self.backup_path, current)
         _replace_atomically(self.state_path, data)
-        _sync_directory(self.directory)
+        sync_folder(self.directory)
 
     def acquire(self, info: LockInfo) -> None:
         """Create the lock file exclusively with `info` inside, or raise StateLocked."""
@@ -88,7 +87,7 @@ class LocalBackend:
             except OSError as exc:
                 raise StateError(f"cannot create {self.lock_path}: {exc.strerror}") from None
             try:
-                _write_fd(fd, payload)
+                write_fd(fd, payload)
             except BaseException as exc:
                 self.lock_path.unlink(missing_ok=True)
                 if isinstance(exc, OSError):
@@ -165,7 +164,7 @@ class LocalBackend:
         except OSError as exc:
             raise StateError(f"cannot open {self.audit_path}: {exc.strerror}") from None
         try:
-            _write_fd(fd, data)
+            write_fd(fd, data)
         except OSError as exc:
             raise StateError(f"cannot append to {self.audit_path}: {exc.strerror}") from None
 
@@ -198,7 +197,7 @@ class LocalBackend:
             raise StateError(f"cannot create {self.key_path}: {exc.strerror}") from None
         finally:
             temporary.unlink(missing_ok=True)
-        _sync_directory(self.directory)
+        sync_folder(self.directory)
 
     def _ensure_directory(self) -> None:
         try:
@@ -250,50 +249,14 @@ def _locked(holder: LockInfo) -> StateLocked:
 
 
 def _replace_atomically(path: Path, data: bytes) -> None:
-    temporary = _write_temporary(path, data)
     try:
-        temporary.replace(path)
-    except BaseException as exc:
-        temporary.unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            raise StateError(f"cannot replace {path}: {exc.strerror}") from None
-        raise
+        write_atomically(path, data, sync=False)
+    except OSError as exc:
+        raise StateError(f"cannot replace {path}: {exc.strerror}") from None
 
 
 def _write_temporary(path: Path, data: bytes) -> Path:
-    """Write `data` to a synced 0600 temporary file beside `path` and return its path."""
     try:
-        fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        return write_temporary(path, data)
     except OSError as exc:
         raise StateError(f"cannot write beside {path}: {exc.strerror}") from None
-    temporary = Path(name)
-    try:
-        _write_fd(fd, data)
-    except BaseException as exc:
-        temporary.unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            raise StateError(f"cannot write {path}: {exc.strerror}") from None
-        raise
-    return temporary
-
-
-def _write_fd(fd: int, data: bytes) -> None:
-    """Write all of `data` to `fd` with mode 0600, sync it and close it."""
-    try:
-        os.fchmod(fd, _FILE_MODE)
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _sync_directory(directory: Path) -> None:
-    # Makes the renames durable; some platforms cannot open directories, which is harmless.
-    with contextlib.suppress(OSError):
-        fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from reconciler.errors import ReconcilerError
+from reconciler.files import write_atomically
 from reconciler.plan import (
     Action,
     Address,
@@ -37,10 +38,8 @@ def save_plan(
         reconciler_version=origin.reconciler_version,
         noop_count=plan.counts()[Action.NOOP],
     )
-    temporary = path.with_name(f".{path.name}.tmp")
     try:
-        temporary.write_bytes(dump_plan(saved))
-        temporary.replace(path)
+        write_atomically(path, dump_plan(saved))
     except OSError as exc:
         raise ReconcilerError(f"cannot write the plan to {path}: {exc.strerror}") from None
 

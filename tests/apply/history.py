@@ -201,21 +201,23 @@ def drift(boxes: Sandboxes, model: Model, rng: random.Random) -> str:
     platform = rng.choice(options)
     if platform == "tradovate":
         account = rng.choice(trader.accounts())
-        path, body = rng.choice([
+        drifts: list[tuple[str, dict[str, Any]]] = [
             (f"contacts/{trader.username}/update", {"city": "Drifted"}),
             (f"users/{trader.username}/update", {"email": f"drift.{trader.name}@example.net"}),
             (f"accounts/{account}/update", {"dailyLossAutoLiq": 1}),
             (f"accounts/{account}/delete", {}),
             (f"users/{trader.username}/sign-mda", {}),
-        ])  # fmt: skip
+        ]
+        path, body = rng.choice(drifts)
     elif platform == "tradervue":
         plan = "Free" if trader.plan != "Free" else "Gold"
         path, body = f"users/{trader.username}/update", {"plan": plan}
     else:
-        path, body = rng.choice([
+        drifts = [
             (f"users/{trader.email}/update", {"lastName": "Drifted"}),
             (f"users/{trader.email}/activate", {}),
-        ])  # fmt: skip
+        ]
+        path, body = rng.choice(drifts)
     boxes.admin(platform, path, body)
     return f"drift {platform} {path}"
 

@@ -28,8 +28,7 @@ def test_changed_deleted_and_appeared_objects_are_reported(project: Project) -> 
     assert "~ tradovate_user.carol (changed outside reconciler)" in out
     assert '~ email = "carol@example.com" -> "carol@elsewhere.com"' in out
     assert "~ tradovate_account.alice/TESTA1 (changed outside reconciler)" in out
-    assert "daily_loss_auto_liq   = 1100" in out
-    assert "daily_loss_auto_liq   = 900" in out
+    assert "~ post_trade_risk.daily_loss_auto_liq = 1100 -> 900" in out  # path by path
     assert "- tradovate_account.bob/TESTB3 (deleted outside reconciler)" in out
     assert "+ tradovate_contact.bob (exists on the platform but not in state)" in out
     assert "Drift: 2 changed, 1 deleted, 1 appeared." in out
@@ -63,7 +62,12 @@ def test_drift_as_markdown_and_json(project: Project) -> None:
     document = json.loads(project.run("drift", "--format", "json").output)
     assert document["has_drift"] is True
     assert document["drift"][0]["fields"] == [
-        {"name": "email", "recorded": "carol@example.com", "remote": "carol@elsewhere.com"}
+        {
+            "name": "email",
+            "recorded": "carol@example.com",
+            "remote": "carol@elsewhere.com",
+            "paths": [],
+        }
     ]
     for text in (markdown.output, json.dumps(document)):
         for secret in SECRETS.values():

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import psycopg
 import pytest
@@ -107,13 +108,48 @@ def test_workspaces_keep_separate_state(
     assert workspaces == [("default",)]
 
 
-@SLOW
+@contextmanager
+def state_writes_held(dsn: str, schema: str) -> Iterator[None]:
+    """Hold every write of the state table until the block ends (reads go on): an apply that
+    took the lock waits at its first state write, however fast or slow this machine is."""
+    PostgresBackend(dsn, schema=schema).holder()  # creates the schema's tables
+    with psycopg.connect(dsn) as conn:  # one transaction, committed when the block ends
+        conn.execute(
+            sql.SQL("LOCK TABLE {}.states IN EXCLUSIVE MODE").format(sql.Identifier(schema))
+        )
+        yield
+
+
+def wait_for_held_writer(dsn: str, schema: str) -> None:
+    """Until a session waits for the state table (the holder's first state write, held above)."""
+    query = (
+        "SELECT count(*) FROM pg_locks WHERE NOT granted"
+        " AND relation = (quote_ident(%s) || '.states')::regclass"
+    )
+    deadline = time.monotonic() + 60
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        while _scalar(conn.execute(query, [schema]).fetchone()) == 0:
+            assert time.monotonic() < deadline, "the apply never reached its first state write"
+            time.sleep(0.02)
+
+
+def _scalar(row: tuple[object, ...] | None) -> object:
+    return row[0] if row else None
+
+
 def test_a_second_apply_fails_fast_naming_the_holder(project: Project, pg: tuple[str, str]) -> None:
-    first = reconciler(project, "apply", "--auto-approve")
+    """The first apply is held inside its lock until the second has failed (no race)."""
+    with state_writes_held(*pg):
+        first = reconciler(project, "apply", "--auto-approve")
+        try:
+            wait_for_lock(*pg)
+            wait_for_held_writer(*pg)
+            second = reconciler(project, "apply", "--auto-approve")
+            second_output, _ = second.communicate(timeout=60)
+        except BaseException:
+            first.kill()
+            raise
     try:
-        wait_for_lock(*pg)
-        second = reconciler(project, "apply", "--auto-approve")
-        second_output, _ = second.communicate(timeout=60)
         first_output, _ = first.communicate(timeout=60)
     finally:
         first.kill()

@@ -4,6 +4,7 @@ reviewed plan, or refusing when the state, the manifests or the platforms change
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -160,3 +161,20 @@ def test_show_refuses_a_file_that_is_not_a_plan(project: Project) -> None:
     assert result.exit_code == 1
     assert "Error: not a saved plan" in result.output
     assert project.run("apply", str(project.root / "missing.json")).exit_code == 1
+
+
+def test_a_saved_plan_reaches_the_disk_before_it_replaces_the_previous_one(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The plan file is synced (as state files are), so a crash cannot leave an empty plan."""
+    synced: list[int] = []
+    real_fsync = os.fsync
+
+    def recording_fsync(fd: int) -> None:
+        synced.append(os.fstat(fd).st_ino)
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", recording_fsync)
+    path = saved(project)
+    assert path.stat().st_ino in synced
+    assert [p.name for p in path.parent.iterdir() if p.name.startswith(".plan.json")] == []

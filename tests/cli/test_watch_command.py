@@ -44,6 +44,7 @@ class Process:
             self.seen.append(line)
             details = line["details"]
             if line["event"] == event and all(details.get(k) == v for k, v in match.items()):
+                assert isinstance(details, dict)
                 return details
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 import pytest
 from pydantic import SecretStr
 
@@ -10,6 +12,7 @@ from reconciler.plan import (
     SENSITIVE,
     Action,
     Address,
+    Change,
     DesiredResource,
     DiffInput,
     GeneratedSecret,
@@ -56,12 +59,19 @@ def recorded_user(**attributes: object) -> Recorded:
     return Recorded(USER, "7", values)
 
 
-def only(changes: list, address: Address):  # type: ignore[no-untyped-def]
+def only(changes: Sequence[Change], address: Address) -> Change:
     return next(c for c in changes if c.address == address)
 
 
-def run(desired, recorded=None, remote=None, **options):  # type: ignore[no-untyped-def]
-    data = DiffInput(tuple(desired), recorded or {}, remote or {}, RULES, **options)
+def run(
+    desired: Sequence[DesiredResource],
+    recorded: Mapping[Address, Recorded] | None = None,
+    remote: Mapping[Address, Remote] | None = None,
+    *,
+    pending: frozenset[Address] = frozenset(),
+    adopt: bool = False,
+) -> list[Change]:
+    data = DiffInput(tuple(desired), recorded or {}, remote or {}, RULES, pending, adopt)
     return diff(data, digest=digest).changes
 
 
@@ -173,6 +183,7 @@ def test_remote_drift_plans_an_update_of_that_attribute() -> None:
     change = only(run([user()], {USER: recorded_user()}, remote), USER)
     assert change.action is Action.UPDATE
     assert change.changed == ("email",)
+    assert change.before is not None
     assert change.before["email"] == "changed@example.com"
 
 
@@ -181,6 +192,8 @@ def test_changed_secret_is_detected_through_its_digest_and_never_shown() -> None
     desired = user(password=SecretStr("another-pass"))
     change = only(run([desired], {USER: recorded_user()}, remote), USER)
     assert change.changed == ("password",)
+    assert change.before is not None
+    assert change.after is not None
     assert change.before["password"] == SENSITIVE
     assert change.after["password"] == SENSITIVE
     assert "another-pass" not in repr(change)

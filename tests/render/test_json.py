@@ -39,6 +39,7 @@ CHANGE_KEYS = {
     "via",
     "depends_on",
     "remote_id",
+    "paths",
 }
 
 
@@ -121,6 +122,7 @@ def test_drift_json_has_the_documented_shape() -> None:
         "name": "email",
         "recorded": "alice@example.com",
         "remote": "alice@evil.example",
+        "paths": [],
     }
     deleted = next(d for d in document["drift"] if d["status"] == "deleted")
     assert (deleted["recorded_id"], deleted["remote_id"], deleted["fields"]) == ("777002", None, [])

@@ -254,7 +254,8 @@ def test_attribute_values_are_formatted_like_terraform(value: object, expected: 
 
 
 def test_create_leaves_out_unset_optional_values() -> None:
-    after = {"city": "Chicago", "state": None, "pre_trade_risk": [], "balance": 0}
+    after: dict[str, object] = {"city": "Chicago", "state": None, "pre_trade_risk": []}
+    after["balance"] = 0
     change = Change(at("tradovate_contact.alice"), Action.CREATE, after=after)
     lines = plain(render_plan(make_plan(change))).splitlines()
     assert '    + city           = "Chicago"' in lines or '    + city    = "Chicago"' in lines

@@ -31,7 +31,6 @@ from reconciler.providers.tradovate.models import (
     ContactUpdate,
     CreateEvaluationAccounts,
     CreateEvaluationUsers,
-    Entitlement,
     EntitlementOutcome,
     ErrorBody,
     EvaluationAccount,
@@ -138,9 +137,6 @@ class TradovateClient:
 
     def list_subscription_plans(self) -> list[SubscriptionPlan]:
         return self._list("live", "/tradovateSubscriptionPlan/list", SubscriptionPlan)
-
-    def list_entitlements(self) -> list[Entitlement]:
-        return self._list("live", "/entitlement/list", Entitlement)
 
     def list_user_plugins(self) -> list[UserPlugin]:
         return self._list("live", "/userPlugin/list", UserPlugin)

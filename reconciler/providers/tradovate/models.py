@@ -68,13 +68,6 @@ class SubscriptionPlan(Wire):
     organization_id: int | None = None
 
 
-class Entitlement(Wire):
-    id: int
-    name: str
-    title: str = ""
-    legal_entity_type: str | None = None
-
-
 class Account(Wire):
     id: int
     name: str

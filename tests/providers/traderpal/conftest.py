@@ -20,7 +20,10 @@ from reconciler.providers.traderpal.sandbox import (
     SandboxServer,
     serve_sandbox,
 )
-from tests.fakes import FakeClock as Clock
+from tests.fakes import FakeClock
+
+Clock = FakeClock
+"""The fake clock these tests share (re-exported for the test modules)."""
 
 START = datetime(2026, 3, 2, 8, 0, tzinfo=UTC).timestamp()
 

@@ -16,7 +16,10 @@ from reconciler.providers.tradervue.sandbox import (
     SandboxServer,
     serve_sandbox,
 )
-from tests.fakes import FakeClock as Clock
+from tests.fakes import FakeClock
+
+Clock = FakeClock
+"""The fake clock these tests share (re-exported for the test modules)."""
 
 MONDAY = datetime(2026, 3, 2, 8, 0, tzinfo=UTC).timestamp()
 """The fake clock's start: Monday 2 March 2026, 08:00 UTC."""

@@ -168,8 +168,6 @@ def contact(user_id: int, **overrides: Any) -> ContactUpdate:
 def test_catalogues_read_the_seeded_world(client: TradovateClient) -> None:
     plans = {p.name: p for p in client.list_subscription_plans()}
     assert (plans["SANDBOX_MONTHLY"].id, plans["SANDBOX_MONTHLY"].organization_id) == (PLAN, 1)
-    entitlements = {e.id: e for e in client.list_entitlements()}
-    assert entitlements[T_PROP].legal_entity_type == "SimPlusBeta"
     accounts = {a.name: a for a in client.list_accounts()}
     assert accounts["TEMPLATE50K"].id == TEMPLATE
     assert DEFAULT_ADMIN[0] in {u.name for u in client.list_users()}
@@ -415,7 +413,7 @@ def test_closed_session_is_reopened_once_after_401(
     client.list_users()
     for _ in range(2):
         with connect(sandbox, clock) as other:
-            other.list_entitlements()
+            other.list_subscription_plans()
     sandbox.clear_requests()
     assert client.list_users()
     assert [r[2:] for r in sandbox.requests()] == [
@@ -461,7 +459,7 @@ def test_user_level_lockout_raises_rate_limited_without_retrying(
 ) -> None:
     with connect(strict_sandbox, clock) as client:
         for _ in range(5):
-            client.list_entitlements()
+            client.list_subscription_plans()
         strict_sandbox.clear_requests()
         waits_before = len(clock.waits)
         with pytest.raises(RateLimited, match="up to an hour") as caught:

@@ -178,7 +178,9 @@ def test_heartbeats_keep_one_connection_past_the_idle_timeout(tv: Harness) -> No
         tv.expect(connected)
         time.sleep(1.2)  # more than twice the sandbox's idle timeout
         tv.admin("users/patient/sign-mda")
-        assert not tv.expect(signed).caught_up
+        event = tv.expect(signed)
+        assert isinstance(event, PreconditionMet)
+        assert not event.caught_up
     assert tv.requests().count(("WS", "/websocket", 101)) == 1
 
 
@@ -237,7 +239,9 @@ def test_the_token_is_renewed_before_expiry_and_the_socket_stays(tv: Harness) ->
         tv.clock.offset += 1000  # past the first token's expiry: only renewal keeps the session
         time.sleep(0.3)
         tv.admin("users/renewer/sign-mda")
-        assert not tv.expect(signed).caught_up
+        event = tv.expect(signed)
+        assert isinstance(event, PreconditionMet)
+        assert not event.caught_up
     calls = tv.requests()
     assert calls.count(("WS", "/websocket", 101)) == 1
     assert calls.count(("POST", "/auth/accesstokenrequest", 200)) == 1
@@ -255,7 +259,9 @@ def test_a_session_closed_by_newer_logins_is_opened_again(tv: Harness) -> None:
         assert event.detail == "the platform closed the connection: Session closed (3002)"
         tv.expect(connected)
         tv.admin("users/resumer/sign-mda")
-        assert not tv.expect(signed).caught_up
+        event = tv.expect(signed)
+        assert isinstance(event, PreconditionMet)
+        assert not event.caught_up
     calls = tv.requests()
     authorize = [c for c in calls if c[1] == "/authorize"]
     assert authorize == [

@@ -157,10 +157,6 @@ class PenaltyBox:
         self.issued = 0
         """Penalty tickets issued so far (for `GET /_sandbox/limits`)."""
 
-    def is_limited(self, endpoint: str) -> bool:
-        """Whether `endpoint` has an endpoint-level limit."""
-        return endpoint in self._limits
-
     def knows(self, ticket: str | None) -> bool:
         """Whether `ticket` is one this box issued (used for the Bearer form of a resend)."""
         return ticket is not None and ticket in self._tickets
