@@ -60,23 +60,31 @@ def sandbox(ctx: click.Context, platform: str, url: str | None, data_dir: Path) 
 )
 @click.pass_obj
 def serve(options: dict[str, Any], port: int) -> None:
-    """Serve every platform's sandbox until interrupted, printing their URLs."""
+    """Serve every platform's sandbox until interrupted, printing what a client needs to
+    connect: every URL (REST and WebSocket) and the seeded logins (sandbox-only values)."""
     with ExitStack() as stack:
         for offset, (name, provider) in enumerate(sorted(PROVIDERS.items())):
             data = options["data_dir"] / f"{name}.json"
             server = stack.enter_context(provider.sandbox(data, port + offset if port else 0))
             environment = ", ".join(f"{k}: {v}" for k, v in server.environment().items())
             click.echo(f"{name} sandbox: {server.url}")
+            for label, value in server.connection():
+                click.echo(f"  {label}: {value}")
             click.echo(
                 f"  in providers.{name} of the Firm manifest: environment: {{{environment}}}"
             )
             click.echo(f"  admin: reconciler sandbox --platform {name} --url {server.url} ...")
         click.echo("Press Ctrl-C to stop.")
         try:
-            while True:
-                time.sleep(3600)
+            wait_for_interrupt()
         except KeyboardInterrupt:
             click.echo("Stopped.")
+
+
+def wait_for_interrupt() -> None:
+    """Block until Ctrl-C (KeyboardInterrupt)."""
+    while True:
+        time.sleep(3600)
 
 
 @contextmanager

@@ -260,6 +260,11 @@ class RunningSandbox(Protocol):
         """What the Firm manifest's `environment` needs to point at this sandbox."""
         ...
 
+    def connection(self) -> Sequence[tuple[str, str]]:
+        """(label, value) pairs a person pointing their own client at this sandbox needs:
+        every URL it serves and the seeded logins (sandbox-only values)."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class Provider:

@@ -40,6 +40,10 @@ ACCESS_TOKEN_PATH = "/auth/accesstokenrequest"
 RENEW_PATH = "/auth/renewaccesstoken"
 FALLBACK_TOKEN_LIFETIME = 80 * 60.0
 """Used only if an answer lacks expirationTime: the shortest lifetime the docs ever quoted."""
+SESSION_GONE = frozenset({401, 408})
+"""Statuses meaning the token's session is gone: 401 (expired, unknown), 408 (closed by a third
+login: the platform's documents name "408/429/500-class errors"; 408 is the one that cannot be
+a lockout or an outage)."""
 LOCKOUT = "HTTP 429: the platform locks the caller out for up to an hour; do not retry sooner"
 
 Domain = Literal["live", "demo"]
@@ -107,9 +111,9 @@ class Session:
     """Authenticated calls to the LIVE and DEMO hosts with one shared access token.
 
     Invariants: the token travels only as `Authorization: Bearer`; a write (POST other than
-    authentication) is sent again only to answer a penalty ticket or a 401, both of which mean
-    the platform did not process it, or after a transient failure when the caller declared it
-    idempotent (setting values, not creating anything); a 429 is never retried; every
+    authentication) is sent again only to answer a penalty ticket or a 401/408 (session gone),
+    which mean the platform did not process it, or after a transient failure when the caller
+    declared it idempotent (setting values, not creating anything); a 429 is never retried; every
     request, resends and retries included, first passes `pacer` (named by its lower-case path
     after `/v1/`).
     """
@@ -177,8 +181,8 @@ class Session:
             items=items,
         )
         reply = send(token=token)
-        if reply.status == 401 and not fresh:
-            logger.debug("%s %s -> 401: authenticating again", method, path)
+        if reply.status in SESSION_GONE and not fresh:
+            logger.debug("%s %s -> %d: authenticating again", method, path, reply.status)
             token = self.reauthenticate(token)
             reply = send(token=token)
         return self._payload(reply, operation=path)

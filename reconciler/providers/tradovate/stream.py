@@ -31,7 +31,7 @@ from reconciler.providers.tradovate.frames import (
 )
 from reconciler.providers.tradovate.models import AlertSignal, PenaltyTicket
 from reconciler.providers.tradovate.resources import ENTITLEMENT, USER
-from reconciler.providers.tradovate.session import PROVIDER, Token
+from reconciler.providers.tradovate.session import PROVIDER, SESSION_GONE, Token
 from reconciler.providers.tradovate.signatures import SignalBook
 
 logger = logging.getLogger(__name__)
@@ -222,7 +222,7 @@ class _Connection:
             answer = self._request(ws, "authorize", token.value.get_secret_value())
             if answer.status == 200:
                 return token
-            if answer.status != 401 or attempt:
+            if answer.status not in SESSION_GONE or attempt:
                 break
             token = client.reauthenticate(token)
         raise Lost(f"authorize refused (status {answer.status})")

@@ -406,7 +406,7 @@ def test_token_is_renewed_before_expiry(
     ]
 
 
-def test_closed_session_is_reopened_once_after_401(
+def test_closed_session_is_reopened_once_after_408(
     client: TradovateClient, sandbox: Sandbox, clock: Clock
 ) -> None:
     """Two newer sessions of the same user close the client's session (at most two per user)."""
@@ -417,7 +417,7 @@ def test_closed_session_is_reopened_once_after_401(
     sandbox.clear_requests()
     assert client.list_users()
     assert [r[2:] for r in sandbox.requests()] == [
-        ("/user/list", 401),
+        ("/user/list", 408),
         ("/auth/accesstokenrequest", 200),
         ("/user/list", 200),
     ]

@@ -266,7 +266,7 @@ def test_a_session_closed_by_newer_logins_is_opened_again(tv: Harness) -> None:
     authorize = [c for c in calls if c[1] == "/authorize"]
     assert authorize == [
         ("WS", "/authorize", 200),
-        ("WS", "/authorize", 401),
+        ("WS", "/authorize", 408),
         ("WS", "/authorize", 200),
     ]
     assert calls.count(("POST", "/auth/accesstokenrequest", 200)) == 4

@@ -110,9 +110,26 @@ class SandboxServer(RunningServer):
     def base_url(self) -> str:
         return self.url
 
+    config: SandboxConfig = SandboxConfig()
+    """The configuration it was served with (its keys are the logins)."""
+
     def environment(self) -> dict[str, str]:
         """The Firm manifest's `environment` pointing at this sandbox."""
         return {"base_url": self.base_url}
+
+    def connection(self) -> list[tuple[str, str]]:
+        """The API root and the accepted API keys (`Authorization: Bearer <key>`)."""
+        config = self.config
+        return [
+            ("API", self.base_url),
+            *(
+                (
+                    f"API key ({permission}, {config.partners.get(key, 'default partner')})",
+                    f"Authorization: Bearer {key}",
+                )
+                for key, permission in config.api_keys.items()
+            ),
+        ]
 
 
 def create_app(
@@ -144,4 +161,6 @@ def serve_sandbox(
     """Serve a sandbox on 127.0.0.1 (`port` 0 picks a free one); use it as a context manager."""
     sandbox = Sandbox(config or SandboxConfig(), clock=clock or time.time)
     running = serve_app(_app(sandbox), port=port)
-    return SandboxServer(running.server, running.thread, on_stop=sandbox.flush)
+    server = SandboxServer(running.server, running.thread, on_stop=sandbox.flush)
+    server.config = sandbox.config
+    return server

@@ -93,9 +93,27 @@ class SandboxServer(RunningServer):
     def base_url(self) -> str:
         return f"{self.url}/api/v1"
 
+    config: SandboxConfig = SandboxConfig()
+    """The configuration it was served with (its seed names the logins)."""
+
     def environment(self) -> dict[str, str]:
         """The Firm manifest's `environment` pointing at this sandbox."""
         return {"base_url": self.base_url}
+
+    def connection(self) -> list[tuple[str, str]]:
+        """The API root and the seeded managers' logins (HTTP Basic)."""
+        seed = self.config.seed
+        managers = [(seed.organization, seed.manager_username, seed.manager_password)]
+        managers += [
+            (o.organization, o.manager_username, o.manager_password) for o in seed.organizations
+        ]
+        return [
+            ("API", self.base_url),
+            *(
+                (f"login ({org} manager, HTTP Basic)", f"username={user} password={password}")
+                for org, user, password in managers
+            ),
+        ]
 
 
 def create_app(
@@ -127,4 +145,6 @@ def serve_sandbox(
     """Serve a sandbox on 127.0.0.1 (`port` 0 picks a free one); use it as a context manager."""
     sandbox = Sandbox(config or SandboxConfig(), clock=clock or time.time)
     running = serve_app(_app(sandbox), port=port)
-    return SandboxServer(running.server, running.thread, on_stop=sandbox.flush)
+    server = SandboxServer(running.server, running.thread, on_stop=sandbox.flush)
+    server.config = sandbox.config
+    return server

@@ -74,7 +74,7 @@ def _create_account(call: Call, item: Entity) -> Entity:
             "name": item["name"],
             "userId": template["userId"],
             "accountType": "Customer",
-            "active": True,
+            "restricted": False,
             "closed": False,
             "clearingHouseId": 1,
             "riskCategoryId": template["riskCategoryId"],

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from reconciler.providers.tradovate.sandbox.entitlements import sign_mda
-from reconciler.providers.tradovate.sandbox.protocol import Reply, int_or_none, ok
+from reconciler.providers.tradovate.sandbox.protocol import LIVE, Reply, int_or_none, ok
 from reconciler.providers.tradovate.sandbox.sockets import signal_event
 from reconciler.providers.tradovate.sandbox.time import iso
 from reconciler.providers.tradovate.sandbox.users import CONTACT_FIELDS
@@ -72,6 +72,11 @@ def _find_user(sandbox: Sandbox, ref: str) -> int | None:
     return None if user is None else int(user["id"])
 
 
+SIGNAL_DOMAIN = LIVE
+"""Signals are LIVE entities (`adminAlertSignal/deps` and the guide's `user/syncrequest` are
+LIVE calls): only LIVE connections hear of them."""
+
+
 def _user_action(sandbox: Sandbox, ref: str, action: str, body: Entity) -> Reply:
     world = sandbox.world
     user_id = _find_user(sandbox, ref)
@@ -83,6 +88,7 @@ def _user_action(sandbox: Sandbox, ref: str, action: str, body: Entity) -> Reply
         organization = world.organization_of(user_id)
         sandbox.sockets.publish(  # only the signer's own firm's admins hear of it
             signal_event(signal),
+            domain=SIGNAL_DOMAIN,
             to=lambda uid: (
                 bool(world.private.get(uid, {}).get("isAdmin"))
                 and world.organization_of(uid) == organization

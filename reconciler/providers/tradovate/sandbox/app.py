@@ -10,14 +10,27 @@ Choices made where the platform's documents are silent (the wire contract's gap 
 |                    | tokens live in memory only (not in `data_path`)                          |
 | no / expired token | HTTP 401 `{"errorText": "Access is denied"}`; the same for non-admins on |
 |                    | admin operations (create, cancel, revoke, entitle, auto-liq, contacts)   |
+| closed session     | the token of a session a 3rd login closed: HTTP 408 `{"errorText":       |
+|                    | "Session closed"}` (the docs: "408/429/500-class errors"; 429 would read |
+|                    | as a lockout, 5xx as an outage; wording `assumed`); `authorize` too      |
+| token answer       | accessToken, expirationTime, passwordExpirationTime (a year after the    |
+|                    | token's expiry, `assumed`), userId, name, userStatus, hasLive, hasSimPlus|
+| `/auth/me`         | every OAuthMeResponse field: emailVerified (status not UnconfirmedEmail),|
+|                    | isTrial false, currentAccountPlan (plan of the first live subscription,  |
+|                    | absent without one), currentMDSubs (CMEGROUP_TOP per unexpired market    |
+|                    | data subscription), currentBalance 0, activePlugins (approved plugins)   |
 | user-level limits  | per user (anonymous: per client IP), windows of 1 s, 1 min and 1 h;      |
 |                    | over -> 429 empty body + lockout, restarted by requests during it        |
 | endpoint limits    | per client IP and endpoint, 1 h window; p-time = back-off * 2^(k-1),     |
 |                    | k = tickets in the last hour, cap 3600 s; contact changes 1000/h, 1 s    |
-| p-ticket resend    | body `"p-ticket"` (accesstokenrequest also `Authorization: Bearer`); a   |
-|                    | matured unused ticket admits once; early, unknown or used -> new ticket  |
-| p-captcha          | on the 3rd and later tickets of an hour for accesstokenrequest; such a   |
-|                    | ticket never admits a resend                                             |
+| p-ticket resend    | body `"p-ticket"` as the vendor's examples resend it, over HTTP and the  |
+|                    | WebSocket (accesstokenrequest also `Authorization: Bearer`); a matured   |
+|                    | unused ticket admits once; early, unknown or used -> new ticket          |
+| p-captcha          | every accesstokenrequest ticket (the vendor's README: a login penalty    |
+|                    | "will always have the p-captcha: true"; p-time still follows the docs'   |
+|                    | 15 s back-off); such a ticket never admits a resend. Configurable        |
+|                    | (`Limits.captcha_after_tickets`); injected `penalty` faults never carry  |
+|                    | it                                                                       |
 | failed request     | 4xx, whole-call errorText, `ok: false`, or any per-item errorText        |
 | wrong domain       | HTTP 200 "This endpoint should be called on {live,demo}.tradovateapi.com"|
 | domains            | users, contacts, entitlements, plugins, alerts, market data: LIVE;       |
@@ -49,17 +62,29 @@ Choices made where the platform's documents are silent (the wire contract's gap 
 |                    | worlds), at most every 10x its time, and on stop (a kill may lose the    |
 |                    | changes since the last save)                                             |
 | malformed body     | HTTP 400 `{"errorText": "Malformed JSON"}` (also for a non-object body)  |
+| unknown route      | HTTP 404 `{"errorText": "Unknown operation"}` (the platform's error      |
+|                    | shape; wording `assumed`), e.g. contract/find, product/find, which the   |
+|                    | sandbox does not model; a missing entity stays 404 with an empty body    |
+| accounts           | the spec's Account fields: restricted false, closed, evaluationSize (the |
+|                    | initial balance; absent on templates), readonly; no `active` nor         |
+|                    | `archived` (neither is in the spec's Account)                            |
+| market data socket | out of scope: no `md` WebSocket, no quotes, DOM or charts               |
 | WebSocket          | `/{live,demo}/v1/websocket`: `o` on open, `h` every 2.5 s; a connection  |
 |                    | silent for 10 s (no `[]` heartbeat) gets `c[3001,"Heartbeat timeout"]`   |
-| ws authorisation   | `authorize` binds the connection to the token's session; other requests  |
-|                    | before it get `{"s":401}`; the session's end (expiry, a 3rd login) sends |
-|                    | `c[3002,"Session closed"]`; a token renewal keeps the connection         |
-| ws requests        | every API endpoint; with a body POST is tried before GET; same limits as |
-|                    | HTTP; logged with method `WS` (the connection itself: status 101)        |
+| ws authorisation   | `authorize` with the token raw (`<token>`) or JSON-quoted (`"<token>"`,  |
+|                    | as the vendor's socket class sends it) binds the connection to the       |
+|                    | token's session; other requests before it get `{"s":401}`; the session's |
+|                    | end (expiry, a 3rd login) sends `c[3002,"Session closed"]`; a token      |
+|                    | renewal keeps the connection                                             |
+| ws requests        | every API endpoint; an absent, empty or `undefined` body (what a        |
+|                    | JavaScript client sends for none) means no parameters, GET tried first;  |
+|                    | with a body POST is tried before GET; same limits as HTTP; logged with   |
+|                    | method `WS` (the connection itself: status 101)                          |
 | syncrequest        | `users` (an admin: the organisation's) and empty `contractGroups`, one   |
 |                    | message even with splitResponses; on a socket it subscribes to `props`   |
 | signature event    | `props` `OtherEnvAdminAlertSignal`/`Created`, `{adminAlertSignal}` in a  |
-|                    | `d` list, to subscribed connections of org admins on both domains        |
+|                    | `d` list, to subscribed LIVE connections of the signer's firm's admins   |
+|                    | (signals are LIVE entities; the guide subscribes on live.tradovateapi)   |
 | ws drop            | `_sandbox/websockets/drop` closes every connection (1012, no `c` frame)  |
 |                    | and refuses new ones (HTTP 403) for `refuse_seconds` of real time        |
 | tenants (gap 13)   | other firms (`Seed.tenants`; `OTHER_ADMIN` of org 2 is seeded): users  |
@@ -133,9 +158,55 @@ class SandboxServer(RunningServer):
         """Base URL of the DEMO domain (`.../demo/v1`)."""
         return f"{self.url}/demo/v1"
 
+    config: SandboxConfig = SandboxConfig()
+    """The configuration it was served with (its seed names the logins)."""
+
+    @property
+    def live_websocket_url(self) -> str:
+        """The LIVE user-data WebSocket (`ws://.../live/v1/websocket`)."""
+        return _websocket(self.live_url)
+
+    @property
+    def demo_websocket_url(self) -> str:
+        """The DEMO user-data WebSocket (`ws://.../demo/v1/websocket`)."""
+        return _websocket(self.demo_url)
+
     def environment(self) -> dict[str, str]:
         """The Firm manifest's `environment` pointing at this sandbox."""
         return {"live_url": self.live_url, "demo_url": self.demo_url}
+
+    def connection(self) -> list[tuple[str, str]]:
+        """The REST and WebSocket URLs and the seeded administrators' logins."""
+        seed = self.config.seed
+        admins = [
+            (
+                f"login ({seed.organization_name} admin)",
+                _login(seed.admin_name, seed.admin_password, seed.admin_sec),
+            ),
+            *(
+                (
+                    f"login ({t.organization_name} admin)",
+                    _login(t.admin_name, t.admin_password, t.admin_sec),
+                )
+                for t in seed.tenants
+            ),
+        ]
+        return [
+            ("LIVE REST", self.live_url),
+            ("DEMO REST", self.demo_url),
+            ("LIVE WebSocket", self.live_websocket_url),
+            ("DEMO WebSocket", self.demo_websocket_url),
+            ("market-data WebSocket", "not served (out of scope)"),
+            *admins,
+        ]
+
+
+def _websocket(base_url: str) -> str:
+    return base_url.replace("http://", "ws://", 1) + "/websocket"
+
+
+def _login(name: str, password: str, sec: str) -> str:
+    return f"name={name} password={password} sec={sec}"
 
 
 def create_app(
@@ -185,4 +256,6 @@ def serve_sandbox(
     """Serve a sandbox on 127.0.0.1 (`port` 0 picks a free one); use it as a context manager."""
     sandbox = _sandbox(config, clock)
     running = serve_app(_app(sandbox), port=port)
-    return SandboxServer(running.server, running.thread, on_stop=sandbox.flush)
+    server = SandboxServer(running.server, running.thread, on_stop=sandbox.flush)
+    server.config = sandbox.config
+    return server

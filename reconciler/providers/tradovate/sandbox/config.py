@@ -57,12 +57,18 @@ def _endpoint_limits() -> Mapping[str, EndpointLimit]:
 
 @dataclass(frozen=True, slots=True)
 class Limits:
-    """All rate limits; `endpoints` is keyed by the lower-case path after `/v1/`."""
+    """All rate limits; `endpoints` is keyed by the lower-case path after `/v1/`.
+
+    `captcha_after_tickets`: the n-th penalty ticket of an hour for `auth/accesstokenrequest`
+    and every later one carry `p-captcha: true` (never admit a resend). 1, the default, follows
+    the vendor's example README ("accesstokenrequest will always have the p-captcha: true if it
+    responds with the time penalty"); a larger n lets tests exercise login resends.
+    """
 
     authenticated: UserLimit = UserLimit(per_second=5000, per_minute=5000, per_hour=5000)
     anonymous: UserLimit = UserLimit(per_second=100, per_minute=1000, per_hour=1000)
     endpoints: Mapping[str, EndpointLimit] = field(default_factory=_endpoint_limits)
-    captcha_after_tickets: int = 3
+    captcha_after_tickets: int = 1
     max_penalty_seconds: int = 3600
 
     @classmethod

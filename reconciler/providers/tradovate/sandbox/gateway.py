@@ -29,7 +29,7 @@ from reconciler.providers.tradovate.sandbox.protocol import (
     Endpoint,
     Reply,
     error,
-    not_found,
+    unknown_route,
 )
 from reconciler.providers.tradovate.sandbox.seed import seeded_world
 from reconciler.providers.tradovate.sandbox.sockets import SocketHub
@@ -39,6 +39,9 @@ logger = logging.getLogger(__name__)
 
 ADMIN = "admin"
 ACCESS_TOKEN_REQUEST = "auth/accesstokenrequest"
+SESSION_CLOSED_STATUS = 408
+SESSION_CLOSED = "Session closed"
+"""errorText with a 408 for a token whose session newer logins closed (wording `assumed`)."""
 _LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost", "testclient"})
 _UNLOGGED = frozenset({"/_sandbox/requests", "/_sandbox/requests/clear"})
 
@@ -103,7 +106,7 @@ class Sandbox:
             route = parts[3].lower().strip("/") if len(parts) > 3 else ""
             domain, reply = head[0], await self._api(request, head[0], route, now)
         else:
-            return Response(status_code=404)
+            return _render(unknown_route())
         self.log(request.method, domain, path, reply.status, now)
         if self.world.revision != revision:
             self.persistence.changed()
@@ -200,7 +203,7 @@ class Sandbox:
             return Reply(429, None)
         found = [self.routes[(m, route)] for m in methods if (m, route) in self.routes]
         if not found:
-            return not_found()
+            return unknown_route()
         endpoint = found[0]
         payload = await body()
         ip = f"ip:{host}"
@@ -218,9 +221,16 @@ class Sandbox:
         self.penalties.record(ip, route, is_failure=reply.is_failure, now=now)
         return reply
 
+    def denied(self, token: str | None) -> Reply:
+        """The answer to a request without a valid token: 408 for the token of a session a
+        third login closed (the platform's documents: "408/429/500-class errors"), else 401."""
+        if self.sessions.is_superseded(token):
+            return Reply(SESSION_CLOSED_STATUS, {"errorText": SESSION_CLOSED})
+        return Reply(401, {"errorText": ACCESS_DENIED})
+
     def _process(self, endpoint: Endpoint, call: Call) -> Reply:
         if endpoint.needs_auth and call.caller is None:
-            return Reply(401, {"errorText": ACCESS_DENIED})
+            return self.denied(call.token)
         if endpoint.admin_only and not self.world.private.get(call.caller or -1, {}).get("isAdmin"):
             return Reply(401, {"errorText": ACCESS_DENIED})
         if call.domain not in endpoint.domains:

@@ -27,13 +27,21 @@ class Session:
 
 
 class Sessions:
-    """Access tokens. At most `max_per_user` live sessions: a new one closes the oldest."""
+    """Access tokens. At most `max_per_user` live sessions: a new one closes the oldest, whose
+    token is remembered (the last `remembered` of them) so that it can be told apart from an
+    unknown or expired one."""
 
-    def __init__(self, *, ttl: float, max_per_user: int) -> None:
+    def __init__(self, *, ttl: float, max_per_user: int, remembered: int = 10_000) -> None:
         self._ttl = ttl
         self._max = max(1, max_per_user)
         self._by_token: dict[str, Session] = {}
         self._by_user: dict[int, list[Session]] = {}
+        self._superseded: OrderedDict[str, None] = OrderedDict()
+        self._remembered = remembered
+
+    def is_superseded(self, token: str | None) -> bool:
+        """Whether `token` belonged to a session that newer logins of its user closed."""
+        return token is not None and token in self._superseded
 
     def user_of(self, token: str | None, now: float) -> int | None:
         """The user a valid, unexpired token belongs to."""
@@ -58,7 +66,11 @@ class Sessions:
             if stale not in mine:
                 self._by_token.pop(stale.token, None)
         while len(mine) >= self._max:
-            self._by_token.pop(mine.pop(0).token, None)
+            closed = mine.pop(0).token
+            self._by_token.pop(closed, None)
+            self._superseded[closed] = None
+            while len(self._superseded) > self._remembered:
+                self._superseded.popitem(last=False)
         session = Session(user_id, secrets.token_urlsafe(32), now + self._ttl)
         mine.append(session)
         self._by_user[user_id] = mine

@@ -98,6 +98,17 @@ def not_found() -> Reply:
     return Reply(404, None)
 
 
+UNKNOWN_ROUTE = "Unknown operation"
+"""errorText of a route the sandbox does not serve (wording `assumed`: the platform's is not
+documented; its shape, `{"errorText": ...}`, is the platform's error body)."""
+
+
+def unknown_route() -> Reply:
+    """HTTP 404 with the platform's JSON error body, for a route the sandbox does not serve
+    (a client that decodes every answer as JSON, as the vendor's examples do, keeps working)."""
+    return Reply(404, {"errorText": UNKNOWN_ROUTE})
+
+
 def int_or_none(value: object) -> int | None:
     """`value` as an int id when it is one (bools and fractions are not ids)."""
     if isinstance(value, bool):

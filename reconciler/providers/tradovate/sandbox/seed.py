@@ -50,7 +50,7 @@ def seeded_world(seed: Seed, *, id_start: int, now: float) -> World:
                 "name": template.name,
                 "userId": seed.admin_id,
                 "accountType": "Customer",
-                "active": True,
+                "restricted": False,
                 "closed": False,
                 "clearingHouseId": 1,
                 "riskCategoryId": template.risk_category_id,

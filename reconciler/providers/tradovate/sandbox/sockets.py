@@ -60,11 +60,17 @@ class SocketHub:
         """Whether new connections are refused now (after a drop with a refusal window)."""
         return self._monotonic() < self.refuse_until
 
-    def publish(self, message: Entity, *, to: Callable[[int], bool]) -> int:
-        """Queue `message` for every subscribed connection whose user passes `to`; the count."""
+    def publish(self, message: Entity, *, domain: str, to: Callable[[int], bool]) -> int:
+        """Queue `message` for every subscribed connection of `domain` (live, demo) whose user
+        passes `to`; the count."""
         count = 0
         for socket in self._sockets.values():
-            if socket.subscribed and socket.session is not None and to(socket.session.user_id):
+            if (
+                socket.domain == domain
+                and socket.subscribed
+                and socket.session is not None
+                and to(socket.session.user_id)
+            ):
                 socket.inbox.put_nowait(("push", message))
                 count += 1
         return count

@@ -37,6 +37,8 @@ SESSION_CLOSED = (3002, "Session closed")
 REFUSED = 1013
 DROPPED = 1012
 _MAX_TICK = 0.25
+UNDEFINED = "undefined"
+"""The body a JavaScript client writes for a request without one (`JSON.stringify(undefined)`)."""
 
 
 async def serve_websocket(sandbox: Sandbox, websocket: WebSocket) -> None:
@@ -134,13 +136,17 @@ async def _answer(sandbox: Sandbox, socket: Socket, text: str) -> Entity | None:
     now = sandbox.now()
     path = f"/{socket.domain}/v1/{route}"
     if route == "authorize":
-        session = sandbox.sessions.session_of(raw_body.strip(), now)
+        token = _token(raw_body)
+        session = sandbox.sessions.session_of(token, now)
         if session is not None and session.user_id not in sandbox.world.users:
             session = None
-        status = 401 if session is None else 200
-        socket.session = session or socket.session
-        sandbox.log("WS", socket.domain, path, status, now)
-        return {"s": status, "i": request_id, **({"d": ACCESS_DENIED} if session is None else {})}
+        if session is None:
+            denied = sandbox.denied(token)
+            sandbox.log("WS", socket.domain, path, denied.status, now)
+            return {"s": denied.status, "i": request_id, "d": denied.payload["errorText"]}
+        socket.session = session
+        sandbox.log("WS", socket.domain, path, 200, now)
+        return {"s": 200, "i": request_id}
     session = socket.session
     if session is None or not sandbox.sessions.is_open(session, now):
         sandbox.log("WS", socket.domain, path, 401, now)
@@ -148,7 +154,7 @@ async def _answer(sandbox: Sandbox, socket: Socket, text: str) -> Entity | None:
     revision = sandbox.world.revision
     reply = await sandbox.dispatch(
         socket.domain,
-        ("POST", "GET") if raw_body.strip() else ("GET", "POST"),
+        ("GET", "POST") if _is_bodiless(raw_body) else ("POST", "GET"),
         route,
         token=session.token,
         host=socket.host,
@@ -167,8 +173,25 @@ async def _answer(sandbox: Sandbox, socket: Socket, text: str) -> Entity | None:
     return answer
 
 
+def _token(raw: str) -> str:
+    """The token of an `authorize` body: raw (`<token>`) or JSON-quoted (`"<token>"`)."""
+    text = raw.strip()
+    if text.startswith('"'):
+        try:
+            quoted = json.loads(text)
+        except ValueError:
+            return text
+        return quoted if isinstance(quoted, str) else text
+    return text
+
+
+def _is_bodiless(raw: str) -> bool:
+    """An absent, empty or `undefined` body (what a JavaScript client sends for no body)."""
+    return raw.strip() in ("", UNDEFINED)
+
+
 async def _body(raw: str) -> Entity | None:
-    return parse_json_object(raw)
+    return {} if _is_bodiless(raw) else parse_json_object(raw)
 
 
 def _dumps(value: Any) -> str:

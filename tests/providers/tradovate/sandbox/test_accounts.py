@@ -106,7 +106,7 @@ def test_creation_makes_account_permission_and_autoliq(tv: Driver, trader: int) 
         "name": "ACMEFIFTY1",
         "userId": 1,
         "accountType": "Customer",
-        "active": True,
+        "restricted": False,
         "closed": False,
         "clearingHouseId": 1,
         "riskCategoryId": 12,

@@ -172,6 +172,7 @@ def test_access_token_request_returns_the_documented_shape(tv: Driver) -> None:
     assert set(answer) == {
         "accessToken",
         "expirationTime",
+        "passwordExpirationTime",
         "userId",
         "name",
         "userStatus",
@@ -184,6 +185,7 @@ def test_access_token_request_returns_the_documented_shape(tv: Driver) -> None:
         "Active",
     )
     assert answer["expirationTime"] == "2026-01-07T13:30:00.000Z"
+    assert answer["passwordExpirationTime"] == "2027-01-07T13:30:00.000Z"
 
 
 @pytest.mark.parametrize(
@@ -216,13 +218,18 @@ def test_created_users_log_in_with_their_own_password(tv: Driver) -> None:
     assert answer["userId"] == user_id
 
 
-def test_me_describes_the_caller(tv: Driver) -> None:
+def test_me_describes_the_caller_with_every_field_of_the_spec(tv: Driver) -> None:
     assert tv.live("GET", "/auth/me") == {
         "userId": 1,
         "name": "sandbox_admin",
         "fullName": "Sandbox Admin",
         "email": "admin@sandbox.invalid",
+        "emailVerified": True,
+        "isTrial": False,
         "organizationName": "Sandbox Prop",
+        "currentMDSubs": [],
+        "currentBalance": 0,
+        "activePlugins": [],
     }
 
 
@@ -258,10 +265,12 @@ def test_renewal_does_not_open_a_session(tv: Driver) -> None:
     assert tv.call("GET", "live", "/user/list", token=renewed).status_code == 200
 
 
-def test_a_third_session_closes_the_oldest(tv: Driver) -> None:
+def test_a_third_session_closes_the_oldest_whose_token_then_meets_408(tv: Driver) -> None:
     second = tv.login().json()["accessToken"]
     third = tv.login().json()["accessToken"]
-    assert tv.call("GET", "live", "/user/list").status_code == 401
+    closed = tv.call("GET", "live", "/user/list")
+    assert (closed.status_code, closed.json()) == (408, {"errorText": "Session closed"})
+    assert tv.call("GET", "live", "/auth/renewaccesstoken").status_code == 408
     for token in (second, third):
         assert tv.call("GET", "live", "/user/list", token=token).status_code == 200
 
@@ -327,9 +336,20 @@ def test_paths_match_ignoring_case(tv: Driver, path: str) -> None:
     assert response.json()["results"][0]["userId"] >= 10000
 
 
-def test_unknown_routes_answer_404_with_an_empty_body(tv: Driver) -> None:
-    for response in (tv.call("GET", "live", "/nothing/here"), tv.http.get(tv.server.url + "/x")):
-        assert (response.status_code, response.content) == (404, b"")
+@pytest.mark.parametrize(
+    "path",
+    ["/live/v1/contract/find?name=ESZ6", "/demo/v1/product/find?name=ES", "/live/v1/nothing", "/x"],
+)
+def test_unknown_routes_answer_404_with_the_platform_error_shape(tv: Driver, path: str) -> None:
+    response = tv.http.get(tv.server.url + path, headers={"Authorization": f"Bearer {tv.token}"})
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/json"
+    assert response.json() == {"errorText": "Unknown operation"}
+
+
+def test_a_missing_entity_still_answers_404_with_an_empty_body(tv: Driver) -> None:
+    response = tv.call("GET", "live", "/user/item?id=424242")
+    assert (response.status_code, response.content) == (404, b"")
 
 
 @pytest.mark.parametrize("body", [b"{not json", b"[1, 2]"], ids=["syntax", "not-an-object"])

@@ -46,8 +46,19 @@ def test_failed_logins_past_the_limit_earn_a_penalty_ticket() -> None:
         response = tv.login()
         assert response.status_code == 200
         ticket = response.json()
-        assert set(ticket) == {"p-ticket", "p-time"}
-        assert ticket["p-time"] == 15
+        assert set(ticket) == {"p-ticket", "p-time", "p-captcha"}
+        assert (ticket["p-time"], ticket["p-captcha"]) == (15, True)
+
+
+def test_a_login_ticket_always_carries_a_captcha_and_admits_no_resend() -> None:
+    with running(login=False) as tv:
+        exhaust_logins(tv)
+        tickets = [bad_login(tv) for _ in range(2)]
+        assert [t.get("p-captcha") for t in tickets] == [True, True]
+        tv.clock.advance(tickets[1]["p-time"])
+        resend = tv.login(**{"p-ticket": tickets[1]["p-ticket"]}).json()
+        assert "accessToken" not in resend
+        assert resend.get("p-captcha") is True
 
 
 def test_successful_logins_do_not_count_for_a_failed_only_limit() -> None:
@@ -108,8 +119,12 @@ def test_an_early_or_unknown_resend_gets_a_new_escalated_ticket(early_by: float)
         assert unknown["p-time"] == 4
 
 
+def captcha_from_third_login_ticket() -> SandboxConfig:
+    return SandboxConfig(limits=Limits(captcha_after_tickets=3))
+
+
 def test_a_token_request_resend_may_carry_the_ticket_as_bearer() -> None:
-    with running(login=False) as tv:
+    with running(captcha_from_third_login_ticket(), login=False) as tv:
         exhaust_logins(tv)
         ticket = tv.login().json()
         tv.clock.advance(ticket["p-time"])
@@ -120,8 +135,8 @@ def test_a_token_request_resend_may_carry_the_ticket_as_bearer() -> None:
         assert "accessToken" in response.json()
 
 
-def test_repeated_auth_failures_bring_a_captcha() -> None:
-    with running(login=False) as tv:
+def test_with_a_later_captcha_repeated_auth_failures_bring_one() -> None:
+    with running(captcha_from_third_login_ticket(), login=False) as tv:
         exhaust_logins(tv)
         tickets = [bad_login(tv) for _ in range(3)]
         assert ["p-captcha" in t for t in tickets] == [False, False, True]
