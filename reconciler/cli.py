@@ -56,6 +56,19 @@ from reconciler.watch_command import watch
 from reconciler.workspace import Workspace, open_workspace
 
 
+class LocatedFormatter(logging.Formatter):
+    """`LEVEL name: message`, except for warnings about a manifest file, which already read
+    `file:line: warning: message`."""
+
+    def __init__(self) -> None:
+        super().__init__("%(levelname)s %(name)s: %(message)s")
+
+    def format(self, record: logging.LogRecord) -> str:
+        if getattr(record, "is_located", False):
+            return record.getMessage()
+        return super().format(record)
+
+
 @click.group(cls=ExitCodes)
 @click.option(
     "--manifests",
@@ -102,10 +115,9 @@ def main(
     http_timeout: float,
 ) -> None:
     """Declare a prop firm's traders in YAML; plan and apply them to trading platforms."""
-    logging.basicConfig(
-        level=logging.DEBUG if debug else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
+    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING)
+    for handler in logging.getLogger().handlers:
+        handler.setFormatter(LocatedFormatter())
     logging.getLogger("httpx").setLevel(logging.WARNING)  # it logs full URLs at INFO
     choice = StateChoice(backend=backend, workspace=workspace)
     ctx.obj = Context(manifests, color=color, debug=debug, choice=choice, http_timeout=http_timeout)

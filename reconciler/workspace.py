@@ -35,8 +35,10 @@ from reconciler.plan import (
     Recorded,
     Remote,
     check_guards,
+    conceal,
     detect_drift,
     make_plan,
+    mark_referenced,
     plan_moves,
     protected_addresses,
     recordable,
@@ -219,7 +221,10 @@ class Workspace:
                 remote_id=remote_id,
                 natural_key=key,
                 # what the platform shows, and the declared values of what it cannot show
-                attributes={**recordable(resource, digest=self.digest), **remote.attributes},
+                attributes={
+                    **recordable(resource, digest=self.digest),
+                    **conceal(remote.attributes, resource.sensitive, self.digest),
+                },
                 facts=dict(remote.facts),
                 updated_at=utc_now(self.clock),
             ),
@@ -301,15 +306,27 @@ class Workspace:
                 f"{len(document.pending)} operation(s) of an interrupted apply are pending; "
                 "objects they created show as appeared until plan or apply resolves them",
             )
+        recorded = _recorded(document)
         return detect_drift(
-            _recorded(document),
-            remote,
+            recorded,
+            {a: self._concealed(r, recorded.get(a)) for a, r in remote.items()},
             declared=sorted(self.resources),
             lineage=document.lineage,
             serial=document.serial,
             created_at=_now(self.clock),
             notes=notes,
         )
+
+    def _concealed(self, remote: Remote, recorded: Recorded | None) -> Remote:
+        """`remote` with the values state keeps only as digests (from references) digested."""
+        keys = {k for k, v in (recorded.attributes if recorded else {}).items() if _digested(v)}
+        resource = self.resources.get(remote.address)
+        if resource is not None:
+            keys |= resource.sensitive
+        if not keys & remote.attributes.keys():
+            return remote
+        attributes = conceal(remote.attributes, frozenset(keys), self.digest)
+        return replace(remote, attributes=attributes)
 
     def origin(self, document: StateDocument) -> Origin:
         """What a saved plan made now would record, to check one against."""
@@ -416,7 +433,7 @@ def desired_resources(desired: Desired) -> dict[Address, DesiredResource]:
     resources: dict[Address, DesiredResource] = {}
     for name in desired.firm.providers:
         for resource in PROVIDERS[name].expand(desired):
-            resources[resource.address] = resource
+            resources[resource.address] = mark_referenced(resource, desired.sensitive_values)
     return resources
 
 
@@ -429,6 +446,10 @@ def _recorded(
         address = Address.parse(text)
         recorded[address] = Recorded(address, r.remote_id, r.attributes, r.facts, r.natural_key)
     return recorded
+
+
+def _digested(value: object) -> bool:
+    return isinstance(value, str) and value.startswith("hmac-sha256:")
 
 
 def _trader(address: str) -> str:

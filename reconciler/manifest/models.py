@@ -93,10 +93,13 @@ class RateLimitSetting(Frozen):
 
 
 class Settings(Frozen):
-    """`settings` on the Firm. `rate_limits` maps a provider name to its overriding windows."""
+    """`settings` on the Firm. `rate_limits` maps a provider name to its overriding windows;
+    `secret_files` names directories outside the manifests that `${file:...}` may read
+    (relative ones start at the manifests directory)."""
 
     state: StateSettings = StateSettings()
     rate_limits: dict[str, list[RateLimitSetting]] = Field(default_factory=dict)
+    secret_files: tuple[str, ...] = ()
 
 
 class Firm(Frozen):
@@ -246,3 +249,5 @@ class Desired:
     traders: tuple[Trader, ...]
     digest: str
     sources: Mapping[str, Source] = field(default_factory=dict)
+    sensitive_values: frozenset[str] = frozenset()
+    """Every value a sensitive `${env:}` / `${file:}` reference supplied: shown nowhere."""
