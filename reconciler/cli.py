@@ -249,7 +249,7 @@ def apply(
 def _confirm(auto_approve: bool) -> None:
     if auto_approve:
         return
-    if not sys.stdin.isatty():
+    if sys.stdin is None or not sys.stdin.isatty():
         raise ReconcilerError(
             "apply needs confirmation: run it in a terminal or pass --auto-approve"
         )
