@@ -463,10 +463,14 @@ def _pending(document: StateDocument) -> list[tuple[Address, str]]:
     return [(Address.parse(op.address), op.action) for op in document.pending.values()]
 
 
+DISTRIBUTION = "prop-firm-reconciler"
+"""The project's name on the package index (`reconciler` there is an unrelated project)."""
+
+
 def reconciler_version() -> str:
     """The installed reconciler's version (saved plans record it)."""
     try:
-        return version("reconciler")
+        return version(DISTRIBUTION)
     except PackageNotFoundError:  # running from a source tree that was never installed
         return "0+unknown"
 
