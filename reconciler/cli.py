@@ -37,6 +37,7 @@ from reconciler.cli_options import (
 from reconciler.collector import frozen_gc, quiet_gc
 from reconciler.errors import ReconcilerError
 from reconciler.fault_commands import fault
+from reconciler.handout_commands import handout
 from reconciler.manifest import load_manifests
 from reconciler.manifest_commands import fmt, schema_command
 from reconciler.output import (
@@ -312,6 +313,7 @@ main.add_command(state)
 main.add_command(import_object)
 main.add_command(history)
 main.add_command(watch)
+main.add_command(handout)
 sandbox.add_command(fault)
 
 __all__ = ["main", "summary_line"]

@@ -15,9 +15,10 @@ from typing import Any
 
 from reconciler.apply.events import EventSink
 from reconciler.apply.executor import DEFAULT_WORKERS, ApplyContext, ApplyResult, apply_plan
-from reconciler.apply.handout import PasswordHandout
+from reconciler.apply.handout import PasswordHandout, Sealed
 from reconciler.apply.journal import Journal, utc_now
 from reconciler.apply.pacing import duration_note
+from reconciler.apply.sealed import decode_key
 from reconciler.backends import StateChoice, open_backend
 from reconciler.errors import PlanConflict, StalePlan, StateError
 from reconciler.manifest import Desired, load_manifests
@@ -317,6 +318,16 @@ class Workspace:
             notes=notes,
         )
 
+    def handout(self) -> PasswordHandout:
+        """Where generated passwords go: sealed into the state backend when the Firm names a
+        public key, else the owner-only CSV beside local state."""
+        path = self.state_dir / "generated-passwords.csv"
+        settings = self.desired.firm.settings.handout
+        if settings is None:
+            return PasswordHandout(path)
+        key = decode_key(settings.public_key, what="settings.handout.public_key")
+        return PasswordHandout(path, sealed=Sealed(key, self.store.backend))
+
     def _concealed(self, remote: Remote, recorded: Recorded | None) -> Remote:
         """`remote` with the values state keeps only as digests (from references) digested."""
         keys = {k for k, v in (recorded.attributes if recorded else {}).items() if _digested(v)}
@@ -367,7 +378,7 @@ class Workspace:
             sink=sink,
             clock=self.clock,
             facts=self.facts(remote, document),
-            handout=PasswordHandout(self.state_dir / "generated-passwords.csv"),
+            handout=self.handout(),
             workers=workers,
         )
         journal = Journal(

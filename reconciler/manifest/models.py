@@ -92,6 +92,13 @@ class RateLimitSetting(Frozen):
     counts_success: bool = True
 
 
+class HandoutSettings(Frozen):
+    """`settings.handout`: generated passwords are sealed to `public_key` (base64 X25519, from
+    `reconciler handout keygen`) and kept by the state backend until `handout pull`."""
+
+    public_key: str = Field(pattern=r"^[A-Za-z0-9+/]{43}=$")
+
+
 class Settings(Frozen):
     """`settings` on the Firm. `rate_limits` maps a provider name to its overriding windows;
     `secret_files` names directories outside the manifests that `${file:...}` may read
@@ -100,6 +107,7 @@ class Settings(Frozen):
     state: StateSettings = StateSettings()
     rate_limits: dict[str, list[RateLimitSetting]] = Field(default_factory=dict)
     secret_files: tuple[str, ...] = ()
+    handout: HandoutSettings | None = None
 
 
 class Firm(Frozen):
