@@ -192,6 +192,96 @@ def test_a_group_readable_secret_file_is_warned_about(run: Run) -> None:
     (run.manifests / "secrets" / "bob.txt").chmod(0o640)
     run.subprocess("validate")
     stdout, stderr = run.outputs[-2:]
-    assert "WARNING" in stderr
-    assert "secrets/bob.txt is readable by group or others; as it may hold a secret" in stderr
+    line = TRADERS.splitlines().index('  password: "${{file:secrets/bob.txt}}"') + 1
+    assert stderr.splitlines() == [
+        f"{run.manifests}/traders.yaml:{line}: warning: secrets/bob.txt is readable by group "
+        "or others; as it may hold a secret, chmod 600 it"
+    ]
     assert BOB_PASS not in stdout + stderr
+
+
+OUTSIDE = "outside-the-manifests-4b1e"
+
+
+@pytest.mark.parametrize(
+    "reference",
+    ["../outside.txt", "secrets/../../outside.txt", "{root}/outside.txt", "secrets/link.txt"],
+    ids=["parent", "through-a-folder", "absolute", "symlink"],
+)
+def test_a_file_reference_cannot_read_outside_the_manifests(run: Run, reference: str) -> None:
+    (run.root / "outside.txt").write_text(OUTSIDE)
+    (run.root / "outside.txt").chmod(0o600)
+    (run.manifests / "secrets" / "link.txt").symlink_to(run.root / "outside.txt")
+    reference = reference.format(root=run.root)
+    run.traders("Chicago")
+    traders = run.manifests / "traders.yaml"
+    traders.write_text(traders.read_text().replace("secrets/bob.txt", reference))
+
+    for command in ("validate", "plan"):
+        output = run.cli(command, expect=1)
+        line = TRADERS.splitlines().index('  password: "${{file:secrets/bob.txt}}"') + 1
+        assert f"traders.yaml:{line}: ${{file:{reference}}} is outside the manifests" in (output)
+        assert OUTSIDE not in output
+
+
+def test_a_file_reference_reads_a_directory_the_firm_names(run: Run) -> None:
+    elsewhere = run.root / "run-secrets"
+    elsewhere.mkdir()
+    (elsewhere / "bob.txt").write_text(OUTSIDE)
+    (elsewhere / "bob.txt").chmod(0o600)
+    firm = run.manifests / "firm.yaml"
+    firm.write_text(firm.read_text() + f"settings: {{secret_files: [{elsewhere}]}}\n")
+    traders = run.manifests / "traders.yaml"
+    traders.write_text(traders.read_text().replace("secrets/bob.txt", f"{elsewhere}/bob.txt"))
+
+    assert "valid" in run.cli("validate")
+    assert OUTSIDE not in run.cli("plan")
+
+
+def test_a_reference_in_a_field_that_is_not_secret_is_shown_nowhere(
+    run: Run, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`city: ${env:TV_PASS}` puts an API password where the plan would print a city: every
+    output says `(sensitive)`, state keeps a digest, and a second plan has nothing to do."""
+    caplog.set_level(logging.DEBUG)
+    monkeypatch.setenv("PUBLIC_STATE", "IL")
+    run.traders('"${env:TV_PASS}"')
+    traders = run.manifests / "traders.yaml"
+    public = 'state: "${env:PUBLIC_STATE, sensitive: false}"'
+    traders.write_text(traders.read_text().replace("state: IL", public))
+    saved = str(run.root / "state" / "first.plan.json")
+    text = run.cli("plan")
+    run.cli("plan", "--format", "markdown")
+    run.cli("plan", "--format", "json", "--out", saved)
+    run.cli("show", saved)
+    run.cli("--debug", "apply", "--auto-approve")
+    assert "No changes" in run.cli("plan", "--detailed-exitcode")
+    run.cli("show")
+    run.cli("state", "show", "tradovate_contact.alice")
+    run.cli("drift", "--detailed-exitcode")
+    run.cli("history", "--format", "json")
+
+    assert "city" in text
+    assert "(sensitive)" in text
+    assert "IL" in text  # a reference marked `sensitive: false` is shown
+    places = {f"output {i}": out for i, out in enumerate(run.outputs)}
+    places["logs"] = caplog.text
+    for path in (run.root / "state").rglob("*"):
+        if path.is_file() and not path.name.endswith(".csv"):
+            places[str(path.relative_to(run.root))] = path.read_text(errors="replace")
+    leaks = [place for place, out in places.items() if SECRETS["TV_PASS"] in out]
+    assert leaks == []
+
+
+def test_an_error_about_a_referenced_value_does_not_quote_it(run: Run) -> None:
+    """A duplicate username quotes the name: not when it came from a reference."""
+    traders = run.manifests / "traders.yaml"
+    text = traders.read_text()
+    for name in ("alice.smith", "bob.jones"):
+        text = text.replace(f"username: {name}", 'username: "${env:TV_PASS}"')
+    traders.write_text(text)
+
+    output = run.cli("validate", expect=1)
+
+    assert "duplicate username (sensitive)" in output
+    assert SECRETS["TV_PASS"] not in output

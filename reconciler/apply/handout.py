@@ -1,4 +1,6 @@
-"""Hand-out of generated passwords: appended once to an owner-only CSV, never stored in state."""
+"""Hand-out of generated passwords, never stored in state: appended once to an owner-only CSV
+(a single operator's machine), or sealed to the firm's public key and kept by the state backend
+until `reconciler handout pull` fetches them (CI runners that vanish after the apply)."""
 
 from __future__ import annotations
 
@@ -9,7 +11,11 @@ import secrets
 import string
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
+
+from reconciler.apply.sealed import seal_rows
 
 _ALPHABET = string.ascii_letters + string.digits + "!#%+-.=?@_"
 _UNBIASED = 256 - 256 % len(_ALPHABET)
@@ -36,17 +42,33 @@ def generate_password(length: int) -> str:
             return value
 
 
+class HandoutStore(Protocol):
+    """Where sealed records are kept: the state backend (a table, or a file beside state)."""
+
+    def append_handout(self, records: Sequence[tuple[str, bytes]]) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Sealed:
+    """Seal each row to `public_key` and keep it in `store` instead of writing the CSV."""
+
+    public_key: bytes
+    store: HandoutStore
+
+
 class PasswordHandout:
-    """Appends `trader,platform,username,email,password,created_at` rows to a 0600 file.
+    """Appends `trader,platform,username,email,password,created_at` rows to a 0600 file, or,
+    with `sealed`, seals each row to the firm's public key and keeps it with the state.
 
     Rows are written before the platform call that sets the password, so a password
-    that reached the platform is never lost; the file is for the firm's onboarding mailer.
+    that reached the platform is never lost; they are for the firm's onboarding mailer.
     """
 
     HEADER = ("trader", "platform", "username", "email", "password", "created_at")
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, sealed: Sealed | None = None) -> None:
         self.path = path
+        self.sealed = sealed
         self._lock = threading.Lock()  # platforms hand out passwords from their own threads
 
     def write(self, row: HandoutRow) -> None:
@@ -54,6 +76,13 @@ class PasswordHandout:
 
     def write_rows(self, rows: Sequence[HandoutRow]) -> None:
         """Append rows with one write and one fsync (a round of batches at a time)."""
+        if not rows:
+            return
+        if self.sealed is not None:
+            records = seal_rows(rows, public_key=self.sealed.public_key)
+            with self._lock:
+                self.sealed.store.append_handout(records)
+            return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         buffer = io.StringIO()
         writer = csv.writer(buffer)

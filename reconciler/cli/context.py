@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 import click
 from rich.console import Console
 
+from reconciler.cli.streams import end_if_pipe_broken, guard_streams
 from reconciler.errors import ManifestErrors, ReconcilerError
 from reconciler.workspace.backends import StateChoice
 
@@ -77,6 +78,8 @@ class ExitCodes(click.Group):
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["standalone_mode"] = False
+        if "stdout" in guard_streams():
+            click.echo("Warning: standard output is closed; output is discarded", err=True)
         try:
             return super().main(*args, **kwargs)
         except click.exceptions.Exit as exc:
@@ -87,6 +90,8 @@ class ExitCodes(click.Group):
         except click.exceptions.Abort:
             click.echo("Aborted.", err=True)
             sys.exit(EXIT_ERROR)
+        finally:
+            end_if_pipe_broken()
 
 
 pass_context = click.make_pass_decorator(Context)

@@ -27,6 +27,7 @@ from reconciler.cli.context import (
     reports_errors,
 )
 from reconciler.cli.faults import fault
+from reconciler.cli.handout import handout
 from reconciler.cli.manifests import fmt, schema_command
 from reconciler.cli.options import (
     PLANFILE,
@@ -54,6 +55,19 @@ from reconciler.render import ProgressSink, summary_line
 from reconciler.workspace.backends import BACKENDS, StateChoice
 from reconciler.workspace.saved_plans import read_saved_plan, replan_saved, save_plan
 from reconciler.workspace.workspace import Workspace, open_workspace
+
+
+class LocatedFormatter(logging.Formatter):
+    """`LEVEL name: message`, except for warnings about a manifest file, which already read
+    `file:line: warning: message`."""
+
+    def __init__(self) -> None:
+        super().__init__("%(levelname)s %(name)s: %(message)s")
+
+    def format(self, record: logging.LogRecord) -> str:
+        if getattr(record, "is_located", False):
+            return record.getMessage()
+        return super().format(record)
 
 
 @click.group(cls=ExitCodes)
@@ -102,10 +116,9 @@ def main(
     http_timeout: float,
 ) -> None:
     """Declare a prop firm's traders in YAML; plan and apply them to trading platforms."""
-    logging.basicConfig(
-        level=logging.DEBUG if debug else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
+    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING)
+    for handler in logging.getLogger().handlers:
+        handler.setFormatter(LocatedFormatter())
     logging.getLogger("httpx").setLevel(logging.WARNING)  # it logs full URLs at INFO
     choice = StateChoice(backend=backend, workspace=workspace)
     ctx.obj = Context(manifests, color=color, debug=debug, choice=choice, http_timeout=http_timeout)
@@ -237,7 +250,7 @@ def apply(
 def _confirm(auto_approve: bool) -> None:
     if auto_approve:
         return
-    if not sys.stdin.isatty():
+    if sys.stdin is None or not sys.stdin.isatty():
         raise ReconcilerError(
             "apply needs confirmation: run it in a terminal or pass --auto-approve"
         )
@@ -300,6 +313,7 @@ main.add_command(state)
 main.add_command(import_object)
 main.add_command(history)
 main.add_command(watch)
+main.add_command(handout)
 sandbox.add_command(fault)
 
 __all__ = ["main", "summary_line"]

@@ -50,7 +50,7 @@ def load_manifests(
     """
     try:
         with quiet_gc():
-            return _load(directory, schemas=schemas, environ=environ)
+            return _load(directory, schemas=schemas, environ=environ, allowed=None)
     except RecursionError as exc:  # defensive: readers are iterative and depth-limited
         problem = ManifestError("manifests nest too deeply to be read", path=os.fspath(directory))
         raise ManifestErrors([problem]) from exc
@@ -61,10 +61,15 @@ def _load(
     *,
     schemas: Mapping[str, ProviderSchema],
     environ: Mapping[str, str] | None,
+    allowed: tuple[Path, ...] | None,
 ) -> Desired:
+    """`allowed`: the Firm's settings.secret_files once known (None: not read yet)."""
     root = Path(directory)
     report = Report()
-    refs = References(environ=os.environ if environ is None else environ)
+    refs = References(
+        environ=os.environ if environ is None else environ, root=root, allowed=allowed or ()
+    )
+    warnings: list[str] = []
     digest = hashlib.sha256()
     firms: list[Entry] = []
     traders: list[Entry] = []
@@ -83,16 +88,25 @@ def _load(
         file = ManifestFile(shown, data)
         expand = partial(refs.expand, base=(root / relative).parent)
         is_complete &= _read_file(file, expand, report=report, firms=firms, traders=traders)
+        warnings += _located_warnings(file, refs.warnings)
+        refs.warnings.clear()
     if not paths:
         if report.is_empty:
             report.line(str(root), 0, "no manifest files (*.yaml, *.yml) found")
     elif not firms and is_complete:
         report.line(str(root), 0, "no Firm declared: exactly one document needs kind: Firm")
     context = validate_firm(firms, schemas=schemas, report=report)
+    if refs.outside and allowed is None and context.firm is not None:
+        declared = context.firm.settings.secret_files
+        if declared:  # read again, now that the Firm says where else secrets may live
+            folders = tuple(root / folder for folder in declared)
+            return _load(directory, schemas=schemas, environ=environ, allowed=folders)
     loaded = _validate_traders(traders, context, report)
     check_unique(loaded, schemas=schemas, report=report)
     check_firm(loaded, context, report=report)
-    report.raise_if_any()
+    report.raise_if_any(hidden=refs.sensitive)
+    for warning in warnings:
+        logger.warning(warning, extra={"is_located": True})
     assert context.firm is not None  # without problems, exactly one Firm was read and is valid
     valid_traders = tuple(valid.trader for valid in loaded)
     _warn_of_literal_secrets(context.firm, valid_traders, refs)
@@ -104,7 +118,18 @@ def _load(
             valid.trader.name: Source(valid.where.file.shown, valid.line, valid.where.path)
             for valid in loaded
         },
+        sensitive_values=frozenset(refs.sensitive),
     )
+
+
+def _located_warnings(file: ManifestFile, found: list[tuple[str, str]]) -> list[str]:
+    """`file:line: warning: message` for each (reference as written, message)."""
+    located = []
+    for written, message in found:
+        at = file.data.find(written.encode("utf-8", "surrogateescape"))
+        line = file.data.count(b"\n", 0, at) + 1 if at >= 0 else 0
+        located.append(f"{file.shown}:{line}: warning: {message}")
+    return located
 
 
 def _validate_traders(traders: list[Entry], context: FirmContext, report: Report) -> list[Valid]:

@@ -92,11 +92,22 @@ class RateLimitSetting(Frozen):
     counts_success: bool = True
 
 
+class HandoutSettings(Frozen):
+    """`settings.handout`: generated passwords are sealed to `public_key` (base64 X25519, from
+    `reconciler handout keygen`) and kept by the state backend until `handout pull`."""
+
+    public_key: str = Field(pattern=r"^[A-Za-z0-9+/]{43}=$")
+
+
 class Settings(Frozen):
-    """`settings` on the Firm. `rate_limits` maps a provider name to its overriding windows."""
+    """`settings` on the Firm. `rate_limits` maps a provider name to its overriding windows;
+    `secret_files` names directories outside the manifests that `${file:...}` may read
+    (relative ones start at the manifests directory)."""
 
     state: StateSettings = StateSettings()
     rate_limits: dict[str, list[RateLimitSetting]] = Field(default_factory=dict)
+    secret_files: tuple[str, ...] = ()
+    handout: HandoutSettings | None = None
 
 
 class Firm(Frozen):
@@ -246,3 +257,5 @@ class Desired:
     traders: tuple[Trader, ...]
     digest: str
     sources: Mapping[str, Source] = field(default_factory=dict)
+    sensitive_values: frozenset[str] = frozenset()
+    """Every value a sensitive `${env:}` / `${file:}` reference supplied: shown nowhere."""

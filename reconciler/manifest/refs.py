@@ -2,11 +2,14 @@
 the check that secrets come from them rather than being written into a manifest kept in git.
 
 Messages name the variable or file, never its value. `$${` writes a literal `${`.
+Every value a reference supplies is sensitive wherever it lands, unless the reference says
+`${env:NAME, sensitive: false}`. `${file:...}` reads only inside the manifests directory or a
+directory the Firm names in `settings.secret_files`, after symlinks are resolved.
 """
 
 from __future__ import annotations
 
-import logging
+import os
 import re
 import stat
 from collections.abc import Iterator, Mapping
@@ -17,12 +20,11 @@ from typing import Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel, SecretStr
 
-logger = logging.getLogger(__name__)
-
 REFERENCE = re.compile(r"\$\$\{|\$\{([^}]*)(\}?)")
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 MAX_FILE_BYTES = 1 << 20
 HINT = "use ${env:NAME} or ${file:path}, or $${ for a literal ${"
+NOT_SENSITIVE = re.compile(r"^\s*sensitive\s*:\s*false\s*$")
 
 
 class References:
@@ -31,11 +33,26 @@ class References:
     Invariant: a failed reference is reported by the variable's name or the file's path only.
     """
 
-    def __init__(self, *, environ: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        *,
+        environ: Mapping[str, str],
+        root: Path | None = None,
+        allowed: tuple[Path, ...] = (),
+    ) -> None:
         self._environ = environ
         self._files: dict[Path, tuple[str | None, str]] = {}
+        self._allowed = tuple(
+            _resolved(folder) for folder in (*((root,) if root is not None else ()), *allowed)
+        )
         self.supplied: set[str] = set()
         """Every string a reference produced (to tell secrets from literals)."""
+        self.sensitive: set[str] = set()
+        """Every value a sensitive reference produced, and each whole text holding one."""
+        self.outside: list[str] = []
+        """`${file:...}` names refused for resolving outside the allowed directories."""
+        self.warnings: list[tuple[str, str]] = []
+        """(reference as written, message) for files readable by group or others."""
 
     def expand(self, text: str, *, base: Path) -> tuple[str, list[str]]:
         """`text` with its references replaced, and one message per reference that failed.
@@ -43,6 +60,7 @@ class References:
         `base` is the directory of the manifest file, where `${file:...}` paths start.
         """
         problems: list[str] = []
+        sensitive: list[str] = []
 
         def substitute(match: re.Match[str]) -> str:
             if match.group(0) == "$${":
@@ -51,7 +69,14 @@ class References:
             if not closing:
                 problems.append(f"unterminated reference '${{{body}' ({HINT})")
                 return match.group(0)
-            scheme, _, name = body.partition(":")
+            reference, comma, option = body.partition(",")
+            if comma and not NOT_SENSITIVE.match(option):
+                problems.append(
+                    f"unknown option {option.strip()!r} in '${{{body}}}' "
+                    "(the only option is 'sensitive: false')"
+                )
+                return match.group(0)
+            scheme, _, name = reference.strip().partition(":")
             if scheme == "env":
                 value = self._variable(name, problems)
             elif scheme == "file":
@@ -59,11 +84,18 @@ class References:
             else:
                 problems.append(f"unknown reference '${{{body}}}' ({HINT})")
                 value = None
-            return match.group(0) if value is None else value
+            if value is None:
+                return match.group(0)
+            if not comma:
+                sensitive.append(value)
+            return value
 
         expanded = REFERENCE.sub(substitute, text)
         if not problems:
             self.supplied.add(expanded)
+            if sensitive:
+                self.sensitive.update(value for value in sensitive if value)
+                self.sensitive.add(expanded)
         return expanded, problems
 
     def _variable(self, name: str, problems: list[str]) -> str | None:
@@ -81,39 +113,64 @@ class References:
         if not name:
             problems.append("empty file name in ${file:}")
             return None
-        path = base / name
+        path = _resolved(base / name)
+        if self._allowed and not any(path.is_relative_to(folder) for folder in self._allowed):
+            self.outside.append(name)
+            problems.append(
+                f"${{file:{name}}} is outside the manifests directory; a file elsewhere must "
+                "be in a directory the Firm names in settings.secret_files"
+            )
+            return None
         if path not in self._files:
-            self._files[path] = _read_secret_file(path, shown=name)
+            self._files[path] = self._read(path, shown=name)
         content, reason = self._files[path]
         if content is None:
             problems.append(f"cannot read file {name!r} (referenced as ${{file:{name}}}): {reason}")
         return content
 
+    def _read(self, path: Path, *, shown: str) -> tuple[str | None, str]:
+        content, reason, mode, owner = _read_secret_file(path)
+        if content is not None and mode & (stat.S_IRGRP | stat.S_IROTH):
+            advice = (
+                "chmod 600 it"
+                if owner == _user()
+                else "ask its owner to make it readable by its owner only"
+            )
+            message = f"{shown} is readable by group or others; as it may hold a secret, {advice}"
+            self.warnings.append((f"${{file:{shown}", message))
+        return content, reason
 
-def _read_secret_file(path: Path, *, shown: str) -> tuple[str | None, str]:
-    """The file's text with one trailing newline stripped, or None and why it is unreadable."""
+
+def _resolved(path: Path) -> Path:
+    """`path` absolute with every symlink and `..` resolved (as far as it exists)."""
+    return Path(os.path.realpath(path))
+
+
+def _user() -> int:
+    return os.getuid() if hasattr(os, "getuid") else -1
+
+
+def _read_secret_file(path: Path) -> tuple[str | None, str, int, int]:
+    """The file's text with one trailing newline stripped, or None and why it is unreadable;
+    and the file's mode and owner."""
     try:
         info = path.stat()
         if not stat.S_ISREG(info.st_mode):
-            return None, "it is not a regular file"
-        if info.st_mode & (stat.S_IRGRP | stat.S_IROTH):
-            logger.warning(
-                "%s is readable by group or others; as it may hold a secret, chmod 600 it",
-                shown,
-            )
+            return None, "it is not a regular file", 0, -1
         with path.open("rb") as stream:
             data = stream.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
-        return None, exc.strerror or type(exc).__name__
+        return None, exc.strerror or type(exc).__name__, 0, -1
+    mode, owner = info.st_mode, info.st_uid
     if len(data) > MAX_FILE_BYTES:
-        return None, f"it is larger than {MAX_FILE_BYTES} bytes"
+        return None, f"it is larger than {MAX_FILE_BYTES} bytes", mode, owner
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        return None, "it is not UTF-8 text"
+        return None, "it is not UTF-8 text", mode, owner
     if text.endswith("\r\n"):
-        return text[:-2], ""
-    return text.removesuffix("\n"), ""
+        return text[:-2], "", mode, owner
+    return text.removesuffix("\n"), "", mode, owner
 
 
 def literal_secrets(value: object, where: str, supplied: set[str]) -> Iterator[str]:

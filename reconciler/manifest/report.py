@@ -72,8 +72,9 @@ class Report:
     def is_empty(self) -> bool:
         return not self._pending
 
-    def raise_if_any(self) -> None:
-        """Raise ManifestErrors with every problem at its `file:line`, if there is any."""
+    def raise_if_any(self, *, hidden: set[str] | frozenset[str] = frozenset()) -> None:
+        """Raise ManifestErrors with every problem at its `file:line`, if there is any;
+        any of the `hidden` values (from references) a message would quote is `(sensitive)`."""
         pending = [item for item in self._pending if not self._is_about_lost_value(item.where)]
         if not pending:
             return
@@ -94,6 +95,7 @@ class Report:
             if item.first is not None:
                 first_shown, first_line = position(item.first)
                 message += f" (first declared at {first_shown}:{first_line})"
+            message = conceal(message, hidden)
             errors.append(ManifestError(message, path=shown, line=line))
         raise ManifestErrors(errors)
 
@@ -102,3 +104,14 @@ class Report:
             return False
         path = where.path
         return any((where.file, where.doc, path[:n]) in self._lost for n in range(len(path) + 1))
+
+
+def conceal(message: str, hidden: set[str] | frozenset[str]) -> str:
+    """`message` with every quoted occurrence of a hidden value replaced by `(sensitive)`,
+    longest values first (a value of fewer than 3 characters is replaced only when quoted)."""
+    for value in sorted(hidden, key=len, reverse=True):
+        for quoted in (repr(value), f'"{value}"'):
+            message = message.replace(quoted, "(sensitive)")
+        if len(value) >= 3:
+            message = message.replace(value, "(sensitive)")
+    return message

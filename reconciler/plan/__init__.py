@@ -3,6 +3,7 @@ Plan value and its saved files."""
 
 from reconciler.plan.action import SENSITIVE, Action, Change
 from reconciler.plan.address import Address
+from reconciler.plan.concealed import conceal, mark_referenced
 from reconciler.plan.diff import Diff, DiffInput, Digest, diff, display, recordable
 from reconciler.plan.drift import Drift, DriftItem, DriftStatus, FieldDrift, detect_drift
 from reconciler.plan.guard import (
@@ -67,6 +68,7 @@ __all__ = [
     "check_guards",
     "check_saved",
     "check_target",
+    "conceal",
     "detect_drift",
     "diff",
     "display",
@@ -74,6 +76,7 @@ __all__ = [
     "encode_change",
     "load_plan",
     "make_plan",
+    "mark_referenced",
     "match_saved",
     "offboarded_traders",
     "order_changes",

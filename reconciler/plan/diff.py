@@ -11,6 +11,7 @@ from pydantic import SecretStr
 from reconciler.errors import PlanConflict
 from reconciler.plan.action import SENSITIVE, Action, Change
 from reconciler.plan.address import Address
+from reconciler.plan.concealed import conceal, digest_value, is_plain_sensitive
 from reconciler.plan.resource import DesiredResource, GeneratedSecret, KindRules, Recorded, Remote
 
 Digest = Callable[[str], str]
@@ -97,7 +98,7 @@ def _desired_change(
     if adopting and not (data.adopt or address in data.pending):
         conflicts.append(f"{address} ({remote.remote_id})")
         return None
-    current = _current(resource, recorded, remote)
+    current = conceal(_current(resource, recorded, remote), resource.sensitive, digest)
     if (
         recorded is not None
         and not resource.sensitive
@@ -133,7 +134,7 @@ def _desired_change(
         return Change(address, Action.UPDATE, before, after, changed, reason=reason, remote_id=same)
     if not changed:
         assert recorded is not None
-        reason = _behind(resource, recorded, remote)
+        reason = _behind(resource, recorded, remote, digest)
         if reason:  # the platform already matches; state catches up (no platform call)
             return Change(address, Action.UPDATE, before, after, reason=reason, remote_id=same)
         return Change(address, Action.NOOP, before, after, remote_id=same)
@@ -150,14 +151,15 @@ def _desired_change(
     return Change(address, Action.REPLACE, before, after, changed, reason=reason, remote_id=same)
 
 
-def _behind(resource: DesiredResource, recorded: Recorded, remote: Remote) -> str:
+def _behind(resource: DesiredResource, recorded: Recorded, remote: Remote, digest: Digest) -> str:
     """Why state lags behind a platform that already matches the manifests (an interrupted
     replace made a new object; a change landed but its answer was lost), or ""."""
     if recorded.remote_id != remote.remote_id:
         return f"the platform now holds it as {remote.remote_id} (recorded: {recorded.remote_id})"
+    shown = conceal(remote.attributes, resource.sensitive, digest)
     stale = sorted(
         key
-        for key, value in remote.attributes.items()
+        for key, value in shown.items()
         if key in resource.attributes
         and key not in resource.create_only
         and key in recorded.attributes
@@ -179,6 +181,8 @@ def _comparable(resource: DesiredResource, digest: Digest) -> dict[str, Any]:
             values[key] = _SKIP
         elif isinstance(value, SecretStr):
             values[key] = digest(value.get_secret_value())
+        elif key in resource.sensitive and is_plain_sensitive(value):
+            values[key] = digest_value(value, digest)  # from a reference
         else:
             values[key] = value
     return values

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from reconciler.errors import StateError, StateLocked
 from reconciler.files import sync_folder, write_atomically, write_fd, write_temporary
+from reconciler.state import handout_file
 from reconciler.state.store import LockInfo, check_swap
 
 logger = logging.getLogger(__name__)
@@ -49,6 +50,7 @@ class LocalBackend:
         self.lock_path = directory / f"{workspace}.lock"
         self.key_path = directory / f"{workspace}.state.key"
         self.audit_path = directory / f"{workspace}.audit.jsonl"
+        self.handout_path = directory / f"{workspace}.handout.jsonl"
 
     def __repr__(self) -> str:
         return f"LocalBackend({str(self.directory)!r}, workspace={self.workspace!r})"
@@ -179,6 +181,18 @@ class LocalBackend:
         if trader is None:
             return lines
         return [line for line in lines if _trader_of(line) == trader]
+
+    def append_handout(self, records: Sequence[tuple[str, bytes]]) -> None:
+        """Keep sealed hand-out records (id, sealed bytes) until they are pulled."""
+        handout_file.append_records(self.handout_path, records)
+
+    def pending_handout(self) -> list[tuple[str, bytes]]:
+        """The sealed hand-out records not yet delivered, oldest first."""
+        return handout_file.pending_records(self.handout_path)
+
+    def mark_handout_delivered(self, ids: Sequence[str], *, at: str) -> None:
+        """Mark pulled records delivered (they are not handed out again)."""
+        handout_file.mark_delivered(self.handout_path, ids, at=at)
 
     def close(self) -> None:
         """Nothing to close: every call opens and closes its files."""

@@ -282,6 +282,40 @@ class PostgresBackend:
                 info = _unrecorded_holder()
         return _LockState(info=info, pids=tuple(int(pid) for (pid,) in pids))
 
+    def append_handout(self, records: Sequence[tuple[str, bytes]]) -> None:
+        """Keep sealed hand-out records (id, sealed bytes) until they are pulled."""
+        with self._session("keep the hand-out records") as conn, conn.transaction():
+            for record_id, sealed in records:
+                conn.execute(
+                    self._sql(
+                        "INSERT INTO {schema}.handout (id, workspace, sealed) VALUES (%s, %s, %s)"
+                    ),
+                    [record_id, self.workspace, sealed],
+                )
+
+    def pending_handout(self) -> list[tuple[str, bytes]]:
+        """The sealed hand-out records not yet delivered, oldest first."""
+        with self._session("read the hand-out records") as conn:
+            rows = conn.execute(
+                self._sql(
+                    "SELECT id, sealed FROM {schema}.handout WHERE workspace = %s"
+                    " AND delivered_at IS NULL ORDER BY created_at, id"
+                ),
+                [self.workspace],
+            ).fetchall()
+        return [(str(row[0]), bytes(row[1])) for row in rows]
+
+    def mark_handout_delivered(self, ids: Sequence[str], *, at: str) -> None:
+        """Mark pulled records delivered (they are not handed out again)."""
+        with self._session("mark hand-out records delivered") as conn:
+            conn.execute(
+                self._sql(
+                    "UPDATE {schema}.handout SET delivered_at = %s::timestamptz"
+                    " WHERE workspace = %s AND id = ANY(%s)"
+                ),
+                [at, self.workspace, list(ids)],
+            )
+
     @contextmanager
     def _session(self, action: str) -> Iterator[Connection]:
         """A fresh autocommit connection with the schema in place, closed after the block."""

@@ -1,5 +1,5 @@
-"""The PostgreSQL backend's schema and catalogue queries: tables `states`, `locks`, `keys`
-and the append-only `audit`, created on first use."""
+"""The PostgreSQL backend's schema and catalogue queries: tables `states`, `locks`, `keys`,
+the append-only `audit` and `handout` (sealed generated passwords), created on first use."""
 
 from __future__ import annotations
 
@@ -10,6 +10,9 @@ DDL = (
     "CREATE TABLE IF NOT EXISTS {schema}.keys (workspace text PRIMARY KEY, key bytea NOT NULL)",
     "CREATE TABLE IF NOT EXISTS {schema}.audit (id bigserial PRIMARY KEY, workspace text NOT NULL,"
     " trader text NOT NULL, entry jsonb NOT NULL, recorded_at timestamptz NOT NULL DEFAULT now())",
+    "CREATE TABLE IF NOT EXISTS {schema}.handout (id text PRIMARY KEY, workspace text NOT NULL,"
+    " sealed bytea NOT NULL, created_at timestamptz NOT NULL DEFAULT now(),"
+    " delivered_at timestamptz)",
     "CREATE INDEX IF NOT EXISTS audit_by_trader ON {schema}.audit (workspace, trader, id)",
     # Append-only: rows can be added, never changed or deleted (short of dropping the trigger).
     "CREATE OR REPLACE FUNCTION {schema}.audit_is_append_only() RETURNS trigger"
@@ -17,7 +20,7 @@ DDL = (
     "CREATE OR REPLACE TRIGGER audit_is_append_only BEFORE UPDATE OR DELETE OR TRUNCATE"
     " ON {schema}.audit FOR EACH STATEMENT EXECUTE FUNCTION {schema}.audit_is_append_only()",
 )
-TABLES = ("states", "locks", "keys", "audit")
+TABLES = ("states", "locks", "keys", "audit", "handout")
 SCHEMA_EXISTS = "SELECT EXISTS (SELECT FROM pg_catalog.pg_namespace WHERE nspname = %s)"
 TABLE_COUNT = (
     "SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = %s AND tablename = ANY(%s)"

@@ -106,6 +106,18 @@ class Backend(Protocol):
         """The stored entries in append order, only `trader`'s when given."""
         ...
 
+    def append_handout(self, records: Sequence[tuple[str, bytes]]) -> None:
+        """Keep sealed hand-out records (id, sealed bytes) until they are pulled."""
+        ...
+
+    def pending_handout(self) -> list[tuple[str, bytes]]:
+        """The sealed hand-out records not yet delivered, oldest first."""
+        ...
+
+    def mark_handout_delivered(self, ids: Sequence[str], *, at: str) -> None:
+        """Mark pulled records delivered (they are not handed out again)."""
+        ...
+
     def close(self) -> None:
         """Give back connections (a lock still held ends with them)."""
         ...
@@ -124,6 +136,11 @@ class StateStore:
         self._backend = backend
         self._clock = clock
         self._sleep = sleep
+
+    @property
+    def backend(self) -> Backend:
+        """The storage below (for what is kept beside state: sealed hand-out records)."""
+        return self._backend
 
     @property
     def workspace(self) -> str:

@@ -15,9 +15,10 @@ from typing import Any
 
 from reconciler.apply.events import EventSink
 from reconciler.apply.executor import DEFAULT_WORKERS, ApplyContext, ApplyResult, apply_plan
-from reconciler.apply.handout import PasswordHandout
+from reconciler.apply.handout import PasswordHandout, Sealed
 from reconciler.apply.journal import Journal, utc_now
 from reconciler.apply.pacing import duration_note
+from reconciler.apply.sealed import decode_key
 from reconciler.errors import PlanConflict, StalePlan, StateError
 from reconciler.manifest import Desired, load_manifests
 from reconciler.plan import (
@@ -34,8 +35,10 @@ from reconciler.plan import (
     Recorded,
     Remote,
     check_guards,
+    conceal,
     detect_drift,
     make_plan,
+    mark_referenced,
     plan_moves,
     protected_addresses,
     recordable,
@@ -219,7 +222,10 @@ class Workspace:
                 remote_id=remote_id,
                 natural_key=key,
                 # what the platform shows, and the declared values of what it cannot show
-                attributes={**recordable(resource, digest=self.digest), **remote.attributes},
+                attributes={
+                    **recordable(resource, digest=self.digest),
+                    **conceal(remote.attributes, resource.sensitive, self.digest),
+                },
                 facts=dict(remote.facts),
                 updated_at=utc_now(self.clock),
             ),
@@ -301,15 +307,37 @@ class Workspace:
                 f"{len(document.pending)} operation(s) of an interrupted apply are pending; "
                 "objects they created show as appeared until plan or apply resolves them",
             )
+        recorded = _recorded(document)
         return detect_drift(
-            _recorded(document),
-            remote,
+            recorded,
+            {a: self._concealed(r, recorded.get(a)) for a, r in remote.items()},
             declared=sorted(self.resources),
             lineage=document.lineage,
             serial=document.serial,
             created_at=_now(self.clock),
             notes=notes,
         )
+
+    def handout(self) -> PasswordHandout:
+        """Where generated passwords go: sealed into the state backend when the Firm names a
+        public key, else the owner-only CSV beside local state."""
+        path = self.state_dir / "generated-passwords.csv"
+        settings = self.desired.firm.settings.handout
+        if settings is None:
+            return PasswordHandout(path)
+        key = decode_key(settings.public_key, what="settings.handout.public_key")
+        return PasswordHandout(path, sealed=Sealed(key, self.store.backend))
+
+    def _concealed(self, remote: Remote, recorded: Recorded | None) -> Remote:
+        """`remote` with the values state keeps only as digests (from references) digested."""
+        keys = {k for k, v in (recorded.attributes if recorded else {}).items() if _digested(v)}
+        resource = self.resources.get(remote.address)
+        if resource is not None:
+            keys |= resource.sensitive
+        if not keys & remote.attributes.keys():
+            return remote
+        attributes = conceal(remote.attributes, frozenset(keys), self.digest)
+        return replace(remote, attributes=attributes)
 
     def origin(self, document: StateDocument) -> Origin:
         """What a saved plan made now would record, to check one against."""
@@ -350,7 +378,7 @@ class Workspace:
             sink=sink,
             clock=self.clock,
             facts=self.facts(remote, document),
-            handout=PasswordHandout(self.state_dir / "generated-passwords.csv"),
+            handout=self.handout(),
             workers=workers,
         )
         journal = Journal(
@@ -416,7 +444,7 @@ def desired_resources(desired: Desired) -> dict[Address, DesiredResource]:
     resources: dict[Address, DesiredResource] = {}
     for name in desired.firm.providers:
         for resource in PROVIDERS[name].expand(desired):
-            resources[resource.address] = resource
+            resources[resource.address] = mark_referenced(resource, desired.sensitive_values)
     return resources
 
 
@@ -431,6 +459,10 @@ def _recorded(
     return recorded
 
 
+def _digested(value: object) -> bool:
+    return isinstance(value, str) and value.startswith("hmac-sha256:")
+
+
 def _trader(address: str) -> str:
     try:
         return Address.parse(address).trader
@@ -442,10 +474,14 @@ def _pending(document: StateDocument) -> list[tuple[Address, str]]:
     return [(Address.parse(op.address), op.action) for op in document.pending.values()]
 
 
+DISTRIBUTION = "prop-firm-reconciler"
+"""The project's name on the package index (`reconciler` there is an unrelated project)."""
+
+
 def reconciler_version() -> str:
     """The installed reconciler's version (saved plans record it)."""
     try:
-        return version("reconciler")
+        return version(DISTRIBUTION)
     except PackageNotFoundError:  # running from a source tree that was never installed
         return "0+unknown"
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import shlex
 import shutil
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -14,8 +15,10 @@ from click.testing import CliRunner, Result
 
 from reconciler.cli.main import main
 from reconciler.manifest import SCHEMA_FILE
+from reconciler.workspace import DISTRIBUTION
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "manifests"
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "manifests"
 
 
 def test_a_newcomer_sees_creates_then_no_changes_on_all_three_platforms(tmp_path: Path) -> None:
@@ -136,3 +139,23 @@ def test_every_command_of_the_example_workflow_parses(
             command = main.get_command(root, words[0])
             assert command is not None, words
             command.make_context(words[0], words[1:], parent=root)  # raises on a bad option
+
+
+def test_the_example_workflow_installs_this_project_pinned_and_nothing_else() -> None:
+    """`reconciler` on the public index is someone else's project: installing it would run a
+    stranger's code with the firm's credentials."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    document = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+    installs = [
+        shlex.split(line.strip())
+        for job in document["jobs"].values()
+        for step in job["steps"]
+        for line in step.get("run", "").splitlines()
+        if "pip install" in line or "pipx " in line or "uv " in line
+    ]
+
+    assert project["name"] == DISTRIBUTION != "reconciler"
+    assert document["env"]["RECONCILER_VERSION"] == project["version"]
+    assert installs
+    for words in installs:
+        assert words == ["pip", "install", f"{project['name']}==${{RECONCILER_VERSION}}"]

@@ -478,7 +478,8 @@ def test_file_reference_is_read_relative_to_the_manifest(
     assert isinstance(password, SecretStr)
     assert password.get_secret_value() == "from-a-file"
     assert [record.getMessage() for record in caplog.records] == [
-        "secrets/alice.txt is readable by group or others; as it may hold a secret, chmod 600 it"
+        f"{directory}/traders/alice.yaml:7: warning: secrets/alice.txt is readable by group "
+        "or others; as it may hold a secret, chmod 600 it"
     ]
 
 

@@ -224,3 +224,17 @@ def test_audit_trail_of_nothing_appended_is_empty(backend: Backend) -> None:
     backend.append_audit([])
 
     assert backend.read_audit(None) == []
+
+
+def test_sealed_handout_records_are_kept_until_marked_delivered(open_backend: OpenBackend) -> None:
+    writer, reader = open_backend(), open_backend()
+    writer.append_handout([("r1", b"\x00sealed-one"), ("r2", b"sealed-two\n")])
+    writer.append_handout([("r3", b"sealed-three")])
+
+    assert reader.pending_handout() == [
+        ("r1", b"\x00sealed-one"),
+        ("r2", b"sealed-two\n"),
+        ("r3", b"sealed-three"),
+    ]
+    reader.mark_handout_delivered(["r1", "r3"], at="2026-01-02T03:04:05Z")
+    assert writer.pending_handout() == [("r2", b"sealed-two\n")]
