@@ -85,7 +85,12 @@ def _desired_change(
     if not exists:
         if remote is not None and remote.blocked:
             return Change(
-                address, Action.WAIT, _display_recorded(recorded), after, reason=remote.blocked
+                address,
+                Action.WAIT,
+                _display_recorded(recorded),
+                after,
+                reason=remote.blocked,
+                probe=remote.probe,
             )
         reason = ""
         if recorded is not None:
@@ -270,7 +275,7 @@ def _cancels(data: DiffInput, desired_addresses: set[Address]) -> list[Change]:
 def _with_dependencies(
     change: Change, desired: Mapping[Address, DesiredResource], planned: set[Address]
 ) -> Change:
-    if not change.action.is_change:
+    if not change.calls_platform:
         return change
     resource = desired.get(change.address)
     if resource is None:

@@ -47,6 +47,7 @@ class _Record(BaseModel):
     via: str | None = None
     depends_on: list[str] = Field(default_factory=list)
     remote_id: str | None = None
+    probe: bool = False
 
 
 class _State(BaseModel):
@@ -101,6 +102,7 @@ def encode_change(change: Change) -> dict[str, Any]:
         "via": None if change.via is None else str(change.via),
         "depends_on": [str(a) for a in change.depends_on],
         "remote_id": change.remote_id,
+        "probe": change.probe,
     }
 
 
@@ -201,6 +203,7 @@ def _decode(record: _Record) -> Change:
         via=None if record.via is None else Address.parse(record.via),
         depends_on=tuple(Address.parse(a) for a in record.depends_on),
         remote_id=record.remote_id,
+        probe=record.probe,
     )
 
 

@@ -80,7 +80,8 @@ class Remote:
     `attributes` holds only what the platform returns, in the same shape as the desired
     attributes (an attribute the platform cannot read is absent and compared with state).
     `blocked` names an unmet precondition outside our control (the plan shows a wait).
-    `facts` are remote ids and observations worth remembering in state.
+    `facts` are remote ids and observations worth remembering in state. `probe`: the wait
+    is checked by apply with one call (see `Change.probe`).
     """
 
     address: Address
@@ -88,6 +89,7 @@ class Remote:
     attributes: Mapping[str, Any] = field(default_factory=lambda: _NONE)
     blocked: str | None = None
     facts: Mapping[str, Any] = field(default_factory=lambda: _NONE)
+    probe: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,6 +39,7 @@ CHANGE_KEYS = {
     "via",
     "depends_on",
     "remote_id",
+    "probe",
 }
 
 

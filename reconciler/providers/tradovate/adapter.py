@@ -39,9 +39,12 @@ from reconciler.providers.tradovate.config import (
 from reconciler.providers.tradovate.models import AutoLiq, User
 from reconciler.providers.tradovate.resources import ACCOUNT, CONTACT, ENTITLEMENT, USER, expand
 from reconciler.providers.tradovate.signatures import (
+    CHECKED_FACT,
     NOT_CREATED,
     SignalBook,
     gate_entitlements,
+    iso_week,
+    remember,
     remember_signature,
 )
 from reconciler.providers.tradovate.stream import SignatureStream, websocket_url
@@ -82,6 +85,7 @@ CALLS = {
         Calls("userplugin/addentitlementsubscription", per_item=1),
         Calls("adminalertsignal/completealertsignal", per_item=1),
     ),
+    (ENTITLEMENT, Action.WAIT): (Calls("userplugin/addentitlementsubscription", per_item=1),),
     (ENTITLEMENT, Action.CANCEL): (Calls("userplugin/changepluginpermission", per_item=1),),
 }
 """Requests one execute makes per (kind, action), for the plan's duration estimate."""
@@ -111,6 +115,7 @@ class TradovateAdapter:
             (CONTACT, Action.UPDATE): 25,
             (CONTACT, Action.CANCEL): 500,
             (ENTITLEMENT, Action.ENTITLE): 25,
+            (ENTITLEMENT, Action.WAIT): 25,
             (ENTITLEMENT, Action.CANCEL): 25,
         },
         parents={CONTACT: USER, ACCOUNT: USER, ENTITLEMENT: USER},
@@ -157,12 +162,16 @@ class TradovateAdapter:
         if by_kind[ACCOUNT]:
             found.update(self._read_accounts(by_kind[ACCOUNT], users))
         if by_kind[ENTITLEMENT]:
-            entitlements, signers = self._read_entitlements(
-                by_kind[ENTITLEMENT], by_kind[USER], users
+            self._catalogue.alert_id()  # a wrong MDA alert id would wait forever: fail now
+            week = iso_week(self._clock())
+            entitlements, signers, probed = self._read_entitlements(
+                by_kind[ENTITLEMENT], by_kind[USER], users, week
             )
             found.update(entitlements)
             for trader in signers:
                 remember_signature(found, Address(USER, trader))
+            for trader in probed:
+                remember(found, Address(USER, trader), CHECKED_FACT, week)
         return found
 
     def execute(self, batch: Batch) -> Sequence[ItemResult]:
@@ -253,17 +262,20 @@ class TradovateAdapter:
         requests: Sequence[ReadRequest],
         user_requests: Sequence[ReadRequest],
         users: Mapping[str, User],
-    ) -> tuple[dict[Address, Remote], set[str]]:
+        week: str,
+    ) -> tuple[dict[Address, Remote], set[str], set[str]]:
         """Granted plugins or signature waits (see `signatures.gate_entitlements`)."""
         if not any(r.natural_key.partition("/")[0] in users for r in requests):
-            return {
-                r.address: Remote(r.address, None, blocked=NOT_CREATED) for r in requests
-            }, set()
+            return (
+                {r.address: Remote(r.address, None, blocked=NOT_CREATED) for r in requests},
+                set(),
+                set(),
+            )
         plugins = {
             (p.user_id, p.entitlement_id): p for p in self._client.list_user_plugins() if p.approval
         }
         return gate_entitlements(
-            requests, user_requests, users, plugins, signals=self._catalogue.signals
+            requests, user_requests, users, plugins, signals=self._catalogue.signals, week=week
         )
 
 

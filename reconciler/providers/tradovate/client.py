@@ -17,6 +17,7 @@ from reconciler.providers.tradovate.config import Credentials
 from reconciler.providers.tradovate.models import (
     Account,
     AddEntitlementSubscription,
+    AdminAlert,
     AlertSignal,
     AlertSignalResponse,
     AutoLiq,
@@ -144,6 +145,9 @@ class TradovateClient:
 
     def list_user_plugins(self) -> list[UserPlugin]:
         return self._list("live", "/userPlugin/list", UserPlugin)
+
+    def list_admin_alerts(self) -> list[AdminAlert]:
+        return self._list("live", "/adminAlert/list", AdminAlert)
 
     def list_alert_signals(self, alert_id: int) -> list[AlertSignal]:
         """Signals of one admin alert (the platform keeps only the current week's)."""

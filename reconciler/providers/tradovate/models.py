@@ -126,6 +126,11 @@ class UserPlugin(Wire):
     account_id: int | None = None
 
 
+class AdminAlert(Wire):
+    id: int
+    name: str
+
+
 class AlertSignal(Wire):
     id: int
     admin_alert_id: int

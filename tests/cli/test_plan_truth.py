@@ -1,0 +1,97 @@
+"""A plan that tells the whole truth: signatures never lost, refusals foreseen, identities never
+confused, counts that add up (through the CLI against the sandboxes)."""
+
+from __future__ import annotations
+
+import json
+import time
+
+from reconciler.apply.events import Event
+from reconciler.apply.executor import ApplyResult
+from reconciler.plan import Address
+from reconciler.render.text import change_text, summary_line
+from reconciler.workspace import open_workspace
+from tests.project import Project, calls
+
+
+def applied(project: Project) -> Project:
+    result = project.run("apply", "--auto-approve")
+    assert result.exit_code == 0, result.output
+    project.clear_requests()
+    return project
+
+
+def state(project: Project) -> dict[str, dict[str, object]]:
+    return dict(json.loads(project.state_file.read_text())["resources"])
+
+
+WEEK = 7 * 86400.0
+
+
+def later(project: Project, seconds: float) -> tuple[str, ApplyResult | None]:
+    """Plan (and apply when it has changes) as the CLI does, on a clock `seconds` ahead: the
+    plan's text and the apply's result."""
+    with (
+        open_workspace(project.manifests, clock=lambda: time.time() + seconds) as workspace,
+        workspace.store.lock(command="apply"),
+    ):
+        document = workspace.store.read()
+        plan, remote = workspace.plan(document)
+        text = "\n".join(change_text(c) for c in plan.changes) + "\n" + summary_line(plan)
+        if not plan.has_changes:
+            return text, None
+        events: list[Event] = []
+        return text, workspace.apply(plan, remote, document, sink=events.append)
+
+
+def test_a_signature_whose_signal_was_archived_is_found_by_the_next_apply(
+    project: Project,
+) -> None:
+    applied(project).admin("users/alice.smith/sign-mda")
+    project.admin("signals/archive")
+    planned = project.run("plan").output  # the same week: the signal cannot be archived yet
+    assert "will check" not in planned
+    text, result = later(project, WEEK)
+    assert "tradovate_entitlement.alice/t-prop (wait)" in text
+    assert "will check: signal may have been archived" in text
+    assert result is not None
+    assert result.is_complete
+    assert result.succeeded == (Address.parse("tradovate_entitlement.alice/t-prop"),)
+    assert "POST live /v1/userplugin/addentitlementsubscription" in calls(project)
+    assert "tradovate_entitlement.alice/t-prop" in state(project)
+    assert "No changes." in later(project, WEEK)[0]
+
+
+def test_an_unsigned_trader_is_checked_once_a_week_and_keeps_waiting(project: Project) -> None:
+    applied(project)
+    assert "No changes." in project.run("plan").output  # apply then plan: nothing to do
+    text, result = later(project, WEEK)
+    assert "will check" in text
+    assert result is not None
+    assert result.waiting == (Address.parse("tradovate_entitlement.alice/t-prop"),)
+    assert not result.failed
+    assert calls(project, writes_only=True) == [
+        "POST live /v1/userplugin/addentitlementsubscription"
+    ]
+    assert "tradovate_entitlement.alice/t-prop" not in state(project)
+    project.clear_requests()
+    text, result = later(project, WEEK)
+    assert "waiting for the Market Data Agreement signature" in text
+    assert "will check" not in text  # checked this week already: no second request
+    assert result is None
+    assert calls(project, writes_only=True) == []
+    assert "will check" in later(project, 2 * WEEK)[0]  # a week on: checked once more
+
+
+def _edit(project: Project, relative: str, old: str, new: str) -> None:
+    text = (project.manifests / relative).read_text()
+    assert old in text
+    project.write(relative, text.replace(old, new))
+
+
+def test_an_mda_alert_id_the_platform_does_not_have_is_a_plan_error(project: Project) -> None:
+    _edit(project, "firm.yaml", "    entitlements:", "    mda_alert_id: 999\n    entitlements:")
+    result = project.run("plan")
+    assert result.exit_code == 1
+    assert "mda_alert_id 999 matches no admin alert on the platform" in result.output
+    assert "Traceback" not in result.output
