@@ -202,11 +202,15 @@ class Workspace:
             )
         self.check_key(document)
         key = resource.natural_key
-        claimed = Recorded(address, remote_id, {}, {}, key)
-        found = self.adapters[address.provider].read([ReadRequest(address, key, claimed)])
+        # found by the natural key alone: an id recorded for it must be the object the key
+        # finds, never another trader's (whose next update would take it over)
+        found = self.adapters[address.provider].read([ReadRequest(address, key)])
         remote = found.get(address)
         if remote is None or remote.remote_id is None:
-            raise PlanConflict(f"no {address.provider} object matches {address} ({key})")
+            raise PlanConflict(
+                f"no {address.provider} object matches {address} ({key}); "
+                f"object {remote_id} is not it"
+            )
         if remote.remote_id != remote_id:
             raise PlanConflict(
                 f"{address.provider} object {remote_id} is not {address}: {key} is "

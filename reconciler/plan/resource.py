@@ -66,11 +66,13 @@ class Recorded:
 
 @dataclass(frozen=True, slots=True)
 class ReadRequest:
-    """An address to refresh, with its natural key and what state recorded (if anything)."""
+    """An address to refresh, with its natural key, what state recorded and what the manifests
+    declare (if anything): the refresh foresees with it what apply would be refused."""
 
     address: Address
     natural_key: str
     recorded: Recorded | None = None
+    desired: DesiredResource | None = None
 
 
 @dataclass(frozen=True, slots=True)

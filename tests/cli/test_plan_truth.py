@@ -95,3 +95,63 @@ def test_an_mda_alert_id_the_platform_does_not_have_is_a_plan_error(project: Pro
     assert result.exit_code == 1
     assert "mda_alert_id 999 matches no admin alert on the platform" in result.output
     assert "Traceback" not in result.output
+
+
+def test_entitlement_is_requested_only_after_the_contact_info_lands(project: Project) -> None:
+    applied(project).admin("users/alice.smith/sign-mda")
+    _edit(project, "traders/alice.yaml", "city: Chicago", "city: Evanston")
+    result = project.run("apply", "--auto-approve")
+    assert result.exit_code == 0, result.output
+    writes = calls(project, writes_only=True)
+    contact = writes.index("POST live /v1/contactinfo/updatecontactinfo")
+    assert contact < writes.index("POST live /v1/userplugin/addentitlementsubscription")
+
+
+def test_a_template_account_the_platform_lacks_is_a_plan_error(project: Project) -> None:
+    _edit(project, "firm.yaml", "template_account: TEMPLATE50K", "template_account: NOSUCH50K")
+    for command in (("plan",), ("apply", "--auto-approve")):
+        result = project.run(*command)
+        assert result.exit_code == 1
+        assert "tradovate_account.alice/TESTA1: tradovate template account 'NOSUCH50K'" in (
+            result.output
+        )
+    assert calls(project, writes_only=True) == []  # no user created before the refusal
+
+
+def _forget_bob(project: Project) -> None:
+    """bob's platform objects stay, but are no longer the firm's (out of the manifests and
+    of state): a foreign user holding user name bob.jones and e-mail bob@example.com."""
+    text = (project.manifests / "traders/team.yaml").read_text()
+    project.write("traders/team.yaml", text[text.index("- name: carol") :])
+    bob = [a for a in state(project) if a.split(".", 1)[1].split("/")[0] == "bob"]
+    result = project.run("state", "rm", *bob)
+    assert result.exit_code == 0, result.output
+
+
+def test_an_email_held_by_another_platform_user_is_a_plan_error(project: Project) -> None:
+    _forget_bob(applied(project))
+    assert "No changes." in project.run("plan").output
+    _edit(project, "traders/alice.yaml", "email: alice@example.com", "email: bob@example.com")
+    result = project.run("plan")
+    assert result.exit_code == 1
+    held = (
+        "tradovate_user.alice: e-mail bob@example.com is already held by Tradovate user bob.jones"
+    )
+    assert held in result.output
+    _edit(project, "traders/alice.yaml", "email: bob@example.com", "email: alice@example.com")
+    project.write(
+        "traders/dave.yaml",
+        """\
+        kind: Trader
+        name: dave
+        username: dave.brown
+        email: Bob@example.com
+        first_name: Dave
+        last_name: Brown
+        password: {generate: true}
+        tradovate: {accounts: []}
+        """,
+    )
+    result = project.run("plan")
+    assert result.exit_code == 1
+    assert "tradovate_user.dave: e-mail Bob@example.com is already held" in result.output

@@ -418,9 +418,7 @@ def test_summary_line_counts_each_action(counts: dict[Action, int], expected: st
             "Apply complete: 9 succeeded, 0 failed, 0 skipped, 1 still waiting in 1.0s.",
         ),
         (
-            ApplyFinished(
-                succeeded=1, failed=1, skipped=0, seconds=1.0, not_attempted=2, total=4
-            ),
+            ApplyFinished(succeeded=1, failed=1, skipped=0, seconds=1.0, not_attempted=2, total=4),
             "Apply stopped after 2 of 4 changes: 1 succeeded, 1 failed, 0 skipped, "
             "2 not attempted in 1.0s.",
         ),

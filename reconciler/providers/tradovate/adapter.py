@@ -196,9 +196,11 @@ class TradovateAdapter:
     def _read_users(
         self, requests: Sequence[ReadRequest], users: Mapping[str, User]
     ) -> dict[Address, Remote]:
+        by_email = {u.email.lower(): u for u in users.values()}
         found = {}
         for request in requests:
             user = users.get(request.natural_key)
+            foresee_email_conflict(request, user, by_email)
             if user is not None:
                 attributes = {"username": user.name, "email": user.email}
                 found[request.address] = Remote(request.address, str(user.id), attributes)
@@ -223,6 +225,9 @@ class TradovateAdapter:
     ) -> dict[Address, Remote]:
         accounts = self._catalogue.accounts()
         live = {a.name: a for a in accounts if not a.closed}
+        for request in requests:  # a create is coming: its template must exist
+            if request.desired is not None and request.natural_key.partition("/")[2] not in live:
+                self._catalogue.check_template(request.address, request.desired.inputs)
         if not any(r.natural_key.partition("/")[2] in live for r in requests):
             return {}  # none exists yet: permissions and risk settings need not be read
         permissions = {
@@ -277,6 +282,24 @@ class TradovateAdapter:
         return gate_entitlements(
             requests, user_requests, users, plugins, signals=self._catalogue.signals, week=week
         )
+
+
+def foresee_email_conflict(
+    request: ReadRequest, user: User | None, by_email: Mapping[str, User]
+) -> None:
+    """The platform refuses a create or an e-mail change to an e-mail another user holds
+    ("Email already registered"): a plan-time error naming that user instead."""
+    if request.desired is None:
+        return
+    email = str(request.desired.attributes.get("email", ""))
+    holder = by_email.get(email.lower())
+    if holder is None or (user is not None and holder.id == user.id):
+        return
+    raise PlanConflict(
+        f"{request.address}: e-mail {email} is already held by Tradovate user "
+        f"{holder.name} ({holder.id}), not this trader's; the platform would refuse it "
+        "(give the trader another e-mail, or import that user if it is the trader's)"
+    )
 
 
 ENDPOINTS = {

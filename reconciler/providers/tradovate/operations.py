@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from pydantic import SecretStr
@@ -88,7 +88,24 @@ class Catalogue:
         if self._book is not None:
             self._book.complete(signal.id, stamp)
 
-    def template_id(self, inputs: dict[str, Any] | Any) -> int:
+    def check_template(self, address: Address, inputs: Mapping[str, Any]) -> None:
+        """Refuse at plan time an account whose template apply would not find."""
+        if inputs.get("template_account_id") is not None:
+            wanted = int(inputs["template_account_id"])
+            if not any(a.id == wanted and not a.closed for a in self.accounts()):
+                raise PlanConflict(
+                    f"{address}: tradovate template account id {wanted} not found on the "
+                    "platform; fix template_account_id in the Firm's account_templates"
+                )
+            return
+        try:
+            self.template_id(inputs)
+        except PlanConflict as exc:
+            raise PlanConflict(
+                f"{address}: {exc}; fix template_account in the Firm's account_templates"
+            ) from None
+
+    def template_id(self, inputs: Mapping[str, Any] | Any) -> int:
         """The template account id of an account's template (by id, or by name)."""
         if inputs.get("template_account_id") is not None:
             return int(inputs["template_account_id"])
