@@ -7,7 +7,6 @@ from pathlib import Path
 
 from reconciler.errors import ReconcilerError
 from reconciler.plan import (
-    Action,
     Address,
     Change,
     Plan,
@@ -35,8 +34,7 @@ def save_plan(
         workspace=origin.workspace,
         values_digest=origin.values_digest,
         reconciler_version=origin.reconciler_version,
-        noop_count=plan.counts()[Action.NOOP],
-    )
+    )  # `plan` holds its no-ops: none are hidden (the file counts them in its summary)
     temporary = path.with_name(f".{path.name}.tmp")
     try:
         temporary.write_bytes(dump_plan(saved))

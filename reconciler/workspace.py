@@ -21,6 +21,7 @@ from reconciler.apply.pacing import duration_note
 from reconciler.backends import StateChoice, open_backend
 from reconciler.errors import PlanConflict, StalePlan, StateError
 from reconciler.manifest import Desired, load_manifests
+from reconciler.natural_keys import check_fixed_keys
 from reconciler.plan import (
     Address,
     DesiredResource,
@@ -142,6 +143,7 @@ class Workspace:
         self.check_key(document)
         moved = self.moves(document)
         recorded = rekey(_recorded(document), moved)
+        check_fixed_keys(self.resources, recorded, self.rules, self.desired.sources)
         remote = refresh(self.adapters, self.resources, document, recorded, moved=moved, only=only)
         renamed = dict(moved)
         pending = frozenset(

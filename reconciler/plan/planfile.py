@@ -24,7 +24,8 @@ PLANFILE_VERSION = 1
 class SavedPlan:
     """A plan with what it was made from: the options it was asked with, the firm and state
     workspace, a digest of the resolved manifest values (secrets only through keyed digests)
-    and the reconciler version. No-op changes are not kept (`noop_count` says how many)."""
+    and the reconciler version. A file keeps no no-op changes: `noop_count` counts the no-ops
+    the plan value does not hold (those of a read file; none of a plan about to be saved)."""
 
     plan: Plan
     options: PlanOptions

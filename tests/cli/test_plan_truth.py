@@ -155,3 +155,28 @@ def test_an_email_held_by_another_platform_user_is_a_plan_error(project: Project
     result = project.run("plan")
     assert result.exit_code == 1
     assert "tradovate_user.dave: e-mail Bob@example.com is already held" in result.output
+
+
+def test_a_changed_username_is_refused_at_its_file_and_line(project: Project) -> None:
+    applied(project)
+    _edit(project, "traders/alice.yaml", "username: alice.smith", "username: alice.s")
+    for command in (("plan",), ("apply", "--auto-approve")):
+        result = project.run(*command)
+        assert result.exit_code == 1
+        assert "alice.yaml:1: tradovate_user.alice: username cannot change " in result.output
+        assert "(alice.smith -> alice.s)" in result.output
+        assert "not traded by this trader" not in result.output
+    assert calls(project, writes_only=True) == []
+
+
+def test_a_saved_plan_counts_its_no_ops_once(project: Project) -> None:
+    applied(project)
+    _edit(project, "traders/alice.yaml", "city: Chicago", "city: Evanston")
+    fresh = json.loads(project.run("plan", "--format", "json").output)
+    out = project.root / "plan.json"
+    assert project.run("plan", "--out", str(out)).exit_code == 0
+    saved = json.loads(out.read_text())
+    shown = json.loads(project.run("show", str(out), "--format", "json").output)
+    assert fresh["summary"]["no-op"] > 0
+    assert saved["summary"] == fresh["summary"]
+    assert shown["summary"] == fresh["summary"]
