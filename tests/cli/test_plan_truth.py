@@ -180,3 +180,11 @@ def test_a_saved_plan_counts_its_no_ops_once(project: Project) -> None:
     assert fresh["summary"]["no-op"] > 0
     assert saved["summary"] == fresh["summary"]
     assert shown["summary"] == fresh["summary"]
+
+
+def test_a_country_code_iso_3166_does_not_assign_fails_validation(project: Project) -> None:
+    _edit(project, "traders/alice.yaml", "country: US}", "country: ZZ}")
+    result = project.run("validate")
+    assert result.exit_code == 1
+    assert "alice.yaml" in result.output
+    assert "country must be an ISO 3166-1 alpha-2 country code such as US" in result.output
