@@ -143,7 +143,12 @@ class Workspace:
         self.check_key(document)
         moved = self.moves(document)
         recorded = rekey(_recorded(document), moved)
-        check_fixed_keys(self.resources, recorded, self.rules, self.desired.sources)
+        if only is None and options.targets:
+            only = self._targeted(options.targets, recorded)
+        checked = self.resources
+        if only is not None:  # a targeted plan: another trader's problem does not block it
+            checked = {a: r for a, r in self.resources.items() if a in only}
+        check_fixed_keys(checked, recorded, self.rules, self.desired.sources)
         remote = refresh(self.adapters, self.resources, document, recorded, moved=moved, only=only)
         renamed = dict(moved)
         pending = frozenset(
@@ -168,6 +173,7 @@ class Workspace:
             self.rules,
             pending=pending,
             adopt=options.adopt,
+            cancelled=frozenset(t.name for t in self.desired.traders if t.status == "cancelled"),
         )
         plan = make_plan(
             data,
@@ -186,6 +192,25 @@ class Workspace:
         if note is not None:
             plan = replace(plan, notes=(*plan.notes, note))
         return plan, remote
+
+    def _targeted(
+        self, targets: Collection[str], recorded: Mapping[Address, Recorded]
+    ) -> set[Address]:
+        """Every address of the traders `targets` name and of the traders they depend on: a
+        targeted plan reads and checks only those, so another trader's problem cannot block
+        it (the plan is then narrowed to the targets' changes)."""
+        traders = {target.partition(".")[2].split("/")[0] or target for target in targets}
+        addresses = self.resources.keys() | recorded.keys()
+        while True:
+            deps = {
+                dep.trader
+                for address in addresses
+                if address.trader in traders and address in self.resources
+                for dep in self.resources[address].depends_on
+            }
+            if deps <= traders:
+                return {a for a in addresses if a.trader in traders}
+            traders |= deps
 
     def import_object(
         self, document: StateDocument, address: Address, remote_id: str

@@ -32,6 +32,8 @@ class DiffInput:
     rules: Mapping[str, KindRules]
     pending: frozenset[Address] = frozenset()
     adopt: bool = False
+    cancelled: frozenset[str] = frozenset()
+    """Traders the manifests declare with `status: cancelled` (their cancels say so)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,6 +254,8 @@ def _cancels(data: DiffInput, desired_addresses: set[Address]) -> list[Change]:
             via = None
         note = data.rules[address.kind].cancel_note
         reason = f"performed by the cancel of {via}" if via else "no longer declared"
+        if not via and address.trader in data.cancelled:
+            reason = "status: cancelled"
         if address in orphans:
             reason = f"created by an interrupted apply; {reason}"
         if note and not via:

@@ -188,3 +188,29 @@ def test_a_country_code_iso_3166_does_not_assign_fails_validation(project: Proje
     assert result.exit_code == 1
     assert "alice.yaml" in result.output
     assert "country must be an ISO 3166-1 alpha-2 country code such as US" in result.output
+
+
+def test_a_cancel_for_status_cancelled_says_so(project: Project) -> None:
+    applied(project)
+    _edit(
+        project,
+        "traders/team.yaml",
+        "  username: carol.white\n",
+        "  username: carol.white\n  status: cancelled\n",
+    )
+    planned = project.run("plan").output
+    assert "- tradovate_user.carol (cancel)" in planned
+    assert "# status: cancelled" in planned
+    assert "no longer declared" not in planned
+
+
+def test_a_problem_of_one_trader_does_not_block_a_targeted_plan_of_another(
+    project: Project,
+) -> None:
+    applied(project)
+    _edit(project, "traders/alice.yaml", "username: alice.smith", "username: alice.s")
+    _edit(project, "traders/team.yaml", "city: London", "city: Leeds")
+    result = project.run("plan", "--target", "bob")
+    assert result.exit_code == 0, result.output
+    assert "~ tradovate_contact.bob (update)" in result.output
+    assert project.run("plan", "--target", "alice").exit_code == 1

@@ -274,7 +274,9 @@ def test_a_failed_item_is_reported_per_address_and_the_rest_lands(project: Proje
     assert {"traderpal_user.alice", "traderpal_user.carol"} <= set(recorded)
     assert "traderpal_user.dave" not in recorded
     assert "traderpal_verification.dave" not in recorded
-    assert "+ traderpal_user.dave" in project.run("plan").output
+    planned = project.run("plan").output
+    assert "+ traderpal_user.dave" in planned
+    assert "interrupted apply" not in planned  # an ordinary rejection is no interruption
 
 
 def test_a_removed_trader_is_closed_with_one_call(project: Project) -> None:
