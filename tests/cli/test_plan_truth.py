@@ -214,3 +214,18 @@ def test_a_problem_of_one_trader_does_not_block_a_targeted_plan_of_another(
     assert result.exit_code == 0, result.output
     assert "~ tradovate_contact.bob (update)" in result.output
     assert project.run("plan", "--target", "alice").exit_code == 1
+
+
+def test_pre_trade_risk_changed_on_the_platform_is_seen_by_drift_and_plan(
+    project: Project,
+) -> None:
+    rule = {"active": True, "totalBy": "Overall", "shortLimit": 3, "longLimit": 3}
+    applied(project).admin("accounts/TESTA1/pre-trade-risk", {"preTradeRisk": [rule]})
+    drift = project.run("drift", "--detailed-exitcode")
+    assert drift.exit_code == 2, drift.output
+    assert "tradovate_account.alice/TESTA1" in drift.output
+    assert "pre_trade_risk" in drift.output
+    planned = project.run("plan").output
+    assert "-/+ tradovate_account.alice/TESTA1" in planned
+    assert project.run("apply", "--auto-approve").exit_code == 0
+    assert "No changes." in project.run("plan").output

@@ -37,6 +37,7 @@ from reconciler.providers.tradovate.config import (
     TradovateSettings,
 )
 from reconciler.providers.tradovate.models import AutoLiq, User
+from reconciler.providers.tradovate.reads import foresee_email_conflict, pre_trade_risk
 from reconciler.providers.tradovate.resources import ACCOUNT, CONTACT, ENTITLEMENT, USER, expand
 from reconciler.providers.tradovate.signatures import (
     CHECKED_FACT,
@@ -236,6 +237,9 @@ class TradovateAdapter:
             if p.status != "Revoked"
         }
         risks = {r.id: r for r in self._client.list_auto_liqs()}
+        pre_trade = pre_trade_risk(
+            self._client.list_position_limits(), self._client.list_risk_parameters()
+        )
         found = {}
         for request in requests:
             user_key, _, name = request.natural_key.partition("/")
@@ -255,6 +259,7 @@ class TradovateAdapter:
                 "post_trade_risk": {}
                 if risk is None
                 else {k: v for k in _RISK_FIELDS if (v := getattr(risk, k)) is not None},
+                "pre_trade_risk": pre_trade.get(account.id, []),
             }
             facts = {"trading_permission_id": permission.id}
             found[request.address] = Remote(
@@ -282,24 +287,6 @@ class TradovateAdapter:
         return gate_entitlements(
             requests, user_requests, users, plugins, signals=self._catalogue.signals, week=week
         )
-
-
-def foresee_email_conflict(
-    request: ReadRequest, user: User | None, by_email: Mapping[str, User]
-) -> None:
-    """The platform refuses a create or an e-mail change to an e-mail another user holds
-    ("Email already registered"): a plan-time error naming that user instead."""
-    if request.desired is None:
-        return
-    email = str(request.desired.attributes.get("email", ""))
-    holder = by_email.get(email.lower())
-    if holder is None or (user is not None and holder.id == user.id):
-        return
-    raise PlanConflict(
-        f"{request.address}: e-mail {email} is already held by Tradovate user "
-        f"{holder.name} ({holder.id}), not this trader's; the platform would refuse it "
-        "(give the trader another e-mail, or import that user if it is the trader's)"
-    )
 
 
 ENDPOINTS = {

@@ -40,7 +40,9 @@ from reconciler.providers.tradovate.models import (
     ItemOutcome,
     ModifyEmailAddress,
     ModifyPassword,
+    PositionLimit,
     RevokeTradingPermissions,
+    RiskParameter,
     SimpleResponse,
     SubscriptionPlan,
     TradingPermission,
@@ -145,6 +147,12 @@ class TradovateClient:
 
     def list_user_plugins(self) -> list[UserPlugin]:
         return self._list("live", "/userPlugin/list", UserPlugin)
+
+    def list_position_limits(self) -> list[PositionLimit]:
+        return self._list("demo", "/userAccountPositionLimit/list", PositionLimit)
+
+    def list_risk_parameters(self) -> list[RiskParameter]:
+        return self._list("demo", "/userAccountRiskParameter/list", RiskParameter)
 
     def list_admin_alerts(self) -> list[AdminAlert]:
         return self._list("live", "/adminAlert/list", AdminAlert)
