@@ -43,12 +43,23 @@ class BatchFinished:
 
 @dataclass(frozen=True, slots=True)
 class ApplyFinished:
-    """The whole apply ended; `skipped` counts changes not attempted (dependency failed)."""
+    """The whole apply ended. Of the plan's `total` changes that call a platform: `skipped`
+    were not sent because something they depend on failed; `waiting` were probing waits whose
+    precondition is still unmet; `not_attempted` were never reached because the apply stopped
+    early (a call whose outcome is unknown, an interruption). The five add up to `total`."""
 
     succeeded: int
     failed: int
     skipped: int
     seconds: float
+    waiting: int = 0
+    not_attempted: int = 0
+    total: int = 0
+
+    @property
+    def is_stopped(self) -> bool:
+        """True when the apply stopped before reaching every change."""
+        return self.not_attempted > 0
 
 
 Event = BatchStarted | ItemApplied | BatchFinished | ApplyFinished

@@ -64,11 +64,13 @@ class ApplyContext:
 @dataclass(frozen=True, slots=True)
 class ApplyResult:
     """What landed: `failed` maps an address to its platform error; `skipped` ones were not
-    attempted because something they depend on failed."""
+    attempted because something they depend on failed; `waiting` ones were probed and their
+    precondition is still unmet (not an error: the plan said they may still wait)."""
 
     succeeded: tuple[Address, ...]
     failed: Mapping[Address, str]
     skipped: tuple[Address, ...]
+    waiting: tuple[Address, ...] = ()
 
     @property
     def is_complete(self) -> bool:
@@ -88,7 +90,7 @@ def apply_plan(plan: Plan, *, journal: Journal, context: ApplyContext) -> ApplyR
     # A create an interrupted apply left pending stays so until the change that resolves it
     # (an adoption, a new create, an offboarding) lands: if this apply fails first, the next
     # plan must still know to look for what that create made.
-    executing = {c.address for c in plan.changes if c.action.is_change}
+    executing = {c.address for c in plan.changes if c.calls_platform}
     unresolved: dict[Address, list[str]] = {}
     for op_id, op in document.pending.items():
         address = Address.parse(op.address)
@@ -101,15 +103,22 @@ def apply_plan(plan: Plan, *, journal: Journal, context: ApplyContext) -> ApplyR
     try:
         run.execute()
     finally:
+        total = sum(1 for c in plan.changes if c.calls_platform)
+        reached = len(run.succeeded) + len(run.failed) + len(run.skipped) + len(run.waiting)
         context.sink(
             ApplyFinished(
                 len(run.succeeded),
                 len(run.failed),
                 len(run.skipped),
                 round(context.clock() - started, 3),
+                waiting=len(run.waiting),
+                not_attempted=max(total - reached, 0),
+                total=total,
             )
         )
-    return ApplyResult(tuple(run.succeeded), dict(run.failed), tuple(run.skipped))
+    return ApplyResult(
+        tuple(run.succeeded), dict(run.failed), tuple(run.skipped), tuple(run.waiting)
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +159,7 @@ class _Run:
         self.succeeded: list[Address] = []
         self.failed: dict[Address, str] = {}
         self.skipped: list[Address] = []
+        self.waiting: list[Address] = []
         self.lost: set[Address] = set()  # failed or skipped: what depends on them is skipped
         self.riders = schedule.riders(plan.changes)
         self.stop = threading.Event()  # set: batches not yet sent are not sent
@@ -333,6 +343,9 @@ class _Run:
             self.failed[change.address] = result.error or "failed"
             self.lost.add(change.address)
             events.append(ItemApplied(change.address, change.action, False, result.error))
+        elif result.waiting:
+            self.waiting.append(change.address)  # nothing changed: nothing to record
+            events.append(ItemApplied(change.address, Action.WAIT, True))
         elif change.action is Action.CANCEL:
             for address in [change.address, *self.riders.get(change.address, ())]:
                 previous = self.journal.record(address)
@@ -344,7 +357,10 @@ class _Run:
             self._record(change, result)
             self.succeeded.append(change.address)
             remote_id = result.remote_id or change.remote_id
-            events.append(ItemApplied(change.address, change.action, True, remote_id=remote_id))
+            action: Action = change.action
+            if action is Action.WAIT:  # a probe the platform accepted: it is entitled now
+                action = self.context.desired[change.address].create_action
+            events.append(ItemApplied(change.address, action, True, remote_id=remote_id))
         for event in events:
             self.context.sink(event)
         applied.extend(events)

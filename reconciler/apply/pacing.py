@@ -36,7 +36,7 @@ def planned_requests(
     """Requests per provider and endpoint class (`all`: every request) of the plan's writes,
     batched as apply batches them."""
     counts: dict[str, Counter[str]] = {}
-    for wave in waves([c for c in changes if c.action.is_change]):
+    for wave in waves([c for c in changes if c.calls_platform]):
         calling = [c for c in wave if not is_adoption_only(c)]
         for provider in sorted({c.address.provider for c in calling}):
             caps = capabilities.get(provider)

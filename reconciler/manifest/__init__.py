@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from reconciler.manifest.countries import is_country
 from reconciler.manifest.formatter import format_manifest
 from reconciler.manifest.loader import SUFFIXES, load_manifests
 from reconciler.manifest.models import (
@@ -38,6 +39,7 @@ __all__ = [
     "StateSettings",
     "Trader",
     "format_manifest",
+    "is_country",
     "load_manifests",
     "manifest_schema",
     "schema_text",

@@ -14,6 +14,8 @@ from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
+from reconciler.manifest.countries import is_country
+
 TRADER_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,62}$")
 EMAIL = re.compile(
     r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
@@ -135,8 +137,8 @@ class Contact(Frozen):
     @field_validator("country")
     @classmethod
     def _two_letter_country(cls, value: str) -> str:
-        if not COUNTRY.match(value):
-            raise ValueError("country must be a two-letter ISO 3166-1 alpha-2 code such as US")
+        if not COUNTRY.match(value) or not is_country(value):
+            raise ValueError("country must be an ISO 3166-1 alpha-2 country code such as US")
         return value
 
     @model_validator(mode="after")

@@ -51,7 +51,9 @@ class Change:
     trader's accounts and entitlements), so apply makes no call of its own for it.
     `depends_on` lists addresses whose changes in the same plan must land first.
     `remote_id` is the platform's id of the object the change acts on, when one exists.
-    `reason` is for humans only and never steers apply.
+    `reason` is for humans only and never steers apply. `probe` marks a wait whose
+    precondition apply checks with one platform call (a signature whose signal may have been
+    archived): if the platform accepts the call the change lands, otherwise it stays a wait.
     """
 
     address: Address
@@ -63,3 +65,9 @@ class Change:
     via: Address | None = None
     depends_on: tuple[Address, ...] = field(default=())
     remote_id: str | None = None
+    probe: bool = False
+
+    @property
+    def calls_platform(self) -> bool:
+        """True when apply sends a request for it: every change, and a wait that probes."""
+        return self.action.is_change or self.probe

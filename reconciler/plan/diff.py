@@ -33,6 +33,8 @@ class DiffInput:
     rules: Mapping[str, KindRules]
     pending: frozenset[Address] = frozenset()
     adopt: bool = False
+    cancelled: frozenset[str] = frozenset()
+    """Traders the manifests declare with `status: cancelled` (their cancels say so)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +88,12 @@ def _desired_change(
     if not exists:
         if remote is not None and remote.blocked:
             return Change(
-                address, Action.WAIT, _display_recorded(recorded), after, reason=remote.blocked
+                address,
+                Action.WAIT,
+                _display_recorded(recorded),
+                after,
+                reason=remote.blocked,
+                probe=remote.probe,
             )
         reason = ""
         if recorded is not None:
@@ -251,6 +258,8 @@ def _cancels(data: DiffInput, desired_addresses: set[Address]) -> list[Change]:
             via = None
         note = data.rules[address.kind].cancel_note
         reason = f"performed by the cancel of {via}" if via else "no longer declared"
+        if not via and address.trader in data.cancelled:
+            reason = "status: cancelled"
         if address in orphans:
             reason = f"created by an interrupted apply; {reason}"
         if note and not via:
@@ -274,7 +283,7 @@ def _cancels(data: DiffInput, desired_addresses: set[Address]) -> list[Change]:
 def _with_dependencies(
     change: Change, desired: Mapping[Address, DesiredResource], planned: set[Address]
 ) -> Change:
-    if not change.action.is_change:
+    if not change.calls_platform:
         return change
     resource = desired.get(change.address)
     if resource is None:

@@ -74,6 +74,6 @@ def waves(changes: Sequence[Change]) -> list[list[Change]]:
     level = levels(changes)
     grouped: dict[int, list[Change]] = {}
     for change in order_changes(changes):
-        if change.action.is_change and change.via is None:
+        if change.calls_platform and change.via is None:
             grouped.setdefault(level[change.address], []).append(change)
     return [grouped[k] for k in sorted(grouped)]

@@ -52,7 +52,7 @@ class Plan:
     @property
     def has_changes(self) -> bool:
         """True when apply would call a platform or re-address state."""
-        return bool(self.moved) or any(change.action.is_change for change in self.changes)
+        return bool(self.moved) or any(change.calls_platform for change in self.changes)
 
 
 def make_plan(

@@ -24,7 +24,8 @@ PLANFILE_VERSION = 1
 class SavedPlan:
     """A plan with what it was made from: the options it was asked with, the firm and state
     workspace, a digest of the resolved manifest values (secrets only through keyed digests)
-    and the reconciler version. No-op changes are not kept (`noop_count` says how many)."""
+    and the reconciler version. A file keeps no no-op changes: `noop_count` counts the no-ops
+    the plan value does not hold (those of a read file; none of a plan about to be saved)."""
 
     plan: Plan
     options: PlanOptions
@@ -47,6 +48,7 @@ class _Record(BaseModel):
     via: str | None = None
     depends_on: list[str] = Field(default_factory=list)
     remote_id: str | None = None
+    probe: bool = False
 
 
 class _State(BaseModel):
@@ -101,6 +103,7 @@ def encode_change(change: Change) -> dict[str, Any]:
         "via": None if change.via is None else str(change.via),
         "depends_on": [str(a) for a in change.depends_on],
         "remote_id": change.remote_id,
+        "probe": change.probe,
     }
 
 
@@ -201,6 +204,7 @@ def _decode(record: _Record) -> Change:
         via=None if record.via is None else Address.parse(record.via),
         depends_on=tuple(Address.parse(a) for a in record.depends_on),
         remote_id=record.remote_id,
+        probe=record.probe,
     )
 
 

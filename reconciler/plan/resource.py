@@ -66,11 +66,13 @@ class Recorded:
 
 @dataclass(frozen=True, slots=True)
 class ReadRequest:
-    """An address to refresh, with its natural key and what state recorded (if anything)."""
+    """An address to refresh, with its natural key, what state recorded and what the manifests
+    declare (if anything): the refresh foresees with it what apply would be refused."""
 
     address: Address
     natural_key: str
     recorded: Recorded | None = None
+    desired: DesiredResource | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +82,8 @@ class Remote:
     `attributes` holds only what the platform returns, in the same shape as the desired
     attributes (an attribute the platform cannot read is absent and compared with state).
     `blocked` names an unmet precondition outside our control (the plan shows a wait).
-    `facts` are remote ids and observations worth remembering in state.
+    `facts` are remote ids and observations worth remembering in state. `probe`: the wait
+    is checked by apply with one call (see `Change.probe`).
     """
 
     address: Address
@@ -88,6 +91,7 @@ class Remote:
     attributes: Mapping[str, Any] = field(default_factory=lambda: _NONE)
     blocked: str | None = None
     facts: Mapping[str, Any] = field(default_factory=lambda: _NONE)
+    probe: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -82,7 +82,7 @@ def match_saved(saved: Plan, fresh: Plan) -> tuple[Plan, tuple[Change, ...]]:
     differing: list[str] = []
     for address, change in listed.items():
         now = current.get(address)
-        if not change.action.is_change:
+        if not change.calls_platform:
             continue
         if now is None or _comparable(now) != _comparable(change):
             if now is None:
@@ -100,13 +100,13 @@ def match_saved(saved: Plan, fresh: Plan) -> tuple[Plan, tuple[Change, ...]]:
             "the platforms changed since the plan was made: "
             f"{', '.join(differing[:5])}{more}; run plan again"
         )
-    executes = {a for a, c in listed.items() if c.action.is_change}
+    executes = {a for a, c in listed.items() if c.calls_platform}
     executed = tuple(
         c
         for c in fresh.changes
         if c.address in executes or (c.address in listed and c.action is listed[c.address].action)
     )
-    appeared = tuple(c for c in fresh.changes if c.action.is_change and c.address not in executes)
+    appeared = tuple(c for c in fresh.changes if c.calls_platform and c.address not in executes)
     return replace(fresh, changes=executed, notes=saved.notes), appeared
 
 

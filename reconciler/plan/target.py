@@ -63,7 +63,7 @@ def select_targets(plan: Plan, targets: Sequence[str]) -> Plan:
                 chosen.add(address)
                 queue.append(address)
     kept = tuple(c for c in plan.changes if c.address in chosen)
-    left_out = sum(1 for c in plan.changes if c.address not in chosen and c.action.is_change)
+    left_out = sum(1 for c in plan.changes if c.address not in chosen and c.calls_platform)
     note = f"targeting is in effect: only {', '.join(targets)} and what they depend on are planned"
     if left_out:
         note += f"; {left_out} other change(s) are left for a full plan"

@@ -127,13 +127,17 @@ class Batch:
 
 @dataclass(frozen=True, slots=True)
 class ItemResult:
-    """The outcome of one batch item: a remote id and facts, or a per-item error."""
+    """The outcome of one batch item: a remote id and facts, or a per-item error.
+
+    `waiting` (with `ok`): a probing wait found its precondition still unmet; nothing changed
+    on the platform and nothing is recorded for the address (the next plan still waits)."""
 
     address: Address
     ok: bool
     remote_id: str | None = None
     facts: Mapping[str, Any] = field(default_factory=dict)
     error: str | None = None
+    waiting: bool = False
 
 
 class Adapter(Protocol):

@@ -197,13 +197,26 @@ def render_event(event: Event) -> str | None:
             return f"error: {address}: {error or 'failed without a message'}"
         case BatchFinished(kind=kind, action=action, succeeded=succeeded, failed=failed):
             return f"{kind} {action.value}: {succeeded} succeeded, {failed} failed"
-        case ApplyFinished(succeeded=succeeded, failed=failed, skipped=skipped, seconds=seconds):
-            return (
-                f"Apply complete: {succeeded} succeeded, {failed} failed, "
-                f"{skipped} skipped in {seconds:.1f}s."
-            )
+        case ApplyFinished():
+            return _finished_line(event)
         case _:
             assert_never(event)
+
+
+def _finished_line(event: ApplyFinished) -> str:
+    """`Apply complete` only when every change landed; otherwise what stopped or failed."""
+    counts = f"{event.succeeded} succeeded, {event.failed} failed, {event.skipped} skipped"
+    if event.waiting:
+        counts += f", {event.waiting} still waiting"
+    if event.not_attempted:
+        counts += f", {event.not_attempted} not attempted"
+    took = f" in {event.seconds:.1f}s."
+    if event.is_stopped:
+        reached = event.total - event.not_attempted
+        return f"Apply stopped after {reached} of {event.total} changes: {counts}{took}"
+    if event.failed or event.skipped:
+        return f"Apply finished with errors: {counts}{took}"
+    return f"Apply complete: {counts}{took}"
 
 
 def _group_by_trader(

@@ -8,7 +8,6 @@ from pathlib import Path
 from reconciler.errors import ReconcilerError
 from reconciler.files import write_atomically
 from reconciler.plan import (
-    Action,
     Address,
     Change,
     Plan,
@@ -36,8 +35,7 @@ def save_plan(
         workspace=origin.workspace,
         values_digest=origin.values_digest,
         reconciler_version=origin.reconciler_version,
-        noop_count=plan.counts()[Action.NOOP],
-    )
+    )  # `plan` holds its no-ops: none are hidden (the file counts them in its summary)
     try:
         write_atomically(path, dump_plan(saved))
     except OSError as exc:

@@ -21,6 +21,7 @@ from reconciler.apply.pacing import duration_note
 from reconciler.apply.sealed import decode_key
 from reconciler.errors import PlanConflict, StalePlan, StateError
 from reconciler.manifest import Desired, load_manifests
+from reconciler.natural_keys import check_fixed_keys
 from reconciler.plan import (
     Address,
     DesiredResource,
@@ -145,6 +146,12 @@ class Workspace:
         self.check_key(document)
         moved = self.moves(document)
         recorded = rekey(_recorded(document), moved)
+        if only is None and options.targets:
+            only = self._targeted(options.targets, recorded)
+        checked = self.resources
+        if only is not None:  # a targeted plan: another trader's problem does not block it
+            checked = {a: r for a, r in self.resources.items() if a in only}
+        check_fixed_keys(checked, recorded, self.rules, self.desired.sources)
         remote = refresh(self.adapters, self.resources, document, recorded, moved=moved, only=only)
         renamed = dict(moved)
         pending = frozenset(
@@ -169,6 +176,7 @@ class Workspace:
             self.rules,
             pending=pending,
             adopt=options.adopt,
+            cancelled=frozenset(t.name for t in self.desired.traders if t.status == "cancelled"),
         )
         plan = make_plan(
             data,
@@ -188,6 +196,25 @@ class Workspace:
             plan = replace(plan, notes=(*plan.notes, note))
         return plan, remote
 
+    def _targeted(
+        self, targets: Collection[str], recorded: Mapping[Address, Recorded]
+    ) -> set[Address]:
+        """Every address of the traders `targets` name and of the traders they depend on: a
+        targeted plan reads and checks only those, so another trader's problem cannot block
+        it (the plan is then narrowed to the targets' changes)."""
+        traders = {target.partition(".")[2].split("/")[0] or target for target in targets}
+        addresses = self.resources.keys() | recorded.keys()
+        while True:
+            deps = {
+                dep.trader
+                for address in addresses
+                if address.trader in traders and address in self.resources
+                for dep in self.resources[address].depends_on
+            }
+            if deps <= traders:
+                return {a for a in addresses if a.trader in traders}
+            traders |= deps
+
     def import_object(
         self, document: StateDocument, address: Address, remote_id: str
     ) -> StateDocument:
@@ -205,11 +232,15 @@ class Workspace:
             )
         self.check_key(document)
         key = resource.natural_key
-        claimed = Recorded(address, remote_id, {}, {}, key)
-        found = self.adapters[address.provider].read([ReadRequest(address, key, claimed)])
+        # found by the natural key alone: an id recorded for it must be the object the key
+        # finds, never another trader's (whose next update would take it over)
+        found = self.adapters[address.provider].read([ReadRequest(address, key)])
         remote = found.get(address)
         if remote is None or remote.remote_id is None:
-            raise PlanConflict(f"no {address.provider} object matches {address} ({key})")
+            raise PlanConflict(
+                f"no {address.provider} object matches {address} ({key}); "
+                f"object {remote_id} is not it"
+            )
         if remote.remote_id != remote_id:
             raise PlanConflict(
                 f"{address.provider} object {remote_id} is not {address}: {key} is "

@@ -115,7 +115,7 @@ def test_status_cancelled_offboards_the_trader(project: Project) -> None:
     assert "No changes." in project.run("plan").output
 
 
-def test_per_item_error_is_reported_and_the_rest_of_the_batch_lands(project: Project) -> None:
+def test_an_email_the_platform_would_refuse_is_refused_by_the_plan(project: Project) -> None:
     project.write(
         "traders/dave.yaml",
         """\
@@ -130,14 +130,9 @@ def test_per_item_error_is_reported_and_the_rest_of_the_batch_lands(project: Pro
           accounts: [{name: TESTD9, template: eval-50k}]
     """,
     )
+    # The platform would refuse the e-mail ("Email already registered"): the plan foresees it.
     result = project.run("apply", "--auto-approve")
     assert result.exit_code == 1
-    assert "error: tradovate_user.dave: Email already registered" in result.output
-    assert "skipped" in result.output
-    recorded = state(project)
-    assert "tradovate_user.alice" in recorded
-    assert "tradovate_user.dave" not in recorded
-    assert "tradovate_account.dave/TESTD9" not in recorded
-    planned = project.run("plan").output
-    assert "+ tradovate_user.dave" in planned
-    assert "2 to create" in planned
+    assert "tradovate_user.dave: e-mail admin@sandbox.invalid is already held" in result.output
+    assert calls(project, writes_only=True) == []
+    assert not project.state_file.exists() or "tradovate_user.dave" not in state(project)

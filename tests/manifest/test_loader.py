@@ -176,7 +176,7 @@ INVALID_TRADERS = [
     ("us-contact-without-state", alice("state: IL, ", ""),
      "alice.yaml:8: contact: state is required when country is US"),
     ("three-letter-country", alice("country: US", "country: USA"),
-     "alice.yaml:8: contact.country: country must be a two-letter ISO 3166-1 alpha-2 code"),
+     "alice.yaml:8: contact.country: country must be an ISO 3166-1 alpha-2 country code"),
     ("cme-restricted-country", alice("country: US", "country: IR"),
      "alice.yaml:8: contact.country: market data may not be provided in IR"),
     ("unknown-template", alice("template: eval-50k", "template: eval-99k"),

@@ -40,6 +40,7 @@ CHANGE_KEYS = {
     "depends_on",
     "remote_id",
     "paths",
+    "probe",
 }
 
 

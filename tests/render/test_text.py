@@ -411,8 +411,17 @@ def test_summary_line_counts_each_action(counts: dict[Action, int], expected: st
             "tradovate_user update: 99 succeeded, 1 failed",
         ),
         (
-            ApplyFinished(succeeded=10, failed=1, skipped=2, seconds=3.24),
-            "Apply complete: 10 succeeded, 1 failed, 2 skipped in 3.2s.",
+            ApplyFinished(succeeded=10, failed=1, skipped=2, seconds=3.24, total=13),
+            "Apply finished with errors: 10 succeeded, 1 failed, 2 skipped in 3.2s.",
+        ),
+        (
+            ApplyFinished(succeeded=9, failed=0, skipped=0, seconds=1.0, waiting=1, total=10),
+            "Apply complete: 9 succeeded, 0 failed, 0 skipped, 1 still waiting in 1.0s.",
+        ),
+        (
+            ApplyFinished(succeeded=1, failed=1, skipped=0, seconds=1.0, not_attempted=2, total=4),
+            "Apply stopped after 2 of 4 changes: 1 succeeded, 1 failed, 0 skipped, "
+            "2 not attempted in 1.0s.",
         ),
     ],
     ids=[
@@ -423,6 +432,8 @@ def test_summary_line_counts_each_action(counts: dict[Action, int], expected: st
         "item-ok",
         "batch-finished",
         "apply-finished",
+        "apply-finished-waiting",
+        "apply-stopped",
     ],
 )
 def test_events_render_as_one_plain_line(event: Event, expected: str | None) -> None:

@@ -81,7 +81,11 @@ class TraderPalAdapter:
         for request in requests:
             if request.address.kind == USER:
                 user = user_of(request, users, ids)
-                if user is not None:
+                if user is not None and is_reopening(request, user):
+                    found[request.address] = Remote(
+                        request.address, None, blocked=CLOSED_BLOCK.format(id=user.user_id)
+                    )
+                elif user is not None:
                     found[request.address] = remote_user(request.address, user)
             elif request.address.kind == VERIFICATION:
                 user = users.get(request.natural_key)
@@ -95,6 +99,25 @@ class TraderPalAdapter:
         self._client.close()
         if self._on_close is not None:
             self._on_close()
+
+
+CLOSED_BLOCK = (
+    "blocked: TraderPal Connect user {id} with this e-mail is closed, and a closed user "
+    "cannot be reopened (its e-mail stays reserved); give the trader a new e-mail (a new user "
+    "is created) or remove the trader's traderpal block"
+)
+
+
+def is_reopening(request: ReadRequest, user: User) -> bool:
+    """Whether the manifests want an open user where the platform has a closed one with the
+    same e-mail: the platform refuses every change to it, so the plan shows it blocked."""
+    desired = request.desired
+    return (
+        user.status == "closed"
+        and desired is not None
+        and desired.attributes.get("status") != "closed"
+        and user.email.lower() == request.natural_key
+    )
 
 
 def by_email(users: Sequence[User]) -> dict[str, User]:

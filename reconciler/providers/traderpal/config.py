@@ -9,6 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, SecretStr, field_validator, model_validator
 
+from reconciler.manifest import is_country
 from reconciler.manifest.models import Frozen, Problem, Trader
 from reconciler.providers.http import PlatformUrl
 
@@ -50,8 +51,8 @@ class TraderPalTrader(Frozen):
     @field_validator("country")
     @classmethod
     def _alpha2_country(cls, value: str | None) -> str | None:
-        if value is not None and not ALPHA2.match(value):
-            raise ValueError("country must be a two-letter ISO 3166-1 alpha-2 code such as US")
+        if value is not None and not (ALPHA2.match(value) and is_country(value)):
+            raise ValueError("country must be an ISO 3166-1 alpha-2 country code such as US")
         return value
 
     @field_validator("phone")

@@ -10,9 +10,9 @@ makes no call (it starts following), and it goes with the user's cancel.
 
 Status: while a user is pending verification its remote status is not shown, so the status the
 firm wants (compared with state) takes effect once the trader has verified. A user closed on
-the platform is shown as it is (`status: closed -> active`); since closed is terminal and its
-e-mail stays reserved, that update fails for this trader alone with the remedy (a new e-mail,
-or removing the block) instead of a plan conflict that would hold back every other trader.
+the platform cannot be reopened and its e-mail stays reserved: the plan shows that trader's
+user blocked with the remedy (a new e-mail, or removing the block), never `closed -> active`,
+and without a plan conflict that would hold back every other trader.
 """
 
 from __future__ import annotations

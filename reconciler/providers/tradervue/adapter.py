@@ -75,14 +75,22 @@ class TradervueAdapter:
         users = self._client.list_users()
         by_id = {str(user.id): user for user in users}
         by_name = {user.username.lower(): user for user in users}
+        by_email = {user.email.lower(): user for user in users}
+        claimed = {r.natural_key: r.address for r in requests if r.natural_key}
         found: dict[Address, Remote] = {}
         for request in requests:
             user = None
             if request.recorded is not None:
                 user = by_id.get(request.recorded.remote_id)
+                check_identity(request, user, claimed)
             if user is None and request.natural_key:
                 user = by_name.get(request.natural_key)
+            foresee_email_conflict(request, user, by_email)
             if user is None:
+                if _left_organization(request):
+                    assert request.recorded is not None
+                    blocked = LEFT.format(id=request.recorded.remote_id, name=request.natural_key)
+                    found[request.address] = Remote(request.address, None, blocked=blocked)
                 continue
             if user.username.lower() == self._manager:
                 raise PlanConflict(
@@ -99,6 +107,59 @@ class TradervueAdapter:
         self._client.close()
         if self._on_close is not None:
             self._on_close()
+
+
+LEFT = (
+    "blocked: the recorded Tradervue user {id} is no longer in the organization, and Tradervue "
+    "has no delete: user name {name} stays taken site-wide, so creating it again would be "
+    "refused; ask Tradervue to bring that user back into the organization (the next plan "
+    "then finds it), or give the trader another username"
+)
+
+
+def _left_organization(request: ReadRequest) -> bool:
+    """A recorded user the organization no longer lists, still declared with the same user
+    name: it left the organization (the platform has no delete), its user name stays taken."""
+    recorded = request.recorded
+    return (
+        recorded is not None
+        and request.desired is not None
+        and (recorded.natural_key or request.natural_key) == request.natural_key
+    )
+
+
+def check_identity(request: ReadRequest, user: User | None, claimed: Mapping[str, Address]) -> None:
+    """A recorded id whose user carries the user name another address declares is that
+    other trader's user (an id recorded by mistake): renaming it would take it over. A user
+    name nobody declares is drift of this trader's own user (renamed back by an update)."""
+    recorded = request.recorded
+    if user is None or recorded is None:
+        return
+    owner = claimed.get(user.username.lower())
+    if owner is not None and owner != request.address:
+        raise PlanConflict(
+            f"{request.address}: state records Tradervue user {recorded.remote_id}, which is "
+            f"{user.username}, the user of {owner}; fix the record with `reconciler state rm "
+            f"{request.address}` (then `reconciler import` the right id, or plan a create)"
+        )
+
+
+def foresee_email_conflict(
+    request: ReadRequest, user: User | None, by_email: Mapping[str, User]
+) -> None:
+    """The platform refuses a create or an e-mail change to an e-mail another user holds
+    ("email has already been taken"): a plan-time error naming that user instead."""
+    if request.desired is None:
+        return
+    email = str(request.desired.attributes.get("email", ""))
+    holder = by_email.get(email.lower())
+    if holder is None or (user is not None and holder.id == user.id):
+        return
+    raise PlanConflict(
+        f"{request.address}: e-mail {email} is already held by Tradervue user "
+        f"{holder.username} ({holder.id}), not this trader's; the platform would refuse it "
+        "(give the trader another e-mail, or import that user if it is the trader's)"
+    )
 
 
 def _remote(address: Address, user: User) -> Remote:

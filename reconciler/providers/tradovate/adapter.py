@@ -37,11 +37,15 @@ from reconciler.providers.tradovate.config import (
     TradovateSettings,
 )
 from reconciler.providers.tradovate.models import AutoLiq, User
+from reconciler.providers.tradovate.reads import foresee_email_conflict, pre_trade_risk
 from reconciler.providers.tradovate.resources import ACCOUNT, CONTACT, ENTITLEMENT, USER, expand
 from reconciler.providers.tradovate.signatures import (
+    CHECKED_FACT,
     NOT_CREATED,
     SignalBook,
     gate_entitlements,
+    iso_week,
+    remember,
     remember_signature,
 )
 from reconciler.providers.tradovate.stream import SignatureStream, websocket_url
@@ -82,6 +86,7 @@ CALLS = {
         Calls("userplugin/addentitlementsubscription", per_item=1),
         Calls("adminalertsignal/completealertsignal", per_item=1),
     ),
+    (ENTITLEMENT, Action.WAIT): (Calls("userplugin/addentitlementsubscription", per_item=1),),
     (ENTITLEMENT, Action.CANCEL): (Calls("userplugin/changepluginpermission", per_item=1),),
 }
 """Requests one execute makes per (kind, action), for the plan's duration estimate."""
@@ -111,6 +116,7 @@ class TradovateAdapter:
             (CONTACT, Action.UPDATE): 25,
             (CONTACT, Action.CANCEL): 500,
             (ENTITLEMENT, Action.ENTITLE): 25,
+            (ENTITLEMENT, Action.WAIT): 25,
             (ENTITLEMENT, Action.CANCEL): 25,
         },
         parents={CONTACT: USER, ACCOUNT: USER, ENTITLEMENT: USER},
@@ -157,12 +163,16 @@ class TradovateAdapter:
         if by_kind[ACCOUNT]:
             found.update(self._read_accounts(by_kind[ACCOUNT], users))
         if by_kind[ENTITLEMENT]:
-            entitlements, signers = self._read_entitlements(
-                by_kind[ENTITLEMENT], by_kind[USER], users
+            self._catalogue.alert_id()  # a wrong MDA alert id would wait forever: fail now
+            week = iso_week(self._clock())
+            entitlements, signers, probed = self._read_entitlements(
+                by_kind[ENTITLEMENT], by_kind[USER], users, week
             )
             found.update(entitlements)
             for trader in signers:
                 remember_signature(found, Address(USER, trader))
+            for trader in probed:
+                remember(found, Address(USER, trader), CHECKED_FACT, week)
         return found
 
     def execute(self, batch: Batch) -> Sequence[ItemResult]:
@@ -187,9 +197,11 @@ class TradovateAdapter:
     def _read_users(
         self, requests: Sequence[ReadRequest], users: Mapping[str, User]
     ) -> dict[Address, Remote]:
+        by_email = {u.email.lower(): u for u in users.values()}
         found = {}
         for request in requests:
             user = users.get(request.natural_key)
+            foresee_email_conflict(request, user, by_email)
             if user is not None:
                 attributes = {"username": user.name, "email": user.email}
                 found[request.address] = Remote(request.address, str(user.id), attributes)
@@ -214,6 +226,9 @@ class TradovateAdapter:
     ) -> dict[Address, Remote]:
         accounts = self._catalogue.accounts()
         live = {a.name: a for a in accounts if not a.closed}
+        for request in requests:  # a create is coming: its template must exist
+            if request.desired is not None and request.natural_key.partition("/")[2] not in live:
+                self._catalogue.check_template(request.address, request.desired.inputs)
         if not any(r.natural_key.partition("/")[2] in live for r in requests):
             return {}  # none exists yet: permissions and risk settings need not be read
         permissions = {
@@ -222,6 +237,9 @@ class TradovateAdapter:
             if p.status != "Revoked"
         }
         risks = {r.id: r for r in self._client.list_auto_liqs()}
+        pre_trade = pre_trade_risk(
+            self._client.list_position_limits(), self._client.list_risk_parameters()
+        )
         found = {}
         for request in requests:
             user_key, _, name = request.natural_key.partition("/")
@@ -241,6 +259,7 @@ class TradovateAdapter:
                 "post_trade_risk": {}
                 if risk is None
                 else {k: v for k in _RISK_FIELDS if (v := getattr(risk, k)) is not None},
+                "pre_trade_risk": pre_trade.get(account.id, []),
             }
             facts = {"trading_permission_id": permission.id}
             found[request.address] = Remote(
@@ -253,17 +272,20 @@ class TradovateAdapter:
         requests: Sequence[ReadRequest],
         user_requests: Sequence[ReadRequest],
         users: Mapping[str, User],
-    ) -> tuple[dict[Address, Remote], set[str]]:
+        week: str,
+    ) -> tuple[dict[Address, Remote], set[str], set[str]]:
         """Granted plugins or signature waits (see `signatures.gate_entitlements`)."""
         if not any(r.natural_key.partition("/")[0] in users for r in requests):
-            return {
-                r.address: Remote(r.address, None, blocked=NOT_CREATED) for r in requests
-            }, set()
+            return (
+                {r.address: Remote(r.address, None, blocked=NOT_CREATED) for r in requests},
+                set(),
+                set(),
+            )
         plugins = {
             (p.user_id, p.entitlement_id): p for p in self._client.list_user_plugins() if p.approval
         }
         return gate_entitlements(
-            requests, user_requests, users, plugins, signals=self._catalogue.signals
+            requests, user_requests, users, plugins, signals=self._catalogue.signals, week=week
         )
 
 

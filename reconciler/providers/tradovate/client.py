@@ -17,6 +17,7 @@ from reconciler.providers.tradovate.config import Credentials
 from reconciler.providers.tradovate.models import (
     Account,
     AddEntitlementSubscription,
+    AdminAlert,
     AlertSignal,
     AlertSignalResponse,
     AutoLiq,
@@ -38,7 +39,9 @@ from reconciler.providers.tradovate.models import (
     ItemOutcome,
     ModifyEmailAddress,
     ModifyPassword,
+    PositionLimit,
     RevokeTradingPermissions,
+    RiskParameter,
     SimpleResponse,
     SubscriptionPlan,
     TradingPermission,
@@ -140,6 +143,15 @@ class TradovateClient:
 
     def list_user_plugins(self) -> list[UserPlugin]:
         return self._list("live", "/userPlugin/list", UserPlugin)
+
+    def list_position_limits(self) -> list[PositionLimit]:
+        return self._list("demo", "/userAccountPositionLimit/list", PositionLimit)
+
+    def list_risk_parameters(self) -> list[RiskParameter]:
+        return self._list("demo", "/userAccountRiskParameter/list", RiskParameter)
+
+    def list_admin_alerts(self) -> list[AdminAlert]:
+        return self._list("live", "/adminAlert/list", AdminAlert)
 
     def list_alert_signals(self, alert_id: int) -> list[AlertSignal]:
         """Signals of one admin alert (the platform keeps only the current week's)."""

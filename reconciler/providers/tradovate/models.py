@@ -119,6 +119,29 @@ class UserPlugin(Wire):
     account_id: int | None = None
 
 
+class PositionLimit(Wire):
+    """One pre-trade risk rule of an account (`userAccountPositionLimit`); extra fields kept."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: int
+    account_id: int
+
+
+class RiskParameter(Wire):
+    """One parameter of a position limit (`userAccountRiskParameter`); extra fields kept."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: int
+    user_account_position_limit_id: int
+
+
+class AdminAlert(Wire):
+    id: int
+    name: str
+
+
 class AlertSignal(Wire):
     id: int
     admin_alert_id: int

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from pydantic import SecretStr
@@ -40,6 +40,7 @@ class Catalogue:
         self._plan_id: int | None = None
         self._accounts: list[Account] | None = None
         self._signals: list[AlertSignal] | None = None
+        self._alert_id: int | None = None
 
     def plan_id(self) -> int | None:
         """The firm's subscription plan id, resolved by name; None when none is declared."""
@@ -64,9 +65,18 @@ class Catalogue:
         if self._signals is None:
             known = None if self._book is None else self._book.snapshot()
             if known is None:
-                known = self._client.list_alert_signals(self._settings.alert_id)
+                known = self._client.list_alert_signals(self.alert_id())
             self._signals = known
         return self._signals
+
+    def alert_id(self) -> int:
+        """The admin alert of Market Data Agreement signatures, checked against the platform's
+        alerts: the firm's `mda_alert_id` must name one; otherwise the alert named
+        MDA_ALERT_NAME, else this environment's known id. A wrong id would wait forever."""
+        if self._alert_id is None:
+            alerts = {a.id: a.name for a in self._client.list_admin_alerts()}
+            self._alert_id = resolve_alert_id(self._settings, alerts)
+        return self._alert_id
 
     def completed(self, signal: AlertSignal) -> None:
         """Note a signal we completed, so this run and later ones do not complete it again."""
@@ -78,7 +88,24 @@ class Catalogue:
         if self._book is not None:
             self._book.complete(signal.id, stamp)
 
-    def template_id(self, inputs: dict[str, Any] | Any) -> int:
+    def check_template(self, address: Address, inputs: Mapping[str, Any]) -> None:
+        """Refuse at plan time an account whose template apply would not find."""
+        if inputs.get("template_account_id") is not None:
+            wanted = int(inputs["template_account_id"])
+            if not any(a.id == wanted and not a.closed for a in self.accounts()):
+                raise PlanConflict(
+                    f"{address}: tradovate template account id {wanted} not found on the "
+                    "platform; fix template_account_id in the Firm's account_templates"
+                )
+            return
+        try:
+            self.template_id(inputs)
+        except PlanConflict as exc:
+            raise PlanConflict(
+                f"{address}: {exc}; fix template_account in the Firm's account_templates"
+            ) from None
+
+    def template_id(self, inputs: Mapping[str, Any] | Any) -> int:
         """The template account id of an account's template (by id, or by name)."""
         if inputs.get("template_account_id") is not None:
             return int(inputs["template_account_id"])
@@ -87,6 +114,39 @@ class Catalogue:
             if account.name == name and not account.closed:
                 return account.id
         raise PlanConflict(f"tradovate template account {name!r} not found on the platform")
+
+
+MDA_ALERT_NAME = "custapp:nonpro-signed"
+"""The event the platform raises when a user signs the non-professional Market Data Agreement;
+its admin alert id differs per environment (seed 002)."""
+
+
+def resolve_alert_id(settings: TradovateSettings, alerts: dict[int, str]) -> int:
+    """The MDA alert id among the platform's `alerts` (id -> name), or a PlanConflict."""
+    configured = settings.mda_alert_id
+    if configured is not None:
+        if configured not in alerts:
+            raise PlanConflict(
+                f"tradovate mda_alert_id {configured} matches no admin alert on the platform "
+                f"(it has {_alert_list(alerts)}); signatures would never be seen"
+            )
+        return configured
+    named = [i for i, name in alerts.items() if name.lower() == MDA_ALERT_NAME]
+    if len(named) == 1:
+        return named[0]
+    if isinstance(settings.environment, str) and settings.alert_id in alerts:
+        return settings.alert_id
+    raise PlanConflict(
+        f"tradovate: no admin alert named {MDA_ALERT_NAME!r} on the platform (it has "
+        f"{_alert_list(alerts)}); set providers.tradovate.mda_alert_id to the alert whose "
+        "signals say a trader signed the Market Data Agreement"
+    )
+
+
+def _alert_list(alerts: dict[int, str]) -> str:
+    if not alerts:
+        return "none"
+    return ", ".join(f"{i} {name!r}" for i, name in sorted(alerts.items())[:5])
 
 
 Operation = Callable[[TradovateClient, Catalogue, Batch], list[ItemResult]]
@@ -260,7 +320,24 @@ def _replace_accounts(
     return _create_accounts(client, catalogue, batch)
 
 
+UNSIGNED = "Live account is required"
+"""The platform's answer to an entitlement request while the trader has not signed the Market
+Data Agreement (seed 002): what makes the request a safe probe of the signature."""
+
+
 def _entitle(client: TradovateClient, catalogue: Catalogue, batch: Batch) -> list[ItemResult]:
+    return _subscribe(client, catalogue, batch, is_probe=False)
+
+
+def _probe(client: TradovateClient, catalogue: Catalogue, batch: Batch) -> list[ItemResult]:
+    """A wait whose signature signal may have been archived: the entitlement request itself
+    tells (granted when signed; refused with UNSIGNED, changing nothing, when not)."""
+    return _subscribe(client, catalogue, batch, is_probe=True)
+
+
+def _subscribe(
+    client: TradovateClient, catalogue: Catalogue, batch: Batch, *, is_probe: bool
+) -> list[ItemResult]:
     results = []
     for item in batch.items:
         assert item.desired is not None
@@ -268,6 +345,9 @@ def _entitle(client: TradovateClient, catalogue: Catalogue, batch: Batch) -> lis
         outcome = client.add_entitlement(
             entitlement_id=int(item.desired.attributes["entitlement_id"]), user_id=user_id
         )
+        if is_probe and outcome.error_text == UNSIGNED:
+            results.append(ItemResult(item.change.address, ok=True, waiting=True))
+            continue
         if outcome.error_text or outcome.plugin is None:
             results.append(_result(item, outcome.error_text or "no subscription returned"))
             continue
@@ -305,6 +385,7 @@ _OPERATIONS: dict[tuple[str, Action], Operation] = {
     (ACCOUNT, Action.REPLACE): _replace_accounts,
     (ACCOUNT, Action.CANCEL): _cancel_accounts,
     (ENTITLEMENT, Action.ENTITLE): _entitle,
+    (ENTITLEMENT, Action.WAIT): _probe,
     (ENTITLEMENT, Action.CANCEL): _cancel_entitlements,
 }
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import UTC, datetime
 
 from reconciler.plan.address import Address
 from reconciler.plan.resource import ReadRequest, Remote
@@ -14,7 +15,19 @@ from reconciler.providers.tradovate.models import AlertSignal, User, UserPlugin
 
 WAITING_FOR_SIGNATURE = "waiting for the Market Data Agreement signature"
 NOT_CREATED = f"{WAITING_FOR_SIGNATURE} (user not created yet)"
+WILL_CHECK = f"{WAITING_FOR_SIGNATURE} (will check: signal may have been archived)"
 SIGNED_FACT = "mda_signed"
+CHECKED_FACT = "mda_checked_week"
+"""The ISO week (`2026-W49`) in which apply last asked the platform whether a waiting trader
+signed: the platform lists only the current week's signals, so a signature whose signal was
+archived is found by one entitlement request (refused with "Live account is required" while
+unsigned), made at most once per trader and week."""
+
+
+def iso_week(epoch: float) -> str:
+    """`YYYY-Www` of a moment (UTC): the period after which the platform archives signals."""
+    year, week, _ = datetime.fromtimestamp(epoch, UTC).isocalendar()
+    return f"{year}-W{week:02d}"
 
 
 def gate_entitlements(
@@ -23,14 +36,22 @@ def gate_entitlements(
     users: Mapping[str, User],
     plugins: Mapping[tuple[int, int | None], UserPlugin],
     signals: Callable[[], Sequence[AlertSignal]],
-) -> tuple[dict[Address, Remote], set[str]]:
-    """Entitled, or waiting for the signature; and the traders newly seen to have signed (their
-    user remembers it: the platform archives signals every week). `signals` is called only
+    week: str,
+) -> tuple[dict[Address, Remote], set[str], set[str]]:
+    """Entitled, or waiting for the signature; the traders newly seen to have signed (their
+    user remembers it: the platform archives signals every week); and the traders whose wait
+    apply checks with one request because their signal may have been archived (the user
+    existed before `week` began, and was not yet checked in `week`). `signals` is called only
     when some entitlement is neither granted nor known to be signed for."""
     remembered = {
         r.address.trader
         for r in user_requests
         if r.recorded is not None and r.recorded.facts.get(SIGNED_FACT)
+    }
+    checked = {
+        r.address.trader
+        for r in user_requests
+        if r.recorded is not None and r.recorded.facts.get(CHECKED_FACT) == week
     }
     found: dict[Address, Remote] = {}
     awaiting: list[tuple[ReadRequest, User]] = []
@@ -50,19 +71,39 @@ def gate_entitlements(
             awaiting.append((request, user))
     signed = signers(signals()) if awaiting else set()
     newly_signed = set()
+    probed = set()
     for request, user in awaiting:
+        trader = request.address.trader
         if user.id in signed:
-            newly_signed.add(request.address.trader)
-        else:
+            newly_signed.add(trader)
+        elif trader in checked or not _before(user, week):
+            # a signal of this week would be listed: no request needed to know it is unsigned
             found[request.address] = Remote(request.address, None, blocked=WAITING_FOR_SIGNATURE)
-    return found, newly_signed
+        else:
+            probed.add(trader)
+            found[request.address] = Remote(request.address, None, blocked=WILL_CHECK, probe=True)
+    return found, newly_signed, probed
+
+
+def _before(user: User, week: str) -> bool:
+    """True when the user existed before `week` began (or the platform does not say when it
+    was made): only then can a signature of theirs have been archived."""
+    if user.timestamp is None:
+        return True
+    made = datetime.fromisoformat(user.timestamp).timestamp()
+    return iso_week(made) < week
 
 
 def remember_signature(found: dict[Address, Remote], address: Address) -> None:
     """Add the signed fact to a user's remote object (state keeps it when it is applied)."""
+    remember(found, address, SIGNED_FACT, True)
+
+
+def remember(found: dict[Address, Remote], address: Address, fact: str, value: object) -> None:
+    """Add one fact to a remote object (state keeps it when the plan is applied)."""
     remote = found.get(address)
     if remote is not None:
-        facts = {**remote.facts, SIGNED_FACT: True}
+        facts = {**remote.facts, fact: value}
         found[address] = Remote(address, remote.remote_id, remote.attributes, facts=facts)
 
 

@@ -210,17 +210,23 @@ def test_a_status_change_before_verification_waits_for_it(project: Project) -> N
     assert user(project, "bob@example.com")["status"] == "suspended"
 
 
-def test_a_user_closed_remotely_is_a_per_item_error_that_says_why(project: Project) -> None:
+def test_a_user_closed_remotely_is_a_blocked_line_not_a_reopening(project: Project) -> None:
     applied(project)
     project.admin("users/alice@example.com/update", {"status": "closed"})
     edit(project, "traders/team.yaml", "last_name: Jones", "last_name: Jonas")
-    assert '~ status = "closed" -> "active"' in project.run("plan").output
-    output = applied(project, expect=1)
+    planned = project.run("plan").output
     alice = user(project, "alice@example.com")
-    assert f"error: traderpal_user.alice: the user {alice['userId']} is closed" in output
-    assert "its e-mail stays reserved, so give the trader a new e-mail" in output
+    assert '"closed" -> "active"' not in planned
+    assert "\u22ef traderpal_user.alice (wait)" in planned
+    assert f"blocked: TraderPal Connect user {alice['userId']} with this e-mail is closed" in (
+        planned
+    )
+    assert "its e-mail stays reserved); give the trader a new e-mail" in planned
+    project.clear_requests()
+    applied(project)
+    assert writes(project) == [f"PATCH /v1/users/{user(project, 'bob@example.com')['userId']}"]
     assert user(project, "bob@example.com")["lastName"] == "Jonas"
-    assert alice["status"] == "closed"
+    assert user(project, "alice@example.com")["status"] == "closed"
 
 
 def test_a_new_email_closes_the_old_user_and_creates_one_to_verify_again(
@@ -268,7 +274,9 @@ def test_a_failed_item_is_reported_per_address_and_the_rest_lands(project: Proje
     assert {"traderpal_user.alice", "traderpal_user.carol"} <= set(recorded)
     assert "traderpal_user.dave" not in recorded
     assert "traderpal_verification.dave" not in recorded
-    assert "+ traderpal_user.dave" in project.run("plan").output
+    planned = project.run("plan").output
+    assert "+ traderpal_user.dave" in planned
+    assert "interrupted apply" not in planned  # an ordinary rejection is no interruption
 
 
 def test_a_removed_trader_is_closed_with_one_call(project: Project) -> None:
@@ -435,3 +443,24 @@ def test_the_embedded_sandbox_keeps_its_data_under_the_state_folder(project: Pro
     assert "No changes. The platforms match the manifests. 3 waiting." in (
         project.run("plan").output
     )
+
+
+def test_importing_another_traders_id_is_refused(project: Project) -> None:
+    applied(project)
+    bob = user(project, "bob@example.com")["userId"]
+    project.write(
+        "traders/dave.yaml",
+        """\
+        kind: Trader
+        name: dave
+        username: dave.brown
+        email: dave@example.com
+        first_name: Dave
+        last_name: Brown
+        traderpal: {date_of_birth: 1980-01-01, country: US}
+        """,
+    )
+    result = project.run("import", "traderpal_user.dave", bob)
+    assert result.exit_code == 1
+    assert f"object {bob} is not it" in result.output
+    assert "traderpal_user.dave" not in state(project)

@@ -234,16 +234,59 @@ def test_a_create_only_change_is_a_note_not_a_change(project: Project) -> None:
     assert "No changes." in planned
 
 
-def test_a_user_that_left_the_organisation_is_planned_as_a_create(project: Project) -> None:
-    applied(project).admin("users/carol.white/remove")
+def test_a_user_that_left_the_organisation_is_a_blocked_line_saying_what_to_do(
+    project: Project,
+) -> None:
+    carol = users(applied(project))["carol.white"]["id"]
+    project.admin("users/carol.white/remove")
     planned = project.run("plan").output
-    assert "+ tradervue_user.carol (create)" in planned
-    assert "no longer exists on the platform" in planned
+    assert "+ tradervue_user.carol (create)" not in planned  # the platform would refuse it
+    assert "\u22ef tradervue_user.carol (wait)" in planned
+    assert f"blocked: the recorded Tradervue user {carol} is no longer in the organization" in (
+        planned
+    )
+    assert "user name carol.white stays taken site-wide" in planned
     result = project.run("apply", "--auto-approve")
-    # Its login stays on the site, so the platform refuses the same username again.
+    assert result.exit_code == 0, result.output
+    assert api_calls(project, writes_only=True) == []
+    edit(project, "traders/team.yaml", "username: carol.white", "username: carol.white2")
+    assert "+ tradervue_user.carol (create)" in project.run("plan").output
+
+
+def test_an_email_another_user_holds_is_a_plan_error(project: Project) -> None:
+    with httpx.Client(
+        base_url=f"{project.url}/api/v1", auth=DEFAULT_MANAGER, headers={"User-Agent": "t"}
+    ) as api:
+        body = {"username": "mallory", "email": "Carol@example.com", "password": "elsewhere-1"}
+        assert api.post("/users", json={**body, "plan": "Free"}).status_code == 201
+    result = project.run("plan")
     assert result.exit_code == 1
-    assert "error: tradervue_user.carol: " in result.output
-    assert "username has already been taken" in result.output
+    held = "tradervue_user.carol: e-mail carol@example.com is already held by Tradervue user"
+    assert f"{held} mallory" in result.output
+    assert held in result.output
+    assert "Traceback" not in result.output
+
+
+def test_importing_another_traders_id_is_refused(project: Project) -> None:
+    applied(project)
+    bob = str(users(project)["bob.jones"]["id"])
+    assert project.run("state", "rm", "tradervue_user.alice").exit_code == 0
+    result = project.run("import", "tradervue_user.alice", bob)
+    assert result.exit_code == 1
+    assert f"object {bob} is not tradervue_user.alice" in result.output
+    assert "tradervue_user.alice" not in state(project)
+
+
+def test_a_recorded_id_of_another_traders_user_is_refused_at_refresh(project: Project) -> None:
+    applied(project)
+    document = json.loads(project.state_file.read_text())
+    resources = document["resources"]
+    resources["tradervue_user.carol"]["remote_id"] = resources["tradervue_user.bob"]["remote_id"]
+    project.state_file.write_text(json.dumps(document))
+    result = project.run("plan")
+    assert result.exit_code == 1
+    assert "tradervue_user.carol: state records Tradervue user" in result.output
+    assert "the user of tradervue_user.bob" in result.output
 
 
 def test_a_per_item_failure_is_reported_while_the_rest_lands(project: Project) -> None:

@@ -37,7 +37,13 @@ def signal(signal_id: int, user_id: int, completed: str | None = None) -> AlertS
 
 
 USERS = {
-    name: User(id=i, name=name, email=f"{name}@x.com", status="Active")
+    name: User(
+        id=i,
+        name=name,
+        email=f"{name}@x.com",
+        status="Active",
+        timestamp="2026-03-02T08:00:00.000Z",  # ISO week 2026-W10
+    )
     for i, name in enumerate(["granted", "signed", "remembered", "waiting"], start=1)
 }
 
@@ -52,13 +58,15 @@ def gate(signals: Sequence[AlertSignal]) -> tuple[dict[Address, Remote], set[str
     plugin = UserPlugin(
         id=99, user_id=1, entitlement_id=T_PROP, plugin_name="T-Prop", approval=True
     )
-    found, signers = gate_entitlements(
+    found, signers, probed = gate_entitlements(
         [entitlement(n) for n in (*USERS, "unborn")],
         [user_request("remembered", mda_signed=True), user_request("signed")],
         USERS,
         {(1, T_PROP): plugin},
         signals=read,
+        week="2026-W10",
     )
+    assert probed == set()  # made this week: a signature of theirs would still be listed
     return found, signers, len(calls)
 
 
@@ -88,14 +96,28 @@ def test_signals_are_not_read_when_nothing_awaits_one() -> None:
     def unexpected() -> list[AlertSignal]:
         raise AssertionError("signals read although state remembers the signature")
 
-    found, signers = gate_entitlements(
+    found, signers, probed = gate_entitlements(
         [entitlement("remembered")],
         [user_request("remembered", mda_signed=True)],
         USERS,
         {},
         signals=unexpected,
+        week="2026-W10",
     )
-    assert (found, signers) == ({}, set())
+    assert (found, signers, probed) == ({}, set(), set())
+
+
+def test_a_wait_older_than_this_week_is_probed_once_a_week() -> None:
+    requests = [entitlement("waiting")]
+    later = gate_entitlements(
+        requests, [user_request("waiting")], USERS, {}, signals=list, week="2026-W11"
+    )
+    assert later[2] == {"waiting"}
+    assert later[0][requests[0].address].probe
+    checked = user_request("waiting", mda_checked_week="2026-W11")
+    again = gate_entitlements(requests, [checked], USERS, {}, signals=list, week="2026-W11")
+    assert again[2] == set()
+    assert not again[0][requests[0].address].probe
 
 
 def test_a_signature_is_remembered_on_the_user_remote() -> None:

@@ -7,6 +7,7 @@ import re
 from datetime import date
 from typing import Any
 
+from reconciler.manifest import is_country
 from reconciler.providers.traderpal.sandbox.protocol import (
     Refusal,
     bad_request,
@@ -114,7 +115,7 @@ def _check(fields: Entity, *, today: date, min_age: int) -> None:
         if value is not None and not 1 <= len(value) <= MAX_NAME:
             raise invalid(name, "invalid_length", f"{name} must be 1 to {MAX_NAME} characters")
     country = fields.get("country")
-    if country is not None and not COUNTRY.match(country):
+    if country is not None and not (COUNTRY.match(country) and is_country(country)):
         raise invalid("country", "invalid_format", "country must be an ISO 3166-1 alpha-2 code")
     phone = fields.get("phoneNumber")
     if phone is not None and not PHONE.match(phone):

@@ -157,6 +157,13 @@ def _account_action(sandbox: Sandbox, ref: str, action: str, body: Entity) -> Re
     if action == "delete":
         world.remove_account(account_id)
         return ok({"deleted": account_id})
+    if action == "pre-trade-risk":  # `{"preTradeRisk": [...]}`, as createEvaluationAccounts
+        rules = body.get("preTradeRisk")
+        if not isinstance(rules, list) or not all(isinstance(r, dict) for r in rules):
+            return _problem(400, "preTradeRisk should be a list of objects")
+        world.pre_trade_risk[account_id] = rules
+        world.touch()
+        return ok({"accountId": account_id, "preTradeRisk": rules})
     if action != "update":
         return Reply(404, None)
     unknown = set(body) - {*AUTOLIQ_FIELDS, "closed"}

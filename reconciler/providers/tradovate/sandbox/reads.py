@@ -86,6 +86,51 @@ def _autoliq_of(world: World, account_id: int) -> list[Entity]:
     return [] if autoliq is None else [autoliq]
 
 
+LIMIT_IDS = 1000
+"""Position limits and risk parameters are kept with their account (as created); their ids are
+derived from it: `account id * LIMIT_IDS + position` (the sandbox's choice, assumed)."""
+
+
+def _position_limits(world: World) -> dict[int, Entity]:
+    """`userAccountPositionLimit` entities: the pre-trade risk rules an account was created with,
+    without their parameters (listed by `userAccountRiskParameter`)."""
+    found = {}
+    for account_id, rules in world.pre_trade_risk.items():
+        for index, rule in enumerate(rules or []):
+            limit_id = account_id * LIMIT_IDS + index + 1
+            fields = {k: v for k, v in rule.items() if k != "parameters"}
+            found[limit_id] = {"id": limit_id, **fields, "accountId": account_id}
+    return found
+
+
+def _risk_parameters(world: World) -> dict[int, Entity]:
+    """`userAccountRiskParameter` entities of every position limit."""
+    found = {}
+    for limit_id, rule in _rules(world):
+        for index, parameter in enumerate(rule.get("parameters") or []):
+            parameter_id = limit_id * LIMIT_IDS + index + 1
+            found[parameter_id] = {
+                "id": parameter_id,
+                **parameter,
+                "userAccountPositionLimitId": limit_id,
+                "accountId": limit_id // LIMIT_IDS,
+            }
+    return found
+
+
+def _rules(world: World) -> list[tuple[int, Entity]]:
+    return [
+        (account_id * LIMIT_IDS + index + 1, rule)
+        for account_id, rules in world.pre_trade_risk.items()
+        for index, rule in enumerate(rules or [])
+    ]
+
+
+def _limit_owner(world: World, entity: Entity) -> object:
+    account = world.accounts.get(entity["accountId"])
+    return None if account is None else account.get("userId")
+
+
 def _organization(world: World) -> dict[int, Entity]:
     return {world.organization["id"]: world.organization}
 
@@ -112,6 +157,8 @@ def _families() -> tuple[Family, ...]:
                deps=_indexed("permissions", "permissions_by_user"), owner=by_user),
         Family("useraccountautoliq", attrgetter("autoliqs"), ONLY_DEMO, deps=_autoliq_of,
                owner=_account_owner),
+        Family("useraccountpositionlimit", _position_limits, ONLY_DEMO, owner=_limit_owner),
+        Family("useraccountriskparameter", _risk_parameters, ONLY_DEMO, owner=_limit_owner),
         Family("entitlement", attrgetter("entitlements"), ONLY_LIVE),
         Family("userplugin", attrgetter("plugins"), ONLY_LIVE,
                deps=_indexed("plugins", "plugins_by_user"), owner=by_user),

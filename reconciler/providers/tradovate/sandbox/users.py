@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any, TypeGuard
 
+from reconciler.manifest import is_country
 from reconciler.providers.sandbox.credentials import hash_secret, matches_secret
 from reconciler.providers.tradovate.sandbox.protocol import (
     ACCESS_DENIED,
@@ -234,7 +235,7 @@ def update_contact_info(call: Call) -> Reply:
             return error(f"{label} should be specified")
     fields: dict[str, Any] = {key: text_field(body, key) for key, _ in _REQUIRED_CONTACT}
     fields.update({key: text_field(body, key) or None for key in _OPTIONAL_CONTACT})
-    if not _COUNTRY.match(fields["country"]):
+    if not _COUNTRY.match(fields["country"]) or not is_country(fields["country"]):
         return error("Country should be a two-letter code")
     if fields["country"] == "US" and not fields["state"]:
         return error("State is required when country is US")

@@ -198,6 +198,7 @@ def contact(user_id: int, **fields: Any) -> dict[str, Any]:
         ({"phone": ""}, "Phone should be specified"),
         ({"country": "USA"}, "Country should be a two-letter code"),
         ({"country": "us"}, "Country should be a two-letter code"),
+        ({"country": "ZZ"}, "Country should be a two-letter code"),
         ({"state": None}, "State is required when country is US"),
         (
             {"firstName": "F" * 31, "lastName": "L" * 30},
@@ -216,6 +217,7 @@ def contact(user_id: int, **fields: Any) -> dict[str, Any]:
         "phone",
         "country-3",
         "country-lower",
+        "country-unassigned",
         "us-state",
         "names-together",
         "phone-letters",

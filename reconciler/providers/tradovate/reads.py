@@ -1,0 +1,62 @@
+"""What the Tradovate refresh derives from list answers beyond plain fields: accounts' pre-trade
+risk in the manifests' shape, and the refusals apply would meet that the lists already show."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from pydantic.alias_generators import to_camel
+
+from reconciler.errors import PlanConflict
+from reconciler.plan.resource import ReadRequest
+from reconciler.providers.tradovate.config import PreTradeRisk
+from reconciler.providers.tradovate.models import PositionLimit, RiskParameter, User
+
+_LIMIT_FIELDS = {to_camel(f): f for f in PreTradeRisk.model_fields if f != "parameters"}
+"""Wire name -> attribute name of the fields of a pre-trade risk rule the manifests declare."""
+_LINKS = frozenset({"id", "accountId", "userAccountPositionLimitId"})
+
+
+def pre_trade_risk(
+    limits: Sequence[PositionLimit], parameters: Sequence[RiskParameter]
+) -> dict[int, list[dict[str, Any]]]:
+    """Per account id, its pre-trade risk rules in the shape the manifests declare them (rules
+    and parameters in the order the platform made them)."""
+    by_limit: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for parameter in sorted(parameters, key=lambda p: p.id):
+        extra = parameter.model_extra or {}
+        by_limit[parameter.user_account_position_limit_id].append(
+            {k: v for k, v in extra.items() if k not in _LINKS and v is not None}
+        )
+    found: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for limit in sorted(limits, key=lambda p: p.id):
+        extra = limit.model_extra or {}
+        rule = {
+            _LIMIT_FIELDS[k]: v for k, v in extra.items() if k in _LIMIT_FIELDS and v is not None
+        }
+        rule["parameters"] = by_limit.get(limit.id, [])
+        found[limit.account_id].append(rule)
+    return found
+
+
+def foresee_email_conflict(
+    request: ReadRequest, user: User | None, by_email: Mapping[str, User]
+) -> None:
+    """The platform refuses a create or an e-mail change to an e-mail another user holds
+    ("Email already registered"): a plan-time error naming that user instead."""
+    if request.desired is None:
+        return
+    email = str(request.desired.attributes.get("email", ""))
+    holder = by_email.get(email.lower())
+    if holder is None or (user is not None and holder.id == user.id):
+        return
+    raise PlanConflict(
+        f"{request.address}: e-mail {email} is already held by Tradovate user "
+        f"{holder.name} ({holder.id}), not this trader's; the platform would refuse it "
+        "(give the trader another e-mail, or import that user if it is the trader's)"
+    )
+
+
+__all__ = ["foresee_email_conflict", "pre_trade_risk"]
