@@ -149,6 +149,8 @@ class Workspace:
             for address, action in _pending(document)
             if action in CREATING
         )
+        # objects interrupted creates made under a key the manifests no longer give
+        pending |= remote.keys() - self.resources.keys() - recorded.keys()
         notes: tuple[str, ...] = ()
         if document.pending:
             notes = (
