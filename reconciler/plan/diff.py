@@ -143,6 +143,10 @@ def _desired_change(
             if v is not _SKIP and current.get(k) != v and not (adopting and k not in current)
         )
     )
+    if adopting and address in data.pending:
+        # the password an interrupted create sent may not be the hand-out's last line for
+        # the trader (a later create was refused): set a new one, handed out before the call
+        changed = tuple(sorted({*changed, *_regenerated(resource)}))
     frozen = [k for k in changed if k in resource.create_only]
     if frozen and not adopting:
         notes.append(
@@ -200,6 +204,15 @@ def _behind(resource: DesiredResource, recorded: Recorded, remote: Remote) -> st
 
 
 _SKIP: Any = object()
+
+
+def _regenerated(resource: DesiredResource) -> tuple[str, ...]:
+    """Generated secrets the platform lets us set again on an existing object."""
+    return tuple(
+        key
+        for key, value in resource.attributes.items()
+        if isinstance(value, GeneratedSecret) and key not in resource.create_only
+    )
 
 
 def _comparable(resource: DesiredResource, digest: Digest) -> dict[str, Any]:

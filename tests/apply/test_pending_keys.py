@@ -3,81 +3,13 @@ the manifests changed that key before the next apply (adopted then replaced, or 
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
 from dataclasses import replace
-from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
-from click.testing import CliRunner, Result
 
-from reconciler.cli import main
-from tests.apply.history import (
-    SECRETS,
-    TP_KEY,
-    Model,
-    Sandboxes,
-    Trader,
-    check_converged,
-    firm_yaml,
-    sandboxes,
-)
-
-CREATES = {
-    "traderpal": ("POST", "/v1/users"),
-    "tradervue": ("POST", "/api/v1/users"),
-    "tradovate": ("POST", "/live/v1/user/createevaluationusers"),
-}
-
-
-class World:
-    """Three sandboxes, a model of the manifests and a CLI runner on them."""
-
-    def __init__(self, boxes: Sandboxes, root: Path) -> None:
-        self.boxes = boxes
-        self.root = root
-        self.model = Model()
-        self.manifests = root / "manifests"
-        self.manifests.mkdir(parents=True)
-        (self.manifests / "firm.yaml").write_text(firm_yaml(boxes))
-
-    def declare(self, trader: Trader) -> None:
-        self.model.traders[trader.name] = trader
-        self.model.write(self.manifests)
-
-    def run(self, *args: str) -> Result:
-        command = ["--no-color", "--manifests", str(self.manifests), *args]
-        return CliRunner().invoke(main, command, catch_exceptions=False)
-
-    def apply(self) -> Result:
-        return self.run("apply", "--auto-approve")
-
-    def lose_create_answer(self, platform: str) -> None:
-        method, path = CREATES[platform]
-        body = {"method": method, "path": path, "effect": "reset", "after_processing": True}
-        self.boxes.admin(platform, "faults", body)
-
-    def pending(self) -> dict[str, Any]:
-        path = self.root / "state" / "default.state.json"
-        return dict(json.loads(path.read_text())["pending"])
-
-    def converge(self) -> None:
-        self.boxes.settle()
-        applied = self.apply()
-        assert applied.exit_code == 0, applied.output
-        planned = self.run("plan", "--detailed-exitcode")
-        assert planned.exit_code == 0, applied.output + planned.output
-        check_converged(self.boxes, self.model, self.root)
-
-
-@pytest.fixture
-def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
-    for name, value in SECRETS.items():
-        monkeypatch.setenv(name, value)
-    with sandboxes() as boxes:
-        yield World(boxes, tmp_path)
+from tests.apply.history import TP_KEY, Trader
+from tests.apply.world import World
 
 
 def open_traderpal_users(world: World) -> list[str]:
