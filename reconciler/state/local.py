@@ -114,6 +114,15 @@ class LocalBackend:
             raise StateError(f"lock id {lock_id} does not match the current lock {current.id}")
         self.lock_path.unlink(missing_ok=True)
 
+    def lost(self, lock_id: str) -> str | None:
+        """Why our lock file is gone: removed (state unlock) or replaced by another holder's."""
+        current = self.holder()
+        if current is None:
+            return f"{self.lock_path} was removed"
+        if current.id != lock_id:
+            return f"{self.lock_path} now names {current.describe()}"
+        return None
+
     def holder(self) -> LockInfo | None:
         """The lock file's holder, None without a lock file; an unparsable file is reported
         with the id `unreadable` (it may be mid-write, or left by a crash)."""

@@ -203,6 +203,19 @@ class PostgresBackend:
                     "SELECT pg_terminate_backend(%s::int, %s::int8)", [pid, _TERMINATE_WAIT_MS]
                 )
 
+    def lost(self, lock_id: str) -> str | None:
+        """Why our advisory lock is gone: its session ended, or it no longer holds the lock."""
+        conn = self._lock_connection
+        if conn is None or self._lock_id != lock_id:
+            return "it was released"
+        try:
+            pids = conn.execute(ADVISORY_HOLDERS, list(self._lock_key_halves)).fetchall()
+        except psycopg.Error:
+            return "its PostgreSQL session ended"
+        if conn.info.backend_pid not in {int(pid) for (pid,) in pids}:
+            return "its PostgreSQL session no longer holds it"
+        return None
+
     def holder(self) -> LockInfo | None:
         """The recorded holder while some session holds the lock; None when it is free (a
         holder row without a session is stale and ignored)."""

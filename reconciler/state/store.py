@@ -18,7 +18,7 @@ from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-from reconciler.errors import StateConflict, StateError, StateLocked
+from reconciler.errors import LockLost, StateConflict, StateError, StateLocked
 from reconciler.state.audit import AuditEntry, parse_entries
 from reconciler.state.document import StateDocument, parse_header
 
@@ -90,6 +90,10 @@ class Backend(Protocol):
         """Explicit unlock; StateError when `lock_id` is not the current lock's id."""
         ...
 
+    def lost(self, lock_id: str) -> str | None:
+        """Why our lock `lock_id` is no longer held (a phrase), or None while it is."""
+        ...
+
     def holder(self) -> LockInfo | None:
         """The current lock holder, or None when unlocked."""
         ...
@@ -124,6 +128,7 @@ class StateStore:
         self._backend = backend
         self._clock = clock
         self._sleep = sleep
+        self._held: str | None = None  # the id of the lock this store holds
 
     @property
     def workspace(self) -> str:
@@ -172,11 +177,27 @@ class StateStore:
                     raise
                 self._sleep(min(LOCK_RETRY_SECONDS, remaining))
         logger.debug("acquired state lock %s for %s", info.id, command)
+        self._held = info.id
         try:
             yield info
         finally:
+            self._held = None
             self._backend.release(info.id)
             logger.debug("released state lock %s", info.id)
+
+    def check_lock(self) -> None:
+        """Raise LockLost when the lock this store took is no longer held (its PostgreSQL
+        session ended, or it was force-released); nothing when no lock is held here."""
+        held = self._held
+        if held is None:
+            return
+        reason = self._backend.lost(held)
+        if reason is not None:
+            raise LockLost(
+                f"the state lock was lost ({reason}): another apply may be running; stopped "
+                "before the next round of platform calls (what was in flight is recorded as "
+                "pending in state); run plan again"
+            )
 
     def unlock(self, lock_id: str) -> None:
         """Explicitly release a lock left by a process that is gone."""
