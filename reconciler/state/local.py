@@ -10,7 +10,6 @@ import json
 import logging
 import os
 import re
-import socket
 import tempfile
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -19,6 +18,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from reconciler.errors import StateError, StateLocked
+from reconciler.state.liveness import Liveness, holder_liveness
 from reconciler.state.store import LockInfo, check_swap
 
 logger = logging.getLogger(__name__)
@@ -73,16 +73,22 @@ class LocalBackend:
         _replace_atomically(self.state_path, data)
         _sync_directory(self.directory)
 
-    def acquire(self, info: LockInfo) -> None:
-        """Create the lock file exclusively with `info` inside, or raise StateLocked."""
+    def acquire(self, info: LockInfo) -> LockInfo | None:
+        """Create the lock file exclusively with `info` inside, or raise StateLocked; a lock
+        whose holder is provably gone (its process on this host is not alive, or its pid now
+        names a process started at another time) is taken over and its holder returned."""
         self._ensure_directory()
         payload = info.model_dump_json().encode("utf-8") + b"\n"
-        for _ in range(3):
+        taken: LockInfo | None = None
+        for _ in range(4):
             try:
                 fd = os.open(self.lock_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, _FILE_MODE)
             except FileExistsError:
                 holder = self.holder()
                 if holder is None:  # released between our attempt and our look: try again
+                    continue
+                if holder_liveness(holder)[0] == "gone" and self._remove_stale(holder, info):
+                    taken = holder
                     continue
                 raise _locked(holder) from None
             except OSError as exc:
@@ -94,8 +100,40 @@ class LocalBackend:
                 if isinstance(exc, OSError):
                     raise StateError(f"cannot write {self.lock_path}: {exc.strerror}") from None
                 raise
-            return
+            return taken
         raise StateError(f"cannot take the lock {self.lock_path}: it keeps changing")
+
+    def _remove_stale(self, holder: LockInfo, info: LockInfo) -> bool:
+        """Move the stale lock file aside and delete it; should another process have taken
+        the lock meanwhile (what was moved is not `holder`'s), put its file back. True when
+        the lock file is gone for us to try again."""
+        aside = self.lock_path.with_name(f".{self.lock_path.name}.{info.id}.stale")
+        try:
+            self.lock_path.rename(aside)
+        except FileNotFoundError:
+            return True
+        except OSError as exc:
+            raise StateError(f"cannot move {self.lock_path}: {exc.strerror}") from None
+        try:
+            moved = LockInfo.model_validate_json(aside.read_bytes())
+        except (OSError, ValidationError):
+            moved = None
+        if moved is None or moved.id != holder.id:
+            with contextlib.suppress(FileExistsError):
+                os.link(aside, self.lock_path)
+            aside.unlink(missing_ok=True)
+            return False
+        aside.unlink(missing_ok=True)
+        return True
+
+    def liveness(self, info: LockInfo) -> tuple[Liveness, str]:
+        return holder_liveness(info)
+
+    def release_effect(self) -> str:
+        return (
+            f"{self.lock_path} is removed; a holder still running stops before its next round "
+            "of platform calls"
+        )
 
     def release(self, lock_id: str) -> None:
         """Remove the lock file if it is still ours."""
@@ -216,19 +254,6 @@ class LocalBackend:
             raise StateError(f"cannot create {self.directory}: {exc.strerror}") from None
 
 
-def is_process_alive(pid: int) -> bool:
-    """Whether a process with this id exists on this host."""
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # exists, owned by someone else
-        return True
-    return True
-
-
 def _ends_a_line(path: Path) -> bool:
     """Whether `path` is missing, empty, or ends with a newline."""
     try:
@@ -253,8 +278,9 @@ def _trader_of(line: bytes) -> object:
 
 def _locked(holder: LockInfo) -> StateLocked:
     who = holder.describe()
-    if holder.host == socket.gethostname() and not is_process_alive(holder.pid):
-        who += f" (stale: process {holder.pid} is gone)"
+    state, why = holder_liveness(holder)
+    if state == "unknown":
+        who += f" (whether it is alive is not known: {why})"
     return StateLocked(holder=who, since=holder.created_at, lock_id=holder.id)
 
 

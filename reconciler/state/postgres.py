@@ -23,6 +23,7 @@ from pydantic import ValidationError
 
 from reconciler.errors import StateConflict, StateError, StateLocked
 from reconciler.state.document import parse_header
+from reconciler.state.liveness import Liveness
 from reconciler.state.postgres_schema import (
     ADVISORY_HOLDERS,
     DDL,
@@ -202,6 +203,16 @@ class PostgresBackend:
                 conn.execute(
                     "SELECT pg_terminate_backend(%s::int, %s::int8)", [pid, _TERMINATE_WAIT_MS]
                 )
+
+    def liveness(self, info: LockInfo) -> tuple[Liveness, str]:
+        """A holder `holder` reports has a live session: it holds the advisory lock."""
+        return "alive", "its PostgreSQL session is active"
+
+    def release_effect(self) -> str:
+        return (
+            "its PostgreSQL session is terminated (pg_terminate_backend); the holder stops "
+            "before its next round of platform calls"
+        )
 
     def lost(self, lock_id: str) -> str | None:
         """Why our advisory lock is gone: its session ended, or it no longer holds the lock."""

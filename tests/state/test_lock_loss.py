@@ -11,6 +11,7 @@ import pytest
 
 from reconciler.apply.events import BatchFinished, Event
 from reconciler.errors import LockLost
+from reconciler.state import LockInfo, PostgresBackend
 from reconciler.state.postgres import advisory_key
 from reconciler.state.postgres_schema import ADVISORY_HOLDERS
 from reconciler.workspace import open_workspace
@@ -70,3 +71,28 @@ def test_a_removed_lock_file_stops_the_apply(project: Project) -> None:
     assert calls(project, writes_only=True) == []
     applied = project.run("apply", "--auto-approve")
     assert applied.exit_code == 0, applied.output
+
+
+def test_unlock_refuses_a_live_postgres_session_unless_forced(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with temporary_pg_schema() as (dsn, schema):
+        monkeypatch.setenv("RECONCILER_PG_DSN", dsn)
+        firm = project.manifests / "firm.yaml"
+        firm.write_text(
+            firm.read_text() + f"settings:\n  state: {{backend: postgres, schema: {schema}}}\n"
+        )
+        holder = PostgresBackend(dsn, schema=schema)
+        info = LockInfo.current("apply")
+        holder.acquire(info)
+        try:
+            refused = project.run("state", "unlock", info.id)
+            assert refused.exit_code == 1
+            assert "its PostgreSQL session is active" in refused.output
+            assert holder.lost(info.id) is None
+            forced = project.run("state", "unlock", "--force", info.id)
+            assert forced.exit_code == 0, forced.output
+            assert "pg_terminate_backend" in forced.output
+            assert holder.lost(info.id) == "its PostgreSQL session ended"
+        finally:
+            holder.close()
