@@ -183,9 +183,14 @@ class LocalBackend:
                 created_at=datetime.fromtimestamp(modified, tz=UTC).isoformat(timespec="seconds"),
             )
 
-    def secret_key(self) -> bytes:
-        """The 32-byte key in the key file, created (mode 0600) on first use."""
+    def secret_key(self, *, create: bool = True) -> bytes:
+        """The 32-byte key in the key file, created (mode 0600) on first use if `create`."""
         if not self.key_path.exists():
+            if not create:
+                raise StateError(
+                    f"the state key file {self.key_path} is missing, but the state was written "
+                    "with a key; restore it (no new key was made)"
+                )
             self._create_key()
         try:
             text = self.key_path.read_text(encoding="ascii")

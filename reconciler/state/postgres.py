@@ -236,20 +236,27 @@ class PostgresBackend:
             return None
         return state.info or _unrecorded_holder()
 
-    def secret_key(self) -> bytes:
-        """The workspace's random 32-byte key, inserted on first use (racing inserts share one)."""
+    def secret_key(self, *, create: bool = True) -> bytes:
+        """The workspace's random 32-byte key, inserted on first use if `create` (racing
+        inserts share one)."""
         with self._session("read the state key") as conn:
-            conn.execute(
-                self._sql(
-                    "INSERT INTO {schema}.keys (workspace, key) VALUES (%s, %s)"
-                    " ON CONFLICT (workspace) DO NOTHING"
-                ),
-                [self.workspace, os.urandom(_KEY_BYTES)],
-            )
+            if create:
+                conn.execute(
+                    self._sql(
+                        "INSERT INTO {schema}.keys (workspace, key) VALUES (%s, %s)"
+                        " ON CONFLICT (workspace) DO NOTHING"
+                    ),
+                    [self.workspace, os.urandom(_KEY_BYTES)],
+                )
             row = conn.execute(
                 self._sql("SELECT key FROM {schema}.keys WHERE workspace = %s"), [self.workspace]
             )
             key = _scalar(row)
+        if key is None and not create:
+            raise StateError(
+                f"the state key of workspace {self.workspace!r} is missing, but the state was "
+                "written with a key; restore it (no new key was made)"
+            )
         if not isinstance(key, bytes) or len(key) != _KEY_BYTES:
             raise StateError(f"the state key of workspace {self.workspace!r} is corrupt")
         return key

@@ -110,8 +110,9 @@ class Backend(Protocol):
         """The current lock holder, or None when unlocked."""
         ...
 
-    def secret_key(self) -> bytes:
-        """The workspace's key for keyed digests, created on first use."""
+    def secret_key(self, *, create: bool = True) -> bytes:
+        """The workspace's key for keyed digests, created on first use (StateError instead
+        when it is missing and not `create`)."""
         ...
 
     def append_audit(self, records: Sequence[tuple[str, bytes]]) -> None:
@@ -252,11 +253,12 @@ class StateStore:
     def close(self) -> None:
         self._backend.close()
 
-    def secret_key(self) -> bytes:
-        """The key for `keyed_digest`: RECONCILER_STATE_KEY (hex) if set, else the backend's."""
+    def secret_key(self, *, create: bool = True) -> bytes:
+        """The key for `keyed_digest`: RECONCILER_STATE_KEY (hex) if set, else the backend's
+        (created when missing only with `create`: a state written with a key needs that one)."""
         text = os.environ.get(KEY_ENV)
         if text is None:
-            return self._backend.secret_key()
+            return self._backend.secret_key(create=create)
         try:
             key = bytes.fromhex(text.strip())
         except ValueError:

@@ -242,3 +242,16 @@ def test_unlock_asks_on_a_terminal(project: Project, monkeypatch: pytest.MonkeyP
     assert "another host (elsewhere)" in declined.output
     assert "Release it?" in declined.output
     assert LocalBackend(project.root / "state").holder() == info
+
+
+def test_a_failing_plan_does_not_create_a_new_state_key(project: Project) -> None:
+    assert project.run("apply", "--auto-approve").exit_code == 0
+    key = project.root / "state" / "default.state.key"
+    kept = key.read_bytes()
+    key.unlink()
+    failed = project.run("plan")
+    assert failed.exit_code == 1
+    assert "is missing" in failed.output
+    assert not key.exists()  # the old key can be put back as it was
+    key.write_bytes(kept)
+    assert project.run("plan", "--detailed-exitcode").exit_code == 0
