@@ -74,6 +74,17 @@ class Address:
         child = label if self.child is None else f"{self.child}+{label}"
         return Address(self.kind, self.trader, child)
 
+    @property
+    def stray_of(self) -> Address | None:
+        """The address a `stray` address was made from; None for any other address."""
+        child = self.child or ""
+        base, sep, _ = child.rpartition("+interrupted-")
+        if sep:
+            return Address(self.kind, self.trader, base)
+        if child.startswith("interrupted-"):
+            return Address(self.kind, self.trader)
+        return None
+
     def sort_key(self) -> tuple[str, str, str]:
         """(trader, kind, child): the order addresses sort in. Sorting large collections with
         `key=` on this is several times faster than comparing addresses."""

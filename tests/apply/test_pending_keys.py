@@ -8,6 +8,7 @@ from dataclasses import replace
 import httpx
 import pytest
 
+from reconciler.plan import Address
 from tests.apply.history import TP_KEY, Trader
 from tests.apply.world import World
 
@@ -132,3 +133,12 @@ def _usernames(world: World, platform: str) -> list[str]:
             u["username"] for u in users if u["username"].startswith("t1.") and u["plan"] != "Free"
         )
     return sorted(u["name"] for u in users if u["name"].startswith("t1."))
+
+
+@pytest.mark.parametrize("text", ["traderpal_user.t1", "tradovate_account.t1/HXA0011"])
+def test_a_stray_address_names_the_address_it_was_made_from(text: str) -> None:
+    address = Address.parse(text)
+    stray = address.stray("usr/1 2")
+    assert Address.parse(str(stray)) == stray
+    assert stray.stray_of == address
+    assert address.stray_of is None
