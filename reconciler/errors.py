@@ -8,6 +8,7 @@ ReconcilerError                 exit_code = 1
   StateError
     StateLocked                 holder, since, unlock hint
     StateConflict               serial or lineage mismatch
+    LockLost                    the holder's lock ended under it (session dropped, unlocked)
   StalePlan                     saved plan no longer matches state or manifests
   PlanConflict                  the world does not allow a safe plan (unrecorded objects)
   ProviderError                 provider, operation
@@ -84,6 +85,10 @@ class StateLocked(StateError):
             f"state is locked by {holder} since {since} "
             f"(if that process is gone: reconciler state unlock {lock_id})"
         )
+
+
+class LockLost(StateError):
+    """The workspace lock this process held is gone: it must stop calling the platforms."""
 
 
 class StateConflict(StateError):

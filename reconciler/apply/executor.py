@@ -91,9 +91,15 @@ def apply_plan(plan: Plan, *, journal: Journal, context: ApplyContext) -> ApplyR
     # (an adoption, a new create, an offboarding) lands: if this apply fails first, the next
     # plan must still know to look for what that create made.
     executing = {c.address for c in plan.changes if c.calls_platform}
+    # what a create sent with a key since changed made may be offboarded at a stray address:
+    # that offboarding is what resolves the create
+    strays = {a.stray_of: a for a in executing if a.stray_of is not None}
     unresolved: dict[Address, list[str]] = {}
     for op_id, op in document.pending.items():
         address = Address.parse(op.address)
+        desired = context.desired.get(address)
+        if desired is not None and op.natural_key != desired.natural_key:
+            address = strays.get(address, address)
         if op.action in _CREATING and address in executing:
             unresolved.setdefault(address, []).append(op_id)
     journal.prepare(

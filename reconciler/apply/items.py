@@ -88,7 +88,9 @@ class ItemBuilder:
             value = desired.attributes.get(key)
             if isinstance(value, SecretStr):
                 secrets[key] = value.get_secret_value()
-            elif isinstance(value, GeneratedSecret) and change.action is Action.CREATE:
+            elif isinstance(value, GeneratedSecret) and (
+                change.action in (Action.CREATE, Action.REPLACE) or key in change.changed
+            ):
                 secrets[key] = self._generate(change.address, desired, value, rows)
         return secrets
 

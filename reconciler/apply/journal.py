@@ -76,6 +76,7 @@ class Journal:
         resolved them) but those in `keep` (cleared by `finish` once the change resolving them
         landed), and remember facts the refresh observed on recorded objects; one write if
         anything changed."""
+        self._store.check_lock()
         with self._lock:
             self._move(moved)
             self._prepare(facts, frozenset(keep))
@@ -115,6 +116,7 @@ class Journal:
 
     def begin(self, operations: Iterable[tuple[Address, str, str]]) -> list[str]:
         """Record intent: (address, action, natural key) per item; returns operation ids."""
+        self._store.check_lock()  # a lost lock stops us before the calls this intent announces
         ids = []
         started = utc_now(self._clock)
         with self._lock:

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from reconciler.cli.context import Context, pass_context, reports_errors
-from reconciler.errors import StateError
+from reconciler.errors import ReconcilerError, StateError
 from reconciler.plan import Address, plan_moves
 from reconciler.render import render_history, render_state
 from reconciler.state import (
@@ -151,12 +151,40 @@ def state_push(ctx: Context, file: Path, force: bool, lock_timeout: float) -> No
 
 @state.command("unlock")
 @click.argument("lock_id")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Release the lock even though its holder is alive (two applies may then overlap).",
+)
 @pass_context
 @reports_errors
-def state_unlock(ctx: Context, lock_id: str) -> None:
-    """Release a lock whose holder is gone (the id is in the 'state is locked' error)."""
+def state_unlock(ctx: Context, lock_id: str, force: bool) -> None:
+    """Release a lock whose holder is gone (the id is in the 'state is locked' error).
+
+    A holder alive on this host, or whose PostgreSQL session is active, is refused unless
+    --force; on a terminal the release is confirmed first."""
     with open_workspace(ctx.manifests, choice=ctx.choice, connect=False) as workspace:
-        workspace.store.unlock(lock_id)
+        store = workspace.store
+        holder = store.holder()
+        if holder is None:
+            raise StateError("state is not locked")
+        if holder.id != lock_id:
+            raise StateError(f"lock id {lock_id} does not match the current lock {holder.id}")
+        alive, why = store.liveness(holder)
+        effect = store.release_effect()
+        if alive == "alive" and not force:
+            raise StateError(
+                f"lock {lock_id} is held by {holder.describe()}, which is alive ({why}); "
+                "wait for it to finish or stop it, or pass --force to release it anyway: "
+                f"{effect}"
+            )
+        ctx.out.print(
+            f"Releasing lock {lock_id} of {holder.describe()} since {holder.created_at} "
+            f"({why}): {effect}."
+        )
+        if _is_terminal() and not click.confirm("Release it?", default=False):
+            raise ReconcilerError("unlock cancelled")
+        store.unlock(lock_id)
     ctx.out.print(f"Released lock {lock_id}.")
 
 
@@ -215,3 +243,7 @@ def _read(file: Path) -> bytes:
 
 
 __all__ = ["history", "import_object", "state"]
+
+
+def _is_terminal() -> bool:
+    return sys.stdin.isatty()

@@ -8,6 +8,7 @@ from functools import total_ordering
 
 _KIND = re.compile(r"^[a-z][a-z0-9]*_[a-z][a-z0-9_]*$")
 _PART = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@+-]*$")
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.@+-]")
 
 
 @total_ordering
@@ -60,6 +61,24 @@ class Address:
 
     def __str__(self) -> str:
         return self._text
+
+    def stray(self, remote_id: str) -> Address:
+        """Where an object an interrupted create made for this address is planned when it
+        cannot be this address's object (`<kind>.<trader>/interrupted-<id>`): offboarded."""
+        label = "interrupted-" + _UNSAFE.sub("-", remote_id)
+        child = label if self.child is None else f"{self.child}+{label}"
+        return Address(self.kind, self.trader, child)
+
+    @property
+    def stray_of(self) -> Address | None:
+        """The address a `stray` address was made from; None for any other address."""
+        child = self.child or ""
+        base, sep, _ = child.rpartition("+interrupted-")
+        if sep:
+            return Address(self.kind, self.trader, base)
+        if child.startswith("interrupted-"):
+            return Address(self.kind, self.trader)
+        return None
 
     def sort_key(self) -> tuple[str, str, str]:
         """(trader, kind, child): the order addresses sort in. Sorting large collections with

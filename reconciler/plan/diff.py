@@ -47,6 +47,7 @@ class Diff:
 
 def diff(data: DiffInput, *, digest: Digest) -> Diff:
     """Changes for every desired and every recorded address."""
+    data = _unadoptable(data)
     changes: list[Change] = []
     conflicts: list[str] = []
     notes: list[str] = []
@@ -70,6 +71,30 @@ def diff(data: DiffInput, *, digest: Digest) -> Diff:
     }
     by_address = {r.address: r for r in data.desired}
     return Diff([_with_dependencies(c, by_address, planned) for c in changes], notes)
+
+
+def _unadoptable(data: DiffInput) -> DiffInput:
+    """Move what an interrupted create made under a key the manifests changed since, and that
+    can neither change in place nor be replaced, to a stray address: it is offboarded, and the
+    address planned anew."""
+    remote = dict(data.remote)
+    pending = set(data.pending)
+    for resource in data.desired:
+        address = resource.address
+        found = remote.get(address)
+        if address not in data.pending or address in data.recorded or found is None:
+            continue
+        if found.remote_id is None or Action.REPLACE in data.rules[address.kind].actions:
+            continue
+        shown = found.attributes
+        if any(k in shown and shown[k] != resource.attributes.get(k) for k in resource.replace_on):
+            stray = address.stray(found.remote_id)
+            remote[stray] = replace(found, address=stray)
+            pending.add(stray)
+            del remote[address]
+    if len(remote) == len(data.remote) and pending == data.pending:
+        return data
+    return replace(data, remote=remote, pending=frozenset(pending))
 
 
 def _desired_change(
@@ -126,6 +151,10 @@ def _desired_change(
             if v is not _SKIP and current.get(k) != v and not (adopting and k not in current)
         )
     )
+    if adopting and address in data.pending:
+        # the password an interrupted create sent may not be the hand-out's last line for
+        # the trader (a later create was refused): set a new one, handed out before the call
+        changed = tuple(sorted({*changed, *_regenerated(resource)}))
     frozen = [k for k in changed if k in resource.create_only]
     if frozen and not adopting:
         notes.append(
@@ -135,9 +164,17 @@ def _desired_change(
         changed = tuple(k for k in changed if k not in resource.create_only)
     before = display(current, resource.sensitive)
     same = remote.remote_id
+    forced = [k for k in changed if k in resource.replace_on]
+    kind_actions = data.rules[address.kind].actions
     if adopting:
         why = "interrupted apply" if address in data.pending else "--adopt"
         reason = f"adopt existing remote object {remote.remote_id} ({why})"
+        if forced and address in data.pending and Action.REPLACE in kind_actions:
+            # made with a key the manifests changed since: adopted, then replaced
+            reason = f"{reason}; {', '.join(forced)} cannot change in place"
+            return Change(
+                address, Action.REPLACE, before, after, changed, reason=reason, remote_id=same
+            )
         return Change(address, Action.UPDATE, before, after, changed, reason=reason, remote_id=same)
     if not changed:
         assert recorded is not None
@@ -145,8 +182,6 @@ def _desired_change(
         if reason:  # the platform already matches; state catches up (no platform call)
             return Change(address, Action.UPDATE, before, after, reason=reason, remote_id=same)
         return Change(address, Action.NOOP, before, after, remote_id=same)
-    forced = [k for k in changed if k in resource.replace_on]
-    kind_actions = data.rules[address.kind].actions
     if not forced and Action.UPDATE in kind_actions:
         return Change(address, Action.UPDATE, before, after, changed, remote_id=same)
     if Action.REPLACE not in kind_actions:
@@ -178,6 +213,15 @@ def _behind(resource: DesiredResource, recorded: Recorded, remote: Remote, diges
 
 
 _SKIP: Any = object()
+
+
+def _regenerated(resource: DesiredResource) -> tuple[str, ...]:
+    """Generated secrets the platform lets us set again on an existing object."""
+    return tuple(
+        key
+        for key, value in resource.attributes.items()
+        if isinstance(value, GeneratedSecret) and key not in resource.create_only
+    )
 
 
 def _comparable(resource: DesiredResource, digest: Digest) -> dict[str, Any]:

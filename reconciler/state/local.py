@@ -5,11 +5,11 @@ the previous serial, an O_EXCL lock file, the digest key file and an append-only
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 import re
-import socket
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from reconciler.errors import StateError, StateLocked
 from reconciler.files import sync_folder, write_atomically, write_fd, write_temporary
 from reconciler.state import handout_file
+from reconciler.state.liveness import Liveness, holder_liveness
 from reconciler.state.store import LockInfo, check_swap
 
 logger = logging.getLogger(__name__)
@@ -74,16 +75,22 @@ class LocalBackend:
         _replace_atomically(self.state_path, data)
         sync_folder(self.directory)
 
-    def acquire(self, info: LockInfo) -> None:
-        """Create the lock file exclusively with `info` inside, or raise StateLocked."""
+    def acquire(self, info: LockInfo) -> LockInfo | None:
+        """Create the lock file exclusively with `info` inside, or raise StateLocked; a lock
+        whose holder is provably gone (its process on this host is not alive, or its pid now
+        names a process started at another time) is taken over and its holder returned."""
         self._ensure_directory()
         payload = info.model_dump_json().encode("utf-8") + b"\n"
-        for _ in range(3):
+        taken: LockInfo | None = None
+        for _ in range(4):
             try:
                 fd = os.open(self.lock_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, _FILE_MODE)
             except FileExistsError:
                 holder = self.holder()
                 if holder is None:  # released between our attempt and our look: try again
+                    continue
+                if holder_liveness(holder)[0] == "gone" and self._remove_stale(holder, info):
+                    taken = holder
                     continue
                 raise _locked(holder) from None
             except OSError as exc:
@@ -95,8 +102,40 @@ class LocalBackend:
                 if isinstance(exc, OSError):
                     raise StateError(f"cannot write {self.lock_path}: {exc.strerror}") from None
                 raise
-            return
+            return taken
         raise StateError(f"cannot take the lock {self.lock_path}: it keeps changing")
+
+    def _remove_stale(self, holder: LockInfo, info: LockInfo) -> bool:
+        """Move the stale lock file aside and delete it; should another process have taken
+        the lock meanwhile (what was moved is not `holder`'s), put its file back. True when
+        the lock file is gone for us to try again."""
+        aside = self.lock_path.with_name(f".{self.lock_path.name}.{info.id}.stale")
+        try:
+            self.lock_path.rename(aside)
+        except FileNotFoundError:
+            return True
+        except OSError as exc:
+            raise StateError(f"cannot move {self.lock_path}: {exc.strerror}") from None
+        try:
+            moved = LockInfo.model_validate_json(aside.read_bytes())
+        except (OSError, ValidationError):
+            moved = None
+        if moved is None or moved.id != holder.id:
+            with contextlib.suppress(FileExistsError):
+                os.link(aside, self.lock_path)
+            aside.unlink(missing_ok=True)
+            return False
+        aside.unlink(missing_ok=True)
+        return True
+
+    def liveness(self, info: LockInfo) -> tuple[Liveness, str]:
+        return holder_liveness(info)
+
+    def release_effect(self) -> str:
+        return (
+            f"{self.lock_path} is removed; a holder still running stops before its next round "
+            "of platform calls"
+        )
 
     def release(self, lock_id: str) -> None:
         """Remove the lock file if it is still ours."""
@@ -114,6 +153,15 @@ class LocalBackend:
         if current.id != lock_id:
             raise StateError(f"lock id {lock_id} does not match the current lock {current.id}")
         self.lock_path.unlink(missing_ok=True)
+
+    def lost(self, lock_id: str) -> str | None:
+        """Why our lock file is gone: removed (state unlock) or replaced by another holder's."""
+        current = self.holder()
+        if current is None:
+            return f"{self.lock_path} was removed"
+        if current.id != lock_id:
+            return f"{self.lock_path} now names {current.describe()}"
+        return None
 
     def holder(self) -> LockInfo | None:
         """The lock file's holder, None without a lock file; an unparsable file is reported
@@ -137,9 +185,14 @@ class LocalBackend:
                 created_at=datetime.fromtimestamp(modified, tz=UTC).isoformat(timespec="seconds"),
             )
 
-    def secret_key(self) -> bytes:
-        """The 32-byte key in the key file, created (mode 0600) on first use."""
+    def secret_key(self, *, create: bool = True) -> bytes:
+        """The 32-byte key in the key file, created (mode 0600) on first use if `create`."""
         if not self.key_path.exists():
+            if not create:
+                raise StateError(
+                    f"the state key file {self.key_path} is missing, but the state was written "
+                    "with a key; restore it (no new key was made)"
+                )
             self._create_key()
         try:
             text = self.key_path.read_text(encoding="ascii")
@@ -220,19 +273,6 @@ class LocalBackend:
             raise StateError(f"cannot create {self.directory}: {exc.strerror}") from None
 
 
-def is_process_alive(pid: int) -> bool:
-    """Whether a process with this id exists on this host."""
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # exists, owned by someone else
-        return True
-    return True
-
-
 def _ends_a_line(path: Path) -> bool:
     """Whether `path` is missing, empty, or ends with a newline."""
     try:
@@ -257,8 +297,9 @@ def _trader_of(line: bytes) -> object:
 
 def _locked(holder: LockInfo) -> StateLocked:
     who = holder.describe()
-    if holder.host == socket.gethostname() and not is_process_alive(holder.pid):
-        who += f" (stale: process {holder.pid} is gone)"
+    state, why = holder_liveness(holder)
+    if state == "unknown":
+        who += f" (whether it is alive is not known: {why})"
     return StateLocked(holder=who, since=holder.created_at, lock_id=holder.id)
 
 

@@ -23,6 +23,7 @@ from pydantic import ValidationError
 
 from reconciler.errors import StateConflict, StateError, StateLocked
 from reconciler.state.document import parse_header
+from reconciler.state.liveness import Liveness
 from reconciler.state.postgres_schema import (
     ADVISORY_HOLDERS,
     DDL,
@@ -203,6 +204,29 @@ class PostgresBackend:
                     "SELECT pg_terminate_backend(%s::int, %s::int8)", [pid, _TERMINATE_WAIT_MS]
                 )
 
+    def liveness(self, info: LockInfo) -> tuple[Liveness, str]:
+        """A holder `holder` reports has a live session: it holds the advisory lock."""
+        return "alive", "its PostgreSQL session is active"
+
+    def release_effect(self) -> str:
+        return (
+            "its PostgreSQL session is terminated (pg_terminate_backend); the holder stops "
+            "before its next round of platform calls"
+        )
+
+    def lost(self, lock_id: str) -> str | None:
+        """Why our advisory lock is gone: its session ended, or it no longer holds the lock."""
+        conn = self._lock_connection
+        if conn is None or self._lock_id != lock_id:
+            return "it was released"
+        try:
+            pids = conn.execute(ADVISORY_HOLDERS, list(self._lock_key_halves)).fetchall()
+        except psycopg.Error:
+            return "its PostgreSQL session ended"
+        if conn.info.backend_pid not in {int(pid) for (pid,) in pids}:
+            return "its PostgreSQL session no longer holds it"
+        return None
+
     def holder(self) -> LockInfo | None:
         """The recorded holder while some session holds the lock; None when it is free (a
         holder row without a session is stale and ignored)."""
@@ -212,20 +236,27 @@ class PostgresBackend:
             return None
         return state.info or _unrecorded_holder()
 
-    def secret_key(self) -> bytes:
-        """The workspace's random 32-byte key, inserted on first use (racing inserts share one)."""
+    def secret_key(self, *, create: bool = True) -> bytes:
+        """The workspace's random 32-byte key, inserted on first use if `create` (racing
+        inserts share one)."""
         with self._session("read the state key") as conn:
-            conn.execute(
-                self._sql(
-                    "INSERT INTO {schema}.keys (workspace, key) VALUES (%s, %s)"
-                    " ON CONFLICT (workspace) DO NOTHING"
-                ),
-                [self.workspace, os.urandom(_KEY_BYTES)],
-            )
+            if create:
+                conn.execute(
+                    self._sql(
+                        "INSERT INTO {schema}.keys (workspace, key) VALUES (%s, %s)"
+                        " ON CONFLICT (workspace) DO NOTHING"
+                    ),
+                    [self.workspace, os.urandom(_KEY_BYTES)],
+                )
             row = conn.execute(
                 self._sql("SELECT key FROM {schema}.keys WHERE workspace = %s"), [self.workspace]
             )
             key = _scalar(row)
+        if key is None and not create:
+            raise StateError(
+                f"the state key of workspace {self.workspace!r} is missing, but the state was "
+                "written with a key; restore it (no new key was made)"
+            )
         if not isinstance(key, bytes) or len(key) != _KEY_BYTES:
             raise StateError(f"the state key of workspace {self.workspace!r} is corrupt")
         return key

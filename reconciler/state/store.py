@@ -18,9 +18,10 @@ from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-from reconciler.errors import StateConflict, StateError, StateLocked
-from reconciler.state.audit import AuditEntry, parse_entries
+from reconciler.errors import LockLost, StateConflict, StateError, StateLocked
+from reconciler.state.audit import AuditEntry, Provenance, parse_entries
 from reconciler.state.document import StateDocument, parse_header
+from reconciler.state.liveness import Liveness, process_start
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +43,7 @@ class LockInfo(BaseModel):
     pid: int
     command: str
     created_at: str
+    started: int | None = None  # the process's start time (pid reuse shows as another one)
 
     @classmethod
     def current(cls, command: str, *, clock: Callable[[], float] = time.time) -> LockInfo:
@@ -51,6 +53,7 @@ class LockInfo(BaseModel):
             user=_user_name(),
             host=socket.gethostname(),
             pid=os.getpid(),
+            started=process_start(os.getpid()),
             command=command,
             created_at=datetime.fromtimestamp(clock(), tz=UTC).isoformat(timespec="seconds"),
         )
@@ -78,8 +81,9 @@ class Backend(Protocol):
         and the stored lineage is `lineage`; raise StateConflict otherwise."""
         ...
 
-    def acquire(self, info: LockInfo) -> None:
-        """Take the workspace lock as `info`, or raise StateLocked naming the holder."""
+    def acquire(self, info: LockInfo) -> LockInfo | None:
+        """Take the workspace lock as `info`, or raise StateLocked naming the holder; returns
+        the holder of a lock taken over because its process is provably gone, if any."""
         ...
 
     def release(self, lock_id: str) -> None:
@@ -90,12 +94,25 @@ class Backend(Protocol):
         """Explicit unlock; StateError when `lock_id` is not the current lock's id."""
         ...
 
+    def liveness(self, info: LockInfo) -> tuple[Liveness, str]:
+        """Whether the current holder `info` is alive, and why we think so (a phrase)."""
+        ...
+
+    def release_effect(self) -> str:
+        """What `force_release` does to a holder still running (a phrase, for the user)."""
+        ...
+
+    def lost(self, lock_id: str) -> str | None:
+        """Why our lock `lock_id` is no longer held (a phrase), or None while it is."""
+        ...
+
     def holder(self) -> LockInfo | None:
         """The current lock holder, or None when unlocked."""
         ...
 
-    def secret_key(self) -> bytes:
-        """The workspace's key for keyed digests, created on first use."""
+    def secret_key(self, *, create: bool = True) -> bytes:
+        """The workspace's key for keyed digests, created on first use (StateError instead
+        when it is missing and not `create`)."""
         ...
 
     def append_audit(self, records: Sequence[tuple[str, bytes]]) -> None:
@@ -136,6 +153,7 @@ class StateStore:
         self._backend = backend
         self._clock = clock
         self._sleep = sleep
+        self._held: str | None = None  # the id of the lock this store holds
 
     @property
     def backend(self) -> Backend:
@@ -181,7 +199,7 @@ class StateStore:
         deadline = self._clock() + timeout
         while True:
             try:
-                self._backend.acquire(info)
+                taken = self._backend.acquire(info)
                 break
             except StateLocked:
                 remaining = deadline - self._clock()
@@ -189,11 +207,52 @@ class StateStore:
                     raise
                 self._sleep(min(LOCK_RETRY_SECONDS, remaining))
         logger.debug("acquired state lock %s for %s", info.id, command)
+        if taken is not None:
+            self._record_takeover(info, taken)
+        self._held = info.id
         try:
             yield info
         finally:
+            self._held = None
             self._backend.release(info.id)
             logger.debug("released state lock %s", info.id)
+
+    def _record_takeover(self, info: LockInfo, taken: LockInfo) -> None:
+        """One line for the user, one entry in the audit trail."""
+        why = self._backend.liveness(taken)[1]
+        line = f"took over the state lock {taken.id} of {taken.describe()} ({why})"
+        logger.warning("%s", line)
+        at = datetime.fromtimestamp(self._clock(), tz=UTC).isoformat(timespec="seconds")
+        provenance = Provenance(actor=f"{info.user}@{info.host}", command=info.command)
+        entry = AuditEntry.of(
+            provenance, at=at, trader="", address="state", action=line, outcome="ok"
+        )
+        self.append_audit([entry])
+
+    def holder(self) -> LockInfo | None:
+        """The current lock holder, or None when unlocked."""
+        return self._backend.holder()
+
+    def liveness(self, info: LockInfo) -> tuple[Liveness, str]:
+        """Whether the holder `info` is alive (`unknown` when that cannot be known), and why."""
+        return self._backend.liveness(info)
+
+    def release_effect(self) -> str:
+        return self._backend.release_effect()
+
+    def check_lock(self) -> None:
+        """Raise LockLost when the lock this store took is no longer held (its PostgreSQL
+        session ended, or it was force-released); nothing when no lock is held here."""
+        held = self._held
+        if held is None:
+            return
+        reason = self._backend.lost(held)
+        if reason is not None:
+            raise LockLost(
+                f"the state lock was lost ({reason}): another apply may be running; stopped "
+                "before the next round of platform calls (what was in flight is recorded as "
+                "pending in state); run plan again"
+            )
 
     def unlock(self, lock_id: str) -> None:
         """Explicitly release a lock left by a process that is gone."""
@@ -211,11 +270,12 @@ class StateStore:
     def close(self) -> None:
         self._backend.close()
 
-    def secret_key(self) -> bytes:
-        """The key for `keyed_digest`: RECONCILER_STATE_KEY (hex) if set, else the backend's."""
+    def secret_key(self, *, create: bool = True) -> bytes:
+        """The key for `keyed_digest`: RECONCILER_STATE_KEY (hex) if set, else the backend's
+        (created when missing only with `create`: a state written with a key needs that one)."""
         text = os.environ.get(KEY_ENV)
         if text is None:
-            return self._backend.secret_key()
+            return self._backend.secret_key(create=create)
         try:
             key = bytes.fromhex(text.strip())
         except ValueError:

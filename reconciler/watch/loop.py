@@ -15,7 +15,6 @@ from pathlib import Path
 
 from reconciler.errors import CancelLimitExceeded, ManifestErrors, ReconcilerError, StateLocked
 from reconciler.manifest import Desired, load_manifests
-from reconciler.plan import Address
 from reconciler.providers import (
     PreconditionMet,
     StreamStatus,
@@ -23,13 +22,13 @@ from reconciler.providers import (
     schemas,
 )
 from reconciler.watch.health import Health
+from reconciler.watch.intake import take_in
 from reconciler.watch.manifest_files import ManifestFiles
 from reconciler.watch.runs import RunOptions, StopAfterBatch, run
 from reconciler.watch.status import Status
 from reconciler.watch.streams import Streams
-from reconciler.watch.targets import find_trader
+from reconciler.workspace import Workspace, open_workspace
 from reconciler.workspace.backends import StateChoice
-from reconciler.workspace.workspace import Workspace, open_workspace
 
 logger = logging.getLogger(__name__)
 
@@ -127,6 +126,15 @@ class Watcher:
                     next_interval = self._next_interval()
                 self._work()
         finally:
+            if self._events:
+                traders = sorted({e.natural_key or e.remote_id for e in self._events})
+                self._status(
+                    "not_applied",
+                    events=len(self._events),
+                    signers=traders[:20],
+                    detail="queued when stopping; their signals stay open on the platform, so "
+                    "the next start's catch-up reports them again",
+                )
             self._close()
             self._status("stopped", reason=self._stopping or "error")
 
@@ -162,30 +170,28 @@ class Watcher:
             )
 
     def _accept(self, events: list[PreconditionMet]) -> None:
-        """Report each event once (with the trader it concerns) and queue those we manage."""
+        """Report each event once (with the trader it concerns) and queue those we manage;
+        a catch-up of what is queued or recorded already is dropped; a stop is honoured
+        between events."""
         workspace = self._current()
-        document = workspace.store.read()
-        for event in events:
-            trader = find_trader(event, workspace.resources, document)
-            source = "catch-up" if event.caught_up else "live"
-            if trader is None:
-                self._status(
-                    "precondition_ignored",
-                    kind=event.kind,
-                    remote_id=event.remote_id,
-                    natural_key=event.natural_key,
-                    detail=event.detail,
-                    source=source,
-                    reason="no declared or recorded trader matches",
-                )
-                continue
+        intake = take_in(
+            events,
+            resources=workspace.resources,
+            document=workspace.store.read(),
+            queued=self._events,
+            status=self._status,
+            beat=self._health.beat,
+            is_stopping=lambda: self._stopping is not None,
+        )
+        self._events.extend(intake.queued)
+        if intake.duplicates:
+            self._status("caught_up_already", events=intake.duplicates)
+        if intake.left:
             self._status(
-                "precondition_met",
-                address=str(Address(event.kind, trader)),
-                detail=event.detail,
-                source=source,
+                "not_taken_in",
+                events=len(intake.left),
+                detail="stopping; the next connection's catch-up reports them again",
             )
-            self._events.append(event)
 
     # --- runs ----------------------------------------------------------------------------
 

@@ -13,8 +13,8 @@ from reconciler.providers import PreconditionMet
 from reconciler.state import StateDocument
 from reconciler.watch.status import Status
 from reconciler.watch.targets import (
+    TraderIndex,
     counts,
-    find_trader,
     remember,
     target_addresses,
     targeted,
@@ -53,7 +53,8 @@ def run(
     with store.lock(command="watch", timeout=options.lock_timeout):
         beat()
         document = store.read()
-        found = [(e, t) for e in events if (t := find_trader(e, workspace.resources, document))]
+        index = TraderIndex(workspace.resources, document)
+        found = [(e, t) for e in events if (t := index.trader(e))]
         updated = remember(document, found)
         if updated is not None:
             document = store.write(updated)

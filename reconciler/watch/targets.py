@@ -11,22 +11,46 @@ from reconciler.providers import PreconditionMet
 from reconciler.state import StateDocument
 
 
+class TraderIndex:
+    """Finds the trader an event is about in one look-up (a burst of events at a large firm
+    must not scan every record per event), and whether state already knows what it reports."""
+
+    def __init__(
+        self, resources: Mapping[Address, DesiredResource], document: StateDocument
+    ) -> None:
+        self._by_id: dict[tuple[str, str], tuple[str, Mapping[str, object]]] = {}
+        for text, record in document.resources.items():
+            address = Address.parse(text)
+            key = (address.kind, record.remote_id)
+            self._by_id.setdefault(key, (address.trader, record.facts))
+        self._by_key: dict[tuple[str, str], str] = {}
+        for resource in resources.values():
+            self._by_key.setdefault(
+                (resource.address.kind, resource.natural_key), resource.address.trader
+            )
+
+    def trader(self, event: PreconditionMet) -> str | None:
+        """By recorded remote id, else by natural key."""
+        found = self._by_id.get((event.kind, event.remote_id))
+        if found is not None:
+            return found[0]
+        if event.natural_key is not None:
+            return self._by_key.get((event.kind, event.natural_key))
+        return None
+
+    def is_recorded(self, event: PreconditionMet) -> bool:
+        """Whether the record the event names already holds every fact it reports."""
+        found = self._by_id.get((event.kind, event.remote_id))
+        return found is not None and all(found[1].get(k) == v for k, v in event.facts.items())
+
+
 def find_trader(
     event: PreconditionMet,
     resources: Mapping[Address, DesiredResource],
     document: StateDocument,
 ) -> str | None:
     """The trader whose object the event names: by recorded remote id, else by natural key."""
-    for text, record in document.resources.items():
-        address = Address.parse(text)
-        if address.kind == event.kind and record.remote_id == event.remote_id:
-            return address.trader
-    if event.natural_key is not None:
-        for resource in resources.values():
-            address = resource.address
-            if address.kind == event.kind and resource.natural_key == event.natural_key:
-                return address.trader
-    return None
+    return TraderIndex(resources, document).trader(event)
 
 
 def remember(
@@ -53,12 +77,18 @@ def target_addresses(
 ) -> frozenset[Address]:
     """What a targeted plan refreshes and plans: each trader's declared resources of the kinds
     its event unblocks, what they depend on, and the object the event names."""
+    found = list(found)
+    wanted = {trader for _, trader in found}
+    by_trader: dict[str, list[DesiredResource]] = {}
+    for address, resource in resources.items():  # one pass, not one per event
+        if address.trader in wanted:
+            by_trader.setdefault(address.trader, []).append(resource)
     targets: set[Address] = set()
     for event, trader in found:
         targets.add(Address(event.kind, trader))
-        for address, resource in resources.items():
-            if address.trader == trader and address.kind in event.unblocks:
-                targets.add(address)
+        for resource in by_trader.get(trader, ()):
+            if resource.address.kind in event.unblocks:
+                targets.add(resource.address)
                 targets.update(resource.depends_on)
     return frozenset(targets)
 

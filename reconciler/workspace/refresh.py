@@ -1,10 +1,17 @@
 """Refresh: what the platforms have of every desired, recorded or interrupted address, read
-with each platform's list calls, independent platforms at the same time."""
+with each platform's list calls, independent platforms at the same time.
+
+An interrupted create is also looked up by the natural key it was *sent* with (the journal
+holds it), when the manifests have changed that key since: what it made is then adopted at its
+address (and replaced or updated to the manifests' values) or, when the address already has
+an object, found at a stray address of its own (`<kind>.<trader>/interrupted-<id>`) that the
+plan offboards."""
 
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 
 from reconciler.errors import PlanConflict
 from reconciler.plan import Address, DesiredResource, Move, ReadRequest, Recorded, Remote, rekey
@@ -58,14 +65,81 @@ def refresh(
     remote: dict[Address, Remote] = {}
     if not adapters:
         return remote
-    with ThreadPoolExecutor(len(adapters), thread_name_prefix="refresh") as pool:
+    remote.update(_read(adapters, requests))
+    used = {r.address: r.natural_key for found in requests.values() for r in found}
+    for round_ in _shadow_rounds(document, used, moved):
+        shadows = {name: round_.get(name, []) for name in adapters}
+        for address, found in _read(adapters, shadows).items():
+            _place(remote, recorded, address, found)
+    return remote
+
+
+def _read(
+    adapters: Mapping[str, Adapter], requests: Mapping[str, list[ReadRequest]]
+) -> dict[Address, Remote]:
+    wanted = {name: adapter for name, adapter in adapters.items() if requests.get(name)}
+    remote: dict[Address, Remote] = {}
+    if not wanted:
+        return remote
+    with ThreadPoolExecutor(len(wanted), thread_name_prefix="refresh") as pool:
         reads = [
             pool.submit(adapter.read, sorted(requests[name], key=_request_order))
-            for name, adapter in adapters.items()
+            for name, adapter in wanted.items()
         ]
         for read in reads:
             remote.update(read.result())
     return remote
+
+
+def _shadow_rounds(
+    document: StateDocument, used: Mapping[Address, str], moved: tuple[Move, ...]
+) -> list[dict[str, list[ReadRequest]]]:
+    """Reads by the keys interrupted creates were sent with that differ from the key read
+    with; one address per read call, so an address sent with several keys takes several."""
+    renamed = dict(moved)
+    sent: dict[Address, list[str]] = {}
+    for op in document.pending.values():
+        if op.action not in CREATING or not op.natural_key:
+            continue
+        address = Address.parse(op.address)
+        address = renamed.get(address, address)
+        if address not in used or used[address] == op.natural_key:
+            continue
+        keys = sent.setdefault(address, [])
+        if op.natural_key not in keys:
+            keys.append(op.natural_key)
+    rounds: list[dict[str, list[ReadRequest]]] = []
+    for address, keys in sent.items():
+        for index, key in enumerate(keys):
+            if index == len(rounds):
+                rounds.append({})
+            rounds[index].setdefault(address.provider, []).append(ReadRequest(address, key, None))
+    return rounds
+
+
+def _place(
+    remote: dict[Address, Remote],
+    recorded: Mapping[Address, Recorded],
+    address: Address,
+    found: Remote,
+) -> None:
+    """Put an object found by a sent key where the plan resolves it: at its address when that
+    has none (adopted), else at a stray address (offboarded); nothing when it is the object
+    already seen or recorded there."""
+    if found.remote_id is None:
+        return
+    current = remote.get(address)
+    record = recorded.get(address)
+    if found.remote_id in {
+        current.remote_id if current else None,
+        record.remote_id if record else None,
+    }:
+        return
+    if current is None:
+        remote[address] = found
+        return
+    stray = address.stray(found.remote_id)
+    remote[stray] = replace(found, address=stray)
 
 
 def _request_order(request: ReadRequest) -> tuple[str, str, str]:

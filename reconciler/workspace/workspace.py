@@ -101,7 +101,9 @@ class Workspace:
     def check_key(self, document: StateDocument) -> StateDocument:
         """Refuse a state whose secret digests were made with another key (every password
         would look changed and be reset); stamp the key's fingerprint on a state without one."""
-        fingerprint = key_check(self._secret_key())
+        if self._key is None:  # a state written with a key never gets a new one
+            self._key = self.store.secret_key(create=document.key_check is None)
+        fingerprint = key_check(self._key)
         if document.key_check is None:
             return document.model_copy(update={"key_check": fingerprint})
         if document.key_check != fingerprint:
@@ -159,6 +161,8 @@ class Workspace:
             for address, action in _pending(document)
             if action in CREATING
         )
+        # objects interrupted creates made under a key the manifests no longer give
+        pending |= remote.keys() - self.resources.keys() - recorded.keys()
         notes: tuple[str, ...] = ()
         if document.pending:
             notes = (

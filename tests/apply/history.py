@@ -4,6 +4,7 @@ and the invariants checked between steps."""
 
 from __future__ import annotations
 
+import csv
 import json
 import random
 import textwrap
@@ -262,6 +263,24 @@ def fault(rng: random.Random, platform: str) -> dict[str, Any]:
     }
 
 
+CREATE_PATHS = {
+    "tradovate": "/live/v1/user/createevaluationusers",
+    "tradervue": "/api/v1/users",
+    "traderpal": "/v1/users",
+}
+LATE = (
+    {"effect": "reset", "after_processing": True},  # committed, answer lost
+    {"effect": "delay", "seconds": 0.8, "after_processing": True},  # committed, answer late
+    {"effect": "delay", "seconds": 0.8},  # committed after the caller gave up
+)
+"""How a create's answer goes missing (delays outlast the faulty steps' HTTP timeout)."""
+
+
+def lost_create(rng: random.Random, platform: str) -> dict[str, Any]:
+    """A fault that leaves the platform's next user create pending in the journal."""
+    return {"method": "POST", "path": CREATE_PATHS[platform], "times": 1, **rng.choice(LATE)}
+
+
 def state(root: Path) -> dict[str, Any]:
     path = root / "state" / "default.state.json"
     return dict(json.loads(path.read_text())) if path.exists() else {}
@@ -293,6 +312,23 @@ def check_always(boxes: Sandboxes, model: Model, root: Path) -> None:
             assert record["remote_id"] in ids[kind], f"{address} is recorded but gone"
 
 
+def handed_out(root: Path) -> dict[tuple[str, str], str]:
+    """The last generated password per (trader, platform): what the hand-out says logs in."""
+    path = root / "state" / "generated-passwords.csv"
+    if not path.exists():
+        return {}
+    with path.open(newline="") as file:
+        return {(row[0], row[1]): row[4] for row in list(csv.reader(file))[1:]}
+
+
+def logs_in(boxes: Sandboxes, name: str, password: str) -> bool:
+    answer = httpx.post(
+        f"{boxes.urls['tradovate']}/live/v1/auth/accesstokenrequest",
+        json={"name": name, "password": password},
+    )
+    return "accessToken" in answer.json()
+
+
 def check_converged(boxes: Sandboxes, model: Model, root: Path) -> None:
     """After faults stopped and an apply succeeded: every declared object exists once with its
     declared values and is recorded under its remote id; every removed trader is offboarded."""
@@ -310,6 +346,8 @@ def check_converged(boxes: Sandboxes, model: Model, root: Path) -> None:
         if "tradovate" in trader.platforms:
             user = users[trader.username]
             assert (user["email"], cities.get(user["id"])) == (trader.email, trader.city)
+            password = handed_out(root)[(trader.name, "tradovate")]
+            assert logs_in(boxes, trader.username, password), f"{trader.name}: last hand-out line"
             assert recorded[f"tradovate_user.{trader.name}"] == str(user["id"])
             assert mine == sorted(trader.accounts()), (trader.name, mine)
             for name in mine:

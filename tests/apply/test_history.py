@@ -17,7 +17,7 @@ import time
 import traceback
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pytest
@@ -34,6 +34,7 @@ from tests.apply.history import (
     drift,
     fault,
     firm_yaml,
+    lost_create,
     sandboxes,
 )
 
@@ -45,7 +46,7 @@ MAX_TRADERS = 8
 HTTP_TIMEOUT = "0.5"
 """Faulty steps run with a short HTTP timeout (delays outlast it); convergence with the default."""
 STALE_LOCK = re.compile(r"stale: process \d+ is gone.*reconciler state unlock (\S+)\)")
-WEIGHTS = {"edit": 22, "drift": 12, "apply": 16, "fault": 34, "kill": 5, "plan": 8}
+WEIGHTS = {"edit": 22, "drift": 12, "apply": 16, "fault": 34, "kill": 5, "plan": 8, "pending": 10}
 
 
 @dataclass
@@ -54,6 +55,7 @@ class Tally:
     steps: int = 0
     faults: int = 0
     kills: int = 0
+    pending_edits: int = 0
     failed_applies: int = 0
     actions: Counter[str] = field(default_factory=Counter)
     seconds: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
@@ -150,8 +152,28 @@ class History:
         if action == "plan":
             self.cli("plan")
             return "plan"
+        if action == "pending" and len(model.traders) < MAX_TRADERS:
+            return self.pending_edit()
         self.apply()
         return "apply"
+
+    def pending_edit(self) -> str:
+        """A new trader whose create on one platform loses its answer (committed, answered
+        late, or committed late), then the trader's e-mail changes before the next apply."""
+        model, rng = self.model, self.rng
+        added = model.add(rng)
+        name = f"t{model.next_n - 1}"
+        model.write(self.manifests)
+        platform = rng.choice(sorted(model.traders[name].platforms))
+        spec = lost_create(rng, platform)
+        self.boxes.admin(platform, "faults", spec)
+        self.apply()
+        trader = model.traders[name]
+        model.traders[name] = replace(trader, version=trader.version + 1)
+        model.write(self.manifests)
+        self.apply()
+        self.tally.pending_edits += 1
+        return f"{added}; {platform} create lost ({spec}); change email of {name}; apply"
 
     def converge(self) -> None:
         """Stop the faults; then one apply succeeds and the next plan has nothing to do."""
@@ -208,7 +230,8 @@ def test_randomised_histories_lose_and_duplicate_nothing(
     with capsys.disabled():
         print(
             f"\nhistories: {tally.histories}, steps: {tally.steps}, faults: {tally.faults}, "
-            f"kills: {tally.kills}, failed applies: {tally.failed_applies}, "
+            f"kills: {tally.kills}, pending e-mail edits: {tally.pending_edits}, "
+            f"failed applies: {tally.failed_applies}, "
             f"actions: {dict(sorted(tally.actions.items()))} (seeds {SEED}..{SEED + HISTORIES - 1})"
             f"; seconds: { {k: round(v, 1) for k, v in sorted(tally.seconds.items())} }"
         )

@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from reconciler.cli import main
+from reconciler.cli import state as state_commands
+from reconciler.state import LocalBackend, LockInfo
 from tests.project import SECRETS, Project
 
 
@@ -206,3 +209,49 @@ def test_history_records_a_failed_item_and_an_offboarding(project: Project) -> N
     cancels = [e for e in entries if e["action"] == "cancel"]
     assert {e["address"] for e in cancels} >= {"tradovate_user.alice"}
     assert all(e["outcome"] == "ok" and e["remote_id"] for e in cancels)
+
+
+def held_lock(project: Project, **changes: object) -> LockInfo:
+    """A lock of the project's workspace held by this (live) test process, or as `changes` say."""
+    info = LockInfo.current("apply").model_copy(update=changes)
+    LocalBackend(project.root / "state").acquire(info)
+    return info
+
+
+def test_unlock_refuses_a_live_holder_without_force(project: Project) -> None:
+    info = held_lock(project)
+    refused = project.run("state", "unlock", info.id)
+    assert refused.exit_code == 1
+    assert f"process {info.pid} is running on this host" in refused.output
+    assert "--force" in refused.output
+    assert LocalBackend(project.root / "state").holder() == info
+
+    forced = project.run("state", "unlock", "--force", info.id)
+    assert forced.exit_code == 0, forced.output
+    assert "stops before its next round of platform calls" in forced.output
+    assert LocalBackend(project.root / "state").holder() is None
+
+
+def test_unlock_asks_on_a_terminal(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    info = held_lock(project, host="elsewhere")
+    monkeypatch.setattr(state_commands, "_is_terminal", lambda: True)
+    declined = project.runner.invoke(
+        main, ["--no-color", "-m", str(project.manifests), "state", "unlock", info.id], input="n\n"
+    )
+    assert declined.exit_code == 1
+    assert "another host (elsewhere)" in declined.output
+    assert "Release it?" in declined.output
+    assert LocalBackend(project.root / "state").holder() == info
+
+
+def test_a_failing_plan_does_not_create_a_new_state_key(project: Project) -> None:
+    assert project.run("apply", "--auto-approve").exit_code == 0
+    key = project.root / "state" / "default.state.key"
+    kept = key.read_bytes()
+    key.unlink()
+    failed = project.run("plan")
+    assert failed.exit_code == 1
+    assert "is missing" in failed.output
+    assert not key.exists()  # the old key can be put back as it was
+    key.write_bytes(kept)
+    assert project.run("plan", "--detailed-exitcode").exit_code == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
 import stat
@@ -243,21 +244,44 @@ def test_lock_is_free_once_the_other_process_releases_it(
         pass
 
 
-def test_lock_of_a_killed_process_is_stale_but_kept_until_unlocked(
-    tmp_path: Path, lock_holder: tuple[subprocess.Popen[str], str]
+def test_lock_of_a_killed_process_is_taken_over_with_one_line_and_an_audit_entry(
+    tmp_path: Path,
+    lock_holder: tuple[subprocess.Popen[str], str],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     child, lock_id = lock_holder
     child.send_signal(signal.SIGKILL)
     child.wait()
     store = StateStore(LocalBackend(tmp_path))
 
-    with pytest.raises(StateLocked) as caught, store.lock(command="apply"):
-        pass
-    assert f"(stale: process {child.pid} is gone)" in str(caught.value)
+    with caplog.at_level(logging.WARNING), store.lock(command="apply") as info:
+        assert LocalBackend(tmp_path).holder() == info
+    (line,) = [r.getMessage() for r in caplog.records if "took over" in r.getMessage()]
+    assert f"took over the state lock {lock_id}" in line
+    assert f"process {child.pid} is gone" in line
+    (entry,) = store.history()
+    assert (entry.action, entry.outcome, entry.command) == (line, "ok", "apply")
 
-    store.unlock(lock_id)
-    with store.lock(command="apply"):
-        pass
+
+def test_lock_whose_pid_now_names_another_process_is_taken_over(tmp_path: Path) -> None:
+    backend = LocalBackend(tmp_path)
+    mine = LockInfo.current("apply")
+    assert mine.started is not None  # this platform shows process start times
+    backend.acquire(mine.model_copy(update={"started": mine.started - 1}))
+
+    assert backend.acquire(LockInfo.current("plan")) is not None
+
+
+def test_lock_of_a_live_process_or_of_another_host_is_refused(tmp_path: Path) -> None:
+    backend = LocalBackend(tmp_path)
+    backend.acquire(LockInfo.current("apply"))
+    with pytest.raises(StateLocked):
+        backend.acquire(LockInfo.current("plan"))
+    other = LocalBackend(tmp_path / "other")
+    gone = LockInfo.current("apply").model_copy(update={"host": "elsewhere", "pid": reaped_pid()})
+    other.acquire(gone)
+    with pytest.raises(StateLocked, match="whether it is alive is not known"):
+        other.acquire(LockInfo.current("plan"))
 
 
 def test_dead_pid_on_another_host_is_not_called_stale(tmp_path: Path) -> None:

@@ -41,6 +41,9 @@ REPLY_TIMEOUT = 10.0
 SYNC_REQUEST = {"splitResponses": True, "entityTypes": ["user"]}
 SIGNAL_TYPES = frozenset({"otherenvadminalertsignal", "adminalertsignal"})
 SIGNED = "signed the Market Data Agreement"
+MAX_MESSAGE = 16 * 1024 * 1024
+"""The largest WebSocket message accepted (assumed: bounded, and with `splitResponses` far
+above any one part; unsplit, about 90,000 users' snapshot at about 181 bytes a user)."""
 _STOP_CHECK = 0.25
 
 
@@ -49,6 +52,17 @@ def websocket_url(live_url: str) -> str:
     scheme, sep, rest = live_url.rstrip("/").partition("://")
     secure = {"http": "ws", "https": "wss"}
     return f"{secure.get(scheme.lower(), scheme)}{sep}{rest}/websocket"
+
+
+def closed_by(exc: ConnectionClosed) -> str:
+    """Who closed the connection, with which code and reason: the platform's close frame, or
+    ours (e.g. 1009 when a message was larger than we accept)."""
+    parts = []
+    for side, frame in (("sent", exc.sent), ("received", exc.rcvd)):
+        if frame is not None:
+            reason = f": {frame.reason}" if frame.reason else ""
+            parts.append(f"{side} close code {frame.code}{reason}")
+    return "; ".join(parts) or "no close frame either way"
 
 
 class Lost(Exception):
@@ -78,8 +92,10 @@ class SignatureStream:
         book: SignalBook,
         clock: Callable[[], float] = time.time,
         monotonic: Callable[[], float] = time.monotonic,
+        max_message: int = MAX_MESSAGE,
     ) -> None:
         self.url = url
+        self.max_message = max_message
         self.client = client
         self.clock = clock
         self.monotonic = monotonic
@@ -168,20 +184,24 @@ class _Connection:
         self._ids = itertools.count(1)
         self._now = stream.monotonic
         self._heard = self._next_beat = 0.0
+        self._sync_id: int | None = None
         self.is_caught_up = False
 
     def run(self) -> None:
         """Returns when stopped; raises Lost when the connection failed or ended."""
         try:
             with connect(
-                self._stream.url, open_timeout=OPEN_TIMEOUT, ping_interval=None, close_timeout=1
+                self._stream.url,
+                open_timeout=OPEN_TIMEOUT,
+                ping_interval=None,
+                close_timeout=1,
+                max_size=self._stream.max_message,
             ) as ws:
                 self._converse(ws)
         except InvalidStatus as exc:
             raise Lost(f"connection refused (HTTP {exc.response.status_code})") from exc
         except ConnectionClosed as exc:
-            code = exc.rcvd.code if exc.rcvd is not None else "none"
-            raise Lost(f"connection closed (close code {code})") from exc
+            raise Lost(f"connection closed ({closed_by(exc)})") from exc
         except RateLimited as exc:
             raise Lost(str(exc), retry_after=exc.retry_after) from exc
         except (ProviderError, FrameError) as exc:
@@ -203,6 +223,7 @@ class _Connection:
         if answer.status != 200 or not isinstance(answer.data, Mapping):
             raise Lost(f"user/syncrequest refused (status {answer.status})")
         self._stream.remember_users(answer.data.get("users"))
+        self._sync_id = answer.request_id  # further parts of a split answer carry its id
         missed = self._stream.catch_up(self._sink)
         self.is_caught_up = True
         self._sink(StreamStatus(PROVIDER, True, f"subscribed; {missed} signature(s) to catch up"))
@@ -211,8 +232,7 @@ class _Connection:
                 token = self._stream.client.access_token()  # renews; the socket keeps its session
             frame = self._receive(ws, until=self._now() + _STOP_CHECK)
             for message in frame.messages if frame is not None else ():
-                if isinstance(message, Push):
-                    self._stream.on_push(message, self._sink)
+                self._dispatch(message)
 
     def _authorize(self, ws: ClientConnection) -> Token:
         """Authorise with the shared token; one new login if the platform closed its session."""
@@ -238,11 +258,22 @@ class _Connection:
             answer = None
             for message in frame.messages:
                 if isinstance(message, Response) and message.request_id == request_id:
-                    answer = message
-                elif isinstance(message, Push):
-                    self._stream.on_push(message, self._sink)
+                    answer = answer or message  # a split answer's later parts come after
+                else:
+                    self._dispatch(message)
             if answer is not None:
                 return answer
+
+    def _dispatch(self, message: object) -> None:
+        """A push, or a later part of the split `user/syncrequest` answer (its users)."""
+        if isinstance(message, Push):
+            self._stream.on_push(message, self._sink)
+        elif (
+            isinstance(message, Response)
+            and message.request_id == self._sync_id
+            and isinstance(message.data, Mapping)
+        ):
+            self._stream.remember_users(message.data.get("users"))
 
     def _receive(self, ws: ClientConnection, *, until: float) -> Frame | None:
         """The next frame, or None at `until`; heartbeats go out on time meanwhile."""

@@ -28,7 +28,7 @@ from reconciler.providers.tradovate.sandbox import (
 )
 from reconciler.providers.tradovate.sandbox.config import EndpointLimit, Limits
 from reconciler.providers.tradovate.signatures import SignalBook
-from reconciler.providers.tradovate.stream import SignatureStream, websocket_url
+from reconciler.providers.tradovate.stream import MAX_MESSAGE, SignatureStream, websocket_url
 
 QUICK = WatchOptions(
     backoff_initial=0.05, backoff_max=0.4, heartbeat=0.1, silence_timeout=2.0, jitter=lambda: 1.0
@@ -71,13 +71,16 @@ class Harness:
                 return event
 
     @contextmanager
-    def streaming(self, options: WatchOptions = QUICK) -> Iterator[None]:
+    def streaming(
+        self, options: WatchOptions = QUICK, *, max_message: int = MAX_MESSAGE
+    ) -> Iterator[None]:
         stream = SignatureStream(
             url=websocket_url(self.server.live_url),
             client=self.client,
             alert_id=70,
             book=self.book,
             clock=self.clock,
+            max_message=max_message,
         )
         stop = threading.Event()
         thread = threading.Thread(
@@ -282,3 +285,51 @@ def test_a_throttled_syncrequest_waits_the_penalty_time() -> None:
     assert isinstance(event, StreamStatus)
     assert event.detail == "user/syncrequest throttled (penalty ticket)"
     assert event.retry_in == 3.0
+
+
+WEBSOCKETS_DEFAULT = 2**20
+"""The websockets client's default message limit, which a 10,000-trader snapshot exceeded."""
+LARGE_FIRM = SandboxConfig(
+    socket_heartbeat=0.2, socket_idle_timeout=0.5, sync_part_users=5, sync_user_padding=60_000
+)
+"""20 users of about 60 kB each: a snapshot over 1 MiB, in parts of 5 users when split."""
+
+
+def create_users(tv: Harness, count: int) -> list[str]:
+    users = [
+        EvaluationUser(
+            name=f"big.{n}",
+            email=f"big{n}@example.com",
+            password=SecretStr("correct-horse-1"),
+            first_name="Big",
+            last_name="Firm",
+        )
+        for n in range(count)
+    ]
+    assert all(o.user_id is not None for o in tv.client.create_users(users))
+    return [u.name for u in users]
+
+
+def test_a_large_firms_snapshot_comes_in_split_parts_within_the_limit() -> None:
+    with harness(LARGE_FIRM) as tv:
+        names = create_users(tv, 20)
+        with tv.streaming(max_message=WEBSOCKETS_DEFAULT):
+            tv.expect(connected)
+            tv.admin(f"users/{names[-1]}/sign-mda")  # named in the last part
+            event = tv.expect(signed)
+        assert isinstance(event, PreconditionMet)
+        assert event.natural_key == names[-1]
+
+
+def test_a_message_over_the_limit_is_logged_with_the_close_code_we_sent() -> None:
+    unsplit = SandboxConfig(
+        socket_heartbeat=0.2, socket_idle_timeout=0.5, sync_part_users=0, sync_user_padding=60_000
+    )
+    with harness(unsplit) as tv:
+        create_users(tv, 20)
+        with tv.streaming(max_message=WEBSOCKETS_DEFAULT):
+            event = tv.expect(lost)
+        assert isinstance(event, StreamStatus)
+        assert "sent close code 1009" in event.detail, event.detail
+        with tv.streaming():  # the bounded default limit holds a snapshot this size
+            tv.expect(connected)

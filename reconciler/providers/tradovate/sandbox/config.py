@@ -197,6 +197,11 @@ class SandboxConfig:
     `faults` are armed from the start, drawn with `fault_seed` (see `providers.sandbox.faults`).
     On the WebSocket, the server sends `h` every `socket_heartbeat` seconds and closes a
     connection that sent nothing for `socket_idle_timeout` seconds (both in real time).
+    A `user/syncrequest` with `splitResponses` is answered in parts of `sync_part_users` users
+    (assumed: the platform documents the flag as mandatory for B2B vendors but not the size or
+    shape of the parts; here each part is a reply with the request's id and a part of the
+    snapshot). `sync_user_padding` bytes of filler in each user of a snapshot let a test make a
+    large firm's answer with few users.
     """
 
     token_ttl: float = 5400.0
@@ -210,5 +215,7 @@ class SandboxConfig:
     request_log_size: int = 100_000
     socket_heartbeat: float = 2.5
     socket_idle_timeout: float = 10.0
+    sync_part_users: int = 1000
+    sync_user_padding: int = 0
     faults: tuple[Fault, ...] = ()
     fault_seed: int = 0

@@ -101,8 +101,8 @@ async def _converse(sandbox: Sandbox, websocket: WebSocket, socket: Socket) -> N
         elif kind == "text":
             heard = loop.time()
             reply = await _answer(sandbox, socket, str(value))
-            if reply is not None:
-                await websocket.send_text("a" + _dumps([reply]))
+            for part in _parts(sandbox, reply, text=str(value)):
+                await websocket.send_text("a" + _dumps([part]))
         now = loop.time()
         if socket.session is not None and not sandbox.sessions.is_open(
             socket.session, sandbox.now()
@@ -188,6 +188,30 @@ def _token(raw: str) -> str:
 def _is_bodiless(raw: str) -> bool:
     """An absent, empty or `undefined` body (what a JavaScript client sends for no body)."""
     return raw.strip() in ("", UNDEFINED)
+
+
+def _parts(sandbox: Sandbox, reply: Entity | None, *, text: str) -> list[Entity]:
+    """The frames of one reply: a `user/syncrequest` snapshot asked for with `splitResponses`
+    goes in parts of `sync_part_users` users, each a reply with the request's id (assumed)."""
+    if reply is None:
+        return []
+    endpoint, _, rest = text.partition("\n")
+    data = reply.get("d")
+    if endpoint.strip().strip("/").lower() != SYNC_REQUEST:
+        return [reply]
+    if not isinstance(data, dict) or not isinstance(data.get("users"), list):
+        return [reply]
+    config = sandbox.config
+    users: list[Entity] = data["users"]
+    if config.sync_user_padding:
+        filler = "x" * config.sync_user_padding
+        users = [{**user, "padding": filler} for user in users]
+    body = parse_json_object(rest.partition("\n")[2].partition("\n")[2]) or {}
+    size = config.sync_part_users
+    if body.get("splitResponses") is not True or size <= 0 or len(users) <= size:
+        return [{**reply, "d": {**data, "users": users}}]
+    chunks = [users[start : start + size] for start in range(0, len(users), size)]
+    return [{**reply, "d": {**data, "users": chunk}} for chunk in chunks]
 
 
 async def _body(raw: str) -> Entity | None:
