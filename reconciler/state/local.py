@@ -191,7 +191,8 @@ class LocalBackend:
             if not create:
                 raise StateError(
                     f"the state key file {self.key_path} is missing, but the state was written "
-                    "with a key; restore it (no new key was made)"
+                    "with a key; restore it (no new key was made: with another key every "
+                    "password would look changed and be reset)"
                 )
             self._create_key()
         try:

@@ -111,5 +111,8 @@ def test_a_lost_digest_key_is_refused_instead_of_resetting_every_password(
     key_file.unlink()  # lost: a new random key would make every digest differ
     result = project.run("plan")
     assert result.exit_code == 1
-    assert "key of the secret digests" in result.output
+    assert "state key file" in result.output
+    assert "is missing" in result.output
+    assert "every password would look changed" in result.output
     assert "tradovate_user" not in result.output
+    assert not key_file.exists()  # no new key to overwrite when the old one is put back
