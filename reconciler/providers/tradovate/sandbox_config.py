@@ -9,6 +9,7 @@ from types import MappingProxyType
 from typing import Any
 
 from reconciler.providers.sandbox_faults import Fault
+from reconciler.providers.tradovate.limits import CONTACT_CHANGE_BACKOFF, CONTACT_CHANGES_PER_HOUR
 
 DEFAULT_ADMIN = ("sandbox_admin", "sandbox-not-a-secret", "sandbox-sec")
 """(name, password, sec) of the seeded organisation administrator: sandbox-only values."""
@@ -50,7 +51,9 @@ def _endpoint_limits() -> Mapping[str, EndpointLimit]:
             "user/createevaluationusers": EndpointLimit(100, 1, counts_success=False),
             "user/createevaluationaccounts": EndpointLimit(100, 1, counts_success=False),
             "user/syncrequest": EndpointLimit(300, 3, counts_success=True),
-            "contactinfo/updatecontactinfo": EndpointLimit(1000, 1, counts_success=True),
+            "contactinfo/updatecontactinfo": EndpointLimit(  # assumed: see limits.py
+                CONTACT_CHANGES_PER_HOUR.value, CONTACT_CHANGE_BACKOFF.value, counts_success=True
+            ),
         }
     )
 

@@ -6,6 +6,7 @@ import re
 from typing import Any, TypeGuard
 
 from reconciler.providers.sandbox_credentials import hash_secret, matches_secret
+from reconciler.providers.tradovate.limits import USERS_PER_CREATE
 from reconciler.providers.tradovate.sandbox_protocol import (
     ACCESS_DENIED,
     ONLY_LIVE,
@@ -21,7 +22,7 @@ from reconciler.providers.tradovate.sandbox_protocol import (
 from reconciler.providers.tradovate.sandbox_time import iso, trade_date
 from reconciler.providers.tradovate.sandbox_world import Entity, World
 
-MAX_BATCH = 100
+MAX_BATCH = USERS_PER_CREATE.value
 DEPRECATED_ENTITLEMENT = 22
 SIM_PLUS = "SimPlusBeta"
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
