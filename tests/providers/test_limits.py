@@ -48,8 +48,8 @@ def test_the_limits_no_tradovate_document_states_are_marked_assumed() -> None:
     assumed = {label for label, fact in tradovate_limits.FACTS.items() if fact.is_assumed}
     assert assumed == {
         "master ids per ldeps call",
-        "contact-info changes per hour",
-        "back-off after a contact-info penalty (s)",
+        "contactinfo/updatecontactinfo calls per hour",
+        "contactinfo/updatecontactinfo back-off (s)",
     }
     contact = [
         limit
@@ -68,8 +68,16 @@ def test_tradovate_client_adapter_and_sandbox_read_one_table() -> None:
     sizes = PROVIDERS["tradovate"].capabilities.batch_sizes
     assert sizes[(USER, Action.CREATE)] == sandbox_users.MAX_BATCH
     assert sizes[(ACCOUNT, Action.CREATE)] == sandbox_accounts.MAX_BATCH
-    contact = Limits().endpoints["contactinfo/updatecontactinfo"]
-    assert contact.per_hour == tradovate_limits.CONTACT_CHANGES_PER_HOUR.value
+    sandbox = Limits()
+    for path, rule in tradovate_limits.ENDPOINT_RULES.items():
+        enforced = sandbox.endpoints[path]
+        assert (enforced.per_hour, enforced.backoff_seconds, enforced.counts_success) == (
+            rule.per_hour.value,
+            rule.backoff_seconds.value,
+            rule.counts_success,
+        )
+    assert sandbox.authenticated.per_hour == tradovate_limits.AUTHENTICATED.per_hour.value
+    assert sandbox.anonymous.per_second == tradovate_limits.ANONYMOUS.per_second.value
 
 
 def test_tradervue_and_traderpal_checks_and_sandboxes_read_one_table() -> None:

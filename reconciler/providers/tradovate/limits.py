@@ -3,11 +3,53 @@ client, the adapter and the sandbox alike, so the emulator never enforces a diff
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
 from reconciler.providers.facts import Fact, assumed, documented
 from reconciler.providers.pacing import RateLimit
 
 HOUR = 3600.0
 MINUTE = 60.0
+_RATES = "partner docs, rate-limits"
+
+
+@dataclass(frozen=True, slots=True)
+class EndpointRule:
+    """An endpoint-level limit: calls an hour per caller, the first penalty ticket's wait, and
+    whether successful calls count (False: only failures do)."""
+
+    per_hour: Fact
+    backoff_seconds: Fact
+    counts_success: bool
+
+
+@dataclass(frozen=True, slots=True)
+class UserRule:
+    """User-level windows for one kind of caller."""
+
+    per_second: Fact
+    per_minute: Fact
+    per_hour: Fact
+
+
+def _rule(endpoint: str, per_hour: int, backoff: int, *, counts_success: bool) -> EndpointRule:
+    counted = "" if counts_success else ", failed calls only"
+    return EndpointRule(
+        documented(per_hour, f"{_RATES}: {endpoint} {per_hour} an hour{counted}"),
+        documented(backoff, f"{_RATES}: {endpoint} back-off {backoff} s"),
+        counts_success,
+    )
+
+
+def _user(kind: str, second: int, minute: int, hour: int) -> UserRule:
+    return UserRule(
+        documented(second, f"{_RATES}: {kind} users {second:,} a second"),
+        documented(minute, f"{_RATES}: {kind} users {minute:,} a minute"),
+        documented(hour, f"{_RATES}: {kind} users {hour:,} an hour"),
+    )
+
 
 USERS_PER_CREATE = documented(100, "partner docs, createEvaluationUsers: up to 100 users a call")
 ACCOUNTS_PER_CREATE = documented(
@@ -16,38 +58,43 @@ ACCOUNTS_PER_CREATE = documented(
 MASTER_IDS_PER_LDEPS = assumed(
     1000, "no document states how many master ids one `ldeps` call accepts"
 )
-CONTACT_CHANGES_PER_HOUR = assumed(
-    1000, "the partner docs' endpoint-level table has no row for contact-info changes"
+CONTACT_CHANGES = EndpointRule(
+    assumed(1000, "the partner docs' endpoint-level table has no row for contact-info changes"),
+    assumed(1, "as the documented rows of other novel operations (1 s)"),
+    counts_success=True,
 )
-CONTACT_CHANGE_BACKOFF = assumed(1, "as the documented rows of other novel operations (1 s)")
-USER_CALLS_PER_HOUR = documented(5000, "partner docs, rate-limits: authenticated users, per hour")
-USER_CALLS_PER_MINUTE = documented(
-    5000, "partner docs, rate-limits: authenticated users, per minute"
-)
-TOKEN_REQUESTS_PER_HOUR = documented(
-    5, "partner docs, rate-limits: accesstokenrequest 5 an hour, failed calls only"
-)
-TOKEN_RENEWALS_PER_HOUR = documented(15, "partner docs, rate-limits: renewaccesstoken 15 an hour")
-USER_CREATES_PER_HOUR = documented(
-    100, "partner docs, rate-limits: createevaluationusers 100 an hour, failed calls only"
-)
-ACCOUNT_CREATES_PER_HOUR = documented(
-    100, "partner docs, rate-limits: createevaluationaccounts 100 an hour, failed calls only"
-)
+AUTHENTICATED = _user("authenticated", 5000, 5000, 5000)
+ANONYMOUS = _user("anonymous", 100, 1000, 1000)
 
-FACTS: dict[str, Fact] = {
-    "users per createEvaluationUsers call": USERS_PER_CREATE,
-    "accounts per createEvaluationAccounts call": ACCOUNTS_PER_CREATE,
-    "master ids per ldeps call": MASTER_IDS_PER_LDEPS,
-    "contact-info changes per hour": CONTACT_CHANGES_PER_HOUR,
-    "back-off after a contact-info penalty (s)": CONTACT_CHANGE_BACKOFF,
-    "calls per hour (authenticated user)": USER_CALLS_PER_HOUR,
-    "calls per minute (authenticated user)": USER_CALLS_PER_MINUTE,
-    "token requests per hour": TOKEN_REQUESTS_PER_HOUR,
-    "token renewals per hour": TOKEN_RENEWALS_PER_HOUR,
-    "createEvaluationUsers calls per hour": USER_CREATES_PER_HOUR,
-    "createEvaluationAccounts calls per hour": ACCOUNT_CREATES_PER_HOUR,
-}
+ENDPOINT_RULES: Mapping[str, EndpointRule] = MappingProxyType(
+    {
+        "auth/accesstokenrequest": _rule("accesstokenrequest", 5, 15, counts_success=False),
+        "auth/renewaccesstoken": _rule("renewaccesstoken", 15, 15, counts_success=True),
+        "auth/me": _rule("me", 10, 30, counts_success=False),
+        "user/createevaluationusers": _rule("createevaluationusers", 100, 1, counts_success=False),
+        "user/createevaluationaccounts": _rule(
+            "createevaluationaccounts", 100, 1, counts_success=False
+        ),
+        "user/syncrequest": _rule("syncrequest", 300, 3, counts_success=True),
+        "contactinfo/updatecontactinfo": CONTACT_CHANGES,
+    }
+)
+"""Endpoint-level limits by lower-case path after `/v1/` (the sandbox enforces all of them)."""
+
+FACTS: Mapping[str, Fact] = MappingProxyType(
+    {
+        "users per createEvaluationUsers call": USERS_PER_CREATE,
+        "accounts per createEvaluationAccounts call": ACCOUNTS_PER_CREATE,
+        "master ids per ldeps call": MASTER_IDS_PER_LDEPS,
+        **{
+            f"{kind} calls per {unit}": getattr(rule, f"per_{unit}")
+            for kind, rule in (("authenticated", AUTHENTICATED), ("anonymous", ANONYMOUS))
+            for unit in ("second", "minute", "hour")
+        },
+        **{f"{path} calls per hour": rule.per_hour for path, rule in ENDPOINT_RULES.items()},
+        **{f"{path} back-off (s)": rule.backoff_seconds for path, rule in ENDPOINT_RULES.items()},
+    }
+)
 """Every fact of this module by a readable name (for tables and tests)."""
 
 
@@ -63,12 +110,12 @@ def _rate(endpoint: str, fact: Fact, per_seconds: float, *, counts_success: bool
 
 
 RATE_LIMITS = (
-    _rate("all", USER_CALLS_PER_HOUR, HOUR, counts_success=True),
-    _rate("all", USER_CALLS_PER_MINUTE, MINUTE, counts_success=True),
-    _rate("auth/accesstokenrequest", TOKEN_REQUESTS_PER_HOUR, HOUR, counts_success=False),
-    _rate("auth/renewaccesstoken", TOKEN_RENEWALS_PER_HOUR, HOUR, counts_success=True),
-    _rate("user/createevaluationusers", USER_CREATES_PER_HOUR, HOUR, counts_success=False),
-    _rate("user/createevaluationaccounts", ACCOUNT_CREATES_PER_HOUR, HOUR, counts_success=False),
-    _rate("contactinfo/updatecontactinfo", CONTACT_CHANGES_PER_HOUR, HOUR, counts_success=True),
+    _rate("all", AUTHENTICATED.per_hour, HOUR, counts_success=True),
+    _rate("all", AUTHENTICATED.per_minute, MINUTE, counts_success=True),
+    *(
+        _rate(path, rule.per_hour, HOUR, counts_success=rule.counts_success)
+        for path, rule in ENDPOINT_RULES.items()
+        if path not in {"auth/me", "user/syncrequest"}  # endpoints the client never calls
+    ),
 )
 """The limits the client paces under: user level (authenticated) and endpoint level."""
