@@ -15,7 +15,13 @@ from reconciler.apply.batching import make_batches
 from reconciler.apply.schedule import is_adoption_only
 from reconciler.plan import Change, waves
 from reconciler.providers.base import Capabilities
-from reconciler.providers.pacing import ALL, RateLimit, format_duration, seconds_needed
+from reconciler.providers.pacing import (
+    ALL,
+    RateLimit,
+    binding_limit,
+    format_duration,
+    seconds_needed,
+)
 
 HOUR = 3600.0
 
@@ -28,6 +34,7 @@ class Estimate:
     seconds: float
     requests: int
     reason: str
+    limit: RateLimit | None = None
 
 
 def planned_requests(
@@ -60,8 +67,10 @@ def estimate(
     """Per provider with planned requests, the least time its limits allow, longest first."""
     estimates = []
     for provider, counter in planned_requests(changes, capabilities).items():
-        seconds, reason = seconds_needed(limits.get(provider, ()), counter)
-        estimates.append(Estimate(provider, seconds, counter[ALL], reason))
+        declared = limits.get(provider, ())
+        seconds, reason = seconds_needed(declared, counter)
+        _, limit = binding_limit(declared, counter)
+        estimates.append(Estimate(provider, seconds, counter[ALL], reason, limit))
     return sorted(estimates, key=lambda e: (-e.seconds, e.provider))
 
 
@@ -77,11 +86,20 @@ def duration_note(
     if not slow:
         return None
     reasons = "; ".join(f"{e.provider}: {e.reason}" for e in slow)
-    return (
+    note = (
         f"apply will take at least {format_duration(slow[0].seconds)} under the platforms' "
         f"rate limits ({reasons}); requests are paced to stay within them, platforms run at "
         "the same time, and an interrupted apply resumes where it stopped"
     )
+    for e in slow:
+        if e.limit is not None and e.limit.is_assumed:
+            note += (
+                f". The {e.provider} limit on {e.limit.endpoint} is assumed, not documented "
+                f"({e.limit.source}): declare the firm's real quota in the Firm manifest under "
+                f"settings.rate_limits.{e.provider} (endpoint: {e.limit.endpoint}, limit, "
+                "per_seconds)"
+            )
+    return note
 
 
 __all__ = ["Estimate", "duration_note", "estimate", "planned_requests"]

@@ -1,8 +1,8 @@
 """Path-level changes inside one nested attribute (a mapping or list), the way Terraform shows
 nested diffs: `settings.charts[1].timeframe: "d" -> "w"` instead of two whole values.
 
-Computed with deepdiff, and only for values that already compare unequal, so a plan of many
-unchanged resources pays nothing for it.
+Computed with deepdiff, only for values that already compare unequal (and deepdiff imported
+only then), so a plan of many unchanged resources pays nothing for it.
 """
 
 from __future__ import annotations
@@ -12,9 +12,6 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-
-from deepdiff import DeepDiff
-from deepdiff.helper import NotPresent
 
 __all__ = ["ABSENT", "PathChange", "path_changes"]
 
@@ -61,6 +58,8 @@ def path_changes(name: str, before: object, after: object) -> tuple[PathChange, 
     both_lists = isinstance(before, list | tuple) and isinstance(after, list | tuple)
     if not (both_mappings or both_lists) or before == after:
         return ()
+    from deepdiff import DeepDiff  # half a second to import: only when needed
+
     tree = DeepDiff(before, after, view="tree", verbose_level=2)
     if not tree or set(tree) - _KNOWN:
         return ()
@@ -74,6 +73,8 @@ def path_changes(name: str, before: object, after: object) -> tuple[PathChange, 
 
 
 def _side(value: object) -> Any:
+    from deepdiff.helper import NotPresent  # imported by path_changes already
+
     return ABSENT if isinstance(value, NotPresent) else value
 
 

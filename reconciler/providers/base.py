@@ -84,8 +84,9 @@ class Capabilities:
     `cancel_notes` says, per kind, what a cancel leaves behind on the platform.
     `watch_kinds` lists the kinds whose waits the adapter reports the end of as they happen
     (it then implements `Watchable`); empty for a provider without such a stream.
-    `rate_limits` are the platform's documented limits; `calls` says which endpoint classes
-    one `execute` of a (kind, action) calls and how often (for the plan's duration note).
+    `rate_limits` are the platform's limits (each documented or assumed: its `limits.py`);
+    `calls` says which endpoint classes one `execute` of a (kind, action) calls and how often
+    (for the plan's duration note).
     """
 
     kinds: tuple[str, ...]

@@ -37,12 +37,16 @@ class RateLimit:
     `endpoint` is `all` (every request: a user-level limit) or the name the provider's client
     gives the endpoint when it asks to send (e.g. `user/createevaluationusers`).
     `counts_success` False: the platform counts only failed calls against the limit.
+    `is_assumed`: no platform document states it (`source` says why); a firm's own declaration
+    in `settings.rate_limits` is never assumed.
     """
 
     endpoint: str
     limit: int
     per_seconds: float
     counts_success: bool = True
+    is_assumed: bool = False
+    source: str = ""
 
 
 class TokenBucket:
@@ -162,15 +166,26 @@ def merge_limits(
 def seconds_needed(limits: Sequence[RateLimit], requests: Mapping[str, int]) -> tuple[float, str]:
     """The least time `requests` (count per endpoint class; `all` is their total) take under
     `limits`, and a description of the limit that sets it ("" when none binds)."""
-    worst, why = 0.0, ""
+    worst, limit = binding_limit(limits, requests)
+    if limit is None:
+        return worst, ""
+    return worst, f"{requests[limit.endpoint.lower()]:,} requests, {describe(limit)}"
+
+
+def binding_limit(
+    limits: Sequence[RateLimit], requests: Mapping[str, int]
+) -> tuple[float, RateLimit | None]:
+    """The least time `requests` take under `limits`, and the limit that sets it (None: none)."""
+    worst: float = 0.0
+    binding: RateLimit | None = None
     for limit in limits:
         count = requests.get(limit.endpoint.lower(), 0)
         if not count or not limit.counts_success:
             continue  # a failure-only limit does not slow down calls that succeed
         seconds = TokenBucket(limit).seconds_for(count)
         if seconds > worst:
-            worst, why = seconds, f"{count:,} requests, {describe(limit)}"
-    return worst, why
+            worst, binding = seconds, limit
+    return worst, binding
 
 
 def describe(limit: RateLimit) -> str:
@@ -180,6 +195,8 @@ def describe(limit: RateLimit) -> str:
     if period is None:
         period = f"{limit.per_seconds:g} seconds"
     scope = "all endpoints" if limit.endpoint.lower() == ALL else limit.endpoint
+    if limit.is_assumed:
+        scope += ", assumed"
     return f"{limit.limit:,} per {period} ({scope})"
 
 
@@ -201,6 +218,7 @@ __all__ = [
     "Permit",
     "RateLimit",
     "TokenBucket",
+    "binding_limit",
     "describe",
     "format_duration",
     "merge_limits",

@@ -3,12 +3,17 @@ progress and every event stream is connected, 503 otherwise (any path, GET or HE
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from reconciler.providers.sandbox.server import serve_app
 
 
 class Health:
@@ -51,42 +56,20 @@ class Health:
 
 
 class HealthServer:
-    """The endpoint on `host:port` (port 0 picks a free one, then `port` tells which)."""
+    """The endpoint on `host:port` (port 0 picks a free one, then `port` tells which), served
+    by uvicorn from a daemon thread; OSError when it cannot listen there."""
 
     def __init__(self, health: Health, *, host: str, port: int) -> None:
-        handler = type("Handler", (_Handler,), {"health": health})
-        self._server = ThreadingHTTPServer((host, port), handler)
-        self._server.daemon_threads = True
-        self.port = int(self._server.server_address[1])
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, name="watch-health", daemon=True
-        )
-        self._thread.start()
+        async def answer(request: Request) -> Response:
+            healthy, report = health.report()
+            return JSONResponse(report, status_code=200 if healthy else 503)
+
+        app = Starlette(routes=[Route("/{path:path}", answer, methods=["GET", "HEAD"])])
+        try:
+            self._server = serve_app(app, host=host, port=port)
+        except RuntimeError as exc:
+            raise OSError(str(exc)) from exc
+        self.port = self._server.port
 
     def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(5)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    health: Health
-
-    def do_GET(self) -> None:
-        self._answer(with_body=True)
-
-    def do_HEAD(self) -> None:
-        self._answer(with_body=False)
-
-    def _answer(self, *, with_body: bool) -> None:
-        healthy, report = self.health.report()
-        body = json.dumps(report).encode()
-        self.send_response(200 if healthy else 503)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if with_body:
-            self.wfile.write(body)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Silent: stdout carries status lines only, and probes would flood stderr."""
+        self._server.stop()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from reconciler.apply.pacing import duration_note, estimate, planned_requests
 from reconciler.plan import Action, Address, Change
 from reconciler.providers import PROVIDERS
-from reconciler.providers.pacing import RateLimit
+from reconciler.providers.pacing import RateLimit, merge_limits
 
 CAPABILITIES = {name: provider.capabilities for name, provider in PROVIDERS.items()}
 LIMITS = {name: provider.capabilities.rate_limits for name, provider in PROVIDERS.items()}
@@ -48,8 +48,31 @@ def test_a_plan_beyond_the_hourly_budget_says_how_long_and_why() -> None:
     assert note is not None
     # 12,000 contacts at 1,000 an hour: eleven more windows after the first bucketful
     assert note.startswith("apply will take at least 11 h 00 min under the platforms' rate limits")
-    assert "tradovate: 12,000 requests, 1,000 per hour (contactinfo/updatecontactinfo)" in note
+    assert (
+        "tradovate: 12,000 requests, 1,000 per hour (contactinfo/updatecontactinfo, assumed)"
+        in note
+    )
     assert "tradervue" not in note  # no documented limits: it is not what takes time
+
+
+def test_a_note_resting_on_an_assumed_limit_says_so_and_how_to_declare_the_real_one() -> None:
+    note = duration_note(onboarding(12_000), CAPABILITIES, LIMITS)
+    assert note is not None
+    assert note.endswith(
+        ". The tradovate limit on contactinfo/updatecontactinfo is assumed, not documented "
+        "(the partner docs' endpoint-level table has no row for contact-info changes): declare "
+        "the firm's real quota in the Firm manifest under settings.rate_limits.tradovate "
+        "(endpoint: contactinfo/updatecontactinfo, limit, per_seconds)"
+    )
+
+
+def test_a_quota_the_firm_declared_is_not_called_assumed() -> None:
+    declared = RateLimit("contactinfo/updatecontactinfo", 2000, 3600.0)
+    limits = {**LIMITS, "tradovate": merge_limits(LIMITS["tradovate"], (declared,))}
+    note = duration_note(onboarding(12_000), CAPABILITIES, limits)
+    assert note is not None
+    assert "assumed" not in note
+    assert "12,000 requests, 2,000 per hour (contactinfo/updatecontactinfo)" in note
 
 
 def test_the_firm_s_overrides_change_the_estimate() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from reconciler.watch.health import Health, HealthServer
 from tests.fakes import FakeClock
@@ -42,3 +43,25 @@ def test_the_endpoint_answers_200_or_503_with_the_report() -> None:
         assert httpx.head(url).status_code == 503
     finally:
         server.close()
+
+
+def test_any_path_answers_and_head_has_no_body() -> None:
+    server = HealthServer(Health(stall_after=30.0), host="127.0.0.1", port=0)
+    try:
+        base = f"http://127.0.0.1:{server.port}"
+        assert httpx.get(f"{base}/").json()["status"] == "ok"
+        assert httpx.get(f"{base}/anything/else").status_code == 200
+        head = httpx.head(f"{base}/healthz")
+        assert (head.status_code, head.content) == (200, b"")
+        assert head.headers["content-type"] == "application/json"
+    finally:
+        server.close()
+
+
+def test_a_taken_port_is_an_os_error() -> None:
+    first = HealthServer(Health(stall_after=30.0), host="127.0.0.1", port=0)
+    try:
+        with pytest.raises(OSError, match=f"127.0.0.1:{first.port}"):
+            HealthServer(Health(stall_after=30.0), host="127.0.0.1", port=first.port)
+    finally:
+        first.close()

@@ -94,11 +94,12 @@ def _run(server: uvicorn.Server) -> None:
         logger.debug("the sandbox server exited during startup")
 
 
-def serve_app(app: ASGIApp, *, port: int = 0) -> RunningServer:
-    """Serve `app` on 127.0.0.1 (port 0 picks a free one) and return once it accepts requests."""
+def serve_app(app: ASGIApp, *, port: int = 0, host: str = "127.0.0.1") -> RunningServer:
+    """Serve `app` on `host` (port 0 picks a free one) and return once it accepts requests;
+    RuntimeError when it cannot start (the port is taken, the host unknown)."""
     config = uvicorn.Config(
         app,
-        host="127.0.0.1",
+        host=host,
         port=port,
         lifespan="off",
         log_level="warning",
@@ -110,7 +111,7 @@ def serve_app(app: ASGIApp, *, port: int = 0) -> RunningServer:
     deadline = time.monotonic() + _START_TIMEOUT
     while not server.started:
         if not thread.is_alive():
-            raise RuntimeError(f"the server could not start on 127.0.0.1:{port}")
+            raise RuntimeError(f"the server could not start on {host}:{port}")
         if time.monotonic() > deadline:
             server.should_exit = True
             raise RuntimeError("the server did not start in time")

@@ -18,6 +18,7 @@ from reconciler.providers.http import make_http_client
 from reconciler.providers.traderpal import operations
 from reconciler.providers.traderpal.client import TraderPalClient
 from reconciler.providers.traderpal.config import TraderPalSettings
+from reconciler.providers.traderpal.limits import RATE_LIMITS
 from reconciler.providers.traderpal.models import User
 from reconciler.providers.traderpal.resources import USER, VERIFICATION, expand
 
@@ -49,7 +50,7 @@ class TraderPalAdapter:
             USER: "TraderPal Connect has no delete: the user is closed for good and its e-mail "
             "stays reserved"
         },
-        # No rate limits are documented; a firm may declare its quota in settings.rate_limits.
+        rate_limits=RATE_LIMITS,  # none documented (limits.py)
         calls={
             (USER, Action.CREATE): (Calls("POST /v1/users", per_item=1),),
             (USER, Action.UPDATE): (Calls("PATCH /v1/users/{id}", per_item=1),),

@@ -26,6 +26,7 @@ from reconciler.providers.http import (
     validate_json,
 )
 from reconciler.providers.pacing import Pacer
+from reconciler.providers.traderpal.limits import USERS_PER_PAGE
 from reconciler.providers.traderpal.models import (
     ErrorEnvelope,
     NewUser,
@@ -38,7 +39,7 @@ logger = logging.getLogger(__name__)
 
 PROVIDER = "traderpal"
 USERS = "/v1/users"
-MAX_PAGE = 1000
+MAX_PAGE = USERS_PER_PAGE.value
 """The largest `limit` the list endpoint accepts."""
 
 LIST, GET, CREATE, UPDATE = (

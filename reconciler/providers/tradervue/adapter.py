@@ -19,6 +19,7 @@ from reconciler.providers.http import make_http_client
 from reconciler.providers.tradervue import operations
 from reconciler.providers.tradervue.client import TradervueClient
 from reconciler.providers.tradervue.config import Credentials, TradervueSettings
+from reconciler.providers.tradervue.limits import RATE_LIMITS
 from reconciler.providers.tradervue.models import User
 from reconciler.providers.tradervue.resources import USER, expand
 
@@ -42,7 +43,7 @@ class TradervueAdapter:
         cancel_notes={
             USER: "Tradervue has no delete: the account is moved to the Free plan and kept"
         },
-        # No rate limits are documented; a firm may declare its quota in settings.rate_limits.
+        rate_limits=RATE_LIMITS,  # none documented (limits.py)
         calls={
             (USER, Action.CREATE): (Calls("POST /users", per_item=1),),
             (USER, Action.UPDATE): (

@@ -13,12 +13,13 @@ from pydantic import BaseModel, Field, SecretStr, field_validator, model_validat
 
 from reconciler.manifest.models import Frozen, Problem, Trader
 from reconciler.providers.http import PlatformUrl
+from reconciler.providers.tradervue.limits import CHARTS_PER_USER, USERNAME_LENGTH
 
 PLANS = ("Free", "Silver", "Gold")
 MENTOR_PLANS = frozenset({"Silver", "Gold"})
 """Plans on which a user may mentor another (the platform calls them eligible)."""
-MAX_USERNAME = 40
-MAX_CHARTS = 4
+MAX_USERNAME = USERNAME_LENGTH.value
+MAX_CHARTS = CHARTS_PER_USER.value
 ORGANIZATION = r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$"
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _WHITESPACE = re.compile(r"\s")

@@ -23,7 +23,6 @@ from reconciler.providers.base import (
     Capabilities,
     ItemResult,
     ProviderContext,
-    RateLimit,
     WatchOptions,
     WatchSink,
 )
@@ -35,6 +34,11 @@ from reconciler.providers.tradovate.config import (
     Endpoints,
     PostTradeRisk,
     TradovateSettings,
+)
+from reconciler.providers.tradovate.limits import (
+    ACCOUNTS_PER_CREATE,
+    RATE_LIMITS,
+    USERS_PER_CREATE,
 )
 from reconciler.providers.tradovate.models import AutoLiq, User
 from reconciler.providers.tradovate.reads import foresee_email_conflict, pre_trade_risk
@@ -57,18 +61,6 @@ _CONTACT_FIELDS = (
 _RISK_FIELDS = tuple(f for f in AutoLiq.model_fields if f in PostTradeRisk.model_fields)
 """The post-trade risk fields of an AutoLiq answer, in its order."""
 
-RATE_LIMITS = (
-    RateLimit("all", 5000, 3600.0),
-    RateLimit("all", 5000, 60.0),
-    RateLimit("auth/accesstokenrequest", 5, 3600.0, counts_success=False),
-    RateLimit("auth/renewaccesstoken", 15, 3600.0),
-    RateLimit("user/createevaluationusers", 100, 3600.0, counts_success=False),
-    RateLimit("user/createevaluationaccounts", 100, 3600.0, counts_success=False),
-    # Undocumented (the contact-info row of the platform's table could not be retrieved):
-    # the sandbox's choice; a firm whose quota differs overrides it in settings.rate_limits.
-    RateLimit("contactinfo/updatecontactinfo", 1000, 3600.0),
-)
-"""The platform's documented limits: user level (authenticated) and endpoint level."""
 
 _CREATE_ACCOUNTS = Calls("user/createevaluationaccounts", per_batch=1)
 _REVOKE = Calls("user/revoketradingpermissions", per_batch=1)
@@ -105,9 +97,9 @@ class TradovateAdapter:
             ENTITLEMENT: frozenset({Action.ENTITLE, Action.CANCEL}),
         },
         batch_sizes={
-            (USER, Action.CREATE): 100,
+            (USER, Action.CREATE): USERS_PER_CREATE.value,
             (USER, Action.CANCEL): 500,
-            (ACCOUNT, Action.CREATE): 100,
+            (ACCOUNT, Action.CREATE): ACCOUNTS_PER_CREATE.value,
             (ACCOUNT, Action.UPDATE): 100,
             (ACCOUNT, Action.REPLACE): 100,
             (ACCOUNT, Action.CANCEL): 100,

@@ -14,6 +14,7 @@ from pydantic import BaseModel, SecretStr, TypeAdapter, ValidationError
 from reconciler.errors import ProviderRejected, ProviderUnavailable
 from reconciler.providers.pacing import Pacer
 from reconciler.providers.tradovate.config import Credentials
+from reconciler.providers.tradovate.limits import MASTER_IDS_PER_LDEPS
 from reconciler.providers.tradovate.models import (
     Account,
     AddEntitlementSubscription,
@@ -60,7 +61,7 @@ from reconciler.providers.tradovate.session import (
 )
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
-LDEPS_CHUNK = 1000
+LDEPS_CHUNK = MASTER_IDS_PER_LDEPS.value
 """Most master ids the platform accepts in one `ldeps` call."""
 
 

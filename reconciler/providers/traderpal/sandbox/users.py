@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from reconciler.providers.traderpal.limits import DEFAULT_USERS_PER_PAGE, USERS_PER_PAGE
 from reconciler.providers.traderpal.sandbox import rules as sandbox_rules
 from reconciler.providers.traderpal.sandbox.config import SandboxConfig
 from reconciler.providers.traderpal.sandbox.protocol import (
@@ -26,8 +27,8 @@ from reconciler.providers.traderpal.sandbox.world import (
     iso,
 )
 
-MAX_LIMIT = 1000
-DEFAULT_LIMIT = 100
+MAX_LIMIT = USERS_PER_PAGE.value
+DEFAULT_LIMIT = DEFAULT_USERS_PER_PAGE.value
 STATUS_ALIASES = {"pending": "pending_verification"}
 
 

@@ -9,12 +9,13 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from reconciler.providers.tradervue.limits import CHARTS_PER_USER
 from reconciler.providers.tradervue.sandbox.world import Entity, World
 
 MERGE_MODES = ("normal", "force_split", "force_merge")
 CHART_TYPES = ("candlestick", "ohlc")
 TIMEFRAMES = ("r", "w", "d", "m60", "m30", "m15", "m10", "m5", "m3", "m2", "m1")
-MAX_CHARTS = 4
+MAX_CHARTS = CHARTS_PER_USER.value
 MENTOR_PLANS = frozenset({"Silver", "Gold"})
 COMMISSIONS = ("commission_stocks", "commission_options", "commission_futures")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

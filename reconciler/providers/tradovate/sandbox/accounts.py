@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from reconciler.providers.tradovate.limits import ACCOUNTS_PER_CREATE
 from reconciler.providers.tradovate.sandbox.protocol import (
     BOTH,
     DEMO,
@@ -21,7 +22,7 @@ from reconciler.providers.tradovate.sandbox.protocol import (
 from reconciler.providers.tradovate.sandbox.time import iso, trade_date
 from reconciler.providers.tradovate.sandbox.world import AUTOLIQ_FIELDS, Entity, World
 
-MAX_BATCH = 100
+MAX_BATCH = ACCOUNTS_PER_CREATE.value
 _ACCOUNT_NAME = re.compile(r"[A-Z]+[0-9]+")
 NAME_RULE = r"Account name should follow the next regexp: ([A-Z])+\d+"
 REVOKED = "Revoked"

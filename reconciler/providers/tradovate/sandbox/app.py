@@ -23,6 +23,7 @@ Choices made where the platform's documents are silent (the wire contract's gap 
 |                    | over -> 429 empty body + lockout, restarted by requests during it        |
 | endpoint limits    | per client IP and endpoint, 1 h window; p-time = back-off * 2^(k-1),     |
 |                    | k = tickets in the last hour, cap 3600 s; contact changes 1000/h, 1 s    |
+|                    | (assumed, as are ldeps' 1000 master ids: see limits.py)                  |
 | p-ticket resend    | body `"p-ticket"` as the vendor's examples resend it, over HTTP and the  |
 |                    | WebSocket (accesstokenrequest also `Authorization: Bearer`); a matured   |
 |                    | unused ticket admits once; early, unknown or used -> new ticket          |

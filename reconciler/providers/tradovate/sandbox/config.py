@@ -1,4 +1,5 @@
-"""Settings of the Tradovate sandbox: token lifetime, rate limits, latency, seed, persistence."""
+"""Settings of the Tradovate sandbox: token lifetime, rate limits (by default the ones of
+`limits.py`), latency, seed, persistence."""
 
 from __future__ import annotations
 
@@ -9,6 +10,12 @@ from types import MappingProxyType
 from typing import Any
 
 from reconciler.providers.sandbox.faults import Fault
+from reconciler.providers.tradovate.limits import (
+    ANONYMOUS,
+    AUTHENTICATED,
+    ENDPOINT_RULES,
+    UserRule,
+)
 
 DEFAULT_ADMIN = ("sandbox_admin", "sandbox-not-a-secret", "sandbox-sec")
 """(name, password, sec) of the seeded organisation administrator: sandbox-only values."""
@@ -44,15 +51,20 @@ class EndpointLimit:
 def _endpoint_limits() -> Mapping[str, EndpointLimit]:
     return MappingProxyType(
         {
-            "auth/accesstokenrequest": EndpointLimit(5, 15, counts_success=False),
-            "auth/renewaccesstoken": EndpointLimit(15, 15, counts_success=True),
-            "auth/me": EndpointLimit(10, 30, counts_success=False),
-            "user/createevaluationusers": EndpointLimit(100, 1, counts_success=False),
-            "user/createevaluationaccounts": EndpointLimit(100, 1, counts_success=False),
-            "user/syncrequest": EndpointLimit(300, 3, counts_success=True),
-            "contactinfo/updatecontactinfo": EndpointLimit(1000, 1, counts_success=True),
+            path: EndpointLimit(
+                rule.per_hour.value, rule.backoff_seconds.value, rule.counts_success
+            )
+            for path, rule in ENDPOINT_RULES.items()
         }
     )
+
+
+def _user_limit(rule: UserRule) -> UserLimit:
+    return UserLimit(rule.per_second.value, rule.per_minute.value, rule.per_hour.value)
+
+
+_AUTHENTICATED = _user_limit(AUTHENTICATED)
+_ANONYMOUS = _user_limit(ANONYMOUS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,8 +77,8 @@ class Limits:
     responds with the time penalty"); a larger n lets tests exercise login resends.
     """
 
-    authenticated: UserLimit = UserLimit(per_second=5000, per_minute=5000, per_hour=5000)
-    anonymous: UserLimit = UserLimit(per_second=100, per_minute=1000, per_hour=1000)
+    authenticated: UserLimit = _AUTHENTICATED
+    anonymous: UserLimit = _ANONYMOUS
     endpoints: Mapping[str, EndpointLimit] = field(default_factory=_endpoint_limits)
     captcha_after_tickets: int = 1
     max_penalty_seconds: int = 3600

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from operator import attrgetter
 
+from reconciler.providers.tradovate.limits import MASTER_IDS_PER_LDEPS
 from reconciler.providers.tradovate.sandbox.protocol import (
     BOTH,
     ONLY_DEMO,
@@ -23,7 +24,8 @@ from reconciler.providers.tradovate.sandbox.protocol import (
 )
 from reconciler.providers.tradovate.sandbox.world import Entity, World
 
-MAX_MASTER_IDS = 1000
+MAX_MASTER_IDS = MASTER_IDS_PER_LDEPS.value
+"""Assumed (see limits.py): no document states it."""
 
 Store = Callable[[World], dict[int, Entity]]
 Finder = Callable[[World, str], Entity | None]

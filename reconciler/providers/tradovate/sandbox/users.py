@@ -7,6 +7,7 @@ from typing import Any, TypeGuard
 
 from reconciler.manifest import is_country
 from reconciler.providers.sandbox.credentials import hash_secret, matches_secret
+from reconciler.providers.tradovate.limits import USERS_PER_CREATE
 from reconciler.providers.tradovate.sandbox.protocol import (
     ACCESS_DENIED,
     ONLY_LIVE,
@@ -22,7 +23,7 @@ from reconciler.providers.tradovate.sandbox.protocol import (
 from reconciler.providers.tradovate.sandbox.time import iso, trade_date
 from reconciler.providers.tradovate.sandbox.world import Entity, World
 
-MAX_BATCH = 100
+MAX_BATCH = USERS_PER_CREATE.value
 DEPRECATED_ENTITLEMENT = 22
 SIM_PLUS = "SimPlusBeta"
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
