@@ -14,7 +14,7 @@ from rich.console import Console
 
 from reconciler.cli.streams import end_if_pipe_broken, guard_streams
 from reconciler.errors import ManifestErrors, ReconcilerError
-from reconciler.workspace.backends import StateChoice
+from reconciler.workspace import StateChoice
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
 F = TypeVar("F", bound=Callable[..., Any])

@@ -78,7 +78,7 @@ def pull(ctx: Context, key_file: Path, out: Path | None, schema: str) -> None:
     from reconciler.apply.journal import utc_now
     from reconciler.apply.sealed import FIELDS, decode_key, open_records
     from reconciler.manifest import StateSettings
-    from reconciler.workspace.backends import open_backend
+    from reconciler.workspace import open_backend
 
     try:
         key = decode_key(key_file.read_text(encoding="ascii"), what=str(key_file))

@@ -49,12 +49,17 @@ from reconciler.cli.watch import watch
 from reconciler.errors import ReconcilerError
 from reconciler.manifest import load_manifests
 from reconciler.manifest.collector import frozen_gc, quiet_gc
-from reconciler.plan import Change
 from reconciler.providers import schemas
 from reconciler.render import ProgressSink, summary_line
-from reconciler.workspace.backends import BACKENDS, StateChoice
-from reconciler.workspace.saved_plans import read_saved_plan, replan_saved, save_plan
-from reconciler.workspace.workspace import Workspace, open_workspace
+from reconciler.workspace import (
+    BACKENDS,
+    StateChoice,
+    Workspace,
+    open_workspace,
+    plan_to_apply,
+    read_saved_plan,
+    save_plan,
+)
 
 
 class LocatedFormatter(logging.Formatter):
@@ -226,12 +231,10 @@ def apply(
         workspace.store.lock(command="apply", timeout=lock_timeout),
     ):
         document = workspace.store.read()
-        appeared: tuple[Change, ...] = ()
-        if saved is None:
-            options = plan_options_from(adopt=adopt, targets=targets, max_cancel=max_cancel)
-            the_plan, remote = workspace.plan(document, options=options)
-        else:
-            the_plan, remote, appeared = replan_saved(workspace, saved, document)
+        options = plan_options_from(adopt=adopt, targets=targets, max_cancel=max_cancel)
+        the_plan, remote, appeared = plan_to_apply(
+            workspace, document, saved=saved, options=options
+        )
         print_plan(ctx.out, the_plan, "text")
         warn_appeared(appeared)
         if not the_plan.has_changes:

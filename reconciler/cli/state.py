@@ -19,7 +19,7 @@ from reconciler.state import (
     move_addresses,
     remove_addresses,
 )
-from reconciler.workspace.workspace import open_workspace
+from reconciler.workspace import open_workspace
 
 _LOCK_TIMEOUT = click.option(
     "--lock-timeout",

@@ -20,7 +20,7 @@ from reconciler.errors import ReconcilerError
 from reconciler.plan import DEFAULT_MAX_CANCEL
 from reconciler.providers import WatchOptions
 from reconciler.watch import Health, HealthServer, StatusWriter, Watcher, WatchSettings
-from reconciler.workspace.backends import StateChoice
+from reconciler.workspace import StateChoice
 
 Handler = Callable[[int, FrameType | None], Any] | int | None
 

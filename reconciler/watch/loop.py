@@ -27,8 +27,7 @@ from reconciler.watch.manifest_files import ManifestFiles
 from reconciler.watch.runs import RunOptions, StopAfterBatch, run
 from reconciler.watch.status import Status
 from reconciler.watch.streams import Streams
-from reconciler.workspace import Workspace, open_workspace
-from reconciler.workspace.backends import StateChoice
+from reconciler.workspace import StateChoice, Workspace, open_workspace
 
 logger = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ from reconciler.watch.targets import (
     target_addresses,
     targeted,
 )
-from reconciler.workspace.workspace import Workspace
+from reconciler.workspace import Workspace
 
 PENDING = "operations of an interrupted apply are pending: a full plan resolves them"
 

@@ -1,14 +1,66 @@
 """Orchestration: one workspace run (open the state backend and the providers, refresh, plan,
-apply, import) and the business rules that span stages."""
+apply, import) and the business rules that span stages, a small module each.
+
+Names are imported on first use, so a command that needs only `StateChoice` does not load
+every provider."""
 
 from __future__ import annotations
 
-from reconciler.workspace.workspace import (
-    DISTRIBUTION,
-    Workspace,
-    desired_resources,
-    open_workspace,
-    reconciler_version,
-)
+import importlib
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["DISTRIBUTION", "Workspace", "desired_resources", "open_workspace", "reconciler_version"]
+if TYPE_CHECKING:
+    from reconciler.workspace.backends import BACKENDS, StateChoice, open_backend
+    from reconciler.workspace.desired import desired_resources
+    from reconciler.workspace.opening import open_workspace
+    from reconciler.workspace.provenance import git_commit, provenance
+    from reconciler.workspace.saved_plans import (
+        plan_to_apply,
+        read_saved_plan,
+        replan_saved,
+        save_plan,
+    )
+    from reconciler.workspace.version import DISTRIBUTION, reconciler_version
+    from reconciler.workspace.workspace import Workspace
+
+_HOMES = {
+    "BACKENDS": "backends",
+    "DISTRIBUTION": "version",
+    "StateChoice": "backends",
+    "Workspace": "workspace",
+    "desired_resources": "desired",
+    "git_commit": "provenance",
+    "open_backend": "backends",
+    "open_workspace": "opening",
+    "provenance": "provenance",
+    "plan_to_apply": "saved_plans",
+    "read_saved_plan": "saved_plans",
+    "reconciler_version": "version",
+    "replan_saved": "saved_plans",
+    "save_plan": "saved_plans",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{home}"), name)
+
+
+__all__ = [
+    "BACKENDS",
+    "DISTRIBUTION",
+    "StateChoice",
+    "Workspace",
+    "desired_resources",
+    "git_commit",
+    "open_backend",
+    "open_workspace",
+    "plan_to_apply",
+    "provenance",
+    "read_saved_plan",
+    "reconciler_version",
+    "replan_saved",
+    "save_plan",
+]

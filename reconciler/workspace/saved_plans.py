@@ -63,4 +63,19 @@ def replan_saved(
     return plan, remote, appeared
 
 
-__all__ = ["read_saved_plan", "replan_saved", "save_plan"]
+def plan_to_apply(
+    workspace: Workspace,
+    document: StateDocument,
+    *,
+    saved: SavedPlan | None,
+    options: PlanOptions,
+) -> tuple[Plan, dict[Address, Remote], tuple[Change, ...]]:
+    """The plan apply executes: a fresh one made with `options`, or the `saved` one checked
+    against the world (with the changes that appeared since it was made, not executed)."""
+    if saved is None:
+        plan, remote = workspace.plan(document, options=options)
+        return plan, remote, ()
+    return replan_saved(workspace, saved, document)
+
+
+__all__ = ["plan_to_apply", "read_saved_plan", "replan_saved", "save_plan"]

@@ -5,11 +5,8 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
-from contextlib import ExitStack, contextmanager
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
@@ -17,55 +14,33 @@ from reconciler.apply.events import EventSink
 from reconciler.apply.executor import DEFAULT_WORKERS, ApplyContext, ApplyResult, apply_plan
 from reconciler.apply.handout import PasswordHandout, Sealed
 from reconciler.apply.journal import Journal, utc_now
-from reconciler.apply.pacing import duration_note
 from reconciler.apply.sealed import decode_key
-from reconciler.errors import PlanConflict, StalePlan, StateError
-from reconciler.manifest import Desired, load_manifests
-from reconciler.natural_keys import check_fixed_keys
+from reconciler.errors import StalePlan, StateError
+from reconciler.manifest import Desired
 from reconciler.plan import (
     Address,
     DesiredResource,
-    DiffInput,
     Drift,
     KindRules,
     Move,
     Origin,
     Plan,
     PlanOptions,
-    ReadRequest,
-    Recorded,
     Remote,
-    check_guards,
-    conceal,
-    detect_drift,
-    make_plan,
-    mark_referenced,
     plan_moves,
-    protected_addresses,
-    recordable,
     rekey,
-    select_targets,
     values_digest,
 )
-from reconciler.providers import (
-    PROVIDERS,
-    Adapter,
-    ProviderContext,
-    RateLimit,
-    kind_rules,
-    schemas,
-)
-from reconciler.state import (
-    AuditEntry,
-    ResourceState,
-    StateDocument,
-    StateStore,
-    key_check,
-    keyed_digest,
-)
-from reconciler.workspace.backends import StateChoice, open_backend
+from reconciler.providers import Adapter, RateLimit, kind_rules
+from reconciler.state import AuditEntry, StateDocument, StateStore, key_check, keyed_digest
+from reconciler.workspace.desired import desired_resources
+from reconciler.workspace.importing import import_object
+from reconciler.workspace.planning import drift_of, plan_workspace
+from reconciler.workspace.protection import apply_facts, protection
 from reconciler.workspace.provenance import provenance
-from reconciler.workspace.refresh import CREATING, refresh
+from reconciler.workspace.records import recorded_of, trader_of
+from reconciler.workspace.refresh import refresh
+from reconciler.workspace.version import reconciler_version
 
 _DEFAULT_OPTIONS = PlanOptions()
 
@@ -132,7 +107,7 @@ class Workspace:
         """Read every desired or recorded address (or those in `only`) from its platform with
         list calls (and what an interrupted apply may have made); recorded addresses as they are
         once `moved` is applied."""
-        recorded = rekey(_recorded(document), moved)
+        recorded = rekey(recorded_of(document), moved)
         return refresh(self.adapters, self.resources, document, recorded, moved=moved, only=only)
 
     def plan(
@@ -145,129 +120,14 @@ class Workspace:
         """Refresh, diff, limit to the targets, check the guardrails; returns the plan and
         what the refresh saw. With `only`, a targeted plan: just those addresses are refreshed
         and planned (nothing else is cancelled for not being among them)."""
-        self.check_key(document)
-        moved = self.moves(document)
-        recorded = rekey(_recorded(document), moved)
-        if only is None and options.targets:
-            only = self._targeted(options.targets, recorded)
-        checked = self.resources
-        if only is not None:  # a targeted plan: another trader's problem does not block it
-            checked = {a: r for a, r in self.resources.items() if a in only}
-        check_fixed_keys(checked, recorded, self.rules, self.desired.sources)
-        remote = refresh(self.adapters, self.resources, document, recorded, moved=moved, only=only)
-        renamed = dict(moved)
-        pending = frozenset(
-            renamed.get(address, address)
-            for address, action in _pending(document)
-            if action in CREATING
-        )
-        # objects interrupted creates made under a key the manifests no longer give
-        pending |= remote.keys() - self.resources.keys() - recorded.keys()
-        notes: tuple[str, ...] = ()
-        if document.pending:
-            notes = (
-                f"{len(document.pending)} operation(s) of an interrupted apply were pending; "
-                "objects they created are adopted by natural key, the rest are planned again",
-            )
-        desired = tuple(self.resources.values())
-        if only is not None:
-            recorded = {a: r for a, r in recorded.items() if a in only}
-            desired = tuple(r for r in desired if r.address in only)
-        data = DiffInput(
-            desired,
-            recorded,
-            remote,
-            self.rules,
-            pending=pending,
-            adopt=options.adopt,
-            cancelled=frozenset(t.name for t in self.desired.traders if t.status == "cancelled"),
-        )
-        plan = make_plan(
-            data,
-            digest=self.digest,
-            lineage=document.lineage,
-            serial=document.serial,
-            manifest_digest=self.desired.digest,
-            created_at=_now(self.clock),
-            notes=notes,
-            moved=moved,
-        )
-        plan = select_targets(plan, options.targets)
-        check_guards(plan, protected=self.protection(document), max_cancel=options.max_cancel)
-        capabilities = {name: PROVIDERS[name].capabilities for name in self.limits}
-        note = duration_note(plan.changes, capabilities, self.limits)
-        if note is not None:
-            plan = replace(plan, notes=(*plan.notes, note))
-        return plan, remote
-
-    def _targeted(
-        self, targets: Collection[str], recorded: Mapping[Address, Recorded]
-    ) -> set[Address]:
-        """Every address of the traders `targets` name and of the traders they depend on: a
-        targeted plan reads and checks only those, so another trader's problem cannot block
-        it (the plan is then narrowed to the targets' changes)."""
-        traders = {target.partition(".")[2].split("/")[0] or target for target in targets}
-        addresses = self.resources.keys() | recorded.keys()
-        while True:
-            deps = {
-                dep.trader
-                for address in addresses
-                if address.trader in traders and address in self.resources
-                for dep in self.resources[address].depends_on
-            }
-            if deps <= traders:
-                return {a for a in addresses if a.trader in traders}
-            traders |= deps
+        return plan_workspace(self, document, options=options, only=only)
 
     def import_object(
         self, document: StateDocument, address: Address, remote_id: str
     ) -> StateDocument:
-        """Record the platform's object `remote_id` as the declared `address` and write state;
-        refuses an undeclared or already recorded address, and an id that is not the object
-        the address's natural key finds. The caller holds the state lock."""
-        resource = self.resources.get(address)
-        if resource is None:
-            raise PlanConflict(f"{address} is not declared in the manifests: declare it first")
-        record = document.resources.get(str(address))
-        if record is not None:
-            raise PlanConflict(
-                f"{address} is already recorded as remote object {record.remote_id}; "
-                f"run `reconciler state rm {address}` first to import another"
-            )
-        self.check_key(document)
-        key = resource.natural_key
-        # found by the natural key alone: an id recorded for it must be the object the key
-        # finds, never another trader's (whose next update would take it over)
-        found = self.adapters[address.provider].read([ReadRequest(address, key)])
-        remote = found.get(address)
-        if remote is None or remote.remote_id is None:
-            raise PlanConflict(
-                f"no {address.provider} object matches {address} ({key}); "
-                f"object {remote_id} is not it"
-            )
-        if remote.remote_id != remote_id:
-            raise PlanConflict(
-                f"{address.provider} object {remote_id} is not {address}: {key} is "
-                f"object {remote.remote_id} there"
-            )
-        editor = document.edit()
-        editor.put(
-            str(address),
-            ResourceState(
-                remote_id=remote_id,
-                natural_key=key,
-                # what the platform shows, and the declared values of what it cannot show
-                attributes={
-                    **recordable(resource, digest=self.digest),
-                    **conceal(remote.attributes, resource.sensitive, self.digest),
-                },
-                facts=dict(remote.facts),
-                updated_at=utc_now(self.clock),
-            ),
-        )
-        written = self.store.write(editor.snapshot())
-        self.audit("import", [(str(address), "import", remote_id)])
-        return written
+        """Record the platform's object `remote_id` as the declared `address` (see
+        `importing.import_object`); the caller holds the state lock."""
+        return import_object(self, document, address, remote_id)
 
     def audit(self, command: str, items: Sequence[tuple[str, str, str | None]]) -> None:
         """Append state-only actions that succeeded (import, state rm, mv, push) to the trail:
@@ -279,7 +139,7 @@ class Workspace:
                 AuditEntry.of(
                     stamp,
                     at=at,
-                    trader=_trader(address),
+                    trader=trader_of(address),
                     address=address,
                     action=action,
                     outcome="ok",
@@ -295,37 +155,14 @@ class Workspace:
         return replace(self, desired=desired, resources=desired_resources(desired))
 
     def protection(self, document: StateDocument) -> dict[Address, str]:
-        """Protected addresses and where the flag comes from: the manifests for everything a
-        declared trader has (a cancelled one too), else the flag state recorded."""
-        declared = {address: r.protected for address, r in self.resources.items()}
-        cancelled = tuple(
-            t.model_copy(update={"status": "active"})
-            for t in self.desired.traders
-            if t.status != "active"
-        )
-        if cancelled:
-            shadow = replace(self.desired, traders=cancelled)
-            for name in self.desired.firm.providers:
-                for resource in PROVIDERS[name].expand(shadow):
-                    declared.setdefault(resource.address, resource.protected)
-        flagged = {  # only records that remember a protection flag can add to `declared`
-            text: record
-            for text, record in document.resources.items()
-            if record.facts.get("protected")
-        }
-        return protected_addresses(declared, _recorded(document, flagged))
+        """Protected addresses and where the flag comes from (see `protection`)."""
+        return protection(self, document)
 
     def facts(
         self, remote: Mapping[Address, Remote], document: StateDocument
     ) -> dict[Address, dict[str, Any]]:
-        """What apply records besides attributes: the refresh's observations, and each
-        declared resource's protection flag (so it outlives the resource's declaration)."""
-        facts = {a: dict(r.facts) for a, r in remote.items() if r.facts}
-        for address, resource in self.resources.items():
-            record = document.resources.get(str(address))
-            if resource.protected or (record is not None and record.facts.get("protected")):
-                facts.setdefault(address, {})["protected"] = resource.protected
-        return facts
+        """What apply records besides attributes (see `protection.apply_facts`)."""
+        return apply_facts(self, remote, document)
 
     def record_facts(self, remote: Mapping[Address, Remote], document: StateDocument) -> None:
         """Record facts and protection flags when there is nothing to apply (one state
@@ -335,23 +172,7 @@ class Workspace:
 
     def drift(self, document: StateDocument) -> Drift:
         """Refresh only, and compare the platforms with the recorded state."""
-        remote = self.refresh(document)
-        notes: tuple[str, ...] = ()
-        if document.pending:
-            notes = (
-                f"{len(document.pending)} operation(s) of an interrupted apply are pending; "
-                "objects they created show as appeared until plan or apply resolves them",
-            )
-        recorded = _recorded(document)
-        return detect_drift(
-            recorded,
-            {a: self._concealed(r, recorded.get(a)) for a, r in remote.items()},
-            declared=sorted(self.resources),
-            lineage=document.lineage,
-            serial=document.serial,
-            created_at=_now(self.clock),
-            notes=notes,
-        )
+        return drift_of(self, document)
 
     def handout(self) -> PasswordHandout:
         """Where generated passwords go: sealed into the state backend when the Firm names a
@@ -362,17 +183,6 @@ class Workspace:
             return PasswordHandout(path)
         key = decode_key(settings.public_key, what="settings.handout.public_key")
         return PasswordHandout(path, sealed=Sealed(key, self.store.backend))
-
-    def _concealed(self, remote: Remote, recorded: Recorded | None) -> Remote:
-        """`remote` with the values state keeps only as digests (from references) digested."""
-        keys = {k for k, v in (recorded.attributes if recorded else {}).items() if _digested(v)}
-        resource = self.resources.get(remote.address)
-        if resource is not None:
-            keys |= resource.sensitive
-        if not keys & remote.attributes.keys():
-            return remote
-        attributes = conceal(remote.attributes, frozenset(keys), self.digest)
-        return replace(remote, attributes=attributes)
 
     def origin(self, document: StateDocument) -> Origin:
         """What a saved plan made now would record, to check one against."""
@@ -425,104 +235,4 @@ class Workspace:
         return apply_plan(plan, journal=journal, context=context)
 
 
-@contextmanager
-def open_workspace(
-    manifests: Path,
-    *,
-    choice: StateChoice | None = None,
-    environ: Mapping[str, str] | None = None,
-    clock: Callable[[], float] = time.time,
-    sleep: Callable[[float], None] = time.sleep,
-    connect: bool = True,
-    http_timeout: float = 30.0,
-) -> Iterator[Workspace]:
-    """Load the manifests, open the chosen state backend and (with `connect`) every
-    configured provider, whose HTTP calls time out after `http_timeout` seconds."""
-    environ = dict(os.environ) if environ is None else environ
-    desired = load_manifests(manifests, schemas=schemas(), environ=environ)
-    root = manifests.resolve().parent
-    settings = desired.firm.settings.state
-    state_dir = root / settings.path
-    backend = open_backend(settings, root=root, choice=choice or StateChoice(), environ=environ)
-    store = StateStore(backend, clock=clock, sleep=sleep)
-    overrides = {
-        name: tuple(RateLimit(**limit.model_dump()) for limit in limits)
-        for name, limits in desired.firm.settings.rate_limits.items()
-    }
-    context = ProviderContext(
-        sandbox_dir=state_dir / "sandbox",
-        clock=clock,
-        sleep=sleep,
-        timeout=http_timeout,
-        rate_limits=overrides,
-    )
-    limits = {
-        name: context.limits(name, PROVIDERS[name].capabilities.rate_limits)
-        for name in desired.firm.providers
-    }
-    with ExitStack() as stack:
-        stack.callback(store.close)
-        adapters: dict[str, Adapter] = {}
-        if connect:
-            for name, provider_settings in desired.firm.providers.items():
-                adapter = PROVIDERS[name].open(provider_settings, context)
-                stack.callback(adapter.close)
-                adapters[name] = adapter
-        resources = desired_resources(desired)
-        yield Workspace(
-            root, desired, store, adapters, resources, clock=clock, environ=environ, limits=limits
-        )
-
-
-def desired_resources(desired: Desired) -> dict[Address, DesiredResource]:
-    """Every configured provider's desired resources, by address."""
-    resources: dict[Address, DesiredResource] = {}
-    for name in desired.firm.providers:
-        for resource in PROVIDERS[name].expand(desired):
-            resources[resource.address] = mark_referenced(resource, desired.sensitive_values)
-    return resources
-
-
-def _recorded(
-    document: StateDocument, records: Mapping[str, ResourceState] | None = None
-) -> dict[Address, Recorded]:
-    """The document's records (or those of `records`) by address."""
-    recorded = {}
-    for text, r in (document.resources if records is None else records).items():
-        address = Address.parse(text)
-        recorded[address] = Recorded(address, r.remote_id, r.attributes, r.facts, r.natural_key)
-    return recorded
-
-
-def _digested(value: object) -> bool:
-    return isinstance(value, str) and value.startswith("hmac-sha256:")
-
-
-def _trader(address: str) -> str:
-    try:
-        return Address.parse(address).trader
-    except ValueError:
-        return ""  # an entry about the whole state (a push)
-
-
-def _pending(document: StateDocument) -> list[tuple[Address, str]]:
-    return [(Address.parse(op.address), op.action) for op in document.pending.values()]
-
-
-DISTRIBUTION = "prop-firm-reconciler"
-"""The project's name on the package index (`reconciler` there is an unrelated project)."""
-
-
-def reconciler_version() -> str:
-    """The installed reconciler's version (saved plans record it)."""
-    try:
-        return version(DISTRIBUTION)
-    except PackageNotFoundError:  # running from a source tree that was never installed
-        return "0+unknown"
-
-
-def _now(clock: Callable[[], float]) -> str:
-    return datetime.fromtimestamp(clock(), UTC).isoformat(timespec="seconds")
-
-
-__all__ = ["Workspace", "open_workspace", "reconciler_version"]
+__all__ = ["Workspace"]

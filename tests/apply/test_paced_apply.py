@@ -26,7 +26,7 @@ from reconciler.providers.tradovate.sandbox import (
     UserLimit,
     serve_sandbox,
 )
-from reconciler.workspace.workspace import open_workspace
+from reconciler.workspace import open_workspace
 
 TRADERS = 40
 PER_MINUTE = 30

@@ -17,7 +17,7 @@ import pytest
 from reconciler.errors import ProviderUnavailable
 from reconciler.providers.base import Batch
 from reconciler.providers.tradovate.sandbox import DEFAULT_ADMIN, OTHER_ADMIN, SandboxConfig
-from reconciler.workspace.workspace import open_workspace
+from reconciler.workspace import open_workspace
 from tests.project import Project
 
 

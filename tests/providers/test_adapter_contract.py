@@ -16,7 +16,7 @@ from reconciler.plan import Action, Address, Change, ReadRequest
 from reconciler.plan.resource import DesiredResource, GeneratedSecret
 from reconciler.providers import PROVIDERS, Adapter
 from reconciler.providers.base import Batch, BatchItem
-from reconciler.workspace.workspace import Workspace, open_workspace
+from reconciler.workspace import Workspace, open_workspace
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "manifests"
 

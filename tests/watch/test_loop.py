@@ -20,7 +20,7 @@ from reconciler.providers import WatchOptions
 from reconciler.providers.tradovate.sandbox import DEFAULT_ADMIN, SandboxConfig
 from reconciler.state import PendingOperation
 from reconciler.watch import Health, HealthServer, Watcher, WatchSettings
-from reconciler.workspace.workspace import open_workspace
+from reconciler.workspace import open_workspace
 from tests.project import Project, calls
 
 DAVE = """\

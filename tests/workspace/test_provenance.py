@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.workspace.provenance import git_commit
+from reconciler.workspace import git_commit
 
 
 def git(root: Path, *args: str) -> str:

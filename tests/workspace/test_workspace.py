@@ -10,7 +10,7 @@ from typing import Any, cast
 from reconciler.manifest import Desired
 from reconciler.plan import Address, DesiredResource, ReadRequest, Remote
 from reconciler.state import LocalBackend, StateStore
-from reconciler.workspace.workspace import Workspace
+from reconciler.workspace import Workspace
 
 
 class Reader:

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import pytest
 
 from reconciler.providers import StreamStatus, WatchEvent, WatchOptions
-from reconciler.workspace.workspace import Workspace, open_workspace
+from reconciler.workspace import Workspace, open_workspace
 from tests.project import Project, calls
 
 

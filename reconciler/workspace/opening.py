@@ -1,0 +1,69 @@
+"""Opening a workspace: load the manifests, open the state backend and every configured
+provider (closed again when the workspace is left)."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
+from reconciler.manifest import load_manifests
+from reconciler.providers import PROVIDERS, Adapter, ProviderContext, RateLimit, schemas
+from reconciler.state import StateStore
+from reconciler.workspace.backends import StateChoice, open_backend
+from reconciler.workspace.desired import desired_resources
+from reconciler.workspace.workspace import Workspace
+
+
+@contextmanager
+def open_workspace(
+    manifests: Path,
+    *,
+    choice: StateChoice | None = None,
+    environ: Mapping[str, str] | None = None,
+    clock: Callable[[], float] = time.time,
+    sleep: Callable[[float], None] = time.sleep,
+    connect: bool = True,
+    http_timeout: float = 30.0,
+) -> Iterator[Workspace]:
+    """Load the manifests, open the chosen state backend and (with `connect`) every
+    configured provider, whose HTTP calls time out after `http_timeout` seconds."""
+    environ = dict(os.environ) if environ is None else environ
+    desired = load_manifests(manifests, schemas=schemas(), environ=environ)
+    root = manifests.resolve().parent
+    settings = desired.firm.settings.state
+    state_dir = root / settings.path
+    backend = open_backend(settings, root=root, choice=choice or StateChoice(), environ=environ)
+    store = StateStore(backend, clock=clock, sleep=sleep)
+    overrides = {
+        name: tuple(RateLimit(**limit.model_dump()) for limit in limits)
+        for name, limits in desired.firm.settings.rate_limits.items()
+    }
+    context = ProviderContext(
+        sandbox_dir=state_dir / "sandbox",
+        clock=clock,
+        sleep=sleep,
+        timeout=http_timeout,
+        rate_limits=overrides,
+    )
+    limits = {
+        name: context.limits(name, PROVIDERS[name].capabilities.rate_limits)
+        for name in desired.firm.providers
+    }
+    with ExitStack() as stack:
+        stack.callback(store.close)
+        adapters: dict[str, Adapter] = {}
+        if connect:
+            for name, provider_settings in desired.firm.providers.items():
+                adapter = PROVIDERS[name].open(provider_settings, context)
+                stack.callback(adapter.close)
+                adapters[name] = adapter
+        resources = desired_resources(desired)
+        yield Workspace(
+            root, desired, store, adapters, resources, clock=clock, environ=environ, limits=limits
+        )
+
+
+__all__ = ["open_workspace"]

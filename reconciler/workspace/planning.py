@@ -1,0 +1,159 @@
+"""A workspace's plan and drift: moves, pending creates, targeting, the diff, guardrails and
+the duration note, around the one refresh."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from reconciler.apply.pacing import duration_note
+from reconciler.plan import (
+    Address,
+    DiffInput,
+    Drift,
+    Plan,
+    PlanOptions,
+    Recorded,
+    Remote,
+    check_guards,
+    conceal,
+    detect_drift,
+    make_plan,
+    rekey,
+    select_targets,
+)
+from reconciler.providers import PROVIDERS
+from reconciler.state import StateDocument
+from reconciler.workspace.natural_keys import check_fixed_keys
+from reconciler.workspace.protection import protection
+from reconciler.workspace.records import is_digested, pending_of, recorded_of, timestamp
+from reconciler.workspace.refresh import CREATING, refresh
+
+if TYPE_CHECKING:
+    from reconciler.workspace.workspace import Workspace
+
+
+def plan_workspace(
+    workspace: Workspace,
+    document: StateDocument,
+    *,
+    options: PlanOptions,
+    only: Collection[Address] | None,
+) -> tuple[Plan, dict[Address, Remote]]:
+    """Refresh, diff, limit to the targets, check the guardrails; returns the plan and what
+    the refresh saw. With `only`, a targeted plan (see `Workspace.plan`)."""
+    workspace.check_key(document)
+    moved = workspace.moves(document)
+    resources = workspace.resources
+    recorded = rekey(recorded_of(document), moved)
+    if only is None and options.targets:
+        only = targeted(workspace, options.targets, recorded)
+    checked = resources
+    if only is not None:  # a targeted plan: another trader's problem does not block it
+        checked = {a: r for a, r in resources.items() if a in only}
+    check_fixed_keys(checked, recorded, workspace.rules, workspace.desired.sources)
+    remote = refresh(workspace.adapters, resources, document, recorded, moved=moved, only=only)
+    renamed = dict(moved)
+    pending = frozenset(
+        renamed.get(address, address)
+        for address, action in pending_of(document)
+        if action in CREATING
+    )
+    # objects interrupted creates made under a key the manifests no longer give
+    pending |= remote.keys() - resources.keys() - recorded.keys()
+    notes: tuple[str, ...] = ()
+    if document.pending:
+        notes = (
+            f"{len(document.pending)} operation(s) of an interrupted apply were pending; "
+            "objects they created are adopted by natural key, the rest are planned again",
+        )
+    desired = tuple(resources.values())
+    if only is not None:
+        recorded = {a: r for a, r in recorded.items() if a in only}
+        desired = tuple(r for r in desired if r.address in only)
+    traders = workspace.desired.traders
+    data = DiffInput(
+        desired,
+        recorded,
+        remote,
+        workspace.rules,
+        pending=pending,
+        adopt=options.adopt,
+        cancelled=frozenset(t.name for t in traders if t.status == "cancelled"),
+    )
+    plan = make_plan(
+        data,
+        digest=workspace.digest,
+        lineage=document.lineage,
+        serial=document.serial,
+        manifest_digest=workspace.desired.digest,
+        created_at=timestamp(workspace.clock),
+        notes=notes,
+        moved=moved,
+    )
+    plan = select_targets(plan, options.targets)
+    check_guards(plan, protected=protection(workspace, document), max_cancel=options.max_cancel)
+    capabilities = {name: PROVIDERS[name].capabilities for name in workspace.limits}
+    note = duration_note(plan.changes, capabilities, workspace.limits)
+    if note is not None:
+        plan = replace(plan, notes=(*plan.notes, note))
+    return plan, remote
+
+
+def targeted(
+    workspace: Workspace, targets: Collection[str], recorded: Mapping[Address, Recorded]
+) -> set[Address]:
+    """Every address of the traders `targets` name and of the traders they depend on: a
+    targeted plan reads and checks only those, so another trader's problem cannot block
+    it (the plan is then narrowed to the targets' changes)."""
+    resources = workspace.resources
+    traders = {target.partition(".")[2].split("/")[0] or target for target in targets}
+    addresses = resources.keys() | recorded.keys()
+    while True:
+        deps = {
+            dep.trader
+            for address in addresses
+            if address.trader in traders and address in resources
+            for dep in resources[address].depends_on
+        }
+        if deps <= traders:
+            return {a for a in addresses if a.trader in traders}
+        traders |= deps
+
+
+def drift_of(workspace: Workspace, document: StateDocument) -> Drift:
+    """Refresh only, and compare the platforms with the recorded state."""
+    remote = workspace.refresh(document)
+    notes: tuple[str, ...] = ()
+    if document.pending:
+        notes = (
+            f"{len(document.pending)} operation(s) of an interrupted apply are pending; "
+            "objects they created show as appeared until plan or apply resolves them",
+        )
+    recorded = recorded_of(document)
+    return detect_drift(
+        recorded,
+        {a: concealed(workspace, r, recorded.get(a)) for a, r in remote.items()},
+        declared=sorted(workspace.resources),
+        lineage=document.lineage,
+        serial=document.serial,
+        created_at=timestamp(workspace.clock),
+        notes=notes,
+    )
+
+
+def concealed(workspace: Workspace, remote: Remote, recorded: Recorded | None) -> Remote:
+    """`remote` with the values state keeps only as digests (from references) digested."""
+    kept = recorded.attributes if recorded else {}
+    keys = {k for k, v in kept.items() if is_digested(v)}
+    resource = workspace.resources.get(remote.address)
+    if resource is not None:
+        keys |= resource.sensitive
+    if not keys & remote.attributes.keys():
+        return remote
+    attributes = conceal(remote.attributes, frozenset(keys), workspace.digest)
+    return replace(remote, attributes=attributes)
+
+
+__all__ = ["concealed", "drift_of", "plan_workspace", "targeted"]

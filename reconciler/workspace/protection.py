@@ -1,0 +1,51 @@
+"""Protection and facts: which addresses a guardrail protects (from the manifests, else the
+flag state remembers), and what apply records besides attributes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from reconciler.plan import Address, Remote, protected_addresses
+from reconciler.providers import PROVIDERS
+from reconciler.state import StateDocument
+from reconciler.workspace.records import recorded_of
+
+if TYPE_CHECKING:
+    from reconciler.workspace.workspace import Workspace
+
+
+def protection(workspace: Workspace, document: StateDocument) -> dict[Address, str]:
+    """Protected addresses and where the flag comes from: the manifests for everything a
+    declared trader has (a cancelled one too), else the flag state recorded."""
+    desired = workspace.desired
+    declared = {address: r.protected for address, r in workspace.resources.items()}
+    cancelled = tuple(
+        t.model_copy(update={"status": "active"}) for t in desired.traders if t.status != "active"
+    )
+    if cancelled:
+        shadow = replace(desired, traders=cancelled)
+        for name in desired.firm.providers:
+            for resource in PROVIDERS[name].expand(shadow):
+                declared.setdefault(resource.address, resource.protected)
+    flagged = {  # only records that remember a protection flag can add to `declared`
+        text: record for text, record in document.resources.items() if record.facts.get("protected")
+    }
+    return protected_addresses(declared, recorded_of(document, flagged))
+
+
+def apply_facts(
+    workspace: Workspace, remote: Mapping[Address, Remote], document: StateDocument
+) -> dict[Address, dict[str, Any]]:
+    """What apply records besides attributes: the refresh's observations, and each declared
+    resource's protection flag (so it outlives the resource's declaration)."""
+    facts = {a: dict(r.facts) for a, r in remote.items() if r.facts}
+    for address, resource in workspace.resources.items():
+        record = document.resources.get(str(address))
+        if resource.protected or (record is not None and record.facts.get("protected")):
+            facts.setdefault(address, {})["protected"] = resource.protected
+    return facts
+
+
+__all__ = ["apply_facts", "protection"]
