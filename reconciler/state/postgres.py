@@ -5,32 +5,27 @@ the append-only audit trail in `audit`.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import LiteralString
-from urllib.parse import urlsplit
 
 import psycopg
-from psycopg import sql
-from psycopg.conninfo import conninfo_to_dict, make_conninfo
-from psycopg.rows import TupleRow
 from psycopg.types.json import Jsonb
 from pydantic import ValidationError
 
-from reconciler.errors import StateConflict, StateError, StateLocked
+from reconciler.errors import StateError, StateLocked
+from reconciler.state import postgres_tables
 from reconciler.state.document import parse_header
 from reconciler.state.liveness import Liveness
-from reconciler.state.postgres_schema import (
-    ADVISORY_HOLDERS,
-    DDL,
-    SCHEMA_EXISTS,
-    TABLE_COUNT,
-    TABLES,
+from reconciler.state.postgres_connection import (
+    Connection,
+    PostgresConnection,
+    advisory_key,
+    bytes_or_none,
+    scalar,
 )
+from reconciler.state.postgres_schema import ADVISORY_HOLDERS
 from reconciler.state.store import LockInfo, check_swap
 
 logger = logging.getLogger(__name__)
@@ -40,14 +35,7 @@ UNKNOWN_LOCK_ID = "unknown"
 force-released."""
 
 _KEY_BYTES = 32
-_CONNECT_TIMEOUT_SECONDS = 10
 _TERMINATE_WAIT_MS = 5000
-Connection = psycopg.Connection[TupleRow]
-
-
-def advisory_key(text: str) -> int:
-    """A signed 64-bit advisory lock key derived from `text` (the first 8 bytes of its SHA-256)."""
-    return int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:8], "big", signed=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,60 +56,40 @@ class PostgresBackend:
     """
 
     def __init__(self, dsn: str, *, workspace: str = "default", schema: str = "reconciler") -> None:
-        try:
-            params = conninfo_to_dict(dsn)
-        except psycopg.Error:
-            # libpq quotes the offending part of the DSN, which may be the password
-            raise StateError(
-                "invalid PostgreSQL DSN (details withheld: it may hold a password)"
-            ) from None
-        if not workspace:
-            raise StateError("the workspace name must not be empty")
-        if not schema:
-            raise StateError("the schema name must not be empty")
+        self._db = PostgresConnection(dsn, workspace=workspace, schema=schema)
         self.workspace = workspace
         self.schema = schema
-        self._secrets = _secret_forms(dsn, params.get("password"))
-        defaults: dict[str, str | int] = {
-            "connect_timeout": _CONNECT_TIMEOUT_SECONDS,
-            "application_name": "reconciler",
-        }
-        self._conninfo = make_conninfo(
-            dsn, **{name: value for name, value in defaults.items() if name not in params}
-        )
-        shown = ("host", "port", "dbname", "user")
-        self._location = " ".join(f"{name}={params[name]}" for name in shown if name in params)
         self._lock_key = advisory_key(f"reconciler:{schema}:{workspace}")
         self._guard_key = advisory_key(f"reconciler-guard:{schema}:{workspace}")
         unsigned = self._lock_key & 0xFFFF_FFFF_FFFF_FFFF  # pg_locks shows it as two oids
         self._lock_key_halves = (unsigned >> 32, unsigned & 0xFFFF_FFFF)
         self._lock_connection: Connection | None = None
         self._lock_id: str | None = None
-        self._is_ready = False
 
     def __repr__(self) -> str:
         return (
-            f"PostgresBackend({self._location!r}, workspace={self.workspace!r}, "
+            f"PostgresBackend({self._db.location!r}, workspace={self.workspace!r}, "
             f"schema={self.schema!r})"
         )
 
     def read_bytes(self) -> bytes | None:
         """The workspace row's data, or None when there is no row yet."""
-        with self._session("read the state") as conn:
+        with self._db.session("read the state") as conn:
             row = conn.execute(
-                self._sql("SELECT data FROM {schema}.states WHERE workspace = %s"), [self.workspace]
+                self._db.sql("SELECT data FROM {schema}.states WHERE workspace = %s"),
+                [self.workspace],
             )
-            return _bytes_or_none(_scalar(row))
+            return bytes_or_none(scalar(row))
 
     def write_bytes(self, data: bytes, *, expected_serial: int | None, lineage: str) -> None:
         """Lock the row, check serial and lineage, then insert or update it, in one transaction."""
         header = parse_header(data)
-        with self._session("write the state") as conn, conn.transaction():
+        with self._db.session("write the state") as conn, conn.transaction():
             row = conn.execute(
-                self._sql("SELECT data FROM {schema}.states WHERE workspace = %s FOR UPDATE"),
+                self._db.sql("SELECT data FROM {schema}.states WHERE workspace = %s FOR UPDATE"),
                 [self.workspace],
             )
-            current = _bytes_or_none(_scalar(row))
+            current = bytes_or_none(scalar(row))
             check_swap(current, expected_serial=expected_serial, lineage=lineage)
             statement = (
                 "INSERT INTO {schema}.states (lineage, serial, data, updated_at, workspace)"
@@ -131,26 +99,26 @@ class PostgresBackend:
                 " updated_at = now() WHERE workspace = %s"
             )
             conn.execute(
-                self._sql(statement), [header.lineage, header.serial, data, self.workspace]
+                self._db.sql(statement), [header.lineage, header.serial, data, self.workspace]
             )
 
     def acquire(self, info: LockInfo) -> None:
         """Take the advisory lock on a connection of its own and record `info`, or raise
         StateLocked naming the holder."""
-        with self._translated("take the state lock"):
-            conn = self._connect()
+        with self._db.translated("take the state lock"):
+            conn = self._db.connect()
             try:
-                self._ensure_schema(conn)
+                self._db.ensure_schema(conn)
                 with conn.transaction():
                     self._guard(conn)
                     row = conn.execute("SELECT pg_try_advisory_lock(%s)", [self._lock_key])
-                    if not _scalar(row):
+                    if not scalar(row):
                         holder = self._lock_state(conn).info or _unrecorded_holder()
                         raise StateLocked(
                             holder=holder.describe(), since=holder.created_at, lock_id=holder.id
                         )
                     conn.execute(
-                        self._sql(
+                        self._db.sql(
                             "INSERT INTO {schema}.locks (workspace, info) VALUES (%s, %s)"
                             " ON CONFLICT (workspace) DO UPDATE SET info = excluded.info"
                         ),
@@ -172,7 +140,7 @@ class PostgresBackend:
             with conn.transaction():
                 self._guard(conn)
                 conn.execute(
-                    self._sql(
+                    self._db.sql(
                         "DELETE FROM {schema}.locks WHERE workspace = %s AND info->>'id' = %s"
                     ),
                     [self.workspace, lock_id],
@@ -186,7 +154,7 @@ class PostgresBackend:
     def force_release(self, lock_id: str) -> None:
         """Delete the holder row when `lock_id` names the current lock, and terminate the
         holding session if it is still alive; StateError otherwise."""
-        with self._session("release the state lock") as conn, conn.transaction():
+        with self._db.session("release the state lock") as conn, conn.transaction():
             state = self._lock_state(conn, is_for_update=True)
             current = state.info
             if current is None and state.pids:
@@ -196,7 +164,7 @@ class PostgresBackend:
             if current.id != lock_id:
                 raise StateError(f"lock id {lock_id} does not match the current lock {current.id}")
             conn.execute(
-                self._sql("DELETE FROM {schema}.locks WHERE workspace = %s"), [self.workspace]
+                self._db.sql("DELETE FROM {schema}.locks WHERE workspace = %s"), [self.workspace]
             )
             for pid in state.pids:
                 logger.info("terminating PostgreSQL session %d holding state lock %s", pid, lock_id)
@@ -230,7 +198,7 @@ class PostgresBackend:
     def holder(self) -> LockInfo | None:
         """The recorded holder while some session holds the lock; None when it is free (a
         holder row without a session is stale and ignored)."""
-        with self._session("read the state lock") as conn, conn.transaction():
+        with self._db.session("read the state lock") as conn, conn.transaction():
             state = self._lock_state(conn)
         if not state.pids:
             return None
@@ -239,19 +207,19 @@ class PostgresBackend:
     def secret_key(self, *, create: bool = True) -> bytes:
         """The workspace's random 32-byte key, inserted on first use if `create` (racing
         inserts share one)."""
-        with self._session("read the state key") as conn:
+        with self._db.session("read the state key") as conn:
             if create:
                 conn.execute(
-                    self._sql(
+                    self._db.sql(
                         "INSERT INTO {schema}.keys (workspace, key) VALUES (%s, %s)"
                         " ON CONFLICT (workspace) DO NOTHING"
                     ),
                     [self.workspace, os.urandom(_KEY_BYTES)],
                 )
             row = conn.execute(
-                self._sql("SELECT key FROM {schema}.keys WHERE workspace = %s"), [self.workspace]
+                self._db.sql("SELECT key FROM {schema}.keys WHERE workspace = %s"), [self.workspace]
             )
-            key = _scalar(row)
+            key = scalar(row)
         if key is None and not create:
             raise StateError(
                 f"the state key of workspace {self.workspace!r} is missing, but the state was "
@@ -263,27 +231,11 @@ class PostgresBackend:
 
     def append_audit(self, records: Sequence[tuple[str, bytes]]) -> None:
         """Insert one row per (trader, entry) in one transaction."""
-        if not records:
-            return
-        rows = [(self.workspace, trader, line.decode("utf-8")) for trader, line in records]
-        insert = "INSERT INTO {schema}.audit (workspace, trader, entry) VALUES (%s, %s, %s::jsonb)"
-        with (
-            self._session("append to the audit trail") as conn,
-            conn.transaction(),
-            conn.cursor() as cursor,
-        ):
-            cursor.executemany(self._sql(insert), rows)
+        postgres_tables.append_audit(self._db, records)
 
     def read_audit(self, trader: str | None) -> list[bytes]:
         """The workspace's entries in the order they were appended, only `trader`'s if given."""
-        query: LiteralString = "SELECT entry::text FROM {schema}.audit WHERE workspace = %s"
-        params = [self.workspace]
-        if trader is not None:
-            query += " AND trader = %s"
-            params.append(trader)
-        with self._session("read the audit trail") as conn:
-            rows = conn.execute(self._sql(query + " ORDER BY id"), params).fetchall()
-        return [str(entry).encode("utf-8") for (entry,) in rows]
+        return postgres_tables.read_audit(self._db, trader)
 
     def close(self) -> None:
         """Close the lock connection, if any: a lock still held ends with it."""
@@ -301,7 +253,7 @@ class PostgresBackend:
         self._guard(conn)
         lock = " FOR UPDATE" if is_for_update else ""
         row = conn.execute(
-            self._sql("SELECT info FROM {schema}.locks WHERE workspace = %s" + lock),
+            self._db.sql("SELECT info FROM {schema}.locks WHERE workspace = %s" + lock),
             [self.workspace],
         ).fetchone()
         pids = conn.execute(ADVISORY_HOLDERS, list(self._lock_key_halves)).fetchall()
@@ -315,101 +267,15 @@ class PostgresBackend:
 
     def append_handout(self, records: Sequence[tuple[str, bytes]]) -> None:
         """Keep sealed hand-out records (id, sealed bytes) until they are pulled."""
-        with self._session("keep the hand-out records") as conn, conn.transaction():
-            for record_id, sealed in records:
-                conn.execute(
-                    self._sql(
-                        "INSERT INTO {schema}.handout (id, workspace, sealed) VALUES (%s, %s, %s)"
-                    ),
-                    [record_id, self.workspace, sealed],
-                )
+        postgres_tables.append_records(self._db, records)
 
     def pending_handout(self) -> list[tuple[str, bytes]]:
         """The sealed hand-out records not yet delivered, oldest first."""
-        with self._session("read the hand-out records") as conn:
-            rows = conn.execute(
-                self._sql(
-                    "SELECT id, sealed FROM {schema}.handout WHERE workspace = %s"
-                    " AND delivered_at IS NULL ORDER BY created_at, id"
-                ),
-                [self.workspace],
-            ).fetchall()
-        return [(str(row[0]), bytes(row[1])) for row in rows]
+        return postgres_tables.pending_records(self._db)
 
     def mark_handout_delivered(self, ids: Sequence[str], *, at: str) -> None:
         """Mark pulled records delivered (they are not handed out again)."""
-        with self._session("mark hand-out records delivered") as conn:
-            conn.execute(
-                self._sql(
-                    "UPDATE {schema}.handout SET delivered_at = %s::timestamptz"
-                    " WHERE workspace = %s AND id = ANY(%s)"
-                ),
-                [at, self.workspace, list(ids)],
-            )
-
-    @contextmanager
-    def _session(self, action: str) -> Iterator[Connection]:
-        """A fresh autocommit connection with the schema in place, closed after the block."""
-        with self._translated(action), self._connect() as conn:
-            self._ensure_schema(conn)
-            yield conn
-
-    def _connect(self) -> Connection:
-        return psycopg.connect(self._conninfo, autocommit=True)
-
-    def _ensure_schema(self, conn: Connection) -> None:
-        # The transaction-level advisory lock serialises concurrent creators: CREATE ... IF NOT
-        # EXISTS alone can still fail with a duplicate error when two sessions race. CREATE
-        # SCHEMA is skipped when the schema exists: it needs the CREATE privilege even then.
-        if self._is_ready:
-            return
-        with conn.transaction():
-            if self._missing_tables(conn):
-                conn.execute("SELECT pg_advisory_xact_lock(%s)", [advisory_key("reconciler:ddl")])
-            if self._missing_tables(conn):
-                row = conn.execute(SCHEMA_EXISTS, [self.schema])
-                if not _scalar(row):
-                    conn.execute(self._sql("CREATE SCHEMA IF NOT EXISTS {schema}"))
-                for statement in DDL:
-                    conn.execute(self._sql(statement))
-        self._is_ready = True
-
-    def _missing_tables(self, conn: Connection) -> bool:
-        row = conn.execute(TABLE_COUNT, [self.schema, list(TABLES)])
-        return _scalar(row) != len(TABLES)
-
-    def _sql(self, template: LiteralString) -> sql.Composed:
-        return sql.SQL(template).format(schema=sql.Identifier(self.schema))
-
-    @contextmanager
-    def _translated(self, action: str) -> Iterator[None]:
-        """Turn psycopg errors into StateConflict or StateError: one line, password redacted."""
-        try:
-            yield
-        except (psycopg.errors.UniqueViolation, psycopg.errors.SerializationFailure) as exc:
-            raise StateConflict(f"cannot {action}: the state changed meanwhile") from exc
-        except psycopg.Error as exc:
-            detail = " ".join(str(exc).split()) or type(exc).__name__
-            for secret in self._secrets:
-                detail = detail.replace(secret, "***")
-            raise StateError(f"cannot {action} in PostgreSQL ({self._location}): {detail}") from exc
-
-
-def _secret_forms(dsn: str, password: object) -> tuple[str, ...]:
-    """The password as given in a URL DSN and as decoded, to redact from messages."""
-    forms = {str(password or "")}
-    with suppress(ValueError):
-        forms.add(urlsplit(dsn).password or "")
-    return tuple(sorted((form for form in forms if form), key=len, reverse=True))
-
-
-def _scalar(cursor: psycopg.Cursor[TupleRow]) -> object:
-    row = cursor.fetchone()
-    return None if row is None else row[0]
-
-
-def _bytes_or_none(value: object) -> bytes | None:
-    return value if isinstance(value, bytes) else None  # bytea always loads as bytes
+        postgres_tables.mark_delivered(self._db, ids, at=at)
 
 
 def _unrecorded_holder() -> LockInfo:

@@ -12,7 +12,7 @@ import pytest
 from reconciler.apply.events import BatchFinished, Event
 from reconciler.errors import LockLost
 from reconciler.state import LockInfo, PostgresBackend
-from reconciler.state.postgres import advisory_key
+from reconciler.state.postgres_connection import advisory_key
 from reconciler.state.postgres_schema import ADVISORY_HOLDERS
 from reconciler.workspace import open_workspace
 from tests.project import Project, calls
