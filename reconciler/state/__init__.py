@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from reconciler.state.audit import AuditEntry, Outcome, Provenance
+from reconciler.state.backend import Backend, LockInfo
 from reconciler.state.document import (
     FORMAT_VERSION,
     MIGRATIONS,
@@ -17,7 +18,7 @@ from reconciler.state.document import (
 )
 from reconciler.state.local import LocalBackend
 from reconciler.state.manual import check_push, move_addresses, remove_addresses
-from reconciler.state.store import Backend, LockInfo, StateStore
+from reconciler.state.store import StateStore
 
 if TYPE_CHECKING:
     from reconciler.state.postgres import PostgresBackend

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
-    from reconciler.state.store import LockInfo
+    from reconciler.state.backend import LockInfo
 
 Liveness = Literal["alive", "gone", "unknown"]
 """`unknown`: on another host, or without a pid (an unreadable lock)."""

@@ -6,7 +6,6 @@ the previous serial, an O_EXCL lock file, the digest key file and an append-only
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import os
 import re
@@ -18,9 +17,9 @@ from pydantic import ValidationError
 
 from reconciler.errors import StateError, StateLocked
 from reconciler.files import sync_folder, write_atomically, write_fd, write_temporary
-from reconciler.state import handout_file
+from reconciler.state import audit_file, handout_file
+from reconciler.state.backend import LockInfo, check_swap
 from reconciler.state.liveness import Liveness, holder_liveness
-from reconciler.state.store import LockInfo, check_swap
 
 logger = logging.getLogger(__name__)
 
@@ -209,32 +208,13 @@ class LocalBackend:
 
     def append_audit(self, records: Sequence[tuple[str, bytes]]) -> None:
         """Append one line per (trader, entry) in a single synced O_APPEND write."""
-        if not records:
-            return
-        self._ensure_directory()
-        data = b"".join(line + b"\n" for _, line in records)
-        if not _ends_a_line(self.audit_path):
-            data = b"\n" + data  # a torn last write stays one unreadable line of its own
-        try:
-            fd = os.open(self.audit_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, _FILE_MODE)
-        except OSError as exc:
-            raise StateError(f"cannot open {self.audit_path}: {exc.strerror}") from None
-        try:
-            write_fd(fd, data)
-        except OSError as exc:
-            raise StateError(f"cannot append to {self.audit_path}: {exc.strerror}") from None
+        if records:
+            self._ensure_directory()
+            audit_file.append_lines(self.audit_path, records)
 
     def read_audit(self, trader: str | None) -> list[bytes]:
         """The trail's lines in order, only `trader`'s when given."""
-        try:
-            lines = self.audit_path.read_bytes().splitlines()
-        except FileNotFoundError:
-            return []
-        except OSError as exc:
-            raise StateError(f"cannot read {self.audit_path}: {exc.strerror}") from None
-        if trader is None:
-            return lines
-        return [line for line in lines if _trader_of(line) == trader]
+        return audit_file.read_lines(self.audit_path, trader)
 
     def append_handout(self, records: Sequence[tuple[str, bytes]]) -> None:
         """Keep sealed hand-out records (id, sealed bytes) until they are pulled."""
@@ -272,28 +252,6 @@ class LocalBackend:
             self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         except OSError as exc:
             raise StateError(f"cannot create {self.directory}: {exc.strerror}") from None
-
-
-def _ends_a_line(path: Path) -> bool:
-    """Whether `path` is missing, empty, or ends with a newline."""
-    try:
-        with path.open("rb") as file:
-            if file.seek(0, os.SEEK_END) == 0:
-                return True
-            file.seek(-1, os.SEEK_END)
-            return file.read(1) == b"\n"
-    except FileNotFoundError:
-        return True
-    except OSError as exc:
-        raise StateError(f"cannot read {path}: {exc.strerror}") from None
-
-
-def _trader_of(line: bytes) -> object:
-    try:
-        entry = json.loads(line)
-    except ValueError:
-        return None
-    return entry.get("trader") if isinstance(entry, dict) else None
 
 
 def _locked(holder: LockInfo) -> StateLocked:

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from reconciler.errors import StateError, StateLocked
 from reconciler.state import postgres_tables
+from reconciler.state.backend import LockInfo, check_swap
 from reconciler.state.document import parse_header
 from reconciler.state.liveness import Liveness
 from reconciler.state.postgres_connection import (
@@ -26,7 +27,6 @@ from reconciler.state.postgres_connection import (
     scalar,
 )
 from reconciler.state.postgres_schema import ADVISORY_HOLDERS
-from reconciler.state.store import LockInfo, check_swap
 
 logger = logging.getLogger(__name__)
 
