@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from reconciler.errors import CancelLimitExceeded, ProtectedResource
-from reconciler.plan.action import Action
+from reconciler.plan.action import Action, Change
 from reconciler.plan.address import Address
 from reconciler.plan.plan import Plan
 from reconciler.plan.resource import Recorded
@@ -29,6 +29,26 @@ def protected_addresses(
         if address not in declared and record.facts.get("protected"):
             protected[address] = FROM_STATE
     return protected
+
+
+RESTRICTING = {"trading": frozenset({"locked", "liquidate_only"})}
+"""Attribute values that take trading away from a trader: a change to one of them counts
+against `--max-cancel` like an offboarding, and renderers mark it."""
+
+
+def restricts_trading(change: Change) -> bool:
+    """Whether the change moves an attribute to a value in RESTRICTING."""
+    if change.action not in (Action.UPDATE, Action.RESET) or change.after is None:
+        return False
+    return any(
+        key in change.changed and change.after.get(key) in values
+        for key, values in RESTRICTING.items()
+    )
+
+
+def restricted_traders(plan: Plan) -> list[str]:
+    """Traders whose trading the plan locks or restricts, sorted."""
+    return sorted({c.address.trader for c in plan.changes if restricts_trading(c)})
 
 
 def offboarded_traders(plan: Plan) -> list[str]:
@@ -62,12 +82,14 @@ def check_guards(plan: Plan, *, protected: Mapping[Address, str], max_cancel: in
             f"the plan would cancel or replace {len(hits)} protected resource(s): "
             f"{listed}{more}; {hint}"
         )
-    traders = offboarded_traders(plan)
+    restricted = restricted_traders(plan)
+    traders = sorted({*offboarded_traders(plan), *restricted})
     if max_cancel is not None and len(traders) > max_cancel:
         listed = ", ".join(traders[:_NAMED])
         more = f" and {len(traders) - _NAMED} more" if len(traders) > _NAMED else ""
+        what = "cancels resources of" if not restricted else "cancels or restricts trading of"
         raise CancelLimitExceeded(
-            f"the plan cancels resources of {len(traders)} traders ({listed}{more}), more than "
+            f"the plan {what} {len(traders)} traders ({listed}{more}), more than "
             f"--max-cancel {max_cancel} allows; review the plan, then run it again with "
             f"--max-cancel {len(traders)} if that is intended"
         )

@@ -21,6 +21,7 @@ from reconciler.plan import (
     PlanOptions,
     encode_change,
     offboarded_traders,
+    restricted_traders,
     summary_counts,
 )
 from reconciler.render.values import is_sensitive
@@ -55,6 +56,7 @@ def render_plan_json(
         "summary": summary,
         "platforms": dict(sorted(platforms.items())),
         "offboarded_traders": offboarded_traders(plan),
+        "restricted_traders": restricted_traders(plan),
         "notes": list(plan.notes),
         "changes": [
             _change(change)

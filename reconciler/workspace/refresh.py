@@ -54,7 +54,7 @@ def refresh(
         else:
             key = interrupted[address]
         if address.provider in requests:
-            requests[address.provider].append(ReadRequest(address, key, record))
+            requests[address.provider].append(ReadRequest(address, key, record, resource))
     remote: dict[Address, Remote] = {}
     if not adapters:
         return remote

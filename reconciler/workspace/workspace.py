@@ -21,6 +21,7 @@ from reconciler.apply.pacing import duration_note
 from reconciler.errors import PlanConflict, StalePlan, StateError
 from reconciler.manifest import Desired, load_manifests
 from reconciler.plan import (
+    Action,
     Address,
     DesiredResource,
     DiffInput,
@@ -166,6 +167,11 @@ class Workspace:
             self.rules,
             pending=pending,
             adopt=options.adopt,
+            interrupted=frozenset(
+                renamed.get(address, address)
+                for address, action in _pending(document)
+                if action == Action.RESET
+            ),
         )
         plan = make_plan(
             data,

@@ -8,7 +8,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import ExitStack
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from pydantic import SecretStr
 
@@ -36,7 +36,12 @@ from reconciler.providers.tradovate.config import (
     PostTradeRisk,
     TradovateSettings,
 )
-from reconciler.providers.tradovate.models import AutoLiq, User
+from reconciler.providers.tradovate.lifecycle import (
+    LIFECYCLE_KEYS,
+    MAX_RESET_IDS,
+    TRADING_OF,
+)
+from reconciler.providers.tradovate.models import Account, AccountRiskStatus, AutoLiq, User
 from reconciler.providers.tradovate.resources import ACCOUNT, CONTACT, ENTITLEMENT, USER, expand
 from reconciler.providers.tradovate.signatures import (
     NOT_CREATED,
@@ -76,6 +81,7 @@ CALLS = {
     (CONTACT, Action.UPDATE): (Calls("contactinfo/updatecontactinfo", per_item=1),),
     (ACCOUNT, Action.CREATE): (_CREATE_ACCOUNTS,),
     (ACCOUNT, Action.UPDATE): (Calls("useraccountautoliq/updateuserautoliqs", per_batch=1),),
+    (ACCOUNT, Action.RESET): (Calls("account/resetdemoaccountstate", per_batch=1),),
     (ACCOUNT, Action.REPLACE): (_REVOKE, _CREATE_ACCOUNTS),
     (ACCOUNT, Action.CANCEL): (_REVOKE,),
     (ENTITLEMENT, Action.ENTITLE): (
@@ -87,6 +93,26 @@ CALLS = {
 """Requests one execute makes per (kind, action), for the plan's duration estimate."""
 
 
+class AccountLifecycle:
+    """What the refresh reads back of accounts' lifecycle: category names and admin actions."""
+
+    def __init__(
+        self, categories: Mapping[str, int], statuses: Mapping[int, AccountRiskStatus]
+    ) -> None:
+        self._names = {category_id: name for name, category_id in categories.items()}
+        self._statuses = statuses
+
+    def read(self, account: Account) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        if account.risk_category_id is not None:
+            category = account.risk_category_id
+            values["risk_category"] = self._names.get(category, f"#{category}")
+        status = self._statuses.get(account.id)
+        action = "Normal" if status is None or status.admin_action is None else status.admin_action
+        values["trading"] = TRADING_OF.get(action, action)
+        return values
+
+
 class TradovateAdapter:
     """Maps Tradovate resources to partner-API calls. Holds no state but a per-run catalogue."""
 
@@ -96,7 +122,9 @@ class TradovateAdapter:
         actions={
             USER: frozenset({Action.CREATE, Action.UPDATE, Action.CANCEL}),
             CONTACT: frozenset({Action.CREATE, Action.UPDATE, Action.CANCEL}),
-            ACCOUNT: frozenset({Action.CREATE, Action.UPDATE, Action.REPLACE, Action.CANCEL}),
+            ACCOUNT: frozenset(
+                {Action.CREATE, Action.UPDATE, Action.RESET, Action.REPLACE, Action.CANCEL}
+            ),
             ENTITLEMENT: frozenset({Action.ENTITLE, Action.CANCEL}),
         },
         batch_sizes={
@@ -104,6 +132,7 @@ class TradovateAdapter:
             (USER, Action.CANCEL): 500,
             (ACCOUNT, Action.CREATE): 100,
             (ACCOUNT, Action.UPDATE): 100,
+            (ACCOUNT, Action.RESET): MAX_RESET_IDS,
             (ACCOUNT, Action.REPLACE): 100,
             (ACCOUNT, Action.CANCEL): 100,
             (USER, Action.UPDATE): 25,
@@ -214,6 +243,7 @@ class TradovateAdapter:
     ) -> dict[Address, Remote]:
         accounts = self._catalogue.accounts()
         live = {a.name: a for a in accounts if not a.closed}
+        lifecycle = self._lifecycle(requests)
         if not any(r.natural_key.partition("/")[2] in live for r in requests):
             return {}  # none exists yet: permissions and risk settings need not be read
         permissions = {
@@ -242,11 +272,31 @@ class TradovateAdapter:
                 if risk is None
                 else {k: v for k in _RISK_FIELDS if (v := getattr(risk, k)) is not None},
             }
+            if lifecycle is not None:
+                attributes.update(lifecycle.read(account))
             facts = {"trading_permission_id": permission.id}
             found[request.address] = Remote(
                 request.address, str(account.id), attributes, facts=facts
             )
         return found
+
+    def _lifecycle(self, requests: Sequence[ReadRequest]) -> AccountLifecycle | None:
+        """The risk categories and statuses, when an account declares or records lifecycle
+        attributes (a declared category name is resolved now: an unknown one fails the plan)."""
+        declared: set[str] = set()
+        wanted = False
+        for request in requests:
+            for source in (request.desired, request.recorded):
+                if source is not None and LIFECYCLE_KEYS & source.attributes.keys():
+                    wanted = True
+            if request.desired is not None and "risk_category" in request.desired.attributes:
+                declared.add(request.desired.attributes["risk_category"])
+        if not wanted:
+            return None
+        for name in sorted(declared):
+            self._catalogue.risk_category_id(name)
+        statuses = {s.id: s for s in self._client.list_risk_statuses()}
+        return AccountLifecycle(self._catalogue.risk_categories(), statuses)
 
     def _read_entitlements(
         self,

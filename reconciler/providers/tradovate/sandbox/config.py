@@ -51,6 +51,7 @@ def _endpoint_limits() -> Mapping[str, EndpointLimit]:
             "user/createevaluationaccounts": EndpointLimit(100, 1, counts_success=False),
             "user/syncrequest": EndpointLimit(300, 3, counts_success=True),
             "contactinfo/updatecontactinfo": EndpointLimit(1000, 1, counts_success=True),
+            "accountriskstatus/switchriskcategory": EndpointLimit(5000, 1, counts_success=True),
         }
     )
 

@@ -1,0 +1,162 @@
+"""Evaluation-account lifecycle: resets, risk categories and trading locks, through the CLI
+against the sandbox over real HTTP."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tests.project import Project, calls
+
+RESET = "POST demo /v1/account/resetdemoaccountstate"
+SWITCH = "POST demo /v1/accountriskstatus/switchriskcategory"
+ADMIN = "POST demo /v1/accountriskstatus/setadminautoliqaction"
+
+
+def declare(project: Project, account: str, extra: str) -> None:
+    """Add `extra` (YAML flow fields) to one account of the team's or alice's manifests."""
+    for path in ("traders/alice.yaml", "traders/team.yaml"):
+        file = project.manifests / path
+        text = file.read_text()
+        for template in ("eval-50k", "eval-100k"):
+            old = f"{{name: {account}, template: {template}"
+            if old in text:
+                file.write_text(text.replace(old, f"{old}, {extra}"))
+                return
+    raise AssertionError(f"{account} is not declared")
+
+
+def undeclare(project: Project, account: str, extra: str) -> None:
+    for path in ("traders/alice.yaml", "traders/team.yaml"):
+        file = project.manifests / path
+        file.write_text(file.read_text().replace(f", {extra}", ""))
+
+
+def applied(project: Project) -> Project:
+    result = project.run("apply", "--auto-approve")
+    assert result.exit_code == 0, result.output
+    project.clear_requests()
+    return project
+
+
+def account(project: Project, name: str) -> dict[str, Any]:
+    world = project.world()
+    return next(a for a in world["accounts"] if a["name"] == name and not a["closed"])
+
+
+def status(project: Project, name: str) -> dict[str, Any]:
+    world = project.world()
+    found = account(project, name)
+    return next((s for s in world["accountRiskStatuses"] if s["id"] == found["id"]), {})
+
+
+def is_converged(project: Project) -> bool:
+    return project.run("plan", "--detailed-exitcode").exit_code == 0
+
+
+# --- reset ------------------------------------------------------------------------------
+
+
+def test_the_first_apply_of_a_new_account_records_the_token_without_resetting(
+    project: Project,
+) -> None:
+    declare(project, "TESTA1", 'reset: "1"')
+    result = project.run("apply", "--auto-approve")
+    assert result.exit_code == 0, result.output
+    assert RESET not in calls(project)
+    assert status(project, "TESTA1").get("resets") is None
+    document = json.loads(project.state_file.read_text())
+    assert document["resources"]["tradovate_account.alice/TESTA1"]["attributes"]["reset"] == "1"
+    assert is_converged(project)
+
+
+def test_a_token_added_to_an_existing_account_is_recorded_not_reset(project: Project) -> None:
+    applied(project)
+    declare(project, "TESTA1", "reset: 2026-12-01")
+    plan = project.run("plan")
+    assert "~ tradovate_account.alice/TESTA1 (update)" in plan.output
+    assert "first reset recorded: nothing is reset" in plan.output
+    applied(project)
+    assert RESET not in calls(project)
+    assert is_converged(project)
+
+
+def test_a_changed_token_resets_once_in_one_call_across_traders(project: Project) -> None:
+    for name in ("TESTA1", "TESTB2", "TESTB3"):
+        declare(project, name, 'reset: "1"')
+    applied(project)
+    for name in ("TESTA1", "TESTB2", "TESTB3"):
+        undeclare(project, name, 'reset: "1"')
+        declare(project, name, "reset: 2")
+    plan = project.run("plan")
+    assert "! tradovate_account.alice/TESTA1 (reset)" in plan.output
+    assert '~ reset = "1" -> "2"' in plan.output
+    assert "3 to reset." in plan.output
+    markdown = project.run("plan", "--format", "markdown").output
+    assert "3 to reset" in markdown
+    assert "| reset |" in markdown.replace(" waiting |", "")
+    document = json.loads(project.run("plan", "--format", "json").output)
+    assert document["summary"]["reset"] == 3
+    assert {c["action"] for c in document["changes"] if c["action"] not in ("no-op", "wait")} == {
+        "reset"
+    }
+    project.clear_requests()
+    result = project.run("apply", "--auto-approve")
+    assert result.exit_code == 0, result.output
+    assert calls(project, writes_only=True) == [RESET]
+    for name in ("TESTA1", "TESTB2", "TESTB3"):  # one call reset all three
+        assert status(project, name)["resets"] == 1
+        assert set(status(project, name)["lastResetTradeDate"]) == {"year", "month", "day"}
+    assert is_converged(project)
+    trail = json.loads(project.run("history", "alice", "--format", "json").output)
+    entries = trail["entries"] if isinstance(trail, dict) else trail
+    assert any(
+        e["action"] == "reset" and e["address"] == "tradovate_account.alice/TESTA1" for e in entries
+    )
+
+
+def test_a_reset_whose_answer_was_lost_is_neither_repeated_nor_planned_again(
+    project: Project,
+) -> None:
+    declare(project, "TESTA1", 'reset: "1"')
+    applied(project)
+    undeclare(project, "TESTA1", 'reset: "1"')
+    declare(project, "TESTA1", 'reset: "2"')
+    project.admin(
+        "faults",
+        {"method": "POST", "path": "/demo/v1/account/resetdemoaccountstate", "effect": "reset",
+         "after_processing": True},
+    )  # fmt: skip
+    crashed = project.run("apply", "--auto-approve")
+    assert crashed.exit_code == 1
+    assert status(project, "TESTA1")["resets"] == 1  # the platform did reset
+    pending = json.loads(project.state_file.read_text())["pending"]
+    assert [op["action"] for op in pending.values()] == ["reset"]
+    project.admin("faults/clear")
+    plan = project.run("plan")
+    assert "~ tradovate_account.alice/TESTA1 (update)" in plan.output
+    assert "recorded, not sent again" in plan.output
+    project.clear_requests()
+    applied_again = project.run("apply", "--auto-approve")
+    assert applied_again.exit_code == 0, applied_again.output
+    assert RESET not in calls(project)
+    assert status(project, "TESTA1")["resets"] == 1
+    assert is_converged(project)
+
+
+def test_a_rate_limited_reset_is_planned_again(project: Project) -> None:
+    """A 429 means the platform served nothing: the reset is not lost."""
+    declare(project, "TESTA1", 'reset: "1"')
+    applied(project)
+    undeclare(project, "TESTA1", 'reset: "1"')
+    declare(project, "TESTA1", 'reset: "2"')
+    project.admin(
+        "faults",
+        {"method": "POST", "path": "/demo/v1/account/resetdemoaccountstate", "status": 429,
+         "times": 1},
+    )  # fmt: skip
+    assert project.run("apply", "--auto-approve").exit_code == 1
+    assert "! tradovate_account.alice/TESTA1 (reset)" in project.run("plan").output
+    applied(project)
+    assert status(project, "TESTA1")["resets"] == 1
+    assert is_converged(project)
