@@ -17,6 +17,7 @@ FORBIDDEN = {
     "apply": {"render", "cli", "workspace", "watch"},
     "render": {"state", "providers", "cli", "workspace", "manifest", "watch"},
     "watch": {"cli", "render"},
+    "conformance": {"state", "apply", "render", "cli", "workspace", "watch"},
 }
 
 

@@ -160,3 +160,168 @@ def test_a_rate_limited_reset_is_planned_again(project: Project) -> None:
     applied(project)
     assert status(project, "TESTA1")["resets"] == 1
     assert is_converged(project)
+
+
+# --- risk category ----------------------------------------------------------------------
+
+
+def category(project: Project, name: str) -> int:
+    return int(account(project, name)["riskCategoryId"])
+
+
+def test_a_risk_category_is_switched_by_name_grouped_by_category(project: Project) -> None:
+    applied(project)
+    assert category(project, "TESTA1") == 12  # the template's (EVAL50K)
+    for name in ("TESTA1", "TESTB2", "TESTC4"):
+        declare(project, name, "risk_category: FUNDED")
+    declare(project, "TESTB3", "risk_category: REVIEW")
+    plan = project.run("plan")
+    assert "~ tradovate_account.alice/TESTA1 (update)" in plan.output
+    assert '~ risk_category = "EVAL50K" -> "FUNDED"' in plan.output
+    project.clear_requests()
+    applied_result = project.run("apply", "--auto-approve")
+    assert applied_result.exit_code == 0, applied_result.output
+    assert calls(project, writes_only=True) == [SWITCH, SWITCH]  # one per category
+    assert [category(project, n) for n in ("TESTA1", "TESTB2", "TESTC4", "TESTB3")] == [
+        14, 14, 14, 15,
+    ]  # fmt: skip
+    assert is_converged(project)
+
+
+def test_a_template_risk_category_applies_to_new_accounts_at_creation(project: Project) -> None:
+    firm = project.manifests / "firm.yaml"
+    firm.write_text(
+        firm.read_text().replace(
+            "        initial_balance: 100000\n",
+            "        initial_balance: 100000\n        risk_category: FUNDED\n",
+        )
+    )
+    result = project.run("apply", "--auto-approve")
+    assert result.exit_code == 0, result.output
+    assert [category(project, n) for n in ("TESTB3", "TESTC4", "TESTA1")] == [14, 14, 12]
+    assert is_converged(project)
+
+
+def test_an_unknown_risk_category_fails_the_plan_with_one_line(project: Project) -> None:
+    applied(project)
+    declare(project, "TESTA1", "risk_category: PLATINUM")
+    result = project.run("plan")
+    assert result.exit_code == 1
+    assert "Error: tradovate risk category 'PLATINUM' not found on the platform" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_risk_category_changed_on_the_platform_is_drift_and_planned_back(
+    project: Project,
+) -> None:
+    declare(project, "TESTA1", "risk_category: FUNDED")
+    applied(project)
+    project.admin("accounts/TESTA1/update", {"riskCategoryId": 11})
+    drift = project.run("drift", "--detailed-exitcode")
+    assert drift.exit_code == 2, drift.output
+    assert "~ tradovate_account.alice/TESTA1 (changed outside reconciler)" in drift.output
+    assert "EVAL25K" in drift.output
+    assert '~ risk_category = "EVAL25K" -> "FUNDED"' in project.run("plan").output
+    applied(project)
+    assert category(project, "TESTA1") == 14
+    assert is_converged(project)
+
+
+# --- trading ----------------------------------------------------------------------------
+
+
+def test_locking_trading_sets_the_admin_action_once_per_account(project: Project) -> None:
+    applied(project)
+    declare(project, "TESTA1", 'trading: locked, reason: "under review"')
+    declare(project, "TESTB2", "trading: liquidate_only")
+    plan = project.run("plan", "--max-cancel", "5")
+    assert '~ trading        = "normal" -> "locked"' in plan.output or (
+        '~ trading = "normal" -> "locked"' in plan.output
+    ), plan.output
+    markdown = project.run("plan", "--format", "markdown", "--max-cancel", "5").output
+    assert "\u26a0\ufe0f Trading locked or restricted on 2 account(s)" in markdown
+    assert "\u26a0\ufe0f 1 trading restricted" in markdown
+    document = json.loads(project.run("plan", "--format", "json", "--max-cancel", "5").output)
+    assert document["restricted_traders"] == ["alice", "bob"]
+    project.clear_requests()
+    result = project.run("apply", "--auto-approve", "--max-cancel", "5")
+    assert result.exit_code == 0, result.output
+    assert calls(project, writes_only=True) == [ADMIN, ADMIN]
+    assert status(project, "TESTA1")["adminAction"] == "LockTradingImmediately"
+    assert status(project, "TESTA1")["adminActionReason"] == "under review"
+    assert status(project, "TESTB2")["adminAction"] == "LiquidateOnlyModeImmediately"
+    assert is_converged(project)
+    undeclare(project, "TESTA1", 'trading: locked, reason: "under review"')
+    declare(project, "TESTA1", "trading: normal")
+    assert "restricted" not in project.run("plan", "--format", "markdown").output
+    applied(project)
+    assert status(project, "TESTA1")["adminAction"] == "Normal"
+    assert is_converged(project)
+
+
+def test_a_lock_counts_against_max_cancel(project: Project) -> None:
+    applied(project)
+    declare(project, "TESTA1", "trading: locked")
+    declare(project, "TESTC4", "trading: locked")
+    refused = project.run("apply", "--auto-approve", "--max-cancel", "1")
+    assert refused.exit_code == 1
+    assert "cancels or restricts trading of 2 traders (alice, carol)" in refused.output
+    assert ADMIN not in calls(project)
+    assert project.run("apply", "--auto-approve", "--max-cancel", "2").exit_code == 0
+
+
+def test_trading_changed_on_the_platform_is_drift_and_planned_back(project: Project) -> None:
+    declare(project, "TESTA1", "trading: normal")
+    applied(project)
+    project.admin("accounts/TESTA1/update", {"adminAction": "LockTradingImmediately"})
+    drift = project.run("drift", "--detailed-exitcode")
+    assert drift.exit_code == 2, drift.output
+    assert "locked" in drift.output
+    plan = project.run("plan")
+    assert "~ tradovate_account.alice/TESTA1 (update)" in plan.output
+    applied(project)
+    assert status(project, "TESTA1")["adminAction"] == "Normal"
+    assert is_converged(project)
+
+
+def test_a_lock_whose_answer_was_lost_is_resolved_by_reading_it_back(project: Project) -> None:
+    applied(project)
+    declare(project, "TESTA1", "trading: locked")
+    project.admin(
+        "faults",
+        {"method": "POST", "path": "/demo/v1/accountriskstatus/setadminautoliqaction",
+         "effect": "reset", "after_processing": True, "times": 10},
+    )  # fmt: skip
+    assert project.run("apply", "--auto-approve").exit_code == 1  # retried, then given up
+    project.admin("faults/clear")
+    assert status(project, "TESTA1")["adminAction"] == "LockTradingImmediately"
+    project.clear_requests()
+    applied(project)
+    assert ADMIN not in calls(project)  # the refresh saw the lock: state catches up
+    assert is_converged(project)
+
+
+def test_a_switch_whose_answer_was_lost_is_resolved_by_reading_it_back(
+    project: Project,
+) -> None:
+    applied(project)
+    declare(project, "TESTA1", "risk_category: FUNDED")
+    project.admin(
+        "faults",
+        {"method": "POST", "path": "/demo/v1/accountriskstatus/switchriskcategory",
+         "effect": "reset", "after_processing": True, "times": 10},
+    )  # fmt: skip
+    assert project.run("apply", "--auto-approve").exit_code == 1  # retried, then given up
+    project.admin("faults/clear")
+    project.clear_requests()
+    applied(project)
+    assert SWITCH not in calls(project)
+    assert category(project, "TESTA1") == 14
+    assert is_converged(project)
+
+
+def test_reason_without_trading_is_a_manifest_error(project: Project) -> None:
+    declare(project, "TESTA1", 'reason: "why"')
+    result = project.run("validate")
+    assert result.exit_code == 1
+    assert "reason is only meaningful with trading" in result.output
