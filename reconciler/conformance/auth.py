@@ -175,9 +175,12 @@ def stage_2(ctx: Context) -> None:
 def penalty_tickets(ctx: Context) -> None:
     """Line 2.4, judged from the whole run: a ticket was met and its resend admitted."""
 
+    tickets = [e for e in ctx.recorder.exchanges if _has_ticket(e.answer)]
+    if not tickets:
+        ctx.evidence.skip("2.4", "no penalty ticket was met during this run (not provoked)")
+        return
+
     def judged() -> str:
-        tickets = [e for e in ctx.recorder.exchanges if _has_ticket(e.answer)]
-        expect(tickets, "no penalty ticket was met during this run (not provoked)")
         resent = [e for e in ctx.recorder.exchanges if _carries_ticket(e.request)]
         admitted = [e for e in resent if e.status == 200 and not _has_ticket(e.answer)]
         expect(admitted, "a ticket was met but no resend was admitted")

@@ -118,3 +118,17 @@ def test_a_malformed_prefix_is_one_line_error(project: Project, tmp_path: Path) 
     result = project.run("conformance", "--prefix", "conf1", "--out", str(tmp_path / "b"))
     assert result.exit_code == 1
     assert "must be 2-12 upper-case letters" in result.output
+
+
+def test_without_a_penalty_ticket_its_line_is_not_run_and_the_stage_passes(
+    project: Project, tmp_path: Path
+) -> None:
+    out = tmp_path / "bundle"
+    result = run(project, out, "--stage", "2")
+    assert result.exit_code == 0, result.output
+    found = summary(out)
+    assert found["2.4"] == {
+        "status": "not run",
+        "detail": "no penalty ticket was met during this run (not provoked)",
+    }
+    assert all(found[k]["status"] == "pass" for k in ("2.1", "2.2", "2.3", "2.5", "C.1"))
