@@ -57,8 +57,8 @@ def offboarded_traders(plan: Plan) -> list[str]:
 
 
 def check_guards(plan: Plan, *, protected: Mapping[Address, str], max_cancel: int | None) -> None:
-    """Refuse a plan that cancels or replaces a protected resource, or that offboards more
-    traders than `max_cancel` (None: no limit).
+    """Refuse a plan that cancels, replaces or resets a protected resource, or that offboards
+    or locks out more traders than `max_cancel` (None: no limit).
 
     `protected` maps each protected address to where the protection is declared:
     FROM_MANIFESTS, or FROM_STATE for a resource no longer declared (state remembers the flag).
@@ -66,7 +66,7 @@ def check_guards(plan: Plan, *, protected: Mapping[Address, str], max_cancel: in
     hits = [
         (c.address, c.action)
         for c in plan.changes
-        if c.action in (Action.CANCEL, Action.REPLACE) and c.address in protected
+        if c.action in (Action.CANCEL, Action.REPLACE, Action.RESET) and c.address in protected
     ]
     if hits:
         listed = ", ".join(f"{a} ({action.value})" for a, action in hits[:_NAMED])
@@ -78,9 +78,13 @@ def check_guards(plan: Plan, *, protected: Mapping[Address, str], max_cancel: in
                 "state: declare it again without the flag (a trader with `status: cancelled`) "
                 "to let it go"
             )
+        verb = (
+            "cancel, replace or reset"
+            if any(a is Action.RESET for _, a in hits)
+            else ("cancel or replace")
+        )
         raise ProtectedResource(
-            f"the plan would cancel or replace {len(hits)} protected resource(s): "
-            f"{listed}{more}; {hint}"
+            f"the plan would {verb} {len(hits)} protected resource(s): {listed}{more}; {hint}"
         )
     restricted = restricted_traders(plan)
     traders = sorted({*offboarded_traders(plan), *restricted})

@@ -325,3 +325,15 @@ def test_reason_without_trading_is_a_manifest_error(project: Project) -> None:
     result = project.run("validate")
     assert result.exit_code == 1
     assert "reason is only meaningful with trading" in result.output
+
+
+def test_a_reset_of_a_protected_account_is_refused(project: Project) -> None:
+    declare(project, "TESTA1", 'reset: "1", lifecycle: {protect: true}')
+    applied(project)
+    undeclare(project, "TESTA1", 'reset: "1", lifecycle: {protect: true}')
+    declare(project, "TESTA1", 'reset: "2", lifecycle: {protect: true}')
+    refused = project.run("apply", "--auto-approve")
+    assert refused.exit_code == 1
+    assert "the plan would cancel, replace or reset 1 protected resource(s)" in refused.output
+    assert RESET not in calls(project)
+    assert status(project, "TESTA1").get("resets") is None
