@@ -65,6 +65,7 @@ RATE_LIMITS = (
     RateLimit("auth/renewaccesstoken", 15, 3600.0),
     RateLimit("user/createevaluationusers", 100, 3600.0, counts_success=False),
     RateLimit("user/createevaluationaccounts", 100, 3600.0, counts_success=False),
+    RateLimit("accountriskstatus/switchriskcategory", 5000, 3600.0),
     # Undocumented (the contact-info row of the platform's table could not be retrieved):
     # the sandbox's choice; a firm whose quota differs overrides it in settings.rate_limits.
     RateLimit("contactinfo/updatecontactinfo", 1000, 3600.0),

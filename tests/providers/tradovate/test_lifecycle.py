@@ -216,7 +216,10 @@ def test_a_risk_category_changed_on_the_platform_is_drift_and_planned_back(
 ) -> None:
     declare(project, "TESTA1", "risk_category: FUNDED")
     applied(project)
-    project.admin("accounts/TESTA1/update", {"riskCategoryId": 11})
+    changed = project.run(
+        "sandbox", "--url", project.url, "update-account", "TESTA1", "riskCategoryId=11"
+    )
+    assert changed.exit_code == 0, changed.output
     drift = project.run("drift", "--detailed-exitcode")
     assert drift.exit_code == 2, drift.output
     assert "~ tradovate_account.alice/TESTA1 (changed outside reconciler)" in drift.output

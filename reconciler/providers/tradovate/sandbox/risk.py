@@ -163,8 +163,9 @@ rule would (drift made outside reconciler)."""
 
 def admin_update(world: World, account_id: int, fields: Entity) -> str | None:
     """Set an account's category or admin action directly; a refusal's text, or None."""
-    category = fields.get("riskCategoryId")
-    if category is not None and category not in {c["id"] for c in RISK_CATEGORIES}:
+    raw = fields.get("riskCategoryId")
+    category = int_or_none(raw)
+    if raw is not None and category not in {c["id"] for c in RISK_CATEGORIES}:
         return "Risk category not found"
     action = fields.get("adminAction")
     if action is not None and action not in ADMIN_ACTIONS:
