@@ -8,7 +8,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import ExitStack
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from pydantic import SecretStr
 
@@ -37,11 +37,11 @@ from reconciler.providers.tradovate.config import (
     TradovateSettings,
 )
 from reconciler.providers.tradovate.lifecycle import (
-    LIFECYCLE_KEYS,
     MAX_RESET_IDS,
-    TRADING_OF,
+    AccountLifecycle,
+    read_lifecycle,
 )
-from reconciler.providers.tradovate.models import Account, AccountRiskStatus, AutoLiq, User
+from reconciler.providers.tradovate.models import AutoLiq, User
 from reconciler.providers.tradovate.resources import ACCOUNT, CONTACT, ENTITLEMENT, USER, expand
 from reconciler.providers.tradovate.signatures import (
     NOT_CREATED,
@@ -92,26 +92,6 @@ CALLS = {
     (ENTITLEMENT, Action.CANCEL): (Calls("userplugin/changepluginpermission", per_item=1),),
 }
 """Requests one execute makes per (kind, action), for the plan's duration estimate."""
-
-
-class AccountLifecycle:
-    """What the refresh reads back of accounts' lifecycle: category names and admin actions."""
-
-    def __init__(
-        self, categories: Mapping[str, int], statuses: Mapping[int, AccountRiskStatus]
-    ) -> None:
-        self._names = {category_id: name for name, category_id in categories.items()}
-        self._statuses = statuses
-
-    def read(self, account: Account) -> dict[str, Any]:
-        values: dict[str, Any] = {}
-        if account.risk_category_id is not None:
-            category = account.risk_category_id
-            values["risk_category"] = self._names.get(category, f"#{category}")
-        status = self._statuses.get(account.id)
-        action = "Normal" if status is None or status.admin_action is None else status.admin_action
-        values["trading"] = TRADING_OF.get(action, action)
-        return values
 
 
 class TradovateAdapter:
@@ -282,22 +262,12 @@ class TradovateAdapter:
         return found
 
     def _lifecycle(self, requests: Sequence[ReadRequest]) -> AccountLifecycle | None:
-        """The risk categories and statuses, when an account declares or records lifecycle
-        attributes (a declared category name is resolved now: an unknown one fails the plan)."""
-        declared: set[str] = set()
-        wanted = False
-        for request in requests:
-            for source in (request.desired, request.recorded):
-                if source is not None and LIFECYCLE_KEYS & source.attributes.keys():
-                    wanted = True
-            if request.desired is not None and "risk_category" in request.desired.attributes:
-                declared.add(request.desired.attributes["risk_category"])
-        if not wanted:
-            return None
-        for name in sorted(declared):
-            self._catalogue.risk_category_id(name)
-        statuses = {s.id: s for s in self._client.list_risk_statuses()}
-        return AccountLifecycle(self._catalogue.risk_categories(), statuses)
+        return read_lifecycle(
+            requests,
+            resolve=self._catalogue.risk_category_id,
+            categories=self._catalogue.risk_categories,
+            statuses=self._client.list_risk_statuses,
+        )
 
     def _read_entitlements(
         self,

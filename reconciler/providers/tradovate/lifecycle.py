@@ -4,12 +4,15 @@ demo-account resets, made for the items of one account batch."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from reconciler.errors import ProviderRejected, RateLimited
 from reconciler.plan.address import Address
+from reconciler.plan.resource import ReadRequest
 from reconciler.providers.base import BatchItem
 from reconciler.providers.tradovate.client import TradovateClient
+from reconciler.providers.tradovate.models import Account, AccountRiskStatus
 
 ADMIN_ACTIONS = {
     "normal": "Normal",
@@ -74,6 +77,51 @@ def apply_lifecycle(
     return errors
 
 
+class AccountLifecycle:
+    """What the refresh reads back of accounts' lifecycle: category names and admin actions."""
+
+    def __init__(
+        self, categories: Mapping[str, int], statuses: Mapping[int, AccountRiskStatus]
+    ) -> None:
+        self._names = {category_id: name for name, category_id in categories.items()}
+        self._statuses = statuses
+
+    def read(self, account: Account) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        if account.risk_category_id is not None:
+            category = account.risk_category_id
+            values["risk_category"] = self._names.get(category, f"#{category}")
+        status = self._statuses.get(account.id)
+        action = "Normal" if status is None or status.admin_action is None else status.admin_action
+        values["trading"] = TRADING_OF.get(action, action)
+        return values
+
+
+def read_lifecycle(
+    requests: Sequence[ReadRequest],
+    *,
+    resolve: Callable[[str], int],
+    categories: Callable[[], Mapping[str, int]],
+    statuses: Callable[[], Sequence[AccountRiskStatus]],
+) -> AccountLifecycle | None:
+    """The risk categories and statuses (two list calls), when an account declares or records
+    lifecycle attributes; a declared category name is `resolve`d now, so an unknown one fails
+    the plan, not the apply."""
+    declared: set[str] = set()
+    wanted = False
+    for request in requests:
+        for source in (request.desired, request.recorded):
+            if source is not None and LIFECYCLE_KEYS & source.attributes.keys():
+                wanted = True
+        if request.desired is not None and "risk_category" in request.desired.attributes:
+            declared.add(request.desired.attributes["risk_category"])
+    if not wanted:
+        return None
+    for name in sorted(declared):
+        resolve(name)
+    return AccountLifecycle(categories(), {s.id: s for s in statuses()})
+
+
 def reset_accounts(client: TradovateClient, ids: Sequence[int]) -> None:
     """Reset accounts in calls of at most MAX_RESET_IDS ids (traders batched together).
 
@@ -96,6 +144,8 @@ __all__ = [
     "MAX_RESET_IDS",
     "MAX_SWITCH_IDS",
     "TRADING_OF",
+    "AccountLifecycle",
     "apply_lifecycle",
+    "read_lifecycle",
     "reset_accounts",
 ]
