@@ -33,8 +33,11 @@ class Evidence:
         self._recorder = recorder
         self.outcomes: dict[str, Outcome] = {}
 
-    def check(self, line: str, run: Callable[[], str | None]) -> bool:
-        """Run one check: its return value is the evidence's summary; a failure's message is."""
+    def check(
+        self, line: str, run: Callable[[], str | None], *, also: tuple[int, ...] = ()
+    ) -> bool:
+        """Run one check: its return value is the evidence's summary; a failure's message is.
+        `also` adds exchanges made earlier that prove it (a line judged on the whole log)."""
         start = len(self._recorder.exchanges)
         with self._recorder.line(line):
             try:
@@ -47,7 +50,7 @@ class Evidence:
                 IndexError, TypeError, ValueError, TimeoutError,
             ) as exc:  # fmt: skip
                 detail, status = f"{type(exc).__name__}: {exc}", "fail"
-        seqs = tuple(e.seq for e in self._recorder.since(start))
+        seqs = (*also, *(e.seq for e in self._recorder.since(start)))
         self.outcomes[line] = Outcome(line, status, detail, seqs)
         return status == "pass"
 

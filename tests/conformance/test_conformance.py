@@ -49,6 +49,8 @@ def test_every_checklist_line_passes_against_the_sandbox(project: Project, tmp_p
     for line in CHECKLIST:
         assert f"| {line.id} | {line.text} | \u2705 pass |" in report
     assert "## Calls and answers by line" in report
+    ticket_row = next(r for r in report.splitlines() if r.startswith("| 2.4 |"))
+    assert ticket_row.rstrip(" |").split("| ")[-1].startswith("#")  # the ticket and its resend
     # the bundle: every call logged, nothing secret in it
     log = [json.loads(x) for x in (out / "log.jsonl").read_text().splitlines()]
     assert len(log) > 40
