@@ -113,7 +113,16 @@ def run_conformance(desired: Desired, *, options: ConformanceOptions) -> Conform
             started=started.isoformat(timespec="seconds"),
         )
     )
-    summary = {k: {"status": o.status, "detail": o.detail} for k, o in evidence.outcomes.items()}
+    took = {e.seq: e.milliseconds for e in recorder.exchanges}
+    summary = {
+        k: {
+            "status": o.status,
+            "detail": o.detail,
+            "calls": len(o.seqs),
+            "milliseconds": round(sum(took.get(seq, 0.0) for seq in o.seqs), 1),
+        }
+        for k, o in evidence.outcomes.items()
+    }
     (options.out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
     return ConformanceResult(dict(evidence.outcomes), report, options.out / "log.jsonl")
 

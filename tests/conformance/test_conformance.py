@@ -45,6 +45,8 @@ def test_every_checklist_line_passes_against_the_sandbox(project: Project, tmp_p
     found = summary(out)
     assert sorted(found) == sorted(line.id for line in CHECKLIST)
     assert {k: v["status"] for k, v in found.items() if v["status"] != "pass"} == {}
+    assert found["1.1"]["calls"] == 1
+    assert 0 < found["1.1"]["milliseconds"] < 2000
     report = (out / "report.md").read_text()
     for line in CHECKLIST:
         assert f"| {line.id} | {line.text} | \u2705 pass |" in report
@@ -132,5 +134,7 @@ def test_without_a_penalty_ticket_its_line_is_not_run_and_the_stage_passes(
     assert found["2.4"] == {
         "status": "not run",
         "detail": "no penalty ticket was met during this run (not provoked)",
+        "calls": 0,
+        "milliseconds": 0.0,
     }
     assert all(found[k]["status"] == "pass" for k in ("2.1", "2.2", "2.3", "2.5", "C.1"))
