@@ -18,6 +18,7 @@ FORBIDDEN = {
     "render": {"state", "providers", "cli", "workspace", "manifest", "watch"},
     "watch": {"cli", "render"},
     "workspace": {"cli", "render", "watch"},
+    "conformance": {"state", "apply", "render", "cli", "workspace", "watch"},
 }
 
 

@@ -379,7 +379,7 @@ class _Run:
         facts.update(self.context.facts.get(change.address, {}))
         facts.update(result.facts)
         attributes = recordable(desired, digest=self.context.digest)
-        if previous is not None and change.action is Action.UPDATE:
+        if previous is not None and change.action in (Action.UPDATE, Action.RESET):
             # an update never sends create-only values: state keeps what the platform has
             for key in desired.create_only & previous.attributes.keys():
                 attributes[key] = previous.attributes[key]

@@ -19,6 +19,7 @@ from typing import Any
 import click
 
 from reconciler.apply.events import Event
+from reconciler.cli.conformance import conformance
 from reconciler.cli.context import (
     EXIT_CHANGES,
     Context,
@@ -317,6 +318,7 @@ main.add_command(import_object)
 main.add_command(history)
 main.add_command(watch)
 main.add_command(handout)
+main.add_command(conformance)
 sandbox.add_command(fault)
 
 __all__ = ["main", "summary_line"]

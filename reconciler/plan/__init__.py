@@ -12,6 +12,8 @@ from reconciler.plan.guard import (
     check_guards,
     offboarded_traders,
     protected_addresses,
+    restricted_traders,
+    restricts_trading,
 )
 from reconciler.plan.moves import Move, plan_moves, rekey
 from reconciler.plan.order import order_changes, waves
@@ -85,6 +87,8 @@ __all__ = [
     "protected_addresses",
     "recordable",
     "rekey",
+    "restricted_traders",
+    "restricts_trading",
     "select_targets",
     "summary_counts",
     "values_digest",

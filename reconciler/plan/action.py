@@ -17,6 +17,7 @@ class Action(StrEnum):
     UPDATE = "update"
     REPLACE = "replace"
     ENTITLE = "entitle"
+    RESET = "reset"
     CANCEL = "cancel"
     WAIT = "wait"
     NOOP = "no-op"
@@ -41,12 +42,15 @@ class Change:
     | update  | recorded/remote values  | desired values (changed)  |
     | replace | current attributes      | desired attributes        |
     | entitle | None                    | desired attributes        |
+    | reset   | recorded/remote values  | desired values (changed)  |
     | cancel  | current attributes      | None                      |
     | wait    | current or None         | desired attributes        |
     | no-op   | current                 | equal to before           |
 
     `before`/`after` never hold secrets: a sensitive attribute's value is SENSITIVE.
-    `changed` lists the attribute names that differ (update/replace). `via` names the
+    `changed` lists the attribute names that differ (update/replace/reset; a reset is an
+    update whose changed attributes include one that asks the platform to reset the object,
+    such as a new reset token of an evaluation account). `via` names the
     change whose platform call also performs this one (a cancel-everything covers the
     trader's accounts and entitlements), so apply makes no call of its own for it.
     `depends_on` lists addresses whose changes in the same plan must land first.

@@ -25,6 +25,8 @@ class DiffInput:
     object found for them by natural key is adopted, not duplicated; one found for an address
     no longer desired nor recorded is cancelled (offboarded), like a recorded one. With
     `adopt`, every unrecorded remote object matching a desired natural key is adopted.
+    `interrupted` holds addresses whose reset an interrupted apply sent without recording its
+    answer: platforms keep no reset history, so the reset is recorded, never sent twice.
     """
 
     desired: Sequence[DesiredResource]
@@ -35,6 +37,8 @@ class DiffInput:
     adopt: bool = False
     cancelled: frozenset[str] = frozenset()
     """Traders the manifests declare with `status: cancelled` (their cancels say so)."""
+    interrupted: frozenset[Address] = frozenset()
+    """Addresses whose reset an interrupted apply sent (its answer lost): recorded, not resent."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +71,7 @@ def diff(data: DiffInput, *, digest: Digest) -> Diff:
     planned = {
         c.address
         for c in changes
-        if c.action in (Action.CREATE, Action.REPLACE, Action.ENTITLE, Action.UPDATE)
+        if c.action in (Action.CREATE, Action.REPLACE, Action.ENTITLE, Action.UPDATE, Action.RESET)
     }
     by_address = {r.address: r for r in data.desired}
     return Diff([_with_dependencies(c, by_address, planned) for c in changes], notes)
@@ -183,7 +187,7 @@ def _desired_change(
             return Change(address, Action.UPDATE, before, after, reason=reason, remote_id=same)
         return Change(address, Action.NOOP, before, after, remote_id=same)
     if not forced and Action.UPDATE in kind_actions:
-        return Change(address, Action.UPDATE, before, after, changed, remote_id=same)
+        return _update_or_reset(resource, recorded, data, before, after, changed, remote_id=same)
     if Action.REPLACE not in kind_actions:
         raise PlanConflict(
             f"{address}: {', '.join(forced or changed)} cannot change on the platform; "
@@ -191,6 +195,57 @@ def _desired_change(
         )
     reason = f"{', '.join(forced or changed)} cannot change in place"
     return Change(address, Action.REPLACE, before, after, changed, reason=reason, remote_id=same)
+
+
+def _update_or_reset(
+    resource: DesiredResource,
+    recorded: Recorded | None,
+    data: DiffInput,
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+    changed: tuple[str, ...],
+    *,
+    remote_id: str,
+) -> Change:
+    """An update, or a reset when a `reset_on` attribute changed from a recorded value."""
+    kept = recorded.attributes if recorded is not None else {}
+    resets = [k for k in changed if k in resource.reset_on and kept.get(k) is not None]
+    if not resets:
+        reason = _first_token(resource, changed, kept)
+        return Change(
+            resource.address,
+            Action.UPDATE,
+            before,
+            after,
+            changed,
+            reason=reason,
+            remote_id=remote_id,
+        )
+    if resource.address in data.interrupted:
+        reason = (
+            "an interrupted apply sent this reset and its answer was lost; the platform keeps "
+            "no reset history, so it is recorded, not sent again (change the token once more "
+            "if the account was not reset)"
+        )
+        return Change(
+            resource.address,
+            Action.UPDATE,
+            before,
+            after,
+            changed,
+            reason=reason,
+            remote_id=remote_id,
+        )
+    return Change(resource.address, Action.RESET, before, after, changed, remote_id=remote_id)
+
+
+def _first_token(
+    resource: DesiredResource, changed: tuple[str, ...], kept: Mapping[str, Any]
+) -> str:
+    first = [k for k in changed if k in resource.reset_on and kept.get(k) is None]
+    if not first:
+        return ""
+    return f"first {', '.join(first)} recorded: nothing is reset"
 
 
 def _behind(resource: DesiredResource, recorded: Recorded, remote: Remote, digest: Digest) -> str:

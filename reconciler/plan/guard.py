@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from reconciler.errors import CancelLimitExceeded, ProtectedResource
-from reconciler.plan.action import Action
+from reconciler.plan.action import Action, Change
 from reconciler.plan.address import Address
 from reconciler.plan.plan import Plan
 from reconciler.plan.resource import Recorded
@@ -31,14 +31,34 @@ def protected_addresses(
     return protected
 
 
+RESTRICTING = {"trading": frozenset({"locked", "liquidate_only"})}
+"""Attribute values that take trading away from a trader: a change to one of them counts
+against `--max-cancel` like an offboarding, and renderers mark it."""
+
+
+def restricts_trading(change: Change) -> bool:
+    """Whether the change moves an attribute to a value in RESTRICTING."""
+    if change.action not in (Action.UPDATE, Action.RESET) or change.after is None:
+        return False
+    return any(
+        key in change.changed and change.after.get(key) in values
+        for key, values in RESTRICTING.items()
+    )
+
+
+def restricted_traders(plan: Plan) -> list[str]:
+    """Traders whose trading the plan locks or restricts, sorted."""
+    return sorted({c.address.trader for c in plan.changes if restricts_trading(c)})
+
+
 def offboarded_traders(plan: Plan) -> list[str]:
     """Traders the plan cancels anything of (a user, an account, an entitlement), sorted."""
     return sorted({c.address.trader for c in plan.changes if c.action is Action.CANCEL})
 
 
 def check_guards(plan: Plan, *, protected: Mapping[Address, str], max_cancel: int | None) -> None:
-    """Refuse a plan that cancels or replaces a protected resource, or that offboards more
-    traders than `max_cancel` (None: no limit).
+    """Refuse a plan that cancels, replaces or resets a protected resource, or that offboards
+    or locks out more traders than `max_cancel` (None: no limit).
 
     `protected` maps each protected address to where the protection is declared:
     FROM_MANIFESTS, or FROM_STATE for a resource no longer declared (state remembers the flag).
@@ -46,7 +66,7 @@ def check_guards(plan: Plan, *, protected: Mapping[Address, str], max_cancel: in
     hits = [
         (c.address, c.action)
         for c in plan.changes
-        if c.action in (Action.CANCEL, Action.REPLACE) and c.address in protected
+        if c.action in (Action.CANCEL, Action.REPLACE, Action.RESET) and c.address in protected
     ]
     if hits:
         listed = ", ".join(f"{a} ({action.value})" for a, action in hits[:_NAMED])
@@ -58,16 +78,22 @@ def check_guards(plan: Plan, *, protected: Mapping[Address, str], max_cancel: in
                 "state: declare it again without the flag (a trader with `status: cancelled`) "
                 "to let it go"
             )
-        raise ProtectedResource(
-            f"the plan would cancel or replace {len(hits)} protected resource(s): "
-            f"{listed}{more}; {hint}"
+        verb = (
+            "cancel, replace or reset"
+            if any(a is Action.RESET for _, a in hits)
+            else ("cancel or replace")
         )
-    traders = offboarded_traders(plan)
+        raise ProtectedResource(
+            f"the plan would {verb} {len(hits)} protected resource(s): {listed}{more}; {hint}"
+        )
+    restricted = restricted_traders(plan)
+    traders = sorted({*offboarded_traders(plan), *restricted})
     if max_cancel is not None and len(traders) > max_cancel:
         listed = ", ".join(traders[:_NAMED])
         more = f" and {len(traders) - _NAMED} more" if len(traders) > _NAMED else ""
+        what = "cancels resources of" if not restricted else "cancels or restricts trading of"
         raise CancelLimitExceeded(
-            f"the plan cancels resources of {len(traders)} traders ({listed}{more}), more than "
+            f"the plan {what} {len(traders)} traders ({listed}{more}), more than "
             f"--max-cancel {max_cancel} allows; review the plan, then run it again with "
             f"--max-cancel {len(traders)} if that is intended"
         )

@@ -12,9 +12,10 @@ _ACTION_RANK = {
     Action.REPLACE: 1,
     Action.CREATE: 2,
     Action.UPDATE: 3,
-    Action.ENTITLE: 4,
-    Action.WAIT: 5,
-    Action.NOOP: 6,
+    Action.RESET: 4,
+    Action.ENTITLE: 5,
+    Action.WAIT: 6,
+    Action.NOOP: 7,
 }
 
 

@@ -36,6 +36,8 @@ class DesiredResource:
     Changing an attribute in `replace_on` plans a replace instead of an update.
     `create_action` is `entitle` for entitlements, `create` otherwise. `inputs` are values the
     platform needs at create time that are neither compared nor recorded (e.g. a plan name).
+    Changing an attribute in `reset_on` plans a reset (an update that also resets the object on
+    the platform); its first recorded value only records, never resets.
     `create_only` attributes are recorded and compared, but the platform accepts them only at
     creation: a later change is not planned, and the plan says so in a note.
     """
@@ -47,6 +49,7 @@ class DesiredResource:
     depends_on: tuple[Address, ...] = ()
     sensitive: frozenset[str] = frozenset()
     replace_on: frozenset[str] = frozenset()
+    reset_on: frozenset[str] = frozenset()
     create_only: frozenset[str] = frozenset()
     create_action: Action = Action.CREATE
     protected: bool = False
@@ -67,7 +70,8 @@ class Recorded:
 @dataclass(frozen=True, slots=True)
 class ReadRequest:
     """An address to refresh, with its natural key, what state recorded and what the manifests
-    declare (if anything): the refresh foresees with it what apply would be refused."""
+    declare (if anything): the refresh foresees with it what apply would be refused, and a
+    provider resolves declared names (a risk category) as it reads."""
 
     address: Address
     natural_key: str

@@ -23,6 +23,7 @@ from reconciler.plan import (
     encode_change,
     offboarded_traders,
     path_changes,
+    restricted_traders,
     summary_counts,
 )
 from reconciler.render.values import is_sensitive
@@ -57,6 +58,7 @@ def render_plan_json(
         "summary": summary,
         "platforms": dict(sorted(platforms.items())),
         "offboarded_traders": offboarded_traders(plan),
+        "restricted_traders": restricted_traders(plan),
         "notes": list(plan.notes),
         "changes": [
             _change(change)

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from reconciler.plan import Action, Change, Drift, DriftItem, DriftStatus, Plan
+from reconciler.plan import Action, Change, Drift, DriftItem, DriftStatus, Plan, restricts_trading
 from reconciler.render.drift import drift_item_text, drift_summary_line
 from reconciler.render.text import change_text, summary_line
 
@@ -33,6 +33,7 @@ _PHRASES = (
     (Action.CREATE, "to create"),
     (Action.UPDATE, "to update"),
     (Action.ENTITLE, "to entitle"),
+    (Action.RESET, "to reset"),
     (Action.WAIT, "waiting"),
     (Action.NOOP, "unchanged"),
 )
@@ -159,10 +160,11 @@ def _plan_table(plan: Plan) -> str:
     for row in rows.values():
         for action, count in row.items():
             total[action] += count
-    header = "| platform | " + " | ".join(a.value for a in _COLUMNS) + " | waiting |"
-    lines = [header, "|:--" + "|--:" * (len(_COLUMNS) + 1) + "|"]
+    columns = (*_COLUMNS, Action.RESET) if total[Action.RESET] else _COLUMNS
+    header = "| platform | " + " | ".join(a.value for a in columns) + " | waiting |"
+    lines = [header, "|:--" + "|--:" * (len(columns) + 1) + "|"]
     for name, row in [*sorted(rows.items()), ("**total**", total)]:
-        cells = [_cell(action, row[action]) for action in _COLUMNS]
+        cells = [_cell(action, row[action]) for action in columns]
         lines.append(f"| {name} | " + " | ".join(cells) + f" | {row[Action.WAIT]} |")
     return "\n".join(lines)
 
@@ -174,6 +176,7 @@ def _cell(action: Action, count: int) -> str:
 def _cancel_callout(plan: Plan) -> list[str]:
     cancels = sorted({c.address.trader for c in plan.changes if c.action is Action.CANCEL})
     replaces = [str(c.address) for c in plan.changes if c.action is Action.REPLACE]
+    restricted = [str(c.address) for c in plan.changes if restricts_trading(c)]
     lines: list[str] = []
     if cancels:
         lines.append(
@@ -184,6 +187,11 @@ def _cancel_callout(plan: Plan) -> list[str]:
         lines.append(
             f"> **{len(replaces)} replace(s):** {_names(replaces)}. The old object is cancelled "
             "and a new one created."
+        )
+    if restricted:
+        lines.append(
+            f"> **{_WARN} Trading locked or restricted on {len(restricted)} account(s):** "
+            f"{_names(restricted)}. These count against `--max-cancel`."
         )
     return ["> [!CAUTION]\n" + "\n>\n".join(lines)] if lines else []
 
@@ -229,6 +237,9 @@ def _plan_section(trader: str, changes: Sequence[Change]) -> str:
         for action, phrase in _PHRASES
         if counts[action]
     ]
+    restricted = sum(1 for change in changes if restricts_trading(change))
+    if restricted:
+        phrases.append(f"{_WARN} {restricted} trading restricted")
     body = "\n\n".join(change_text(change) for change in changes)
     return _details(f"<b>{trader}</b>: {', '.join(phrases)}", body)
 

@@ -28,6 +28,7 @@ _SYMBOLS: Mapping[Action, tuple[str, str]] = MappingProxyType(
         Action.UPDATE: ("~", "yellow"),
         Action.REPLACE: ("-/+", "magenta"),
         Action.ENTITLE: ("!", "cyan"),
+        Action.RESET: ("!", "magenta"),
         Action.CANCEL: ("-", "red"),
         Action.WAIT: ("\u22ef", "dim"),
         Action.NOOP: ("=", "dim"),
@@ -154,6 +155,8 @@ def summary_line(plan: Plan) -> str:
             f"{counts[Action.REPLACE]} to replace, {counts[Action.ENTITLE]} to entitle, "
             f"{counts[Action.CANCEL]} to cancel."
         )
+        if counts[Action.RESET]:  # shown only when present: most plans reset nothing
+            line = f"{line[:-1]}, {counts[Action.RESET]} to reset."
         if plan.moved:
             line = f"{line[:-1]}, {len(plan.moved)} to move."
     else:
@@ -262,7 +265,7 @@ def _attribute_lines(change: Change) -> list[list[Piece]]:
             return _draw(_ADDED, shown, shown)
         case Action.CANCEL:
             return _draw(_REMOVED, before, before)
-        case Action.UPDATE:
+        case Action.UPDATE | Action.RESET:
             return _draw_diff(before, after, _changed_keys(change, before, after))
         case Action.REPLACE:
             keys = _changed_keys(change, before, after)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from reconciler.apply.pacing import duration_note
 from reconciler.plan import (
+    Action,
     Address,
     DiffInput,
     Drift,
@@ -81,6 +82,11 @@ def plan_workspace(
         pending=pending,
         adopt=options.adopt,
         cancelled=frozenset(t.name for t in traders if t.status == "cancelled"),
+        interrupted=frozenset(
+            renamed.get(address, address)
+            for address, action in pending_of(document)
+            if action == Action.RESET
+        ),
     )
     plan = make_plan(
         data,

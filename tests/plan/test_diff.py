@@ -314,3 +314,49 @@ def test_cancel_reason_says_what_the_platform_keeps() -> None:
     data = DiffInput((), {USER: recorded_user()}, {}, rules)
     (change,) = diff(data, digest=digest).changes
     assert change.reason == "no longer declared; the account stays as Free"
+
+
+def _resettable(token: str | None) -> DesiredResource:
+    values = {"name": "ACC1", "template": "t50"} | ({} if token is None else {"reset": token})
+    return DesiredResource(
+        ACCOUNT, values, "alice/ACC1", depends_on=(USER,), reset_on=frozenset({"reset"})
+    )
+
+
+def _reset_diff(desired: str, recorded: str | None, **options: object):  # type: ignore[no-untyped-def]
+    attributes = {"name": "ACC1", "template": "t50"}
+    if recorded is not None:
+        attributes["reset"] = recorded
+    data = DiffInput(
+        [_resettable(desired)],
+        {ACCOUNT: Recorded(ACCOUNT, "9", attributes)},
+        {ACCOUNT: Remote(ACCOUNT, "9", {"name": "ACC1", "template": "t50"})},
+        RULES,
+        **options,  # type: ignore[arg-type]
+    )
+    return only(diff(data, digest=digest).changes, ACCOUNT)
+
+
+@pytest.mark.parametrize(
+    ("desired", "recorded", "action", "reason"),
+    [
+        ("2", "1", Action.RESET, ""),
+        ("1", "1", Action.NOOP, ""),
+        ("1", None, Action.UPDATE, "first reset recorded: nothing is reset"),
+    ],
+    ids=["changed-token-resets", "same-token-nothing", "first-token-only-recorded"],
+)
+def test_a_reset_token_plans_a_reset_only_when_a_recorded_token_changes(
+    desired: str, recorded: str | None, action: Action, reason: str
+) -> None:
+    change = _reset_diff(desired, recorded)
+    assert (change.action, change.reason) == (action, reason)
+    if action is Action.RESET:
+        assert change.changed == ("reset",)
+
+
+def test_a_reset_an_interrupted_apply_sent_is_recorded_not_planned_again() -> None:
+    change = _reset_diff("2", "1", interrupted=frozenset({ACCOUNT}))
+    assert change.action is Action.UPDATE
+    assert change.changed == ("reset",)
+    assert "recorded, not sent again" in change.reason

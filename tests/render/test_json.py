@@ -24,6 +24,7 @@ PLAN_KEYS = {
     "summary",
     "platforms",
     "offboarded_traders",
+    "restricted_traders",
     "notes",
     "changes",
 }
@@ -55,6 +56,7 @@ def test_plan_json_has_the_documented_shape() -> None:
         "update": 1,
         "replace": 1,
         "entitle": 1,
+        "reset": 0,
         "cancel": 2,
         "wait": 1,
         "no-op": 1,

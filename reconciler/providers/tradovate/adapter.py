@@ -35,6 +35,11 @@ from reconciler.providers.tradovate.config import (
     PostTradeRisk,
     TradovateSettings,
 )
+from reconciler.providers.tradovate.lifecycle import (
+    MAX_RESET_IDS,
+    AccountLifecycle,
+    read_lifecycle,
+)
 from reconciler.providers.tradovate.limits import (
     ACCOUNTS_PER_CREATE,
     RATE_LIMITS,
@@ -72,6 +77,7 @@ CALLS = {
     (CONTACT, Action.UPDATE): (Calls("contactinfo/updatecontactinfo", per_item=1),),
     (ACCOUNT, Action.CREATE): (_CREATE_ACCOUNTS,),
     (ACCOUNT, Action.UPDATE): (Calls("useraccountautoliq/updateuserautoliqs", per_batch=1),),
+    (ACCOUNT, Action.RESET): (Calls("account/resetdemoaccountstate", per_batch=1),),
     (ACCOUNT, Action.REPLACE): (_REVOKE, _CREATE_ACCOUNTS),
     (ACCOUNT, Action.CANCEL): (_REVOKE,),
     (ENTITLEMENT, Action.ENTITLE): (
@@ -93,7 +99,9 @@ class TradovateAdapter:
         actions={
             USER: frozenset({Action.CREATE, Action.UPDATE, Action.CANCEL}),
             CONTACT: frozenset({Action.CREATE, Action.UPDATE, Action.CANCEL}),
-            ACCOUNT: frozenset({Action.CREATE, Action.UPDATE, Action.REPLACE, Action.CANCEL}),
+            ACCOUNT: frozenset(
+                {Action.CREATE, Action.UPDATE, Action.RESET, Action.REPLACE, Action.CANCEL}
+            ),
             ENTITLEMENT: frozenset({Action.ENTITLE, Action.CANCEL}),
         },
         batch_sizes={
@@ -101,6 +109,7 @@ class TradovateAdapter:
             (USER, Action.CANCEL): 500,
             (ACCOUNT, Action.CREATE): ACCOUNTS_PER_CREATE.value,
             (ACCOUNT, Action.UPDATE): 100,
+            (ACCOUNT, Action.RESET): MAX_RESET_IDS,
             (ACCOUNT, Action.REPLACE): 100,
             (ACCOUNT, Action.CANCEL): 100,
             (USER, Action.UPDATE): 25,
@@ -221,6 +230,7 @@ class TradovateAdapter:
         for request in requests:  # a create is coming: its template must exist
             if request.desired is not None and request.natural_key.partition("/")[2] not in live:
                 self._catalogue.check_template(request.address, request.desired.inputs)
+        lifecycle = self._lifecycle(requests)
         if not any(r.natural_key.partition("/")[2] in live for r in requests):
             return {}  # none exists yet: permissions and risk settings need not be read
         permissions = {
@@ -253,11 +263,21 @@ class TradovateAdapter:
                 else {k: v for k in _RISK_FIELDS if (v := getattr(risk, k)) is not None},
                 "pre_trade_risk": pre_trade.get(account.id, []),
             }
+            if lifecycle is not None:
+                attributes.update(lifecycle.read(account))
             facts = {"trading_permission_id": permission.id}
             found[request.address] = Remote(
                 request.address, str(account.id), attributes, facts=facts
             )
         return found
+
+    def _lifecycle(self, requests: Sequence[ReadRequest]) -> AccountLifecycle | None:
+        return read_lifecycle(
+            requests,
+            resolve=self._catalogue.risk_category_id,
+            categories=self._catalogue.risk_categories,
+            statuses=self._client.list_risk_statuses,
+        )
 
     def _read_entitlements(
         self,

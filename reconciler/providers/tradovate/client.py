@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any, Literal, TypeVar
 
 import httpx
@@ -17,6 +18,7 @@ from reconciler.providers.tradovate.config import Credentials
 from reconciler.providers.tradovate.limits import MASTER_IDS_PER_LDEPS
 from reconciler.providers.tradovate.models import (
     Account,
+    AccountRiskStatus,
     AddEntitlementSubscription,
     AdminAlert,
     AlertSignal,
@@ -41,10 +43,15 @@ from reconciler.providers.tradovate.models import (
     ModifyEmailAddress,
     ModifyPassword,
     PositionLimit,
+    ResetDemoAccountState,
     RevokeTradingPermissions,
+    RiskCategory,
     RiskParameter,
+    SetAdminAutoLiqAction,
     SimpleResponse,
     SubscriptionPlan,
+    SwitchRiskCategory,
+    TradeDate,
     TradingPermission,
     UpdateUserAutoLiqs,
     User,
@@ -104,6 +111,7 @@ class TradovateClient:
             pacer=pacer,
         )
         self._lists: dict[type[BaseModel], TypeAdapter[Any]] = {}
+        self._clock = clock
 
     def close(self) -> None:
         """Close both httpx clients."""
@@ -167,6 +175,12 @@ class TradovateClient:
 
     def list_auto_liqs(self) -> list[AutoLiq]:
         return self._list("demo", "/userAccountAutoLiq/list", AutoLiq)
+
+    def list_risk_categories(self) -> list[RiskCategory]:
+        return self._list("demo", "/riskCategory/list", RiskCategory)
+
+    def list_risk_statuses(self) -> list[AccountRiskStatus]:
+        return self._list("demo", "/accountRiskStatus/list", AccountRiskStatus)
 
     # --- writes --------------------------------------------------------------------------
 
@@ -247,6 +261,41 @@ class TradovateClient:
         if error:
             raise _rejection(error, path)
         return decode(CancelResult, payload, operation=path)
+
+    def reset_accounts(self, ids: Sequence[int]) -> None:
+        """Reset demo accounts to their starting state as of today's trade date (UTC).
+        Not retried on a lost answer: a second reset would wipe what happened in between."""
+        if not ids:
+            return
+        path = "/account/resetdemoaccountstate"
+        day = datetime.fromtimestamp(self._clock(), UTC).date()
+        request = ResetDemoAccountState(
+            account_ids=list(ids),
+            reset_trade_date=TradeDate(year=day.year, month=day.month, day=day.day),
+        )
+        answer = self._post("demo", path, request, SimpleResponse)
+        if answer.error_text or answer.ok is not True:
+            raise _rejection(answer.error_text or "the platform answered ok: false", path)
+
+    def switch_risk_category(self, ids: Sequence[int], *, risk_category_id: int) -> None:
+        if not ids:
+            return
+        path = "/accountRiskStatus/switchriskcategory"
+        request = SwitchRiskCategory(account_ids=list(ids), risk_category_id=risk_category_id)
+        answer = self._post("demo", path, request, SimpleResponse, idempotent=True)
+        if answer.error_text or answer.ok is False:
+            raise _rejection(answer.error_text or "the platform answered ok: false", path)
+
+    def set_admin_action(self, *, account_id: int, action: str, reason: str | None) -> str | None:
+        """Set an account's admin auto-liq action; returns the errorText, None on success."""
+        path = "/accountRiskStatus/setadminautoliqaction"
+        request = SetAdminAutoLiqAction(
+            account_id=account_id,
+            admin_action=action,
+            admin_action_reason_code=None if reason is None else "Other",
+            admin_action_reason=reason,
+        )
+        return self._simple("demo", path, request)
 
     def modify_email(self, *, user_id: int, email: str) -> str | None:
         path = "/user/modifyemailaddress"

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr, model_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 
 from reconciler.manifest.models import Frozen, Lifecycle, Problem, Trader
 from reconciler.providers.http import PlatformUrl
@@ -123,6 +124,7 @@ class AccountTemplate(Frozen):
     initial_balance: float = Field(gt=0)
     pre_trade_risk: list[PreTradeRisk] = Field(default_factory=list)
     post_trade_risk: PostTradeRisk = PostTradeRisk()
+    risk_category: str | None = Field(default=None, min_length=1, max_length=64)
 
     @model_validator(mode="after")
     def _one_template_reference(self) -> AccountTemplate:
@@ -163,6 +165,26 @@ class TradovateAccount(Frozen):
     name: str = Field(max_length=64, pattern=ACCOUNT_NAME)
     template: str
     lifecycle: Lifecycle = Lifecycle()
+    reset: str | None = Field(default=None, min_length=1, max_length=64)
+    risk_category: str | None = Field(default=None, min_length=1, max_length=64)
+    trading: Literal["normal", "locked", "liquidate_only"] | None = None
+    reason: str | None = Field(default=None, min_length=1, max_length=8192)
+
+    @field_validator("reset", mode="before")
+    @classmethod
+    def _token_as_text(cls, value: object) -> object:
+        """A token may be written as a number or a date (`reset: 2`): kept as its text."""
+        if isinstance(value, int | float | date) and not isinstance(value, bool):
+            return str(value)
+        return value
+
+    @model_validator(mode="after")
+    def _reason_needs_trading(self) -> TradovateAccount:
+        if self.reason is not None and self.trading is None:
+            raise ValueError(
+                "reason is only meaningful with trading: normal | locked | liquidate_only"
+            )
+        return self
 
 
 class TradovateTrader(Frozen):

@@ -77,6 +77,9 @@ ENDPOINT_RULES: Mapping[str, EndpointRule] = MappingProxyType(
         ),
         "user/syncrequest": _rule("syncrequest", 300, 3, counts_success=True),
         "contactinfo/updatecontactinfo": CONTACT_CHANGES,
+        "accountriskstatus/switchriskcategory": _rule(
+            "switchriskcategory", 5000, 1, counts_success=True
+        ),
     }
 )
 """Endpoint-level limits by lower-case path after `/v1/` (the sandbox enforces all of them)."""

@@ -365,3 +365,44 @@ class PenaltyTicket(Wire):
     def stamp(self, body: Mapping[str, Any]) -> dict[str, Any]:
         """The identical body (or query) with this ticket added for the resend."""
         return {**body, "p-ticket": self.ticket.get_secret_value()}
+
+
+# --- account lifecycle: risk categories, admin actions, resets -----------------------------
+
+
+class RiskCategory(Wire):
+    """`/riskCategory/list` (named by the docs, absent from the spec: shape assumed)."""
+
+    id: int
+    name: str
+
+
+class AccountRiskStatus(Wire):
+    """An account's risk status; its id is the account id (the Tradovate dependent convention,
+    assumed). `admin_action` is what `setadminautoliqaction` last set."""
+
+    id: int
+    admin_action: str | None = None
+
+
+class TradeDate(Wire):
+    year: int
+    month: int
+    day: int
+
+
+class ResetDemoAccountState(WireRequest):
+    account_ids: list[int]
+    reset_trade_date: TradeDate
+
+
+class SwitchRiskCategory(WireRequest):
+    account_ids: list[int]
+    risk_category_id: int
+
+
+class SetAdminAutoLiqAction(WireRequest):
+    account_id: int
+    admin_action: str
+    admin_action_reason_code: str | None = None
+    admin_action_reason: str | None = None

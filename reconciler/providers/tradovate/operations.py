@@ -14,6 +14,7 @@ from reconciler.plan.address import Address
 from reconciler.providers.base import Batch, BatchItem, ItemResult
 from reconciler.providers.tradovate.client import TradovateClient
 from reconciler.providers.tradovate.config import TradovateSettings
+from reconciler.providers.tradovate.lifecycle import apply_lifecycle, reset_accounts
 from reconciler.providers.tradovate.models import (
     Account,
     AlertSignal,
@@ -41,6 +42,7 @@ class Catalogue:
         self._accounts: list[Account] | None = None
         self._signals: list[AlertSignal] | None = None
         self._alert_id: int | None = None
+        self._categories: dict[str, int] | None = None
 
     def plan_id(self) -> int | None:
         """The firm's subscription plan id, resolved by name; None when none is declared."""
@@ -60,6 +62,18 @@ class Catalogue:
         if self._accounts is None:
             self._accounts = self._client.list_accounts()
         return self._accounts
+
+    def risk_categories(self) -> dict[str, int]:
+        """Risk category ids by name (one list call per run)."""
+        if self._categories is None:
+            self._categories = {c.name: c.id for c in self._client.list_risk_categories()}
+        return self._categories
+
+    def risk_category_id(self, name: str) -> int:
+        found = self.risk_categories().get(name)
+        if found is None:
+            raise PlanConflict(f"tradovate risk category {name!r} not found on the platform")
+        return found
 
     def signals(self) -> list[AlertSignal]:
         if self._signals is None:
@@ -280,13 +294,26 @@ def _create_accounts(
             )
         )
     outcomes = client.create_accounts(accounts)
+    made = [
+        (item, o.account_id)
+        for item, o in zip(batch.items, outcomes, strict=True)
+        if not o.error_text and o.account_id is not None
+    ]
+    errors = apply_lifecycle(client, catalogue.risk_category_id, made, created=True)
     return [
-        _result(item, o.error_text, o.account_id, trading_permission_id=o.trading_permission_id)
+        _result(
+            item,
+            o.error_text or errors.get(item.change.address),
+            o.account_id,
+            trading_permission_id=o.trading_permission_id,
+        )
         for item, o in zip(batch.items, outcomes, strict=True)
     ]
 
 
-def _update_accounts(client: TradovateClient, _: Catalogue, batch: Batch) -> list[ItemResult]:
+def _update_accounts(
+    client: TradovateClient, catalogue: Catalogue, batch: Batch
+) -> list[ItemResult]:
     items = []
     for item in batch.items:
         assert item.desired is not None
@@ -295,7 +322,24 @@ def _update_accounts(client: TradovateClient, _: Catalogue, batch: Batch) -> lis
             items.append({to_camel("account_id"): _own_id(item), **risk})
     if items:
         client.update_auto_liqs(items)
-    return [_result(item, None, _own_id(item)) for item in batch.items]
+    owned = [(item, _own_id(item)) for item in batch.items]
+    errors = apply_lifecycle(client, catalogue.risk_category_id, owned)
+    return [_result(item, errors.get(item.change.address), _own_id(item)) for item in batch.items]
+
+
+def _reset_accounts(
+    client: TradovateClient, catalogue: Catalogue, batch: Batch
+) -> list[ItemResult]:
+    """The batch's other changes first, then one reset call for every account of the batch
+    (across traders) whose other changes landed."""
+    results = _update_accounts(client, catalogue, batch)
+    ids = [
+        _own_id(item)
+        for item, result in zip(batch.items, results, strict=True)
+        if result.ok and "reset" in item.change.changed
+    ]
+    reset_accounts(client, ids)
+    return results
 
 
 def _permission_ids(batch: Batch) -> list[int]:
@@ -382,6 +426,7 @@ _OPERATIONS: dict[tuple[str, Action], Operation] = {
     (CONTACT, Action.CANCEL): _forget,
     (ACCOUNT, Action.CREATE): _create_accounts,
     (ACCOUNT, Action.UPDATE): _update_accounts,
+    (ACCOUNT, Action.RESET): _reset_accounts,
     (ACCOUNT, Action.REPLACE): _replace_accounts,
     (ACCOUNT, Action.CANCEL): _cancel_accounts,
     (ENTITLEMENT, Action.ENTITLE): _entitle,

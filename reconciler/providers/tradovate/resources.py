@@ -24,6 +24,7 @@ ENTITLEMENT = "tradovate_entitlement"
 USER_SENSITIVE = frozenset({"password"})
 USER_REPLACE_ON = frozenset({"username"})
 ACCOUNT_REPLACE_ON = frozenset({"template", "initial_balance", "pre_trade_risk"})
+ACCOUNT_RESET_ON = frozenset({"reset"})
 
 _generated = cache(GeneratedSecret)
 """One GeneratedSecret per length (a frozen value): not one per trader."""
@@ -155,12 +156,34 @@ def _account(
 ) -> DesiredResource:
     """An evaluation account; its natural key is `<username>/<account name>`."""
     decided, inputs = shared.template(account.template)
+    attributes = {"name": account.name, "template": account.template, **decided}
+    lifecycle = _lifecycle(account, shared)
+    if lifecycle:
+        attributes.update(lifecycle)
     return DesiredResource(
         address=Address(ACCOUNT, trader.name, account.name),
-        attributes={"name": account.name, "template": account.template, **decided},
+        attributes=attributes,
         natural_key=f"{key}/{account.name}",
         inputs=inputs,
         depends_on=depends_on,
         replace_on=ACCOUNT_REPLACE_ON,
+        reset_on=ACCOUNT_RESET_ON,
         protected=account.lifecycle.protect,
     )
+
+
+def _lifecycle(account: TradovateAccount, shared: _Shared) -> dict[str, Any]:
+    """The lifecycle attributes an account declares: only those it (or its template) sets,
+    so an account without them keeps whatever its template gave it on the platform."""
+    values: dict[str, Any] = {}
+    if account.reset is not None:
+        values["reset"] = account.reset
+    category = (
+        account.risk_category or shared.settings.account_templates[account.template].risk_category
+    )
+    if category is not None:
+        values["risk_category"] = category
+    if account.trading is not None:
+        values["trading"] = account.trading
+        values["trading_reason"] = account.reason
+    return values

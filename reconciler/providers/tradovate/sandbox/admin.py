@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from reconciler.providers.tradovate.sandbox.entitlements import sign_mda
 from reconciler.providers.tradovate.sandbox.protocol import LIVE, Reply, int_or_none, ok
+from reconciler.providers.tradovate.sandbox.risk import ADMIN_FIELDS, admin_update
 from reconciler.providers.tradovate.sandbox.sockets import signal_event
 from reconciler.providers.tradovate.sandbox.time import iso
 from reconciler.providers.tradovate.sandbox.users import CONTACT_FIELDS
@@ -166,6 +167,12 @@ def _account_action(sandbox: Sandbox, ref: str, action: str, body: Entity) -> Re
         return ok({"accountId": account_id, "preTradeRisk": rules})
     if action != "update":
         return Reply(404, None)
+    lifecycle = {key: body[key] for key in ADMIN_FIELDS if key in body}
+    body = {key: value for key, value in body.items() if key not in lifecycle}
+    if lifecycle:
+        refused = admin_update(world, account_id, lifecycle)
+        if refused:
+            return _problem(400, refused)
     unknown = set(body) - {*AUTOLIQ_FIELDS, "closed"}
     if unknown:
         return _problem(400, f"unknown fields: {', '.join(sorted(unknown))}")

@@ -93,6 +93,7 @@ Choices made where the platform's documents are silent (the wire contract's gap 
 |                    | same organisation (others get 404, empty lists or "User not found");   |
 |                    | plans, entitlements and alerts are shared catalogues; names and e-mails|
 |                    | stay unique platform-wide                                              |
+| account lifecycle  | resets, risk categories, admin actions: see `risk` (what it assumes)     |
 | injected faults    | `/_sandbox/faults` (see `faults`): 429 has an empty body, 5xx an |
 |                    | errorText; `penalty` issues a real ticket of `seconds` for the endpoint; |
 |                    | `expire-token` ends the caller's session before the request is served   |
@@ -112,6 +113,7 @@ from reconciler.providers.sandbox.server import RunningServer, catch_all_app, se
 from reconciler.providers.tradovate.sandbox import accounts as sandbox_accounts
 from reconciler.providers.tradovate.sandbox import auth as sandbox_auth
 from reconciler.providers.tradovate.sandbox import entitlements as sandbox_entitlements
+from reconciler.providers.tradovate.sandbox import risk as sandbox_risk
 from reconciler.providers.tradovate.sandbox import users as sandbox_users
 from reconciler.providers.tradovate.sandbox import websocket as sandbox_websocket
 from reconciler.providers.tradovate.sandbox.config import (
@@ -224,6 +226,7 @@ def _sandbox(config: SandboxConfig | None, clock: Callable[[], float] | None) ->
         *sandbox_users.ENDPOINTS,
         *sandbox_accounts.ENDPOINTS,
         *sandbox_entitlements.ENDPOINTS,
+        *sandbox_risk.ENDPOINTS,
         *sandbox_websocket.ENDPOINTS,
         *read_endpoints(),
     )

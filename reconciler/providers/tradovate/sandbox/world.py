@@ -45,6 +45,7 @@ _FAMILIES = (
     ("entitlements", "entitlements"),
     ("alerts", "adminAlerts"),
     ("signals", "adminAlertSignals"),
+    ("risk_statuses", "accountRiskStatuses"),
 )
 
 
@@ -85,6 +86,7 @@ class World:
         self.entitlements: dict[int, Entity] = {}
         self.alerts: dict[int, Entity] = {}
         self.signals: dict[int, Entity] = {}
+        self.risk_statuses: dict[int, Entity] = {}  # by account id (see sandbox.risk)
         self.user_by_name: dict[str, int] = {}
         self.user_by_email: dict[str, int] = {}
         self.open_account_by_name: dict[str, int] = {}
@@ -290,6 +292,7 @@ class World:
         world.plans = _by_id(document.get("tradovateSubscriptionPlans", []))
         world.entitlements = _by_id(document.get("entitlements", []))
         world.alerts = _by_id(document.get("adminAlerts", []))
+        world.risk_statuses = _by_id(document.get("accountRiskStatuses", []))
         world.pre_trade_risk = {int(k): v for k, v in document.get("preTradeRisk", {}).items()}
         world.revision = 0
         return world
