@@ -111,5 +111,10 @@ def test_a_lost_digest_key_is_refused_instead_of_resetting_every_password(
     key_file.unlink()  # lost: a new random key would make every digest differ
     result = project.run("plan")
     assert result.exit_code == 1
-    assert "key of the secret digests" in result.output
+    assert "is missing" in result.output
+    assert not key_file.exists()  # no new key is made for a state written with one
     assert "tradovate_user" not in result.output
+    key_file.write_text("ab" * 32 + "\n")  # another key
+    replaced = project.run("plan")
+    assert replaced.exit_code == 1
+    assert "key of the secret digests" in replaced.output
