@@ -20,9 +20,9 @@ class TraderIndex:
     ) -> None:
         self._by_id: dict[tuple[str, str], tuple[str, Mapping[str, object]]] = {}
         for text, record in document.resources.items():
-            address = Address.parse(text)
-            key = (address.kind, record.remote_id)
-            self._by_id.setdefault(key, (address.trader, record.facts))
+            kind, _, rest = text.partition(".")  # the `Address` text form, split without
+            trader = rest.partition("/")[0]  # validating each of a large firm's records
+            self._by_id.setdefault((kind, record.remote_id), (trader, record.facts))
         self._by_key: dict[tuple[str, str], str] = {}
         for resource in resources.values():
             self._by_key.setdefault(

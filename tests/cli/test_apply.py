@@ -116,3 +116,7 @@ def test_a_lost_digest_key_is_refused_instead_of_resetting_every_password(
     assert "every password would look changed" in result.output
     assert "tradovate_user" not in result.output
     assert not key_file.exists()  # no new key to overwrite when the old one is put back
+    key_file.write_text("ab" * 32 + "\n")  # another key
+    replaced = project.run("plan")
+    assert replaced.exit_code == 1
+    assert "key of the secret digests" in replaced.output
