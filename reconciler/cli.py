@@ -70,6 +70,18 @@ class LocatedFormatter(logging.Formatter):
         return super().format(record)
 
 
+class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever `sys.stderr` is when a record comes (a test runner swaps it)."""
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        """The stream is always the current stderr."""
+
+
 @click.group(cls=ExitCodes)
 @click.option(
     "--manifests",
@@ -116,9 +128,12 @@ def main(
     http_timeout: float,
 ) -> None:
     """Declare a prop firm's traders in YAML; plan and apply them to trading platforms."""
-    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING)
-    for handler in logging.getLogger().handlers:
+    root = logging.getLogger()
+    root.setLevel(logging.DEBUG if debug else logging.WARNING)
+    if not any(isinstance(handler, StderrHandler) for handler in root.handlers):
+        handler = StderrHandler()
         handler.setFormatter(LocatedFormatter())
+        root.addHandler(handler)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # it logs full URLs at INFO
     choice = StateChoice(backend=backend, workspace=workspace)
     ctx.obj = Context(manifests, color=color, debug=debug, choice=choice, http_timeout=http_timeout)

@@ -109,6 +109,8 @@ def validate_trader(
             report.at(entry.where.at((key,)), message)
     platforms: dict[str, BaseModel] = {}
     for name, block in blocks.items():
+        if context.firm is None:
+            continue  # blocks take the Firm's defaults: without a valid Firm, errors are noise
         if context.configured is not None and name not in context.configured:
             configured = ", ".join(sorted(context.configured)) or "none"
             message = f"{name}: provider is not configured on the Firm (configured: {configured})"
