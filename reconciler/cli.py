@@ -82,7 +82,10 @@ class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
         """The stream is always the current stderr."""
 
 
-@click.group(cls=ExitCodes)
+@click.group(cls=ExitCodes, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(
+    package_name="prop-firm-reconciler", prog_name="reconciler", message="%(prog)s %(version)s"
+)
 @click.option(
     "--manifests",
     "-m",
