@@ -9,6 +9,7 @@ import json
 import os
 import tempfile
 import time
+from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,29 @@ def write_json_atomic(path: Path, document: Any) -> None:
             temp.unlink()
         raise
     _sync_folder(path.parent)
+
+
+def kept_requests(
+    requests: deque[Any], data_path: Path | None, *, then: Callable[[], None]
+) -> Callable[[], None]:
+    """For a sandbox keeping its world in `data_path`: fill `requests` with the log kept beside
+    it (`<name>.requests.json`), and return the on-stop action that saves the log, then runs
+    `then`. So `sandbox requests` lists what every embedded run served, not just its own."""
+    if data_path is None:
+        return then
+    path = data_path.with_name(f"{data_path.stem}.requests.json")
+    with contextlib.suppress(OSError, ValueError):
+        kept = read_json(path)
+        if isinstance(kept, list):
+            requests.extend(entry for entry in kept if isinstance(entry, dict))
+
+    def stop() -> None:
+        try:
+            write_json_atomic(path, list(requests))
+        finally:
+            then()
+
+    return stop
 
 
 def read_json(path: Path) -> Any:

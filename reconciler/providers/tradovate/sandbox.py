@@ -81,6 +81,7 @@ from starlette.routing import WebSocketRoute
 from starlette.types import ASGIApp
 from starlette.websockets import WebSocket
 
+from reconciler.providers.json_file import kept_requests
 from reconciler.providers.sandbox_faults import Fault, FaultInjector, faults_file
 from reconciler.providers.sandbox_server import RunningServer, catch_all_app, serve_app
 from reconciler.providers.tradovate import (
@@ -187,4 +188,5 @@ def serve_sandbox(
     """Serve a sandbox on 127.0.0.1 (`port` 0 picks a free one); use it as a context manager."""
     sandbox = _sandbox(config, clock)
     running = serve_app(_app(sandbox), port=port)
-    return SandboxServer(running.server, running.thread, on_stop=sandbox.flush)
+    on_stop = kept_requests(sandbox.requests, sandbox.config.data_path, then=sandbox.flush)
+    return SandboxServer(running.server, running.thread, on_stop=on_stop)

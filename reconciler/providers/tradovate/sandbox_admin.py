@@ -10,7 +10,7 @@ from reconciler.providers.tradovate.sandbox_entitlements import sign_mda
 from reconciler.providers.tradovate.sandbox_protocol import Reply, int_or_none, ok
 from reconciler.providers.tradovate.sandbox_sockets import signal_event
 from reconciler.providers.tradovate.sandbox_time import iso
-from reconciler.providers.tradovate.sandbox_users import CONTACT_FIELDS
+from reconciler.providers.tradovate.sandbox_users import CONTACT_FIELDS, create_user
 from reconciler.providers.tradovate.sandbox_world import AUTOLIQ_FIELDS, Entity
 
 if TYPE_CHECKING:
@@ -26,6 +26,10 @@ def _problem(status: int, text: str) -> Reply:
 def admin_reply(sandbox: Sandbox, method: str, segments: list[str], body: Entity) -> Reply:
     """Answer `/_sandbox/<segments>` (segments lower-cased; names resolve case-insensitively)."""
     match method, segments:
+        case "POST", ["users", "create"]:  # as if someone created it by hand on the platform
+            organization = sandbox.config.seed.organization_id
+            created = create_user(sandbox.world, body, sandbox.now(), organization)
+            return _problem(400, created["errorText"]) if "errorText" in created else ok(created)
         case "POST", ["users", ref, action]:
             return _user_action(sandbox, ref, action, body)
         case "POST", ["contacts", ref, "update"]:
