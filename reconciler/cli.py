@@ -278,7 +278,7 @@ def _confirm(auto_approve: bool) -> None:
 
 def _execute(ctx: Context, workspace: Workspace, the_plan: Any, remote: Any, document: Any) -> Any:
     total = sum(1 for c in the_plan.changes if c.action.is_change)
-    with frozen_gc(), ProgressSink(ctx.out, total=total) as sink:
+    with frozen_gc(), ProgressSink(ctx.out, total=total, started=ctx.started) as sink:
         events: Callable[[Event], None] = sink
         return workspace.apply(the_plan, remote, document, sink=events)
 

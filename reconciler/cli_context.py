@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -33,6 +34,8 @@ class Context:
         http_timeout: float = 30.0,
     ) -> None:
         self.manifests = manifests
+        self.started = time.monotonic()
+        """When the command began: apply's summary counts its time from here."""
         self.http_timeout = http_timeout
         self.debug = debug
         self.choice = choice or StateChoice()
