@@ -14,11 +14,10 @@ import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from reconciler.apply.events import Event
 from reconciler.backends import BACKENDS, StateChoice
 from reconciler.cli_context import (
     EXIT_CHANGES,
@@ -36,25 +35,11 @@ from reconciler.cli_options import (
 )
 from reconciler.collector import frozen_gc, quiet_gc
 from reconciler.errors import ReconcilerError
-from reconciler.fault_commands import fault
-from reconciler.handout_commands import handout
-from reconciler.manifest import load_manifests
-from reconciler.manifest_commands import fmt, schema_command
-from reconciler.output import (
-    print_drift,
-    print_plan,
-    print_saved_plan,
-    print_state,
-    warn_appeared,
-)
-from reconciler.plan import Change
-from reconciler.providers import schemas
-from reconciler.render import ProgressSink, summary_line
-from reconciler.sandbox_commands import sandbox
-from reconciler.saved_plans import read_saved_plan, replan_saved, save_plan
-from reconciler.state_commands import history, import_object, state
-from reconciler.watch_command import watch
-from reconciler.workspace import Workspace, open_workspace
+
+if TYPE_CHECKING:
+    from reconciler.workspace import Workspace
+
+# What each command needs is imported when it runs: `--help` and `--version` load none of it.
 
 
 class LocatedFormatter(logging.Formatter):
@@ -147,6 +132,9 @@ def main(
 @reports_errors
 def validate(ctx: Context) -> None:
     """Check the manifests; report every problem as file:line: message."""
+    from reconciler.manifest import load_manifests
+    from reconciler.providers import schemas
+
     with quiet_gc():
         desired = load_manifests(ctx.manifests, schemas=schemas())
     ctx.out.print(
@@ -186,6 +174,10 @@ def plan(
     output_format: str,
 ) -> None:
     """Show what apply would change."""
+    from reconciler.output import print_plan
+    from reconciler.saved_plans import save_plan
+    from reconciler.workspace import open_workspace
+
     options = plan_options_from(adopt=adopt, targets=targets, max_cancel=max_cancel)
     with (
         quiet_gc(),
@@ -232,6 +224,11 @@ def apply(
     """Plan, confirm, and make the platforms match the manifests. With PLANFILE (from
     `plan --out`): apply exactly that reviewed plan, without asking, or refuse if the state,
     the manifests or the platforms changed since."""
+    from reconciler.output import print_plan, warn_appeared
+    from reconciler.plan import Change
+    from reconciler.saved_plans import read_saved_plan, replan_saved
+    from reconciler.workspace import open_workspace
+
     saved = None
     if planfile is not None:
         refuse_options_with_saved_plan(planfile)
@@ -277,6 +274,9 @@ def _confirm(auto_approve: bool) -> None:
 
 
 def _execute(ctx: Context, workspace: Workspace, the_plan: Any, remote: Any, document: Any) -> Any:
+    from reconciler.apply.events import Event
+    from reconciler.render import ProgressSink
+
     total = sum(1 for c in the_plan.changes if c.action.is_change)
     with frozen_gc(), ProgressSink(ctx.out, total=total, started=ctx.started) as sink:
         events: Callable[[Event], None] = sink
@@ -295,6 +295,9 @@ def _execute(ctx: Context, workspace: Workspace, the_plan: Any, remote: Any, doc
 def drift(ctx: Context, detailed_exitcode: bool, output_format: str) -> None:
     """Refresh only: report what changed on the platforms outside reconciler since the last
     apply (changed values, deleted objects, objects that appeared); plans nothing."""
+    from reconciler.output import print_drift
+    from reconciler.workspace import open_workspace
+
     with (
         quiet_gc(),
         open_workspace(
@@ -315,6 +318,10 @@ def drift(ctx: Context, detailed_exitcode: bool, output_format: str) -> None:
 def show(ctx: Context, planfile: Path | None, output_format: str) -> None:
     """Print the saved plan PLANFILE; without it, the recorded state (addresses, remote ids,
     attributes; never secrets)."""
+    from reconciler.output import print_saved_plan, print_state
+    from reconciler.saved_plans import read_saved_plan
+    from reconciler.workspace import open_workspace
+
     if planfile is not None:
         print_saved_plan(ctx.out, read_saved_plan(planfile), output_format)
         return
@@ -324,14 +331,51 @@ def show(ctx: Context, planfile: Path | None, output_format: str) -> None:
     print_state(ctx.out, rows, output_format, serial=document.serial)
 
 
-main.add_command(sandbox)
-main.add_command(schema_command)
-main.add_command(fmt)
-main.add_command(state)
-main.add_command(import_object)
-main.add_command(history)
-main.add_command(watch)
-main.add_command(handout)
-sandbox.add_command(fault)
-
-__all__ = ["main", "summary_line"]
+ExitCodes.lazy = {  # name: (module, attribute, the command's first sentence, for --help)
+    "fmt": (
+        "reconciler.manifest_commands",
+        "fmt",
+        "Normalise manifest files (default: the --manifests directory): keys in a stable "
+        "order, comments and layout kept; formatting twice changes nothing.",
+    ),
+    "handout": (
+        "reconciler.handout_commands",
+        "handout",
+        "Generated passwords, sealed to the firm's public key and kept with the state.",
+    ),
+    "history": (
+        "reconciler.state_commands",
+        "history",
+        "The audit trail of TRADER (or of the whole workspace): every action applied, when, "
+        "by whom, from which plan and commit, with the platform's ids and the outcome.",
+    ),
+    "import": (
+        "reconciler.state_commands",
+        "import_object",
+        "Adopt the platform's object REMOTE_ID as the declared ADDRESS (checked by natural key).",
+    ),
+    "sandbox": (
+        "reconciler.fault_commands",
+        "sandbox",
+        "Run the platform emulators and act on them from outside reconciler.",
+    ),
+    "schema": (
+        "reconciler.manifest_commands",
+        "schema_command",
+        "Print the JSON Schema of manifest documents (Firm, Trader, a list of traders), for "
+        "editors: save it beside the manifests and point a `# yaml-language-server: "
+        "$schema=...` modeline at it.",
+    ),
+    "state": (
+        "reconciler.state_commands",
+        "state",
+        "Inspect, repair, move, pull or push the recorded state.",
+    ),
+    "watch": (
+        "reconciler.watch_command",
+        "watch",
+        "Keep the platforms matching the manifests: apply at start, entitle traders the "
+        "moment they sign (from the platform's event stream), and apply manifest changes as "
+        "files change or on SIGHUP.",
+    ),
+}
