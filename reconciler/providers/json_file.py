@@ -50,6 +50,8 @@ def kept_requests(
     def stop() -> None:
         try:
             write_json_atomic(path, list(requests))
+        except OSError:
+            pass  # a convenience for `sandbox requests`: never the error a command reports
         finally:
             then()
 
