@@ -38,6 +38,18 @@ def test_a_broken_trader_file_does_not_make_its_mentee_wrong(manifests: Path) ->
     ]
 
 
+def test_an_invalid_mentor_is_one_error_not_two(manifests: Path) -> None:
+    alice = manifests / "traders" / "alice.yaml"
+    alice.write_text(alice.read_text().replace("email: alice@example.com", "email: nope"))
+
+    code, lines = validate(manifests)
+
+    assert code == 1
+    assert len(lines) == 2, lines
+    assert lines[0].startswith(f"{alice}:")
+    assert "email" in lines[0]
+
+
 def test_without_a_firm_only_the_missing_firm_is_reported(manifests: Path) -> None:
     (manifests / "firm.yaml").unlink()
 
