@@ -103,11 +103,11 @@ def _load(
         if declared:  # read again, now that the Firm says where else secrets may live
             folders = tuple(root / folder for folder in declared)
             return _load(directory, schemas=schemas, environ=environ, allowed=folders)
-    declared = {str(entry.value.get("name")) for entry in traders}
+    names = {str(entry.value.get("name")) for entry in traders}
     loaded = _validate_traders(traders, context, report)
     check_unique(loaded, schemas=schemas, report=report)
     if is_complete:  # with a file unread, any cross-reference may name a trader in it
-        unloaded = frozenset(declared - {valid.trader.name for valid in loaded})
+        unloaded = frozenset(names - {valid.trader.name for valid in loaded})
         check_firm(loaded, context, report=report, unloaded=unloaded)
     report.raise_if_any(hidden=refs.sensitive)
     for warning in warnings:
