@@ -4,17 +4,22 @@ reporting as one line with the class's exit code, and a group whose usage errors
 from __future__ import annotations
 
 import functools
+import importlib
 import sys
+import time
 from collections.abc import Callable
+from functools import cached_property
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-from rich.console import Console
 
 from reconciler.cli.streams import end_if_pipe_broken, guard_streams
 from reconciler.errors import ManifestErrors, ReconcilerError
 from reconciler.workspace import StateChoice
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
 F = TypeVar("F", bound=Callable[..., Any])
@@ -33,13 +38,28 @@ class Context:
         http_timeout: float = 30.0,
     ) -> None:
         self.manifests = manifests
+        self.started = time.monotonic()
+        """When the command began: apply's summary counts its time from here."""
         self.http_timeout = http_timeout
         self.debug = debug
         self.choice = choice or StateChoice()
-        self.out = Console(
+        self.color = color
+
+    @cached_property
+    def out(self) -> Console:
+        """The console for results (rich is loaded by the commands that print)."""
+        from rich.console import Console
+
+        color = self.color
+        return Console(
             no_color=color is False, force_terminal=color or None, highlight=False, soft_wrap=True
         )
-        self.err = Console(stderr=True, no_color=color is False, highlight=False, soft_wrap=True)
+
+    @cached_property
+    def err(self) -> Console:
+        from rich.console import Console
+
+        return Console(stderr=True, no_color=self.color is False, highlight=False, soft_wrap=True)
 
 
 def reports_errors(command: F) -> F:
@@ -74,7 +94,36 @@ def reports_errors(command: F) -> F:
 
 class ExitCodes(click.Group):
     """A click group whose usage errors exit 1, not click's 2: with `--detailed-exitcode`,
-    2 must only ever mean "changes present"."""
+    2 must only ever mean "changes present". Commands in `lazy` are imported when run (their
+    modules load platforms, HTTP, databases); `--help` lists them from their short help."""
+
+    lazy: dict[str, tuple[str, str, str]] = {}  # noqa: RUF012
+    """name -> (module, attribute, short help); filled once where the commands are declared."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy and cmd_name not in self.commands:
+            module, attribute, _ = self.lazy[cmd_name]
+            self.add_command(getattr(importlib.import_module(module), attribute), cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        limit = formatter.width - 6 - max(len(name) for name in self.list_commands(ctx))
+        rows = []
+        for name in self.list_commands(ctx):
+            if name in self.commands:
+                command = self.commands[name]
+                if command.hidden:
+                    continue
+                rows.append((name, command.get_short_help_str(limit)))
+            else:
+                stand_in = click.Command(name, help=self.lazy[name][2])  # same wording rules
+                rows.append((name, stand_in.get_short_help_str(limit)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["standalone_mode"] = False

@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from reconciler.cli.sandbox import call_admin
+from reconciler.cli.sandbox import call_admin, sandbox
 
 
 @click.group("fault")
@@ -100,4 +100,6 @@ def _print_faults(listing: dict[str, Any]) -> None:
     click.echo(f"{len(listing['faults'])} fault(s) armed, {len(listing['injected'])} hit(s).")
 
 
-__all__ = ["fault"]
+sandbox.add_command(fault)  # `reconciler sandbox fault ...`; the CLI loads `sandbox` from here
+
+__all__ = ["fault", "sandbox"]

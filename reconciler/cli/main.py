@@ -14,12 +14,10 @@ import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from reconciler.apply.events import Event
-from reconciler.cli.conformance import conformance
 from reconciler.cli.context import (
     EXIT_CHANGES,
     Context,
@@ -27,9 +25,6 @@ from reconciler.cli.context import (
     pass_context,
     reports_errors,
 )
-from reconciler.cli.faults import fault
-from reconciler.cli.handout import handout
-from reconciler.cli.manifests import fmt, schema_command
 from reconciler.cli.options import (
     PLANFILE,
     format_option,
@@ -37,30 +32,15 @@ from reconciler.cli.options import (
     plan_options_from,
     refuse_options_with_saved_plan,
 )
-from reconciler.cli.output import (
-    print_drift,
-    print_plan,
-    print_saved_plan,
-    print_state,
-    warn_appeared,
-)
-from reconciler.cli.sandbox import sandbox
-from reconciler.cli.state import history, import_object, state
-from reconciler.cli.watch import watch
+from reconciler.collector import frozen_gc, quiet_gc
 from reconciler.errors import ReconcilerError
-from reconciler.manifest import load_manifests
-from reconciler.manifest.collector import frozen_gc, quiet_gc
-from reconciler.providers import schemas
-from reconciler.render import ProgressSink, summary_line
-from reconciler.workspace import (
-    BACKENDS,
-    StateChoice,
-    Workspace,
-    open_workspace,
-    plan_to_apply,
-    read_saved_plan,
-    save_plan,
-)
+from reconciler.workspace.backends import BACKENDS, StateChoice
+
+if TYPE_CHECKING:
+    from reconciler.apply.events import Event
+    from reconciler.workspace import Workspace
+
+# What each command needs is imported when it runs: `--help` and `--version` load none of it.
 
 
 class LocatedFormatter(logging.Formatter):
@@ -76,7 +56,22 @@ class LocatedFormatter(logging.Formatter):
         return super().format(record)
 
 
-@click.group(cls=ExitCodes)
+class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever `sys.stderr` is when a record comes (a test runner swaps it)."""
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        """The stream is always the current stderr."""
+
+
+@click.group(cls=ExitCodes, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(
+    package_name="prop-firm-reconciler", prog_name="reconciler", message="%(prog)s %(version)s"
+)
 @click.option(
     "--manifests",
     "-m",
@@ -122,9 +117,12 @@ def main(
     http_timeout: float,
 ) -> None:
     """Declare a prop firm's traders in YAML; plan and apply them to trading platforms."""
-    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING)
-    for handler in logging.getLogger().handlers:
+    root = logging.getLogger()
+    root.setLevel(logging.DEBUG if debug else logging.WARNING)
+    if not any(isinstance(handler, StderrHandler) for handler in root.handlers):
+        handler = StderrHandler()
         handler.setFormatter(LocatedFormatter())
+        root.addHandler(handler)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # it logs full URLs at INFO
     choice = StateChoice(backend=backend, workspace=workspace)
     ctx.obj = Context(manifests, color=color, debug=debug, choice=choice, http_timeout=http_timeout)
@@ -135,6 +133,9 @@ def main(
 @reports_errors
 def validate(ctx: Context) -> None:
     """Check the manifests; report every problem as file:line: message."""
+    from reconciler.manifest import load_manifests
+    from reconciler.providers import schemas
+
     with quiet_gc():
         desired = load_manifests(ctx.manifests, schemas=schemas())
     ctx.out.print(
@@ -174,6 +175,10 @@ def plan(
     output_format: str,
 ) -> None:
     """Show what apply would change."""
+    from reconciler.cli.output import print_plan
+    from reconciler.workspace import open_workspace
+    from reconciler.workspace.saved_plans import save_plan
+
     options = plan_options_from(adopt=adopt, targets=targets, max_cancel=max_cancel)
     with (
         quiet_gc(),
@@ -220,6 +225,9 @@ def apply(
     """Plan, confirm, and make the platforms match the manifests. With PLANFILE (from
     `plan --out`): apply exactly that reviewed plan, without asking, or refuse if the state,
     the manifests or the platforms changed since."""
+    from reconciler.cli.output import print_plan, warn_appeared
+    from reconciler.workspace import open_workspace, plan_to_apply, read_saved_plan
+
     saved = None
     if planfile is not None:
         refuse_options_with_saved_plan(planfile)
@@ -263,8 +271,10 @@ def _confirm(auto_approve: bool) -> None:
 
 
 def _execute(ctx: Context, workspace: Workspace, the_plan: Any, remote: Any, document: Any) -> Any:
+    from reconciler.render import ProgressSink
+
     total = sum(1 for c in the_plan.changes if c.calls_platform)
-    with frozen_gc(), ProgressSink(ctx.out, total=total) as sink:
+    with frozen_gc(), ProgressSink(ctx.out, total=total, started=ctx.started) as sink:
         events: Callable[[Event], None] = sink
         return workspace.apply(the_plan, remote, document, sink=events)
 
@@ -281,6 +291,9 @@ def _execute(ctx: Context, workspace: Workspace, the_plan: Any, remote: Any, doc
 def drift(ctx: Context, detailed_exitcode: bool, output_format: str) -> None:
     """Refresh only: report what changed on the platforms outside reconciler since the last
     apply (changed values, deleted objects, objects that appeared); plans nothing."""
+    from reconciler.cli.output import print_drift
+    from reconciler.workspace import open_workspace
+
     with (
         quiet_gc(),
         open_workspace(
@@ -301,6 +314,10 @@ def drift(ctx: Context, detailed_exitcode: bool, output_format: str) -> None:
 def show(ctx: Context, planfile: Path | None, output_format: str) -> None:
     """Print the saved plan PLANFILE; without it, the recorded state (addresses, remote ids,
     attributes; never secrets)."""
+    from reconciler.cli.output import print_saved_plan, print_state
+    from reconciler.workspace import open_workspace
+    from reconciler.workspace.saved_plans import read_saved_plan
+
     if planfile is not None:
         print_saved_plan(ctx.out, read_saved_plan(planfile), output_format)
         return
@@ -310,15 +327,57 @@ def show(ctx: Context, planfile: Path | None, output_format: str) -> None:
     print_state(ctx.out, rows, output_format, serial=document.serial)
 
 
-main.add_command(sandbox)
-main.add_command(schema_command)
-main.add_command(fmt)
-main.add_command(state)
-main.add_command(import_object)
-main.add_command(history)
-main.add_command(watch)
-main.add_command(handout)
-main.add_command(conformance)
-sandbox.add_command(fault)
-
-__all__ = ["main", "summary_line"]
+ExitCodes.lazy = {  # name: (module, attribute, the command's first sentence, for --help)
+    "fmt": (
+        "reconciler.cli.manifests",
+        "fmt",
+        "Normalise manifest files (default: the --manifests directory): keys in a stable "
+        "order, comments and layout kept; formatting twice changes nothing.",
+    ),
+    "conformance": (
+        "reconciler.cli.conformance",
+        "conformance",
+        "Run Tradovate conformance Stages 1-4 with a throwaway cohort, always cleaning it up, "
+        "and write log.jsonl (every call, secrets redacted), report.md and summary.json.",
+    ),
+    "handout": (
+        "reconciler.cli.handout",
+        "handout",
+        "Generated passwords, sealed to the firm's public key and kept with the state.",
+    ),
+    "history": (
+        "reconciler.cli.state",
+        "history",
+        "The audit trail of TRADER (or of the whole workspace): every action applied, when, "
+        "by whom, from which plan and commit, with the platform's ids and the outcome.",
+    ),
+    "import": (
+        "reconciler.cli.state",
+        "import_object",
+        "Adopt the platform's object REMOTE_ID as the declared ADDRESS (checked by natural key).",
+    ),
+    "sandbox": (
+        "reconciler.cli.faults",
+        "sandbox",
+        "Run the platform emulators and act on them from outside reconciler.",
+    ),
+    "schema": (
+        "reconciler.cli.manifests",
+        "schema_command",
+        "Print the JSON Schema of manifest documents (Firm, Trader, a list of traders), for "
+        "editors: save it beside the manifests and point a `# yaml-language-server: "
+        "$schema=...` modeline at it.",
+    ),
+    "state": (
+        "reconciler.cli.state",
+        "state",
+        "Inspect, repair, move, pull or push the recorded state.",
+    ),
+    "watch": (
+        "reconciler.cli.watch",
+        "watch",
+        "Keep the platforms matching the manifests: apply at start, entitle traders the "
+        "moment they sign (from the platform's event stream), and apply manifest changes as "
+        "files change or on SIGHUP.",
+    ),
+}

@@ -5,12 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from click.core import ParameterSource
 
-from reconciler.plan import DEFAULT_MAX_CANCEL, PlanOptions, check_target
+if TYPE_CHECKING:
+    from reconciler.plan import PlanOptions
+
+DEFAULT_MAX_CANCEL = 5
+"""reconciler.plan's DEFAULT_MAX_CANCEL, for the help text without loading the planner (a test
+keeps the two equal)."""
 
 F = TypeVar("F", bound=Callable[..., Any])
 FORMATS = ("text", "markdown", "json")
@@ -54,6 +59,8 @@ def plan_options_from(
     *, adopt: bool, targets: tuple[str, ...], max_cancel: int | None
 ) -> PlanOptions:
     """The PlanOptions the command line asked for (the default cancel limit when unset)."""
+    from reconciler.plan import PlanOptions
+
     limit = DEFAULT_MAX_CANCEL if max_cancel is None else max_cancel
     return PlanOptions(adopt=adopt, targets=targets, max_cancel=limit)
 
@@ -84,6 +91,8 @@ def _check_targets(
     _: click.Context, __: click.Parameter, values: tuple[str, ...]
 ) -> tuple[str, ...]:
     try:
+        from reconciler.plan import check_target
+
         return tuple(check_target(value) for value in values)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--target") from None

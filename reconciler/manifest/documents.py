@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Any
 
@@ -29,8 +29,8 @@ from yaml.events import (
 )
 from yaml.nodes import ScalarNode
 
+from reconciler.collector import quiet_gc
 from reconciler.errors import ManifestError
-from reconciler.manifest.collector import quiet_gc
 from reconciler.manifest.models import Path
 
 try:
@@ -39,6 +39,7 @@ except ImportError:  # PyYAML built without libyaml
     from yaml import SafeLoader  # type: ignore[assignment]
 
 MAX_DEPTH = 64
+ALIAS = "YAML aliases (*name) are not supported: write the value out"
 STR = "tag:yaml.org,2002:str"
 BOOL = "tag:yaml.org,2002:bool"
 SCALAR_TAGS = frozenset(
@@ -92,6 +93,10 @@ def read_documents(data: bytes, *, expand: Expand) -> tuple[list[Document], list
         builder.problems.append(Located(exc.line, exc.message))
     finally:
         loader.dispose()
+    if builder.aliases > 1:
+        first = next(i for i, problem in enumerate(builder.problems) if problem.message == ALIAS)
+        counted = f"{ALIAS} ({builder.aliases} aliases in this file)"
+        builder.problems[first] = replace(builder.problems[first], message=counted)
     return builder.documents, builder.problems
 
 
@@ -117,6 +122,10 @@ def _syntax_errors(data: bytes) -> Iterator[None]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
+        column = _tab_column(data, mark.line) if mark else 0
+        if column:
+            message = f"invalid YAML: a tab indents this line (column {column}); indent with spaces"
+            raise ManifestError(message, line=line) from exc
         if exc.problem and "maximum nesting depth" in exc.problem:
             # libyaml's own limit (far above ours), met while it scans ahead: say it as ours
             raise ManifestError(f"nesting deeper than {MAX_DEPTH} levels", line=line) from exc
@@ -127,6 +136,16 @@ def _syntax_errors(data: bytes) -> Iterator[None]:
         raise ManifestError(f"invalid YAML: {exc.reason}", line=line) from exc
     except yaml.YAMLError as exc:
         raise ManifestError(f"invalid YAML: {type(exc).__name__}") from exc
+
+
+def _tab_column(data: bytes, index: int) -> int:
+    """The 1-based column of a tab in the indentation of line `index` (0-based), or 0."""
+    lines = data.split(b"\n", index + 1)
+    if index >= len(lines):
+        return 0
+    text = lines[index]
+    indentation = text[: len(text) - len(text.lstrip(b" \t"))]
+    return indentation.find(b"\t") + 1
 
 
 def resolve_plain(value: str) -> str:
@@ -171,6 +190,7 @@ class _Builder:
         self.root: Any = None
         self.root_line = 0
         self.item_lines: list[int] = []
+        self.aliases = 0
 
     def run(self, next_event: Callable[[], Event | None]) -> None:
         """Consume events until the stream ends (`next_event` returns StreamEnd or None).
@@ -220,9 +240,11 @@ class _Builder:
                 top = stack[-1] if stack else _NO_FRAME
                 is_dict = type(top.container) is dict
             elif kind is AliasEvent:
-                message = "YAML aliases (*name) are not supported: write the value out"
+                self.aliases += 1
+                message = ALIAS if self.aliases == 1 else ""  # one error for them all
                 if is_dict and top.pending is None:
-                    self._problem(event, message)
+                    if message:
+                        self._problem(event, message)
                     top.pending = _NOT_A_KEY
                 else:
                     self._problem(event, message, path=self._path(), is_value_lost=True)

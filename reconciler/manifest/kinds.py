@@ -109,6 +109,8 @@ def validate_trader(
             report.at(entry.where.at((key,)), message)
     platforms: dict[str, BaseModel] = {}
     for name, block in blocks.items():
+        if context.firm is None:
+            continue  # blocks take the Firm's defaults: without a valid Firm, errors are noise
         if context.configured is not None and name not in context.configured:
             configured = ", ".join(sorted(context.configured)) or "none"
             message = f"{name}: provider is not configured on the Firm (configured: {configured})"
@@ -166,8 +168,16 @@ def check_unique(
                     report.at(where.at(path), f"{dotted}: duplicate {key}", first=earlier)
 
 
-def check_firm(traders: Sequence[Valid], context: FirmContext, *, report: Report) -> None:
-    """Run each provider's firm-wide check over the valid traders that use the provider."""
+def check_firm(
+    traders: Sequence[Valid],
+    context: FirmContext,
+    *,
+    report: Report,
+    unloaded: frozenset[str] = frozenset(),
+) -> None:
+    """Run each provider's firm-wide check over the valid traders that use the provider.
+    A problem naming a trader in `unloaded` (declared, but reported invalid already) is a
+    follow-on of that error and is left out."""
     where = {valid.trader.name: valid.where for valid in traders}
     for name, schema in context.schemas.items():
         settings = context.settings.get(name)
@@ -175,7 +185,8 @@ def check_firm(traders: Sequence[Valid], context: FirmContext, *, report: Report
             continue
         members = [(v.trader, v.platforms[name]) for v in traders if name in v.platforms]
         for trader_name, problem in schema.check_firm(settings, members):
-            report.problems(where[trader_name], [problem])
+            if not any(repr(name) in problem.message for name in unloaded):
+                report.problems(where[trader_name], [problem])
 
 
 def merge(defaults: dict[str, Any], block: dict[str, Any]) -> dict[str, Any]:

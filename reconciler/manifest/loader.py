@@ -15,8 +15,8 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from reconciler.collector import quiet_gc
 from reconciler.errors import ManifestError, ManifestErrors
-from reconciler.manifest.collector import quiet_gc
 from reconciler.manifest.documents import Expand, read_documents
 from reconciler.manifest.kinds import (
     Entry,
@@ -87,7 +87,9 @@ def _load(
         digest.update(data)
         file = ManifestFile(shown, data)
         expand = partial(refs.expand, base=(root / relative).parent)
-        is_complete &= _read_file(file, expand, report=report, firms=firms, traders=traders)
+        is_complete &= _read_file(
+            file, expand, report=report, firms=firms, traders=traders, warnings=warnings
+        )
         warnings += _located_warnings(file, refs.warnings)
         refs.warnings.clear()
     if not paths:
@@ -101,9 +103,12 @@ def _load(
         if declared:  # read again, now that the Firm says where else secrets may live
             folders = tuple(root / folder for folder in declared)
             return _load(directory, schemas=schemas, environ=environ, allowed=folders)
+    names = {str(entry.value.get("name")) for entry in traders}
     loaded = _validate_traders(traders, context, report)
     check_unique(loaded, schemas=schemas, report=report)
-    check_firm(loaded, context, report=report)
+    if is_complete:  # with a file unread, any cross-reference may name a trader in it
+        unloaded = frozenset(names - {valid.trader.name for valid in loaded})
+        check_firm(loaded, context, report=report, unloaded=unloaded)
     report.raise_if_any(hidden=refs.sensitive)
     for warning in warnings:
         logger.warning(warning, extra={"is_located": True})
@@ -163,7 +168,8 @@ def _warn_of_literal_secrets(firm: BaseModel, traders: Sequence[Trader], refs: R
 def _manifest_paths(root: Path, report: Report) -> list[str]:
     """Relative POSIX paths of the manifest files below `root`, sorted."""
     if not root.is_dir():
-        report.line(str(root), 0, "not a directory")
+        reason = "not a directory" if root.exists() else "does not exist"
+        report.line(str(root), 0, reason)
         return []
 
     def unreadable(exc: OSError) -> None:
@@ -184,8 +190,10 @@ def _read_file(
     report: Report,
     firms: list[Entry],
     traders: list[Entry],
+    warnings: list[str],
 ) -> bool:
-    """Sort the file's documents into firms and traders; False when it could not be read whole."""
+    """Sort the file's documents into firms and traders; False when it could not be read whole.
+    A file without any document (empty, comments, a lone `---`) is warned about."""
     try:
         file.data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -194,9 +202,12 @@ def _read_file(
         report.line(file.shown, line, f"file is not UTF-8 text (invalid byte 0x{bad:02x})")
         return False
     documents, problems = read_documents(file.data, expand=expand)
+    if not problems and all(document.value is None for document in documents):
+        warnings.append(f"{file.shown}:1: warning: the file declares nothing (it is empty)")
     is_whole = True
     for problem in problems:
-        report.line(file.shown, problem.line, problem.message)
+        if problem.message:  # an empty one only marks a value as lost (a repeated alias)
+            report.line(file.shown, problem.line, problem.message)
         if problem.doc < 0:
             is_whole = False
         elif problem.is_value_lost and problem.path is not None:

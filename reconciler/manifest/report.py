@@ -108,10 +108,11 @@ class Report:
 
 def conceal(message: str, hidden: set[str] | frozenset[str]) -> str:
     """`message` with every quoted occurrence of a hidden value replaced by `(sensitive)`,
-    longest values first (a value of fewer than 3 characters is replaced only when quoted)."""
+    longest values first (one shorter than 6 characters only where it is quoted, so that a
+    short value such as a plan name does not blank out the words of unrelated messages)."""
     for value in sorted(hidden, key=len, reverse=True):
         for quoted in (repr(value), f'"{value}"'):
             message = message.replace(quoted, "(sensitive)")
-        if len(value) >= 3:
+        if len(value) >= 6:  # assumed: shorter texts occur in messages by chance
             message = message.replace(value, "(sensitive)")
     return message

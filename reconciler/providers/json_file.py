@@ -4,8 +4,10 @@ and saved behind the changes that make them (`WriteBehind`)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
+from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,31 @@ def write_json_atomic(path: Path, document: Any) -> None:
     """Write `document` to `path` so readers see either the old or the new file, never a part."""
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomically(path, json.dumps(document, separators=(",", ":")).encode())
+
+
+def kept_requests(
+    requests: deque[Any], data_path: Path | None, *, then: Callable[[], None]
+) -> Callable[[], None]:
+    """For a sandbox keeping its world in `data_path`: fill `requests` with the log kept beside
+    it (`<name>.requests.json`), and return the on-stop action that saves the log, then runs
+    `then`. So `sandbox requests` lists what every embedded run served, not just its own."""
+    if data_path is None:
+        return then
+    path = data_path.with_name(f"{data_path.stem}.requests.json")
+    with contextlib.suppress(OSError, ValueError):
+        kept = read_json(path)
+        if isinstance(kept, list):
+            requests.extend(entry for entry in kept if isinstance(entry, dict))
+
+    def stop() -> None:
+        try:
+            write_json_atomic(path, list(requests))
+        except OSError:
+            pass  # a convenience for `sandbox requests`: never the error a command reports
+        finally:
+            then()
+
+    return stop
 
 
 def read_json(path: Path) -> Any:

@@ -7,10 +7,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reconciler.errors import StateError
-from reconciler.manifest import WORKSPACE_NAME, StateSettings
-from reconciler.state import Backend, LocalBackend
+
+if TYPE_CHECKING:
+    from reconciler.manifest import StateSettings
+    from reconciler.state import Backend
 
 DSN_ENV = "RECONCILER_PG_DSN"
 BACKENDS = ("local", "postgres")
@@ -29,6 +32,9 @@ def open_backend(
 ) -> Backend:
     """The backend the settings and overrides name; StateError for an unknown backend, a bad
     workspace name or a postgres backend without a DSN."""
+    from reconciler.manifest import WORKSPACE_NAME  # loaded by the commands that use state
+    from reconciler.state import LocalBackend
+
     backend = choice.backend or settings.backend
     workspace = choice.workspace or settings.workspace
     if backend not in BACKENDS:

@@ -155,3 +155,12 @@ def test_a_failed_state_write_is_one_line_and_leaves_state_whole(
     assert "Traceback" not in result.output
     assert project.state_file.read_bytes() == before
     assert not [p for p in project.state_file.parent.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_a_state_directory_that_cannot_be_made_is_one_line(example: Path) -> None:
+    (example / "state").write_text("not a directory\n")
+
+    done = reconciler(example, "apply", "--auto-approve")
+
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [f"Error: cannot create {example / 'state'}: File exists"]

@@ -79,6 +79,7 @@ from collections.abc import Callable
 
 from starlette.types import ASGIApp
 
+from reconciler.providers.json_file import kept_requests
 from reconciler.providers.sandbox.faults import Fault, FaultInjector, faults_file
 from reconciler.providers.sandbox.server import RunningServer, catch_all_app, serve_app
 from reconciler.providers.traderpal.sandbox.config import (
@@ -161,6 +162,7 @@ def serve_sandbox(
     """Serve a sandbox on 127.0.0.1 (`port` 0 picks a free one); use it as a context manager."""
     sandbox = Sandbox(config or SandboxConfig(), clock=clock or time.time)
     running = serve_app(_app(sandbox), port=port)
-    server = SandboxServer(running.server, running.thread, on_stop=sandbox.flush)
+    on_stop = kept_requests(sandbox.requests, sandbox.config.data_path, then=sandbox.flush)
+    server = SandboxServer(running.server, running.thread, on_stop=on_stop)
     server.config = sandbox.config
     return server

@@ -11,7 +11,7 @@ from reconciler.providers.tradovate.sandbox.protocol import LIVE, Reply, int_or_
 from reconciler.providers.tradovate.sandbox.risk import ADMIN_FIELDS, admin_update
 from reconciler.providers.tradovate.sandbox.sockets import signal_event
 from reconciler.providers.tradovate.sandbox.time import iso
-from reconciler.providers.tradovate.sandbox.users import CONTACT_FIELDS
+from reconciler.providers.tradovate.sandbox.users import CONTACT_FIELDS, create_user
 from reconciler.providers.tradovate.sandbox.world import AUTOLIQ_FIELDS, Entity
 
 if TYPE_CHECKING:
@@ -27,6 +27,10 @@ def _problem(status: int, text: str) -> Reply:
 def admin_reply(sandbox: Sandbox, method: str, segments: list[str], body: Entity) -> Reply:
     """Answer `/_sandbox/<segments>` (segments lower-cased; names resolve case-insensitively)."""
     match method, segments:
+        case "POST", ["users", "create"]:  # as if someone created it by hand on the platform
+            organization = sandbox.config.seed.organization_id
+            created = create_user(sandbox.world, body, sandbox.now(), organization)
+            return _problem(400, created["errorText"]) if "errorText" in created else ok(created)
         case "POST", ["users", ref, action]:
             return _user_action(sandbox, ref, action, body)
         case "POST", ["contacts", ref, "update"]:

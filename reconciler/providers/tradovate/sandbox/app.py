@@ -108,6 +108,7 @@ from starlette.routing import WebSocketRoute
 from starlette.types import ASGIApp
 from starlette.websockets import WebSocket
 
+from reconciler.providers.json_file import kept_requests
 from reconciler.providers.sandbox.faults import Fault, FaultInjector, faults_file
 from reconciler.providers.sandbox.server import RunningServer, catch_all_app, serve_app
 from reconciler.providers.tradovate.sandbox import accounts as sandbox_accounts
@@ -260,6 +261,7 @@ def serve_sandbox(
     """Serve a sandbox on 127.0.0.1 (`port` 0 picks a free one); use it as a context manager."""
     sandbox = _sandbox(config, clock)
     running = serve_app(_app(sandbox), port=port)
-    server = SandboxServer(running.server, running.thread, on_stop=sandbox.flush)
+    on_stop = kept_requests(sandbox.requests, sandbox.config.data_path, then=sandbox.flush)
+    server = SandboxServer(running.server, running.thread, on_stop=on_stop)
     server.config = sandbox.config
     return server

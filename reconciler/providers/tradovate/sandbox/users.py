@@ -104,6 +104,7 @@ def _user_problem(world: World, item: Entity, organization: int) -> str | None:
 
 
 def _create_user(world: World, item: Entity, now: float, organization: int) -> Entity:
+    """One user as createevaluationusers makes it: `{"userId"}` or `{"errorText"}`."""
     problem = _user_problem(world, item, organization)
     if problem is not None:
         return {"errorText": problem}
@@ -133,6 +134,10 @@ def _create_user(world: World, item: Entity, now: float, organization: int) -> E
         entitlement = world.entitlements[entitlement_id]
         world.add_owned("plugins", new_plugin(world, user_id, entitlement, None, now))
     return {"userId": user_id}
+
+
+create_user = _create_user
+"""For the admin endpoint `users/create`: a user made outside reconciler (e.g. by hand)."""
 
 
 def _subscription(world: World, user_id: int, plan: Entity, now: float) -> Entity:

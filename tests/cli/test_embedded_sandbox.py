@@ -1,0 +1,69 @@
+"""The sandbox commands against the embedded sandboxes (no `sandbox serve`): the request log
+of earlier runs, and a user made outside reconciler that apply then adopts."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from reconciler.cli import main
+
+EXAMPLE = Path(__file__).parents[2] / "manifests"
+DAVE = """\
+kind: Trader
+name: dave
+username: dave.green
+email: dave@example.com
+first_name: Dave
+last_name: Green
+password: {generate: true}
+tradovate: {}
+"""
+
+
+def run(*args: str, expect: int = 0) -> str:
+    result = CliRunner().invoke(main, ["--no-color", *args], catch_exceptions=False)
+    assert result.exit_code == expect, result.output
+    return result.output
+
+
+@pytest.fixture
+def firm(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The example manifests in a fresh directory, which is also the working directory."""
+    shutil.copytree(EXAMPLE, tmp_path / "manifests")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_sandbox_requests_lists_what_the_embedded_sandbox_served(firm: Path) -> None:
+    run("apply", "--auto-approve")
+
+    served = run("sandbox", "requests").splitlines()
+    vue = run("sandbox", "--platform", "tradervue", "requests").splitlines()
+
+    assert "POST live /live/v1/user/createevaluationusers 200" in served
+    assert served[-1] == f"{len(served) - 1} request(s)."
+    assert len(served) > 4
+    assert any(line.startswith("POST") and "users" in line for line in vue)
+
+
+def test_sandbox_admin_creates_a_user_that_apply_adopts(firm: Path) -> None:
+    run("apply", "--auto-approve")
+    created = run(
+        "sandbox", "admin", "users/create", "name=dave.green", "email=dave@example.com",
+        "password=dave-Pass-1234", "firstName=Dave", "lastName=Green",
+    )  # fmt: skip
+    (firm / "manifests" / "traders" / "dave.yaml").write_text(DAVE)
+
+    refused = run("plan", expect=1)
+    adopted = run("apply", "--auto-approve", "--adopt")
+
+    assert '"userId"' in created
+    assert "tradovate_user.dave" in refused
+    assert "--adopt" in refused
+    assert "Apply complete" in adopted
+    assert "tradovate_user.dave" in run("state", "list")
+    assert "No changes" in run("plan")
