@@ -19,6 +19,7 @@ from typing import Any
 import click
 
 from reconciler.apply.events import Event
+from reconciler.cli.annotations import annotated_errors, print_problems, review_format_option
 from reconciler.cli.context import (
     EXIT_CHANGES,
     Context,
@@ -45,7 +46,7 @@ from reconciler.cli.output import (
 from reconciler.cli.sandbox import sandbox
 from reconciler.cli.state import history, import_object, state
 from reconciler.cli.watch import watch
-from reconciler.errors import ReconcilerError
+from reconciler.errors import ManifestError, ReconcilerError
 from reconciler.manifest import load_manifests
 from reconciler.manifest.collector import frozen_gc, quiet_gc
 from reconciler.plan import Change
@@ -112,12 +113,21 @@ def main(
 
 
 @main.command()
+@review_format_option(formats=("text", "json", "github"))
 @pass_context
 @reports_errors
-def validate(ctx: Context) -> None:
-    """Check the manifests; report every problem as file:line: message."""
-    with quiet_gc():
-        desired = load_manifests(ctx.manifests, schemas=schemas())
+def validate(ctx: Context, output_format: str) -> None:
+    """Check the manifests offline (no platform call, no state); report every problem as
+    file:line: message, a JSON list (--format json) or GitHub annotations (--format github)."""
+    try:
+        with quiet_gc():
+            desired = load_manifests(ctx.manifests, schemas=schemas())
+    except ManifestError as exc:
+        print_problems(exc, output_format)
+        raise
+    if output_format == "json":
+        click.echo("[]")
+        return
     ctx.out.print(
         f"The manifests are valid: {len(desired.traders)} trader(s) of firm {desired.firm.name}."
     )
@@ -141,7 +151,7 @@ def validate(ctx: Context) -> None:
     type=click.Path(path_type=Path, dir_okay=False),
     help="Save the plan to FILE, for `reconciler apply FILE` after review.",
 )
-@format_option
+@review_format_option()
 @pass_context
 @reports_errors
 def plan(
@@ -157,6 +167,7 @@ def plan(
     """Show what apply would change."""
     options = plan_options_from(adopt=adopt, targets=targets, max_cancel=max_cancel)
     with (
+        annotated_errors(output_format, title="reconciler plan"),
         quiet_gc(),
         open_workspace(
             ctx.manifests, choice=ctx.choice, http_timeout=ctx.http_timeout
@@ -258,13 +269,14 @@ def _execute(ctx: Context, workspace: Workspace, the_plan: Any, remote: Any, doc
     is_flag=True,
     help="Exit 2 when the platforms drifted from the recorded state, 0 when not, 1 on error.",
 )
-@format_option
+@review_format_option()
 @pass_context
 @reports_errors
 def drift(ctx: Context, detailed_exitcode: bool, output_format: str) -> None:
     """Refresh only: report what changed on the platforms outside reconciler since the last
     apply (changed values, deleted objects, objects that appeared); plans nothing."""
     with (
+        annotated_errors(output_format, title="reconciler drift"),
         quiet_gc(),
         open_workspace(
             ctx.manifests, choice=ctx.choice, http_timeout=ctx.http_timeout
