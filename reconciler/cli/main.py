@@ -113,15 +113,17 @@ def main(
 
 
 @main.command()
+@click.argument("directory", required=False, type=click.Path(path_type=Path, file_okay=False))
 @review_format_option(formats=("text", "json", "github"))
 @pass_context
 @reports_errors
-def validate(ctx: Context, output_format: str) -> None:
-    """Check the manifests offline (no platform call, no state); report every problem as
-    file:line: message, a JSON list (--format json) or GitHub annotations (--format github)."""
+def validate(ctx: Context, directory: Path | None, output_format: str) -> None:
+    """Check the manifests (DIRECTORY, default the --manifests one) offline: no platform call,
+    no state. Every problem as file:line: message, a JSON list (--format json) or GitHub
+    annotations (--format github)."""
     try:
         with quiet_gc():
-            desired = load_manifests(ctx.manifests, schemas=schemas())
+            desired = load_manifests(directory or ctx.manifests, schemas=schemas())
     except ManifestError as exc:
         print_problems(exc, output_format)
         raise
