@@ -45,6 +45,7 @@ from reconciler.cli.output import (
 )
 from reconciler.cli.sandbox import sandbox
 from reconciler.cli.state import history, import_object, state
+from reconciler.cli.status import status
 from reconciler.cli.watch import watch
 from reconciler.errors import ManifestError, ReconcilerError
 from reconciler.manifest import load_manifests
@@ -314,6 +315,7 @@ main.add_command(state)
 main.add_command(import_object)
 main.add_command(history)
 main.add_command(watch)
+main.add_command(status)
 sandbox.add_command(fault)
 
 __all__ = ["main", "summary_line"]

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 import click
 from click.core import ParameterSource
 
+from reconciler.cli.completion import complete_target
 from reconciler.plan import DEFAULT_MAX_CANCEL, PlanOptions, check_target
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -45,6 +46,7 @@ def plan_options(command: F) -> F:
         "targets",
         multiple=True,
         callback=_check_targets,
+        shell_complete=complete_target,
         metavar="ADDR",
         help="Plan only this address or trader name, and what it depends on; repeatable.",
     )(command)

@@ -28,6 +28,12 @@ from reconciler.render.markdown import (
     render_state_markdown,
 )
 from reconciler.render.progress import ProgressSink
+from reconciler.render.status import (
+    render_status,
+    render_status_csv,
+    render_status_json,
+    render_status_markdown,
+)
 from reconciler.render.text import (
     Lines,
     Styler,
@@ -69,5 +75,9 @@ __all__ = [
     "render_state",
     "render_state_json",
     "render_state_markdown",
+    "render_status",
+    "render_status_csv",
+    "render_status_json",
+    "render_status_markdown",
     "summary_line",
 ]
