@@ -93,3 +93,13 @@ def test_drift_in_github_format_warns_per_drifted_address(project: Project) -> N
         "::warning title=reconciler drift::tradovate_account.bob/TESTB3: "
         "deleted outside reconciler\n" in result.stdout
     )
+
+
+def test_a_manifest_problem_met_by_plan_is_annotated_on_its_line(project: Project) -> None:
+    project.write("traders/dave.yaml", BAD)
+    result = run(project, "plan", "--format", "github")
+    assert result.exit_code == 1
+    assert result.stdout == (
+        "::error file=manifests/traders/dave.yaml,line=4,title=reconciler plan%3A manifest"
+        "::email: 'not-an-email' is not a valid e-mail address\n"
+    )
