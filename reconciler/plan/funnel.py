@@ -41,7 +41,7 @@ class FunnelStage(StrEnum):
 
     CREATED = "created"
     WAITING_FOR_SIGNATURE = "waiting for signature"
-    SIGNED = "signed, entitlement not applied yet"
+    SIGNED = "signed (not entitled yet)"
     ENTITLED = "entitled"
     VERIFICATION_PENDING = "verification pending"
     VERIFIED = "verified"

@@ -130,7 +130,7 @@ def test_a_signature_shows_only_after_refresh(funnel: Path) -> None:
     cli(funnel, "sandbox", "--data-dir", str(funnel / "state" / "sandbox"), "sign-mda", "bob.jones")
     assert "bob    tradovate  waiting for signature" in cli(funnel, "status").stdout
     refreshed = cli(funnel, "status", "--refresh", "--trader", "bob").stdout
-    assert "bob  tradovate  signed, entitlement not applied yet" in refreshed
+    assert "bob  tradovate  signed (not entitled yet)" in refreshed
 
 
 def test_a_bad_age_is_a_usage_error(funnel: Path) -> None:

@@ -83,7 +83,7 @@ def test_filters_and_summary() -> None:
     text = render_status(summarize_funnel(all_rows, now=NOW), waiting, now=NOW)
     assert text == (
         "Tradovate: 1 created, 1 waiting for signature (oldest 19 days), "
-        "1 signed, entitlement not applied yet, 1 entitled, 1 offboarded; "
+        "1 signed (not entitled yet), 1 entitled, 1 offboarded; "
         "TraderPal: 1 verification pending (oldest 6 days), 1 verified\n"
         "\n"
         "ben  tradovate  waiting for signature  since 2026-03-01 (19 days)\n"
