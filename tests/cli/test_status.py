@@ -16,6 +16,7 @@ from click.testing import CliRunner, Result
 
 from reconciler.cli.main import main
 from reconciler.workspace.workspace import open_workspace
+from tests.project import Project
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "manifests"
 DAY = 86_400.0
@@ -139,3 +140,14 @@ def test_a_bad_age_is_a_usage_error(funnel: Path) -> None:
     )
     assert result.exit_code == 1
     assert "'7x' is not an age like 7d, 12h, 2w or 30m" in result.output
+
+
+def test_status_calls_no_platform_unless_asked_to_refresh(project: Project) -> None:
+    assert project.run("apply", "--auto-approve").exit_code == 0
+    project.clear_requests()
+    shown = project.run("status")
+    assert shown.exit_code == 0, shown.output
+    assert shown.stdout.startswith("Tradovate: 2 created, 1 waiting for signature (oldest")
+    assert project.requests() == []
+    assert project.run("status", "--refresh").exit_code == 0
+    assert project.requests() != []
