@@ -12,6 +12,14 @@ from reconciler.providers.tradovate.sandbox import DEFAULT_ADMIN, SandboxConfig,
 from tests.project import ALICE, FIRM, SECRETS, TEAM, Project
 
 
+@pytest.fixture(autouse=True)
+def _outside_github_actions(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Commands choose `--format github` by themselves inside GitHub Actions; tests run as
+    in a terminal session unless they set GITHUB_ACTIONS themselves."""
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    monkeypatch.delenv("GITHUB_WORKSPACE", raising=False)
+
+
 @pytest.fixture
 def sandbox_config() -> SandboxConfig:
     return SandboxConfig()

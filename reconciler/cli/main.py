@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from reconciler.cli.annotations import annotated_errors, print_problems, review_format_option
 from reconciler.cli.context import (
     EXIT_CHANGES,
     Context,
@@ -33,7 +34,7 @@ from reconciler.cli.options import (
     refuse_options_with_saved_plan,
 )
 from reconciler.collector import frozen_gc, quiet_gc
-from reconciler.errors import ReconcilerError
+from reconciler.errors import ManifestError, ReconcilerError
 from reconciler.workspace.backends import BACKENDS, StateChoice
 
 if TYPE_CHECKING:
@@ -129,15 +130,26 @@ def main(
 
 
 @main.command()
+@click.argument("directory", required=False, type=click.Path(path_type=Path, file_okay=False))
+@review_format_option(formats=("text", "json", "github"))
 @pass_context
 @reports_errors
-def validate(ctx: Context) -> None:
-    """Check the manifests; report every problem as file:line: message."""
+def validate(ctx: Context, directory: Path | None, output_format: str) -> None:
+    """Check the manifests (DIRECTORY, default the --manifests one) offline: no platform call,
+    no state. Every problem as file:line: message, a JSON list (--format json) or GitHub
+    annotations (--format github)."""
     from reconciler.manifest import load_manifests
     from reconciler.providers import schemas
 
-    with quiet_gc():
-        desired = load_manifests(ctx.manifests, schemas=schemas())
+    try:
+        with quiet_gc():
+            desired = load_manifests(directory or ctx.manifests, schemas=schemas())
+    except ManifestError as exc:
+        print_problems(exc, output_format)
+        raise
+    if output_format == "json":
+        click.echo("[]")
+        return
     ctx.out.print(
         f"The manifests are valid: {len(desired.traders)} trader(s) of firm {desired.firm.name}."
     )
@@ -161,7 +173,7 @@ def validate(ctx: Context) -> None:
     type=click.Path(path_type=Path, dir_okay=False),
     help="Save the plan to FILE, for `reconciler apply FILE` after review.",
 )
-@format_option
+@review_format_option()
 @pass_context
 @reports_errors
 def plan(
@@ -181,6 +193,7 @@ def plan(
 
     options = plan_options_from(adopt=adopt, targets=targets, max_cancel=max_cancel)
     with (
+        annotated_errors(output_format, title="reconciler plan"),
         quiet_gc(),
         open_workspace(
             ctx.manifests, choice=ctx.choice, http_timeout=ctx.http_timeout
@@ -285,7 +298,7 @@ def _execute(ctx: Context, workspace: Workspace, the_plan: Any, remote: Any, doc
     is_flag=True,
     help="Exit 2 when the platforms drifted from the recorded state, 0 when not, 1 on error.",
 )
-@format_option
+@review_format_option()
 @pass_context
 @reports_errors
 def drift(ctx: Context, detailed_exitcode: bool, output_format: str) -> None:
@@ -295,6 +308,7 @@ def drift(ctx: Context, detailed_exitcode: bool, output_format: str) -> None:
     from reconciler.workspace import open_workspace
 
     with (
+        annotated_errors(output_format, title="reconciler drift"),
         quiet_gc(),
         open_workspace(
             ctx.manifests, choice=ctx.choice, http_timeout=ctx.http_timeout
@@ -344,6 +358,13 @@ ExitCodes.lazy = {  # name: (module, attribute, the command's first sentence, fo
         "reconciler.cli.handout",
         "handout",
         "Generated passwords, sealed to the firm's public key and kept with the state.",
+    ),
+    "status": (
+        "reconciler.cli.status",
+        "status",
+        "The onboarding funnel: a summary per platform, then one line per trader and platform "
+        "(created, waiting for the Market Data Agreement signature and since when, entitled, "
+        "identity verification pending or verified, offboarded).",
     ),
     "history": (
         "reconciler.cli.state",

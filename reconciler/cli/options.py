@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 from click.core import ParameterSource
 
+from reconciler.cli.completion import complete_target
+
 if TYPE_CHECKING:
     from reconciler.plan import PlanOptions
 
@@ -50,6 +52,7 @@ def plan_options(command: F) -> F:
         "targets",
         multiple=True,
         callback=_check_targets,
+        shell_complete=complete_target,
         metavar="ADDR",
         help="Plan only this address or trader name, and what it depends on; repeatable.",
     )(command)

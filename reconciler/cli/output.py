@@ -1,4 +1,4 @@
-"""Command output in the format asked for (`--format text|markdown|json`): plans, drift
+"""Command output in the format asked for (`--format text|markdown|json|github`): plans, drift
 reports and recorded state. Text goes through the rich console; markdown and JSON are printed
 verbatim (no markup, no wrapping), ready for a PR comment or a script."""
 
@@ -17,8 +17,10 @@ from reconciler.render import (
     Styler,
     piece_style,
     render_drift,
+    render_drift_github,
     render_drift_json,
     render_drift_markdown,
+    render_plan_github,
     render_plan_json,
     render_plan_markdown,
     render_plan_parts,
@@ -45,6 +47,8 @@ def print_plan(
         click.echo(render_plan_markdown(plan, show_noop=show_noop), nl=False)
     else:
         write_parts(out, render_plan_parts(plan, show_noop=show_noop))
+        if output_format == "github":
+            click.echo(render_plan_github(plan), nl=False)
 
 
 def write_parts(out: Console, parts: Iterable[Lines]) -> None:
@@ -114,6 +118,8 @@ def print_drift(out: Console, drift: Drift, output_format: str) -> None:
         click.echo(render_drift_markdown(drift), nl=False)
     else:
         out.print(render_drift(drift))
+        if output_format == "github":
+            click.echo(render_drift_github(drift), nl=False)
 
 
 def print_state(

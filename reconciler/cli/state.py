@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from reconciler.cli.completion import complete_address, complete_trader
 from reconciler.cli.context import Context, pass_context, reports_errors
 from reconciler.errors import ReconcilerError, StateError
 from reconciler.plan import Address, plan_moves
@@ -36,7 +37,9 @@ def state() -> None:
 
 
 @state.command("list")
-@click.option("--trader", default=None, help="Only this trader's addresses.")
+@click.option(
+    "--trader", default=None, shell_complete=complete_trader, help="Only this trader's addresses."
+)
 @pass_context
 @reports_errors
 def state_list(ctx: Context, trader: str | None) -> None:
@@ -49,7 +52,7 @@ def state_list(ctx: Context, trader: str | None) -> None:
 
 
 @state.command("show")
-@click.argument("address")
+@click.argument("address", shell_complete=complete_address)
 @pass_context
 @reports_errors
 def state_show(ctx: Context, address: str) -> None:
@@ -64,7 +67,7 @@ def state_show(ctx: Context, address: str) -> None:
 
 
 @state.command("rm")
-@click.argument("addresses", nargs=-1, required=True)
+@click.argument("addresses", nargs=-1, required=True, shell_complete=complete_address)
 @_LOCK_TIMEOUT
 @pass_context
 @reports_errors
@@ -86,7 +89,7 @@ def state_rm(ctx: Context, addresses: tuple[str, ...], lock_timeout: float) -> N
 
 
 @state.command("mv")
-@click.argument("source")
+@click.argument("source", shell_complete=complete_address)
 @click.argument("destination")
 @_LOCK_TIMEOUT
 @pass_context
@@ -189,7 +192,7 @@ def state_unlock(ctx: Context, lock_id: str, force: bool) -> None:
 
 
 @click.command("import")
-@click.argument("address")
+@click.argument("address", shell_complete=complete_address)
 @click.argument("remote_id")
 @_LOCK_TIMEOUT
 @pass_context
@@ -209,7 +212,7 @@ def import_object(ctx: Context, address: str, remote_id: str, lock_timeout: floa
 
 
 @click.command("history")
-@click.argument("trader", required=False)
+@click.argument("trader", required=False, shell_complete=complete_trader)
 @click.option(
     "--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True
 )

@@ -6,6 +6,16 @@ from reconciler.plan.address import Address
 from reconciler.plan.concealed import conceal, mark_referenced
 from reconciler.plan.diff import Diff, DiffInput, Digest, diff, display, recordable
 from reconciler.plan.drift import Drift, DriftItem, DriftStatus, FieldDrift, detect_drift
+from reconciler.plan.funnel import (
+    FUNNEL_PLATFORMS,
+    FunnelRow,
+    FunnelStage,
+    PlatformSummary,
+    funnel,
+    select_rows,
+    stage_age,
+    summarize_funnel,
+)
 from reconciler.plan.guard import (
     FROM_MANIFESTS,
     FROM_STATE,
@@ -43,6 +53,7 @@ __all__ = [
     "DEFAULT_MAX_CANCEL",
     "FROM_MANIFESTS",
     "FROM_STATE",
+    "FUNNEL_PLATFORMS",
     "PLANFILE_VERSION",
     "SENSITIVE",
     "Action",
@@ -56,6 +67,8 @@ __all__ = [
     "DriftItem",
     "DriftStatus",
     "FieldDrift",
+    "FunnelRow",
+    "FunnelStage",
     "GeneratedSecret",
     "KindRules",
     "Move",
@@ -63,6 +76,7 @@ __all__ = [
     "PathChange",
     "Plan",
     "PlanOptions",
+    "PlatformSummary",
     "ReadRequest",
     "Recorded",
     "Remote",
@@ -76,6 +90,7 @@ __all__ = [
     "display",
     "dump_plan",
     "encode_change",
+    "funnel",
     "load_plan",
     "make_plan",
     "mark_referenced",
@@ -89,7 +104,10 @@ __all__ = [
     "rekey",
     "restricted_traders",
     "restricts_trading",
+    "select_rows",
     "select_targets",
+    "stage_age",
+    "summarize_funnel",
     "summary_counts",
     "values_digest",
     "waves",

@@ -1,9 +1,18 @@
 """Rendering plans, drift reports, recorded state and apply progress: terminal text, markdown
-for pull-request comments and JSON; pure functions of values."""
+for pull-request comments, JSON and GitHub annotations; pure functions of values."""
 
 from __future__ import annotations
 
 from reconciler.render.drift import drift_summary_line, render_drift
+from reconciler.render.github import (
+    Problem,
+    annotation,
+    relative_file,
+    render_drift_github,
+    render_plan_github,
+    render_problems_github,
+    render_problems_json,
+)
 from reconciler.render.history import render_history
 from reconciler.render.json import (
     JSON_FORMAT_VERSION,
@@ -19,6 +28,12 @@ from reconciler.render.markdown import (
     render_state_markdown,
 )
 from reconciler.render.progress import ProgressSink
+from reconciler.render.status import (
+    render_status,
+    render_status_csv,
+    render_status_json,
+    render_status_markdown,
+)
 from reconciler.render.text import (
     Lines,
     Styler,
@@ -35,23 +50,34 @@ __all__ = [
     "COMMENT_LIMIT",
     "JSON_FORMAT_VERSION",
     "Lines",
+    "Problem",
     "ProgressSink",
     "Styler",
+    "annotation",
     "change_text",
     "drift_summary_line",
     "markdown_size",
     "piece_style",
+    "relative_file",
     "render_drift",
+    "render_drift_github",
     "render_drift_json",
     "render_drift_markdown",
     "render_event",
     "render_history",
     "render_plan",
+    "render_plan_github",
     "render_plan_json",
     "render_plan_markdown",
     "render_plan_parts",
+    "render_problems_github",
+    "render_problems_json",
     "render_state",
     "render_state_json",
     "render_state_markdown",
+    "render_status",
+    "render_status_csv",
+    "render_status_json",
+    "render_status_markdown",
     "summary_line",
 ]

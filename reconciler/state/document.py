@@ -17,11 +17,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from reconciler.errors import StateError
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 """The state format this program writes; older documents are migrated on read.
 
     1  the first format; a record's natural key was kept among its facts
     2  `natural_key` is a field of each resource record
+    3  `created_at`: when each record was first made (the start of a wait for a signature or
+       a verification); migrated records take their `updated_at`, the earliest time known
 """
 
 Migration = Callable[[dict[str, Any]], dict[str, Any]]
@@ -42,14 +44,30 @@ def _natural_key_out_of_facts(raw: dict[str, Any]) -> dict[str, Any]:
     return {**raw, "resources": migrated}
 
 
-MIGRATIONS: Mapping[int, Migration] = MappingProxyType({1: _natural_key_out_of_facts})
+def _created_at_from_updated_at(raw: dict[str, Any]) -> dict[str, Any]:
+    """2 -> 3: give every record a `created_at`, its `updated_at` when it has none."""
+    resources = raw.get("resources")
+    if not isinstance(resources, dict):
+        return raw
+    migrated = {}
+    for address, record in resources.items():
+        if isinstance(record, dict) and not record.get("created_at"):
+            record = {**record, "created_at": record.get("updated_at", "")}
+        migrated[address] = record
+    return {**raw, "resources": migrated}
+
+
+MIGRATIONS: Mapping[int, Migration] = MappingProxyType(
+    {1: _natural_key_out_of_facts, 2: _created_at_from_updated_at}
+)
 """Format migrations keyed by the version they migrate from."""
 
 
 class ResourceState(BaseModel):
     """What was last applied to one address: the platform's id, the natural key it is found
     by, the applied attributes (secrets only as keyed digests) and facts learnt from the
-    platform."""
+    platform; `created_at` is when the address was first recorded (kept by every later write
+    through `StateEditor.put`; empty until a document is edited or migrated)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -58,6 +76,7 @@ class ResourceState(BaseModel):
     attributes: dict[str, Any]
     facts: dict[str, Any] = Field(default_factory=dict)
     updated_at: str
+    created_at: str = ""
 
 
 class PendingOperation(BaseModel):
@@ -156,7 +175,12 @@ class StateEditor:
         return self._resources.get(address)
 
     def put(self, address: str, resource: ResourceState) -> None:
-        """Record `resource` at `address`, replacing what was there."""
+        """Record `resource` at `address`, replacing what was there; without a `created_at`
+        it keeps the replaced record's, or takes its own `updated_at` when it is the first."""
+        if not resource.created_at:
+            previous = self._resources.get(address)
+            created = previous.created_at if previous is not None else ""
+            resource = resource.model_copy(update={"created_at": created or resource.updated_at})
         self._own()
         self._resources[address] = resource
 

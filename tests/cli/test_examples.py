@@ -119,13 +119,17 @@ def test_the_example_workflow_plans_on_pull_requests_applies_on_merge_and_checks
     triggers = document[True]  # YAML 1.1 reads the key `on` as true
     assert {"pull_request", "push", "schedule"} <= set(triggers)
     runs = [words[0] for words in workflow_commands()]
-    assert runs == ["fmt", "validate", "plan", "show", "apply", "drift"]
-    commands = {words[0]: words for words in workflow_commands()}
+    assert runs == ["fmt", "validate", "plan", "plan", "show", "apply", "drift", "status"]
+    commands = {words[0]: words for words in workflow_commands()[:3]}
+    commands.update({words[0]: words for words in workflow_commands()[4:]})
     assert {"--out", "plan.json", "--detailed-exitcode", "--format", "markdown"} <= set(
         commands["plan"]
     )
     assert commands["apply"] == ["apply", "plan.json"]
     assert "--detailed-exitcode" in commands["drift"]
+    assert commands["validate"] == ["validate", "--format", "github"]
+    assert workflow_commands()[3] == ["plan", "--format", "github"]
+    assert commands["status"] == ["status", "--format", "markdown"]
 
 
 def test_every_command_of_the_example_workflow_parses(

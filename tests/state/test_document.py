@@ -120,7 +120,9 @@ def test_migrations_run_in_order_up_to_the_current_format() -> None:
     assert seen == [0]
     assert doc.format_version == FORMAT_VERSION
     assert doc.serial == 3
-    assert doc.resources == {"tradovate_user.bob": BOB}
+    assert doc.resources == {
+        "tradovate_user.bob": BOB.model_copy(update={"created_at": BOB.updated_at})
+    }
 
 
 def test_version_1_moves_the_natural_key_out_of_the_facts() -> None:
@@ -141,11 +143,53 @@ def test_version_1_moves_the_natural_key_out_of_the_facts() -> None:
     doc = StateDocument.from_bytes(json.dumps(v1).encode())
 
     record = doc.resources["tradovate_user.bob"]
-    assert doc.format_version == FORMAT_VERSION == 2
+    assert doc.format_version == FORMAT_VERSION == 3
     assert (doc.lineage, doc.serial) == ("old", 7)
     assert record.natural_key == "bob.jones"
     assert record.facts == {"signed": True}
-    assert json.loads(doc.to_bytes())["format_version"] == 2
+    assert json.loads(doc.to_bytes())["format_version"] == 3
+
+
+def test_version_2_records_start_their_waits_at_their_last_update() -> None:
+    """A record without `created_at` gets its `updated_at`: the earliest time state knows."""
+    v2 = {
+        "format_version": 2,
+        "lineage": "old",
+        "resources": {
+            "tradovate_user.bob": {
+                "remote_id": "42",
+                "attributes": {},
+                "updated_at": "2026-01-01T00:00:00Z",
+            },
+            "traderpal_user.bob": {
+                "remote_id": "u1",
+                "attributes": {},
+                "updated_at": "2026-01-02T00:00:00Z",
+                "created_at": "2025-12-30T00:00:00Z",
+            },
+        },
+    }
+
+    doc = StateDocument.from_bytes(json.dumps(v2).encode())
+
+    created = {a: r.created_at for a, r in doc.resources.items()}
+    assert created == {
+        "tradovate_user.bob": "2026-01-01T00:00:00Z",
+        "traderpal_user.bob": "2025-12-30T00:00:00Z",
+    }
+
+
+def test_the_editor_keeps_the_first_creation_time_across_updates() -> None:
+    editor = StateDocument.new().edit()
+    first = ResourceState(remote_id="1", attributes={}, updated_at="2026-01-01T00:00:00Z")
+    editor.put("tradovate_user.bob", first)
+    later = first.model_copy(update={"attributes": {"x": 1}, "updated_at": "2026-02-01T00:00:00Z"})
+    editor.put("tradovate_user.bob", later)
+    record = editor.snapshot().resources["tradovate_user.bob"]
+    assert (record.created_at, record.updated_at) == (
+        "2026-01-01T00:00:00Z",
+        "2026-02-01T00:00:00Z",
+    )
 
 
 def test_missing_migration_is_a_state_error() -> None:

@@ -13,7 +13,12 @@ from reconciler.state import (
     remove_addresses,
 )
 
-RECORD = ResourceState(remote_id="7", attributes={}, updated_at="2026-01-01T00:00:00Z")
+RECORD = ResourceState(
+    remote_id="7",
+    attributes={},
+    updated_at="2026-01-01T00:00:00Z",
+    created_at="2026-01-01T00:00:00Z",
+)
 
 
 def document(*addresses: str, lineage: str = "L", serial: int = 3) -> StateDocument:

@@ -10,7 +10,12 @@ import pytest
 from reconciler.errors import StateConflict, StateError, StateLocked
 from reconciler.state import LocalBackend, LockInfo, ResourceState, StateDocument, StateStore
 
-BOB = ResourceState(remote_id="102", attributes={"name": "bob"}, updated_at="2024-05-01T10:00:00Z")
+BOB = ResourceState(
+    remote_id="102",
+    attributes={"name": "bob"},
+    updated_at="2024-05-01T10:00:00Z",
+    created_at="2024-05-01T10:00:00Z",
+)
 
 
 class FakeTime:

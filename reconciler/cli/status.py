@@ -1,0 +1,100 @@
+"""`reconciler status`: who is stuck where in onboarding, from state alone (the platforms
+are read only with `--refresh`)."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+import click
+
+from reconciler.cli.completion import complete_trader
+from reconciler.cli.context import Context, pass_context, reports_errors
+from reconciler.plan import funnel, select_rows, summarize_funnel
+from reconciler.render import (
+    render_status,
+    render_status_csv,
+    render_status_json,
+    render_status_markdown,
+)
+from reconciler.workspace import open_workspace
+
+_UNITS = {"m": 60, "h": 3600, "d": 86_400, "w": 604_800}
+
+
+def parse_age(_: click.Context, __: click.Parameter, value: str | None) -> float | None:
+    """`--older-than`: a duration like `7d`, `12h`, `2w` or `30m`, in seconds."""
+    if value is None:
+        return None
+    match = re.fullmatch(r"(\d+)([mhdw])", value.strip())
+    if match is None:
+        raise click.BadParameter(
+            f"{value!r} is not an age like 7d, 12h, 2w or 30m", param_hint="--older-than"
+        )
+    return float(int(match[1]) * _UNITS[match[2]])
+
+
+@click.command()
+@click.option(
+    "--waiting", is_flag=True, help="Only traders waiting on a signature or verification."
+)
+@click.option(
+    "--older-than",
+    callback=parse_age,
+    metavar="AGE",
+    help="Only traders in their stage for longer than AGE (e.g. 7d, 12h, 2w).",
+)
+@click.option("--trader", metavar="NAME", shell_complete=complete_trader, help="Only this trader.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(("text", "markdown", "json", "csv")),
+    default="text",
+    show_default=True,
+    help="text for a terminal, markdown for a job summary, json for scripts, csv for a "
+    "spreadsheet.",
+)
+@click.option(
+    "--refresh",
+    is_flag=True,
+    help="First read the platforms (list calls) and record the signatures and verifications "
+    "they show; without it no platform is called.",
+)
+@pass_context
+@reports_errors
+def status(
+    ctx: Context,
+    waiting: bool,
+    older_than: float | None,
+    trader: str | None,
+    output_format: str,
+    refresh: bool,
+) -> None:
+    """The onboarding funnel: a summary per platform, then one line per trader and platform
+    (created, waiting for the Market Data Agreement signature and since when, entitled,
+    identity verification pending or verified, offboarded)."""
+    with open_workspace(
+        ctx.manifests, choice=ctx.choice, connect=refresh, http_timeout=ctx.http_timeout
+    ) as workspace:
+        if refresh:
+            with workspace.store.lock(command="status --refresh"):
+                document = workspace.store.read()
+                workspace.record_facts(workspace.refresh(document), document)
+        document = workspace.store.read()
+        audit = workspace.store.history()
+        entitled = {a.trader for a in workspace.resources if a.kind == "tradovate_entitlement"}
+        now = datetime.fromtimestamp(workspace.clock(), UTC)
+    rows = funnel(document.resources, entitled_traders=entitled, audit=audit)
+    summaries = summarize_funnel(rows, now=now)
+    shown = select_rows(rows, now=now, is_waiting=waiting, older_than=older_than, trader=trader)
+    if output_format == "json":
+        click.echo(render_status_json(summaries, shown, now=now))
+    elif output_format == "csv":
+        click.echo(render_status_csv(shown, now=now), nl=False)
+    elif output_format == "markdown":
+        click.echo(render_status_markdown(summaries, shown, now=now), nl=False)
+    else:
+        click.echo(render_status(summaries, shown, now=now), nl=False)
+
+
+__all__ = ["parse_age", "status"]
