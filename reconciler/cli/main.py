@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from reconciler.cli.annotations import annotated_errors, print_problems, review_format_option
+from reconciler.cli.commands import LAZY_COMMANDS
 from reconciler.cli.context import (
     EXIT_CHANGES,
     Context,
@@ -31,15 +31,13 @@ from reconciler.cli.options import (
     format_option,
     plan_options,
     plan_options_from,
-    refuse_options_with_saved_plan,
 )
-from reconciler.collector import frozen_gc, quiet_gc
-from reconciler.errors import ManifestError, ReconcilerError
+from reconciler.collector import quiet_gc
+from reconciler.errors import ManifestError
 from reconciler.workspace.backends import BACKENDS, StateChoice
 
 if TYPE_CHECKING:
-    from reconciler.apply.events import Event
-    from reconciler.workspace import Workspace
+    pass
 
 # What each command needs is imported when it runs: `--help` and `--version` load none of it.
 
@@ -213,86 +211,6 @@ def plan(
 
 
 @main.command()
-@click.argument("planfile", required=False, type=PLANFILE)
-@click.option("--auto-approve", is_flag=True, help="Apply without asking for confirmation.")
-@click.option("--adopt", is_flag=True, help="As for plan.")
-@plan_options
-@click.option(
-    "--lock-timeout",
-    type=float,
-    default=0.0,
-    show_default=True,
-    help="Seconds to wait for the state lock.",
-)
-@pass_context
-@reports_errors
-def apply(
-    ctx: Context,
-    planfile: Path | None,
-    auto_approve: bool,
-    adopt: bool,
-    targets: tuple[str, ...],
-    max_cancel: int | None,
-    lock_timeout: float,
-) -> None:
-    """Plan, confirm, and make the platforms match the manifests. With PLANFILE (from
-    `plan --out`): apply exactly that reviewed plan, without asking, or refuse if the state,
-    the manifests or the platforms changed since."""
-    from reconciler.cli.output import print_plan, warn_appeared
-    from reconciler.workspace import open_workspace, plan_to_apply, read_saved_plan
-
-    saved = None
-    if planfile is not None:
-        refuse_options_with_saved_plan(planfile)
-        saved = read_saved_plan(planfile)
-    with (
-        quiet_gc(),
-        open_workspace(
-            ctx.manifests, choice=ctx.choice, http_timeout=ctx.http_timeout
-        ) as workspace,
-        workspace.store.lock(command="apply", timeout=lock_timeout),
-    ):
-        document = workspace.store.read()
-        options = plan_options_from(adopt=adopt, targets=targets, max_cancel=max_cancel)
-        the_plan, remote, appeared = plan_to_apply(
-            workspace, document, saved=saved, options=options
-        )
-        print_plan(ctx.out, the_plan, "text")
-        warn_appeared(appeared)
-        if not the_plan.has_changes:
-            workspace.record_facts(remote, document)
-            return
-        if saved is None:
-            _confirm(auto_approve)
-        result = _execute(ctx, workspace, the_plan, remote, document)
-    if not result.is_complete:
-        raise ReconcilerError(
-            f"{len(result.failed)} change(s) failed and "
-            f"{len(result.skipped)} were skipped; fix them and apply again"
-        )
-
-
-def _confirm(auto_approve: bool) -> None:
-    if auto_approve:
-        return
-    if sys.stdin is None or not sys.stdin.isatty():
-        raise ReconcilerError(
-            "apply needs confirmation: run it in a terminal or pass --auto-approve"
-        )
-    if not click.confirm("Apply these changes?", default=False):
-        raise ReconcilerError("apply cancelled")
-
-
-def _execute(ctx: Context, workspace: Workspace, the_plan: Any, remote: Any, document: Any) -> Any:
-    from reconciler.render import ProgressSink
-
-    total = sum(1 for c in the_plan.changes if c.calls_platform)
-    with frozen_gc(), ProgressSink(ctx.out, total=total, started=ctx.started) as sink:
-        events: Callable[[Event], None] = sink
-        return workspace.apply(the_plan, remote, document, sink=events)
-
-
-@main.command()
 @click.option(
     "--detailed-exitcode",
     is_flag=True,
@@ -341,64 +259,4 @@ def show(ctx: Context, planfile: Path | None, output_format: str) -> None:
     print_state(ctx.out, rows, output_format, serial=document.serial)
 
 
-ExitCodes.lazy = {  # name: (module, attribute, the command's first sentence, for --help)
-    "fmt": (
-        "reconciler.cli.manifests",
-        "fmt",
-        "Normalise manifest files (default: the --manifests directory): keys in a stable "
-        "order, comments and layout kept; formatting twice changes nothing.",
-    ),
-    "conformance": (
-        "reconciler.cli.conformance",
-        "conformance",
-        "Run Tradovate conformance Stages 1-4 with a throwaway cohort, always cleaning it up, "
-        "and write log.jsonl (every call, secrets redacted), report.md and summary.json.",
-    ),
-    "handout": (
-        "reconciler.cli.handout",
-        "handout",
-        "Generated passwords, sealed to the firm's public key and kept with the state.",
-    ),
-    "status": (
-        "reconciler.cli.status",
-        "status",
-        "The onboarding funnel: a summary per platform, then one line per trader and platform "
-        "(created, waiting for the Market Data Agreement signature and since when, entitled, "
-        "identity verification pending or verified, offboarded).",
-    ),
-    "history": (
-        "reconciler.cli.state",
-        "history",
-        "The audit trail of TRADER (or of the whole workspace): every action applied, when, "
-        "by whom, from which plan and commit, with the platform's ids and the outcome.",
-    ),
-    "import": (
-        "reconciler.cli.state",
-        "import_object",
-        "Adopt the platform's object REMOTE_ID as the declared ADDRESS (checked by natural key).",
-    ),
-    "sandbox": (
-        "reconciler.cli.faults",
-        "sandbox",
-        "Run the platform emulators and act on them from outside reconciler.",
-    ),
-    "schema": (
-        "reconciler.cli.manifests",
-        "schema_command",
-        "Print the JSON Schema of manifest documents (Firm, Trader, a list of traders), for "
-        "editors: save it beside the manifests and point a `# yaml-language-server: "
-        "$schema=...` modeline at it.",
-    ),
-    "state": (
-        "reconciler.cli.state",
-        "state",
-        "Inspect, repair, move, pull or push the recorded state.",
-    ),
-    "watch": (
-        "reconciler.cli.watch",
-        "watch",
-        "Keep the platforms matching the manifests: apply at start, entitle traders the "
-        "moment they sign (from the platform's event stream), and apply manifest changes as "
-        "files change or on SIGHUP.",
-    ),
-}
+ExitCodes.lazy = dict(LAZY_COMMANDS)
