@@ -6,18 +6,17 @@ from typing import TYPE_CHECKING, Any
 
 from reconciler.state.audit import AuditEntry, Outcome, Provenance
 from reconciler.state.backend import Backend, LockInfo
+from reconciler.state.digests import key_check, keyed_digest
 from reconciler.state.document import (
     FORMAT_VERSION,
-    MIGRATIONS,
     PendingOperation,
     ResourceState,
     StateDocument,
     StateEditor,
-    key_check,
-    keyed_digest,
 )
 from reconciler.state.local import LocalBackend
 from reconciler.state.manual import check_push, move_addresses, remove_addresses
+from reconciler.state.migrations import MIGRATIONS
 from reconciler.state.store import StateStore
 
 if TYPE_CHECKING:

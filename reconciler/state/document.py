@@ -1,21 +1,18 @@
-"""The state document: recorded resources and pending operations by address, its canonical bytes,
-format migrations, the mutable working copy apply edits, and keyed digests for secrets.
-"""
+"""The state document: recorded resources and pending operations by address, its canonical bytes
+(older formats migrated on read, see `migrations`), and the mutable working copy apply edits."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from types import MappingProxyType
 from typing import Any, TypeGuard
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from reconciler.errors import StateError
+from reconciler.state.migrations import MIGRATIONS, Migration
 
 FORMAT_VERSION = 3
 """The state format this program writes; older documents are migrated on read.
@@ -25,42 +22,6 @@ FORMAT_VERSION = 3
     3  `created_at`: when each record was first made (the start of a wait for a signature or
        a verification); migrated records take their `updated_at`, the earliest time known
 """
-
-Migration = Callable[[dict[str, Any]], dict[str, Any]]
-"""Turns the raw JSON object of format version n into the one of version n + 1."""
-
-
-def _natural_key_out_of_facts(raw: dict[str, Any]) -> dict[str, Any]:
-    """1 -> 2: move `facts.natural_key` of every record to its own `natural_key` field."""
-    resources = raw.get("resources")
-    if not isinstance(resources, dict):
-        return raw
-    migrated = {}
-    for address, record in resources.items():
-        if isinstance(record, dict) and isinstance(record.get("facts"), dict):
-            facts = dict(record["facts"])
-            record = {**record, "facts": facts, "natural_key": str(facts.pop("natural_key", ""))}
-        migrated[address] = record
-    return {**raw, "resources": migrated}
-
-
-def _created_at_from_updated_at(raw: dict[str, Any]) -> dict[str, Any]:
-    """2 -> 3: give every record a `created_at`, its `updated_at` when it has none."""
-    resources = raw.get("resources")
-    if not isinstance(resources, dict):
-        return raw
-    migrated = {}
-    for address, record in resources.items():
-        if isinstance(record, dict) and not record.get("created_at"):
-            record = {**record, "created_at": record.get("updated_at", "")}
-        migrated[address] = record
-    return {**raw, "resources": migrated}
-
-
-MIGRATIONS: Mapping[int, Migration] = MappingProxyType(
-    {1: _natural_key_out_of_facts, 2: _created_at_from_updated_at}
-)
-"""Format migrations keyed by the version they migrate from."""
 
 
 class ResourceState(BaseModel):
@@ -262,17 +223,6 @@ def _canonical_header(data: bytes) -> StateHeader | None:
     if not isinstance(lineage, str) or not _is_int(serial):
         return None
     return StateHeader(lineage=lineage, serial=serial)
-
-
-def key_check(key: bytes) -> str:
-    """A fingerprint of the digest key, safe to store: a digest of a fixed text under it."""
-    return keyed_digest("reconciler key check", key=key)
-
-
-def keyed_digest(value: str, *, key: bytes) -> str:
-    """HMAC-SHA256 of `value` under `key`, as `hmac-sha256:<hex>`: how state keeps secrets."""
-    mac = hmac.new(key, value.encode("utf-8"), hashlib.sha256).hexdigest()
-    return f"hmac-sha256:{mac}"
 
 
 def _load_object(data: bytes) -> dict[str, Any]:
