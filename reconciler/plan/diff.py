@@ -137,6 +137,18 @@ def _desired_change(
     if adopting:
         why = "interrupted apply" if address in data.pending else "--adopt"
         reason = f"adopt existing remote object {remote.remote_id} ({why})"
+        unseen = sorted(k for k in resource.attributes if k not in remote.attributes)
+        if unseen:
+            notes.append(
+                f"{address}: adopted; the platform does not show {', '.join(unseen)}: state "
+                "records the manifests' values (a password is left as it is on the platform)"
+            )
+        forced = [k for k in changed if k in resource.replace_on]
+        if forced and Action.REPLACE in data.rules[address.kind].actions:
+            reason = f"{reason}; {', '.join(forced)} cannot change in place"
+            return Change(
+                address, Action.REPLACE, before, after, changed, reason=reason, remote_id=same
+            )
         return Change(address, Action.UPDATE, before, after, changed, reason=reason, remote_id=same)
     if not changed:
         assert recorded is not None
