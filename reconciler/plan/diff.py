@@ -125,6 +125,10 @@ def _desired_change(
             if v is not _SKIP and current.get(k) != v and not (adopting and k not in current)
         )
     )
+    waiting = [k for k in changed if k in remote.deferred]
+    if waiting:
+        notes.extend(f"{address}: {k} is not changed yet: {remote.deferred[k]}" for k in waiting)
+        changed = tuple(k for k in changed if k not in remote.deferred)
     frozen = [k for k in changed if k in resource.create_only]
     if frozen and not adopting:
         notes.append(
