@@ -77,8 +77,9 @@ def minimum_calls(counts: Counts) -> dict[str, int]:
     list reads a refresh needs (largest pages), then every create at the largest batch."""
     users, accounts = counts.traders, counts.accounts
     return {
-        # sign-in; user/list, subscription plan list, account/list (accounts by natural key)
-        "tradovate": 1 + 3 + math.ceil(users / 100) + users + math.ceil(accounts / 100),
+        # sign-in; user/list, subscription plan list, account/list (accounts by natural key),
+        # adminAlert/list (the MDA alert id is checked whenever entitlements are declared)
+        "tradovate": 1 + 4 + math.ceil(users / 100) + users + math.ceil(accounts / 100),
         # GET /users (no pagination), then POST /users per user (no batch endpoint)
         "tradervue": 1 + users,
         # one page of GET /v1/users (empty platform), then POST /v1/users per user
