@@ -78,7 +78,7 @@ def minimum_calls(counts: Counts) -> dict[str, int]:
     users, accounts = counts.traders, counts.accounts
     return {
         # sign-in; user/list, subscription plan list, account/list (accounts by natural key),
-        # adminAlert/list (the Market Data Agreement alert is checked before its signals)
+        # adminAlert/list (the MDA alert id is checked whenever entitlements are declared)
         "tradovate": 1 + 4 + math.ceil(users / 100) + users + math.ceil(accounts / 100),
         # GET /users (no pagination), then POST /users per user (no batch endpoint)
         "tradervue": 1 + users,

@@ -380,8 +380,12 @@ class _Run:
         facts.update(result.facts)
         attributes = recordable(desired, digest=self.context.digest)
         if previous is not None and change.action in (Action.UPDATE, Action.RESET):
-            # an update never sends create-only values: state keeps what the platform has
-            for key in desired.create_only & previous.attributes.keys():
+            # an update never sends create-only values, nor any other it does not change (a
+            # deferred one): state keeps what the platform has
+            kept = desired.create_only
+            if change.changed:
+                kept = kept | (attributes.keys() - set(change.changed))
+            for key in kept & previous.attributes.keys():
                 attributes[key] = previous.attributes[key]
         remote_id = result.remote_id or change.remote_id or (previous.remote_id if previous else "")
         self.journal.put(

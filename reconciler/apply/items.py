@@ -53,9 +53,9 @@ class ItemBuilder:
                 record.natural_key,
             )
         )
-        if recorded is None and change.action is Action.CANCEL and change.remote_id:
-            # an object an interrupted apply made for what is no longer declared: what the
-            # refresh saw of it stands in for a record
+        if recorded is None and change.action in _UNRECORDED and change.remote_id:
+            # an object an interrupted apply made for what is no longer declared, or one an
+            # adoption replaces: what the refresh saw of it stands in for a record
             facts = self._facts.get(change.address, {})
             recorded = Recorded(change.address, change.remote_id, change.before or {}, facts)
         return BatchItem(
@@ -115,5 +115,8 @@ class ItemBuilder:
         )
         return password
 
+
+_UNRECORDED = frozenset({Action.CANCEL, Action.REPLACE})
+"""Actions on an existing object that may have no record yet (what the refresh saw is used)."""
 
 __all__ = ["ItemBuilder"]

@@ -159,6 +159,10 @@ def _desired_change(
         # the password an interrupted create sent may not be the hand-out's last line for
         # the trader (a later create was refused): set a new one, handed out before the call
         changed = tuple(sorted({*changed, *_regenerated(resource)}))
+    waiting = [k for k in changed if k in remote.deferred]
+    if waiting:
+        notes.extend(f"{address}: {k} is not changed yet: {remote.deferred[k]}" for k in waiting)
+        changed = tuple(k for k in changed if k not in remote.deferred)
     frozen = [k for k in changed if k in resource.create_only]
     if frozen and not adopting:
         notes.append(
@@ -173,8 +177,18 @@ def _desired_change(
     if adopting:
         why = "interrupted apply" if address in data.pending else "--adopt"
         reason = f"adopt existing remote object {remote.remote_id} ({why})"
-        if forced and address in data.pending and Action.REPLACE in kind_actions:
-            # made with a key the manifests changed since: adopted, then replaced
+        unseen = sorted(
+            k for k in resource.attributes if k not in remote.attributes and k not in changed
+        )
+        if unseen:
+            kept = " (a password is left as it is on the platform)" if "password" in unseen else ""
+            notes.append(
+                f"{address}: adopted; the platform does not show {', '.join(unseen)}: state "
+                f"records the manifests' values{kept}"
+            )
+        if forced and Action.REPLACE in kind_actions:
+            # a replace-only attribute differs (or a key the manifests changed since an
+            # interrupted create sent it): adopted, then replaced
             reason = f"{reason}; {', '.join(forced)} cannot change in place"
             return Change(
                 address, Action.REPLACE, before, after, changed, reason=reason, remote_id=same

@@ -87,7 +87,9 @@ class Remote:
     attributes (an attribute the platform cannot read is absent and compared with state).
     `blocked` names an unmet precondition outside our control (the plan shows a wait).
     `facts` are remote ids and observations worth remembering in state. `probe`: the wait
-    is checked by apply with one call (see `Change.probe`).
+    is checked by apply with one call (see `Change.probe`). `deferred` names attributes the
+    platform refuses to change for now, with why (a status while identity is unverified): a
+    difference in them is a plan note, not a change, and state keeps its value.
     """
 
     address: Address
@@ -96,6 +98,7 @@ class Remote:
     blocked: str | None = None
     facts: Mapping[str, Any] = field(default_factory=lambda: _NONE)
     probe: bool = False
+    deferred: Mapping[str, str] = field(default_factory=lambda: _NONE)
 
 
 @dataclass(frozen=True, slots=True)

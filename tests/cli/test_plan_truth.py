@@ -229,3 +229,20 @@ def test_pre_trade_risk_changed_on_the_platform_is_seen_by_drift_and_plan(
     assert "-/+ tradovate_account.alice/TESTA1" in planned
     assert project.run("apply", "--auto-approve").exit_code == 0
     assert "No changes." in project.run("plan").output
+
+
+def test_an_adopted_account_whose_risk_differs_is_replaced_not_recorded_as_declared(
+    project: Project,
+) -> None:
+    applied(project)
+    assert project.run("state", "rm", "tradovate_account.alice/TESTA1").exit_code == 0
+    rule = {"active": True, "totalBy": "Overall", "shortLimit": 1, "longLimit": 1}
+    project.admin("accounts/TESTA1/pre-trade-risk", {"preTradeRisk": [rule]})
+    planned = project.run("plan", "--adopt").output
+    assert "-/+ tradovate_account.alice/TESTA1 (replace)" in planned
+    assert "adopt existing remote object" in planned
+    assert "pre_trade_risk cannot change in place" in planned
+    assert "tradovate_account.alice/TESTA1: adopted; the platform does not show " in planned
+    result = project.run("apply", "--auto-approve", "--adopt")
+    assert result.exit_code == 0, result.output
+    assert "No changes." in project.run("plan").output

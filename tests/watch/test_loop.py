@@ -151,7 +151,6 @@ def test_the_targeted_apply_reads_only_what_the_entitlement_needs(project: Proje
     assert [c for c in calls(project) if "/auth/" not in c] == [
         "GET live /v1/user/list",
         "GET live /v1/contactinfo/ldeps",
-        "GET live /v1/adminalert/list",  # the agreement's alert id is checked before it is used
         "GET live /v1/userplugin/list",
         "POST live /v1/userplugin/addentitlementsubscription",
         "POST live /v1/adminalertsignal/completealertsignal",

@@ -168,9 +168,17 @@ def remote_user(address: Address, user: User) -> Remote:
     for name, field in _SHOWN:
         if field in shown:
             attributes[name] = getattr(user, field)
+    facts = operations.facts_of(user)
     if user.status is not None and user.status != "pending_verification":
         attributes["status"] = user.status
-    return Remote(address, user.user_id, attributes, facts=operations.facts_of(user))
+        return Remote(address, user.user_id, attributes, facts=facts)
+    return Remote(address, user.user_id, attributes, facts=facts, deferred=_PENDING)
+
+
+_PENDING = {
+    "status": "TraderPal Connect changes a user's status only once the trader has verified "
+    "their identity (planned then)"
+}
 
 
 def remote_verification(request: ReadRequest, user: User | None) -> Remote:

@@ -138,6 +138,7 @@ class TradovateAdapter:
         self._client = client
         self._settings = settings
         self._book = SignalBook()
+        self._alert_id: int | None = None
         self._catalogue = operations.Catalogue(client, settings, self._book)
         self._on_close = on_close
         self._websocket = websocket
@@ -153,8 +154,11 @@ class TradovateAdapter:
             by_kind[request.address.kind].append(request)
         if not requests:
             return {}
-        # A new run: list answers cached by an earlier plan of a long-lived adapter are stale.
-        self._catalogue = operations.Catalogue(self._client, self._settings, self._book)
+        # A new run: list answers cached by an earlier plan of a long-lived adapter are stale
+        # (the checked MDA alert id is kept: admin alerts do not come and go).
+        self._catalogue = operations.Catalogue(
+            self._client, self._settings, self._book, alert_id=self._alert_id
+        )
         users = {u.name.lower(): u for u in self._client.list_users()}
         if any(r.natural_key not in users for r in by_kind[USER]):
             self._catalogue.plan_id()  # a create is coming: fail now if the plan name is wrong
@@ -164,7 +168,8 @@ class TradovateAdapter:
         if by_kind[ACCOUNT]:
             found.update(self._read_accounts(by_kind[ACCOUNT], users))
         if by_kind[ENTITLEMENT]:
-            self._catalogue.alert_id()  # a wrong MDA alert id would wait forever: fail now
+            # a wrong MDA alert id would wait forever: fail now
+            self._alert_id = self._catalogue.alert_id()
             week = iso_week(self._clock())
             entitlements, signers, probed = self._read_entitlements(
                 by_kind[ENTITLEMENT], by_kind[USER], users, week

@@ -33,7 +33,12 @@ class Catalogue:
     """
 
     def __init__(
-        self, client: TradovateClient, settings: TradovateSettings, book: SignalBook | None = None
+        self,
+        client: TradovateClient,
+        settings: TradovateSettings,
+        book: SignalBook | None = None,
+        *,
+        alert_id: int | None = None,
     ) -> None:
         self._client = client
         self._settings = settings
@@ -41,7 +46,7 @@ class Catalogue:
         self._plan_id: int | None = None
         self._accounts: list[Account] | None = None
         self._signals: list[AlertSignal] | None = None
-        self._alert_id: int | None = None
+        self._alert_id = alert_id  # checked once per process: admin alerts do not come and go
         self._categories: dict[str, int] | None = None
 
     def plan_id(self) -> int | None:

@@ -196,14 +196,19 @@ def test_the_manifest_suspends_and_reactivates_a_verified_trader(project: Projec
 
 
 def test_a_status_change_before_verification_waits_for_it(project: Project) -> None:
-    """The platform refuses a status change of a user pending verification: apply records the
-    wanted status and sets it once the trader is verified (found by the history test)."""
+    """The platform refuses a status change of a user pending verification: the plan says it
+    waits (a note, no change), state never records a status the platform does not have, and
+    the change is planned once the trader is verified."""
     applied(project)
     edit(project, "traders/team.yaml", "country: GB,", "country: GB, status: suspended,")
+    planned = project.run("plan").output
+    assert "traderpal_user.bob: status is not changed yet: TraderPal Connect changes" in planned
+    assert "No changes." in planned
     project.clear_requests()
-    applied(project)
+    output = applied(project)
+    assert "succeeded" not in output  # nothing to apply: no "1 succeeded" without a request
     assert writes(project) == []
-    assert "No changes." in project.run("plan").output
+    assert state(project)["traderpal_user.bob"]["attributes"]["status"] == "active"
     project.admin("users/bob@example.com/activate")
     assert '~ status = "active" -> "suspended"' in project.run("plan").output
     applied(project)
