@@ -42,7 +42,9 @@ Choices made where the platform's documents are silent (the Gaps P1-P20 of the p
 | P13 | user ids           | `usr_` + 12 lower-case letters or digits; an unknown or malformed   |
 |     |                    | id -> 404 `not_found`                                               |
 | P14 | answers            | every endpoint (list items too) returns the full user: the input    |
-|     |                    | fields, status, createdAt, updatedAt, verificationStatus            |
+|     |                    | fields, status, createdAt, updatedAt, verificationStatus; with      |
+|     |                    | `documented_shapes` only the fields the document's example of that |
+|     |                    | answer shows (the client must then keep the others from state)      |
 | P15 | verificationStatus | email/identity/address all `pending` at create; `activate` makes    |
 |     |                    | them `verified` (`auto_activate`: verified and active at create)    |
 | P16 | idempotency        | POST /v1/users honours `Idempotency-Key` per API key: a 201 is      |

@@ -42,7 +42,10 @@ class SandboxConfig:
     to every request; `data_path` (optional) is loaded on start and saved atomically after each
     change (write-behind once saves get slow, and on stop: see `WriteBehind`);
     `request_log_size` bounds the log; `faults` are armed from the start, drawn with
-    `fault_seed` (see `providers.sandbox.faults`).
+    `fault_seed` (see `providers.sandbox.faults`). With `documented_shapes` every answer carries
+    only the fields the Users API document shows for it (create and list: no dateOfBirth,
+    country, phoneNumber, updatedAt, verificationStatus; get: no updatedAt; update: no
+    createdAt); the default answers the full user everywhere (gap P14).
     """
 
     api_keys: Mapping[str, Permission] = field(default_factory=_default_keys, repr=False)
@@ -57,3 +60,4 @@ class SandboxConfig:
     latency: float = 0.0
     data_path: Path | None = None
     request_log_size: int = 100_000
+    documented_shapes: bool = False

@@ -56,6 +56,16 @@ class Remembered:
     reply: Reply
 
 
+_SHOWN = ("userId", "email", "firstName", "lastName", "status")
+DOCUMENTED_FIELDS: dict[str, tuple[str, ...]] = {
+    "create": (*_SHOWN, "createdAt"),
+    "get": (*_SHOWN, "createdAt", "verificationStatus"),
+    "update": (*_SHOWN, "updatedAt"),
+    "list": (*_SHOWN, "createdAt"),
+}
+"""The fields each answer of the Users API document shows (its examples)."""
+
+
 class UsersApi:
     """The user rules over the world; `auto_activate` may be switched at run time."""
 
@@ -89,7 +99,7 @@ class UsersApi:
             "verificationStatus": checks("verified" if verified else "pending"),
         }
         self.world.add(user, partner=call.partner)
-        reply = Reply(201, dict(user))
+        reply = Reply(201, self._shaped(user, "create"))
         if call.idempotency_key:
             expires = call.now + self.config.idempotency_ttl
             key = (call.api_key, call.idempotency_key)
@@ -97,7 +107,7 @@ class UsersApi:
         return reply
 
     def get(self, call: Call) -> Reply:
-        return Reply(200, dict(self._user(call)))
+        return Reply(200, self._shaped(self._user(call), "get"))
 
     def update(self, call: Call) -> Reply:
         user = self._user(call)
@@ -114,7 +124,7 @@ class UsersApi:
             user.update(changed)
             user["updatedAt"] = iso(call.now)
             self.world.touch()
-        return Reply(200, dict(user))
+        return Reply(200, self._shaped(user, "update"))
 
     def list(self, call: Call) -> Reply:
         limit = _number(call.query, "limit", DEFAULT_LIMIT, low=1, high=MAX_LIMIT)
@@ -130,7 +140,15 @@ class UsersApi:
             offset=offset, limit=limit, status=status, partner=call.partner
         )
         metadata = {"total": total, "limit": limit, "offset": offset}
-        return Reply(200, {"users": [dict(u) for u in users], "metadata": metadata})
+        items = [self._shaped(u, "list") for u in users]
+        return Reply(200, {"users": items, "metadata": metadata})
+
+    def _shaped(self, user: Entity, answer: str) -> Entity:
+        """The user as `answer` (create, get, update, list) returns it: every field, or with
+        `documented_shapes` only the fields the platform's document shows for that answer."""
+        if not self.config.documented_shapes:
+            return dict(user)
+        return {k: user[k] for k in DOCUMENTED_FIELDS[answer] if k in user}
 
     def _user(self, call: Call) -> Entity:
         user = self.world.find_for(call.partner, call.user_id or "")
