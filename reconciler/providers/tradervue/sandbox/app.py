@@ -65,8 +65,8 @@ from reconciler.providers.tradervue.sandbox.config import (
     OTHER_MANAGER,
     Organization,
     Outsider,
-    RateLimit,
     SandboxConfig,
+    SandboxRateLimit,
     Seed,
 )
 from reconciler.providers.tradervue.sandbox.gateway import Sandbox
@@ -77,8 +77,8 @@ __all__ = [
     "Fault",
     "Organization",
     "Outsider",
-    "RateLimit",
     "SandboxConfig",
+    "SandboxRateLimit",
     "SandboxServer",
     "Seed",
     "create_app",
