@@ -122,7 +122,7 @@ def main() -> None:
     latency = options.latency
     tradervue_limit = None
     if options.tradervue_per_minute:
-        tradervue_limit = tradervue.RateLimit(options.tradervue_per_minute, 60.0)
+        tradervue_limit = tradervue.SandboxRateLimit(options.tradervue_per_minute, 60.0)
     apps = {
         "tradovate": tradovate.create_app(_tradovate_config(latency, options)),
         "tradervue": tradervue.create_app(

@@ -22,7 +22,7 @@ from reconciler.providers import WatchOptions
 from reconciler.watch import Health, HealthServer, StatusWriter, Watcher, WatchSettings
 from reconciler.workspace import StateChoice
 
-Handler = Callable[[int, FrameType | None], Any] | int | None
+SignalHandler = Callable[[int, FrameType | None], Any] | int | None
 
 
 @click.command()
@@ -120,7 +120,7 @@ def _signals(watcher: Watcher) -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous: dict[int, Handler] = {}
+    previous: dict[int, SignalHandler] = {}
 
     def stop(number: int, _: FrameType | None) -> None:
         watcher.stop(signal.Signals(number).name)

@@ -26,7 +26,7 @@ Spot = tuple[int, Path]
 """A document index and a path inside that document."""
 
 
-class Lines:
+class PathLines:
     """Lines of the wanted paths (and all their prefixes) in one file."""
 
     def __init__(self, data: bytes, wanted: Iterable[Spot]) -> None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from reconciler.errors import ManifestError, ManifestErrors
 from reconciler.manifest.models import Path, Problem
-from reconciler.manifest.positions import Lines
+from reconciler.manifest.positions import PathLines
 from reconciler.manifest.validation import located
 
 
@@ -83,7 +83,7 @@ class Report:
             for where in (item.where, item.first):
                 if where is not None:
                     wanted.setdefault(where.file, []).append((where.doc, where.path))
-        lines = {file: Lines(file.data, spots) for file, spots in wanted.items()}
+        lines = {file: PathLines(file.data, spots) for file, spots in wanted.items()}
 
         def position(where: Where) -> tuple[str, int]:
             return where.file.shown, lines[where.file].line(where.doc, where.path)

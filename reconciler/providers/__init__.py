@@ -7,6 +7,7 @@ from types import MappingProxyType
 
 from reconciler.manifest.models import ProviderSchema
 from reconciler.plan.resource import KindRules
+from reconciler.providers.backoff import Backoff
 from reconciler.providers.base import (
     Adapter,
     PreconditionMet,
@@ -47,6 +48,7 @@ def kind_rules() -> dict[str, KindRules]:
 __all__ = [
     "PROVIDERS",
     "Adapter",
+    "Backoff",
     "Pacer",
     "PreconditionMet",
     "Provider",

@@ -30,7 +30,8 @@ from reconciler.plan.resource import (
     Remote,
     SecretValue,
 )
-from reconciler.providers.pacing import Pacer, RateLimit, merge_limits
+from reconciler.providers.backoff import Backoff
+from reconciler.providers.pacing import Clock, Pacer, RateLimit, Sleep, merge_limits
 
 __all__ = [
     "Adapter",
@@ -164,10 +165,6 @@ class Adapter(Protocol):
         ...
 
 
-Clock = Callable[[], float]
-Sleep = Callable[[float], None]
-
-
 @dataclass(frozen=True, slots=True)
 class PreconditionMet:
     """The platform says a precondition outside our control is now met (a trader signed an
@@ -214,8 +211,7 @@ class WatchOptions:
 
     def backoff(self, attempt: int) -> float:
         """Seconds to wait before reconnect attempt `attempt` (0 for the first retry)."""
-        delay = min(self.backoff_max, self.backoff_initial * 2.0 ** min(attempt, 30))
-        return delay * (0.5 + self.jitter() / 2)
+        return Backoff(self.backoff_initial, self.backoff_max).delay(attempt, jitter=self.jitter())
 
 
 class Watchable(Protocol):

@@ -18,6 +18,7 @@ from pydantic import AfterValidator
 from pydantic_core import from_json
 
 from reconciler.errors import ProviderRejected, ProviderUnavailable
+from reconciler.providers.backoff import Backoff
 
 logger = logging.getLogger(__name__)
 
@@ -161,10 +162,14 @@ class RetryPolicy:
     cap: float = 30.0
     budget: float = 60.0
 
+    @property
+    def backoff(self) -> Backoff:
+        """The waits between attempts."""
+        return Backoff(self.base, self.cap)
+
     def delay(self, attempt: int, jitter: float) -> float:
         """The wait after failed attempt number `attempt` (from 1); `jitter` is in [0, 1]."""
-        grown: float = self.base * 2.0 ** (attempt - 1)
-        return min(self.cap, grown) * (0.5 + jitter / 2)
+        return self.backoff.delay(attempt - 1, jitter=jitter)
 
 
 def call_with_retries(

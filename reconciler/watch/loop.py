@@ -16,6 +16,7 @@ from pathlib import Path
 from reconciler.errors import CancelLimitExceeded, ManifestErrors, ReconcilerError, StateLocked
 from reconciler.manifest import Desired, load_manifests
 from reconciler.providers import (
+    Backoff,
     PreconditionMet,
     StreamStatus,
     WatchOptions,
@@ -228,7 +229,8 @@ class Watcher:
             self._status("refused", message=str(exc))  # waits for the next change or interval
         except ReconcilerError as exc:
             self._failures += 1
-            delay = min(self._settings.retry_max, self._settings.retry * 2 ** (self._failures - 1))
+            backoff = Backoff(self._settings.retry, self._settings.retry_max)
+            delay = backoff.delay(self._failures - 1)
             self._retry_at = self._monotonic() + delay
             self._status(
                 "error", scope="full" if full else "targeted", message=str(exc), retry_in=delay

@@ -134,7 +134,7 @@ def platform_with_limits(platform: str, time: FakeTime) -> Iterator[str]:
         with serve_sandbox(limited_tradovate(), clock=time.clock) as server:
             yield server.url
     else:
-        config = tradervue.SandboxConfig(rate_limit=tradervue.RateLimit(PER_MINUTE, 60.0))
+        config = tradervue.SandboxConfig(rate_limit=tradervue.SandboxRateLimit(PER_MINUTE, 60.0))
         with tradervue.serve_sandbox(config, clock=time.clock) as server:
             yield server.url
 

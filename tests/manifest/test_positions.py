@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from reconciler.manifest.models import Path
-from reconciler.manifest.positions import Lines
+from reconciler.manifest.positions import PathLines
 
 TEXT = b"""\
 # comment
@@ -46,15 +46,15 @@ name: duplicate
     ],
 )  # fmt: skip
 def test_paths_map_to_lines(doc: int, path: Path, line: int) -> None:
-    assert Lines(TEXT, [(doc, path)]).line(doc, path) == line
+    assert PathLines(TEXT, [(doc, path)]).line(doc, path) == line
 
 
 def test_the_first_of_duplicate_keys_wins() -> None:
-    assert Lines(TEXT, [(0, ("name",))]).line(0, ("name",)) == 2
+    assert PathLines(TEXT, [(0, ("name",))]).line(0, ("name",)) == 2
 
 
 def test_lines_before_a_syntax_error_are_known() -> None:
-    lines = Lines(b"a: 1\nb: [\n", [(0, ("a",)), (0, ("b",))])
+    lines = PathLines(b"a: 1\nb: [\n", [(0, ("a",)), (0, ("b",))])
 
     assert lines.line(0, ("a",)) == 1
     assert lines.line(0, ("b",)) == 2

@@ -126,7 +126,6 @@ class TraderPalClient:
         self._retry = RetryPolicy(attempts=max(1, read_attempts), base=backoff, cap=max_backoff)
         self._rate_attempts = max(1, rate_attempts)
         self._max_retry_after = max_retry_after
-        self._backoff = backoff
         self._jitter = jitter
         self._new_key = new_key
 
@@ -206,7 +205,7 @@ class TraderPalClient:
                     operation=operation,
                     retry_after=wait,
                 )
-            delay = self._backoff * 2 ** (rate_round - 1) if wait is None else wait
+            delay = self._retry.backoff.delay(rate_round - 1) if wait is None else wait
             logger.debug("%s: HTTP 429, sending again in %.1f s", operation, delay)
             self._sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover

@@ -8,8 +8,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
 
-Status = Literal["pending_verification", "active", "suspended", "closed"]
-STATUSES: tuple[Status, ...] = ("pending_verification", "active", "suspended", "closed")
+UserStatus = Literal["pending_verification", "active", "suspended", "closed"]
+STATUSES: tuple[UserStatus, ...] = ("pending_verification", "active", "suspended", "closed")
 
 
 class Wire(BaseModel):
@@ -102,7 +102,7 @@ class UserChanges(Wire):
     date_of_birth: str | None = None
     country: str | None = None
     phone_number: str | None = None
-    status: Status | None = None
+    status: UserStatus | None = None
 
     def body(self) -> dict[str, Any]:
         return self.model_dump(by_alias=True, exclude_unset=True)

@@ -24,7 +24,7 @@ ORGANIZATION = r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$"
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _WHITESPACE = re.compile(r"\s")
 
-Plan = Literal["Free", "Silver", "Gold"]
+SubscriptionPlan = Literal["Free", "Silver", "Gold"]
 MergeMode = Literal["normal", "force_split", "force_merge"]
 ChartType = Literal["candlestick", "ohlc"]
 Timeframe = Literal["r", "w", "d", "m60", "m30", "m15", "m10", "m5", "m3", "m2", "m1"]
@@ -96,7 +96,7 @@ class UserSettings(Frozen):
 class TradervueTrader(Frozen):
     """A trader's `tradervue:` block. `plan` is matched case-insensitively, kept in title case."""
 
-    plan: Plan
+    plan: SubscriptionPlan
     trial_end: date | None = None
     settings: UserSettings = UserSettings()
 

@@ -54,7 +54,7 @@ class WireRequest(Wire):
         return dumped
 
 
-class Chart(WireRequest):
+class WireChart(WireRequest):
     type: str
     timeframe: str
 
@@ -68,7 +68,7 @@ class NewUserSettings(WireRequest):
     commission_options: str | None = None
     commission_futures: str | None = None
     mentor: int | None = None
-    charts: list[Chart] | None = None
+    charts: list[WireChart] | None = None
 
 
 class NewUser(WireRequest):

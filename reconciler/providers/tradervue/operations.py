@@ -13,7 +13,7 @@ from reconciler.plan.action import Action
 from reconciler.plan.address import Address
 from reconciler.providers.base import Batch, BatchItem, ItemResult
 from reconciler.providers.tradervue.client import PROVIDER, TradervueClient
-from reconciler.providers.tradervue.models import Chart, NewUser, NewUserSettings, UserUpdate
+from reconciler.providers.tradervue.models import NewUser, NewUserSettings, UserUpdate, WireChart
 from reconciler.providers.tradervue.resources import UPDATABLE, USER
 
 FREE = "Free"
@@ -71,7 +71,7 @@ def new_user(item: BatchItem) -> NewUser:
             commission_options=settings.get("commission_options"),
             commission_futures=settings.get("commission_futures"),
             mentor=None if mentor is None else _mentor_id(item, mentor),
-            charts=[Chart(**chart) for chart in settings["charts"]]
+            charts=[WireChart(**chart) for chart in settings["charts"]]
             if "charts" in settings
             else None,
         )

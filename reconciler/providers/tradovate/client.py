@@ -7,7 +7,7 @@ import random
 import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
 import httpx
 from pydantic import BaseModel, SecretStr, TypeAdapter, ValidationError
@@ -62,12 +62,12 @@ from reconciler.providers.tradovate.session import (
     PROVIDER,
     Decoded,
     Domain,
+    ModelT,
     Session,
     Token,
     decode,
 )
 
-ModelT = TypeVar("ModelT", bound=BaseModel)
 LDEPS_CHUNK = MASTER_IDS_PER_LDEPS.value
 """Most master ids the platform accepts in one `ldeps` call."""
 

@@ -23,7 +23,7 @@ class Wire(BaseModel):
     )
 
 
-class Outcome(Wire):
+class ErrorTextResponse(Wire):
     """A response that may carry `errorText`; an empty text means success and reads as None."""
 
     error_text: str | None = None
@@ -271,7 +271,7 @@ class ModifyPassword(WireRequest):
 # --- responses ----------------------------------------------------------------------------
 
 
-class ItemOutcome(Outcome):
+class ItemOutcome(ErrorTextResponse):
     """One entry of a batch create: the new ids, or the item's errorText."""
 
     user_id: int | None = None
@@ -279,16 +279,16 @@ class ItemOutcome(Outcome):
     trading_permission_id: int | None = None
 
 
-class BatchResponse(Outcome):
+class BatchResponse(ErrorTextResponse):
     results: list[ItemOutcome] = Field(default_factory=list)
 
 
-class SimpleResponse(Outcome):
+class SimpleResponse(ErrorTextResponse):
     ok: bool | None = None
     status: str | None = None
 
 
-class ContactInfoResponse(Outcome):
+class ContactInfoResponse(ErrorTextResponse):
     contact_info: ContactInfo | None = None
 
 
@@ -296,15 +296,15 @@ class AutoLiqResult(Wire):
     user_account_auto_liq: AutoLiq | None = None
 
 
-class AutoLiqsResponse(Outcome):
+class AutoLiqsResponse(ErrorTextResponse):
     user_auto_liqs: list[AutoLiqResult] = Field(default_factory=list)
 
 
-class AlertSignalResponse(Outcome):
+class AlertSignalResponse(ErrorTextResponse):
     admin_alert_signal: AlertSignal | None = None
 
 
-class EntitlementOutcome(Outcome):
+class EntitlementOutcome(ErrorTextResponse):
     error_code: str | None = None
     plugin: UserPlugin | None = Field(default=None, alias="entitlementSubscription")
 
@@ -324,7 +324,7 @@ class Violation(Wire):
     description: str = ""
 
 
-class ErrorBody(Outcome):
+class ErrorBody(ErrorTextResponse):
     """The body of a 4xx answer: an errorText and/or validation violations."""
 
     violations: list[Violation] = Field(default_factory=list)
@@ -341,7 +341,7 @@ class ErrorBody(Outcome):
 # --- authentication and penalty tickets -----------------------------------------------------
 
 
-class AccessTokenResponse(Outcome):
+class AccessTokenResponse(ErrorTextResponse):
     access_token: SecretStr | None = None
     expiration_time: datetime | None = None
     user_id: int | None = None

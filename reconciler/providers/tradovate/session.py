@@ -63,7 +63,7 @@ class Token:
 
 
 @dataclass(frozen=True, slots=True)
-class Reply:
+class FinalReply:
     """A final HTTP answer (no 429, no 5xx, no penalty ticket) and its decoded JSON."""
 
     status: int
@@ -78,7 +78,7 @@ class Decoded:
     items: list[Any]
 
 
-def _succeeded(reply: Reply) -> bool:
+def _succeeded(reply: FinalReply) -> bool:
     """Whether the platform counts the call as a success (limits that count only failures
     count a 4xx, a penalty ticket, `errorText`, `ok: false` or any per-item `errorText`)."""
     payload = reply.payload
@@ -287,7 +287,7 @@ class Session:
         resend_tickets: bool = True,
         idempotent: bool = False,
         items: TypeAdapter[list[Any]] | None = None,
-    ) -> Reply:
+    ) -> FinalReply:
         """Send until the answer is final: resend on penalty tickets (unless told not to, then
         the ticket is the answer); raise on 429."""
         # reads, the token request itself, and writes declared idempotent
@@ -334,7 +334,7 @@ class Session:
         *,
         retryable: bool,
         items: TypeAdapter[list[Any]] | None = None,
-    ) -> Reply:
+    ) -> FinalReply:
         """One request; transport errors, 5xx and garbled answers are retried with backoff
         when `retryable`."""
         headers = (
@@ -342,7 +342,7 @@ class Session:
         )
         endpoint = path.strip("/").lower()
 
-        def once() -> Reply:
+        def once() -> FinalReply:
             permit = self._pacer.acquire(endpoint)
             with translate_httpx_errors(provider=PROVIDER, operation=path):
                 response = self._clients[domain].request(
@@ -350,7 +350,9 @@ class Session:
                 )
                 if response.status_code >= 500:
                     response.raise_for_status()
-            reply = Reply(response.status_code, self._json(response, operation=path, items=items))
+            reply = FinalReply(
+                response.status_code, self._json(response, operation=path, items=items)
+            )
             permit.settle(succeeded=_succeeded(reply))
             return reply
 
@@ -385,7 +387,7 @@ class Session:
             ) from exc
 
     @staticmethod
-    def _payload(reply: Reply, *, operation: str) -> Any:
+    def _payload(reply: FinalReply, *, operation: str) -> Any:
         status = reply.status
         if 200 <= status < 300:
             return reply.payload

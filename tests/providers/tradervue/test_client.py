@@ -15,10 +15,10 @@ from reconciler.providers.http import make_http_client
 from reconciler.providers.tradervue.client import TradervueClient
 from reconciler.providers.tradervue.config import Credentials
 from reconciler.providers.tradervue.models import (
-    Chart,
     NewUser,
     NewUserSettings,
     UserUpdate,
+    WireChart,
 )
 from reconciler.providers.tradervue.sandbox import DEFAULT_MANAGER
 from tests.providers.tradervue.driver import MANAGER_ID, MONDAY, Clock, Driver, running
@@ -96,7 +96,7 @@ def test_create_sends_settings_trial_end_and_the_password(
             merge_mode="force_split",
             commission_stocks="1.01",
             mentor=MANAGER_ID,
-            charts=[Chart(type="ohlc", timeframe="m15")],
+            charts=[WireChart(type="ohlc", timeframe="m15")],
         ),
     )
     client.create_user(request)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pydantic import SecretStr
 
 from reconciler.providers.tradervue.models import (
-    Chart,
     NewUser,
     NewUserSettings,
     User,
     UserUpdate,
+    WireChart,
 )
 
 
@@ -34,7 +34,7 @@ def test_settings_travel_nested_with_charts() -> None:
         email="a@example.com",
         password=SecretStr("pw-123456"),
         trial_end="2026-03-20",
-        settings=NewUserSettings(mentor=7, charts=[Chart(type="ohlc", timeframe="d")]),
+        settings=NewUserSettings(mentor=7, charts=[WireChart(type="ohlc", timeframe="d")]),
     )
     assert request.body()["settings"] == {
         "mentor": 7,

@@ -66,8 +66,8 @@ from reconciler.providers.tradervue.sandbox.config import (
     OTHER_MANAGER,
     Organization,
     Outsider,
-    RateLimit,
     SandboxConfig,
+    SandboxRateLimit,
     Seed,
 )
 from reconciler.providers.tradervue.sandbox.gateway import Sandbox
@@ -78,8 +78,8 @@ __all__ = [
     "Fault",
     "Organization",
     "Outsider",
-    "RateLimit",
     "SandboxConfig",
+    "SandboxRateLimit",
     "SandboxServer",
     "Seed",
     "create_app",

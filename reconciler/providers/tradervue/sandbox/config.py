@@ -56,7 +56,7 @@ class Seed:
 
 
 @dataclass(frozen=True, slots=True)
-class RateLimit:
+class SandboxRateLimit:
     """Optional fault mode: past `limit` API requests in `per_seconds`, answer 429."""
 
     limit: int
@@ -80,7 +80,7 @@ class SandboxConfig:
     max_trial_days: int = 30
     min_password: int = 6
     max_username: int = 40
-    rate_limit: RateLimit | None = None
+    rate_limit: SandboxRateLimit | None = None
     latency: float = 0.0
     data_path: Path | None = None
     request_log_size: int = 100_000

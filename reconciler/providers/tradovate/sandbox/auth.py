@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from reconciler.providers.sandbox.credentials import matches_secret
-from reconciler.providers.tradovate.sandbox.limits import Session
+from reconciler.providers.tradovate.sandbox.limits import LoginSession
 from reconciler.providers.tradovate.sandbox.protocol import (
     ACCESS_DENIED,
     Call,
@@ -93,7 +93,7 @@ def _owned(
     return [entities[i] for i in by_user.get(user_id, []) if i in entities]
 
 
-def _token_response(user: Entity, session: Session) -> Entity:
+def _token_response(user: Entity, session: LoginSession) -> Entity:
     return {
         "accessToken": session.token,
         "expirationTime": iso(session.expires_at),

@@ -29,6 +29,7 @@ from reconciler.providers.tradovate.sandbox.protocol import (
     Endpoint,
     Reply,
     error,
+    is_failure,
     unknown_route,
 )
 from reconciler.providers.tradovate.sandbox.seed import seeded_world
@@ -218,7 +219,7 @@ class Sandbox:
                 return Reply(200, penalty)
             call = Call(self.world, self.sessions, domain, payload, query, now, caller, token)
             reply = self._process(endpoint, call)
-        self.penalties.record(ip, route, is_failure=reply.is_failure, now=now)
+        self.penalties.record(ip, route, is_failure=is_failure(reply), now=now)
         return reply
 
     def denied(self, token: str | None) -> Reply:

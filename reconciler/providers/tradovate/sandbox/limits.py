@@ -15,7 +15,7 @@ HOUR = 3600.0
 
 
 @dataclass(slots=True)
-class Session:
+class LoginSession:
     """A login: its current token changes on renewal, the session (and its age) stays."""
 
     user_id: int
@@ -23,7 +23,7 @@ class Session:
     expires_at: float
 
     def __repr__(self) -> str:
-        return f"Session(user_id={self.user_id}, expires_at={self.expires_at})"
+        return f"LoginSession(user_id={self.user_id}, expires_at={self.expires_at})"
 
 
 class Sessions:
@@ -34,8 +34,8 @@ class Sessions:
     def __init__(self, *, ttl: float, max_per_user: int, remembered: int = 10_000) -> None:
         self._ttl = ttl
         self._max = max(1, max_per_user)
-        self._by_token: dict[str, Session] = {}
-        self._by_user: dict[int, list[Session]] = {}
+        self._by_token: dict[str, LoginSession] = {}
+        self._by_user: dict[int, list[LoginSession]] = {}
         self._superseded: OrderedDict[str, None] = OrderedDict()
         self._remembered = remembered
 
@@ -48,18 +48,18 @@ class Sessions:
         session = self.session_of(token, now)
         return None if session is None else session.user_id
 
-    def session_of(self, token: str | None, now: float) -> Session | None:
+    def session_of(self, token: str | None, now: float) -> LoginSession | None:
         """The open session a valid, unexpired token belongs to."""
         session = self._by_token.get(token) if token else None
         if session is None or session.expires_at <= now:
             return None
         return session
 
-    def is_open(self, session: Session, now: float) -> bool:
+    def is_open(self, session: LoginSession, now: float) -> bool:
         """Whether a session is still live: unexpired, and not closed by newer logins."""
         return session.expires_at > now and self._by_token.get(session.token) is session
 
-    def open(self, user_id: int, now: float) -> Session:
+    def open(self, user_id: int, now: float) -> LoginSession:
         """A new session (closing expired ones and, past the maximum, the oldest)."""
         mine = [s for s in self._by_user.get(user_id, []) if s.expires_at > now]
         for stale in self._by_user.get(user_id, []):
@@ -71,13 +71,13 @@ class Sessions:
             self._superseded[closed] = None
             while len(self._superseded) > self._remembered:
                 self._superseded.popitem(last=False)
-        session = Session(user_id, secrets.token_urlsafe(32), now + self._ttl)
+        session = LoginSession(user_id, secrets.token_urlsafe(32), now + self._ttl)
         mine.append(session)
         self._by_user[user_id] = mine
         self._by_token[session.token] = session
         return session
 
-    def renew(self, token: str | None, now: float) -> Session | None:
+    def renew(self, token: str | None, now: float) -> LoginSession | None:
         """Give a valid token's session a new token and expiry; the old token stops working."""
         if self.user_of(token, now) is None or token is None:
             return None

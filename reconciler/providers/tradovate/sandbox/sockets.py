@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from reconciler.providers.tradovate.sandbox.limits import Session
+from reconciler.providers.tradovate.sandbox.limits import LoginSession
 from reconciler.providers.tradovate.sandbox.world import Entity
 
 Outgoing = tuple[str, Any]
@@ -30,7 +30,7 @@ class Socket:
     host: str
     opened_at: float
     inbox: asyncio.Queue[Outgoing] = field(default_factory=asyncio.Queue)
-    session: Session | None = None
+    session: LoginSession | None = None
     subscribed: bool = False
 
 

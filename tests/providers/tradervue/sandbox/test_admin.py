@@ -12,7 +12,7 @@ import pytest
 
 from reconciler.providers.json_file import write_json_atomic
 from reconciler.providers.sandbox.credentials import hash_secret as hash_password
-from reconciler.providers.tradervue.sandbox import DEFAULT_MANAGER, RateLimit, SandboxConfig
+from reconciler.providers.tradervue.sandbox import DEFAULT_MANAGER, SandboxConfig, SandboxRateLimit
 from tests.providers.tradervue.driver import MANAGER_ID, MONDAY, Clock, Driver, running
 
 
@@ -162,7 +162,9 @@ def test_faults_are_validated(tv: Driver, body: dict[str, object]) -> None:
 
 def test_the_optional_rate_limit_answers_429_with_retry_after() -> None:
     clock = Clock()
-    with running(SandboxConfig(rate_limit=RateLimit(limit=2, per_seconds=60)), clock=clock) as tv:
+    with running(
+        SandboxConfig(rate_limit=SandboxRateLimit(limit=2, per_seconds=60)), clock=clock
+    ) as tv:
         assert [tv.api.get("/users").status_code for _ in range(3)] == [200, 200, 429]
         assert tv.api.get("/users").headers["Retry-After"] == "1"
         clock.now += 61
