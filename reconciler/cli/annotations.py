@@ -16,7 +16,7 @@ import click
 from reconciler.errors import ManifestError, ManifestErrors, ReconcilerError
 
 if TYPE_CHECKING:
-    from reconciler.render import Problem
+    from reconciler.render import AnnotatedProblem
 
 F = TypeVar("F", bound=Callable[..., Any])
 REVIEW_FORMATS = ("text", "markdown", "json", "github")
@@ -57,14 +57,14 @@ def repository_root(cwd: Path) -> Path:
     return cwd
 
 
-def problems_of(errors: Sequence[ManifestError]) -> list[Problem]:
+def problems_of(errors: Sequence[ManifestError]) -> list[AnnotatedProblem]:
     """Manifest errors as problems whose files are relative to the repository root."""
-    from reconciler.render import Problem, relative_file
+    from reconciler.render import AnnotatedProblem, relative_file
 
     cwd = Path.cwd().resolve()
     root = repository_root(cwd)
     return [
-        Problem(relative_file(e.path, root=root, cwd=cwd), e.line, e.column, e.message)
+        AnnotatedProblem(relative_file(e.path, root=root, cwd=cwd), e.line, e.column, e.message)
         for e in errors
     ]
 

@@ -4,7 +4,7 @@ call and a markdown report mapping each checklist line to its result and calls."
 
 from reconciler.conformance.checklist import CHECKLIST, Line
 from reconciler.conformance.cohort import CohortError
-from reconciler.conformance.evidence import Outcome
+from reconciler.conformance.evidence import LineOutcome
 from reconciler.conformance.runner import (
     ALL_STAGES,
     ConformanceOptions,
@@ -19,6 +19,6 @@ __all__ = [
     "ConformanceOptions",
     "ConformanceResult",
     "Line",
-    "Outcome",
+    "LineOutcome",
     "run_conformance",
 ]

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from reconciler.conformance.caller import expect
-from reconciler.conformance.context import Context
+from reconciler.conformance.context import RunContext
 
 CREATE = "/user/createevaluationaccounts"
 DAILY_LOSS = 1000.0
 
 
-def template_id(ctx: Context) -> int:
+def template_id(ctx: RunContext) -> int:
     """The first account template the Firm manifest declares, resolved like apply does."""
     templates = ctx.settings.account_templates
     expect(templates, "the Firm manifest declares no account template")
@@ -23,7 +23,7 @@ def template_id(ctx: Context) -> int:
     return int(found.payload["id"])
 
 
-def _account(ctx: Context, n: int, user: int, template: int) -> dict[str, Any]:
+def _account(ctx: RunContext, n: int, user: int, template: int) -> dict[str, Any]:
     return {
         "userId": ctx.cohort.user_ids[ctx.cohort.username(user)],
         "templateAccountId": template,
@@ -33,7 +33,7 @@ def _account(ctx: Context, n: int, user: int, template: int) -> dict[str, Any]:
     }
 
 
-def _create(ctx: Context, accounts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _create(ctx: RunContext, accounts: list[dict[str, Any]]) -> list[dict[str, Any]]:
     answer = ctx.caller.post("demo", CREATE, {"accounts": accounts})
     results = answer.payload.get("results") if isinstance(answer.payload, dict) else None
     expect(isinstance(results, list), f"HTTP {answer.status} {answer.error_text!r}")
@@ -45,7 +45,7 @@ def _create(ctx: Context, accounts: list[dict[str, Any]]) -> list[dict[str, Any]
     return results
 
 
-def stage_4(ctx: Context) -> None:
+def stage_4(ctx: RunContext) -> None:
     check, caller, cohort = ctx.evidence.check, ctx.caller, ctx.cohort
     ids: list[int] = []
 
@@ -146,12 +146,12 @@ def stage_4(ctx: Context) -> None:
         check(line, run)
 
 
-def _action(ctx: Context, account_id: int) -> str | None:
+def _action(ctx: RunContext, account_id: int) -> str | None:
     statuses = ctx.caller.get("demo", "/accountRiskStatus/list").payload or []
     return next((s.get("adminAction") for s in statuses if s.get("id") == account_id), None)
 
 
-def clean_up(ctx: Context) -> None:
+def clean_up(ctx: RunContext) -> None:
     """Line C.1: cancel everything of every cohort user on LIVE and DEMO, then check that no
     cohort account keeps an active permission. Runs whatever happened before."""
 

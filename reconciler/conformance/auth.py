@@ -9,7 +9,7 @@ from typing import Any
 from websockets.sync.client import ClientConnection, connect
 
 from reconciler.conformance.caller import expect
-from reconciler.conformance.context import FAST_SECONDS, Context
+from reconciler.conformance.context import FAST_SECONDS, RunContext
 from reconciler.conformance.recorder import redact_frame
 
 TOKEN = "/auth/accesstokenrequest"
@@ -17,7 +17,7 @@ WS_TIMEOUT = 5.0
 """Seconds to wait for a WebSocket frame (the platform sends `h` every 2.5 s; assumed bound)."""
 
 
-def login(ctx: Context) -> str:
+def login(ctx: RunContext) -> str:
     """A token for the run (used when Stage 1 is not selected)."""
     answer = ctx.caller.call("live", "POST", TOKEN, body=ctx.login_body(), authorized=False)
     token = answer.payload.get("accessToken") if isinstance(answer.payload, dict) else None
@@ -27,7 +27,7 @@ def login(ctx: Context) -> str:
     return str(token)
 
 
-def stage_1(ctx: Context) -> None:
+def stage_1(ctx: RunContext) -> None:
     check = ctx.evidence.check
     caller = ctx.caller
 
@@ -83,7 +83,7 @@ def stage_1(ctx: Context) -> None:
 class _Socket:
     """A logged WebSocket conversation."""
 
-    def __init__(self, ctx: Context, ws: ClientConnection) -> None:
+    def __init__(self, ctx: RunContext, ws: ClientConnection) -> None:
         self._ctx = ctx
         self._ws = ws
 
@@ -130,7 +130,7 @@ def _redacted(text: str) -> Any:
     return text
 
 
-def stage_2(ctx: Context) -> None:
+def stage_2(ctx: RunContext) -> None:
     check, token = ctx.evidence.check, ctx.caller.token
     with connect(ctx.websocket, open_timeout=WS_TIMEOUT, ping_interval=None) as ws:
         socket = _Socket(ctx, ws)
@@ -172,7 +172,7 @@ def stage_2(ctx: Context) -> None:
         check("2.5", log_off)
 
 
-def penalty_tickets(ctx: Context) -> None:
+def penalty_tickets(ctx: RunContext) -> None:
     """Line 2.4, judged from the whole run: a ticket was met and its resend admitted."""
 
     tickets = [e for e in ctx.recorder.exchanges if _has_ticket(e.answer)]

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import httpx
 
-Domain = Literal["live", "demo"]
+from reconciler.providers.tradovate.session import Domain
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,7 @@ FAST_SECONDS = 2.0
 
 
 @dataclass
-class Context:
+class RunContext:
     """The run's caller, log, evidence and cohort, and the firm's platform settings."""
 
     caller: Caller

@@ -13,15 +13,15 @@ from reconciler.conformance.caller import ConformanceFailure
 from reconciler.conformance.recorder import Recorder
 from reconciler.errors import ReconcilerError
 
-Status = Literal["pass", "fail", "not run"]
+LineStatus = Literal["pass", "fail", "not run"]
 
 
 @dataclass(frozen=True, slots=True)
-class Outcome:
+class LineOutcome:
     """One line's result: `seqs` are the log's sequence numbers of its exchanges."""
 
     line: str
-    status: Status
+    status: LineStatus
     detail: str
     seqs: tuple[int, ...] = ()
 
@@ -31,7 +31,7 @@ class Evidence:
 
     def __init__(self, recorder: Recorder) -> None:
         self._recorder = recorder
-        self.outcomes: dict[str, Outcome] = {}
+        self.outcomes: dict[str, LineOutcome] = {}
 
     def check(
         self, line: str, run: Callable[[], str | None], *, also: tuple[int, ...] = ()
@@ -42,7 +42,7 @@ class Evidence:
         with self._recorder.line(line):
             try:
                 detail = run() or "as expected"
-                status: Status = "pass"
+                status: LineStatus = "pass"
             except ConformanceFailure as exc:
                 detail, status = str(exc), "fail"
             except (
@@ -51,8 +51,8 @@ class Evidence:
             ) as exc:  # fmt: skip
                 detail, status = f"{type(exc).__name__}: {exc}", "fail"
         seqs = (*also, *(e.seq for e in self._recorder.since(start)))
-        self.outcomes[line] = Outcome(line, status, detail, seqs)
+        self.outcomes[line] = LineOutcome(line, status, detail, seqs)
         return status == "pass"
 
     def skip(self, line: str, why: str) -> None:
-        self.outcomes[line] = Outcome(line, "not run", why)
+        self.outcomes[line] = LineOutcome(line, "not run", why)

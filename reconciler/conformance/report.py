@@ -7,7 +7,7 @@ import json
 from collections.abc import Mapping, Sequence
 
 from reconciler.conformance.checklist import CHECKLIST, STAGE_NAMES
-from reconciler.conformance.evidence import Outcome
+from reconciler.conformance.evidence import LineOutcome
 from reconciler.conformance.recorder import Exchange
 
 _MARK = {"pass": "\u2705 pass", "fail": "\u274c fail", "not run": "\u2796 not run"}
@@ -15,7 +15,7 @@ _EXCERPT = 300
 
 
 def render_report(
-    outcomes: Mapping[str, Outcome],
+    outcomes: Mapping[str, LineOutcome],
     exchanges: Sequence[Exchange],
     *,
     environment: str,
@@ -42,7 +42,7 @@ def render_report(
         lines += ["| line | requirement | result | evidence | calls |", "|:--|:--|:--|:--|:--|"]
         for line in rows:
             found = outcomes.get(line.id)
-            outcome = found or Outcome(line.id, "not run", "stage not selected")
+            outcome = found or LineOutcome(line.id, "not run", "stage not selected")
             calls = _seqs(outcome.seqs)
             detail = outcome.detail.replace("|", "\\|").replace("\n", " ")
             lines.append(

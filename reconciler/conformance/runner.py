@@ -20,8 +20,8 @@ from reconciler.conformance.auth import login, penalty_tickets, stage_1, stage_2
 from reconciler.conformance.caller import Caller, ConformanceFailure
 from reconciler.conformance.checklist import CHECKLIST
 from reconciler.conformance.cohort import CohortError, make_cohort
-from reconciler.conformance.context import Context
-from reconciler.conformance.evidence import Evidence, Outcome
+from reconciler.conformance.context import RunContext
+from reconciler.conformance.evidence import Evidence, LineOutcome
 from reconciler.conformance.recorder import Recorder, RecordingTransport
 from reconciler.conformance.report import render_report
 from reconciler.conformance.users import create_users, security, stage_3
@@ -52,7 +52,7 @@ class ConformanceOptions:
 class ConformanceResult:
     """The outcomes by line and where the bundle was written."""
 
-    outcomes: dict[str, Outcome] = field(default_factory=dict)
+    outcomes: dict[str, LineOutcome] = field(default_factory=dict)
     report: Path = Path()
     log: Path = Path()
 
@@ -81,7 +81,7 @@ def run_conformance(desired: Desired, *, options: ConformanceOptions) -> Conform
     recorder = Recorder(options.out / "log.jsonl", clock=options.clock)
     evidence = Evidence(recorder)
     with _environment(settings, options, recorder) as (environment, caller, credentials, ws):
-        ctx = Context(
+        ctx = RunContext(
             caller, recorder, evidence, cohort, credentials, settings, ws,
             options.timer, options.sleep,
         )  # fmt: skip
@@ -99,7 +99,7 @@ def run_conformance(desired: Desired, *, options: ConformanceOptions) -> Conform
     for line in CHECKLIST:
         if line.id not in evidence.outcomes and line.stage in stages:
             if stopped:
-                evidence.outcomes[line.id] = Outcome(line.id, "fail", stopped)
+                evidence.outcomes[line.id] = LineOutcome(line.id, "fail", stopped)
             else:
                 evidence.skip(line.id, "an earlier step failed")
     report = options.out / "report.md"
@@ -127,7 +127,7 @@ def run_conformance(desired: Desired, *, options: ConformanceOptions) -> Conform
     return ConformanceResult(dict(evidence.outcomes), report, options.out / "log.jsonl")
 
 
-def _stages(ctx: Context, stages: frozenset[int]) -> None:
+def _stages(ctx: RunContext, stages: frozenset[int]) -> None:
     if 1 in stages:
         stage_1(ctx)
     if ctx.caller.token is None:

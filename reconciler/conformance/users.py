@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from reconciler.conformance.caller import Answer, expect
-from reconciler.conformance.context import FAST_SECONDS, Context
+from reconciler.conformance.context import FAST_SECONDS, RunContext
 
 CREATE = "/user/createevaluationusers"
 PASSWORD = "Conformance-Pass-1"  # sandbox-visible throwaway; redacted in the log
 """The cohort's password: its users are cancelled at the end of the run."""
 
 
-def new_user(ctx: Context, n: int, **changes: Any) -> dict[str, Any]:
+def new_user(ctx: RunContext, n: int, **changes: Any) -> dict[str, Any]:
     user: dict[str, Any] = {
         "name": ctx.cohort.username(n),
         "email": ctx.cohort.email(n),
@@ -26,7 +26,7 @@ def new_user(ctx: Context, n: int, **changes: Any) -> dict[str, Any]:
     return {**user, **changes}
 
 
-def plan_id(ctx: Context) -> int | None:
+def plan_id(ctx: RunContext) -> int | None:
     name = ctx.settings.subscription_plan
     if name is None:
         return None
@@ -34,7 +34,7 @@ def plan_id(ctx: Context) -> int | None:
     return int(answer.payload["id"]) if isinstance(answer.payload, dict) else None
 
 
-def create_users(ctx: Context, numbers: list[int]) -> Answer:
+def create_users(ctx: RunContext, numbers: list[int]) -> Answer:
     """Create cohort users; remembers the ids of those made."""
     answer = ctx.caller.post("live", CREATE, {"users": [new_user(ctx, n) for n in numbers]})
     results = answer.payload.get("results") if isinstance(answer.payload, dict) else None
@@ -51,7 +51,7 @@ def _results(answer: Answer) -> list[dict[str, Any]]:
     return results
 
 
-def stage_3(ctx: Context) -> None:
+def stage_3(ctx: RunContext) -> None:
     check, caller, cohort = ctx.evidence.check, ctx.caller, ctx.cohort
     first = len(ctx.recorder.exchanges)
 
@@ -169,7 +169,7 @@ def stage_3(ctx: Context) -> None:
     check("3.11", performance)
 
 
-def security(ctx: Context, log_text: str) -> None:
+def security(ctx: RunContext, log_text: str) -> None:
     """Line 3.12, judged on the written log: no secret in it, TLS off loopback."""
 
     def judged() -> str:

@@ -12,8 +12,8 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 
-class Record(Protocol):
-    """What the funnel reads of a recorded resource (state's Record)."""
+class FunnelRecord(Protocol):
+    """What the funnel reads of a recorded resource (state's FunnelRecord)."""
 
     @property
     def created_at(self) -> str: ...
@@ -23,7 +23,7 @@ class Record(Protocol):
     def facts(self) -> Mapping[str, Any]: ...
 
 
-class AuditEntry(Protocol):
+class FunnelAuditEntry(Protocol):
     """What the funnel reads of an audit trail entry."""
 
     @property
@@ -72,16 +72,16 @@ class FunnelRow:
 
 
 def funnel(
-    resources: Mapping[str, Record],
+    resources: Mapping[str, FunnelRecord],
     *,
     entitled_traders: Collection[str],
-    audit: Iterable[AuditEntry] = (),
+    audit: Iterable[FunnelAuditEntry] = (),
 ) -> list[FunnelRow]:
     """Rows sorted by trader then platform. `entitled_traders` are traders whose manifests
     declare a Tradovate entitlement (only they wait for the Market Data Agreement signature);
     a user whose last audited action was a successful cancel and that state no longer
     records is offboarded."""
-    users: dict[tuple[str, str], Record] = {}
+    users: dict[tuple[str, str], FunnelRecord] = {}
     entitled: dict[str, str] = {}
     for text, record in resources.items():
         kind, _, rest = text.partition(".")
@@ -104,7 +104,7 @@ def funnel(
 def _row(
     trader: str,
     platform: str,
-    record: Record,
+    record: FunnelRecord,
     entitled: Mapping[str, str],
     entitled_traders: Collection[str],
 ) -> FunnelRow:
@@ -125,9 +125,9 @@ def _row(
 
 
 def _offboarded(
-    audit: Iterable[AuditEntry], users: Mapping[tuple[str, str], Record]
+    audit: Iterable[FunnelAuditEntry], users: Mapping[tuple[str, str], FunnelRecord]
 ) -> list[FunnelRow]:
-    last: dict[tuple[str, str], AuditEntry] = {}
+    last: dict[tuple[str, str], FunnelAuditEntry] = {}
     for entry in audit:
         kind, _, trader = entry.address.partition(".")
         platform, _, noun = kind.partition("_")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from reconciler.render.drift import drift_summary_line, render_drift
 from reconciler.render.github import (
-    Problem,
+    AnnotatedProblem,
     annotation,
     relative_file,
     render_drift_github,
@@ -49,8 +49,8 @@ from reconciler.render.text import (
 __all__ = [
     "COMMENT_LIMIT",
     "JSON_FORMAT_VERSION",
+    "AnnotatedProblem",
     "Lines",
-    "Problem",
     "ProgressSink",
     "Styler",
     "annotation",

@@ -27,7 +27,7 @@ _DRIFTED: Mapping[DriftStatus, str] = MappingProxyType(
 
 
 @dataclass(frozen=True, slots=True)
-class Problem:
+class AnnotatedProblem:
     """One manifest problem: `file` relative to the repository root ('' when unknown), `line`
     and `column` from 1 (0 when unknown)."""
 
@@ -83,7 +83,7 @@ def relative_file(path: str, *, root: PurePath, cwd: PurePath) -> str:
         return PurePath(path).as_posix()
 
 
-def render_problems_github(problems: Iterable[Problem], *, title: str) -> str:
+def render_problems_github(problems: Iterable[AnnotatedProblem], *, title: str) -> str:
     """An `::error` per manifest problem, one per line."""
     return "".join(
         annotation("error", p.message, title=title, file=p.file, line=p.line, column=p.column)
@@ -92,7 +92,7 @@ def render_problems_github(problems: Iterable[Problem], *, title: str) -> str:
     )
 
 
-def render_problems_json(problems: Sequence[Problem]) -> str:
+def render_problems_json(problems: Sequence[AnnotatedProblem]) -> str:
     """The problems as a JSON list of {file, line, column, message}, for scripts."""
     rows = [
         {"file": p.file, "line": p.line, "column": p.column, "message": p.message} for p in problems
@@ -122,7 +122,7 @@ def render_drift_github(drift: Drift) -> str:
 
 
 __all__ = [
-    "Problem",
+    "AnnotatedProblem",
     "annotation",
     "escape_data",
     "escape_property",

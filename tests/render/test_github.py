@@ -8,7 +8,7 @@ import pytest
 
 from reconciler.plan import Action, Address, Change, Plan
 from reconciler.render import (
-    Problem,
+    AnnotatedProblem,
     annotation,
     relative_file,
     render_plan_github,
@@ -49,9 +49,9 @@ def test_properties_escape_colons_commas_percent_and_newlines() -> None:
 
 def test_a_problem_without_a_position_names_only_what_is_known() -> None:
     problems = [
-        Problem("manifests/firm.yaml", 0, 0, "no Firm manifest"),
-        Problem("", 0, 0, "nothing found"),
-        Problem("manifests/t.yaml", 4, 0, "e-mail: bad"),
+        AnnotatedProblem("manifests/firm.yaml", 0, 0, "no Firm manifest"),
+        AnnotatedProblem("", 0, 0, "nothing found"),
+        AnnotatedProblem("manifests/t.yaml", 4, 0, "e-mail: bad"),
     ]
     assert render_problems_github(problems, title="v") == (
         "::error file=manifests/firm.yaml,title=v::no Firm manifest\n"
@@ -61,7 +61,7 @@ def test_a_problem_without_a_position_names_only_what_is_known() -> None:
 
 
 def test_problems_as_json_are_a_list_for_scripts() -> None:
-    text = render_problems_json([Problem("m/t.yaml", 4, 2, "bad")])
+    text = render_problems_json([AnnotatedProblem("m/t.yaml", 4, 2, "bad")])
     assert text == (
         '[\n  {\n    "file": "m/t.yaml",\n    "line": 4,\n    "column": 2,\n'
         '    "message": "bad"\n  }\n]'
