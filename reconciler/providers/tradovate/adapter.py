@@ -28,6 +28,7 @@ from reconciler.providers.base import (
 )
 from reconciler.providers.http import make_http_client
 from reconciler.providers.tradovate import operations
+from reconciler.providers.tradovate.catalogue import Catalogue
 from reconciler.providers.tradovate.client import TradovateClient
 from reconciler.providers.tradovate.config import (
     Credentials,
@@ -138,7 +139,7 @@ class TradovateAdapter:
         self._client = client
         self._settings = settings
         self._book = SignalBook()
-        self._catalogue = operations.Catalogue(client, settings, self._book)
+        self._catalogue = Catalogue(client, settings, self._book)
         self._on_close = on_close
         self._websocket = websocket
         self._clock = clock
@@ -154,7 +155,7 @@ class TradovateAdapter:
         if not requests:
             return {}
         # A new run: list answers cached by an earlier plan of a long-lived adapter are stale.
-        self._catalogue = operations.Catalogue(self._client, self._settings, self._book)
+        self._catalogue = Catalogue(self._client, self._settings, self._book)
         users = {u.name.lower(): u for u in self._client.list_users()}
         if any(r.natural_key not in users for r in by_kind[USER]):
             self._catalogue.plan_id()  # a create is coming: fail now if the plan name is wrong
