@@ -11,6 +11,7 @@ from reconciler.render.json import (
     render_plan_json,
     render_state_json,
 )
+from reconciler.render.lines import Lines, Styler, piece_style
 from reconciler.render.markdown import (
     COMMENT_LIMIT,
     markdown_size,
@@ -19,15 +20,12 @@ from reconciler.render.markdown import (
     render_state_markdown,
 )
 from reconciler.render.progress import ProgressSink
+from reconciler.render.state_text import render_state
 from reconciler.render.text import (
-    Lines,
-    Styler,
     change_text,
-    piece_style,
     render_event,
     render_plan,
     render_plan_parts,
-    render_state,
     summary_line,
 )
 
