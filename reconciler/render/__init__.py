@@ -20,6 +20,7 @@ from reconciler.render.json import (
     render_plan_json,
     render_state_json,
 )
+from reconciler.render.lines import Lines, Styler, piece_style
 from reconciler.render.markdown import (
     COMMENT_LIMIT,
     markdown_size,
@@ -34,15 +35,12 @@ from reconciler.render.status import (
     render_status_json,
     render_status_markdown,
 )
+from reconciler.render.state_text import render_state
 from reconciler.render.text import (
-    Lines,
-    Styler,
     change_text,
-    piece_style,
     render_event,
     render_plan,
     render_plan_parts,
-    render_state,
     summary_line,
 )
 

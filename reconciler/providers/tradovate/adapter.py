@@ -12,7 +12,6 @@ from typing import ClassVar
 
 from pydantic import SecretStr
 
-from reconciler.errors import PlanConflict
 from reconciler.manifest.models import Desired
 from reconciler.plan.action import Action
 from reconciler.plan.address import Address
@@ -28,44 +27,30 @@ from reconciler.providers.base import (
 )
 from reconciler.providers.http import make_http_client
 from reconciler.providers.tradovate import operations
+from reconciler.providers.tradovate.catalogue import Catalogue
 from reconciler.providers.tradovate.client import TradovateClient
-from reconciler.providers.tradovate.config import (
-    Credentials,
-    Endpoints,
-    PostTradeRisk,
-    TradovateSettings,
-)
-from reconciler.providers.tradovate.lifecycle import (
-    MAX_RESET_IDS,
-    AccountLifecycle,
-    read_lifecycle,
-)
+from reconciler.providers.tradovate.config import Credentials, Endpoints, TradovateSettings
+from reconciler.providers.tradovate.lifecycle import MAX_RESET_IDS
 from reconciler.providers.tradovate.limits import (
     ACCOUNTS_PER_CREATE,
     RATE_LIMITS,
     USERS_PER_CREATE,
 )
-from reconciler.providers.tradovate.models import AutoLiq, User
-from reconciler.providers.tradovate.reads import foresee_email_conflict, pre_trade_risk
+from reconciler.providers.tradovate.refresh import (
+    read_accounts,
+    read_contacts,
+    read_entitlements,
+    read_users,
+)
 from reconciler.providers.tradovate.resources import ACCOUNT, CONTACT, ENTITLEMENT, USER, expand
 from reconciler.providers.tradovate.signatures import (
     CHECKED_FACT,
-    NOT_CREATED,
     SignalBook,
-    gate_entitlements,
     iso_week,
     remember,
     remember_signature,
 )
 from reconciler.providers.tradovate.stream import SignatureStream, websocket_url
-
-_CONTACT_FIELDS = (
-    "first_name", "last_name", "phone", "street_address1", "street_address2", "city", "state",
-    "post_code", "country",
-)  # fmt: skip
-_RISK_FIELDS = tuple(f for f in AutoLiq.model_fields if f in PostTradeRisk.model_fields)
-"""The post-trade risk fields of an AutoLiq answer, in its order."""
-
 
 _CREATE_ACCOUNTS = Calls("user/createevaluationaccounts", per_batch=1)
 _REVOKE = Calls("user/revoketradingpermissions", per_batch=1)
@@ -139,7 +124,7 @@ class TradovateAdapter:
         self._settings = settings
         self._book = SignalBook()
         self._alert_id: int | None = None
-        self._catalogue = operations.Catalogue(client, settings, self._book)
+        self._catalogue = Catalogue(client, settings, self._book)
         self._on_close = on_close
         self._websocket = websocket
         self._clock = clock
@@ -156,23 +141,23 @@ class TradovateAdapter:
             return {}
         # A new run: list answers cached by an earlier plan of a long-lived adapter are stale
         # (the checked MDA alert id is kept: admin alerts do not come and go).
-        self._catalogue = operations.Catalogue(
+        self._catalogue = Catalogue(
             self._client, self._settings, self._book, alert_id=self._alert_id
         )
         users = {u.name.lower(): u for u in self._client.list_users()}
         if any(r.natural_key not in users for r in by_kind[USER]):
             self._catalogue.plan_id()  # a create is coming: fail now if the plan name is wrong
         found: dict[Address, Remote] = {}
-        found.update(self._read_users(by_kind[USER], users))
-        found.update(self._read_contacts(by_kind[CONTACT], users))
+        found.update(read_users(by_kind[USER], users))
+        found.update(read_contacts(self._client, by_kind[CONTACT], users))
         if by_kind[ACCOUNT]:
-            found.update(self._read_accounts(by_kind[ACCOUNT], users))
+            found.update(read_accounts(self._client, self._catalogue, by_kind[ACCOUNT], users))
         if by_kind[ENTITLEMENT]:
             # a wrong MDA alert id would wait forever: fail now
             self._alert_id = self._catalogue.alert_id()
             week = iso_week(self._clock())
-            entitlements, signers, probed = self._read_entitlements(
-                by_kind[ENTITLEMENT], by_kind[USER], users, week
+            entitlements, signers, probed = read_entitlements(
+                self._client, self._catalogue, by_kind[ENTITLEMENT], by_kind[USER], users, week
             )
             found.update(entitlements)
             for trader in signers:
@@ -199,111 +184,6 @@ class TradovateAdapter:
         self._client.close()
         if self._on_close is not None:
             self._on_close()
-
-    def _read_users(
-        self, requests: Sequence[ReadRequest], users: Mapping[str, User]
-    ) -> dict[Address, Remote]:
-        by_email = {u.email.lower(): u for u in users.values()}
-        found = {}
-        for request in requests:
-            user = users.get(request.natural_key)
-            foresee_email_conflict(request, user, by_email)
-            if user is not None:
-                attributes = {"username": user.name, "email": user.email}
-                found[request.address] = Remote(request.address, str(user.id), attributes)
-        return found
-
-    def _read_contacts(
-        self, requests: Sequence[ReadRequest], users: Mapping[str, User]
-    ) -> dict[Address, Remote]:
-        ids = {users[r.natural_key].id: r for r in requests if r.natural_key in users}
-        if not ids:
-            return {}
-        found = {}
-        for contact in self._client.list_contacts(sorted(ids)):
-            request = ids.get(contact.user_id)
-            if request is not None:
-                attributes = {f: getattr(contact, f) for f in _CONTACT_FIELDS}
-                found[request.address] = Remote(request.address, str(contact.user_id), attributes)
-        return found
-
-    def _read_accounts(
-        self, requests: Sequence[ReadRequest], users: Mapping[str, User]
-    ) -> dict[Address, Remote]:
-        accounts = self._catalogue.accounts()
-        live = {a.name: a for a in accounts if not a.closed}
-        for request in requests:  # a create is coming: its template must exist
-            if request.desired is not None and request.natural_key.partition("/")[2] not in live:
-                self._catalogue.check_template(request.address, request.desired.inputs)
-        lifecycle = self._lifecycle(requests)
-        if not any(r.natural_key.partition("/")[2] in live for r in requests):
-            return {}  # none exists yet: permissions and risk settings need not be read
-        permissions = {
-            (p.account_id, p.user_id): p
-            for p in self._client.list_trading_permissions()
-            if p.status != "Revoked"
-        }
-        risks = {r.id: r for r in self._client.list_auto_liqs()}
-        pre_trade = pre_trade_risk(
-            self._client.list_position_limits(), self._client.list_risk_parameters()
-        )
-        found = {}
-        for request in requests:
-            user_key, _, name = request.natural_key.partition("/")
-            account = live.get(name)
-            if account is None:
-                continue
-            user = users.get(user_key)
-            permission = None if user is None else permissions.get((account.id, user.id))
-            if permission is None:
-                raise PlanConflict(
-                    f"{request.address}: account {account.name} exists on Tradovate but is not "
-                    "traded by this trader; rename the account in the manifests"
-                )
-            risk = risks.get(account.id)
-            attributes = {
-                "name": account.name,
-                "post_trade_risk": {}
-                if risk is None
-                else {k: v for k in _RISK_FIELDS if (v := getattr(risk, k)) is not None},
-                "pre_trade_risk": pre_trade.get(account.id, []),
-            }
-            if lifecycle is not None:
-                attributes.update(lifecycle.read(account))
-            facts = {"trading_permission_id": permission.id}
-            found[request.address] = Remote(
-                request.address, str(account.id), attributes, facts=facts
-            )
-        return found
-
-    def _lifecycle(self, requests: Sequence[ReadRequest]) -> AccountLifecycle | None:
-        return read_lifecycle(
-            requests,
-            resolve=self._catalogue.risk_category_id,
-            categories=self._catalogue.risk_categories,
-            statuses=self._client.list_risk_statuses,
-        )
-
-    def _read_entitlements(
-        self,
-        requests: Sequence[ReadRequest],
-        user_requests: Sequence[ReadRequest],
-        users: Mapping[str, User],
-        week: str,
-    ) -> tuple[dict[Address, Remote], set[str], set[str]]:
-        """Granted plugins or signature waits (see `signatures.gate_entitlements`)."""
-        if not any(r.natural_key.partition("/")[0] in users for r in requests):
-            return (
-                {r.address: Remote(r.address, None, blocked=NOT_CREATED) for r in requests},
-                set(),
-                set(),
-            )
-        plugins = {
-            (p.user_id, p.entitlement_id): p for p in self._client.list_user_plugins() if p.approval
-        }
-        return gate_entitlements(
-            requests, user_requests, users, plugins, signals=self._catalogue.signals, week=week
-        )
 
 
 ENDPOINTS = {

@@ -1,0 +1,139 @@
+"""The Tradovate refresh: each kind's list answers (users, contacts, accounts with their risk
+settings and lifecycle, entitlements) as the Remotes the plan compares."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from reconciler.errors import PlanConflict
+from reconciler.plan.address import Address
+from reconciler.plan.resource import ReadRequest, Remote
+from reconciler.providers.tradovate.catalogue import Catalogue
+from reconciler.providers.tradovate.client import TradovateClient
+from reconciler.providers.tradovate.config import PostTradeRisk
+from reconciler.providers.tradovate.lifecycle import AccountLifecycle, read_lifecycle
+from reconciler.providers.tradovate.models import AutoLiq, User
+from reconciler.providers.tradovate.reads import foresee_email_conflict, pre_trade_risk
+from reconciler.providers.tradovate.signatures import NOT_CREATED, gate_entitlements
+
+_CONTACT_FIELDS = (
+    "first_name", "last_name", "phone", "street_address1", "street_address2", "city", "state",
+    "post_code", "country",
+)  # fmt: skip
+_RISK_FIELDS = tuple(f for f in AutoLiq.model_fields if f in PostTradeRisk.model_fields)
+"""The post-trade risk fields of an AutoLiq answer, in its order."""
+
+
+def read_users(requests: Sequence[ReadRequest], users: Mapping[str, User]) -> dict[Address, Remote]:
+    """Users by username from the one user list; a plan-time error for a taken e-mail."""
+    by_email = {u.email.lower(): u for u in users.values()}
+    found = {}
+    for request in requests:
+        user = users.get(request.natural_key)
+        foresee_email_conflict(request, user, by_email)
+        if user is not None:
+            attributes = {"username": user.name, "email": user.email}
+            found[request.address] = Remote(request.address, str(user.id), attributes)
+    return found
+
+
+def read_contacts(
+    client: TradovateClient, requests: Sequence[ReadRequest], users: Mapping[str, User]
+) -> dict[Address, Remote]:
+    """Contact info of the users that exist, in one list call."""
+    ids = {users[r.natural_key].id: r for r in requests if r.natural_key in users}
+    if not ids:
+        return {}
+    found = {}
+    for contact in client.list_contacts(sorted(ids)):
+        request = ids.get(contact.user_id)
+        if request is not None:
+            attributes = {f: getattr(contact, f) for f in _CONTACT_FIELDS}
+            found[request.address] = Remote(request.address, str(contact.user_id), attributes)
+    return found
+
+
+def read_accounts(
+    client: TradovateClient,
+    catalogue: Catalogue,
+    requests: Sequence[ReadRequest],
+    users: Mapping[str, User],
+) -> dict[Address, Remote]:
+    """Accounts with their post- and pre-trade risk and lifecycle; templates of accounts to
+    create are checked, and an account traded by another trader is refused."""
+    accounts = catalogue.accounts()
+    live = {a.name: a for a in accounts if not a.closed}
+    for request in requests:  # a create is coming: its template must exist
+        if request.desired is not None and request.natural_key.partition("/")[2] not in live:
+            catalogue.check_template(request.address, request.desired.inputs)
+    lifecycle = _lifecycle(client, catalogue, requests)
+    if not any(r.natural_key.partition("/")[2] in live for r in requests):
+        return {}  # none exists yet: permissions and risk settings need not be read
+    permissions = {
+        (p.account_id, p.user_id): p
+        for p in client.list_trading_permissions()
+        if p.status != "Revoked"
+    }
+    risks = {r.id: r for r in client.list_auto_liqs()}
+    pre_trade = pre_trade_risk(client.list_position_limits(), client.list_risk_parameters())
+    found = {}
+    for request in requests:
+        user_key, _, name = request.natural_key.partition("/")
+        account = live.get(name)
+        if account is None:
+            continue
+        user = users.get(user_key)
+        permission = None if user is None else permissions.get((account.id, user.id))
+        if permission is None:
+            raise PlanConflict(
+                f"{request.address}: account {account.name} exists on Tradovate but is not "
+                "traded by this trader; rename the account in the manifests"
+            )
+        risk = risks.get(account.id)
+        attributes = {
+            "name": account.name,
+            "post_trade_risk": {}
+            if risk is None
+            else {k: v for k in _RISK_FIELDS if (v := getattr(risk, k)) is not None},
+            "pre_trade_risk": pre_trade.get(account.id, []),
+        }
+        if lifecycle is not None:
+            attributes.update(lifecycle.read(account))
+        facts = {"trading_permission_id": permission.id}
+        found[request.address] = Remote(request.address, str(account.id), attributes, facts=facts)
+    return found
+
+
+def _lifecycle(
+    client: TradovateClient, catalogue: Catalogue, requests: Sequence[ReadRequest]
+) -> AccountLifecycle | None:
+    return read_lifecycle(
+        requests,
+        resolve=catalogue.risk_category_id,
+        categories=catalogue.risk_categories,
+        statuses=client.list_risk_statuses,
+    )
+
+
+def read_entitlements(
+    client: TradovateClient,
+    catalogue: Catalogue,
+    requests: Sequence[ReadRequest],
+    user_requests: Sequence[ReadRequest],
+    users: Mapping[str, User],
+    week: str,
+) -> tuple[dict[Address, Remote], set[str], set[str]]:
+    """Granted plugins or signature waits (see `signatures.gate_entitlements`)."""
+    if not any(r.natural_key.partition("/")[0] in users for r in requests):
+        return (
+            {r.address: Remote(r.address, None, blocked=NOT_CREATED) for r in requests},
+            set(),
+            set(),
+        )
+    plugins = {(p.user_id, p.entitlement_id): p for p in client.list_user_plugins() if p.approval}
+    return gate_entitlements(
+        requests, user_requests, users, plugins, signals=catalogue.signals, week=week
+    )
+
+
+__all__ = ["read_accounts", "read_contacts", "read_entitlements", "read_users"]

@@ -1,0 +1,78 @@
+"""Lines of styled pieces drawn straight to terminal segments, the renderable of plan text; the
+indent shared by the terminal views."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+
+INDENT = "    "
+"""The indent of the lines under a header."""
+
+
+Piece = tuple[str, str | None]
+"""Some text of a line and its style name (None: unstyled)."""
+
+Styler = Callable[[str, tuple[str | None, str | None]], str]
+"""Text in the terminal codes of its style names (a piece's own, then the line's)."""
+
+
+class Lines:
+    """Lines of styled pieces, rendered straight to segments: a plan of 100,000 traders
+    prints in well under a second, where one rich Text per line would take minutes.
+
+    A line wider than the console is wrapped as rich wraps a Text, unless printing with
+    soft wrap (as the CLI does), where lines are never wrapped.
+    """
+
+    def __init__(self) -> None:
+        self.lines: list[tuple[list[Piece], str | None]] = []
+
+    def add(self, pieces: list[Piece], *, style: str | None = None) -> None:
+        """A line; `style` is laid over each piece's own (as `Text.stylize` would)."""
+        self.lines.append((pieces, style))
+
+    def blank(self) -> None:
+        self.lines.append(([], None))
+
+    def text(self, styled: Styler | None = None) -> str:
+        """The lines as one string, each ending in a newline, never wrapped; `styled` puts a
+        piece's text in its style's terminal codes (None: plain text)."""
+        if styled is None:
+            return "".join("".join(text for text, _ in pieces) + "\n" for pieces, _ in self.lines)
+        return "".join(
+            "".join(styled(text, (style, over)) for text, style in pieces) + "\n"
+            for pieces, over in self.lines
+        )
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        styles: dict[tuple[str | None, str | None], Style] = {}
+        newline = Segment.line()
+        for pieces, over in self.lines:
+            if not options.no_wrap and sum(cell_len(t) for t, _ in pieces) > options.max_width:
+                wide = Text.assemble(*((t, s or "") for t, s in pieces))
+                if over:
+                    wide.stylize(over)
+                yield from console.render(wide, options)
+                continue
+            for piece, style in pieces:
+                key = (style, over)
+                found = styles.get(key)
+                if found is None:
+                    found = styles[key] = piece_style(console, key)
+                yield Segment(piece, found)
+            yield newline
+
+
+def piece_style(console: Console, names: tuple[str | None, str | None]) -> Style:
+    """The style of a piece: its own style name, then its line's laid over it."""
+    named = [console.get_style(name) for name in names if name]
+    return Style.combine(named) if named else Style.null()
+
+
+__all__ = ["INDENT", "Lines", "Piece", "Styler", "piece_style"]
