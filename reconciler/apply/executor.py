@@ -94,17 +94,23 @@ def apply_plan(plan: Plan, *, journal: Journal, context: ApplyContext) -> ApplyR
     # what a create sent with a key since changed made may be offboarded at a stray address:
     # that offboarding is what resolves the create
     strays = {a.stray_of: a for a in executing if a.stray_of is not None}
+    # a create sent with a since-changed key that the platform may still commit: its address
+    # waits, and the next plan looks for it again
+    waiting = {c.address for c in plan.changes if c.action is Action.WAIT}
     unresolved: dict[Address, list[str]] = {}
+    landing: list[str] = []
     for op_id, op in document.pending.items():
         address = Address.parse(op.address)
         desired = context.desired.get(address)
-        if desired is not None and op.natural_key != desired.natural_key:
+        rekeyed = desired is not None and op.natural_key != desired.natural_key
+        if rekeyed:
             address = strays.get(address, address)
         if op.action in _CREATING and address in executing:
             unresolved.setdefault(address, []).append(op_id)
-    journal.prepare(
-        context.facts, moved=plan.moved, keep=[i for ids in unresolved.values() for i in ids]
-    )
+        elif op.action in _CREATING and rekeyed and address in waiting:
+            landing.append(op_id)
+    kept = [i for ids in unresolved.values() for i in ids]
+    journal.prepare(context.facts, moved=plan.moved, keep=[*kept, *landing])
     run = _Run(journal, context, plan, unresolved=unresolved)
     try:
         run.execute()

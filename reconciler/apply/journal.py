@@ -118,7 +118,8 @@ class Journal:
         """Record intent: (address, action, natural key) per item; returns operation ids."""
         self._store.check_lock()  # a lost lock stops us before the calls this intent announces
         ids = []
-        started = utc_now(self._clock)
+        # to the millisecond: the next plan waits a few seconds for a create it cannot see yet
+        started = datetime.fromtimestamp(self._clock(), UTC).isoformat(timespec="milliseconds")
         with self._lock:
             for address, action, natural_key in operations:
                 op_id = self._new_id()

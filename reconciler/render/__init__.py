@@ -29,13 +29,13 @@ from reconciler.render.markdown import (
     render_state_markdown,
 )
 from reconciler.render.progress import ProgressSink
+from reconciler.render.state_text import render_state
 from reconciler.render.status import (
     render_status,
     render_status_csv,
     render_status_json,
     render_status_markdown,
 )
-from reconciler.render.state_text import render_state
 from reconciler.render.text import (
     change_text,
     render_event,

@@ -62,7 +62,15 @@ def open_workspace(
                 adapters[name] = adapter
         resources = desired_resources(desired)
         yield Workspace(
-            root, desired, store, adapters, resources, clock=clock, environ=environ, limits=limits
+            root,
+            desired,
+            store,
+            adapters,
+            resources,
+            clock=clock,
+            environ=environ,
+            limits=limits,
+            http_timeout=http_timeout,
         )
 
 

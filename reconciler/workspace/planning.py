@@ -54,7 +54,16 @@ def plan_workspace(
     if only is not None:  # a targeted plan: another trader's problem does not block it
         checked = {a: r for a, r in resources.items() if a in only}
     check_fixed_keys(checked, recorded, workspace.rules, workspace.desired.sources)
-    remote = refresh(workspace.adapters, resources, document, recorded, moved=moved, only=only)
+    remote = refresh(
+        workspace.adapters,
+        resources,
+        document,
+        recorded,
+        moved=moved,
+        only=only,
+        now=workspace.clock(),
+        settle=2 * workspace.http_timeout,  # assumed: a late commit lands within that
+    )
     renamed = dict(moved)
     pending = frozenset(
         renamed.get(address, address)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from datetime import datetime
 
 from reconciler.errors import PlanConflict
 from reconciler.plan import Address, DesiredResource, Move, ReadRequest, Recorded, Remote, rekey
@@ -30,10 +31,17 @@ def refresh(
     *,
     moved: tuple[Move, ...] = (),
     only: Collection[Address] | None = None,
+    now: float | None = None,
+    settle: float = 0.0,
 ) -> dict[Address, Remote]:
     """Read every desired or recorded address (or those in `only`) from its platform, and
     what an interrupted apply may have made; `recorded` is keyed as it is once `moved` is
-    applied. Each platform's read is a few list calls; the platforms are read at once."""
+    applied. Each platform's read is a few list calls; the platforms are read at once.
+
+    An interrupted create sent with a since-changed key and not found under it may still be
+    committed by the platform (its answer was lost, not necessarily its request): while it is
+    younger than `settle` seconds at `now`, its address waits instead of being created again
+    under the new key, so the platform never holds two objects for it."""
     orphans = sorted({a.provider for a in recorded} - set(adapters))
     if orphans:
         raise PlanConflict(
@@ -67,11 +75,53 @@ def refresh(
         return remote
     remote.update(_read(adapters, requests))
     used = {r.address: r.natural_key for found in requests.values() for r in found}
+    unseen: dict[Address, str] = {}
     for round_ in _shadow_rounds(document, used, moved):
         shadows = {name: round_.get(name, []) for name in adapters}
-        for address, found in _read(adapters, shadows).items():
+        seen = _read(adapters, shadows)
+        for address, found in seen.items():
             _place(remote, recorded, address, found)
+        for requests_ in round_.values():
+            for request in requests_:
+                hit = seen.get(request.address)
+                if hit is None or hit.remote_id is None:
+                    unseen.setdefault(request.address, request.natural_key)
+    if now is not None and settle > 0:
+        _wait_for_late_commits(remote, resources, document, unseen, moved, now, settle)
     return remote
+
+
+def _wait_for_late_commits(
+    remote: dict[Address, Remote],
+    resources: Mapping[Address, DesiredResource],
+    document: StateDocument,
+    unseen: Mapping[Address, str],
+    moved: tuple[Move, ...],
+    now: float,
+    settle: float,
+) -> None:
+    """A declared address with no object whose interrupted create, sent under another key,
+    is not seen yet but younger than `settle` seconds: a wait, not a second create."""
+    renamed = dict(moved)
+    for op in document.pending.values():
+        address = Address.parse(op.address)
+        address = renamed.get(address, address)
+        if unseen.get(address) != op.natural_key or address not in resources:
+            continue
+        current = remote.get(address)
+        if current is not None and current.remote_id is not None:
+            continue
+        age = now - datetime.fromisoformat(op.started_at).timestamp()
+        if age < settle:
+            remote[address] = Remote(
+                address,
+                None,
+                blocked=(
+                    f"an interrupted create sent as {op.natural_key} {age:.1f}s ago may still "
+                    f"land on the platform; created under the new key only once it has not "
+                    f"within {settle:g}s (twice the HTTP timeout, assumed)"
+                ),
+            )
 
 
 def _read(

@@ -58,6 +58,7 @@ class Workspace:
     clock: Callable[[], float] = time.time
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
     limits: Mapping[str, tuple[RateLimit, ...]] = field(default_factory=dict)
+    http_timeout: float = 30.0
     _key: bytes | None = field(default=None, init=False, repr=False)
 
     @property
