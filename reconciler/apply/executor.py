@@ -32,8 +32,7 @@ from reconciler.apply.items import ItemBuilder
 from reconciler.apply.journal import Journal
 from reconciler.apply.schedule import rounds
 from reconciler.errors import ProviderError, ProviderRejected, StalePlan
-from reconciler.plan import Action, Address, Change, Plan, recordable, waves
-from reconciler.plan.diff import Digest
+from reconciler.plan import Action, Address, Change, Digest, Plan, recordable, waves
 from reconciler.plan.resource import DesiredResource, KindRules
 from reconciler.providers.base import Adapter, Batch, BatchItem, Capabilities, ItemResult
 
