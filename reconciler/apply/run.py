@@ -44,7 +44,7 @@ class _Outcome:
 
 
 class Run:
-    """One apply's progress: which addresses landed, failed or were skipped."""
+    """One apply under way: its lanes, rounds and batches; `progress` holds what landed."""
 
     def __init__(
         self,
