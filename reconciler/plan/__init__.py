@@ -3,8 +3,9 @@ Plan value and its saved files."""
 
 from reconciler.plan.action import SENSITIVE, Action, Change
 from reconciler.plan.address import Address
+from reconciler.plan.compare import display, recordable
 from reconciler.plan.concealed import conceal, mark_referenced
-from reconciler.plan.diff import Diff, DiffInput, Digest, diff, display, recordable
+from reconciler.plan.diff import diff
 from reconciler.plan.drift import Drift, DriftItem, DriftStatus, FieldDrift, detect_drift
 from reconciler.plan.funnel import (
     FUNNEL_PLATFORMS,
@@ -25,6 +26,7 @@ from reconciler.plan.guard import (
     restricted_traders,
     restricts_trading,
 )
+from reconciler.plan.inputs import Diff, DiffInput, Digest
 from reconciler.plan.moves import Move, plan_moves, rekey
 from reconciler.plan.order import order_changes, waves
 from reconciler.plan.paths import ABSENT, PathChange, path_changes

@@ -6,7 +6,8 @@ from collections import Counter
 from dataclasses import dataclass
 
 from reconciler.plan.action import Action, Change
-from reconciler.plan.diff import DiffInput, Digest, diff
+from reconciler.plan.diff import diff
+from reconciler.plan.inputs import DiffInput, Digest
 from reconciler.plan.moves import Move
 from reconciler.plan.order import order_changes
 

@@ -14,7 +14,7 @@ from pydantic import SecretStr
 from reconciler.errors import StalePlan
 from reconciler.plan.action import Action, Change
 from reconciler.plan.address import Address
-from reconciler.plan.diff import Digest
+from reconciler.plan.inputs import Digest
 from reconciler.plan.plan import Plan
 from reconciler.plan.planfile import SavedPlan, encode_change
 from reconciler.plan.resource import DesiredResource, GeneratedSecret

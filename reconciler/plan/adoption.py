@@ -1,0 +1,83 @@
+"""Adoption and the creates an interrupted apply left pending: unrecorded remote objects taken
+over, set aside at a stray address, or found orphaned."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+from reconciler.plan.action import Action, Change
+from reconciler.plan.address import Address
+from reconciler.plan.inputs import DiffInput
+from reconciler.plan.resource import DesiredResource, Recorded, Remote
+
+
+def unadoptable(data: DiffInput) -> DiffInput:
+    """Move what an interrupted create made under a key the manifests changed since, and that
+    can neither change in place nor be replaced, to a stray address: it is offboarded, and the
+    address planned anew."""
+    remote = dict(data.remote)
+    pending = set(data.pending)
+    for resource in data.desired:
+        address = resource.address
+        found = remote.get(address)
+        if address not in data.pending or address in data.recorded or found is None:
+            continue
+        if found.remote_id is None or Action.REPLACE in data.rules[address.kind].actions:
+            continue
+        shown = found.attributes
+        if any(k in shown and shown[k] != resource.attributes.get(k) for k in resource.replace_on):
+            stray = address.stray(found.remote_id)
+            remote[stray] = replace(found, address=stray)
+            pending.add(stray)
+            del remote[address]
+    if len(remote) == len(data.remote) and pending == data.pending:
+        return data
+    return replace(data, remote=remote, pending=frozenset(pending))
+
+
+def adopted(
+    resource: DesiredResource,
+    remote: Remote,
+    data: DiffInput,
+    *,
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+    changed: tuple[str, ...],
+    forced: list[str],
+    notes: list[str],
+) -> Change:
+    """The change that takes over an unrecorded remote object: an update, or a replace when a
+    replace-only attribute differs."""
+    address = resource.address
+    same = remote.remote_id
+    why = "interrupted apply" if address in data.pending else "--adopt"
+    reason = f"adopt existing remote object {remote.remote_id} ({why})"
+    unseen = sorted(
+        k for k in resource.attributes if k not in remote.attributes and k not in changed
+    )
+    if unseen:
+        kept = " (a password is left as it is on the platform)" if "password" in unseen else ""
+        notes.append(
+            f"{address}: adopted; the platform does not show {', '.join(unseen)}: state "
+            f"records the manifests' values{kept}"
+        )
+    if forced and Action.REPLACE in data.rules[address.kind].actions:
+        # a replace-only attribute differs (or a key the manifests changed since an
+        # interrupted create sent it): adopted, then replaced
+        reason = f"{reason}; {', '.join(forced)} cannot change in place"
+        return Change(
+            address, Action.REPLACE, before, after, changed, reason=reason, remote_id=same
+        )
+    return Change(address, Action.UPDATE, before, after, changed, reason=reason, remote_id=same)
+
+
+def orphans(data: DiffInput, desired_addresses: set[Address]) -> dict[Address, Recorded]:
+    """Objects an interrupted apply created for addresses no longer desired nor recorded."""
+    found = {}
+    for address in data.pending - desired_addresses - data.recorded.keys():
+        remote = data.remote.get(address)
+        if remote is not None and remote.remote_id is not None:
+            found[address] = Recorded(address, remote.remote_id, dict(remote.attributes))
+    return found

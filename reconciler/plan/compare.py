@@ -1,0 +1,100 @@
+"""Comparing desired values with recorded and remote ones: what state keeps, what the platform
+has now, and what a plan may show."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from pydantic import SecretStr
+
+from reconciler.plan.action import SENSITIVE
+from reconciler.plan.concealed import conceal, digest_value, is_plain_sensitive
+from reconciler.plan.inputs import Digest
+from reconciler.plan.resource import DesiredResource, GeneratedSecret, Recorded, Remote
+
+SKIP: Any = object()
+"""A desired value never compared (a generated secret)."""
+
+
+def behind(resource: DesiredResource, recorded: Recorded, remote: Remote, digest: Digest) -> str:
+    """Why state lags behind a platform that already matches the manifests (an interrupted
+    replace made a new object; a change landed but its answer was lost), or ""."""
+    if recorded.remote_id != remote.remote_id:
+        return f"the platform now holds it as {remote.remote_id} (recorded: {recorded.remote_id})"
+    shown = conceal(remote.attributes, resource.sensitive, digest)
+    stale = sorted(
+        key
+        for key, value in shown.items()
+        if key in resource.attributes
+        and key not in resource.create_only
+        and key in recorded.attributes
+        and recorded.attributes[key] != value
+    )
+    if stale:
+        return f"state records an older {', '.join(stale)} than the platform, which matches"
+    return ""
+
+
+def regenerated(resource: DesiredResource) -> tuple[str, ...]:
+    """Generated secrets the platform lets us set again on an existing object."""
+    return tuple(
+        key
+        for key, value in resource.attributes.items()
+        if isinstance(value, GeneratedSecret) and key not in resource.create_only
+    )
+
+
+def comparable(resource: DesiredResource, digest: Digest) -> dict[str, Any]:
+    """Desired values as stored in state: secrets as digests; generated ones never compared."""
+    values: dict[str, Any] = {}
+    for key, value in resource.attributes.items():
+        if isinstance(value, GeneratedSecret):
+            values[key] = SKIP
+        elif isinstance(value, SecretStr):
+            values[key] = digest(value.get_secret_value())
+        elif key in resource.sensitive and is_plain_sensitive(value):
+            values[key] = digest_value(value, digest)  # from a reference
+        else:
+            values[key] = value
+    return values
+
+
+def recordable(resource: DesiredResource, *, digest: Digest) -> dict[str, Any]:
+    """The attributes state keeps after a successful apply (secrets as keyed digests)."""
+    return {k: v for k, v in comparable(resource, digest).items() if v is not SKIP}
+
+
+def current_values(
+    resource: DesiredResource, recorded: Recorded | None, remote: Remote
+) -> dict[str, Any]:
+    """What the platform has now: remote values, or recorded ones it cannot show us."""
+    shown = remote.attributes
+    kept = recorded.attributes if recorded is not None else {}
+    return {
+        key: shown[key] if key in shown else kept[key]
+        for key in resource.attributes
+        if key in shown or key in kept
+    }
+
+
+def display_shared(attributes: Mapping[str, Any], sensitive: frozenset[str]) -> Mapping[str, Any]:
+    """`display`, sharing the attributes themselves when nothing in them is secret."""
+    return attributes if not sensitive else display(attributes, sensitive)
+
+
+def display(attributes: Mapping[str, Any], sensitive: Iterable[str]) -> dict[str, Any]:
+    """Attributes safe to show or save in a plan: every secret becomes SENSITIVE."""
+    hidden = set(sensitive)
+    if not hidden:
+        return dict(attributes)
+    return {k: (SENSITIVE if k in hidden and v is not None else v) for k, v in attributes.items()}
+
+
+def display_recorded(recorded: Recorded | None) -> dict[str, Any] | None:
+    if recorded is None:
+        return None
+    return {
+        k: (SENSITIVE if isinstance(v, str) and v.startswith("hmac-") else v)
+        for k, v in recorded.attributes.items()
+    }

@@ -1,0 +1,45 @@
+"""What the diff compares (state, refreshed remote objects, desired resources) and what it
+returns."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from reconciler.plan.action import Change
+from reconciler.plan.address import Address
+from reconciler.plan.resource import DesiredResource, KindRules, Recorded, Remote
+
+Digest = Callable[[str], str]
+
+
+@dataclass(frozen=True, slots=True)
+class DiffInput:
+    """Everything the diff compares; all of it already loaded or refreshed.
+
+    `pending` holds addresses whose create was started by an interrupted apply: a remote
+    object found for them by natural key is adopted, not duplicated; one found for an address
+    no longer desired nor recorded is cancelled (offboarded), like a recorded one. With
+    `adopt`, every unrecorded remote object matching a desired natural key is adopted.
+    `interrupted` holds addresses whose reset an interrupted apply sent without recording its
+    answer: platforms keep no reset history, so the reset is recorded, never sent twice.
+    """
+
+    desired: Sequence[DesiredResource]
+    recorded: Mapping[Address, Recorded]
+    remote: Mapping[Address, Remote]
+    rules: Mapping[str, KindRules]
+    pending: frozenset[Address] = frozenset()
+    adopt: bool = False
+    cancelled: frozenset[str] = frozenset()
+    """Traders the manifests declare with `status: cancelled` (their cancels say so)."""
+    interrupted: frozenset[Address] = frozenset()
+    """Addresses whose reset an interrupted apply sent (its answer lost): recorded, not resent."""
+
+
+@dataclass(frozen=True, slots=True)
+class Diff:
+    """The changes (unordered, no-ops included) and notes for humans (create-only drift)."""
+
+    changes: list[Change]
+    notes: list[str]
