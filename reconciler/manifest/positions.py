@@ -19,8 +19,8 @@ from yaml.events import (
 )
 
 from reconciler.errors import ManifestError
-from reconciler.manifest.documents import events
 from reconciler.manifest.models import Path
+from reconciler.manifest.yaml_events import events
 
 Spot = tuple[int, Path]
 """A document index and a path inside that document."""

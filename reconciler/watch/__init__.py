@@ -4,7 +4,8 @@ manifest changes and an optional interval, with status lines and a liveness endp
 from __future__ import annotations
 
 from reconciler.watch.health import Health, HealthServer
-from reconciler.watch.loop import Watcher, WatchSettings
+from reconciler.watch.loop import Watcher
+from reconciler.watch.settings import WatchSettings
 from reconciler.watch.status import Status, StatusWriter
 
 __all__ = ["Health", "HealthServer", "Status", "StatusWriter", "WatchSettings", "Watcher"]

@@ -8,10 +8,8 @@ import logging
 import os
 import queue
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from contextlib import ExitStack
-from dataclasses import dataclass, field
-from pathlib import Path
 
 from reconciler.errors import CancelLimitExceeded, ManifestErrors, ReconcilerError, StateLocked
 from reconciler.manifest import Desired, load_manifests
@@ -19,40 +17,22 @@ from reconciler.providers import (
     Backoff,
     PreconditionMet,
     StreamStatus,
-    WatchOptions,
     schemas,
 )
 from reconciler.watch.health import Health
 from reconciler.watch.intake import take_in
 from reconciler.watch.manifest_files import ManifestFiles
 from reconciler.watch.runs import RunOptions, StopAfterBatch, run
+from reconciler.watch.schedule import Schedule
+from reconciler.watch.settings import WatchSettings
 from reconciler.watch.status import Status
 from reconciler.watch.streams import Streams
-from reconciler.workspace import StateChoice, Workspace, open_workspace
+from reconciler.workspace import Workspace, open_workspace
 
 logger = logging.getLogger(__name__)
 
 _WAKE = object()
 _TICK = 0.5
-
-
-@dataclass(frozen=True, slots=True)
-class WatchSettings:
-    """How the loop behaves. A failed run is retried after `retry` seconds, doubling up to
-    `retry_max`; a run that found the state locked after `retry`. The first full plan waits up
-    to `connect_timeout` for the streams, so that their catch-up reads serve it."""
-
-    manifests: Path
-    interval: float | None = None
-    poll: float = 1.0
-    lock_timeout: float = 10.0
-    retry: float = 5.0
-    retry_max: float = 300.0
-    connect_timeout: float = 15.0
-    max_cancel: int | None = None
-    stream: WatchOptions = field(default_factory=WatchOptions)
-    environ: Mapping[str, str] | None = None
-    choice: StateChoice | None = None
 
 
 class Watcher:
@@ -77,9 +57,9 @@ class Watcher:
         self._stopping: str | None = None
         self._reload: str | None = None
         self._events: list[PreconditionMet] = []
-        self._full: str | None = "start"
-        self._retry_at = 0.0
-        self._failures = 0
+        self._schedule = Schedule(
+            settings.retry, settings.retry_max, settings.interval, monotonic=monotonic
+        )
         self._workspace: Workspace | None = None
         self._opened = ExitStack()
         self._streams = Streams(self._inbox.put, settings.stream)
@@ -111,7 +91,7 @@ class Watcher:
                 pid=os.getpid(),
             )
             self._await_streams()
-            next_interval = self._next_interval()
+            self._schedule.start_interval()
             while self._stopping is None:
                 self._health.beat()
                 self._receive(0.0 if self._has_work() else _TICK)
@@ -121,9 +101,7 @@ class Watcher:
                     self._load(self._reload)
                 elif self._files.changed():
                     self._load("files")
-                if next_interval is not None and self._monotonic() >= next_interval:
-                    self._full = self._full or "interval"
-                    next_interval = self._next_interval()
+                self._schedule.check_interval()
                 self._work()
         finally:
             if self._events:
@@ -196,13 +174,12 @@ class Watcher:
     # --- runs ----------------------------------------------------------------------------
 
     def _has_work(self) -> bool:
-        pending = self._full is not None or bool(self._events)
-        return pending and self._monotonic() >= self._retry_at
+        return self._schedule.is_due(has_events=bool(self._events))
 
     def _work(self) -> None:
         if not self._has_work():
             return
-        full, events = self._full, list(self._events)
+        full, events = self._schedule.full, list(self._events)
         options = RunOptions(full, self._settings.lock_timeout, self._settings.max_cancel)
         try:
             run(
@@ -214,7 +191,7 @@ class Watcher:
                 is_stopping=lambda: self._stopping is not None,
             )
         except StateLocked as exc:
-            self._retry_at = self._monotonic() + self._settings.retry
+            self._schedule.locked()
             self._status(
                 "state_locked", holder=exc.holder, since=exc.since, retry_in=self._settings.retry
             )
@@ -228,19 +205,15 @@ class Watcher:
         except CancelLimitExceeded as exc:
             self._status("refused", message=str(exc))  # waits for the next change or interval
         except ReconcilerError as exc:
-            self._failures += 1
-            backoff = Backoff(self._settings.retry, self._settings.retry_max)
-            delay = backoff.delay(self._failures - 1)
-            self._retry_at = self._monotonic() + delay
+            delay = self._schedule.failed()
             self._status(
                 "error", scope="full" if full else "targeted", message=str(exc), retry_in=delay
             )
             return
         else:
-            self._failures = 0
+            self._schedule.succeeded()
         del self._events[: len(events)]
-        if self._full == full:
-            self._full = None
+        self._schedule.done(full)
 
     # --- manifests and the workspace -------------------------------------------------------
 
@@ -269,7 +242,7 @@ class Watcher:
         else:
             self._workspace = self._current().with_desired(desired)
         self._status("manifests_loaded", trigger=trigger, traders=len(desired.traders))
-        self._full, self._retry_at = f"manifests reloaded ({trigger})", 0.0
+        self._schedule.request_full(f"manifests reloaded ({trigger})")
 
     def _current(self) -> Workspace:
         assert self._workspace is not None, "the workspace is open while the loop runs"
@@ -309,10 +282,6 @@ class Watcher:
                 return
             self._health.beat()
             self._receive(min(_TICK, max(0.0, deadline - self._monotonic())))
-
-    def _next_interval(self) -> float | None:
-        interval = self._settings.interval
-        return None if interval is None else self._monotonic() + interval
 
 
 def _connection_settings(desired: Desired) -> tuple[object, object]:

@@ -4,7 +4,8 @@ import datetime
 
 import pytest
 
-from reconciler.manifest.documents import MAX_DEPTH, Document, Located, read_documents
+from reconciler.manifest.documents import Document, Located, read_documents
+from reconciler.manifest.yaml_events import MAX_DEPTH
 
 ALIASES = "YAML aliases (*name) are not supported: write the value out"
 

@@ -1,0 +1,79 @@
+"""Tradovate wire models of users and their contact info: read back, created, modified."""
+
+from __future__ import annotations
+
+from pydantic import SecretStr
+
+from reconciler.providers.tradovate.wire import ErrorTextResponse, Wire, WireRequest
+
+
+class User(Wire):
+    id: int
+    name: str
+    email: str
+    status: str
+    professional: bool = False
+    organization_id: int | None = None
+    timestamp: str | None = None
+
+
+class ContactInfo(Wire):
+    id: int
+    user_id: int
+    first_name: str
+    last_name: str
+    street_address1: str
+    street_address2: str | None = None
+    city: str
+    state: str | None = None
+    post_code: str | None = None
+    country: str
+    phone: str
+
+
+class SubscriptionPlan(Wire):
+    id: int
+    name: str
+    title: str = ""
+    organization_id: int | None = None
+
+
+class EvaluationUser(WireRequest):
+    name: str
+    email: str
+    password: SecretStr
+    first_name: str
+    last_name: str
+    tradovate_subscription_plan_id: int | None = None
+    entitlement_ids: list[int] | None = None
+
+
+class ContactUpdate(WireRequest):
+    user_id: int
+    first_name: str
+    last_name: str
+    street_address1: str
+    street_address2: str | None = None
+    city: str
+    state: str | None = None
+    post_code: str | None = None
+    country: str
+    phone: str
+
+
+class CreateEvaluationUsers(WireRequest):
+    users: list[EvaluationUser]
+
+
+class ModifyEmailAddress(WireRequest):
+    user_id: int
+    email: str
+
+
+class ModifyPassword(WireRequest):
+    user_id: int
+    password: SecretStr
+
+
+class ContactInfoResponse(ErrorTextResponse):
+    contact_info: ContactInfo | None = None
