@@ -39,10 +39,8 @@ def admin_reply(sandbox: Sandbox, method: str, segments: list[str], body: Entity
             sandbox.world.touch()
             return ok({"archived": len(archived)})
         case "POST", ["clock", "advance"]:
-            seconds = body.get("seconds")
-            if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
+            if not sandbox.advance_clock(body.get("seconds")):
                 return _problem(400, "seconds should be a number >= 0")
-            sandbox.offset += seconds
             return ok({"now": iso(sandbox.now()), "offset": sandbox.offset})
         case "GET", ["websockets"]:
             return ok(sandbox.sockets.describe())
@@ -54,9 +52,7 @@ def admin_reply(sandbox: Sandbox, method: str, segments: list[str], body: Entity
         case "GET", ["requests"]:
             return ok(list(sandbox.requests))
         case "POST", ["requests", "clear"]:
-            count = len(sandbox.requests)
-            sandbox.requests.clear()
-            return ok({"cleared": count})
+            return ok({"cleared": sandbox.clear_requests()})
         case "GET", ["world"]:
             return ok(sandbox.world.dump(with_hashes=False))
         case "GET", ["limits"]:
