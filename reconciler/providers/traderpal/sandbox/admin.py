@@ -6,7 +6,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from reconciler.providers.traderpal.sandbox.protocol import Reply, bad_request, conflict, not_found
+from reconciler.providers.sandbox.reply import Reply
+from reconciler.providers.traderpal.sandbox.protocol import (
+    bad_request,
+    conflict,
+    not_found,
+)
 from reconciler.providers.traderpal.sandbox.world import STATUSES, Entity, checks, iso
 
 if TYPE_CHECKING:

@@ -15,10 +15,15 @@ from starlette.responses import Response
 from starlette.types import Scope
 
 from reconciler.providers.sandbox.faults import Fault
-from reconciler.providers.sandbox.server import json_body, read_json_object
+from reconciler.providers.sandbox.reply import Reply
+from reconciler.providers.sandbox.server import read_json_object
 from reconciler.providers.sandbox.skeleton import LOOPBACK, UNLOGGED, GatewayCore
 from reconciler.providers.traderpal.sandbox.config import SandboxConfig
-from reconciler.providers.traderpal.sandbox.protocol import Refusal, Reply, bad_request, not_found
+from reconciler.providers.traderpal.sandbox.protocol import (
+    Refusal,
+    bad_request,
+    not_found,
+)
 from reconciler.providers.traderpal.sandbox.users import Call, UsersApi
 from reconciler.providers.traderpal.sandbox.world import DEFAULT_PARTNER, Entity, World
 
@@ -105,7 +110,7 @@ class Sandbox(GatewayCore[SandboxConfig]):
         logger.debug("%s %s -> %d", request.method, path, reply.status)
         if self.world.revision != revision:
             self.persistence.changed()
-        return _render(reply, request_id)
+        return reply.response({"X-Request-Id": request_id})
 
     async def _admin(self, request: Request, path: str) -> Reply:
         if request.client is not None and request.client.host not in LOOPBACK:
@@ -165,13 +170,3 @@ class Sandbox(GatewayCore[SandboxConfig]):
 def _bearer(request: Request) -> str | None:
     scheme, _, value = request.headers.get("authorization", "").partition(" ")
     return value.strip() or None if scheme.lower() == "bearer" else None
-
-
-def _render(reply: Reply, request_id: str) -> Response:
-    headers = {"X-Request-Id": request_id, **reply.headers}
-    if reply.payload is None:
-        return Response(status_code=reply.status, headers=headers)
-    content = json_body(reply.payload)
-    return Response(
-        content, status_code=reply.status, media_type="application/json", headers=headers
-    )

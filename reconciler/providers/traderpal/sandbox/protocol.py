@@ -4,17 +4,8 @@ latter rendered in the platform's error envelope."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
 
-
-@dataclass(frozen=True, slots=True)
-class Reply:
-    """An HTTP status, a JSON payload (None: empty body) and extra headers."""
-
-    status: int
-    payload: Any
-    headers: Mapping[str, str] = field(default_factory=dict)
+from reconciler.providers.sandbox.reply import Reply
 
 
 class Refusal(Exception):

@@ -7,7 +7,11 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from reconciler.providers.tradervue.sandbox.protocol import Reply, invalid, ok
+from reconciler.providers.sandbox.reply import Reply
+from reconciler.providers.tradervue.sandbox.protocol import (
+    invalid,
+    ok,
+)
 from reconciler.providers.tradervue.sandbox.rules import check_identity
 from reconciler.providers.tradervue.sandbox.world import Entity, World
 

@@ -17,12 +17,16 @@ from starlette.types import Scope
 
 from reconciler.providers.sandbox.credentials import matches_secret
 from reconciler.providers.sandbox.faults import Fault
-from reconciler.providers.sandbox.server import json_body, read_json_object
+from reconciler.providers.sandbox.reply import Reply
+from reconciler.providers.sandbox.server import read_json_object
 from reconciler.providers.sandbox.skeleton import LOOPBACK, UNLOGGED, GatewayCore
 from reconciler.providers.sliding_window import SlidingWindow
 from reconciler.providers.tradervue.sandbox import users as sandbox_users
 from reconciler.providers.tradervue.sandbox.config import SandboxConfig
-from reconciler.providers.tradervue.sandbox.protocol import INVALID, Call, Reply
+from reconciler.providers.tradervue.sandbox.protocol import (
+    INVALID,
+    Call,
+)
 from reconciler.providers.tradervue.sandbox.rules import Rules
 from reconciler.providers.tradervue.sandbox.world import (
     Entity,
@@ -50,10 +54,11 @@ class Sandbox(GatewayCore[SandboxConfig]):
         super().__init__(config, clock=clock, dump=lambda: self.world.dump(with_hashes=True))
         self._admin_reply = admin
         stored = self.stored_world()
-        if stored is not None:
-            self.world = World.load(stored)
-        else:
-            self.world = seeded_world(config.seed, id_start=config.id_start)
+        self.world = (
+            seeded_world(config.seed, id_start=config.id_start)
+            if stored is None
+            else World.load(stored)
+        )
         self.rules = Rules(
             plans=config.plans,
             max_trial_days=config.max_trial_days,
@@ -83,7 +88,7 @@ class Sandbox(GatewayCore[SandboxConfig]):
         elif tuple(s.lower() for s in segments[:2]) == API_PREFIX:
             domain, reply = "api", await self._api(request, segments[2:])
         else:
-            return _render(Reply(404, {"error": "Not found"}))
+            return Reply(404, {"error": "Not found"}).response()
         if path not in UNLOGGED:
             self.requests.append(
                 {
@@ -97,7 +102,7 @@ class Sandbox(GatewayCore[SandboxConfig]):
         logger.debug("%s %s -> %d", request.method, path, reply.status)
         if self.world.revision != revision:
             self.persistence.changed()
-        return _render(reply)
+        return reply.response()
 
     async def _admin(self, request: Request, segments: list[str]) -> Reply:
         if request.client is not None and request.client.host not in LOOPBACK:
@@ -166,13 +171,3 @@ class Sandbox(GatewayCore[SandboxConfig]):
                 403, {"error": "Access denied: only the organization manager may manage users"}
             )
         return org
-
-
-def _render(reply: Reply) -> Response:
-    headers = dict(reply.headers)
-    if reply.payload is None:
-        return Response(status_code=reply.status, headers=headers)
-    content = json_body(reply.payload)
-    return Response(
-        content, status_code=reply.status, media_type="application/json", headers=headers
-    )

@@ -3,11 +3,11 @@ the platform's error shapes."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from reconciler.providers.sandbox.reply import Reply
 from reconciler.providers.tradervue.sandbox.rules import Rules
 from reconciler.providers.tradervue.sandbox.world import Entity, World
 
@@ -28,15 +28,6 @@ class Call:
     today: date
     api_root: str
     org: str
-
-
-@dataclass(frozen=True, slots=True)
-class Reply:
-    """An HTTP status, a JSON payload (None: an empty body) and extra headers."""
-
-    status: int
-    payload: Any = None
-    headers: Mapping[str, str] = field(default_factory=dict)
 
 
 def ok(payload: Any = None) -> Reply:

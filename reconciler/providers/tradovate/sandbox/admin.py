@@ -6,8 +6,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from reconciler.providers.sandbox.reply import Reply
 from reconciler.providers.tradovate.sandbox.entitlements import sign_mda
-from reconciler.providers.tradovate.sandbox.protocol import LIVE, Reply, int_or_none, ok
+from reconciler.providers.tradovate.sandbox.protocol import (
+    LIVE,
+    int_or_none,
+    ok,
+)
 from reconciler.providers.tradovate.sandbox.sockets import signal_event
 from reconciler.providers.tradovate.sandbox.time import iso
 from reconciler.providers.tradovate.sandbox.users import CONTACT_FIELDS

@@ -13,7 +13,8 @@ from starlette.responses import Response
 from starlette.types import Scope
 
 from reconciler.providers.sandbox.faults import Fault
-from reconciler.providers.sandbox.server import json_body, read_json_object
+from reconciler.providers.sandbox.reply import Reply
+from reconciler.providers.sandbox.server import read_json_object
 from reconciler.providers.sandbox.skeleton import LOOPBACK, UNLOGGED, GatewayCore
 from reconciler.providers.tradovate.sandbox.config import SandboxConfig
 from reconciler.providers.tradovate.sandbox.limits import PenaltyBox, Sessions, UserLimiter
@@ -24,8 +25,8 @@ from reconciler.providers.tradovate.sandbox.protocol import (
     WRONG_DOMAIN,
     Call,
     Endpoint,
-    Reply,
     error,
+    is_failure,
     unknown_route,
 )
 from reconciler.providers.tradovate.sandbox.seed import seeded_world
@@ -60,10 +61,11 @@ class Sandbox(GatewayCore[SandboxConfig]):
         super().__init__(config, clock=clock, dump=lambda: self.world.dump(with_hashes=True))
         self._admin_reply = admin
         stored = self.stored_world()
-        if stored is not None:
-            self.world = World.load(stored)
-        else:
-            self.world = seeded_world(config.seed, id_start=config.id_start, now=self.now())
+        self.world = (
+            seeded_world(config.seed, id_start=config.id_start, now=self.now())
+            if stored is None
+            else World.load(stored)
+        )
         limits = config.limits
         self.sessions = Sessions(ttl=config.token_ttl, max_per_user=config.max_sessions_per_user)
         self.limiter = UserLimiter(
@@ -92,11 +94,11 @@ class Sandbox(GatewayCore[SandboxConfig]):
             route = parts[3].lower().strip("/") if len(parts) > 3 else ""
             domain, reply = head[0], await self._api(request, head[0], route, now)
         else:
-            return _render(unknown_route())
+            return unknown_route().response()
         self.log(request.method, domain, path, reply.status, now)
         if self.world.revision != revision:
             self.persistence.changed()
-        return _render(reply)
+        return reply.response()
 
     def log(self, method: str, domain: str, path: str, status: int, now: float) -> None:
         """Add one entry to the request log (WebSocket traffic uses the method `WS`)."""
@@ -204,7 +206,7 @@ class Sandbox(GatewayCore[SandboxConfig]):
                 return Reply(200, penalty)
             call = Call(self.world, self.sessions, domain, payload, query, now, caller, token)
             reply = self._process(endpoint, call)
-        self.penalties.record(ip, route, is_failure=reply.is_failure, now=now)
+        self.penalties.record(ip, route, is_failure=is_failure(reply), now=now)
         return reply
 
     def denied(self, token: str | None) -> Reply:
@@ -227,10 +229,3 @@ class Sandbox(GatewayCore[SandboxConfig]):
 def _bearer(request: Request) -> str | None:
     scheme, _, value = request.headers.get("authorization", "").partition(" ")
     return value.strip() or None if scheme.lower() == "bearer" else None
-
-
-def _render(reply: Reply) -> Response:
-    if reply.payload is None:
-        return Response(status_code=reply.status)
-    content = json_body(reply.payload)
-    return Response(content, status_code=reply.status, media_type="application/json")

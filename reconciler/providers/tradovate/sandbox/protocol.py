@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from reconciler.providers.sandbox.reply import Reply
 from reconciler.providers.tradovate.sandbox.limits import Sessions
 from reconciler.providers.tradovate.sandbox.world import Entity, World
 
@@ -45,27 +46,19 @@ class Call:
         return found is not None and found == self.organization
 
 
-@dataclass(frozen=True, slots=True)
-class Reply:
-    """An HTTP status and a JSON payload (None means an empty body)."""
-
-    status: int
-    payload: Any
-
-    @property
-    def is_failure(self) -> bool:
-        """A 4xx/5xx, a whole-call errorText, `ok: false`, or any per-item errorText."""
-        if self.status >= 400:
-            return True
-        payload = self.payload
-        if not isinstance(payload, dict):
-            return False
-        if payload.get("errorText") or payload.get("ok") is False:
-            return True
-        results = payload.get("results")
-        return isinstance(results, list) and any(
-            isinstance(item, dict) and item.get("errorText") for item in results
-        )
+def is_failure(reply: Reply) -> bool:
+    """A 4xx/5xx, a whole-call errorText, `ok: false`, or any per-item errorText."""
+    if reply.status >= 400:
+        return True
+    payload = reply.payload
+    if not isinstance(payload, dict):
+        return False
+    if payload.get("errorText") or payload.get("ok") is False:
+        return True
+    results = payload.get("results")
+    return isinstance(results, list) and any(
+        isinstance(item, dict) and item.get("errorText") for item in results
+    )
 
 
 Handler = Callable[[Call], Reply]
