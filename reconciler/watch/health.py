@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from reconciler.providers.sandbox.server import serve_app
+from reconciler.providers.sandbox import serve_app
 
 
 class Health:
@@ -66,7 +66,7 @@ class HealthServer:
 
         app = Starlette(routes=[Route("/{path:path}", answer, methods=["GET", "HEAD"])])
         try:
-            self._server = serve_app(app, host=host, port=port)
+            self._server = serve_app(app, host=host, port=port, name="watch-health")
         except RuntimeError as exc:
             raise OSError(str(exc)) from exc
         self.port = self._server.port

@@ -14,7 +14,6 @@ from contextlib import ExitStack
 from reconciler.errors import CancelLimitExceeded, ManifestErrors, ReconcilerError, StateLocked
 from reconciler.manifest import Desired, load_manifests
 from reconciler.providers import (
-    Backoff,
     PreconditionMet,
     StreamStatus,
     schemas,

@@ -1,5 +1,6 @@
-"""Serving an ASGI app on 127.0.0.1 from a daemon thread: the runner all sandboxes reuse, and
-the raw ASGI moves their middleware needs (read a body, answer JSON, reset a connection)."""
+"""Serving an ASGI app from a daemon thread (`serve_app`: the sandboxes and `watch`'s health
+endpoint), and the raw ASGI moves the sandboxes' middleware needs (read a body, answer JSON,
+reset a connection)."""
 
 from __future__ import annotations
 
@@ -91,12 +92,15 @@ def _run(server: uvicorn.Server) -> None:
     try:
         server.run()
     except SystemExit:  # uvicorn exits when it cannot bind; serve_app reports that
-        logger.debug("the sandbox server exited during startup")
+        logger.debug("the server exited during startup")
 
 
-def serve_app(app: ASGIApp, *, port: int = 0, host: str = "127.0.0.1") -> RunningServer:
-    """Serve `app` on `host` (port 0 picks a free one) and return once it accepts requests;
-    RuntimeError when it cannot start (the port is taken, the host unknown)."""
+def serve_app(
+    app: ASGIApp, *, port: int = 0, host: str = "127.0.0.1", name: str = "sandbox-server"
+) -> RunningServer:
+    """Serve `app` on `host` (port 0 picks a free one) from a daemon thread called `name` and
+    return once it accepts requests; RuntimeError when it cannot start (the port is taken, the
+    host unknown)."""
     config = uvicorn.Config(
         app,
         host=host,
@@ -106,7 +110,7 @@ def serve_app(app: ASGIApp, *, port: int = 0, host: str = "127.0.0.1") -> Runnin
         timeout_graceful_shutdown=1,
     )
     server = uvicorn.Server(config)
-    thread = threading.Thread(target=_run, args=(server,), name="sandbox-server", daemon=True)
+    thread = threading.Thread(target=_run, args=(server,), name=name, daemon=True)
     thread.start()
     deadline = time.monotonic() + _START_TIMEOUT
     while not server.started:

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import ConfigDict, Field
 
-from reconciler.providers.tradovate.wire import Outcome, Wire, WireRequest
+from reconciler.providers.tradovate.wire import ErrorTextResponse, Wire, WireRequest
 
 
 class Account(Wire):
@@ -97,7 +97,7 @@ class AutoLiqResult(Wire):
     user_account_auto_liq: AutoLiq | None = None
 
 
-class AutoLiqsResponse(Outcome):
+class AutoLiqsResponse(ErrorTextResponse):
     user_auto_liqs: list[AutoLiqResult] = Field(default_factory=list)
 
 

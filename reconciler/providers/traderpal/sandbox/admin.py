@@ -6,7 +6,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from reconciler.providers.traderpal.sandbox.protocol import Reply, bad_request, conflict, not_found
+from reconciler.providers.sandbox.reply import Reply
+from reconciler.providers.traderpal.sandbox.protocol import (
+    bad_request,
+    conflict,
+    not_found,
+)
 from reconciler.providers.traderpal.sandbox.world import STATUSES, Entity, checks, iso
 
 if TYPE_CHECKING:
@@ -27,17 +32,13 @@ def admin_reply(sandbox: Sandbox, method: str, segments: list[str], body: Entity
         case "POST", ["settings"]:
             return _settings(sandbox, body)
         case "POST", ["clock", "advance"]:
-            seconds = body.get("seconds")
-            if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
+            if not sandbox.advance_clock(body.get("seconds")):
                 raise bad_request("seconds must be a number >= 0", field="seconds")
-            sandbox.offset += seconds
             return Reply(200, {"now": iso(sandbox.now()), "offset": sandbox.offset})
         case "GET", ["requests"]:
             return Reply(200, list(sandbox.requests))
         case "POST", ["requests", "clear"]:
-            count = len(sandbox.requests)
-            sandbox.requests.clear()
-            return Reply(200, {"cleared": count})
+            return Reply(200, {"cleared": sandbox.clear_requests()})
         case "GET", ["world"]:
             return Reply(200, {**sandbox.world.dump(), "settings": _settings_of(sandbox)})
     raise not_found("admin endpoint")

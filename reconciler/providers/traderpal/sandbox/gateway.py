@@ -3,12 +3,10 @@ answers each request with a request id, then persists a changed world (faults co
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import random
 import re
 import string
-from collections import deque
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -16,12 +14,16 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Scope
 
-from reconciler.providers.json_file import WriteBehind, read_json
 from reconciler.providers.sandbox.faults import Fault
-from reconciler.providers.sandbox.server import json_body, read_json_object
-from reconciler.providers.traderpal.sandbox.admin import admin_reply
+from reconciler.providers.sandbox.reply import Reply
+from reconciler.providers.sandbox.server import read_json_object
+from reconciler.providers.sandbox.skeleton import LOOPBACK, UNLOGGED, GatewayCore
 from reconciler.providers.traderpal.sandbox.config import SandboxConfig
-from reconciler.providers.traderpal.sandbox.protocol import Refusal, Reply, bad_request, not_found
+from reconciler.providers.traderpal.sandbox.protocol import (
+    Refusal,
+    bad_request,
+    not_found,
+)
 from reconciler.providers.traderpal.sandbox.users import Call, UsersApi
 from reconciler.providers.traderpal.sandbox.world import DEFAULT_PARTNER, Entity, World
 
@@ -31,8 +33,6 @@ API, ADMIN = "api", "admin"
 USERS = "/v1/users"
 USER_PATH = re.compile(r"^/v1/users/(usr_[a-z0-9]{9,})$")
 WRITES = frozenset({"POST", "PATCH"})
-_LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost", "testclient"})
-_UNLOGGED = frozenset({"/_sandbox/requests", "/_sandbox/requests/clear"})
 _FAULT_CODES = {
     429: "rate_limited",
     500: "internal_error",
@@ -42,37 +42,26 @@ _FAULT_CODES = {
 }
 
 
-class Sandbox:
-    """Runtime state of one sandbox app: world, users API, faults, request log, clock offset.
+AdminReply = Callable[["Sandbox", str, list[str], Entity], Reply]
+"""The `/_sandbox/<segments>` endpoints (`admin.admin_reply`), registered when the app is built."""
 
-    Everything runs on the server's single event loop, so no lock guards the world.
-    """
 
-    def __init__(self, config: SandboxConfig, *, clock: Callable[[], float]) -> None:
-        self.config = config
-        self.clock = clock
-        self.offset = 0.0
-        self.persistence = WriteBehind(config.data_path, lambda: self.world.dump())
-        path = config.data_path
-        if path is not None and path.exists():
-            self.world = World.load(read_json(path), id_seed=config.id_seed)
+class Sandbox(GatewayCore[SandboxConfig]):
+    """Runtime state of one sandbox app: world, users API and request ids (the clock, request
+    log and saving: `GatewayCore`)."""
+
+    def __init__(
+        self, config: SandboxConfig, *, clock: Callable[[], float], admin: AdminReply
+    ) -> None:
+        super().__init__(config, clock=clock, dump=lambda: self.world.dump())
+        self._admin_reply = admin
+        stored = self.stored_world()
+        if stored is not None:
+            self.world = World.load(stored, id_seed=config.id_seed)
         else:
             self.world = World.seeded(config.seed_users, now=self.now(), id_seed=config.id_seed)
         self.users = UsersApi(self.world, config)
-        self.requests: deque[Entity] = deque(maxlen=config.request_log_size)
         self._request_ids = random.Random(config.id_seed + 1)
-
-    def now(self) -> float:
-        """Sandbox time: the injected clock plus every `/_sandbox/clock/advance`."""
-        return self.clock() + self.offset
-
-    def save(self) -> None:
-        """Write the world now to `data_path` when one is set (hashes, never passwords)."""
-        self.persistence.save()
-
-    def flush(self) -> None:
-        """Save what changed since the last save (the server is stopping)."""
-        self.persistence.flush()
 
     def new_request_id(self) -> str:
         return "req_" + "".join(
@@ -95,8 +84,7 @@ class Sandbox:
         self.requests.append({**entry, "status": status, "time": self.now()})
 
     async def __call__(self, request: Request) -> Response:
-        if self.config.latency > 0:
-            await asyncio.sleep(self.config.latency)
+        await self.pace()
         request_id = self.new_request_id()
         path = request.url.path.rstrip("/") or "/"
         revision = self.world.revision
@@ -108,7 +96,7 @@ class Sandbox:
                 reply = await self._api(request, path, request_id)
         except Refusal as refusal:
             reply = refusal.reply(request_id)
-        if path not in _UNLOGGED:
+        if path not in UNLOGGED:
             self.requests.append(
                 {
                     "method": request.method,
@@ -122,16 +110,16 @@ class Sandbox:
         logger.debug("%s %s -> %d", request.method, path, reply.status)
         if self.world.revision != revision:
             self.persistence.changed()
-        return _render(reply, request_id)
+        return reply.response({"X-Request-Id": request_id})
 
     async def _admin(self, request: Request, path: str) -> Reply:
-        if request.client is not None and request.client.host not in _LOOPBACK:
+        if request.client is not None and request.client.host not in LOOPBACK:
             raise Refusal(403, "forbidden", "the sandbox admin API is loopback only")
         body = await read_json_object(request)
         if body is None:
             raise bad_request("the body must be a JSON object")
         segments = [s for s in path.split("/")[2:] if s]
-        return admin_reply(self, request.method, segments, body)
+        return self._admin_reply(self, request.method, segments, body)
 
     async def _api(self, request: Request, path: str, request_id: str) -> Reply:
         method = request.method
@@ -182,13 +170,3 @@ class Sandbox:
 def _bearer(request: Request) -> str | None:
     scheme, _, value = request.headers.get("authorization", "").partition(" ")
     return value.strip() or None if scheme.lower() == "bearer" else None
-
-
-def _render(reply: Reply, request_id: str) -> Response:
-    headers = {"X-Request-Id": request_id, **reply.headers}
-    if reply.payload is None:
-        return Response(status_code=reply.status, headers=headers)
-    content = json_body(reply.payload)
-    return Response(
-        content, status_code=reply.status, media_type="application/json", headers=headers
-    )

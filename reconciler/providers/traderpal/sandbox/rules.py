@@ -1,5 +1,5 @@
-"""The sandbox's rules for user data (P4-P9 of its docstring): required and writable fields,
-formats, the age rule, and which status transitions a PATCH may make."""
+"""The sandbox's rules for user data (P4-P9 of `docs/sandboxes/traderpal.md`): required and
+writable fields, formats, the age rule, and which status transitions a PATCH may make."""
 
 from __future__ import annotations
 

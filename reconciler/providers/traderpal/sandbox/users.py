@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from reconciler.providers.sandbox.reply import Reply
 from reconciler.providers.traderpal.limits import DEFAULT_USERS_PER_PAGE, USERS_PER_PAGE
 from reconciler.providers.traderpal.sandbox import rules as sandbox_rules
 from reconciler.providers.traderpal.sandbox.config import SandboxConfig
 from reconciler.providers.traderpal.sandbox.protocol import (
     Refusal,
-    Reply,
     bad_request,
     conflict,
     not_found,

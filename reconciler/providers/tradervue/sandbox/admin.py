@@ -7,7 +7,11 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from reconciler.providers.tradervue.sandbox.protocol import Reply, invalid, ok
+from reconciler.providers.sandbox.reply import Reply
+from reconciler.providers.tradervue.sandbox.protocol import (
+    invalid,
+    ok,
+)
 from reconciler.providers.tradervue.sandbox.rules import check_identity
 from reconciler.providers.tradervue.sandbox.world import Entity, World
 
@@ -32,17 +36,13 @@ def admin_reply(sandbox: Sandbox, method: str, segments: list[str], body: Entity
         case "POST", ["trials", "expire"]:
             return ok({"downgraded": expire_trials(sandbox.world, today=sandbox.today())})
         case "POST", ["clock", "advance"]:
-            seconds = body.get("seconds")
-            if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
+            if not sandbox.advance_clock(body.get("seconds")):
                 return _problem(400, "seconds should be a number >= 0")
-            sandbox.offset += seconds
             return ok({"now": sandbox.iso_now(), "offset": sandbox.offset})
         case "GET", ["requests"]:
             return ok(list(sandbox.requests))
         case "POST", ["requests", "clear"]:
-            count = len(sandbox.requests)
-            sandbox.requests.clear()
-            return ok({"cleared": count})
+            return ok({"cleared": sandbox.clear_requests()})
         case "GET", ["world"]:
             world = sandbox.world.dump(with_hashes=False)
             world["users"] = [

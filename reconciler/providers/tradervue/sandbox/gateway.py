@@ -4,11 +4,9 @@ persists the world when the request changed it."""
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import binascii
 import logging
-from collections import deque
 from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
@@ -17,15 +15,18 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Scope
 
-from reconciler.providers.json_file import WriteBehind, read_json
 from reconciler.providers.sandbox.credentials import matches_secret
 from reconciler.providers.sandbox.faults import Fault
-from reconciler.providers.sandbox.server import json_body, read_json_object
+from reconciler.providers.sandbox.reply import Reply
+from reconciler.providers.sandbox.server import read_json_object
+from reconciler.providers.sandbox.skeleton import LOOPBACK, UNLOGGED, GatewayCore
 from reconciler.providers.sliding_window import SlidingWindow
 from reconciler.providers.tradervue.sandbox import users as sandbox_users
-from reconciler.providers.tradervue.sandbox.admin import admin_reply
 from reconciler.providers.tradervue.sandbox.config import SandboxConfig
-from reconciler.providers.tradervue.sandbox.protocol import INVALID, Call, Reply
+from reconciler.providers.tradervue.sandbox.protocol import (
+    INVALID,
+    Call,
+)
 from reconciler.providers.tradervue.sandbox.rules import Rules
 from reconciler.providers.tradervue.sandbox.world import (
     Entity,
@@ -36,42 +37,38 @@ from reconciler.providers.tradervue.sandbox.world import (
 logger = logging.getLogger(__name__)
 
 API_PREFIX = ("api", "v1")
-_LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost", "testclient"})
-_UNLOGGED = frozenset({"/_sandbox/requests", "/_sandbox/requests/clear"})
 _CHALLENGE = {"WWW-Authenticate": 'Basic realm="Tradervue"'}
 
 
-class Sandbox:
-    """Runtime state of one sandbox app: the world, request log, faults and clock offset.
+AdminReply = Callable[["Sandbox", str, list[str], Entity], Reply]
+"""The `/_sandbox/<segments>` endpoints (`admin.admin_reply`), registered when the app is built."""
 
-    Everything runs on the server's single event loop, so no lock guards the world.
-    """
 
-    def __init__(self, config: SandboxConfig, *, clock: Callable[[], float]) -> None:
-        self.config = config
-        self.clock = clock
-        self.offset = 0.0
-        self.persistence = WriteBehind(config.data_path, lambda: self.world.dump(with_hashes=True))
-        path = config.data_path
-        if path is not None and path.exists():
-            self.world = World.load(read_json(path))
-        else:
-            self.world = seeded_world(config.seed, id_start=config.id_start)
+class Sandbox(GatewayCore[SandboxConfig]):
+    """Runtime state of one sandbox app: the world, its rules and the optional rate limit (the
+    clock, request log and saving: `GatewayCore`)."""
+
+    def __init__(
+        self, config: SandboxConfig, *, clock: Callable[[], float], admin: AdminReply
+    ) -> None:
+        super().__init__(config, clock=clock, dump=lambda: self.world.dump(with_hashes=True))
+        self._admin_reply = admin
+        stored = self.stored_world()
+        self.world = (
+            seeded_world(config.seed, id_start=config.id_start)
+            if stored is None
+            else World.load(stored)
+        )
         self.rules = Rules(
             plans=config.plans,
             max_trial_days=config.max_trial_days,
             min_password=config.min_password,
             max_username=config.max_username,
         )
-        self.requests: deque[Entity] = deque(maxlen=config.request_log_size)
         limit = config.rate_limit
         self.window = (
             None if limit is None else SlidingWindow(seconds=limit.per_seconds, limit=limit.limit)
         )
-
-    def now(self) -> float:
-        """Sandbox time: the injected clock plus every `/_sandbox/clock/advance`."""
-        return self.clock() + self.offset
 
     def today(self) -> date:
         return datetime.fromtimestamp(self.now(), UTC).date()
@@ -81,17 +78,8 @@ class Sandbox:
         moment = datetime.fromtimestamp(self.now(), UTC)
         return moment.isoformat(timespec="milliseconds")
 
-    def save(self) -> None:
-        """Write the world now to `data_path` when one is set (hashes, never passwords)."""
-        self.persistence.save()
-
-    def flush(self) -> None:
-        """Save what changed since the last save (the server is stopping)."""
-        self.persistence.flush()
-
     async def __call__(self, request: Request) -> Response:
-        if self.config.latency > 0:
-            await asyncio.sleep(self.config.latency)
+        await self.pace()
         path = request.url.path.rstrip("/") or "/"
         segments = [s for s in path.split("/") if s]
         revision = self.world.revision
@@ -100,8 +88,8 @@ class Sandbox:
         elif tuple(s.lower() for s in segments[:2]) == API_PREFIX:
             domain, reply = "api", await self._api(request, segments[2:])
         else:
-            return _render(Reply(404, {"error": "Not found"}))
-        if path not in _UNLOGGED:
+            return Reply(404, {"error": "Not found"}).response()
+        if path not in UNLOGGED:
             self.requests.append(
                 {
                     "method": request.method,
@@ -114,15 +102,15 @@ class Sandbox:
         logger.debug("%s %s -> %d", request.method, path, reply.status)
         if self.world.revision != revision:
             self.persistence.changed()
-        return _render(reply)
+        return reply.response()
 
     async def _admin(self, request: Request, segments: list[str]) -> Reply:
-        if request.client is not None and request.client.host not in _LOOPBACK:
+        if request.client is not None and request.client.host not in LOOPBACK:
             return Reply(403, {"error": "The sandbox admin API is loopback only"})
         body = await read_json_object(request)
         if body is None:
             return Reply(400, {"error": "malformed JSON"})
-        return admin_reply(self, request.method, segments, body)
+        return self._admin_reply(self, request.method, segments, body)
 
     async def _api(self, request: Request, segments: list[str]) -> Reply:
         """The platform's order of checks: faults, User-Agent, auth, JSON, then the route."""
@@ -183,13 +171,3 @@ class Sandbox:
                 403, {"error": "Access denied: only the organization manager may manage users"}
             )
         return org
-
-
-def _render(reply: Reply) -> Response:
-    headers = dict(reply.headers)
-    if reply.payload is None:
-        return Response(status_code=reply.status, headers=headers)
-    content = json_body(reply.payload)
-    return Response(
-        content, status_code=reply.status, media_type="application/json", headers=headers
-    )

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from reconciler.providers.sandbox.credentials import hash_secret
+from reconciler.providers.sandbox.reply import Reply
 from reconciler.providers.tradervue.sandbox.protocol import (
     Call,
-    Reply,
     invalid,
     not_found,
     ok,

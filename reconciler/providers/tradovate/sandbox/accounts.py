@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from reconciler.providers.sandbox.reply import Reply
 from reconciler.providers.tradovate.limits import ACCOUNTS_PER_CREATE
 from reconciler.providers.tradovate.sandbox.protocol import (
     BOTH,
@@ -13,7 +14,6 @@ from reconciler.providers.tradovate.sandbox.protocol import (
     ONLY_DEMO,
     Call,
     Endpoint,
-    Reply,
     error,
     int_or_none,
     object_list,

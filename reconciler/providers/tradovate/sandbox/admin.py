@@ -6,8 +6,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from reconciler.providers.sandbox.reply import Reply
 from reconciler.providers.tradovate.sandbox.entitlements import sign_mda
-from reconciler.providers.tradovate.sandbox.protocol import LIVE, Reply, int_or_none, ok
+from reconciler.providers.tradovate.sandbox.protocol import (
+    LIVE,
+    int_or_none,
+    ok,
+)
 from reconciler.providers.tradovate.sandbox.risk import ADMIN_FIELDS, admin_update
 from reconciler.providers.tradovate.sandbox.sockets import signal_event
 from reconciler.providers.tradovate.sandbox.time import iso
@@ -44,10 +49,8 @@ def admin_reply(sandbox: Sandbox, method: str, segments: list[str], body: Entity
             sandbox.world.touch()
             return ok({"archived": len(archived)})
         case "POST", ["clock", "advance"]:
-            seconds = body.get("seconds")
-            if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
+            if not sandbox.advance_clock(body.get("seconds")):
                 return _problem(400, "seconds should be a number >= 0")
-            sandbox.offset += seconds
             return ok({"now": iso(sandbox.now()), "offset": sandbox.offset})
         case "GET", ["websockets"]:
             return ok(sandbox.sockets.describe())
@@ -59,9 +62,7 @@ def admin_reply(sandbox: Sandbox, method: str, segments: list[str], body: Entity
         case "GET", ["requests"]:
             return ok(list(sandbox.requests))
         case "POST", ["requests", "clear"]:
-            count = len(sandbox.requests)
-            sandbox.requests.clear()
-            return ok({"cleared": count})
+            return ok({"cleared": sandbox.clear_requests()})
         case "GET", ["world"]:
             return ok(sandbox.world.dump(with_hashes=False))
         case "GET", ["limits"]:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from reconciler.providers.sandbox.credentials import matches_secret
+from reconciler.providers.sandbox.reply import Reply
 from reconciler.providers.tradovate.sandbox.limits import LoginSession
 from reconciler.providers.tradovate.sandbox.protocol import (
     ACCESS_DENIED,
     Call,
     Endpoint,
-    Reply,
     error,
     ok,
 )

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from reconciler.providers.sandbox.reply import Reply
 from reconciler.providers.tradovate.sandbox.protocol import (
     ONLY_LIVE,
     Call,
     Endpoint,
-    Reply,
     error,
     int_or_none,
     ok,

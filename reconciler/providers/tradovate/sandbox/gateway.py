@@ -3,10 +3,8 @@ and routes each request to a rule, then persists the world when the request chan
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import math
-from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
 
@@ -14,10 +12,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Scope
 
-from reconciler.providers.json_file import WriteBehind, read_json
 from reconciler.providers.sandbox.faults import Fault
-from reconciler.providers.sandbox.server import json_body, read_json_object
-from reconciler.providers.tradovate.sandbox.admin import admin_reply
+from reconciler.providers.sandbox.reply import Reply
+from reconciler.providers.sandbox.server import read_json_object
+from reconciler.providers.sandbox.skeleton import LOOPBACK, UNLOGGED, GatewayCore
 from reconciler.providers.tradovate.sandbox.config import SandboxConfig
 from reconciler.providers.tradovate.sandbox.limits import PenaltyBox, Sessions, UserLimiter
 from reconciler.providers.tradovate.sandbox.protocol import (
@@ -27,7 +25,6 @@ from reconciler.providers.tradovate.sandbox.protocol import (
     WRONG_DOMAIN,
     Call,
     Endpoint,
-    Reply,
     error,
     is_failure,
     unknown_route,
@@ -43,28 +40,32 @@ ACCESS_TOKEN_REQUEST = "auth/accesstokenrequest"
 SESSION_CLOSED_STATUS = 408
 SESSION_CLOSED = "Session closed"
 """errorText with a 408 for a token whose session newer logins closed (wording `assumed`)."""
-_LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost", "testclient"})
-_UNLOGGED = frozenset({"/_sandbox/requests", "/_sandbox/requests/clear"})
 
 
-class Sandbox:
-    """Runtime state of one sandbox app: the world, sessions, limits, request log and clock offset.
+AdminReply = Callable[["Sandbox", str, list[str], Entity], Reply]
+"""The `/_sandbox/<segments>` endpoints (`admin.admin_reply`), registered when the app is built."""
 
-    Everything runs on the server's single event loop, so no lock guards the world.
-    """
+
+class Sandbox(GatewayCore[SandboxConfig]):
+    """Runtime state of one sandbox app: the world, sessions, limits and WebSockets (the clock,
+    request log and saving: `GatewayCore`)."""
 
     def __init__(
-        self, config: SandboxConfig, *, clock: Callable[[], float], endpoints: Iterable[Endpoint]
+        self,
+        config: SandboxConfig,
+        *,
+        clock: Callable[[], float],
+        endpoints: Iterable[Endpoint],
+        admin: AdminReply,
     ) -> None:
-        self.config = config
-        self.clock = clock
-        self.offset = 0.0
-        self.persistence = WriteBehind(config.data_path, lambda: self.world.dump(with_hashes=True))
-        path = config.data_path
-        if path is not None and path.exists():
-            self.world = World.load(read_json(path))
-        else:
-            self.world = seeded_world(config.seed, id_start=config.id_start, now=self.now())
+        super().__init__(config, clock=clock, dump=lambda: self.world.dump(with_hashes=True))
+        self._admin_reply = admin
+        stored = self.stored_world()
+        self.world = (
+            seeded_world(config.seed, id_start=config.id_start, now=self.now())
+            if stored is None
+            else World.load(stored)
+        )
         limits = config.limits
         self.sessions = Sessions(ttl=config.token_ttl, max_per_user=config.max_sessions_per_user)
         self.limiter = UserLimiter(
@@ -77,25 +78,11 @@ class Sandbox:
             captcha_after=limits.captcha_after_tickets,
             max_wait=limits.max_penalty_seconds,
         )
-        self.requests: deque[Entity] = deque(maxlen=config.request_log_size)
         self.routes = {(e.method, e.path): e for e in endpoints}
         self.sockets = SocketHub()
 
-    def now(self) -> float:
-        """Sandbox time: the injected clock plus every `/_sandbox/clock/advance`."""
-        return self.clock() + self.offset
-
-    def save(self) -> None:
-        """Write the world now to `data_path` when one is set (hashes, never passwords)."""
-        self.persistence.save()
-
-    def flush(self) -> None:
-        """Save what changed since the last save (the server is stopping)."""
-        self.persistence.flush()
-
     async def __call__(self, request: Request) -> Response:
-        if self.config.latency > 0:
-            await asyncio.sleep(self.config.latency)
+        await self.pace()
         now = self.now()
         path = request.url.path
         parts = path.split("/", 3)
@@ -107,16 +94,16 @@ class Sandbox:
             route = parts[3].lower().strip("/") if len(parts) > 3 else ""
             domain, reply = head[0], await self._api(request, head[0], route, now)
         else:
-            return _render(unknown_route())
+            return unknown_route().response()
         self.log(request.method, domain, path, reply.status, now)
         if self.world.revision != revision:
             self.persistence.changed()
-        return _render(reply)
+        return reply.response()
 
     def log(self, method: str, domain: str, path: str, status: int, now: float) -> None:
         """Add one entry to the request log (WebSocket traffic uses the method `WS`)."""
         logged_path = path.lower().rstrip("/")
-        if logged_path not in _UNLOGGED:
+        if logged_path not in UNLOGGED:
             self.requests.append(
                 {
                     "method": method,
@@ -160,13 +147,13 @@ class Sandbox:
             self.sessions.expire(value.strip())
 
     async def _admin(self, request: Request) -> Reply:
-        if request.client is not None and request.client.host not in _LOOPBACK:
+        if request.client is not None and request.client.host not in LOOPBACK:
             return Reply(403, {"errorText": "The sandbox admin API is loopback only"})
         body = await read_json_object(request)
         if body is None:
             return Reply(400, {"errorText": "Malformed JSON"})
         segments = [s.lower() for s in request.url.path.split("/")[2:] if s]
-        return admin_reply(self, request.method, segments, body)
+        return self._admin_reply(self, request.method, segments, body)
 
     async def _api(self, request: Request, domain: str, route: str, now: float) -> Reply:
         host = request.client.host if request.client is not None else "unknown"
@@ -242,10 +229,3 @@ class Sandbox:
 def _bearer(request: Request) -> str | None:
     scheme, _, value = request.headers.get("authorization", "").partition(" ")
     return value.strip() or None if scheme.lower() == "bearer" else None
-
-
-def _render(reply: Reply) -> Response:
-    if reply.payload is None:
-        return Response(status_code=reply.status)
-    content = json_body(reply.payload)
-    return Response(content, status_code=reply.status, media_type="application/json")

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from operator import attrgetter
 
+from reconciler.providers.sandbox.reply import Reply
 from reconciler.providers.tradovate.limits import MASTER_IDS_PER_LDEPS
 from reconciler.providers.tradovate.sandbox.protocol import (
     BOTH,
@@ -16,7 +17,6 @@ from reconciler.providers.tradovate.sandbox.protocol import (
     Call,
     Endpoint,
     Handler,
-    Reply,
     id_list,
     int_or_none,
     not_found,

@@ -7,13 +7,13 @@ from typing import Any, TypeGuard
 
 from reconciler.manifest import is_country
 from reconciler.providers.sandbox.credentials import hash_secret, matches_secret
+from reconciler.providers.sandbox.reply import Reply
 from reconciler.providers.tradovate.limits import USERS_PER_CREATE
 from reconciler.providers.tradovate.sandbox.protocol import (
     ACCESS_DENIED,
     ONLY_LIVE,
     Call,
     Endpoint,
-    Reply,
     error,
     int_or_none,
     object_list,

@@ -12,6 +12,7 @@ from urllib.parse import parse_qsl
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from reconciler.providers.sandbox.reply import Reply
 from reconciler.providers.sandbox.server import parse_json_object
 from reconciler.providers.tradovate.sandbox.protocol import (
     ACCESS_DENIED,
@@ -19,7 +20,6 @@ from reconciler.providers.tradovate.sandbox.protocol import (
     LIVE,
     Call,
     Endpoint,
-    Reply,
     error,
     int_or_none,
     ok,
