@@ -19,7 +19,11 @@ FORBIDDEN = {
     "watch": {"cli", "render"},
     "workspace": {"cli", "render", "watch"},
     "conformance": {"state", "apply", "render", "cli", "workspace", "watch"},
+    "cli": set(),  # the command layer wires every stage
 }
+SHARED = {"collector", "errors", "files"}
+"""Top-level modules every package may import: the exception tree, the atomic file write and
+the GC pause."""
 
 
 def imported_packages(path: Path) -> set[str]:
@@ -40,3 +44,48 @@ def test_package_imports_only_downstream_stages(package: str) -> None:
         for path in (PACKAGE / package).rglob("*.py")
     }
     assert {k: v for k, v in offenders.items() if v} == {}
+
+
+def test_every_top_level_package_has_a_rule() -> None:
+    """A new package cannot slip past the one-direction rule by having no entry."""
+    packages = {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").exists()}
+    modules = {p.stem for p in PACKAGE.glob("*.py")} - {"__init__", "__main__"}
+    assert packages == set(FORBIDDEN)
+    assert modules == SHARED
+
+
+def _is_package(module: str) -> bool:
+    return (PACKAGE.parent.joinpath(*module.split(".")) / "__init__.py").exists()
+
+
+def test_other_packages_are_imported_only_through_their_init() -> None:
+    """`from reconciler.plan import Change`, never `from reconciler.plan.action import Change`
+    from outside plan/: a package's `__init__` is its API (a provider's or a sandbox's
+    sub-package's `__init__` counts as one)."""
+    offenders = []
+    for path in PACKAGE.rglob("*.py"):
+        own = path.relative_to(PACKAGE).parts[0]
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.ImportFrom) or not node.module:
+                continue
+            parts = node.module.split(".")
+            if parts[0] != "reconciler" or len(parts) < 2 or parts[1] in (own, *SHARED):
+                continue
+            if not _is_package(node.module):
+                offenders.append(f"{path.relative_to(PACKAGE)}: {node.module}")
+    assert offenders == []
+
+
+def test_the_import_graph_between_packages(capsys: pytest.CaptureFixture[str]) -> None:
+    """Prints which package imports which (run with -s to read it); every edge obeys FORBIDDEN."""
+    graph = {
+        package: sorted(
+            set().union(*(imported_packages(p) for p in (PACKAGE / package).rglob("*.py")))
+            - {package, *SHARED}
+        )
+        for package in sorted(FORBIDDEN)
+    }
+    with capsys.disabled():
+        for package, imported in graph.items():
+            print(f"{package} -> {', '.join(imported) or '(nothing)'}")
+    assert all(not set(imported) & FORBIDDEN[package] for package, imported in graph.items())

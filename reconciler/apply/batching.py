@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from reconciler.plan.action import Action, Change
+from reconciler.plan import Action, Change
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,9 +8,8 @@ from typing import Any
 
 from reconciler.apply.events import EventSink
 from reconciler.apply.handout import PasswordHandout, generate_password
-from reconciler.plan import Address, Digest
-from reconciler.plan.resource import DesiredResource, KindRules
-from reconciler.providers.base import Adapter
+from reconciler.plan import Address, DesiredResource, Digest, KindRules
+from reconciler.providers import Adapter
 
 DEFAULT_WORKERS = 8
 """Batches of one platform in flight at once, unless told otherwise."""

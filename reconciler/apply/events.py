@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from reconciler.plan.action import Action
-from reconciler.plan.address import Address
+from reconciler.plan import Action, Address
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,7 @@ from reconciler.apply.journal import Journal
 from reconciler.apply.run import Run
 from reconciler.errors import StalePlan
 from reconciler.plan import Action, Address, Plan
-from reconciler.providers.base import Capabilities
+from reconciler.providers import Capabilities
 
 
 def apply_plan(plan: Plan, *, journal: Journal, context: ApplyContext) -> ApplyResult:

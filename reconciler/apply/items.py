@@ -10,9 +10,16 @@ from pydantic import SecretStr
 
 from reconciler.apply.handout import HandoutRow
 from reconciler.apply.journal import Journal, utc_now
-from reconciler.plan import Action, Address, Change
-from reconciler.plan.resource import DesiredResource, GeneratedSecret, KindRules, Recorded
-from reconciler.providers.base import BatchItem
+from reconciler.plan import (
+    Action,
+    Address,
+    Change,
+    DesiredResource,
+    GeneratedSecret,
+    KindRules,
+    Recorded,
+)
+from reconciler.providers import BatchItem
 
 
 class ItemBuilder:

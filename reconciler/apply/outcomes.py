@@ -11,7 +11,7 @@ from reconciler.apply.context import ApplyContext
 from reconciler.apply.events import ItemApplied
 from reconciler.apply.journal import Journal
 from reconciler.plan import Action, Address, Change, recordable
-from reconciler.providers.base import ItemResult
+from reconciler.providers import ItemResult
 
 
 @dataclass(slots=True)

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from reconciler.apply.batching import make_batches
 from reconciler.apply.schedule import is_adoption_only
 from reconciler.plan import Change, waves
-from reconciler.providers.base import Capabilities
-from reconciler.providers.pacing import (
+from reconciler.providers import (
     ALL,
+    Capabilities,
     RateLimit,
     binding_limit,
     format_duration,

@@ -20,7 +20,7 @@ from reconciler.apply.outcomes import Progress, land
 from reconciler.apply.schedule import rounds
 from reconciler.errors import ProviderError, ProviderRejected
 from reconciler.plan import Action, Address, Change, Plan, waves
-from reconciler.providers.base import Batch, BatchItem, ItemResult
+from reconciler.providers import Batch, BatchItem, ItemResult
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,7 @@ from reconciler.collector import frozen_gc, quiet_gc
 from reconciler.errors import ReconcilerError
 
 if TYPE_CHECKING:
-    from reconciler.apply.events import Event
+    from reconciler.apply import Event
     from reconciler.workspace import Workspace
 
 

@@ -31,7 +31,7 @@ def handout() -> None:
 @reports_errors
 def keygen(private_key: Path) -> None:
     """Make a key pair: the private key into a new file, the public key for the Firm."""
-    from reconciler.apply.sealed import generate_keys
+    from reconciler.apply import generate_keys
 
     public, private = generate_keys()
     try:
@@ -74,9 +74,7 @@ def pull(ctx: Context, key_file: Path, out: Path | None, schema: str) -> None:
     RECONCILER_WORKSPACE) and RECONCILER_PG_DSN: the manifests are not read, so this host needs
     no platform credentials.
     """
-    from reconciler.apply.handout import PasswordHandout
-    from reconciler.apply.journal import utc_now
-    from reconciler.apply.sealed import FIELDS, decode_key, open_records
+    from reconciler.apply import FIELDS, PasswordHandout, decode_key, open_records, utc_now
     from reconciler.manifest import StateSettings
     from reconciler.workspace import open_backend
 

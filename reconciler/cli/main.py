@@ -34,7 +34,7 @@ from reconciler.cli.options import (
 )
 from reconciler.collector import quiet_gc
 from reconciler.errors import ManifestError
-from reconciler.workspace.backends import BACKENDS, StateChoice
+from reconciler.workspace import BACKENDS, StateChoice
 
 if TYPE_CHECKING:
     pass
@@ -186,8 +186,7 @@ def plan(
 ) -> None:
     """Show what apply would change."""
     from reconciler.cli.output import print_plan
-    from reconciler.workspace import open_workspace
-    from reconciler.workspace.saved_plans import save_plan
+    from reconciler.workspace import open_workspace, save_plan
 
     options = plan_options_from(adopt=adopt, targets=targets, max_cancel=max_cancel)
     with (
@@ -247,8 +246,7 @@ def show(ctx: Context, planfile: Path | None, output_format: str) -> None:
     """Print the saved plan PLANFILE; without it, the recorded state (addresses, remote ids,
     attributes; never secrets)."""
     from reconciler.cli.output import print_saved_plan, print_state
-    from reconciler.workspace import open_workspace
-    from reconciler.workspace.saved_plans import read_saved_plan
+    from reconciler.workspace import open_workspace, read_saved_plan
 
     if planfile is not None:
         print_saved_plan(ctx.out, read_saved_plan(planfile), output_format)

@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from reconciler.providers.tradovate.session import Domain
+from reconciler.providers.tradovate import Domain
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from reconciler.conformance.caller import Caller
 from reconciler.conformance.cohort import Cohort
 from reconciler.conformance.evidence import Evidence
 from reconciler.conformance.recorder import Recorder
-from reconciler.providers.tradovate.config import Credentials, TradovateSettings
+from reconciler.providers.tradovate import Credentials, TradovateSettings
 
 FAST_SECONDS = 2.0
 """The checklist's token-request bound ("< 2 s"), also used (assumed) for every Stage 3 call."""

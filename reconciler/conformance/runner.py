@@ -26,10 +26,14 @@ from reconciler.conformance.recorder import Recorder, RecordingTransport
 from reconciler.conformance.report import render_report
 from reconciler.conformance.users import create_users, security, stage_3
 from reconciler.manifest import Desired
-from reconciler.providers.http import make_http_client
-from reconciler.providers.tradovate.adapter import ENDPOINTS
-from reconciler.providers.tradovate.config import Credentials, Endpoints, TradovateSettings
-from reconciler.providers.tradovate.stream import websocket_url
+from reconciler.providers import make_http_client
+from reconciler.providers.tradovate import (
+    ENDPOINTS,
+    Credentials,
+    Endpoints,
+    TradovateSettings,
+    websocket_url,
+)
 
 ALL_STAGES = frozenset({1, 2, 3, 4})
 

@@ -46,6 +46,7 @@ from reconciler.plan.resource import (
     ReadRequest,
     Recorded,
     Remote,
+    SecretValue,
 )
 from reconciler.plan.staleness import Origin, check_saved, match_saved, values_digest
 from reconciler.plan.target import check_target, select_targets
@@ -83,6 +84,7 @@ __all__ = [
     "Recorded",
     "Remote",
     "SavedPlan",
+    "SecretValue",
     "check_guards",
     "check_saved",
     "check_target",

@@ -5,11 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from reconciler.manifest.models import ProviderSchema
-from reconciler.plan.resource import KindRules
+from reconciler.manifest import ProviderSchema
+from reconciler.plan import KindRules
 from reconciler.providers.backoff import Backoff
 from reconciler.providers.base import (
     Adapter,
+    Batch,
+    BatchItem,
+    Capabilities,
+    ItemResult,
     PreconditionMet,
     Provider,
     ProviderContext,
@@ -18,7 +22,15 @@ from reconciler.providers.base import (
     WatchOptions,
     watchable,
 )
-from reconciler.providers.pacing import Pacer, RateLimit
+from reconciler.providers.http import make_http_client
+from reconciler.providers.pacing import (
+    ALL,
+    Pacer,
+    RateLimit,
+    binding_limit,
+    format_duration,
+    seconds_needed,
+)
 from reconciler.providers.traderpal import PROVIDER as TRADERPAL
 from reconciler.providers.tradervue import PROVIDER as TRADERVUE
 from reconciler.providers.tradovate import PROVIDER as TRADOVATE
@@ -46,9 +58,14 @@ def kind_rules() -> dict[str, KindRules]:
 
 
 __all__ = [
+    "ALL",
     "PROVIDERS",
     "Adapter",
     "Backoff",
+    "Batch",
+    "BatchItem",
+    "Capabilities",
+    "ItemResult",
     "Pacer",
     "PreconditionMet",
     "Provider",
@@ -57,7 +74,11 @@ __all__ = [
     "StreamStatus",
     "WatchEvent",
     "WatchOptions",
+    "binding_limit",
+    "format_duration",
     "kind_rules",
+    "make_http_client",
     "schemas",
+    "seconds_needed",
     "watchable",
 ]

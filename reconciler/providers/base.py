@@ -18,10 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Protocol, cast
 
-from reconciler.manifest.models import Desired, ProviderSchema
-from reconciler.plan.action import Action, Change
-from reconciler.plan.address import Address
-from reconciler.plan.resource import (
+from reconciler.manifest import Desired, ProviderSchema
+from reconciler.plan import (
+    Action,
+    Address,
+    Change,
     DesiredResource,
     GeneratedSecret,
     KindRules,

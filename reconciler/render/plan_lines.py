@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any, assert_never
 
-from reconciler.plan.action import Action, Change
+from reconciler.plan import Action, Change
 from reconciler.render.lines import INDENT, Lines, Piece
 from reconciler.render.nested import change_lines
 from reconciler.render.values import format_key, format_value

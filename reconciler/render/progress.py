@@ -24,7 +24,7 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from reconciler.apply.events import ApplyFinished, BatchStarted, Event, ItemApplied
+from reconciler.apply import ApplyFinished, BatchStarted, Event, ItemApplied
 from reconciler.render.text import render_event
 
 BAR_AFTER_SECONDS = 2.0

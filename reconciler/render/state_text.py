@@ -8,7 +8,7 @@ from typing import Any
 from rich.console import Group, RenderableType
 from rich.text import Text
 
-from reconciler.plan.address import Address
+from reconciler.plan import Address
 from reconciler.render.lines import INDENT
 from reconciler.render.values import format_key, format_value
 

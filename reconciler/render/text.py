@@ -10,9 +10,8 @@ from typing import assert_never
 
 from rich.console import Group, RenderableType
 
-from reconciler.apply.events import ApplyFinished, BatchFinished, BatchStarted, Event, ItemApplied
-from reconciler.plan.action import Action, Change
-from reconciler.plan.plan import Plan
+from reconciler.apply import ApplyFinished, BatchFinished, BatchStarted, Event, ItemApplied
+from reconciler.plan import Action, Change, Plan
 from reconciler.render.lines import Lines
 from reconciler.render.plan_lines import draw_change
 

@@ -10,7 +10,7 @@ import re
 from collections.abc import Mapping, Sequence, Set
 from decimal import Decimal
 
-from reconciler.plan.action import SENSITIVE
+from reconciler.plan import SENSITIVE
 
 DIGEST_PREFIX = "hmac-sha256:"
 """How state records a secret: a keyed digest, still never shown."""

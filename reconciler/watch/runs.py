@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from reconciler.apply.events import BatchFinished, BatchStarted, Event, ItemApplied
+from reconciler.apply import BatchFinished, BatchStarted, Event, ItemApplied
 from reconciler.plan import Address, Plan, PlanOptions, Remote
 from reconciler.providers import PreconditionMet
 from reconciler.state import StateDocument

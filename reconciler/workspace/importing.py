@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from reconciler.apply.journal import utc_now
+from reconciler.apply import utc_now
 from reconciler.errors import PlanConflict
 from reconciler.plan import Address, ReadRequest, conceal, recordable
 from reconciler.state import ResourceState, StateDocument

@@ -7,7 +7,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from reconciler.apply.pacing import duration_note
+from reconciler.apply import duration_note
 from reconciler.plan import (
     Action,
     Address,

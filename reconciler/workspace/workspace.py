@@ -10,11 +10,18 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from reconciler.apply.events import EventSink
-from reconciler.apply.executor import DEFAULT_WORKERS, ApplyContext, ApplyResult, apply_plan
-from reconciler.apply.handout import PasswordHandout, Sealed
-from reconciler.apply.journal import Journal, utc_now
-from reconciler.apply.sealed import decode_key
+from reconciler.apply import (
+    DEFAULT_WORKERS,
+    ApplyContext,
+    ApplyResult,
+    EventSink,
+    Journal,
+    PasswordHandout,
+    Sealed,
+    apply_plan,
+    decode_key,
+    utc_now,
+)
 from reconciler.errors import StalePlan, StateError
 from reconciler.manifest import Desired
 from reconciler.plan import (

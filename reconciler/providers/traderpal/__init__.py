@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from reconciler.manifest.models import ProviderSchema
+from reconciler.manifest import ProviderSchema
 from reconciler.providers.base import Provider, RunningSandbox
 from reconciler.providers.traderpal.adapter import TraderPalAdapter, open_adapter
 from reconciler.providers.traderpal.config import TraderPalSettings, TraderPalTrader, check

@@ -9,8 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, SecretStr, field_validator, model_validator
 
-from reconciler.manifest import is_country
-from reconciler.manifest.models import Frozen, Problem, Trader
+from reconciler.manifest import Frozen, Problem, Trader, is_country
 from reconciler.providers.http import PlatformUrl
 
 E164 = re.compile(r"^\+[1-9][0-9]{1,14}$")

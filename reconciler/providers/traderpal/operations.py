@@ -8,8 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from reconciler.errors import ProviderError
-from reconciler.plan.action import Action
-from reconciler.plan.address import Address
+from reconciler.plan import Action, Address
 from reconciler.providers.base import Batch, BatchItem, ItemResult
 from reconciler.providers.traderpal.client import TraderPalClient, TraderPalRejected
 from reconciler.providers.traderpal.models import NewUser, User, UserChanges

@@ -20,9 +20,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from reconciler.manifest.models import Desired, Trader
-from reconciler.plan.address import Address
-from reconciler.plan.resource import DesiredResource
+from reconciler.manifest import Desired, Trader
+from reconciler.plan import Address, DesiredResource
 from reconciler.providers.traderpal.config import (
     TraderPalSettings,
     TraderPalTrader,

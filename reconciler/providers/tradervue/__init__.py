@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from reconciler.manifest.models import ProviderSchema
+from reconciler.manifest import ProviderSchema
 from reconciler.providers.base import Provider, RunningSandbox
 from reconciler.providers.tradervue.adapter import TradervueAdapter, open_adapter
 from reconciler.providers.tradervue.config import (

@@ -10,10 +10,8 @@ from typing import ClassVar
 from pydantic import SecretStr
 
 from reconciler.errors import PlanConflict
-from reconciler.manifest.models import Desired
-from reconciler.plan.action import Action
-from reconciler.plan.address import Address
-from reconciler.plan.resource import DesiredResource, ReadRequest, Remote
+from reconciler.manifest import Desired
+from reconciler.plan import Action, Address, DesiredResource, ReadRequest, Remote
 from reconciler.providers.base import Batch, Calls, Capabilities, ItemResult, ProviderContext
 from reconciler.providers.http import make_http_client
 from reconciler.providers.tradervue import operations

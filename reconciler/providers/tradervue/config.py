@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 
-from reconciler.manifest.models import Frozen, Problem, Trader
+from reconciler.manifest import Frozen, Problem, Trader
 from reconciler.providers.http import PlatformUrl
 from reconciler.providers.tradervue.limits import CHARTS_PER_USER, USERNAME_LENGTH
 

@@ -9,8 +9,7 @@ from typing import Any
 from pydantic import SecretStr
 
 from reconciler.errors import ProviderError, ProviderRejected
-from reconciler.plan.action import Action
-from reconciler.plan.address import Address
+from reconciler.plan import Action, Address
 from reconciler.providers.base import Batch, BatchItem, ItemResult
 from reconciler.providers.tradervue.client import PROVIDER, TradervueClient
 from reconciler.providers.tradervue.models import NewUser, NewUserSettings, UserUpdate, WireChart

@@ -6,9 +6,8 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from reconciler.manifest.models import Desired, GeneratePassword, Trader
-from reconciler.plan.address import Address
-from reconciler.plan.resource import DesiredResource, GeneratedSecret
+from reconciler.manifest import Desired, GeneratePassword, Trader
+from reconciler.plan import Address, DesiredResource, GeneratedSecret
 from reconciler.providers.tradervue.config import TradervueTrader, UserSettings
 
 USER = "tradervue_user"

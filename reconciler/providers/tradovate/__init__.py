@@ -6,16 +6,20 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from reconciler.manifest.models import ProviderSchema
+from reconciler.manifest import ProviderSchema
 from reconciler.providers.base import Provider, RunningSandbox
-from reconciler.providers.tradovate.adapter import TradovateAdapter, open_adapter
+from reconciler.providers.tradovate.adapter import ENDPOINTS, TradovateAdapter, open_adapter
 from reconciler.providers.tradovate.config import (
+    Credentials,
+    Endpoints,
     TradovateSettings,
     TradovateTrader,
     check,
     unique_keys,
 )
 from reconciler.providers.tradovate.resources import expand
+from reconciler.providers.tradovate.session import Domain
+from reconciler.providers.tradovate.stream import websocket_url
 
 
 @contextmanager
@@ -39,4 +43,13 @@ PROVIDER = Provider(
     sandbox=serve_for_cli,
 )
 
-__all__ = ["PROVIDER", "TradovateAdapter"]
+__all__ = [
+    "ENDPOINTS",
+    "PROVIDER",
+    "Credentials",
+    "Domain",
+    "Endpoints",
+    "TradovateAdapter",
+    "TradovateSettings",
+    "websocket_url",
+]

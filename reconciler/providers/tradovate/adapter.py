@@ -12,10 +12,8 @@ from typing import ClassVar
 
 from pydantic import SecretStr
 
-from reconciler.manifest.models import Desired
-from reconciler.plan.action import Action
-from reconciler.plan.address import Address
-from reconciler.plan.resource import DesiredResource, ReadRequest, Remote
+from reconciler.manifest import Desired
+from reconciler.plan import Action, Address, DesiredResource, ReadRequest, Remote
 from reconciler.providers.base import (
     Batch,
     Calls,

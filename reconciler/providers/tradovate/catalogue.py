@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from reconciler.errors import PlanConflict
-from reconciler.plan.address import Address
+from reconciler.plan import Address
 from reconciler.providers.tradovate.client import TradovateClient
 from reconciler.providers.tradovate.config import TradovateSettings
 from reconciler.providers.tradovate.models import Account, AlertSignal

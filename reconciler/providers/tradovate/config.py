@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 
-from reconciler.manifest.models import Frozen, Lifecycle, Problem, Trader
+from reconciler.manifest import Frozen, Lifecycle, Problem, Trader
 from reconciler.providers.http import PlatformUrl
 
 ACCOUNT_NAME = r"^[A-Z]+[0-9]+$"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from reconciler.errors import ProviderError
-from reconciler.plan.address import Address
+from reconciler.plan import Address
 from reconciler.providers.base import BatchItem, ItemResult
 from reconciler.providers.tradovate.resources import USER
 

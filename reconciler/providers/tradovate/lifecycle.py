@@ -8,8 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from reconciler.errors import ProviderRejected, RateLimited
-from reconciler.plan.address import Address
-from reconciler.plan.resource import ReadRequest
+from reconciler.plan import Address, ReadRequest
 from reconciler.providers.base import BatchItem
 from reconciler.providers.tradovate.client import TradovateClient
 from reconciler.providers.tradovate.models import Account, AccountRiskStatus

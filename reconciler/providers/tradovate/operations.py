@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pydantic import SecretStr
 
 from reconciler.errors import ProviderError
-from reconciler.plan.action import Action
+from reconciler.plan import Action
 from reconciler.providers.base import Batch, ItemResult
 from reconciler.providers.tradovate.account_operations import (
     cancel_accounts,

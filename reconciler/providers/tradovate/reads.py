@@ -10,7 +10,7 @@ from typing import Any
 from pydantic.alias_generators import to_camel
 
 from reconciler.errors import PlanConflict
-from reconciler.plan.resource import ReadRequest
+from reconciler.plan import ReadRequest
 from reconciler.providers.tradovate.config import PreTradeRisk
 from reconciler.providers.tradovate.models import PositionLimit, RiskParameter, User
 

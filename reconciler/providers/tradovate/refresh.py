@@ -6,8 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from reconciler.errors import PlanConflict
-from reconciler.plan.address import Address
-from reconciler.plan.resource import ReadRequest, Remote
+from reconciler.plan import Address, ReadRequest, Remote
 from reconciler.providers.tradovate.catalogue import Catalogue
 from reconciler.providers.tradovate.client import TradovateClient
 from reconciler.providers.tradovate.config import PostTradeRisk

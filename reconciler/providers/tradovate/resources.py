@@ -5,10 +5,8 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from reconciler.manifest.models import Desired, GeneratePassword, Trader
-from reconciler.plan.action import Action
-from reconciler.plan.address import Address
-from reconciler.plan.resource import DesiredResource, GeneratedSecret
+from reconciler.manifest import Desired, GeneratePassword, Trader
+from reconciler.plan import Action, Address, DesiredResource, GeneratedSecret
 from reconciler.providers.tradovate.config import (
     TradovateAccount,
     TradovateSettings,

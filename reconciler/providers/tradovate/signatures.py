@@ -9,8 +9,7 @@ import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 
-from reconciler.plan.address import Address
-from reconciler.plan.resource import ReadRequest, Remote
+from reconciler.plan import Address, ReadRequest, Remote
 from reconciler.providers.tradovate.models import AlertSignal, User, UserPlugin
 
 WAITING_FOR_SIGNATURE = "waiting for the Market Data Agreement signature"
