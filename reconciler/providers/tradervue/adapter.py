@@ -13,6 +13,7 @@ from reconciler.errors import PlanConflict
 from reconciler.manifest import Desired
 from reconciler.plan import Action, Address, DesiredResource, ReadRequest, Remote
 from reconciler.providers.base import Batch, Calls, Capabilities, ItemResult, ProviderContext
+from reconciler.providers.conflicts import refuse_held_email
 from reconciler.providers.http import make_http_client
 from reconciler.providers.tradervue import operations
 from reconciler.providers.tradervue.client import TradervueClient
@@ -84,7 +85,12 @@ class TradervueAdapter:
                 check_identity(request, user, claimed)
             if user is None and request.natural_key:
                 user = by_name.get(request.natural_key)
-            foresee_email_conflict(request, user, by_email)
+            refuse_held_email(
+                request,
+                own_id=user.id if user else None,
+                holder_of=lambda email: (h.id, h.username) if (h := by_email.get(email)) else None,
+                platform="Tradervue",
+            )
             if user is None:
                 if _left_organization(request):
                     assert request.recorded is not None
@@ -141,24 +147,6 @@ def check_identity(request: ReadRequest, user: User | None, claimed: Mapping[str
             f"{user.username}, the user of {owner}; fix the record with `reconciler state rm "
             f"{request.address}` (then `reconciler import` the right id, or plan a create)"
         )
-
-
-def foresee_email_conflict(
-    request: ReadRequest, user: User | None, by_email: Mapping[str, User]
-) -> None:
-    """The platform refuses a create or an e-mail change to an e-mail another user holds
-    ("email has already been taken"): a plan-time error naming that user instead."""
-    if request.desired is None:
-        return
-    email = str(request.desired.attributes.get("email", ""))
-    holder = by_email.get(email.lower())
-    if holder is None or (user is not None and holder.id == user.id):
-        return
-    raise PlanConflict(
-        f"{request.address}: e-mail {email} is already held by Tradervue user "
-        f"{holder.username} ({holder.id}), not this trader's; the platform would refuse it "
-        "(give the trader another e-mail, or import that user if it is the trader's)"
-    )
 
 
 def _remote(address: Address, user: User) -> Remote:

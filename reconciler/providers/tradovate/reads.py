@@ -4,15 +4,13 @@ risk in the manifests' shape, and the refusals apply would meet that the lists a
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from pydantic.alias_generators import to_camel
 
-from reconciler.errors import PlanConflict
-from reconciler.plan import ReadRequest
 from reconciler.providers.tradovate.config import PreTradeRisk
-from reconciler.providers.tradovate.models import PositionLimit, RiskParameter, User
+from reconciler.providers.tradovate.models import PositionLimit, RiskParameter
 
 _LIMIT_FIELDS = {to_camel(f): f for f in PreTradeRisk.model_fields if f != "parameters"}
 """Wire name -> attribute name of the fields of a pre-trade risk rule the manifests declare."""
@@ -41,22 +39,4 @@ def pre_trade_risk(
     return found
 
 
-def foresee_email_conflict(
-    request: ReadRequest, user: User | None, by_email: Mapping[str, User]
-) -> None:
-    """The platform refuses a create or an e-mail change to an e-mail another user holds
-    ("Email already registered"): a plan-time error naming that user instead."""
-    if request.desired is None:
-        return
-    email = str(request.desired.attributes.get("email", ""))
-    holder = by_email.get(email.lower())
-    if holder is None or (user is not None and holder.id == user.id):
-        return
-    raise PlanConflict(
-        f"{request.address}: e-mail {email} is already held by Tradovate user "
-        f"{holder.name} ({holder.id}), not this trader's; the platform would refuse it "
-        "(give the trader another e-mail, or import that user if it is the trader's)"
-    )
-
-
-__all__ = ["foresee_email_conflict", "pre_trade_risk"]
+__all__ = ["pre_trade_risk"]

@@ -7,12 +7,13 @@ from collections.abc import Mapping, Sequence
 
 from reconciler.errors import PlanConflict
 from reconciler.plan import Address, ReadRequest, Remote
+from reconciler.providers.conflicts import refuse_held_email
 from reconciler.providers.tradovate.catalogue import Catalogue
 from reconciler.providers.tradovate.client import TradovateClient
 from reconciler.providers.tradovate.config import PostTradeRisk
 from reconciler.providers.tradovate.lifecycle import AccountLifecycle, read_lifecycle
 from reconciler.providers.tradovate.models import AutoLiq, User
-from reconciler.providers.tradovate.reads import foresee_email_conflict, pre_trade_risk
+from reconciler.providers.tradovate.reads import pre_trade_risk
 from reconciler.providers.tradovate.signatures import NOT_CREATED, gate_entitlements
 
 _CONTACT_FIELDS = (
@@ -29,7 +30,12 @@ def read_users(requests: Sequence[ReadRequest], users: Mapping[str, User]) -> di
     found = {}
     for request in requests:
         user = users.get(request.natural_key)
-        foresee_email_conflict(request, user, by_email)
+        refuse_held_email(
+            request,
+            own_id=user.id if user else None,
+            holder_of=lambda email: (h.id, h.name) if (h := by_email.get(email)) else None,
+            platform="Tradovate",
+        )
         if user is not None:
             attributes = {"username": user.name, "email": user.email}
             found[request.address] = Remote(request.address, str(user.id), attributes)
