@@ -5,8 +5,9 @@ Names are imported on first use, so a command loads only the modules it needs.""
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Any
+
+from reconciler.lazy import lazy_attribute
 
 if TYPE_CHECKING:
     from reconciler.apply.events import (
@@ -47,10 +48,7 @@ _HOMES = {
 
 
 def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f"{__name__}.{home}"), name)
+    return lazy_attribute(__name__, _HOMES, name)
 
 
 __all__ = [

@@ -6,8 +6,9 @@ every provider."""
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Any
+
+from reconciler.lazy import lazy_attribute
 
 if TYPE_CHECKING:
     from reconciler.workspace.backends import BACKENDS, StateChoice, open_backend
@@ -42,10 +43,7 @@ _HOMES = {
 
 
 def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f"{__name__}.{home}"), name)
+    return lazy_attribute(__name__, _HOMES, name)
 
 
 __all__ = [
