@@ -15,6 +15,7 @@ from pydantic import BaseModel, SecretStr, TypeAdapter, ValidationError
 from reconciler.errors import ProviderRejected, ProviderUnavailable
 from reconciler.providers.pacing import Pacer
 from reconciler.providers.tradovate.config import Credentials
+from reconciler.providers.tradovate.dispatch import PROVIDER, Decoded, Domain, ModelT, decode
 from reconciler.providers.tradovate.limits import MASTER_IDS_PER_LDEPS
 from reconciler.providers.tradovate.models import (
     Account,
@@ -58,15 +59,7 @@ from reconciler.providers.tradovate.models import (
     UserPlugin,
     WireRequest,
 )
-from reconciler.providers.tradovate.session import (
-    PROVIDER,
-    Decoded,
-    Domain,
-    ModelT,
-    Session,
-    Token,
-    decode,
-)
+from reconciler.providers.tradovate.session import Session, Token
 
 LDEPS_CHUNK = MASTER_IDS_PER_LDEPS.value
 """Most master ids the platform accepts in one `ldeps` call."""
