@@ -1,7 +1,6 @@
 """The Tradovate conversation below the endpoints: the access token (lazy, renewed before
-expiry, re-acquired once after a 401), penalty-ticket resends, retries of transient errors for
-reads, authentication and idempotent updates only, and the mapping of HTTP answers onto
-reconciler errors."""
+expiry, re-acquired once after a 401) over a `Dispatcher`, which owns penalty-ticket resends,
+retries of transient errors and the mapping of HTTP answers onto reconciler errors."""
 
 from __future__ import annotations
 
@@ -12,30 +11,44 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC
 from functools import partial
-from typing import Any, Literal, TypeVar
+from typing import Any
 
 import httpx
-from pydantic import BaseModel, SecretStr, TypeAdapter, ValidationError
+from pydantic import SecretStr, TypeAdapter
 
-from reconciler.errors import ProviderRejected, ProviderUnavailable, RateLimited
-from reconciler.providers.http import (
-    RetryPolicy,
-    call_with_retries,
-    translate_httpx_errors,
-    validate_json,
-)
+from reconciler.errors import ProviderRejected
+from reconciler.providers.http import RetryPolicy
 from reconciler.providers.pacing import Pacer
 from reconciler.providers.tradovate.config import Credentials
+from reconciler.providers.tradovate.dispatch import (
+    PROVIDER,
+    Body,
+    Dispatcher,
+    Domain,
+    FinalReply,
+    Method,
+    decode,
+    final_payload,
+)
 from reconciler.providers.tradovate.models import (
     AccessTokenRequest,
     AccessTokenResponse,
-    ErrorBody,
     PenaltyTicket,
 )
 
 logger = logging.getLogger(__name__)
 
-PROVIDER = "tradovate"
+__all__ = [
+    "ACCESS_TOKEN_PATH",
+    "FALLBACK_TOKEN_LIFETIME",
+    "PROVIDER",
+    "RENEW_PATH",
+    "SESSION_GONE",
+    "Domain",
+    "Session",
+    "Token",
+]
+
 ACCESS_TOKEN_PATH = "/auth/accesstokenrequest"
 RENEW_PATH = "/auth/renewaccesstoken"
 FALLBACK_TOKEN_LIFETIME = 80 * 60.0
@@ -44,12 +57,6 @@ SESSION_GONE = frozenset({401, 408})
 """Statuses meaning the token's session is gone: 401 (expired, unknown), 408 (closed by a third
 login: the platform's documents name "408/429/500-class errors"; 408 is the one that cannot be
 a lockout or an outage)."""
-LOCKOUT = "HTTP 429: the platform locks the caller out for up to an hour; do not retry sooner"
-
-Domain = Literal["live", "demo"]
-Method = Literal["GET", "POST"]
-Body = Mapping[str, Any]
-ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,51 +67,6 @@ class Token:
     obtained_at: float
     expires_at: float
     renew_at: float
-
-
-@dataclass(frozen=True, slots=True)
-class FinalReply:
-    """A final HTTP answer (no 429, no 5xx, no penalty ticket) and its decoded JSON."""
-
-    status: int
-    payload: Any
-
-
-@dataclass(frozen=True, slots=True)
-class Decoded:
-    """A list answer validated straight from the response bytes into wire models (see the
-    `items` argument of `Session.call`)."""
-
-    items: list[Any]
-
-
-def _succeeded(reply: FinalReply) -> bool:
-    """Whether the platform counts the call as a success (limits that count only failures
-    count a 4xx, a penalty ticket, `errorText`, `ok: false` or any per-item `errorText`)."""
-    payload = reply.payload
-    if reply.status != 200:
-        return False
-    if not isinstance(payload, Mapping):
-        return True
-    if payload.get("errorText") or payload.get("ok") is False or "p-ticket" in payload:
-        return False
-    results = payload.get("results")
-    return not (
-        isinstance(results, list)
-        and any(isinstance(item, Mapping) and item.get("errorText") for item in results)
-    )
-
-
-def decode(model: type[ModelT], payload: Any, *, operation: str) -> ModelT:
-    """Validate a JSON payload into a wire model; an unexpected shape is ProviderUnavailable."""
-    try:
-        return model.model_validate(payload)
-    except ValidationError as exc:
-        raise ProviderUnavailable(
-            f"unexpected answer ({exc.error_count()} validation errors in {model.__name__})",
-            provider=PROVIDER,
-            operation=operation,
-        ) from exc
 
 
 class Session:
@@ -134,21 +96,23 @@ class Session:
         max_backoff: float = 30.0,
         pacer: Pacer | None = None,
     ) -> None:
-        self._clients: dict[Domain, httpx.Client] = {"live": live, "demo": demo}
-        self._pacer = pacer or Pacer.unpaced()
+        self._sender = Dispatcher(
+            live=live,
+            demo=demo,
+            sleep=sleep,
+            max_ticket_rounds=max_ticket_rounds,
+            retry=RetryPolicy(attempts=max(1, read_attempts), base=backoff, cap=max_backoff),
+            jitter=jitter,
+            pacer=pacer or Pacer.unpaced(),
+        )
         self._credentials = credentials
         self._clock = clock
-        self._sleep = sleep
         self._renew_margin = renew_margin
-        self._max_ticket_rounds = max_ticket_rounds
-        self._retry = RetryPolicy(attempts=max(1, read_attempts), base=backoff, cap=max_backoff)
-        self._jitter = jitter
         self._token: Token | None = None
         self._lock = threading.RLock()  # the user-data stream shares the token from its thread
 
     def close(self) -> None:
-        for client in self._clients.values():
-            client.close()
+        self._sender.close()
 
     def call(
         self,
@@ -185,7 +149,7 @@ class Session:
             logger.debug("%s %s -> %d: authenticating again", method, path, reply.status)
             token = self.reauthenticate(token)
             reply = send(token=token)
-        return self._payload(reply, operation=path)
+        return final_payload(reply, operation=path)
 
     # --- token ------------------------------------------------------------------------
 
@@ -273,8 +237,6 @@ class Session:
         margin = min(self._renew_margin, max(0.0, expires_at - now) / 2)
         return Token(answer.access_token, now, expires_at, expires_at - margin)
 
-    # --- one call: penalty tickets, retries, status mapping -----------------------------
-
     def _exchange(
         self,
         domain: Domain,
@@ -288,116 +250,17 @@ class Session:
         idempotent: bool = False,
         items: TypeAdapter[list[Any]] | None = None,
     ) -> FinalReply:
-        """Send until the answer is final: resend on penalty tickets (unless told not to, then
-        the ticket is the answer); raise on 429."""
+        """One call sent until its answer is final, with `token` as the bearer."""
         # reads, the token request itself, and writes declared idempotent
         retryable = method == "GET" or token is None or idempotent
-        for round_ in range(self._max_ticket_rounds + 1):
-            reply = self._send(
-                domain, method, path, params, body, token, retryable=retryable, items=items
-            )
-            if reply.status == 429:
-                raise RateLimited(LOCKOUT, provider=PROVIDER, operation=path)
-            ticket = PenaltyTicket.find(reply.payload) if reply.status == 200 else None
-            if ticket is None or not resend_tickets:
-                return reply
-            if ticket.captcha:
-                raise RateLimited(
-                    "penalty ticket with captcha: the platform locks the caller out for about "
-                    "an hour; stop and retry later",
-                    provider=PROVIDER,
-                    operation=path,
-                )
-            if round_ == self._max_ticket_rounds:
-                raise RateLimited(
-                    f"still throttled after {round_} penalty-ticket resends",
-                    provider=PROVIDER,
-                    operation=path,
-                    retry_after=ticket.wait,
-                )
-            logger.debug("%s %s: penalty ticket, resending in %.1f s", method, path, ticket.wait)
-            self._sleep(ticket.wait)
-            if method == "GET":
-                params = ticket.stamp(params or {})
-            else:
-                body = ticket.stamp(body or {})
-        raise AssertionError("unreachable")  # pragma: no cover
-
-    def _send(
-        self,
-        domain: Domain,
-        method: Method,
-        path: str,
-        params: Mapping[str, str] | None,
-        body: Body | None,
-        token: Token | None,
-        *,
-        retryable: bool,
-        items: TypeAdapter[list[Any]] | None = None,
-    ) -> FinalReply:
-        """One request; transport errors, 5xx and garbled answers are retried with backoff
-        when `retryable`."""
-        headers = (
-            {} if token is None else {"Authorization": f"Bearer {token.value.get_secret_value()}"}
-        )
-        endpoint = path.strip("/").lower()
-
-        def once() -> FinalReply:
-            permit = self._pacer.acquire(endpoint)
-            with translate_httpx_errors(provider=PROVIDER, operation=path):
-                response = self._clients[domain].request(
-                    method, path, params=params, json=body, headers=headers
-                )
-                if response.status_code >= 500:
-                    response.raise_for_status()
-            reply = FinalReply(
-                response.status_code, self._json(response, operation=path, items=items)
-            )
-            permit.settle(succeeded=_succeeded(reply))
-            return reply
-
-        return call_with_retries(
-            once,
-            is_safe=retryable,
-            policy=self._retry,
-            sleep=self._sleep,
-            jitter=self._jitter,
-            what=f"{method} {path}",
-        )
-
-    @staticmethod
-    def _json(
-        response: httpx.Response, *, operation: str, items: TypeAdapter[list[Any]] | None = None
-    ) -> Any:
-        if not response.content:
-            return None
-        if items is not None and response.status_code == 200:
-            decoded = validate_json(items.validate_python, response)
-            if decoded is not None:
-                return Decoded(decoded)
-        try:
-            return response.json()
-        except ValueError as exc:
-            if response.status_code >= 400:
-                return None
-            raise ProviderUnavailable(
-                f"answer is not JSON (HTTP {response.status_code})",
-                provider=PROVIDER,
-                operation=operation,
-            ) from exc
-
-    @staticmethod
-    def _payload(reply: FinalReply, *, operation: str) -> Any:
-        status = reply.status
-        if 200 <= status < 300:
-            return reply.payload
-        detail = ""
-        if isinstance(reply.payload, Mapping):
-            detail = decode(ErrorBody, reply.payload, operation=operation).describe()
-        if status == 401:
-            message = "access denied (HTTP 401) even with a fresh access token"
-        else:
-            message = f"HTTP {status}"
-        raise ProviderRejected(
-            f"{message}: {detail}" if detail else message, provider=PROVIDER, operation=operation
+        return self._sender.send(
+            domain,
+            method,
+            path,
+            bearer=None if token is None else token.value,
+            retryable=retryable,
+            params=params,
+            body=body,
+            resend_tickets=resend_tickets,
+            items=items,
         )
