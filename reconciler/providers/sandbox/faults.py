@@ -1,45 +1,26 @@
-"""Fault injection shared by every sandbox: rules matched on method and path pattern, applied by
-an ASGI middleware around the emulator, and managed at `/_sandbox/faults` (loopback only).
-
-| effect        | before the platform processes the request  | `after_processing` (it committed) |
-|---------------|--------------------------------------------|-----------------------------------|
-| `status`      | answer `status` (429 or 5xx), nothing done | the answer is replaced by it      |
-| `reset`       | the connection is reset, nothing done      | the answer is lost in a reset     |
-| `delay`       | wait `seconds`, then process (even when    | process, then wait `seconds`      |
-|               | the caller gave up: a late commit)         | before answering                  |
-| `malformed`   | HTTP 200 whose body is not JSON            | the same, after the change        |
-| anything else | a sandbox-specific effect (Tradovate: `penalty`, `expire-token`)   |   |
-
-A fault hits a matching request with `probability` (drawn from a generator seeded by `seed`),
-at most `times` times (None: every time). `GET /_sandbox/faults` lists the armed faults and the
-requests that were hit. With a `path`, the armed faults live in that file too, so an embedded
-sandbox started by the next command finds the faults armed through the CLI. The sandbox's
-request log shows what the platform did: an answer given in its place is logged, a processed
-request is logged with the platform's own status.
-"""
+"""Fault injection shared by every sandbox: the ASGI `FaultInjector` applying armed `Fault`s
+around the emulator, managed at `/_sandbox/faults` (loopback only); see docs/sandboxes/faults.md."""
 
 from __future__ import annotations
 
 import asyncio
-import fnmatch
 import json
 import random
 from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from reconciler.providers.json_file import read_json, write_json_atomic
+from reconciler.providers.sandbox.fault_spec import BUILT_IN, Fault
 from reconciler.providers.sandbox.server import read_body, replay_body, reset_connection, send_json
 
-BUILT_IN = frozenset({"status", "reset", "delay", "malformed"})
 ADMIN_PREFIX = "/_sandbox/faults"
 _LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost", "testclient"})
 _GARBLED = b'{"results": [{"id": 1, "errorText": "'
-_MAX_DELAY = 600.0
 
 Render = Callable[[int, "Fault"], tuple[Any, Mapping[str, str]]]
 """The platform's answer to a `status` fault: (JSON payload or None, extra headers)."""
@@ -48,67 +29,6 @@ Record = Callable[[Scope, int], None]
 Custom = Callable[[Scope, "Fault"], Awaitable[tuple[int, Any] | None]]
 """A sandbox-specific effect: an answer (status, JSON payload) instead of processing, or None
 to process the request after the effect's side effect (e.g. the caller's token expired)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Fault:
-    """One injected failure; `method` and `path` are shell patterns matched without case."""
-
-    method: str = "*"
-    path: str = "*"
-    effect: str = "status"
-    status: int = 503
-    after_processing: bool = False
-    seconds: float = 0.0
-    times: int | None = 1
-    probability: float = 1.0
-    retry_after: int | None = None
-
-    def matches(self, method: str, path: str) -> bool:
-        return fnmatch.fnmatchcase(method.upper(), self.method.upper()) and fnmatch.fnmatchcase(
-            path.lower(), self.path.lower()
-        )
-
-    @classmethod
-    def from_json(cls, body: Mapping[str, Any], *, effects: frozenset[str] = BUILT_IN) -> Fault:
-        """A fault from its JSON form (`count` is accepted for `times`); ValueError naming
-        what is wrong."""
-        values = dict(body)
-        if "count" in values:
-            values.setdefault("times", values.pop("count"))
-        unknown = set(values) - {f.name for f in fields(cls)}
-        if unknown:
-            raise ValueError(f"unknown fields: {', '.join(sorted(unknown))}")
-        fault = cls(**values)
-        problems = [name for name, is_valid in fault._checks(effects) if not is_valid]
-        if problems:
-            raise ValueError(f"invalid {', '.join(problems)}")
-        return fault
-
-    def _checks(self, effects: frozenset[str]) -> list[tuple[str, bool]]:
-        return [
-            ("method", isinstance(self.method, str)),
-            ("path", isinstance(self.path, str)),
-            ("effect", isinstance(self.effect, str) and self.effect in effects),
-            ("status", _is_int(self.status) and (self.status == 429 or 500 <= self.status < 600)),
-            ("after_processing", isinstance(self.after_processing, bool)),
-            ("seconds", _is_number(self.seconds) and 0 <= self.seconds <= _MAX_DELAY),
-            ("times", self.times is None or _is_at_least(self.times, 1)),
-            ("probability", _is_number(self.probability) and 0 < self.probability <= 1),
-            ("retry_after", self.retry_after is None or _is_at_least(self.retry_after, 0)),
-        ]
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _is_at_least(value: object, minimum: int) -> bool:
-    return _is_int(value) and isinstance(value, int) and value >= minimum
-
-
-def _is_number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 @dataclass(slots=True)

@@ -3,21 +3,19 @@ platform's error envelope translated into reconciler errors."""
 
 from __future__ import annotations
 
-import email.utils
 import logging
-import math
 import random
 import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 from urllib.parse import quote
 
 import httpx
-from pydantic import BaseModel, SecretStr, ValidationError
+from pydantic import SecretStr
 
-from reconciler.errors import ProviderRejected, ProviderUnavailable, RateLimited
+from reconciler.errors import ProviderUnavailable, RateLimited
 from reconciler.providers.http import (
     RetryPolicy,
     call_with_retries,
@@ -26,9 +24,16 @@ from reconciler.providers.http import (
     validate_json,
 )
 from reconciler.providers.pacing import Pacer
+from reconciler.providers.traderpal.answers import (
+    PROVIDER,
+    ModelT,
+    TraderPalRejected,
+    decode_answer,
+    describe_failure,
+    retry_after,
+)
 from reconciler.providers.traderpal.limits import USERS_PER_PAGE
 from reconciler.providers.traderpal.models import (
-    ErrorEnvelope,
     NewUser,
     User,
     UserChanges,
@@ -37,7 +42,6 @@ from reconciler.providers.traderpal.models import (
 
 logger = logging.getLogger(__name__)
 
-PROVIDER = "traderpal"
 USERS = "/v1/users"
 MAX_PAGE = USERS_PER_PAGE.value
 """The largest `limit` the list endpoint accepts."""
@@ -51,7 +55,6 @@ LIST, GET, CREATE, UPDATE = (
 """Operation names in errors and logs (never a user id or any personal data)."""
 
 Method = Literal["GET", "POST", "PATCH"]
-ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,23 +66,6 @@ class ApiKeyHeader:
 
 
 BEARER = ApiKeyHeader()
-
-
-class TraderPalRejected(ProviderRejected):
-    """A 4xx answer; `code` and `field` come from the platform's error envelope, `detail` is
-    the message without provider and operation (for per-item errors)."""
-
-    def __init__(
-        self, status: int, code: str, message: str, *, field: str | None, operation: str
-    ) -> None:
-        self.status = status
-        self.code = code
-        self.field = field
-        text = f"{code}: {message}" if message else code
-        if field and field not in text:
-            text += f" ({field})"
-        self.detail = text
-        super().__init__(text, provider=PROVIDER, operation=operation)
 
 
 def _new_key() -> str:
@@ -195,7 +181,7 @@ class TraderPalClient:
             if decoded is not None:
                 return decoded
             if response.status_code != 429:
-                return self._decode(response, model, operation=operation)
+                return decode_answer(response, model, operation=operation)
             wait = retry_after(response, now=self._clock())
             if rate_round == self._rate_attempts or (wait or 0.0) > self._max_retry_after:
                 raise RateLimited(
@@ -234,7 +220,7 @@ class TraderPalClient:
                 )
             if response.status_code >= 500:
                 raise ProviderUnavailable(
-                    f"HTTP {response.status_code}{_describe(response)}",
+                    f"HTTP {response.status_code}{describe_failure(response)}",
                     provider=PROVIDER,
                     operation=operation,
                 )
@@ -254,53 +240,9 @@ class TraderPalClient:
             what=operation,
         )
 
-    @staticmethod
-    def _decode(response: httpx.Response, model: type[ModelT], *, operation: str) -> ModelT:
-        if response.status_code >= 400:
-            envelope = _envelope(response)
-            info = envelope.error if envelope is not None else None
-            raise TraderPalRejected(
-                response.status_code,
-                info.code if info is not None else f"http_{response.status_code}",
-                info.message if info is not None else "",
-                field=info.details.field if info is not None and info.details else None,
-                operation=operation,
-            )
-        try:
-            return model.model_validate(response.json())
-        except (ValueError, ValidationError) as exc:
-            raise ProviderUnavailable(
-                f"unexpected answer to HTTP {response.status_code} ({type(exc).__name__})",
-                provider=PROVIDER,
-                operation=operation,
-            ) from exc
-
 
 def _one(user_id: str) -> str:
     return f"{USERS}/{quote(user_id, safe='')}"
 
 
-def retry_after(response: httpx.Response, *, now: float) -> float | None:
-    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date)."""
-    value = response.headers.get("Retry-After", "").strip()
-    if not value:
-        return None
-    if value.isdigit():
-        return float(value)
-    try:
-        moment = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, math.ceil(moment.timestamp() - now))
-
-
-def _envelope(response: httpx.Response) -> ErrorEnvelope | None:
-    try:
-        return ErrorEnvelope.model_validate(response.json())
-    except (ValueError, ValidationError):
-        return None
-
-
-def _describe(response: httpx.Response) -> str:
-    envelope = _envelope(response)
-    return f" {envelope.error.code}" if envelope is not None else ""
+__all__ = ["BEARER", "MAX_PAGE", "ApiKeyHeader", "TraderPalClient", "TraderPalRejected"]

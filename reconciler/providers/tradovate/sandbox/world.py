@@ -9,44 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from reconciler.providers.tradovate.sandbox.wire_fields import AUTOLIQ_FIELDS, FAMILIES
+
 Entity = dict[str, Any]
 
 FORMAT = 1
-AUTOLIQ_FIELDS = (
-    "marginPercentageAlert",
-    "dailyLossPercentageAlert",
-    "dailyLossAlert",
-    "marginPercentageLiqOnly",
-    "dailyLossPercentageLiqOnly",
-    "dailyLossLiqOnly",
-    "marginPercentageAutoLiq",
-    "dailyLossPercentageAutoLiq",
-    "dailyLossAutoLiq",
-    "weeklyLossAutoLiq",
-    "dailyProfitAutoLiq",
-    "weeklyProfitAutoLiq",
-    "trailingMaxDrawdown",
-    "trailingMaxDrawdownLimit",
-    "trailingMaxDrawdownMode",
-    "doNotUnlock",
-    "changesLocked",
-    "flattenTimestamp",
-)
-_FAMILIES = (
-    ("users", "users"),
-    ("contacts", "contactInfos"),
-    ("accounts", "accounts"),
-    ("permissions", "tradingPermissions"),
-    ("autoliqs", "userAccountAutoLiqs"),
-    ("plugins", "userPlugins"),
-    ("subscriptions", "tradovateSubscriptions"),
-    ("market_data", "marketDataSubscriptions"),
-    ("plans", "tradovateSubscriptionPlans"),
-    ("entitlements", "entitlements"),
-    ("alerts", "adminAlerts"),
-    ("signals", "adminAlertSignals"),
-    ("risk_statuses", "accountRiskStatuses"),
-)
 
 
 def _link(index: dict[int, list[int]], key: int, value: int) -> None:
@@ -255,7 +222,7 @@ class World:
             "preTradeRisk": {str(k): v for k, v in self.pre_trade_risk.items()},
             "templateAccountIds": sorted(self.template_ids),
         }
-        for attribute, key in _FAMILIES:
+        for attribute, key in FAMILIES:
             document[key] = list(getattr(self, attribute).values())
         return document
 
@@ -300,3 +267,6 @@ class World:
 
 def _by_id(entities: Iterable[Entity]) -> dict[int, Entity]:
     return {entity["id"]: entity for entity in entities}
+
+
+__all__ = ["AUTOLIQ_FIELDS", "FORMAT", "Entity", "World"]
