@@ -1,8 +1,9 @@
 """The sandbox commands against the embedded sandboxes (no `sandbox serve`): the request log
-of earlier runs, and a user made outside reconciler that apply then adopts."""
+of earlier runs, and users made outside reconciler (on each platform) that apply then adopts."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -67,3 +68,53 @@ def test_sandbox_admin_creates_a_user_that_apply_adopts(firm: Path) -> None:
     assert "Apply complete" in adopted
     assert "tradovate_user.dave" in run("state", "list")
     assert "No changes" in run("plan")
+
+
+ERIN = """\
+kind: Trader
+name: erin
+username: erin.blue
+email: erin@example.com
+first_name: Erin
+last_name: Blue
+password: {generate: true}
+tradervue: {plan: Gold}
+traderpal: {date_of_birth: 1991-02-03}
+"""
+
+
+def test_sandbox_admin_creates_users_on_tradervue_and_traderpal_that_apply_adopts(
+    firm: Path,
+) -> None:
+    run("apply", "--auto-approve")
+    vue = run(
+        "sandbox", "--platform", "tradervue", "admin", "users/create",
+        "username=Erin.Blue", "email=erin@example.com", "plan=gold",
+    )  # fmt: skip
+    pal = run(
+        "sandbox", "--platform", "traderpal", "admin", "users/create",
+        "email=erin@example.com", "firstName=Erin", "lastName=Blue", "dateOfBirth=1991-02-03",
+    )  # fmt: skip
+    (firm / "manifests" / "traders" / "erin.yaml").write_text(ERIN)
+
+    refused = run("plan", expect=1)
+    planned = run("plan", "--adopt")
+    adopted = run("apply", "--auto-approve", "--adopt")
+
+    vue_id, pal_id = json.loads(vue)["id"], json.loads(pal)["userId"]
+    assert (json.loads(vue)["plan"], json.loads(pal)["status"]) == ("Gold", "pending_verification")
+    assert f"tradervue_user.erin ({vue_id})" in refused
+    assert f"traderpal_user.erin ({pal_id})" in refused
+    assert "--adopt" in refused
+    assert f"adopt existing remote object {vue_id}" in planned
+    assert f"adopt existing remote object {pal_id}" in planned
+    assert "Apply complete" in adopted
+    listed = run("state", "list")
+    assert "tradervue_user.erin" in listed
+    assert "traderpal_user.erin" in listed
+    assert "No changes" in run("plan")
+    taken = run(
+        "sandbox", "--platform", "tradervue", "admin", "users/create",
+        "username=erin.blue", "email=e2@example.com", "plan=Gold", expect=1,
+    )  # fmt: skip
+    assert "username has already been taken" in taken

@@ -12,6 +12,7 @@ from reconciler.providers.traderpal.sandbox.protocol import (
     conflict,
     not_found,
 )
+from reconciler.providers.traderpal.sandbox.users import Call
 from reconciler.providers.traderpal.sandbox.world import STATUSES, Entity, checks, iso
 
 if TYPE_CHECKING:
@@ -27,6 +28,10 @@ def admin_reply(sandbox: Sandbox, method: str, segments: list[str], body: Entity
     """Answer `/_sandbox/<segments>`; refusals are raised (the gateway renders them)."""
     lowered = [s.lower() for s in segments]
     match method, lowered:
+        case "POST", ["users", "create"]:  # as if the partner's staff made it by hand
+            call = Call(body, {}, "", None, None, sandbox.now())
+            created = sandbox.users.create(call)  # the API's rules; refusals raised
+            return Reply(200, dict(sandbox.world.find(str(created.payload["userId"])) or {}))
         case "POST", ["users", _, action]:
             return _user_action(sandbox, segments[1], action, body)
         case "POST", ["settings"]:

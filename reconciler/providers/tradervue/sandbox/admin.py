@@ -4,15 +4,18 @@ and the world (faults: `providers.sandbox.faults`). No auth; loopback only."""
 
 from __future__ import annotations
 
+import secrets
 from datetime import date
 from typing import TYPE_CHECKING
 
 from reconciler.providers.sandbox.reply import Reply
 from reconciler.providers.tradervue.sandbox.protocol import (
+    Call,
     invalid,
     ok,
 )
 from reconciler.providers.tradervue.sandbox.rules import check_identity
+from reconciler.providers.tradervue.sandbox.users import create_user
 from reconciler.providers.tradervue.sandbox.world import Entity, World
 
 if TYPE_CHECKING:
@@ -26,6 +29,8 @@ def _problem(status: int, text: str) -> Reply:
 def admin_reply(sandbox: Sandbox, method: str, segments: list[str], body: Entity) -> Reply:
     """Answer `/_sandbox/<segments>`; usernames resolve case-insensitively."""
     match method, segments:
+        case "POST", ["users", "create"]:  # as if the manager added a member on the site
+            return _create_member(sandbox, body)
         case "GET", ["users", username]:
             user_id = sandbox.world.by_username.get(username.lower())
             if user_id is None:
@@ -51,6 +56,18 @@ def admin_reply(sandbox: Sandbox, method: str, segments: list[str], body: Entity
             ]
             return ok(world)
     return _problem(404, "Not found")
+
+
+def _create_member(sandbox: Sandbox, body: Entity) -> Reply:
+    """A member of the sandbox's organisation made outside the API (to rehearse adoption),
+    checked by the API's own create rules; without a password it gets a random one."""
+    body = {"password": secrets.token_urlsafe(12), **body}
+    org = sandbox.world.organization
+    created = create_user(Call(sandbox.world, sandbox.rules, body, sandbox.today(), "", org))
+    if created.status != 201:
+        return created
+    user_id = int(created.payload["id"])
+    return ok(_debug_view(sandbox.world, user_id, sandbox.today()))
 
 
 def _debug_view(world: World, user_id: int, today: date) -> Entity:

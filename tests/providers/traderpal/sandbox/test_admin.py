@@ -144,3 +144,23 @@ def test_clearing_the_request_log(api: httpx.Client, admin: Admin) -> None:
     api.get("/v1/users")
     assert admin.post("/requests/clear") == {"cleared": 1}
     assert admin.get("/requests") == []
+
+
+def test_create_makes_a_user_outside_reconciler_by_the_api_rules(
+    api: httpx.Client, admin: Admin
+) -> None:
+    body = user_body(phoneNumber=None)
+    made = admin.post("/users/create", body)
+    taken = admin.post("/users/create", {**body, "email": body["email"].upper()}, expect=409)
+    too_young = admin.post("/users/create", user_body(dateOfBirth="2020-01-01"), expect=422)
+    unnamed = admin.post("/users/create", user_body(lastName=None), expect=400)
+
+    assert api.get(f"/v1/users/{made['userId']}").json() == made
+    assert (made["email"], made["status"], made["phoneNumber"]) == (
+        body["email"],
+        "pending_verification",
+        None,
+    )
+    assert taken["error"]["code"] == "email_exists"
+    assert too_young["error"]["details"]["field"] == "dateOfBirth"
+    assert unnamed["error"]["details"]["field"] == "lastName"

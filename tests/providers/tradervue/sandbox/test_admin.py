@@ -43,6 +43,25 @@ def test_remove_takes_the_user_out_of_the_organisation_but_keeps_its_login(tv: D
     assert tv.admin("POST", "/users/leaver/remove").status_code == 404
 
 
+def test_create_adds_a_member_outside_reconciler_by_the_api_rules(tv: Driver) -> None:
+    body = {"username": "Walkin", "email": "walkin@example.com", "plan": "silver"}
+    made = tv.admin("POST", "/users/create", body).json()
+    taken = tv.admin("POST", "/users/create", {**body, "plan": "Platinum"})
+
+    listed = {u["username"]: u for u in tv.api.get("/users").json()["users"]}
+    assert listed["Walkin"] == {k: made[k] for k in listed["Walkin"]}
+    assert (made["plan"], made["billing_mode"], made["org"]) == (
+        "Silver",
+        "Managed",
+        "sandbox-prop",
+    )
+    assert "password_hash" not in made
+    assert taken.status_code == 400
+    assert taken.json()["error"].startswith("Invalid request: username has already been taken")
+    assert "plan" in taken.json()["error"]
+    assert tv.admin("POST", "/users/create", {"username": "x"}).status_code == 400
+
+
 def test_update_changes_a_user_outside_reconciler(tv: Driver) -> None:
     user_id = tv.create("drifter")
     body = {"email": "moved@example.com", "plan": "free", "username": "drifted"}
