@@ -88,7 +88,6 @@ def _live_account(account_id: int, name: str, admin_id: int, stamp: str) -> Enti
         "name": name,
         "userId": admin_id,
         "accountType": "Customer",
-        "active": True,
         "restricted": False,
         "closed": False,
         "clearingHouseId": 1,
