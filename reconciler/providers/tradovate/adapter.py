@@ -158,6 +158,10 @@ class TradovateAdapter:
                 self._client, self._catalogue, by_kind[ENTITLEMENT], by_kind[USER], users, week
             )
             found.update(entitlements)
+            if any(
+                r.desired is not None and not _granted(found, r) for r in by_kind[ENTITLEMENT]
+            ):  # an entitlement request is coming: a wrong live data account fails now
+                self._catalogue.live_data_account_id()
             for trader in signers:
                 remember_signature(found, Address(USER, trader))
             for trader in probed:
@@ -182,6 +186,11 @@ class TradovateAdapter:
         self._client.close()
         if self._on_close is not None:
             self._on_close()
+
+
+def _granted(found: Mapping[Address, Remote], request: ReadRequest) -> bool:
+    remote = found.get(request.address)
+    return remote is not None and remote.remote_id is not None
 
 
 ENDPOINTS = {

@@ -36,6 +36,7 @@ class Catalogue:
         self._signals: list[AlertSignal] | None = None
         self._alert_id = alert_id  # checked once per process: admin alerts do not come and go
         self._categories: dict[str, int] | None = None
+        self._data_account: int | None = None
 
     def plan_id(self) -> int | None:
         """The firm's subscription plan id, resolved by name; None when none is declared."""
@@ -55,6 +56,30 @@ class Catalogue:
         if self._accounts is None:
             self._accounts = self._client.list_accounts()
         return self._accounts
+
+    def live_data_account_id(self) -> int | None:
+        """The firm's LIVE `_DATA` account sent with entitlement requests, found by name or id
+        among the firm's LIVE accounts (one list call per run); None when none is declared."""
+        settings = self._settings
+        name, wanted = settings.live_data_account, settings.live_data_account_id
+        if name is None and wanted is None:
+            return None
+        if self._data_account is None:
+            for account in self._client.list_live_accounts():
+                if not account.closed and (account.id == wanted or account.name == name):
+                    self._data_account = account.id
+                    break
+            else:
+                field, value = (
+                    ("live_data_account", repr(name))
+                    if name is not None
+                    else ("live_data_account_id", str(wanted))
+                )
+                raise PlanConflict(
+                    f"tradovate live data account {value} not found among the firm's LIVE "
+                    f"accounts; fix providers.tradovate.{field} in the Firm"
+                )
+        return self._data_account
 
     def risk_categories(self) -> dict[str, int]:
         """Risk category ids by name (one list call per run)."""

@@ -164,6 +164,10 @@ class TradovateClient:
     def list_accounts(self) -> list[Account]:
         return list_of(self._session, "demo", "/account/list", Account)
 
+    def list_live_accounts(self) -> list[Account]:
+        """The firm's LIVE accounts (among them its `_DATA` account for market data)."""
+        return list_of(self._session, "live", "/account/list", Account)
+
     def list_trading_permissions(self) -> list[TradingPermission]:
         return list_of(self._session, "demo", "/tradingPermission/list", TradingPermission)
 
@@ -211,9 +215,14 @@ class TradovateClient:
     def revoke_trading_permissions(self, ids: Sequence[int]) -> None:
         account_calls.revoke_trading_permissions(self._session, ids)
 
-    def add_entitlement(self, *, entitlement_id: int, user_id: int) -> EntitlementOutcome:
+    def add_entitlement(
+        self, *, entitlement_id: int, user_id: int, account_id: int | None = None
+    ) -> EntitlementOutcome:
+        """Subscribe a user; `account_id` is the firm's LIVE `_DATA` account (omitted if None)."""
         path = "/userPlugin/addentitlementsubscription"
-        request = AddEntitlementSubscription(entitlement_id=entitlement_id, user_id=user_id)
+        request = AddEntitlementSubscription(
+            entitlement_id=entitlement_id, user_id=user_id, account_id=account_id
+        )
         return post(self._session, "live", path, request, EntitlementOutcome)
 
     def complete_alert_signal(self, signal_id: int) -> AlertSignal | None:

@@ -142,12 +142,18 @@ class TradovateSettings(Frozen):
     entitlements: dict[str, int] = Field(default_factory=dict)
     account_templates: dict[str, AccountTemplate] = Field(default_factory=dict)
     mda_alert_id: int | None = Field(default=None, gt=0)
+    live_data_account: str | None = Field(default=None, min_length=1, max_length=64)
+    live_data_account_id: int | None = Field(default=None, gt=0)
+    """The firm's LIVE `_DATA` account, sent as `accountId` with every entitlement request
+    (conformance checklist, stage 3); by name or id, resolved at plan time. None: not sent."""
     verify_tls: Literal[True] = True
 
     @model_validator(mode="after")
     def _credentials_off_sandbox(self) -> TradovateSettings:
         if self.environment != "sandbox" and self.credentials is None:
             raise ValueError("credentials are required unless environment is sandbox")
+        if self.live_data_account is not None and self.live_data_account_id is not None:
+            raise ValueError("give at most one of live_data_account or live_data_account_id")
         return self
 
     @property

@@ -117,11 +117,14 @@ def _subscribe(
     client: TradovateClient, catalogue: Catalogue, batch: Batch, *, is_probe: bool
 ) -> list[ItemResult]:
     results = []
+    account_id = catalogue.live_data_account_id()
     for item in batch.items:
         assert item.desired is not None
         user_id = user_id_of(item)
         outcome = client.add_entitlement(
-            entitlement_id=int(item.desired.attributes["entitlement_id"]), user_id=user_id
+            entitlement_id=int(item.desired.attributes["entitlement_id"]),
+            user_id=user_id,
+            account_id=account_id,
         )
         if is_probe and outcome.error_text == UNSIGNED:
             results.append(ItemResult(item.change.address, ok=True, waiting=True))

@@ -34,6 +34,7 @@ class AlertSignal(Wire):
 class AddEntitlementSubscription(WireRequest):
     entitlement_id: int
     user_id: int
+    account_id: int | None = None
 
 
 class CompleteAlertSignal(WireRequest):

@@ -169,6 +169,8 @@ class Tenant:
     admin_password: str = field(repr=False)
     admin_sec: str = field(repr=False)
     admin_email: str
+    data_account_id: int = 902
+    data_account_name: str = "OTHERPROP_DATA"
 
 
 def _tenants() -> tuple[Tenant, ...]:
@@ -178,9 +180,9 @@ def _tenants() -> tuple[Tenant, ...]:
 
 @dataclass(frozen=True, slots=True)
 class Seed:
-    """What a fresh sandbox holds: the organisation, its admin, plans, templates, entitlements,
-    and other firms (`tenants`) whose users the organisation's callers can neither see nor
-    change."""
+    """What a fresh sandbox holds: the organisation, its admin and LIVE data account, plans,
+    templates, entitlements, and other firms (`tenants`) whose users the organisation's callers
+    can neither see nor change."""
 
     organization_id: int = 1
     organization_name: str = "Sandbox Prop"
@@ -189,6 +191,9 @@ class Seed:
     admin_password: str = field(default=DEFAULT_ADMIN[1], repr=False)
     admin_sec: str = field(default=DEFAULT_ADMIN[2], repr=False)
     admin_email: str = "admin@sandbox.invalid"
+    data_account_id: int = 901
+    data_account_name: str = "SANDBOXPROP_DATA"
+    """The firm's LIVE `_DATA` account (entitlement requests name it as `accountId`)."""
     mda_alert_id: int = 70
     mda_alert_name: str = "custapp:nonpro-signed"
     market_data_plan_id: int = 3

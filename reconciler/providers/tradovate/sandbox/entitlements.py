@@ -20,10 +20,14 @@ from reconciler.providers.tradovate.sandbox.users import SIM_PLUS, new_plugin
 from reconciler.providers.tradovate.sandbox.world import Entity, World
 
 UNKNOWN = "UnknownError"
+NOT_DATA_ACCOUNT = "IncorrectPaymentMethod"
+"""errorCode for an `accountId` that is not the firm's LIVE `_DATA` account (assumed: the
+closest of the documented codes; the account is what the entitlement is billed to)."""
 
 
 def add_entitlement_subscription(call: Call) -> Reply:
-    """Subscribe a user to an entitlement; Sim+ ones need the MDA signed first."""
+    """Subscribe a user to an entitlement; Sim+ ones need the MDA signed first. An `accountId`
+    must be the firm's LIVE `_DATA` account; the subscription records it."""
     world = call.world
     entitlement = world.entitlements.get(int_or_none(call.body.get("entitlementId")) or -1)
     raw_user = call.body.get("userId")
@@ -38,16 +42,32 @@ def add_entitlement_subscription(call: Call) -> Reply:
         plugin = world.plugins[plugin_id]
         if plugin["entitlementId"] == entitlement["id"] and plugin["approval"]:
             return error("Entitlement already active", errorCode="ConflictWithExisting")
+    account_id = int_or_none(call.body.get("accountId"))
+    if call.body.get("accountId") is not None and not _is_data_account(call, account_id):
+        return error(
+            f"Account {call.body['accountId']} is not a live data account of your organization",
+            errorCode=NOT_DATA_ACCOUNT,
+        )
     is_sim_plus = entitlement.get("legalEntityType") == SIM_PLUS
     if is_sim_plus and not world.private.get(user_id, {}).get("mdaSigned"):
         return error("Live account is required", errorCode=UNKNOWN)
-    plugin = new_plugin(
-        world, user_id, entitlement, int_or_none(call.body.get("accountId")), call.now
-    )
+    plugin = new_plugin(world, user_id, entitlement, account_id, call.now)
     world.add_owned("plugins", plugin)
     if is_sim_plus:
         world.add_owned("market_data", _top_of_book(world, user_id, call.now))
     return ok({"errorCode": "Success", "entitlementSubscription": plugin})
+
+
+def _is_data_account(call: Call, account_id: int | None) -> bool:
+    """An open LIVE account of the caller's firm named `..._DATA` (assumed: the checklist asks
+    for "the ID of your Live _DATA account" and says no more of what the platform checks)."""
+    account = call.world.live_accounts.get(account_id or -1)
+    return (
+        account is not None
+        and not account.get("closed")
+        and str(account["name"]).upper().endswith("_DATA")
+        and call.owns(account["userId"])
+    )
 
 
 def _top_of_book(world: World, user_id: int, now: float) -> Entity:

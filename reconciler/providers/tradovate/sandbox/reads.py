@@ -12,6 +12,7 @@ from reconciler.providers.sandbox.reply import Reply
 from reconciler.providers.tradovate.limits import MASTER_IDS_PER_LDEPS
 from reconciler.providers.tradovate.sandbox.protocol import (
     BOTH,
+    LIVE,
     ONLY_DEMO,
     ONLY_LIVE,
     Call,
@@ -45,6 +46,15 @@ class Family:
     deps: Dependents | None = None
     has_list: bool = True
     owner: Owner | None = None
+    live_store: Store | None = None
+    """The family's store on LIVE when LIVE holds other entities than DEMO (accounts: the
+    firms' LIVE `_DATA` accounts there, evaluation accounts on DEMO)."""
+
+    def entities(self, call: Call) -> dict[int, Entity]:
+        """The store the call's domain serves."""
+        if self.live_store is not None and call.domain == LIVE:
+            return self.live_store(call.world)
+        return self.store(call.world)
 
     def visible(self, call: Call, entities: Iterable[Entity]) -> list[Entity]:
         """The entities the caller's organisation may see."""
@@ -154,7 +164,8 @@ def _families() -> tuple[Family, ...]:
         Family("user", users, ONLY_LIVE, find=World.user_named, owner=_by("id")),
         Family("contactinfo", contacts, ONLY_LIVE, deps=_contact_of, has_list=False,
                owner=by_user),
-        Family("account", accounts, ONLY_DEMO, find=_find_account, owner=by_user),
+        Family("account", accounts, BOTH, find=_find_account, owner=by_user,
+               live_store=attrgetter("live_accounts")),
         Family("tradingpermission", attrgetter("permissions"), ONLY_DEMO,
                deps=_indexed("permissions", "permissions_by_user"), owner=by_user),
         Family("useraccountautoliq", attrgetter("autoliqs"), ONLY_DEMO, deps=_autoliq_of,
@@ -177,7 +188,7 @@ def _families() -> tuple[Family, ...]:
 
 
 def _list(family: Family) -> Handler:
-    return lambda call: ok(family.visible(call, family.store(call.world).values()))
+    return lambda call: ok(family.visible(call, family.entities(call).values()))
 
 
 def _one(family: Family, call: Call, found: Entity | None) -> Reply:
@@ -188,7 +199,7 @@ def _one(family: Family, call: Call, found: Entity | None) -> Reply:
 
 def _item(family: Family) -> Handler:
     def item(call: Call) -> Reply:
-        found = family.store(call.world).get(int_or_none(call.query.get("id")) or -1)
+        found = family.entities(call).get(int_or_none(call.query.get("id")) or -1)
         return _one(family, call, found)
 
     return item
@@ -199,7 +210,7 @@ def _items(family: Family) -> Handler:
         ids = id_list(call.query.get("ids"))
         if ids is None:
             return Reply(400, {"errorText": "ids should be a comma-separated list of ids"})
-        store = family.store(call.world)
+        store = family.entities(call)
         return ok(family.visible(call, (store[i] for i in ids if i in store)))
 
     return items
@@ -207,7 +218,11 @@ def _items(family: Family) -> Handler:
 
 def _find(family: Family, finder: Finder) -> Handler:
     def find(call: Call) -> Reply:
-        return _one(family, call, finder(call.world, call.query.get("name", "")))
+        name = call.query.get("name", "")
+        if family.live_store is not None and call.domain == LIVE:
+            found = [e for e in family.entities(call).values() if e["name"] == name]
+            return _one(family, call, found[0] if found else None)
+        return _one(family, call, finder(call.world, name))
 
     return find
 

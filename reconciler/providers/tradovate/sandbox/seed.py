@@ -6,7 +6,7 @@ from __future__ import annotations
 from reconciler.providers.sandbox.credentials import hash_secret
 from reconciler.providers.tradovate.sandbox.config import Seed
 from reconciler.providers.tradovate.sandbox.time import iso
-from reconciler.providers.tradovate.sandbox.world import World
+from reconciler.providers.tradovate.sandbox.world import Entity, World
 
 
 def seeded_world(seed: Seed, *, id_start: int, now: float) -> World:
@@ -23,6 +23,12 @@ def seeded_world(seed: Seed, *, id_start: int, now: float) -> World:
         *((t.organization_id, t.admin_id, t.admin_name, t.admin_email, t.admin_password,
            t.admin_sec) for t in seed.tenants),
     ]  # fmt: skip
+    data_accounts = [
+        (seed.admin_id, seed.data_account_id, seed.data_account_name),
+        *((t.admin_id, t.data_account_id, t.data_account_name) for t in seed.tenants),
+    ]
+    for admin_id, account_id, name in data_accounts:
+        world.live_accounts[account_id] = _live_account(account_id, name, admin_id, stamp)
     for organization_id, admin_id, name, email, password, sec in admins:
         world.add_user(
             {
@@ -73,3 +79,20 @@ def seeded_world(seed: Seed, *, id_start: int, now: float) -> World:
     }
     world.revision = 0
     return world
+
+
+def _live_account(account_id: int, name: str, admin_id: int, stamp: str) -> Entity:
+    """A firm's LIVE `_DATA` account: what its traders' market data is billed to."""
+    return {
+        "id": account_id,
+        "name": name,
+        "userId": admin_id,
+        "accountType": "Customer",
+        "restricted": False,
+        "closed": False,
+        "clearingHouseId": 1,
+        "marginAccountType": "Speculator",
+        "legalStatus": "Corporation",
+        "timestamp": stamp,
+        "readonly": False,
+    }

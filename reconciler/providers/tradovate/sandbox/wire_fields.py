@@ -27,6 +27,7 @@ FAMILIES = (
     ("users", "users"),
     ("contacts", "contactInfos"),
     ("accounts", "accounts"),
+    ("live_accounts", "liveAccounts"),
     ("permissions", "tradingPermissions"),
     ("autoliqs", "userAccountAutoLiqs"),
     ("plugins", "userPlugins"),

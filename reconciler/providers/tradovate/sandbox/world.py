@@ -44,6 +44,7 @@ class World:
         self.users: dict[int, Entity] = {}
         self.contacts: dict[int, Entity] = {}
         self.accounts: dict[int, Entity] = {}
+        self.live_accounts: dict[int, Entity] = {}  # LIVE's `account/list`: firms' _DATA accounts
         self.permissions: dict[int, Entity] = {}
         self.autoliqs: dict[int, Entity] = {}
         self.plugins: dict[int, Entity] = {}
@@ -258,6 +259,7 @@ class World:
         world.autoliqs = _by_id(document.get("userAccountAutoLiqs", []))
         world.plans = _by_id(document.get("tradovateSubscriptionPlans", []))
         world.entitlements = _by_id(document.get("entitlements", []))
+        world.live_accounts = _by_id(document.get("liveAccounts", []))
         world.alerts = _by_id(document.get("adminAlerts", []))
         world.risk_statuses = _by_id(document.get("accountRiskStatuses", []))
         world.pre_trade_risk = {int(k): v for k, v in document.get("preTradeRisk", {}).items()}

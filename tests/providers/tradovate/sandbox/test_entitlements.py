@@ -185,3 +185,38 @@ def test_completing_an_unknown_signal_fails(tv: Driver, body: dict[str, Any]) ->
     answer = tv.live("POST", "/adminAlertSignal/completealertsignal", sent)
     assert answer == {"errorText": "Alert signal not found"}
     assert signals(tv)[0]["completed"] is None
+
+
+def test_live_lists_the_firms_data_account_and_demo_its_evaluation_accounts(tv: Driver) -> None:
+    (data,) = tv.live("GET", "/account/list")
+    assert (data["name"], data["userId"]) == ("SANDBOXPROP_DATA", 1)
+    assert tv.live("GET", "/account/find?name=SANDBOXPROP_DATA") == data
+    assert data["id"] not in {a["id"] for a in tv.demo("GET", "/account/list")}
+    assert tv.call("GET", "live", "/account/find?name=OTHERPROP_DATA").status_code == 404
+
+
+def test_an_entitlement_records_the_firms_data_account(tv: Driver) -> None:
+    user_id = tv.create_user("withdata")
+    tv.admin("POST", f"/users/{user_id}/sign-mda")
+    (data,) = tv.live("GET", "/account/list")
+    body = {"entitlementId": 12345, "userId": user_id, "accountId": data["id"]}
+    answer = tv.live("POST", "/userPlugin/addentitlementsubscription", body)
+    assert answer["errorCode"] == "Success"
+    (plugin,) = tv.live("GET", f"/userPlugin/deps?masterid={user_id}")
+    assert plugin["accountId"] == data["id"]
+
+
+@pytest.mark.parametrize(
+    "account_id", [902, 1002, 424242], ids=["other-firms-data", "demo-template", "unknown"]
+)
+def test_an_account_that_is_not_the_firms_live_data_account_is_refused(
+    tv: Driver, account_id: int
+) -> None:
+    user_id = tv.create_user("baddata")
+    tv.admin("POST", f"/users/{user_id}/sign-mda")
+    body = {"entitlementId": 12345, "userId": user_id, "accountId": account_id}
+    assert tv.live("POST", "/userPlugin/addentitlementsubscription", body) == {
+        "errorText": f"Account {account_id} is not a live data account of your organization",
+        "errorCode": "IncorrectPaymentMethod",
+    }
+    assert tv.live("GET", f"/userPlugin/deps?masterid={user_id}") == []
