@@ -37,6 +37,13 @@ def unadoptable(data: DiffInput) -> DiffInput:
     return replace(data, remote=remote, pending=frozenset(pending))
 
 
+LEFT_AS_IS = (
+    "left as it is on the platform: it cannot be read back, and setting it would replace "
+    "the one the trader uses now (not set by this apply)"
+)
+"""Why an adopted user's password, generated or set by the manifests, is not sent."""
+
+
 def adopted(
     resource: DesiredResource,
     remote: Remote,
@@ -57,11 +64,12 @@ def adopted(
     unseen = sorted(
         k for k in resource.attributes if k not in remote.attributes and k not in changed
     )
-    if unseen:
-        kept = " (a password is left as it is on the platform)" if "password" in unseen else ""
+    kept = [k for k in unseen if k in resource.sensitive]
+    shown = [k for k in unseen if k not in resource.sensitive]
+    if shown:
         notes.append(
-            f"{address}: adopted; the platform does not show {', '.join(unseen)}: state "
-            f"records the manifests' values{kept}"
+            f"{address}: adopted; the platform does not show {', '.join(shown)}: state "
+            "records the manifests' values"
         )
     if forced and Action.REPLACE in data.rules[address.kind].actions:
         # a replace-only attribute differs (or a key the manifests changed since an
@@ -70,6 +78,9 @@ def adopted(
         return Change(
             address, Action.REPLACE, before, after, changed, reason=reason, remote_id=same
         )
+    if kept:  # a line of its own, and no `+ password` line that would read as a set
+        reason = f"{reason}\n{', '.join(kept)} {LEFT_AS_IS}"
+        after = {k: v for k, v in after.items() if k not in kept}
     return Change(address, Action.UPDATE, before, after, changed, reason=reason, remote_id=same)
 
 

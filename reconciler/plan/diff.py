@@ -84,6 +84,11 @@ def _desired_change(
     assert remote is not None
     assert remote.remote_id is not None
     adopting = recorded is None
+    if adopting and data.rules[address.kind].followed:
+        # observed, not made: what the platform now shows is recorded (no platform call)
+        reason = f"{_SHOWN_NOW}; state records it (no platform call)"
+        same = remote.remote_id
+        return Change(address, Action.UPDATE, None, after, reason=reason, remote_id=same)
     if adopting and not (data.adopt or address in data.pending):
         conflicts.append(f"{address} ({remote.remote_id})")
         return None
@@ -153,6 +158,9 @@ def _desired_change(
         forced=forced,
         remote_id=same,
     )
+
+
+_SHOWN_NOW = "the platform now shows it"
 
 
 def _with_dependencies(

@@ -104,8 +104,12 @@ class Remote:
 @dataclass(frozen=True, slots=True)
 class KindRules:
     """What the planner must know of one resource kind: its actions, cascading parent, and
-    what a cancel means on the platform when that is more than "it is gone" (shown in plans)."""
+    what a cancel means on the platform when that is more than "it is gone" (shown in plans).
+    A `followed` kind is no platform object but something observed on one (a trader's
+    identity verification): it waits until the platform shows it, and is then recorded by a
+    state-only update (never a create, never an adoption)."""
 
     actions: frozenset[Action]
     parent: str | None = None
     cancel_note: str | None = None
+    followed: bool = False

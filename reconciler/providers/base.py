@@ -83,7 +83,8 @@ class Capabilities:
     supports. `batch_sizes` gives the most items one `execute` call may carry for a
     (kind, action); absent means 1. `parents` maps a kind to the kind whose cancel also
     cancels it (a trader's accounts go with a Tradovate cancel-everything of the user).
-    `cancel_notes` says, per kind, what a cancel leaves behind on the platform.
+    `cancel_notes` says, per kind, what a cancel leaves behind on the platform. `followed`
+    kinds are observed, not made (see `KindRules.followed`).
     `watch_kinds` lists the kinds whose waits the adapter reports the end of as they happen
     (it then implements `Watchable`); empty for a provider without such a stream.
     `rate_limits` are the platform's limits (each documented or assumed: its `limits.py`);
@@ -96,6 +97,7 @@ class Capabilities:
     batch_sizes: Mapping[tuple[str, Action], int]
     parents: Mapping[str, str] = field(default_factory=dict)
     cancel_notes: Mapping[str, str] = field(default_factory=dict)
+    followed: frozenset[str] = frozenset()
     rate_limits: tuple[RateLimit, ...] = ()
     watch_kinds: tuple[str, ...] = ()
     calls: Mapping[tuple[str, Action], tuple[Calls, ...]] = field(default_factory=dict)
@@ -288,6 +290,7 @@ class Provider:
                 caps.actions.get(kind, frozenset()),
                 caps.parents.get(kind),
                 caps.cancel_notes.get(kind),
+                kind in caps.followed,
             )
             for kind in caps.kinds
         }

@@ -33,17 +33,18 @@ class TraderPalAdapter:
         kinds=(USER, VERIFICATION),
         actions={
             USER: frozenset({Action.CREATE, Action.UPDATE, Action.REPLACE, Action.CANCEL}),
-            VERIFICATION: frozenset({Action.CREATE, Action.CANCEL}),
+            VERIFICATION: frozenset({Action.UPDATE, Action.CANCEL}),
         },
         batch_sizes={
             (USER, Action.CREATE): _USER_BATCH,
             (USER, Action.UPDATE): _USER_BATCH,
             (USER, Action.REPLACE): _USER_BATCH,
             (USER, Action.CANCEL): _USER_BATCH,
-            (VERIFICATION, Action.CREATE): 1000,
+            (VERIFICATION, Action.UPDATE): 1000,
             (VERIFICATION, Action.CANCEL): 1000,
         },
         parents={VERIFICATION: USER},
+        followed=frozenset({VERIFICATION}),
         cancel_notes={
             USER: "TraderPal Connect has no delete: the user is closed for good and its e-mail "
             "stays reserved"
@@ -180,17 +181,16 @@ _PENDING = {
 
 
 def remote_verification(request: ReadRequest, user: User | None) -> Remote:
-    """Not followed yet: absent (its create starts following, whatever the user's state).
-    Followed: it exists once the trader has verified, else the plan shows a wait."""
+    """It exists once the platform shows the trader verified (then state records it, with no
+    call); until then the plan shows a wait, whether or not it was recorded before."""
     address = request.address
-    if request.recorded is None:
-        return Remote(address, None)
     if user is not None and user.is_verified:
         return Remote(address, user.user_id, {"verified": True})
     if user is None:
-        old_key = request.recorded.natural_key
-        if old_key and old_key != request.natural_key:
-            why = f"again: a new user replaces {request.recorded.remote_id}, which gets closed"
+        recorded = request.recorded
+        old_key = None if recorded is None else recorded.natural_key
+        if recorded is not None and old_key and old_key != request.natural_key:
+            why = f"again: a new user replaces {recorded.remote_id}, which gets closed"
         else:
             why = "(the user is not created yet)"
         return Remote(address, None, blocked=f"{WAITING_FOR_VERIFICATION} {why}")

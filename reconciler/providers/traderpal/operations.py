@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from reconciler.errors import ProviderError
-from reconciler.plan import Action, Address
+from reconciler.plan import Action
 from reconciler.providers.base import Batch, BatchItem, ItemResult
 from reconciler.providers.traderpal.client import TraderPalClient, TraderPalRejected
 from reconciler.providers.traderpal.models import NewUser, User, UserChanges
@@ -154,12 +154,9 @@ def _replace(client: TraderPalClient, item: BatchItem) -> ItemResult:
     return result
 
 
-def _follow(_: TraderPalClient, item: BatchItem) -> ItemResult:
-    """Start following the trader's verification: no call, the platform starts it itself."""
-    user_id = item.ids.get(Address(USER, item.change.address.trader))
-    if user_id is None:
-        return _failed(item, "its user has no remote id")
-    return _ok(item, user_id)
+def _record(_: TraderPalClient, item: BatchItem) -> ItemResult:
+    """Record the verification the platform shows (apply makes no call for it: state only)."""
+    return _ok(item, item.change.remote_id)
 
 
 def _forget(_: TraderPalClient, item: BatchItem) -> ItemResult:
@@ -174,7 +171,7 @@ _OPERATIONS: dict[tuple[str, Action], Operation] = {
     (USER, Action.UPDATE): _update,
     (USER, Action.REPLACE): _replace,
     (USER, Action.CANCEL): _cancel,
-    (VERIFICATION, Action.CREATE): _follow,
+    (VERIFICATION, Action.UPDATE): _record,
     (VERIFICATION, Action.CANCEL): _forget,
 }
 

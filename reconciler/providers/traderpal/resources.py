@@ -5,8 +5,9 @@ status) and the identity verification only the trader can complete.
 platform, so a new one replaces the user: the old user is closed (its e-mail stays reserved)
 and a new one is created, which the trader must verify again.
 `traderpal_verification.<trader>` is not a platform object: it follows the user's identity
-verification, so that the plan shows a wait while the trader has not verified. Its create
-makes no call (it starts following), and it goes with the user's cancel.
+verification, so that the plan shows a wait while the trader has not verified (never a
+create). Once the platform shows the trader verified, apply records it with no call (a
+state-only update), and it goes with the user's cancel.
 
 Status: while a user is pending verification its remote status is not shown, so the status the
 firm wants (compared with state) takes effect once the trader has verified. A user closed on

@@ -113,12 +113,18 @@ def test_read_of_nothing_makes_no_call(adapter: TraderPalAdapter, admin: Admin) 
     assert admin.calls() == []
 
 
-def test_a_missing_user_is_absent_and_its_verification_to_be_followed(
+def test_a_missing_user_is_absent_and_its_verification_a_wait(
     adapter: TraderPalAdapter,
 ) -> None:
     user, verification = resources()
     found = read(adapter, (user, None), (verification, None))
-    assert found == {verification.address: Remote(verification.address, None)}
+    assert found == {
+        verification.address: Remote(
+            verification.address,
+            None,
+            blocked=f"{WAITING_FOR_VERIFICATION} (the user is not created yet)",
+        )
+    }
     again = read(adapter, (verification, recorded(verification, "usr_gone12345")))
     assert again[verification.address].blocked == (
         f"{WAITING_FOR_VERIFICATION} (the user is not created yet)"
@@ -136,7 +142,9 @@ def test_a_pending_user_shows_its_profile_but_not_its_status(
     assert remote.remote_id == user_id
     assert dict(remote.attributes) == {k: v for k, v in user.attributes.items() if k != "status"}
     assert remote.facts == {"verification": "pending"}
-    assert found[verification.address] == Remote(verification.address, None)
+    assert found[verification.address] == Remote(
+        verification.address, None, blocked=WAITING_FOR_VERIFICATION
+    )
     followed = read(adapter, (verification, recorded(verification, user_id)))
     assert followed[verification.address] == Remote(
         verification.address, None, blocked=WAITING_FOR_VERIFICATION
@@ -368,24 +376,25 @@ def test_cancel_closes_the_user_and_a_closed_or_gone_one_is_fine(
         assert admin.user(user.natural_key)["status"] == "closed"
 
 
-def test_following_a_verification_records_the_user_id_without_a_call(
+def test_a_verified_trader_is_recorded_without_a_call(
     adapter: TraderPalAdapter, admin: Admin
 ) -> None:
     user, verification = resources()
-    ready = item(verification, Action.CREATE, ids={user.address: "usr_abcdefghi"})
-    orphan = item(verification, Action.CREATE)
-    results = adapter.execute(Batch(VERIFICATION, Action.CREATE, (ready, orphan)))
-    assert [(r.ok, r.remote_id, r.error) for r in results] == [
-        (True, "usr_abcdefghi", None),
-        (False, None, "its user has no remote id"),
-    ]
-    assert admin.calls() == []
+    user_id = created(adapter, user)
+    admin.post(f"/users/{user_id}/activate")
+    admin.post("/requests/clear")
+    found = read(adapter, (verification, None))
+    assert found[verification.address] == Remote(verification.address, user_id, {"verified": True})
+    record = item(verification, Action.UPDATE, remote_id=user_id)
+    (result,) = adapter.execute(Batch(VERIFICATION, Action.UPDATE, (record,)))
+    assert (result.ok, result.remote_id) == (True, user_id)
+    assert admin.calls() == ["GET /v1/users"]
 
 
 def test_an_unsupported_action_fails_the_whole_batch(adapter: TraderPalAdapter) -> None:
     _, verification = resources()
-    with pytest.raises(ProviderError, match="update is not supported"):
-        adapter.execute(Batch(VERIFICATION, Action.UPDATE, (item(verification, Action.UPDATE),)))
+    with pytest.raises(ProviderError, match="create is not supported"):
+        adapter.execute(Batch(VERIFICATION, Action.CREATE, (item(verification, Action.CREATE),)))
 
 
 def test_an_unknown_outcome_fails_the_whole_batch(adapter: TraderPalAdapter, admin: Admin) -> None:

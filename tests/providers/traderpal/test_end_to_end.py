@@ -99,16 +99,22 @@ def edit(project: Project, relative: str, old: str, new: str) -> None:
     project.write(relative, text.replace(old, new))
 
 
-def test_plan_shows_a_user_and_a_verification_to_create_per_trader(project: Project) -> None:
+def test_plan_shows_a_user_to_create_and_a_wait_for_its_verification_per_trader(
+    project: Project,
+) -> None:
     result = project.run("plan", "--detailed-exitcode")
     assert result.exit_code == 2
     output = result.output
     for name in ("alice", "bob", "carol"):
         assert f"+ traderpal_user.{name} (create)" in output
-        assert f"+ traderpal_verification.{name} (create)" in output
+        assert f"\u22ef traderpal_verification.{name} (wait)" in output
+    assert "traderpal_verification.alice (create)" not in output
     assert re.search(r'\+ email +\= "alice@example.com"', output)
     assert re.search(r'\+ phone +\= "\+15557654321"', output)  # carol's contact, normalised
-    assert "Plan: 6 to create, 0 to update, 0 to replace, 0 to entitle, 0 to cancel." in output
+    assert (
+        "Plan: 3 to create, 0 to update, 0 to replace, 0 to entitle, 0 to cancel. 3 waiting."
+        in output
+    )
 
 
 def test_apply_then_plan_waits_for_each_trader_to_verify(project: Project) -> None:
@@ -122,13 +128,31 @@ def test_apply_then_plan_waits_for_each_trader_to_verify(project: Project) -> No
     assert "traderpal_user.alice" not in planned.output
 
 
-def test_a_verified_trader_no_longer_shows_a_wait(project: Project) -> None:
+def test_a_pending_trader_has_no_verification_in_state(project: Project) -> None:
+    output = applied(project)
+    assert "Apply complete: 3 succeeded, 0 failed, 0 skipped" in output
+    assert not [a for a in state(project) if a.startswith("traderpal_verification.")]
+
+
+def test_a_verified_trader_is_recorded_by_the_next_apply_without_a_call(
+    project: Project,
+) -> None:
     applied(project)
     project.admin("users/alice@example.com/activate")
+    assert "traderpal_verification.alice" not in state(project)
     output = project.run("plan").output
-    assert "traderpal_verification.alice" not in output
+    assert "~ traderpal_verification.alice (update)" in output
+    assert "# the platform now shows it; state records it (no platform call)" in output
+    assert "--adopt" not in output
+    assert "Plan: 0 to create, 1 to update, 0 to replace, 0 to entitle, 0 to cancel." in output
     assert "2 waiting." in output
+    project.clear_requests()
+    assert "Apply complete: 1 succeeded, 0 failed, 0 skipped" in applied(project)
+    assert writes(project) == []
     assert state(project)["traderpal_verification.alice"]["attributes"] == {"verified": True}
+    again = project.run("plan").output
+    assert "traderpal_verification.alice" not in again
+    assert "No changes. The platforms match the manifests. 2 waiting." in again
 
 
 def test_the_trader_verifies_through_the_sandbox_command(project: Project) -> None:
@@ -139,6 +163,8 @@ def test_the_trader_verifies_through_the_sandbox_command(project: Project) -> No
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert '"status": "active"' in result.output
+    assert "~ traderpal_verification.carol (update)" in project.run("plan").output
+    applied(project)
     assert "traderpal_verification.carol" not in project.run("plan").output
 
 
@@ -239,6 +265,7 @@ def test_a_new_email_closes_the_old_user_and_creates_one_to_verify_again(
 ) -> None:
     applied(project)
     project.admin("users/alice@example.com/activate")
+    applied(project)  # records the verification
     old = user(project, "alice@example.com")["userId"]
     edit(project, "traders/alice.yaml", "email: Alice@Example.com", "email: alice@newmail.com")
     planned = project.run("plan").output
@@ -274,7 +301,7 @@ def test_a_failed_item_is_reported_per_address_and_the_rest_lands(project: Proje
         "error: traderpal_user.dave: invalid_user_data: the user must be at least 18 years old"
         in output
     )
-    assert "skipped: a dependency failed" in output or "1 skipped" in output
+    assert "3 succeeded, 1 failed, 0 skipped" in output  # dave's verification only waits
     recorded = state(project)
     assert {"traderpal_user.alice", "traderpal_user.carol"} <= set(recorded)
     assert "traderpal_user.dave" not in recorded
@@ -286,6 +313,8 @@ def test_a_failed_item_is_reported_per_address_and_the_rest_lands(project: Proje
 
 def test_a_removed_trader_is_closed_with_one_call(project: Project) -> None:
     applied(project)
+    project.admin("users/alice@example.com/activate")
+    applied(project)  # records the verification, which goes with the user's cancel
     project.remove("traders/alice.yaml")
     planned = project.run("plan").output
     assert "- traderpal_user.alice (cancel)" in planned
@@ -337,7 +366,7 @@ def test_a_lost_create_answer_is_adopted_by_email_not_duplicated(project: Projec
 
 def test_a_rate_limited_refresh_is_sent_again_after_retry_after(project: Project) -> None:
     project.admin("faults", {"method": "GET", "status": 429, "times": 1, "retry_after": 0})
-    assert "Plan: 6 to create" in project.run("plan").output
+    assert "Plan: 3 to create" in project.run("plan").output
     statuses = [e["status"] for e in project.requests() if e["domain"] == "api"]
     assert statuses == [429, 200]
 

@@ -26,7 +26,9 @@ def test_planner_rules_let_the_verification_ride_along_on_the_user_cancel() -> N
         Action.REPLACE,
         Action.CANCEL,
     }
-    assert rules["traderpal_verification"].actions == {Action.CREATE, Action.CANCEL}
+    assert rules["traderpal_verification"].actions == {Action.UPDATE, Action.CANCEL}
+    assert rules["traderpal_verification"].followed
+    assert not rules["traderpal_user"].followed
     assert rules["traderpal_verification"].parent == "traderpal_user"
     assert "closed for good" in (rules["traderpal_user"].cancel_note or "")
 
