@@ -39,3 +39,27 @@ def test_redeclared_trader_gets_back_what_cancel_everything_took(project: Projec
     assert "POST demo /v1/user/createevaluationaccounts" in writes
     assert _held(project) == [False, True]
     assert "No changes." in project.run("plan").output
+
+
+def test_redeclared_trader_gets_back_entitlement_and_market_data(
+    project: Project,
+) -> None:
+    assert project.run("apply", "--auto-approve").exit_code == 0
+    project.admin("users/alice.smith/sign-mda")
+    assert project.run("apply", "--auto-approve").exit_code == 0
+    text = (project.manifests / "traders/alice.yaml").read_text()
+    project.remove("traders/alice.yaml")
+    assert project.run("apply", "--auto-approve").exit_code == 0
+    project.write("traders/alice.yaml", text)
+    project.clear_requests()
+    planned = project.run("plan", "--adopt").output
+    assert "! tradovate_entitlement.alice/t-prop (entitle)" in planned
+    assert '~ subscription_plan = null -> "SANDBOX_MONTHLY"' in planned
+    result = project.run("apply", "--auto-approve", "--adopt")
+    assert result.exit_code == 0, result.output
+    writes = calls(project, writes_only=True)
+    assert "POST live /v1/userplugin/addentitlementsubscription" in writes
+    assert "POST live /v1/user/addtradovatesubscription" in writes
+    market_data = project.world()["marketDataSubscriptions"]
+    assert [m["expired"] for m in market_data] == [True, False]
+    assert "No changes." in project.run("plan").output
