@@ -150,6 +150,8 @@ def test_the_targeted_apply_reads_only_what_the_entitlement_needs(project: Proje
         lines.wait_for("applied", scope="targeted")
     assert [c for c in calls(project) if "/auth/" not in c] == [
         "GET live /v1/user/list",
+        "GET live /v1/tradovatesubscriptionplan/list",  # the user's subscription is refreshed
+        "GET live /v1/tradovatesubscription/list",
         "GET live /v1/contactinfo/ldeps",
         "GET live /v1/userplugin/list",
         "POST live /v1/userplugin/addentitlementsubscription",

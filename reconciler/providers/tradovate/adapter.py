@@ -34,11 +34,13 @@ from reconciler.providers.tradovate.limits import (
     RATE_LIMITS,
     USERS_PER_CREATE,
 )
+from reconciler.providers.tradovate.models import User
 from reconciler.providers.tradovate.refresh import (
     read_accounts,
     read_contacts,
     read_entitlements,
     read_users,
+    subscribed,
 )
 from reconciler.providers.tradovate.resources import ACCOUNT, CONTACT, ENTITLEMENT, USER, expand
 from reconciler.providers.tradovate.signatures import (
@@ -146,7 +148,7 @@ class TradovateAdapter:
         if any(r.natural_key not in users for r in by_kind[USER]):
             self._catalogue.plan_id()  # a create is coming: fail now if the plan name is wrong
         found: dict[Address, Remote] = {}
-        found.update(read_users(by_kind[USER], users))
+        found.update(read_users(by_kind[USER], users, plan=self._held_plan(by_kind[USER], users)))
         found.update(read_contacts(self._client, by_kind[CONTACT], users))
         if by_kind[ACCOUNT]:
             found.update(read_accounts(self._client, self._catalogue, by_kind[ACCOUNT], users))
@@ -167,6 +169,17 @@ class TradovateAdapter:
             for trader in probed:
                 remember(found, Address(USER, trader), CHECKED_FACT, week)
         return found
+
+    def _held_plan(
+        self, requests: Sequence[ReadRequest], users: Mapping[str, User]
+    ) -> tuple[str, set[int]] | None:
+        """The firm's plan and who holds it, when one is declared and a declared user exists."""
+        name = self._settings.subscription_plan
+        if name is None or not any(r.natural_key in users for r in requests):
+            return None
+        plan_id = self._catalogue.plan_id()
+        assert plan_id is not None
+        return name, subscribed(self._client, plan_id)
 
     def execute(self, batch: Batch) -> Sequence[ItemResult]:
         return operations.execute(self._client, self._catalogue, batch)

@@ -28,6 +28,7 @@ from reconciler.providers.tradovate.models import (
     Account,
     AccountRiskStatus,
     AddEntitlementSubscription,
+    AddTradovateSubscription,
     AdminAlert,
     AlertSignal,
     AlertSignalResponse,
@@ -52,8 +53,10 @@ from reconciler.providers.tradovate.models import (
     PositionLimit,
     RiskCategory,
     RiskParameter,
+    SubscriptionOutcome,
     SubscriptionPlan,
     TradingPermission,
+    TradovateSubscription,
     User,
     UserPlugin,
 )
@@ -144,6 +147,10 @@ class TradovateClient:
     def list_subscription_plans(self) -> list[SubscriptionPlan]:
         return list_of(self._session, "live", "/tradovateSubscriptionPlan/list", SubscriptionPlan)
 
+    def list_subscriptions(self) -> list[TradovateSubscription]:
+        path = "/tradovateSubscription/list"
+        return list_of(self._session, "live", path, TradovateSubscription)
+
     def list_user_plugins(self) -> list[UserPlugin]:
         return list_of(self._session, "live", "/userPlugin/list", UserPlugin)
 
@@ -224,6 +231,12 @@ class TradovateClient:
             entitlement_id=entitlement_id, user_id=user_id, account_id=account_id
         )
         return post(self._session, "live", path, request, EntitlementOutcome)
+
+    def add_subscription(self, *, plan_id: int, user_id: int) -> str | None:
+        """Give a user the plan (as creation does); returns the errorText, None on success."""
+        path = "/user/addtradovatesubscription"
+        request = AddTradovateSubscription(tradovate_subscription_plan_id=plan_id, user_id=user_id)
+        return post(self._session, "live", path, request, SubscriptionOutcome).error_text
 
     def complete_alert_signal(self, signal_id: int) -> AlertSignal | None:
         """Silence a signal; returns it as the platform now shows it (when it says)."""

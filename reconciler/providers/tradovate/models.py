@@ -50,6 +50,7 @@ from reconciler.providers.tradovate.wire_plugins import (
     UserPlugin,
 )
 from reconciler.providers.tradovate.wire_users import (
+    AddTradovateSubscription,
     ContactInfo,
     ContactInfoResponse,
     ContactUpdate,
@@ -57,7 +58,9 @@ from reconciler.providers.tradovate.wire_users import (
     EvaluationUser,
     ModifyEmailAddress,
     ModifyPassword,
+    SubscriptionOutcome,
     SubscriptionPlan,
+    TradovateSubscription,
     User,
 )
 
@@ -67,6 +70,7 @@ __all__ = [
     "Account",
     "AccountRiskStatus",
     "AddEntitlementSubscription",
+    "AddTradovateSubscription",
     "AdminAlert",
     "AlertSignal",
     "AlertSignalResponse",
@@ -99,10 +103,12 @@ __all__ = [
     "RiskParameter",
     "SetAdminAutoLiqAction",
     "SimpleResponse",
+    "SubscriptionOutcome",
     "SubscriptionPlan",
     "SwitchRiskCategory",
     "TradeDate",
     "TradingPermission",
+    "TradovateSubscription",
     "UpdateUserAutoLiqs",
     "User",
     "UserPlugin",

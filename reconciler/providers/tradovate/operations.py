@@ -61,7 +61,7 @@ def _create_users(client: TradovateClient, catalogue: Catalogue, batch: Batch) -
     ]
 
 
-def _update_users(client: TradovateClient, _: Catalogue, batch: Batch) -> list[ItemResult]:
+def _update_users(client: TradovateClient, catalogue: Catalogue, batch: Batch) -> list[ItemResult]:
     results = []
     for item in batch.items:
         user_id, error = own_id(item), None
@@ -72,6 +72,10 @@ def _update_users(client: TradovateClient, _: Catalogue, batch: Batch) -> list[I
             error = client.modify_password(
                 user_id=user_id, password=SecretStr(item.secrets["password"])
             )
+        if not error and "subscription_plan" in item.change.changed:  # cancel-everything took it
+            plan_id = catalogue.plan_id()
+            assert plan_id is not None  # declared: the attribute exists only then
+            error = client.add_subscription(plan_id=plan_id, user_id=user_id)
         results.append(item_result(item, error, user_id))
     return results
 

@@ -24,8 +24,15 @@ _RISK_FIELDS = tuple(f for f in AutoLiq.model_fields if f in PostTradeRisk.model
 """The post-trade risk fields of an AutoLiq answer, in its order."""
 
 
-def read_users(requests: Sequence[ReadRequest], users: Mapping[str, User]) -> dict[Address, Remote]:
-    """Users by username from the one user list; a plan-time error for a taken e-mail."""
+def read_users(
+    requests: Sequence[ReadRequest],
+    users: Mapping[str, User],
+    *,
+    plan: tuple[str, set[int]] | None = None,
+) -> dict[Address, Remote]:
+    """Users by username from the one user list; a plan-time error for a taken e-mail. With
+    `plan` (the firm's plan name, the ids of users holding it still renewing), each user's
+    `subscription_plan` is that name, or None when cancelled (cancel-everything) or never held."""
     by_email = {u.email.lower(): u for u in users.values()}
     found = {}
     for request in requests:
@@ -37,9 +44,20 @@ def read_users(requests: Sequence[ReadRequest], users: Mapping[str, User]) -> di
             platform="Tradovate",
         )
         if user is not None:
-            attributes = {"username": user.name, "email": user.email}
+            attributes: dict[str, object] = {"username": user.name, "email": user.email}
+            if plan is not None:
+                attributes["subscription_plan"] = plan[0] if user.id in plan[1] else None
             found[request.address] = Remote(request.address, str(user.id), attributes)
     return found
+
+
+def subscribed(client: TradovateClient, plan_id: int) -> set[int]:
+    """Ids of the users holding the plan still renewing, from the one subscription list."""
+    return {
+        s.user_id
+        for s in client.list_subscriptions()
+        if s.tradovate_subscription_plan_id == plan_id and not s.cancelled_renewal
+    }
 
 
 def read_contacts(
@@ -141,4 +159,4 @@ def read_entitlements(
     )
 
 
-__all__ = ["read_accounts", "read_contacts", "read_entitlements", "read_users"]
+__all__ = ["read_accounts", "read_contacts", "read_entitlements", "read_users", "subscribed"]

@@ -97,10 +97,13 @@ def _trader_resources(
     password: Any = trader.password
     if isinstance(password, GeneratePassword):  # not hasattr: a miss is slow on a model
         password = _generated(password.length)
+    attributes = {"username": trader.username, "email": trader.email, "password": password}
+    if shared.settings.subscription_plan is not None:  # cancel-everything takes it: restored
+        attributes["subscription_plan"] = shared.settings.subscription_plan
     resources = [
         DesiredResource(
             address=user,
-            attributes={"username": trader.username, "email": trader.email, "password": password},
+            attributes=attributes,
             natural_key=key,
             inputs={
                 "first_name": trader.first_name,

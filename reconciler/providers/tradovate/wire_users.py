@@ -38,6 +38,25 @@ class SubscriptionPlan(Wire):
     organization_id: int | None = None
 
 
+class TradovateSubscription(Wire):
+    """A subscription a user holds; cancel-everything sets `cancelledRenewal`."""
+
+    id: int
+    user_id: int
+    tradovate_subscription_plan_id: int
+    cancelled_renewal: bool = False
+
+
+class AddTradovateSubscription(WireRequest):
+    tradovate_subscription_plan_id: int
+    user_id: int
+
+
+class SubscriptionOutcome(ErrorTextResponse):
+    error_code: str | None = None
+    tradovate_subscription: TradovateSubscription | None = None
+
+
 class EvaluationUser(WireRequest):
     name: str
     email: str

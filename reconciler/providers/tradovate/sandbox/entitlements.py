@@ -16,7 +16,7 @@ from reconciler.providers.tradovate.sandbox.protocol import (
     text_field,
 )
 from reconciler.providers.tradovate.sandbox.time import epoch_of, iso
-from reconciler.providers.tradovate.sandbox.users import SIM_PLUS, new_plugin
+from reconciler.providers.tradovate.sandbox.users import SIM_PLUS, new_plugin, new_subscription
 from reconciler.providers.tradovate.sandbox.world import Entity, World
 
 UNKNOWN = "UnknownError"
@@ -68,6 +68,25 @@ def _is_data_account(call: Call, account_id: int | None) -> bool:
         and str(account["name"]).upper().endswith("_DATA")
         and call.owns(account["userId"])
     )
+
+
+def add_tradovate_subscription(call: Call) -> Reply:
+    """Give a user a subscription plan; refused while the user holds one of it still renewing."""
+    world = call.world
+    plan = world.plans.get(int_or_none(call.body.get("tradovateSubscriptionPlanId")) or -1)
+    raw_user = call.body.get("userId")
+    user_id = call.caller if raw_user is None else int_or_none(raw_user)
+    if plan is None:
+        return error("Subscription plan not found", errorCode=UNKNOWN)
+    if user_id is None or not call.owns(user_id):
+        return error("User not found", errorCode=UNKNOWN)
+    for sub_id in world.subscriptions_by_user.get(user_id, []):
+        held = world.subscriptions[sub_id]
+        if held["tradovateSubscriptionPlanId"] == plan["id"] and not held["cancelledRenewal"]:
+            return error("Subscription already active", errorCode="ConflictWithExisting")
+    subscription = new_subscription(world, user_id, plan, call.now)
+    world.add_owned("subscriptions", subscription)
+    return ok({"errorCode": "Success", "tradovateSubscription": subscription})
 
 
 def _top_of_book(world: World, user_id: int, now: float) -> Entity:
@@ -173,6 +192,13 @@ ENDPOINTS = (
         "POST",
         "userplugin/addentitlementsubscription",
         add_entitlement_subscription,
+        ONLY_LIVE,
+        admin_only=True,
+    ),
+    Endpoint(
+        "POST",
+        "user/addtradovatesubscription",
+        add_tradovate_subscription,
         ONLY_LIVE,
         admin_only=True,
     ),

@@ -129,7 +129,9 @@ def _create_user(world: World, item: Entity, now: float, organization: int) -> E
     )
     plan_id = int_or_none(item.get("tradovateSubscriptionPlanId"))
     if plan_id is not None:
-        world.add_owned("subscriptions", _subscription(world, user_id, world.plans[plan_id], now))
+        world.add_owned(
+            "subscriptions", new_subscription(world, user_id, world.plans[plan_id], now)
+        )
     for entitlement_id in dict.fromkeys(_ids(item.get("entitlementIds"))):
         entitlement = world.entitlements[entitlement_id]
         world.add_owned("plugins", new_plugin(world, user_id, entitlement, None, now))
@@ -140,7 +142,8 @@ create_user = _create_user
 """For the admin endpoint `users/create`: a user made outside reconciler (e.g. by hand)."""
 
 
-def _subscription(world: World, user_id: int, plan: Entity, now: float) -> Entity:
+def new_subscription(world: World, user_id: int, plan: Entity, now: float) -> Entity:
+    """A TradovateSubscription of `plan` for a user, starting now."""
     days = {"Week": 7, "Month": 30, "Quarter": 91, "Year": 365}.get(
         str(plan.get("durationUnits")), 0
     )

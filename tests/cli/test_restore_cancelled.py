@@ -1,0 +1,65 @@
+"""A trader offboarded by cancel-everything and then declared again, through the CLI against the
+sandbox: the plan shows what cancel-everything took, apply restores it, the next plan is clean."""
+
+from __future__ import annotations
+
+from tests.project import Project, calls
+
+
+def _cancel_then_redeclare(project: Project) -> None:
+    assert project.run("apply", "--auto-approve").exit_code == 0
+    text = (project.manifests / "traders/team.yaml").read_text()
+    status = "  username: carol.white\n  status: cancelled\n"
+    project.write("traders/team.yaml", text.replace("  username: carol.white\n", status))
+    assert project.run("apply", "--auto-approve").exit_code == 0
+    project.write("traders/team.yaml", text)
+    project.clear_requests()
+
+
+def _held(project: Project) -> list[bool]:
+    """Whether each subscription carol holds still renews."""
+    world = project.world()
+    (carol,) = [u["id"] for u in world["users"] if u["name"] == "carol.white"]
+    return [
+        not s["cancelledRenewal"] for s in world["tradovateSubscriptions"] if s["userId"] == carol
+    ]
+
+
+def test_redeclared_trader_gets_back_what_cancel_everything_took(project: Project) -> None:
+    _cancel_then_redeclare(project)
+    assert _held(project) == [False]
+    flags = ("--adopt",)
+    planned = project.run("plan", *flags).output
+    assert '~ subscription_plan = null -> "SANDBOX_MONTHLY"' in planned
+    assert "+ tradovate_account.carol/TESTC4 (create)" in planned
+    result = project.run("apply", "--auto-approve", *flags)
+    assert result.exit_code == 0, result.output
+    writes = calls(project, writes_only=True)
+    assert "POST live /v1/user/addtradovatesubscription" in writes
+    assert "POST demo /v1/user/createevaluationaccounts" in writes
+    assert _held(project) == [False, True]
+    assert "No changes." in project.run("plan").output
+
+
+def test_redeclared_trader_gets_back_entitlement_and_market_data(
+    project: Project,
+) -> None:
+    assert project.run("apply", "--auto-approve").exit_code == 0
+    project.admin("users/alice.smith/sign-mda")
+    assert project.run("apply", "--auto-approve").exit_code == 0
+    text = (project.manifests / "traders/alice.yaml").read_text()
+    project.remove("traders/alice.yaml")
+    assert project.run("apply", "--auto-approve").exit_code == 0
+    project.write("traders/alice.yaml", text)
+    project.clear_requests()
+    planned = project.run("plan", "--adopt").output
+    assert "! tradovate_entitlement.alice/t-prop (entitle)" in planned
+    assert '~ subscription_plan = null -> "SANDBOX_MONTHLY"' in planned
+    result = project.run("apply", "--auto-approve", "--adopt")
+    assert result.exit_code == 0, result.output
+    writes = calls(project, writes_only=True)
+    assert "POST live /v1/userplugin/addentitlementsubscription" in writes
+    assert "POST live /v1/user/addtradovatesubscription" in writes
+    market_data = project.world()["marketDataSubscriptions"]
+    assert [m["expired"] for m in market_data] == [True, False]
+    assert "No changes." in project.run("plan").output
