@@ -55,33 +55,18 @@ def _update_or_reset(
     """An update, or a reset when a `reset_on` attribute changed from a recorded value."""
     kept = recorded.attributes if recorded is not None else {}
     resets = [k for k in changed if k in resource.reset_on and kept.get(k) is not None]
-    if not resets:
-        reason = _first_token(resource, changed, kept)
-        return Change(
-            resource.address,
-            Action.UPDATE,
-            before,
-            after,
-            changed,
-            reason=reason,
-            remote_id=remote_id,
-        )
-    if resource.address in data.interrupted:
+    if resets and resource.address not in data.interrupted:
+        return Change(resource.address, Action.RESET, before, after, changed, remote_id=remote_id)
+    reason = _first_token(resource, changed, kept)
+    if resets:  # an interrupted apply sent this reset
         reason = (
             "an interrupted apply sent this reset and its answer was lost; the platform keeps "
             "no reset history, so it is recorded, not sent again (change the token once more "
             "if the account was not reset)"
         )
-        return Change(
-            resource.address,
-            Action.UPDATE,
-            before,
-            after,
-            changed,
-            reason=reason,
-            remote_id=remote_id,
-        )
-    return Change(resource.address, Action.RESET, before, after, changed, remote_id=remote_id)
+    return Change(
+        resource.address, Action.UPDATE, before, after, changed, reason=reason, remote_id=remote_id
+    )
 
 
 def _first_token(
