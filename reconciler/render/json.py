@@ -1,6 +1,6 @@
 """JSON output of plans, drift reports and recorded state, for scripts and CI.
 
-The shapes are documented in the README ("JSON output") and versioned by `format_version`:
+The shapes are documented in docs/ci.md ("Output formats") and versioned by `format_version`:
 fields may be added within a version, never renamed or removed. Secrets never appear: values
 print `(sensitive)` as in the text output.
 """

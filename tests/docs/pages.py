@@ -157,7 +157,9 @@ def links(path: Path) -> list[tuple[int, str]]:
     prose = [""] * len(text.splitlines())
     for number, line in _lines_outside_fences(text):
         prose[number - 1] = line
-    joined = re.sub(r"`[^`\n]*(?:\n[^`\n]*)?`", lambda m: "\n" * m.group().count("\n"), "\n".join(prose))
+    joined = re.sub(
+        r"`[^`\n]*(?:\n[^`\n]*)?`", lambda m: "\n" * m.group().count("\n"), "\n".join(prose)
+    )
     return [
         (joined.count("\n", 0, match.start()) + 1, match.group(1))
         for match in _LINK.finditer(joined)
