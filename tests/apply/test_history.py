@@ -2,7 +2,8 @@
 sandboxes, with invariants after every step and convergence checks once faults stop.
 
 Seeded and bounded so CI stays fast; `RECONCILER_HISTORIES`, `RECONCILER_HISTORY_STEPS` and
-`RECONCILER_HISTORY_SEED` make longer runs (see CONTRIBUTING.md). A failure names its seed and steps.
+`RECONCILER_HISTORY_SEED` make longer runs (see CONTRIBUTING.md). A failure names its seed and
+steps.
 """
 
 from __future__ import annotations
