@@ -55,6 +55,9 @@ def land(
             events.append(ItemApplied(address, Action.CANCEL, True, remote_id=remote_id))
     else:
         record(change, result, journal=journal, context=context)
+        if change.action is Action.REPLACE:
+            for address in observed_on(change.address, context):
+                journal.remove(address)
         progress.succeeded.append(change.address)
         remote_id = result.remote_id or change.remote_id
         action: Action = change.action
@@ -65,6 +68,17 @@ def land(
         context.sink(event)
     applied.extend(events)
     return result.ok
+
+
+def observed_on(address: Address, context: ApplyContext) -> list[Address]:
+    """The followed addresses observed on the object at `address` (a trader's identity
+    verification on their user): a replace makes a new object, on which nothing has been
+    observed yet, so their records go with the replace (the plan shows them as waits)."""
+    return [
+        Address(kind, address.trader)
+        for kind, rules in context.rules.items()
+        if rules.followed and rules.parent == address.kind
+    ]
 
 
 def record(change: Change, result: ItemResult, *, journal: Journal, context: ApplyContext) -> None:

@@ -283,6 +283,28 @@ def test_a_new_email_closes_the_old_user_and_creates_one_to_verify_again(
     )
 
 
+def test_a_replaced_user_s_verification_leaves_state_and_is_waited_for_again(
+    project: Project,
+) -> None:
+    """The new user is pending verification: the replace drops the old user's `verified`
+    record as it lands, and the next plan shows a wait with nothing recorded before it."""
+    applied(project)
+    project.admin("users/alice@example.com/activate")
+    applied(project)  # records the verification
+    assert state(project)["traderpal_verification.alice"]["attributes"] == {"verified": True}
+    edit(project, "traders/alice.yaml", "email: Alice@Example.com", "email: alice@newmail.com")
+    applied(project)
+    assert "traderpal_verification.alice" not in state(project)
+    planned = project.run("plan").output
+    assert "\u22ef traderpal_verification.alice (wait)" in planned
+    assert "verified = true ->" not in planned
+    assert "traderpal_verification.alice (update)" not in planned
+    project.admin("users/alice@newmail.com/activate")
+    assert "~ traderpal_verification.alice (update)" in project.run("plan").output
+    applied(project)
+    assert state(project)["traderpal_verification.alice"]["attributes"] == {"verified": True}
+
+
 def test_a_failed_item_is_reported_per_address_and_the_rest_lands(project: Project) -> None:
     project.write(
         "traders/dave.yaml",
