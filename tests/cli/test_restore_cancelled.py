@@ -3,6 +3,11 @@ sandbox: the plan shows what cancel-everything took, apply restores it, the next
 
 from __future__ import annotations
 
+from collections import Counter
+
+from reconciler.apply.pacing import planned_requests
+from reconciler.plan import load_plan
+from reconciler.providers import ALL, PROVIDERS
 from tests.project import Project, calls
 
 
@@ -63,3 +68,28 @@ def test_redeclared_trader_gets_back_entitlement_and_market_data(
     market_data = project.world()["marketDataSubscriptions"]
     assert [m["expired"] for m in market_data] == [True, False]
     assert "No changes." in project.run("plan").output
+
+
+def _served_writes(project: Project) -> Counter[str]:
+    """Write requests the sandbox served, by lower-case endpoint (as the plan counts them)."""
+    paths = [c.split(" /v1/", 1)[1].lower() for c in calls(project, writes_only=True)]
+    return Counter({**Counter(paths), ALL: len(paths)})
+
+
+def test_the_plan_s_call_estimate_counts_the_restored_subscription(project: Project) -> None:
+    """The saved plan's request estimate equals what its apply makes, endpoint by endpoint:
+    an update that restores a subscription (and changes the e-mail) makes one call for each."""
+    _cancel_then_redeclare(project)
+    text = (project.manifests / "traders/team.yaml").read_text()
+    project.write("traders/team.yaml", text.replace("carol@example.com", "carol@newmail.com"))
+    saved = project.root / "plan.json"
+    assert project.run("plan", "--adopt", "--out", str(saved)).exit_code == 0
+    plan = load_plan(saved.read_bytes()).plan
+    capabilities = {name: provider.capabilities for name, provider in PROVIDERS.items()}
+    estimate = planned_requests(plan.changes, capabilities)["tradovate"]
+    result = project.run("apply", str(saved))
+    assert result.exit_code == 0, result.output
+    served = _served_writes(project)
+    assert served["user/addtradovatesubscription"] == 1
+    assert served["user/modifyemailaddress"] == 1
+    assert estimate == served

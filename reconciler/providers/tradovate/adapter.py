@@ -56,7 +56,12 @@ _CREATE_ACCOUNTS = Calls("user/createevaluationaccounts", per_batch=1)
 _REVOKE = Calls("user/revoketradingpermissions", per_batch=1)
 CALLS = {
     (USER, Action.CREATE): (Calls("user/createevaluationusers", per_batch=1),),
-    (USER, Action.UPDATE): (Calls("user/modifyemailaddress", per_item=1),),
+    (USER, Action.UPDATE): (
+        Calls("user/modifyemailaddress", per_item=1, changing="email"),
+        Calls("user/modifypassword", per_item=1, changing="password"),
+        # a subscription cancel-everything took, restored for a trader declared again
+        Calls("user/addtradovatesubscription", per_item=1, changing="subscription_plan"),
+    ),
     (USER, Action.CANCEL): (Calls("user/canceleverything", per_batch=2),),
     (CONTACT, Action.CREATE): (Calls("contactinfo/updatecontactinfo", per_item=1),),
     (CONTACT, Action.UPDATE): (Calls("contactinfo/updatecontactinfo", per_item=1),),
