@@ -89,7 +89,7 @@ def _desired_change(
         reason = f"{_SHOWN_NOW}; state records it (no platform call)"
         same = remote.remote_id
         return Change(address, Action.UPDATE, None, after, reason=reason, remote_id=same)
-    if adopting and not (data.adopt or address in data.pending):
+    if adopting and not (data.adopt or address in data.pending or address in data.offboarded):
         conflicts.append(f"{address} ({remote.remote_id})")
         return None
     current = conceal(current_values(resource, recorded, remote), resource.sensitive, digest)

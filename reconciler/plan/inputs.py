@@ -35,6 +35,9 @@ class DiffInput:
     """Traders the manifests declare with `status: cancelled` (their cancels say so)."""
     interrupted: frozenset[Address] = frozenset()
     """Addresses whose reset an interrupted apply sent (its answer lost): recorded, not resent."""
+    offboarded: frozenset[Address] = frozenset()
+    """Unrecorded addresses whose remote object an earlier apply of this workspace cancelled
+    (that very id): ours, declared again, so taken back without `adopt`."""
 
 
 @dataclass(frozen=True, slots=True)

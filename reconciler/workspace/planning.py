@@ -3,7 +3,7 @@ the duration note, around the one refresh."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -11,8 +11,10 @@ from reconciler.apply import duration_note
 from reconciler.plan import (
     Action,
     Address,
+    DesiredResource,
     DiffInput,
     Drift,
+    KindRules,
     Plan,
     PlanOptions,
     Recorded,
@@ -27,6 +29,7 @@ from reconciler.plan import (
 from reconciler.providers import PROVIDERS
 from reconciler.state import StateDocument
 from reconciler.workspace.natural_keys import check_fixed_keys
+from reconciler.workspace.offboarded import offboarded
 from reconciler.workspace.protection import protection
 from reconciler.workspace.records import is_digested, pending_of, recorded_of, timestamp
 from reconciler.workspace.refresh import CREATING, refresh
@@ -90,6 +93,9 @@ def plan_workspace(
         workspace.rules,
         pending=pending,
         adopt=options.adopt,
+        offboarded=frozenset()
+        if options.adopt
+        else offboarded(workspace.store, _made(desired, workspace.rules), recorded, remote),
         cancelled=frozenset(t.name for t in traders if t.status == "cancelled"),
         interrupted=frozenset(
             renamed.get(address, address)
@@ -114,6 +120,11 @@ def plan_workspace(
     if note is not None:
         plan = replace(plan, notes=(*plan.notes, note))
     return plan, remote
+
+
+def _made(desired: Iterable[DesiredResource], rules: Mapping[str, KindRules]) -> list[Address]:
+    """Addresses of platform objects (followed kinds are observed, never made nor adopted)."""
+    return [r.address for r in desired if not rules[r.address.kind].followed]
 
 
 def targeted(
