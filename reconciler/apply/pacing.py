@@ -54,8 +54,9 @@ def planned_requests(
             for group in make_batches(mine, batch_size=caps.batch_size):
                 for calls in caps.calls.get((group.kind, group.action), ()):
                     number = calls.count(group.changes)
-                    counter[calls.endpoint.lower()] += number
-                    counter[ALL] += number
+                    if number:  # an endpoint the batch does not call is not listed
+                        counter[calls.endpoint.lower()] += number
+                        counter[ALL] += number
     return counts
 
 
