@@ -95,8 +95,8 @@ def _interrupted(ctx: Context | None) -> str:
     if ctx is not None and ctx.is_sending is False:
         return "Interrupted before any change was sent to the platforms; nothing to resolve."
     return (
-        "Interrupted. Operations in flight are recorded as pending in state; "
-        "run plan or apply again to resolve them."
+        "Interrupted. What was sent is recorded in state (a call whose answer never came as "
+        "pending); run plan or apply again to resolve it and send the rest."
     )
 
 
