@@ -14,7 +14,7 @@ from reconciler.apply import ApplyFinished, BatchFinished, BatchStarted, Event, 
 from reconciler.plan import Action, Change, Plan
 from reconciler.render.lines import Lines
 from reconciler.render.plan_lines import draw_change, draw_compact
-from reconciler.render.waits import group_waits, wait_lines
+from reconciler.render.waits import group_waits, is_grouped, wait_lines
 
 COMPACT_ABOVE = 500
 """Above this many changes to show, the text plan prints one line per change (`--detail`
@@ -57,7 +57,7 @@ def render_plan_parts(
     by reason, the changes grouped by trader (traders in the order of their first change,
     changes in plan order), and the summary again when changes were listed.
 
-    Waits are listed one by one only with `show_waits`; `since` maps a trader to when their
+    Waits for a trader are listed one by one only with `show_waits`; `since` maps a trader to when their
     wait began, for the oldest wait. Above `compact_above` changes to list, each is one line
     unless `detail`."""
     yield from _notes(plan)
@@ -65,7 +65,7 @@ def render_plan_parts(
         change
         for change in plan.changes
         if (show_noop or change.action is not Action.NOOP)
-        and (show_waits or change.action is not Action.WAIT)
+        and (show_waits or not is_grouped(change))
     ]
     waits = group_waits(plan.changes, since=since or {}, now=plan.created_at)
     lines = _summary(plan)

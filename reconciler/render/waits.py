@@ -1,5 +1,7 @@
 """A plan's waits grouped for terminal text: one line per kind of wait with how many traders
-wait, the oldest wait and the first names (`--show-waits` lists every waiting change)."""
+wait, the oldest wait and the first names (`--show-waits` lists every waiting change). Only
+waits for a trader (`waiting for ...`) are grouped: a blocked change names what a person must
+do, and is always listed."""
 
 from __future__ import annotations
 
@@ -25,6 +27,11 @@ class WaitGroup:
     oldest: float | None
 
 
+def is_grouped(change: Change) -> bool:
+    """A wait for the trader (a signature, a verification), shown in its group's line."""
+    return change.action is Action.WAIT and change.reason.startswith("waiting")
+
+
 def group_waits(
     changes: Iterable[Change], *, since: Mapping[str, str], now: str
 ) -> list[WaitGroup]:
@@ -33,8 +40,8 @@ def group_waits(
     time."""
     groups: dict[str, dict[str, None]] = {}
     for change in changes:
-        if change.action is Action.WAIT:
-            reason = change.reason.partition("\n")[0] or "waiting"
+        if is_grouped(change):
+            reason = change.reason.partition("\n")[0]
             groups.setdefault(reason, {})[change.address.trader] = None
     moment = _moment(now)
     found = []
@@ -54,8 +61,7 @@ def wait_lines(groups: Iterable[WaitGroup], *, is_listed: bool) -> Lines:
     for group in groups:
         count = len(group.traders)
         noun = "trader" if count == 1 else "traders"
-        what = group.reason if group.reason.startswith("waiting") else f"waiting: {group.reason}"
-        text = f"{count:,} {noun} {what}"
+        text = f"{count:,} {noun} {group.reason}"
         if group.oldest is not None:
             text += f" \u2014 oldest {duration_text(group.oldest)}"
         names = ", ".join(group.traders[:WAIT_NAMES_SHOWN])
@@ -86,4 +92,4 @@ def _age(began: str, now: datetime | None) -> float | None:
     return max(0.0, (now - start).total_seconds())
 
 
-__all__ = ["WAIT_NAMES_SHOWN", "WaitGroup", "group_waits", "wait_lines"]
+__all__ = ["WAIT_NAMES_SHOWN", "WaitGroup", "group_waits", "is_grouped", "wait_lines"]

@@ -128,3 +128,13 @@ def test_a_change_performed_by_another_says_so_once() -> None:
 )
 def test_moves_are_counted_as_moves(event: ApplyFinished, expected: str) -> None:
     assert render_event(event) == expected
+
+
+def test_a_blocked_change_is_listed_not_grouped() -> None:
+    """What blocks it names what a person must do: never hidden behind --show-waits."""
+    blocked = wait("carol", "blocked: the recorded user left the organization")
+    text = plain(render_plan(make_plan(blocked, wait("alice"))))
+    assert "⋯ tradovate_entitlement.carol/t-prop (wait)" in text
+    assert "    # blocked: the recorded user left the organization" in text
+    assert f"⋯ 1 trader {SIGNATURE}: alice" in text
+    assert "tradovate_entitlement.alice" not in text
