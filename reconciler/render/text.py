@@ -57,9 +57,9 @@ def render_plan_parts(
     by reason, the changes grouped by trader (traders in the order of their first change,
     changes in plan order), and the summary again when changes were listed.
 
-    Waits for a trader are listed one by one only with `show_waits`; `since` maps a trader to when their
-    wait began, for the oldest wait. Above `compact_above` changes to list, each is one line
-    unless `detail`."""
+    Waits for a trader are listed one by one only with `show_waits`; `since` maps a trader
+    to when their wait began, for the oldest wait. Above `compact_above` changes to list, each
+    is one line unless `detail`."""
     yield from _notes(plan)
     listed = [
         change
