@@ -55,7 +55,7 @@ def render_plan_parts(
     """The plan in parts, made as they are printed (a console holds everything one `print`
     shows, which for 100,000 traders is gigabytes): the notes, the summary, the waits grouped
     by reason, the changes grouped by trader (traders in the order of their first change,
-    changes in plan order), and the summary again when changes were listed.
+    changes in plan order), and the summary again as the last line when more came before.
 
     Waits for a trader are listed one by one only with `show_waits`; `since` maps a trader
     to when their wait began, for the oldest wait. Above `compact_above` changes to list, each
@@ -69,19 +69,18 @@ def render_plan_parts(
     ]
     waits = group_waits(plan.changes, since=since or {}, now=plan.created_at)
     lines = _summary(plan)
-    if waits:
+    if waits or listed:
         lines.blank()
+    if waits:
         lines.lines += wait_lines(waits, is_listed=show_waits).lines
-    if listed:
         lines.blank()
     yield lines
-    if not listed:
-        return
-    if detail or len(listed) <= compact_above:
+    if listed and (detail or len(listed) <= compact_above):
         yield from _detailed(listed)
-    else:
+    elif listed:
         yield from _compact(listed, limit=compact_above)
-    yield _summary(plan)
+    if waits or listed:
+        yield _summary(plan)  # the last line too, where scripts read it
 
 
 def _notes(plan: Plan) -> Iterator[Lines]:

@@ -49,6 +49,8 @@ def test_waits_are_grouped_with_the_oldest_wait_and_listed_on_request(project: P
         "",
         "⋯ 5 traders waiting for the Market Data Agreement signature — oldest under an hour: "
         "alice, w0, w1, … (--show-waits lists them)",
+        "",
+        "No changes. The platforms match the manifests. 5 waiting.",
     ]
     listed = project.run("plan", "--show-waits").output
     for trader in ("alice", "w0", "w1", "w2", "w3"):

@@ -61,6 +61,8 @@ def test_waits_are_grouped_by_reason_oldest_first_with_the_oldest_wait() -> None
         f"⋯ 5 traders {SIGNATURE} — oldest 12 days: carol, alice, erin, … (--show-waits lists "
         "them)",
         "⋯ 1 trader waiting for the trader to verify their identity: zed",
+        "",
+        "No changes. The platforms match the manifests. 6 waiting.",  # last, where scripts look
     ]
     listed = wide(render_plan(plan, since=since, show_waits=True))
     assert "(--show-waits lists them)" not in listed
