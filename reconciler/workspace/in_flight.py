@@ -8,22 +8,26 @@ import socket
 
 from reconciler.state import StateDocument, StateStore
 
+_APPLYING = frozenset({"apply", "watch"})
+"""Commands whose lock means changes are being sent."""
+
 
 def pending_note(store: StateStore, document: StateDocument) -> str | None:
     """A note for the plan when state records pending operations; None when it records none.
 
-    A lock held by another live process means its apply is still sending them; a lock of
-    this process (apply and watch plan under their own lock) or of a process that is gone
-    means an apply was interrupted."""
+    A lock held by another live process applying (apply, watch) means it is still sending
+    them; a lock of this process (apply and watch plan under their own lock), of a process
+    that is gone, or of another command means an apply was interrupted."""
     count = len(document.pending)
     if not count:
         return None
     holder = store.holder()
-    is_ours = holder is not None and (holder.host, holder.pid) == (
-        socket.gethostname(),
-        os.getpid(),
-    )
-    if holder is not None and not is_ours and store.liveness(holder)[0] != "gone":
+    if (
+        holder is not None
+        and holder.command in _APPLYING
+        and (holder.host, holder.pid) != (socket.gethostname(), os.getpid())
+        and store.liveness(holder)[0] != "gone"
+    ):
         return (
             f"an apply is in progress ({holder.describe()}, since {holder.created_at}): "
             f"{count} operation(s) it sent are not recorded yet, so this plan may show changes "
