@@ -37,7 +37,7 @@ def land(
     applied: list[ItemApplied],
 ) -> bool:
     """Record one item's result in the working state; its event goes to the sink and to
-    `applied` (for the audit trail)."""
+    `applied` (for the audit trail). A failed cancel skips the changes it performs."""
     events: list[ItemApplied] = []
     if not result.ok:
         progress.failed[change.address] = result.error or "failed"
@@ -67,6 +67,8 @@ def land(
     for event in events:
         context.sink(event)
     applied.extend(events)
+    if not result.ok:
+        skip_riders(change.address, "failed", progress=progress, context=context, riders=riders)
     return result.ok
 
 
@@ -79,6 +81,23 @@ def observed_on(address: Address, context: ApplyContext) -> list[Address]:
         for kind, rules in context.rules.items()
         if rules.followed and rules.parent == address.kind
     ]
+
+
+def skip_riders(
+    address: Address,
+    what: str,
+    *,
+    progress: Progress,
+    context: ApplyContext,
+    riders: Mapping[Address, list[Address]],
+) -> None:
+    """The changes `address`'s call would have performed are skipped with it (`what`: what
+    happened to it), so the apply's counts still add up to its changes."""
+    for rider in riders.get(address, ()):
+        progress.skipped.append(rider)
+        progress.lost.add(rider)
+        why = f"skipped: performed by the cancel of {address}, which {what}"
+        context.sink(ItemApplied(rider, Action.CANCEL, False, why))
 
 
 def record(change: Change, result: ItemResult, *, journal: Journal, context: ApplyContext) -> None:

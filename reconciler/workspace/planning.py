@@ -28,6 +28,7 @@ from reconciler.plan import (
 )
 from reconciler.providers import PROVIDERS
 from reconciler.state import StateDocument
+from reconciler.workspace.in_flight import pending_note
 from reconciler.workspace.natural_keys import check_fixed_keys
 from reconciler.workspace.offboarded import offboarded
 from reconciler.workspace.protection import protection
@@ -75,12 +76,8 @@ def plan_workspace(
     )
     # objects interrupted creates made under a key the manifests no longer give
     pending |= remote.keys() - resources.keys() - recorded.keys()
-    notes: tuple[str, ...] = ()
-    if document.pending:
-        notes = (
-            f"{len(document.pending)} operation(s) of an interrupted apply were pending; "
-            "objects they created are adopted by natural key, the rest are planned again",
-        )
+    note = pending_note(workspace.store, document)
+    notes: tuple[str, ...] = () if note is None else (note,)
     desired = tuple(resources.values())
     if only is not None:
         recorded = {a: r for a, r in recorded.items() if a in only}

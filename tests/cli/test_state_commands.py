@@ -122,6 +122,8 @@ def test_moved_entry_renames_a_trader_without_offboarding(applied: Project) -> N
     )
     result = applied.run("apply", "--auto-approve")
     assert result.exit_code == 0, result.output
+    assert "Apply complete: 3 moves recorded in state (no platform call)" in result.output
+    assert "0 succeeded" not in result.output
     assert "tradovate_user.alicia" in recorded(applied)
     assert applied.run("plan", "--detailed-exitcode").exit_code == 0
     writes = [r for r in applied.requests()[calls_before:] if r["method"] == "POST"]
