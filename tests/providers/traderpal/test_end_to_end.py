@@ -297,7 +297,7 @@ def test_a_replaced_user_s_verification_leaves_state_and_is_waited_for_again(
     edit(project, "traders/alice.yaml", "email: Alice@Example.com", "email: alice@newmail.com")
     applied(project)
     assert "traderpal_verification.alice" not in state(project)
-    planned = project.run("plan").output
+    planned = project.run("plan", "--show-waits").output
     assert "\u22ef traderpal_verification.alice (wait)" in planned
     assert "verified = true ->" not in planned
     assert "traderpal_verification.alice (update)" not in planned
