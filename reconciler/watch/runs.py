@@ -64,7 +64,7 @@ def run(
         noted: list[str] = []
         if updated is not None:  # not written yet: the run's first write carries it
             document = updated
-            index.note(found)
+            index.use(document)
             noted = sorted({str(Address(e.kind, t)) for e, t in found})
 
         def write_noted() -> None:

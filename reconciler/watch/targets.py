@@ -8,17 +8,18 @@ from dataclasses import replace
 
 from reconciler.plan import Action, Address, DesiredResource, Plan
 from reconciler.providers import PreconditionMet
-from reconciler.state import StateDocument
+from reconciler.state import ResourceState, StateDocument
 
 
 class TraderIndex:
-    """Finds the trader an event is about in one look-up (a burst of events at a large firm
-    must not scan every record per event), and whether state already knows what it reports.
+    """Finds the trader an event is about, and whether state already knows what it reports,
+    without a pass over every record per event or per run (a burst at a large firm).
 
     Kept by the loop across runs: the declared part (natural keys, each trader's resources)
-    is made once per manifests (`with_resources`), the recorded part (platform ids and facts)
-    once per state document (`use` rebuilds it only for another lineage or serial); `note`
-    adds facts a run merged into records.
+    is made once per manifests (`with_resources`); `use` points it at the state document a
+    run read. An event naming its natural key is answered in one look-up, verified against
+    the trader's record; only otherwise are the document's records indexed by platform id,
+    once per document (lineage and serial).
     """
 
     def __init__(
@@ -32,54 +33,63 @@ class TraderIndex:
             address = resource.address
             self._by_key.setdefault((address.kind, resource.natural_key), address.trader)
             self._of_trader.setdefault(address.trader, []).append(resource)
-        self._by_id: dict[tuple[str, str], tuple[str, Mapping[str, object]]] = {}
-        self._source: tuple[str, int] | None = None
-        if document is not None:
-            self.use(document)
+        self._document = document or StateDocument.new()
+        self._by_id: dict[tuple[str, str], str] | None = None
+        self.scans = 0
+        """How many times records were indexed by platform id (for tests)."""
 
     def with_resources(self, resources: Mapping[Address, DesiredResource]) -> TraderIndex:
-        """An index of other manifests over the same recorded part."""
-        index = TraderIndex(resources)
-        index._by_id, index._source = self._by_id, self._source
+        """An index of other manifests over the same state document."""
+        index = TraderIndex(resources, self._document)
+        index._by_id = self._by_id
         return index
 
     def use(self, document: StateDocument) -> None:
-        """Index `document`'s records, unless this very document (lineage and serial) is."""
-        source = (document.lineage, document.serial)
-        if source == self._source:
-            return
-        by_id: dict[tuple[str, str], tuple[str, Mapping[str, object]]] = {}
-        for text, record in document.resources.items():
-            kind, _, rest = text.partition(".")  # the `Address` text form, split without
-            trader = rest.partition("/")[0]  # validating each of a large firm's records
-            by_id.setdefault((kind, record.remote_id), (trader, record.facts))
-        self._by_id, self._source = by_id, source
-
-    def note(self, found: Iterable[tuple[PreconditionMet, str]]) -> None:
-        """Remember the facts events reported on their recorded objects (a run merged them)."""
-        for event, trader in found:
-            key = (event.kind, event.remote_id)
-            known = self._by_id.get(key)
-            if known is not None and known[0] == trader:
-                self._by_id[key] = (trader, {**known[1], **event.facts})
+        """Answer from `document` from now on (what was indexed of an earlier document of the
+        same lineage and serial is kept)."""
+        previous = self._document
+        if (previous.lineage, previous.serial) != (document.lineage, document.serial):
+            self._by_id = None
+        self._document = document
 
     def trader(self, event: PreconditionMet) -> str | None:
         """By recorded remote id, else by natural key."""
-        found = self._by_id.get((event.kind, event.remote_id))
+        key = event.natural_key
+        if key is not None:
+            trader = self._by_key.get((event.kind, key))
+            record = None if trader is None else self._record(event.kind, trader)
+            if record is not None and record.remote_id == event.remote_id:
+                return trader  # what the look-up by recorded id finds too
+        found = self._ids().get((event.kind, event.remote_id))
         if found is not None:
-            return found[0]
-        if event.natural_key is not None:
-            return self._by_key.get((event.kind, event.natural_key))
-        return None
+            return found
+        return None if key is None else self._by_key.get((event.kind, key))
 
     def is_recorded(self, event: PreconditionMet) -> bool:
         """Whether the record the event names already holds every fact it reports."""
-        found = self._by_id.get((event.kind, event.remote_id))
-        return found is not None and all(found[1].get(k) == v for k, v in event.facts.items())
+        trader = self.trader(event)
+        record = None if trader is None else self._record(event.kind, trader)
+        if record is None or record.remote_id != event.remote_id:
+            return False
+        return all(record.facts.get(k) == v for k, v in event.facts.items())
 
     def resources_of(self, trader: str) -> Sequence[DesiredResource]:
         """The trader's declared resources."""
         return self._of_trader.get(trader, ())
+
+    def _record(self, kind: str, trader: str) -> ResourceState | None:
+        return self._document.resources.get(f"{kind}.{trader}")  # the Address text form
+
+    def _ids(self) -> dict[tuple[str, str], str]:
+        if self._by_id is None:
+            self.scans += 1
+            by_id: dict[tuple[str, str], str] = {}
+            for text, record in self._document.resources.items():
+                kind, _, rest = text.partition(".")  # the `Address` text form, split without
+                trader = rest.partition("/")[0]  # validating each of a large firm's records
+                by_id.setdefault((kind, record.remote_id), trader)
+            self._by_id = by_id
+        return self._by_id
 
 
 def find_trader(

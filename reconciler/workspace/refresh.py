@@ -61,9 +61,12 @@ def refresh(
         moved,
     )
     requests: dict[str, list[ReadRequest]] = {name: [] for name in adapters}
-    for address in resources.keys() | recorded.keys() | interrupted.keys():
-        if only is not None and address not in only:
-            continue
+    known = (resources, recorded, interrupted)
+    if only is None:
+        addresses: Collection[Address] = resources.keys() | recorded.keys() | interrupted.keys()
+    else:  # a few traders' addresses: not a pass over the whole firm's
+        addresses = [a for a in only if any(a in found for found in known)]
+    for address in addresses:
         resource = resources.get(address)
         record = recorded.get(address)
         if resource:
