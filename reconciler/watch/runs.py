@@ -57,6 +57,7 @@ def run(
     store = workspace.store
     with store.lock(command="watch", timeout=options.lock_timeout):
         beat()
+        index.use(None)
         document = store.read()
         index.use(document)
         found = [(e, t) for e in events if (t := index.trader(e))]

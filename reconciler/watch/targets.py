@@ -44,10 +44,12 @@ class TraderIndex:
         index._by_id = self._by_id
         return index
 
-    def use(self, document: StateDocument) -> None:
+    def use(self, document: StateDocument | None) -> None:
         """Answer from `document` from now on (what was indexed of an earlier document of the
-        same lineage and serial is kept)."""
+        same lineage and serial is kept); None lets go of the current one (a run does before
+        it reads the next, so a large state is not held twice)."""
         previous = self._document
+        document = document or StateDocument.new()
         if (previous.lineage, previous.serial) != (document.lineage, document.serial):
             self._by_id = None
         self._document = document
