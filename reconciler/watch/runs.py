@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from reconciler.apply import BatchFinished, BatchStarted, Event, ItemApplied
+from reconciler.errors import ReconcilerError
 from reconciler.plan import Address, Plan, PlanOptions, Remote
 from reconciler.providers import PreconditionMet
 from reconciler.state import StateDocument
@@ -82,7 +83,11 @@ def run(
                 write_noted()
                 return
         guards = PlanOptions(max_cancel=options.max_cancel)
-        plan, remote = workspace.plan(document, options=guards, only=only, few=True)
+        try:
+            plan, remote = workspace.plan(document, options=guards, only=only, few=True)
+        except ReconcilerError:
+            write_noted()  # a signature stays known whatever became of the plan
+            raise
         if only is not None:
             plan = targeted(plan, only)
         scope = "full" if only is None else "targeted"

@@ -83,3 +83,18 @@ def test_a_trader_renamed_while_watching_is_found_under_the_new_name(project: Pr
     recorded = state(project)
     assert "tradovate_entitlement.alicia/t-prop" in recorded
     assert "tradovate_user.alice" not in recorded
+
+
+def test_a_signature_is_recorded_even_when_its_plan_fails(project: Project) -> None:
+    assert project.run("apply", "--auto-approve").exit_code == 0
+    firm = (project.manifests / "firm.yaml").read_text()
+    wrong = firm.replace(
+        "    entitlements:", "    live_data_account: NOSUCH_DATA\n    entitlements:"
+    )
+    project.write("firm.yaml", wrong)  # every entitlement request is refused at plan time
+    with watching(project) as (_, lines):
+        lines.wait_for("error", scope="full")
+        project.admin("users/alice.smith/sign-mda")
+        assert lines.wait_for("recorded")["addresses"] == ["tradovate_user.alice"]
+        assert "NOSUCH_DATA" in lines.wait_for("error")["message"]  # the plan failed again
+    assert state(project)["tradovate_user.alice"]["facts"]["mda_signed"] is True
