@@ -15,8 +15,9 @@ class TraderIndex:
     """Finds the trader an event is about, and whether state already knows what it reports,
     without a pass over every record per event or per run (a burst at a large firm).
 
-    Kept by the loop across runs: the declared part (natural keys, each trader's resources)
-    is made once per manifests (`with_resources`); `use` points it at the state document a
+    Kept by the loop across runs: the declared part (natural keys of the kinds events name,
+    each trader's resources) is made on first use, once per manifests (`with_resources`),
+    and holds no copy of a resource; `use` points it at the state document a
     run read. An event naming its natural key is answered in one look-up, verified against
     the trader's record; only otherwise are the document's records indexed by platform id,
     once per document (lineage and serial).
@@ -27,12 +28,9 @@ class TraderIndex:
         resources: Mapping[Address, DesiredResource],
         document: StateDocument | None = None,
     ) -> None:
-        self._by_key: dict[tuple[str, str], str] = {}
-        self._of_trader: dict[str, list[DesiredResource]] = {}
-        for resource in resources.values():
-            address = resource.address
-            self._by_key.setdefault((address.kind, resource.natural_key), address.trader)
-            self._of_trader.setdefault(address.trader, []).append(resource)
+        self._resources = resources
+        self._by_key: dict[str, dict[str, str]] = {}  # per kind events name, made on first use
+        self._of_trader: dict[str, list[DesiredResource]] | None = None
         self._document = document or StateDocument.new()
         self._by_id: dict[tuple[str, str], str] | None = None
         self.scans = 0
@@ -58,14 +56,14 @@ class TraderIndex:
         """By recorded remote id, else by natural key."""
         key = event.natural_key
         if key is not None:
-            trader = self._by_key.get((event.kind, key))
+            trader = self._keys(event.kind).get(key)
             record = None if trader is None else self._record(event.kind, trader)
             if record is not None and record.remote_id == event.remote_id:
                 return trader  # what the look-up by recorded id finds too
         found = self._ids().get((event.kind, event.remote_id))
         if found is not None:
             return found
-        return None if key is None else self._by_key.get((event.kind, key))
+        return None if key is None else self._keys(event.kind).get(key)
 
     def is_recorded(self, event: PreconditionMet) -> bool:
         """Whether the record the event names already holds every fact it reports."""
@@ -77,7 +75,23 @@ class TraderIndex:
 
     def resources_of(self, trader: str) -> Sequence[DesiredResource]:
         """The trader's declared resources."""
+        if self._of_trader is None:
+            of_trader: dict[str, list[DesiredResource]] = {}
+            for resource in self._resources.values():
+                of_trader.setdefault(resource.address.trader, []).append(resource)
+            self._of_trader = of_trader
         return self._of_trader.get(trader, ())
+
+    def _keys(self, kind: str) -> dict[str, str]:
+        """Traders by the natural key of their declared object of `kind`."""
+        keys = self._by_key.get(kind)
+        if keys is None:
+            keys = {}
+            for resource in self._resources.values():
+                if resource.address.kind == kind:
+                    keys.setdefault(resource.natural_key, resource.address.trader)
+            self._by_key[kind] = keys
+        return keys
 
     def _record(self, kind: str, trader: str) -> ResourceState | None:
         return self._document.resources.get(f"{kind}.{trader}")  # the Address text form
