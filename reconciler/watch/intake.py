@@ -34,7 +34,8 @@ def take_in(
 ) -> Intake:
     """Report and queue `events` in order; `queued` are those waiting for a run already.
     `index` is the loop's (no state is read per event); `reread` brings it up to date with
-    the stored state, once, when an event names no trader it knows (a trader recorded since)."""
+    the stored state, once, when an event names an object its document does not hold (a
+    trader recorded or renamed since)."""
     is_current = False
     known = {(e.kind, e.remote_id) for e in queued}
     taken: list[PreconditionMet] = []
@@ -48,8 +49,8 @@ def take_in(
             duplicates += 1  # queued or recorded already: a reconnect's catch-up repeats it
             continue
         trader = index.trader(event)
-        if trader is None and not is_current:
-            reread()
+        if not is_current and (trader is None or not index.is_known(event)):
+            reread()  # recorded (or moved) since the index's document was read
             is_current = True
             trader = index.trader(event)
         source = "catch-up" if event.caught_up else "live"

@@ -206,8 +206,6 @@ class Watcher:
             return
         else:
             self._schedule.succeeded()
-        if full:  # it may have moved or made records: the next intake reads state afresh
-            self._index = None
         del self._events[: len(events)]
         self._schedule.done(full)
 

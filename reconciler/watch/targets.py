@@ -65,13 +65,26 @@ class TraderIndex:
             return found
         return None if key is None else self._keys(event.kind).get(key)
 
+    def is_known(self, event: PreconditionMet) -> bool:
+        """Whether the document holds the object the event names at the trader its natural key
+        is declared for (else at the trader found): when not, the document may be older than
+        the manifests (a trader renamed or added since it was read)."""
+        key = event.natural_key
+        declared = None if key is None else self._keys(event.kind).get(key)
+        if declared is None:
+            return self._named(event) is not None
+        record = self._record(event.kind, declared)
+        return record is not None and record.remote_id == event.remote_id
+
     def is_recorded(self, event: PreconditionMet) -> bool:
         """Whether the record the event names already holds every fact it reports."""
+        record = self._named(event)
+        return record is not None and all(record.facts.get(k) == v for k, v in event.facts.items())
+
+    def _named(self, event: PreconditionMet) -> ResourceState | None:
         trader = self.trader(event)
         record = None if trader is None else self._record(event.kind, trader)
-        if record is None or record.remote_id != event.remote_id:
-            return False
-        return all(record.facts.get(k) == v for k, v in event.facts.items())
+        return record if record is not None and record.remote_id == event.remote_id else None
 
     def resources_of(self, trader: str) -> Sequence[DesiredResource]:
         """The trader's declared resources."""

@@ -126,3 +126,35 @@ def test_the_same_catch_up_twice_in_one_burst_is_taken_once() -> None:
     )
     assert intake.queued == (event,)
     assert isinstance(intake.queued[0], PreconditionMet)
+
+
+def test_state_is_read_again_once_when_the_index_s_document_is_older_than_the_manifests() -> None:
+    renamed = {
+        a.address: a
+        for a in (resource(Address(USER, "alicia"), "alice.smith"), MANY[Address(USER, "t1")])
+    }
+    index = TraderIndex(renamed, state(**{"tradovate_user.alice": record("7")}))
+    rereads: list[int] = []
+
+    def reread() -> None:
+        rereads.append(1)
+        moved = state(**{"tradovate_user.alicia": record("7"), "tradovate_user.t1": record("9")})
+        index.use(moved.model_copy(update={"serial": 3}))
+
+    lines = Lines()
+    burst = [signed("7", "alice.smith"), signed("7", "alice.smith"), signed("9", "t1.user")]
+    take_in(
+        burst,
+        index=index,
+        queued=[],
+        status=lines,
+        beat=lambda: None,
+        is_stopping=lambda: False,
+        reread=reread,
+    )
+    assert [d["address"] for d in lines.named("precondition_met")] == [
+        "tradovate_user.alicia",
+        "tradovate_user.alicia",
+        "tradovate_user.t1",
+    ]
+    assert rereads == [1]  # once for the burst, not per event
