@@ -17,10 +17,10 @@ class TraderIndex:
 
     Kept by the loop across runs: the declared part (natural keys of the kinds events name,
     each trader's resources) is made on first use, once per manifests (`with_resources`),
-    and holds no copy of a resource; `use` points it at the state document a
-    run read. An event naming its natural key is answered in one look-up, verified against
-    the trader's record; only otherwise are the document's records indexed by platform id,
-    once per document (lineage and serial).
+    and holds no copy of a resource; `use` points it at the state document a run read. An
+    event naming its natural key is answered in one look-up, verified against the trader's
+    record; only otherwise are the document's records indexed by platform id, once per
+    document (lineage and serial).
     """
 
     def __init__(
