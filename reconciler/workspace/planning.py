@@ -45,9 +45,11 @@ def plan_workspace(
     *,
     options: PlanOptions,
     only: Collection[Address] | None,
+    few: bool = False,
 ) -> tuple[Plan, dict[Address, Remote]]:
     """Refresh, diff, limit to the targets, check the guardrails; returns the plan and what
-    the refresh saw. With `only`, a targeted plan (see `Workspace.plan`)."""
+    the refresh saw. With `only`, a targeted plan (see `Workspace.plan`); `few` lets the
+    providers read its objects by id."""
     workspace.check_key(document)
     moved = workspace.moves(document)
     resources = workspace.resources
@@ -67,6 +69,7 @@ def plan_workspace(
         only=only,
         now=workspace.clock(),
         settle=2 * workspace.http_timeout,  # assumed: a late commit lands within that
+        few=few and only is not None,
     )
     renamed = dict(moved)
     pending = frozenset(

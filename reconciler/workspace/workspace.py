@@ -124,11 +124,13 @@ class Workspace:
         *,
         options: PlanOptions = _DEFAULT_OPTIONS,
         only: Collection[Address] | None = None,
+        few: bool = False,
     ) -> tuple[Plan, dict[Address, Remote]]:
         """Refresh, diff, limit to the targets, check the guardrails; returns the plan and
         what the refresh saw. With `only`, a targeted plan: just those addresses are refreshed
-        and planned (nothing else is cancelled for not being among them)."""
-        return plan_workspace(self, document, options=options, only=only)
+        and planned (nothing else is cancelled for not being among them); with `few` too,
+        providers that can read those objects by id do so rather than list the firm."""
+        return plan_workspace(self, document, options=options, only=only, few=few)
 
     def import_object(
         self, document: StateDocument, address: Address, remote_id: str
