@@ -28,6 +28,7 @@ from reconciler.manifest.kinds import (
     validate_trader,
 )
 from reconciler.manifest.models import Desired, ProviderSchema, Source, Trader
+from reconciler.manifest.positions import PathLines
 from reconciler.manifest.refs import References, literal_secrets
 from reconciler.manifest.report import ManifestFile, Report, Where
 
@@ -124,7 +125,18 @@ def _load(
             for valid in loaded
         },
         sensitive_values=frozenset(refs.sensitive),
+        moved_sources=_moved_sources(firms[0], len(context.firm.moved)),
     )
+
+
+def _moved_sources(firm: Entry, count: int) -> tuple[Source, ...]:
+    """Where each `moved` entry of the Firm is (its file read again only when there are some)."""
+    if not count:
+        return ()
+    where = firm.where
+    paths = [(*where.path, "moved", index) for index in range(count)]
+    lines = PathLines(where.file.data, [(where.doc, path) for path in paths])
+    return tuple(Source(where.file.shown, lines.line(where.doc, path), path) for path in paths)
 
 
 def _located_warnings(file: ManifestFile, found: list[tuple[str, str]]) -> list[str]:

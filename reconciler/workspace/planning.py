@@ -166,6 +166,7 @@ def drift_of(workspace: Workspace, document: StateDocument) -> Drift:
         serial=document.serial,
         created_at=timestamp(workspace.clock),
         notes=notes,
+        followed=frozenset(kind for kind, rules in workspace.rules.items() if rules.followed),
     )
 
 

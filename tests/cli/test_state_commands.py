@@ -132,6 +132,50 @@ def test_moved_entry_renames_a_trader_without_offboarding(applied: Project) -> N
     assert "move from tradovate_user.alice" in history
 
 
+@pytest.mark.parametrize(
+    ("target", "account"),
+    [("bob/TESTB5", "TESTB5"), ("carol/TESTB2", "TESTB2")],
+    ids=["renamed-account", "to-another-trader"],
+)
+def test_a_moved_account_the_platform_cannot_rename_is_refused_at_its_line(
+    applied: Project, target: str, account: str
+) -> None:
+    """An account is found by its name on the platform, which renames none and moves none to
+    another trader: such a `moved` entry would create a new account and leave the old one
+    unmanaged, so the plan refuses it where it is written."""
+    team = applied.manifests.joinpath("traders/team.yaml").read_text()
+    team = team.replace("      - {name: TESTB2, template: eval-50k}\n", "")
+    if target.startswith("bob/"):
+        team = team.replace(
+            "accounts:\n", f"accounts:\n      - {{name: {account}, template: eval-50k}}\n", 1
+        )
+    else:
+        team = team.replace(
+            "accounts: [{name: TESTC4, template: eval-100k}]",
+            "accounts: [{name: TESTC4, template: eval-100k}, "
+            f"{{name: {account}, template: eval-50k}}]",
+        )
+    applied.write("traders/team.yaml", team)
+    firm = applied.manifests / "firm.yaml"
+    line = len(firm.read_text().splitlines()) + 2
+    entry = f"  - {{from: tradovate_account.bob/TESTB2, to: tradovate_account.{target}}}\n"
+    firm.write_text(firm.read_text() + "moved:\n" + entry)
+    applied.clear_requests()
+
+    result = applied.run("plan")
+
+    assert result.exit_code == 1, result.output
+    message = " ".join(result.output.split())
+    assert (
+        f"firm.yaml:{line}: moved: tradovate_account.bob/TESTB2 -> tradovate_account.{target}"
+        in message
+    )
+    assert "cannot make it" in message
+    assert "(a trader renamed, or an address whose object stays the same)" in message
+    assert "Traceback" not in result.output
+    assert not [r for r in applied.requests() if r["domain"] != "admin"]  # refused before reading
+
+
 def test_pull_and_push_refuse_an_older_copy_unless_forced(applied: Project) -> None:
     pulled = applied.run("state", "pull")
     old = applied.root / "old.json"
