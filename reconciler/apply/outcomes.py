@@ -110,9 +110,8 @@ def record(change: Change, result: ItemResult, *, journal: Journal, context: App
     attributes = recordable(desired, digest=context.digest)
     if previous is not None and change.action in (Action.UPDATE, Action.RESET):
         # an update never sends create-only values, nor any other it does not change (a
-        # deferred one): state keeps what the platform has, but for a create-only secret the
-        # plan lists as changed (its new digest is recorded, nothing is sent)
-        kept = desired.create_only - set(change.changed)
+        # deferred one): state keeps what the platform has
+        kept = desired.create_only
         if change.changed:
             kept = kept | (attributes.keys() - set(change.changed))
         for key in kept & previous.attributes.keys():

@@ -123,15 +123,11 @@ def _desired_change(
         changed = tuple(k for k in changed if k not in remote.deferred)
     frozen = [k for k in changed if k in resource.create_only]
     if frozen and not adopting:
-        # a secret's digest is recorded all the same (nothing is sent): the manifests' value
-        # or a new state key would otherwise be noted again by every plan
-        secret = [k for k in frozen if k in resource.sensitive]
         notes.append(
             f"{address}: {', '.join(frozen)} can only be set when it is created on the "
             "platform; the change is not applied (recreate the trader to change it)"
-            + ("; state records the new digest" if secret else "")
         )
-        changed = tuple(k for k in changed if k not in resource.create_only or k in secret)
+        changed = tuple(k for k in changed if k not in resource.create_only)
     before = display(current, resource.sensitive)
     same = remote.remote_id
     forced = [k for k in changed if k in resource.replace_on]

@@ -3,14 +3,8 @@
 from __future__ import annotations
 
 import json
-import shutil
 import stat
-from pathlib import Path
 
-import pytest
-from click.testing import CliRunner, Result
-
-from reconciler.cli.main import main
 from tests.project import SECRETS, Project, calls
 
 
@@ -129,42 +123,3 @@ def test_a_lost_digest_key_is_refused_instead_of_resetting_every_password(
     replaced = project.run("plan")
     assert replaced.exit_code == 1
     assert "key of the secret digests" in replaced.output
-
-
-EXAMPLE = Path(__file__).parents[2] / "manifests"
-
-
-def test_a_tradervue_password_under_a_new_state_key_is_noted_once_and_recorded(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """After a lost key is given up (the state's key check removed and a new key made), the
-    Tradervue password, which the platform sets only at creation, is planned as a state-only
-    update recording its new digest: the note shows in one plan, not in every plan after."""
-    shutil.copytree(EXAMPLE, tmp_path / "manifests")
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("ALICE_PASS", "alice-Pass-1234")
-    alice = tmp_path / "manifests" / "traders" / "alice.yaml"
-    text = alice.read_text()
-    alice.write_text(text.replace("password: {generate: true}", 'password: "${env:ALICE_PASS}"'))
-
-    def run(*args: str) -> Result:
-        return CliRunner().invoke(main, ["--no-color", *args], catch_exceptions=False)
-
-    assert run("apply", "--auto-approve").exit_code == 0
-    (tmp_path / "state" / "default.state.key").unlink()
-    document = json.loads(run("state", "pull").output)
-    del document["key_check"]
-    document["serial"] += 1
-    (tmp_path / "rekeyed.json").write_text(json.dumps(document))
-    assert run("state", "push", "rekeyed.json").exit_code == 0
-
-    planned = run("plan").output
-    assert "~ tradervue_user.alice (update)" in planned
-    assert "tradervue_user.alice: password can only be set when it is created" in planned
-    assert run("apply", "--auto-approve").exit_code == 0
-    again = run("plan", "--detailed-exitcode")
-
-    assert again.exit_code == 0, again.output
-    assert "password can only be set" not in again.output
-    sent = run("sandbox", "--platform", "tradervue", "requests").output
-    assert "PUT" not in sent  # the platform cannot change it: nothing was sent
