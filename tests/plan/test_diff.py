@@ -317,25 +317,6 @@ def test_change_to_a_create_only_attribute_is_a_note_not_a_change() -> None:
     ]
 
 
-def test_a_create_only_secret_with_a_new_digest_is_recorded_without_being_sent() -> None:
-    """State records the new digest (a changed password, or a new state key): noted once."""
-    desired = DesiredResource(
-        USER,
-        {"email": "a@example.com", "password": SecretStr("new-Pass-1234")},
-        "alice",
-        sensitive=frozenset({"password"}),
-        create_only=frozenset({"password"}),
-    )
-    remote = {USER: Remote(USER, "7", {"email": "a@example.com"})}
-    kept = {"email": "a@example.com", "password": digest("old-Pass-1234")}
-    result = diff(
-        DiffInput((desired,), {USER: Recorded(USER, "7", kept)}, remote, RULES), digest=digest
-    )
-    (change,) = result.changes
-    assert (change.action, change.changed) == (Action.UPDATE, ("password",))
-    assert result.notes[0].endswith("; state records the new digest")
-
-
 def test_cancel_reason_says_what_the_platform_keeps() -> None:
     rules = {**RULES, "demo_user": KindRules(ALL_USER, cancel_note="the account stays as Free")}
     data = DiffInput((), {USER: recorded_user()}, {}, rules)
