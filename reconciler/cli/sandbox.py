@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 import click
 import httpx
+import yaml
 
 from reconciler.providers import PROVIDERS
 
@@ -66,19 +67,26 @@ def serve(options: dict[str, Any], port: int) -> None:
         for offset, (name, provider) in enumerate(sorted(PROVIDERS.items())):
             data = options["data_dir"] / f"{name}.json"
             server = stack.enter_context(provider.sandbox(data, port + offset if port else 0))
-            environment = ", ".join(f"{k}: {v}" for k, v in server.environment().items())
             click.echo(f"{name} sandbox: {server.url}")
             for label, value in server.connection():
                 click.echo(f"  {label}: {value}")
-            click.echo(
-                f"  in providers.{name} of the Firm manifest: environment: {{{environment}}}"
-            )
+            click.echo(f"  providers.{name} of the Firm manifest (sandbox-only logins):")
+            for key, value in server.firm_settings().items():
+                click.echo(f"    {key}: {_flow(value)}")
             click.echo(f"  admin: reconciler sandbox --platform {name} --url {server.url} ...")
         click.echo("Press Ctrl-C to stop.")
         try:
             wait_for_interrupt()
         except KeyboardInterrupt:
             click.echo("Stopped.")
+
+
+def _flow(value: Any) -> str:
+    """One YAML flow value (a mapping on one line), as the Firm manifest takes it."""
+    if not isinstance(value, dict):
+        return json.dumps(value)
+    flow = yaml.safe_dump(value, default_flow_style=True, sort_keys=False, width=1_000_000)
+    return str(flow).strip()
 
 
 def wait_for_interrupt() -> None:
