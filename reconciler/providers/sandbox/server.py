@@ -108,6 +108,7 @@ def serve_app(
         lifespan="off",
         log_level="warning",
         timeout_graceful_shutdown=1,
+        date_header=False,  # a sandbox dates its answers by its own clock, if at all
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=_run, args=(server,), name=name, daemon=True)

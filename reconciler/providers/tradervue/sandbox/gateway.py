@@ -4,6 +4,8 @@ persists the world when the request changed it."""
 
 from __future__ import annotations
 
+from email.utils import formatdate
+
 import base64
 import binascii
 import logging
@@ -102,7 +104,7 @@ class Sandbox(GatewayCore[SandboxConfig]):
         logger.debug("%s %s -> %d", request.method, path, reply.status)
         if self.world.revision != revision:
             self.persistence.changed()
-        return reply.response()
+        return reply.response({"Date": formatdate(self.now(), usegmt=True)})
 
     async def _admin(self, request: Request, segments: list[str]) -> Reply:
         if request.client is not None and request.client.host not in LOOPBACK:
