@@ -4,13 +4,12 @@ persists the world when the request changed it."""
 
 from __future__ import annotations
 
-from email.utils import formatdate
-
 import base64
 import binascii
 import logging
 from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
+from email.utils import formatdate
 from typing import Any
 
 from starlette.requests import Request
