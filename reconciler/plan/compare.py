@@ -98,3 +98,25 @@ def display_recorded(recorded: Recorded | None) -> dict[str, Any] | None:
         k: (SENSITIVE if isinstance(v, str) and v.startswith("hmac-") else v)
         for k, v in recorded.attributes.items()
     }
+
+
+def following_renames(
+    resource: DesiredResource, key: str, recorded: Any, wanted: Any, renamed: Mapping[str, str]
+) -> bool:
+    """Whether the recorded value of `key` becomes the wanted one once the trader names at
+    the resource's `trader_refs` follow `renamed` (old name -> new)."""
+    paths = [path[1:] for path in resource.trader_refs if path[:1] == (key,)]
+    if not renamed or not paths:
+        return False
+    value = recorded
+    for path in paths:
+        value = _renamed_at(value, path, renamed)
+    return bool(value != recorded and value == wanted)
+
+
+def _renamed_at(value: Any, path: tuple[str, ...], renamed: Mapping[str, str]) -> Any:
+    if not path:
+        return renamed.get(value, value) if isinstance(value, str) else value
+    if not isinstance(value, Mapping) or path[0] not in value:
+        return value
+    return {**value, path[0]: _renamed_at(value[path[0]], path[1:], renamed)}

@@ -351,6 +351,27 @@ def test_the_firm_sets_its_maximum_trial_length(project: Project) -> None:
     assert "+ tradervue_user.carol (create)" in project.run("plan").output
 
 
+def test_renaming_a_mentor_moves_the_mentees_record_along(project: Project) -> None:
+    """bob's mentor is recorded by trader name: once alice is renamed (a `moved` entry) and
+    bob names her new key, state follows without a platform call and without a lasting note."""
+    applied(project)
+    edit(project, "traders/alice.yaml", "name: alice\n", "name: alicia\n")
+    edit(project, "traders/team.yaml", "{mentor: alice}", "{mentor: alicia}")
+    firm = project.manifests / "firm.yaml"
+    firm.write_text(firm.read_text() + "moved:\n  - {from: alice, to: alicia}\n")
+    planned = project.run("plan").output
+    assert "can only be set when it is created" not in planned
+    assert "tradervue_user.alice has moved to tradervue_user.alicia" in planned
+    result = project.run("apply", "--auto-approve")
+    assert result.exit_code == 0, result.output
+    assert api_calls(project, writes_only=True) == []
+    assert state(project)["tradervue_user.bob"]["attributes"]["settings"]["mentor"] == "alicia"
+    firm.write_text(firm.read_text().split("moved:")[0])
+    again = project.run("plan")
+    assert "No changes." in again.output
+    assert "can only be set when it is created" not in again.output
+
+
 def test_a_removed_trader_is_downgraded_to_free_and_forgotten(project: Project) -> None:
     applied(project)
     carol_id = users(project)["carol.white"]["id"]
