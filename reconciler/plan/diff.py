@@ -124,9 +124,7 @@ def _desired_change(
         changed = tuple(k for k in changed if k not in remote.deferred)
     frozen = [k for k in changed if k in resource.create_only]
     followed = [
-        k
-        for k in frozen
-        if following_renames(resource, k, current.get(k), wanted[k], data.renamed)
+        k for k in frozen if following_renames(resource, k, current.get(k), wanted[k], data.renamed)
     ]
     if followed:  # a renamed trader named in a create-only value: state alone follows
         changed = tuple(k for k in changed if k not in followed)
