@@ -20,7 +20,7 @@ from reconciler.state import (
     move_addresses,
     remove_addresses,
 )
-from reconciler.workspace import open_state, open_workspace
+from reconciler.workspace import follow_renamed_traders, open_state, open_workspace
 
 _LOCK_TIMEOUT = click.option(
     "--lock-timeout",
@@ -102,13 +102,10 @@ def state_mv(ctx: Context, source: str, destination: str, lock_timeout: float) -
     ):
         document = workspace.store.read()
         recorded = [Address.parse(text) for text in document.resources]
-        moves = [
-            (str(old), str(new))
-            for old, new in plan_moves(
-                [(source, destination)], recorded, kinds=workspace.rules.keys()
-            )
-        ]
-        workspace.store.write(move_addresses(document, moves))
+        planned = plan_moves([(source, destination)], recorded, kinds=workspace.rules.keys())
+        moves = [(str(old), str(new)) for old, new in planned]
+        moved = move_addresses(document, moves)
+        workspace.store.write(follow_renamed_traders(moved, planned, workspace.resources))
         workspace.audit(
             "state mv",
             [(new, f"move from {old}", document.resources[old].remote_id) for old, new in moves],

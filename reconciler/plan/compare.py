@@ -105,13 +105,18 @@ def following_renames(
 ) -> bool:
     """Whether the recorded value of `key` becomes the wanted one once the trader names at
     the resource's `trader_refs` follow `renamed` (old name -> new)."""
-    paths = [path[1:] for path in resource.trader_refs if path[:1] == (key,)]
-    if not renamed or not paths:
-        return False
-    value = recorded
-    for path in paths:
-        value = _renamed_at(value, path, renamed)
+    value = renamed_references(resource, key, recorded, renamed)
     return bool(value != recorded and value == wanted)
+
+
+def renamed_references(
+    resource: DesiredResource, key: str, value: Any, renamed: Mapping[str, str]
+) -> Any:
+    """`value` of `key` with the trader names at the resource's `trader_refs` following
+    `renamed` (old name -> new); `value` itself when none does."""
+    for path in (path[1:] for path in resource.trader_refs if path[:1] == (key,)):
+        value = _renamed_at(value, path, renamed)
+    return value
 
 
 def _renamed_at(value: Any, path: tuple[str, ...], renamed: Mapping[str, str]) -> Any:

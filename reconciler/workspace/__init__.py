@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from reconciler.workspace.desired import desired_resources
     from reconciler.workspace.opening import open_state, open_workspace, sandbox_dir
     from reconciler.workspace.provenance import git_commit, provenance
+    from reconciler.workspace.records import follow_renamed_traders
     from reconciler.workspace.saved_plans import (
         plan_to_apply,
         read_saved_plan,
@@ -30,6 +31,7 @@ _HOMES = {
     "StateChoice": "backends",
     "Workspace": "workspace",
     "desired_resources": "desired",
+    "follow_renamed_traders": "records",
     "git_commit": "provenance",
     "open_backend": "backends",
     "open_state": "opening",
@@ -54,6 +56,7 @@ __all__ = [
     "StateChoice",
     "Workspace",
     "desired_resources",
+    "follow_renamed_traders",
     "git_commit",
     "open_backend",
     "open_state",

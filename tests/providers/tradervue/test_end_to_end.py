@@ -372,6 +372,18 @@ def test_renaming_a_mentor_moves_the_mentees_record_along(project: Project) -> N
     assert "can only be set when it is created" not in again.output
 
 
+def test_state_mv_of_a_mentor_moves_the_mentees_record_along(project: Project) -> None:
+    applied(project)
+    edit(project, "traders/alice.yaml", "name: alice\n", "name: alicia\n")
+    edit(project, "traders/team.yaml", "{mentor: alice}", "{mentor: alicia}")
+    moved = project.run("state", "mv", "alice", "alicia")
+    assert moved.exit_code == 0, moved.output
+    assert state(project)["tradervue_user.bob"]["attributes"]["settings"]["mentor"] == "alicia"
+    planned = project.run("plan")
+    assert "No changes." in planned.output
+    assert "can only be set when it is created" not in planned.output
+
+
 def test_a_removed_trader_is_downgraded_to_free_and_forgotten(project: Project) -> None:
     applied(project)
     carol_id = users(project)["carol.white"]["id"]
