@@ -10,7 +10,7 @@ from typing import Any
 from reconciler.apply.context import ApplyContext
 from reconciler.apply.events import ItemApplied
 from reconciler.apply.journal import Journal
-from reconciler.plan import Action, Address, Change, recordable
+from reconciler.plan import Action, Address, Change, following_renames, recordable
 from reconciler.providers import ItemResult
 
 
@@ -115,7 +115,9 @@ def record(change: Change, result: ItemResult, *, journal: Journal, context: App
         if change.changed:
             kept = kept | (attributes.keys() - set(change.changed))
         for key in kept & previous.attributes.keys():
-            attributes[key] = previous.attributes[key]
+            value = previous.attributes[key]
+            if not following_renames(desired, key, value, attributes.get(key), context.renamed):
+                attributes[key] = value  # kept, unless it only names a renamed trader
     remote_id = result.remote_id or change.remote_id or (previous.remote_id if previous else "")
     journal.put(
         change.address,

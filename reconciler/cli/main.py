@@ -264,14 +264,14 @@ def show(
     """Print the saved plan PLANFILE; without it, the recorded state (addresses, remote ids,
     attributes; never secrets)."""
     from reconciler.cli.output import print_saved_plan, print_state
-    from reconciler.workspace import open_workspace, read_saved_plan
+    from reconciler.workspace import open_state, read_saved_plan
 
     if planfile is not None:
         saved = read_saved_plan(planfile)
         print_saved_plan(ctx.out, saved, output_format, detail=detail, show_waits=show_waits)
         return
-    with open_workspace(ctx.manifests, choice=ctx.choice, connect=False) as workspace:
-        document = workspace.store.read()
+    with open_state(ctx.manifests, choice=ctx.choice) as store:
+        document = store.read()
     rows = {address: record.model_dump() for address, record in document.resources.items()}
     print_state(ctx.out, rows, output_format, serial=document.serial)
 

@@ -269,8 +269,9 @@ class RunningSandbox(Protocol):
 
     url: str
 
-    def environment(self) -> Mapping[str, str]:
-        """What the Firm manifest's `environment` needs to point at this sandbox."""
+    def firm_settings(self) -> Mapping[str, Any]:
+        """What `providers.<name>` of the Firm manifest needs to use this sandbox: its
+        `environment` and the seeded firm's login (sandbox-only values)."""
         ...
 
     def connection(self) -> Sequence[tuple[str, str]]:

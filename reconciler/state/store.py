@@ -166,9 +166,12 @@ class StateStore:
         try:
             key = bytes.fromhex(text.strip())
         except ValueError:
-            raise StateError(f"{KEY_ENV} is not a hexadecimal string") from None
+            key = b""
         if len(key) < _MIN_KEY_BYTES:
-            raise StateError(f"{KEY_ENV} must hold at least {_MIN_KEY_BYTES * 2} hex digits")
+            raise StateError(
+                f"{KEY_ENV} must be at least {_MIN_KEY_BYTES * 2} hexadecimal digits (0-9, "
+                "a-f), e.g. the content of the state key file or `openssl rand -hex 32`"
+            )
         return key
 
 

@@ -102,6 +102,7 @@ def plan_workspace(
             for address, action in pending_of(document)
             if action == Action.RESET
         ),
+        renamed={old.trader: new.trader for old, new in moved if old.trader != new.trader},
     )
     plan = make_plan(
         data,

@@ -239,6 +239,7 @@ class Workspace:
             facts=self.facts(remote, document),
             handout=self.handout(),
             workers=workers,
+            renamed={old.trader: new.trader for old, new in plan.moved if old.trader != new.trader},
         )
         journal = Journal(
             self.store,

@@ -39,6 +39,40 @@ def test_list_and_show_never_print_a_secret(applied: Project) -> None:
         assert secret not in shown
 
 
+def test_reading_state_needs_none_of_the_manifests_variables(
+    applied: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`state list`, `state show`, `state pull` and `show` read no secret: unset variables of
+    the traders and platform credentials do not stop them."""
+    for name in SECRETS:
+        monkeypatch.delenv(name)
+    assert applied.run("plan").exit_code == 1  # the variables are really gone
+    for args in (
+        ("state", "list"),
+        ("state", "show", "tradovate_user.alice"),
+        ("state", "pull"),
+        ("show",),
+    ):
+        result = applied.run(*args)
+        assert result.exit_code == 0, f"{args}: {result.output}"
+        assert "tradovate_user.alice" in result.output
+
+
+def test_reading_state_reports_an_unset_variable_of_the_state_settings(
+    applied: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    firm = applied.manifests / "firm.yaml"
+    firm.write_text(
+        firm.read_text() + "settings: {state: {path: '${env:STATE_DIR}'}}\n", encoding="utf-8"
+    )
+    monkeypatch.delenv("STATE_DIR", raising=False)
+    result = applied.run("state", "list")
+    assert result.exit_code == 1
+    assert "settings.state: environment variable STATE_DIR is not set" in result.output
+    monkeypatch.setenv("STATE_DIR", "state")
+    assert "tradovate_user.alice" in applied.run("state", "list").output
+
+
 def test_show_of_an_unknown_address_exits_one(applied: Project) -> None:
     result = applied.run("state", "show", "tradovate_user.nobody")
     assert result.exit_code == 1
@@ -301,3 +335,22 @@ def test_a_failing_plan_does_not_create_a_new_state_key(project: Project) -> Non
     assert not key.exists()  # the old key can be put back as it was
     key.write_bytes(kept)
     assert project.run("plan", "--detailed-exitcode").exit_code == 0
+
+
+@pytest.mark.parametrize("key", ["not-hex", "abcd"], ids=["not hex", "too short"])
+def test_a_bad_state_key_is_one_clear_line(
+    project: Project, monkeypatch: pytest.MonkeyPatch, key: str
+) -> None:
+    monkeypatch.setenv("RECONCILER_STATE_KEY", key)
+    result = project.run("plan")
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        "Error: RECONCILER_STATE_KEY must be at least 32 hexadecimal digits (0-9, a-f), e.g. "
+        "the content of the state key file or `openssl rand -hex 32`"
+    )
+
+
+def test_push_help_says_force_replaces_with_an_older_serial(project: Project) -> None:
+    text = " ".join(project.run("state", "push", "--help").output.split())
+    assert "an older serial" in text
+    assert "newer" not in text
