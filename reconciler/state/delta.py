@@ -1,0 +1,96 @@
+"""What a write changes: the records and pending operations put or removed since the document
+the store last read or wrote, and the new header; a backend stores only that."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from reconciler.errors import StateError
+from reconciler.state.document import PendingOperation, StateDocument
+from reconciler.state.encoding import HEADER_FIELDS, RawDocument, dump_compact
+
+RawChanges = dict[str, dict[str, Any] | None]
+"""Stored forms by key; None for one removed."""
+
+
+@dataclass(frozen=True, slots=True)
+class StateDelta:
+    """The change from one stored serial to the next: the whole new `header` (format version,
+    key check, lineage, serial), and the `resources` and `pending` entries put (their stored
+    form) or removed (None)."""
+
+    header: dict[str, Any]
+    resources: RawChanges
+    pending: RawChanges
+
+    @property
+    def serial(self) -> int:
+        return int(self.header["serial"])
+
+    @property
+    def lineage(self) -> str:
+        return str(self.header["lineage"])
+
+    def apply_to(self, raw: RawDocument) -> None:
+        """Change the decoded document `raw` in place into the one this delta wrote."""
+        raw.update(self.header)
+        for name, changes in (("resources", self.resources), ("pending", self.pending)):
+            entries = raw.setdefault(name, {})
+            for key, value in changes.items():
+                if value is None:
+                    entries.pop(key, None)
+                else:
+                    entries[key] = value
+
+    def to_line(self) -> bytes:
+        """One compact JSON line, newline included."""
+        data = {"header": self.header, "resources": self.resources, "pending": self.pending}
+        return (dump_compact(data) + "\n").encode("utf-8")
+
+    @classmethod
+    def from_line(cls, line: bytes) -> StateDelta:
+        """The delta of a line `to_line` made; StateError for anything else."""
+        try:
+            data = json.loads(line)
+            header, resources, pending = data["header"], data["resources"], data["pending"]
+        except (ValueError, TypeError, KeyError):
+            raise StateError("a state journal line is not a state change") from None
+        if not (isinstance(header, dict) and set(header) == set(HEADER_FIELDS)):
+            raise StateError("a state journal line has no valid header")
+        if not (isinstance(resources, dict) and isinstance(pending, dict)):
+            raise StateError("a state journal line is not a state change")
+        return cls(header, resources, pending)
+
+
+def delta_between(base: StateDocument, written: StateDocument) -> StateDelta:
+    """What changed from `base` (as stored) to `written`: records compared by identity first
+    (an unchanged record is the object that was read), then by value."""
+    return StateDelta(
+        header=written.header(),
+        resources=_changes(base.resources.raw, written.resources.raw, lambda raw: raw),
+        pending=_changes(base.pending, written.pending, _pending_raw),
+    )
+
+
+def _pending_raw(op: PendingOperation) -> dict[str, Any]:
+    return op.model_dump(mode="json")
+
+
+def _changes(old: Mapping[str, Any], new: Mapping[str, Any], stored: Any) -> RawChanges:
+    if old is new:
+        return {}
+    changes: RawChanges = {}
+    for key, value in new.items():
+        before = old.get(key)
+        if before is not value and before != value:
+            changes[key] = stored(value)
+    for key in old:
+        if key not in new:
+            changes[key] = None
+    return changes
+
+
+__all__ = ["RawChanges", "StateDelta", "delta_between"]

@@ -1,0 +1,176 @@
+"""The PostgreSQL backend's state tables: a small header row per workspace (`state_headers`:
+lineage, serial, format version, key check), locked `FOR UPDATE` to check the serial, and one
+row per record or pending operation (`state_entries`, keyed by workspace, kind and key, the
+entry as jsonb), of which a write upserts or deletes only those that changed.
+
+The earlier layout kept the whole document in one `states` row; a workspace still stored so
+is moved to the new tables by the first read or write, under that row's lock (a concurrent
+mover waits, then finds the work done).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from reconciler.state.backend import check_header
+from reconciler.state.delta import StateDelta
+from reconciler.state.encoding import (
+    RawDocument,
+    StateHeader,
+    dump_compact,
+    encode,
+    load_object,
+)
+from reconciler.state.postgres_connection import Connection, PostgresConnection
+
+_KINDS = {"resources": "resource", "pending": "pending"}
+"""The document map each kind of entry row belongs to."""
+
+_UPSERT = (
+    "INSERT INTO {schema}.state_entries (workspace, kind, key, entry) VALUES (%s, %s, %s, %s)"
+    " ON CONFLICT (workspace, kind, key) DO UPDATE SET entry = excluded.entry"
+)
+_HEADER = (
+    "SELECT lineage, serial, format_version, key_check FROM {schema}.state_headers"
+    " WHERE workspace = %s"
+)
+
+
+def read_document(db: PostgresConnection) -> RawDocument | None:
+    """The workspace's document from one snapshot of its rows, or None."""
+    with db.session("read the state") as conn:
+        for _ in range(2):
+            with conn.transaction():
+                conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                header = conn.execute(db.sql(_HEADER), [db.workspace]).fetchone()
+                if header is not None:
+                    return _document(db, conn, header)
+                legacy = conn.execute(
+                    db.sql("SELECT 1 FROM {schema}.states WHERE workspace = %s"), [db.workspace]
+                ).fetchone()
+            if legacy is None:
+                return None
+            with conn.transaction():
+                _locked_header(db, conn)  # moves the one-row document to the entry rows
+    return None
+
+
+def read_bytes(db: PostgresConnection) -> bytes | None:
+    raw = read_document(db)
+    return None if raw is None else encode(raw)
+
+
+def write_document(
+    db: PostgresConnection, data: bytes, *, expected_serial: int | None, lineage: str
+) -> None:
+    """Replace every row of the workspace with the document `data`, if serial and lineage
+    still match."""
+    raw = load_object(data)
+    with db.session("write the state") as conn, conn.transaction():
+        current = _locked_header(db, conn)
+        check_header(current, expected_serial=expected_serial, lineage=lineage)
+        conn.execute(
+            db.sql("DELETE FROM {schema}.state_entries WHERE workspace = %s"), [db.workspace]
+        )
+        _install(db, conn, raw, is_new=current is None)
+
+
+def write_delta(
+    db: PostgresConnection, delta: StateDelta, *, expected_serial: int, lineage: str
+) -> None:
+    """Upsert and delete the rows `delta` changes and update the header, in one transaction
+    that holds the header row locked."""
+    with db.session("write the state") as conn, conn.transaction():
+        current = _locked_header(db, conn)
+        check_header(current, expected_serial=expected_serial, lineage=lineage)
+        for name, kind in _KINDS.items():
+            changes: Mapping[str, Any] = getattr(delta, name)
+            gone = [key for key, value in changes.items() if value is None]
+            if gone:
+                conn.execute(
+                    db.sql(
+                        "DELETE FROM {schema}.state_entries"
+                        " WHERE workspace = %s AND kind = %s AND key = ANY(%s)"
+                    ),
+                    [db.workspace, kind, gone],
+                )
+            rows = [
+                (db.workspace, kind, key, dump_compact(value))
+                for key, value in changes.items()
+                if value is not None
+            ]
+            if rows:
+                with conn.cursor() as cursor:
+                    cursor.executemany(db.sql(_UPSERT), rows)
+        _write_header(db, conn, delta.header, is_new=False)
+
+
+def _document(db: PostgresConnection, conn: Connection, header: tuple[Any, ...]) -> RawDocument:
+    """The document of `header` and the workspace's entry rows (one JSON parse per map)."""
+    lineage, serial, format_version, key_check = header
+    parts: dict[str, list[str]] = {kind: [] for kind in _KINDS.values()}
+    rows = conn.execute(
+        db.sql("SELECT kind, key, entry::text FROM {schema}.state_entries WHERE workspace = %s"),
+        [db.workspace],
+    )
+    for kind, key, entry in rows:
+        parts[kind].append(f"{json.dumps(key)}:{entry}")
+    raw: RawDocument = {
+        "format_version": format_version,
+        "key_check": key_check,
+        "lineage": lineage,
+        "serial": serial,
+    }
+    for name, kind in _KINDS.items():
+        raw[name] = json.loads("{" + ",".join(parts[kind]) + "}")
+    return raw
+
+
+def _locked_header(db: PostgresConnection, conn: Connection) -> StateHeader | None:
+    """The header row locked for this transaction; a document in the one-row layout is moved
+    to the entry rows first."""
+    query = db.sql(_HEADER + " FOR UPDATE")
+    row = conn.execute(query, [db.workspace]).fetchone()
+    if row is None:
+        with conn.cursor(binary=True) as cursor:
+            legacy = cursor.execute(
+                db.sql("SELECT data FROM {schema}.states WHERE workspace = %s FOR UPDATE"),
+                [db.workspace],
+            ).fetchone()
+        if legacy is not None:
+            _install(db, conn, load_object(bytes(legacy[0])), is_new=True)
+            conn.execute(db.sql("DELETE FROM {schema}.states WHERE workspace = %s"), [db.workspace])
+        row = conn.execute(query, [db.workspace]).fetchone()  # another mover's, once it is done
+    return None if row is None else StateHeader(lineage=str(row[0]), serial=int(row[1]))
+
+
+def _install(db: PostgresConnection, conn: Connection, raw: RawDocument, *, is_new: bool) -> None:
+    """Write the header and every entry of `raw` (the workspace has no entry rows)."""
+    _write_header(db, conn, raw, is_new=is_new)
+    copy_rows = "COPY {schema}.state_entries (workspace, kind, key, entry) FROM STDIN"
+    with conn.cursor() as cursor, cursor.copy(db.sql(copy_rows)) as copy:
+        for name, kind in _KINDS.items():
+            entries = raw.get(name) or {}
+            for key, value in entries.items():
+                copy.write_row((db.workspace, kind, key, dump_compact(value)))
+
+
+def _write_header(
+    db: PostgresConnection, conn: Connection, header: Mapping[str, Any], *, is_new: bool
+) -> None:
+    # A first write inserts: of two racing first writers, one fails on the primary key.
+    statement = (
+        "INSERT INTO {schema}.state_headers"
+        " (lineage, serial, format_version, key_check, updated_at, workspace)"
+        " VALUES (%s, %s, %s, %s, now(), %s)"
+        if is_new
+        else "UPDATE {schema}.state_headers SET lineage = %s, serial = %s, format_version = %s,"
+        " key_check = %s, updated_at = now() WHERE workspace = %s"
+    )
+    values = [header.get(name) for name in ("lineage", "serial", "format_version", "key_check")]
+    conn.execute(db.sql(statement), [*values, db.workspace])
+
+
+__all__ = ["read_bytes", "read_document", "write_delta", "write_document"]

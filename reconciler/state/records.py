@@ -1,0 +1,164 @@
+"""The recorded resources of a document, kept compact: each record stays the decoded JSON
+object it was stored as and becomes a `ResourceState` only when it is looked at, so reading
+a large state builds no model per record (and a write can tell the records it changed by
+identity)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler
+from pydantic_core import core_schema
+
+from reconciler.errors import StateError
+
+
+class ResourceState(BaseModel):
+    """What was last applied to one address: the platform's id, the natural key it is found
+    by, the applied attributes (secrets only as keyed digests) and facts learnt from the
+    platform; `created_at` is when the address was first recorded (kept by every later write
+    through `StateEditor.put`; empty until a document is edited or migrated); `fingerprint` a
+    digest of what the record was made from (empty when none was taken; not stored then)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    remote_id: str
+    natural_key: str = ""
+    attributes: dict[str, Any]
+    facts: dict[str, Any] = Field(default_factory=dict)
+    updated_at: str
+    created_at: str = ""
+    fingerprint: str = ""
+
+
+RawRecord = dict[str, Any]
+"""A record as decoded JSON (the fields of `ResourceState`; `fingerprint` left out when empty)."""
+
+
+def raw_record(record: ResourceState) -> RawRecord:
+    """The stored form of `record`."""
+    raw = record.model_dump(mode="json")
+    if not raw["fingerprint"]:
+        del raw["fingerprint"]
+    return raw
+
+
+def record_of(raw: RawRecord) -> ResourceState:
+    """The model of a stored record, unvalidated: stored records were validated when written."""
+    return ResourceState.model_construct(**raw)
+
+
+_Built = dict[str, tuple[RawRecord, ResourceState]]
+"""Models already built, by address, with the stored form each was built from."""
+
+
+class Records(Mapping[str, ResourceState]):
+    """Records by address; `raw` maps each address to its stored form (never changed in place:
+    an edit puts a new object, so an unchanged record is the very object that was read).
+
+    A model is built on first lookup and kept, shared with the documents edited from this one:
+    an unchanged record looked up in either is the same object."""
+
+    __slots__ = ("_built", "_raw")
+
+    def __init__(self, raw: dict[str, RawRecord] | None = None, built: _Built | None = None) -> None:
+        self._raw: dict[str, RawRecord] = {} if raw is None else raw
+        self._built: _Built = {} if built is None else built
+
+    def derived(self, raw: dict[str, RawRecord]) -> Records:
+        """Records of `raw` (an edit of this one's) sharing the models built so far."""
+        return Records(raw, self._built)
+
+    @classmethod
+    def stored(cls, raw: object) -> Records:
+        """Records of a stored document of the current format (checked only for shape)."""
+        if not isinstance(raw, dict):
+            raise StateError("invalid state document: resources: expected an object")
+        for address, record in raw.items():
+            if not isinstance(record, dict) or not isinstance(record.get("remote_id"), str):
+                raise StateError(f"invalid state document: resources.{address}: not a record")
+        return cls(raw)
+
+    @classmethod
+    def validate(cls, value: object) -> Records:
+        """Records from models or JSON objects (each validated), or `value` when it is Records."""
+        if isinstance(value, Records):
+            return value
+        if not isinstance(value, Mapping):
+            raise ValueError("expected an object of records by address")
+        return cls(
+            {
+                str(address): raw_record(
+                    record
+                    if isinstance(record, ResourceState)
+                    else ResourceState.model_validate(record)
+                )
+                for address, record in value.items()
+            }
+        )
+
+    @classmethod
+    def _validated(cls, value: object, handler: core_schema.ValidatorFunctionWrapHandler) -> Records:
+        if isinstance(value, Records):
+            return value
+        return cls({address: raw_record(record) for address, record in handler(value).items()})
+
+    @property
+    def raw(self) -> dict[str, RawRecord]:
+        """The stored form of every record by address (read it, never change it)."""
+        return self._raw
+
+    def __getitem__(self, address: str) -> ResourceState:
+        return self._model(address, self._raw[address])
+
+    def get(self, address: str, default: Any = None) -> Any:
+        raw = self._raw.get(address)
+        return default if raw is None else self._model(address, raw)
+
+    def _model(self, address: str, raw: RawRecord) -> ResourceState:
+        built = self._built.get(address)
+        if built is not None and built[0] is raw:
+            return built[1]
+        model = record_of(raw)
+        self._built[address] = (raw, model)
+        return model
+
+    def __contains__(self, address: object) -> bool:
+        return address in self._raw
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Records):
+            return self._raw == other._raw
+        if isinstance(other, Mapping):
+            return self == Records.validate(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Records({len(self._raw)} records)"
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: object, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        models = core_schema.dict_schema(
+            core_schema.str_schema(), handler.generate_schema(ResourceState)
+        )
+        return core_schema.no_info_wrap_validator_function(
+            cls._validated,
+            models,
+            serialization=core_schema.plain_serializer_function_ser_schema(
+                lambda records: {address: dict(raw) for address, raw in records.raw.items()}
+            ),
+        )
+
+
+__all__ = ["RawRecord", "Records", "ResourceState", "raw_record", "record_of"]
