@@ -41,7 +41,7 @@ def records_of(index: int) -> dict[str, ResourceState]:
     entitlement, Tradervue and TraderPal users (6.5 on average)."""
     name = f"trader{index:07d}"
     person = {"first_name": "Trader", "last_name": f"Number {index}", "email": f"{name}@x.test"}
-    records = {
+    records: dict[str, dict[str, dict[str, Any]]] = {
         f"tradovate_user.{name}": {
             "attributes": {**person, "name": name, "password": "hmac-sha256:" + "ab" * 32},
             "facts": {"status": "Active", "user_id": 100000 + index},
@@ -80,12 +80,12 @@ def synthetic(size: int) -> StateDocument:
 
 
 def resident_mib() -> float:
-    with open("/proc/self/statm") as statm:
+    with Path("/proc/self/statm").open() as statm:
         return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
 def written_bytes() -> int:
-    with open("/proc/self/io") as io:
+    with Path("/proc/self/io").open() as io:
         fields = dict(line.split(": ") for line in io.read().splitlines())
     return int(fields["wchar"])
 

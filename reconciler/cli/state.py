@@ -46,9 +46,15 @@ def state_list(ctx: Context, trader: str | None) -> None:
     """List recorded addresses with their remote ids."""
     with open_workspace(ctx.manifests, choice=ctx.choice, connect=False) as workspace:
         document = workspace.store.read()
-    for text in sorted(document.resources, key=Address.parse):
-        if trader is None or Address.parse(text).trader == trader:
-            click.echo(f"{text}\t{document.resources[text].remote_id}")
+    records = document.resources.raw  # no model per record
+    addresses = sorted(map(Address.parse, records))
+    lines = [
+        f"{address}\t{records[str(address)]['remote_id']}"
+        for address in addresses
+        if trader is None or address.trader == trader
+    ]
+    if lines:
+        click.echo("\n".join(lines))
 
 
 @state.command("show")

@@ -162,9 +162,7 @@ def check_swap(current: bytes | None, *, expected_serial: int | None, lineage: s
     check_header(header, expected_serial=expected_serial, lineage=lineage)
 
 
-def check_header(
-    header: StateHeader | None, *, expected_serial: int | None, lineage: str
-) -> None:
+def check_header(header: StateHeader | None, *, expected_serial: int | None, lineage: str) -> None:
     """The compare-and-swap rule every backend applies to the stored header before a write:
     StateConflict unless it is still at `expected_serial` (None: nothing stored) and
     `lineage`."""

@@ -157,7 +157,8 @@ class StateEditor:
 
     def get(self, address: str) -> ResourceState | None:
         """The working record of `address` (reading never copies anything)."""
-        return self._records.derived(self._resources).get(address)
+        record: ResourceState | None = self._records.derived(self._resources).get(address)
+        return record
 
     def put(self, address: str, resource: ResourceState) -> None:
         """Record `resource` at `address`, replacing what was there; without a `created_at`

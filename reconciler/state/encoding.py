@@ -113,7 +113,9 @@ def encode(data: Mapping[str, Any]) -> bytes:
             )
             fields.append(f"  {dump(name)}: {{\n{entries}\n  }}")
         else:
-            fields.append(f"  {dump(name)}: {dump(dict(value) if isinstance(value, Mapping) else value)}")
+            fields.append(
+                f"  {dump(name)}: {dump(dict(value) if isinstance(value, Mapping) else value)}"
+            )
     return ("{\n" + ",\n".join(fields) + "\n}\n").encode("utf-8")
 
 

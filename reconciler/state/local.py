@@ -22,7 +22,7 @@ from reconciler.state.backend import LockInfo
 from reconciler.state.delta import StateDelta
 from reconciler.state.encoding import RawDocument
 from reconciler.state.liveness import Liveness, holder_liveness
-from reconciler.state.local_files import StateFiles
+from reconciler.state.local_files import JOURNAL_FROM_BYTES, StateFiles
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +36,8 @@ _KEY_BYTES = 32
 
 class LocalBackend:
     """Files `<workspace>.state.json`, `.state.journal`, `.state.json.backup`, `.lock`,
-    `.state.key` and `.audit.jsonl` in `directory` (created when first needed).
+    `.state.key` and `.audit.jsonl` in `directory` (created when first needed); a state file
+    of `journal_from` bytes or more takes small changes in its journal.
 
     A crash at any moment leaves a complete state: a whole file is written to a temporary
     file in the same directory, synced, then renamed over the old one; a change appended to
@@ -45,12 +46,18 @@ class LocalBackend:
     guards against any other.
     """
 
-    def __init__(self, directory: Path, *, workspace: str = "default") -> None:
+    def __init__(
+        self,
+        directory: Path,
+        *,
+        workspace: str = "default",
+        journal_from: int = JOURNAL_FROM_BYTES,
+    ) -> None:
         if not _WORKSPACE.match(workspace):
             raise StateError(f"invalid workspace name {workspace!r}")
         self.directory = directory
         self.workspace = workspace
-        self._files = StateFiles(directory, workspace)
+        self._files = StateFiles(directory, workspace, journal_from=journal_from)
         self.state_path = self._files.state_path
         self.backup_path = self._files.backup_path
         self.journal_path = self._files.journal_path

@@ -1,10 +1,11 @@
 """The local backend's state files: the document (`<workspace>.state.json`, canonical JSON
 replaced atomically), its backup, and the journal beside it (`<workspace>.state.journal`).
 
-A write that changes a few records appends one JSON line (the delta, with its serial) to the
-journal and syncs it, instead of rewriting the whole file; a read replays the journal over the
-file. Once the journal would pass `COMPACT_FRACTION` of the file's size, the write rewrites the
-file whole instead and removes the journal (compaction). A crash mid-append leaves a last line
+Once the file has `JOURNAL_FROM_BYTES`, a write that changes a few records appends one JSON
+line (the delta, with its serial) to the journal and syncs it, instead of rewriting the whole
+file; a read replays the journal over the file. Once the journal would pass `COMPACT_FRACTION`
+of the file's size, the write rewrites the file whole instead and removes the journal
+(compaction). A crash mid-append leaves a last line
 without its newline: reads ignore it and the next write cuts it off. Lines whose serial the
 file already holds (a crash between a rewrite and the journal's removal) are skipped. Writers
 (the check of the serial, then the append or the rewrite) hold an exclusive `flock` on the
@@ -34,6 +35,10 @@ from reconciler.state.encoding import (
     parse_header,
 )
 
+JOURNAL_FROM_BYTES = 1 << 20
+"""assumed: a state file below 1 MiB is rewritten whole on every write (a few milliseconds),
+so a small state stays one file."""
+
 COMPACT_FRACTION = 0.5
 """assumed: the journal is folded into the state file once it would pass half the file's size
 (a read then parses at most one and a half times the file)."""
@@ -54,8 +59,9 @@ class _JournalEnd:
 class StateFiles:
     """The document file, its backup and its journal in `directory`."""
 
-    def __init__(self, directory: Path, workspace: str) -> None:
+    def __init__(self, directory: Path, workspace: str, *, journal_from: int) -> None:
         self.directory = directory
+        self._journal_from = journal_from
         self.state_path = directory / f"{workspace}.state.json"
         self.backup_path = directory / f"{workspace}.state.json.backup"
         self.journal_path = directory / f"{workspace}.state.journal"
@@ -105,7 +111,8 @@ class StateFiles:
             header, file_size, end = self._current()
             check_header(header, expected_serial=expected_serial, lineage=lineage)
             line = delta.to_line()
-            if end.complete + len(line) > file_size * COMPACT_FRACTION:
+            is_small = file_size < self._journal_from
+            if is_small or end.complete + len(line) > file_size * COMPACT_FRACTION:
                 self._replace(document(), has_previous=True)
                 return
             self._append(line, end)
@@ -265,4 +272,4 @@ def _exists(path: Path) -> bool:
     return path.exists()
 
 
-__all__ = ["COMPACT_FRACTION", "StateFiles"]
+__all__ = ["COMPACT_FRACTION", "JOURNAL_FROM_BYTES", "StateFiles"]

@@ -45,8 +45,8 @@ class _LockState:
 
 
 class PostgresBackend:
-    """Tables `state_headers`, `state_entries`, `locks`, `keys`, `audit` and `handout` in
-    `schema` (created on first use).
+    """Tables `states`, `state_entries`, `locks`, `keys`, `audit` and `handout` in `schema`
+    (created on first use).
 
     The lock is `pg_try_advisory_lock` taken on a connection kept open for the lock's lifetime,
     so it dies with the holder's session: a killed process never leaves a stuck lock, only a

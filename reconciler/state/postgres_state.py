@@ -1,11 +1,11 @@
-"""The PostgreSQL backend's state tables: a small header row per workspace (`state_headers`:
-lineage, serial, format version, key check), locked `FOR UPDATE` to check the serial, and one
-row per record or pending operation (`state_entries`, keyed by workspace, kind and key, the
-entry as jsonb), of which a write upserts or deletes only those that changed.
+"""The PostgreSQL backend's state tables: a small header row per workspace (`states`: lineage,
+serial, format version, key check), locked `FOR UPDATE` to check the serial, and one row per
+record or pending operation (`state_entries`, keyed by workspace, kind and key, the entry as
+jsonb), of which a write upserts or deletes only those that changed.
 
-The earlier layout kept the whole document in one `states` row; a workspace still stored so
-is moved to the new tables by the first read or write, under that row's lock (a concurrent
-mover waits, then finds the work done).
+The first layout kept the whole document in the header row's `data`; a workspace still stored
+so is moved to entry rows by the first read or write, under the header row's lock (a
+concurrent mover waits, then finds `data` emptied).
 """
 
 from __future__ import annotations
@@ -33,8 +33,8 @@ _UPSERT = (
     " ON CONFLICT (workspace, kind, key) DO UPDATE SET entry = excluded.entry"
 )
 _HEADER = (
-    "SELECT lineage, serial, format_version, key_check FROM {schema}.state_headers"
-    " WHERE workspace = %s"
+    "SELECT lineage, serial, format_version, key_check, octet_length(data) > 0"
+    " FROM {schema}.states WHERE workspace = %s"
 )
 
 
@@ -45,13 +45,10 @@ def read_document(db: PostgresConnection) -> RawDocument | None:
             with conn.transaction():
                 conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
                 header = conn.execute(db.sql(_HEADER), [db.workspace]).fetchone()
-                if header is not None:
+                if header is None:
+                    return None
+                if not header[4]:
                     return _document(db, conn, header)
-                legacy = conn.execute(
-                    db.sql("SELECT 1 FROM {schema}.states WHERE workspace = %s"), [db.workspace]
-                ).fetchone()
-            if legacy is None:
-                return None
             with conn.transaction():
                 _locked_header(db, conn)  # moves the one-row document to the entry rows
     return None
@@ -109,7 +106,7 @@ def write_delta(
 
 def _document(db: PostgresConnection, conn: Connection, header: tuple[Any, ...]) -> RawDocument:
     """The document of `header` and the workspace's entry rows (one JSON parse per map)."""
-    lineage, serial, format_version, key_check = header
+    lineage, serial, format_version, key_check, _ = header
     parts: dict[str, list[str]] = {kind: [] for kind in _KINDS.values()}
     rows = conn.execute(
         db.sql("SELECT kind, key, entry::text FROM {schema}.state_entries WHERE workspace = %s"),
@@ -130,20 +127,21 @@ def _document(db: PostgresConnection, conn: Connection, header: tuple[Any, ...])
 
 def _locked_header(db: PostgresConnection, conn: Connection) -> StateHeader | None:
     """The header row locked for this transaction; a document in the one-row layout is moved
-    to the entry rows first."""
-    query = db.sql(_HEADER + " FOR UPDATE")
-    row = conn.execute(query, [db.workspace]).fetchone()
+    to entry rows first."""
+    row = conn.execute(db.sql(_HEADER + " FOR UPDATE"), [db.workspace]).fetchone()
     if row is None:
-        with conn.cursor(binary=True) as cursor:
-            legacy = cursor.execute(
-                db.sql("SELECT data FROM {schema}.states WHERE workspace = %s FOR UPDATE"),
-                [db.workspace],
+        return None
+    if row[4]:
+        with conn.cursor(binary=True) as cursor:  # text would double it (hex)
+            data = cursor.execute(
+                db.sql("SELECT data FROM {schema}.states WHERE workspace = %s"), [db.workspace]
             ).fetchone()
-        if legacy is not None:
-            _install(db, conn, load_object(bytes(legacy[0])), is_new=True)
-            conn.execute(db.sql("DELETE FROM {schema}.states WHERE workspace = %s"), [db.workspace])
-        row = conn.execute(query, [db.workspace]).fetchone()  # another mover's, once it is done
-    return None if row is None else StateHeader(lineage=str(row[0]), serial=int(row[1]))
+        assert data is not None  # the row is locked
+        conn.execute(
+            db.sql("DELETE FROM {schema}.state_entries WHERE workspace = %s"), [db.workspace]
+        )
+        _install(db, conn, load_object(bytes(data[0])), is_new=False)
+    return StateHeader(lineage=str(row[0]), serial=int(row[1]))
 
 
 def _install(db: PostgresConnection, conn: Connection, raw: RawDocument, *, is_new: bool) -> None:
@@ -162,12 +160,12 @@ def _write_header(
 ) -> None:
     # A first write inserts: of two racing first writers, one fails on the primary key.
     statement = (
-        "INSERT INTO {schema}.state_headers"
-        " (lineage, serial, format_version, key_check, updated_at, workspace)"
-        " VALUES (%s, %s, %s, %s, now(), %s)"
+        "INSERT INTO {schema}.states"
+        " (lineage, serial, format_version, key_check, data, updated_at, workspace)"
+        " VALUES (%s, %s, %s, %s, '', now(), %s)"
         if is_new
-        else "UPDATE {schema}.state_headers SET lineage = %s, serial = %s, format_version = %s,"
-        " key_check = %s, updated_at = now() WHERE workspace = %s"
+        else "UPDATE {schema}.states SET lineage = %s, serial = %s, format_version = %s,"
+        " key_check = %s, data = '', updated_at = now() WHERE workspace = %s"
     )
     values = [header.get(name) for name in ("lineage", "serial", "format_version", "key_check")]
     conn.execute(db.sql(statement), [*values, db.workspace])

@@ -62,7 +62,9 @@ class Records(Mapping[str, ResourceState]):
 
     __slots__ = ("_built", "_raw")
 
-    def __init__(self, raw: dict[str, RawRecord] | None = None, built: _Built | None = None) -> None:
+    def __init__(
+        self, raw: dict[str, RawRecord] | None = None, built: _Built | None = None
+    ) -> None:
         self._raw: dict[str, RawRecord] = {} if raw is None else raw
         self._built: _Built = {} if built is None else built
 
@@ -99,7 +101,9 @@ class Records(Mapping[str, ResourceState]):
         )
 
     @classmethod
-    def _validated(cls, value: object, handler: core_schema.ValidatorFunctionWrapHandler) -> Records:
+    def _validated(
+        cls, value: object, handler: core_schema.ValidatorFunctionWrapHandler
+    ) -> Records:
         if isinstance(value, Records):
             return value
         return cls({address: raw_record(record) for address, record in handler(value).items()})
