@@ -119,11 +119,14 @@ def encode(data: Mapping[str, Any]) -> bytes:
     return ("{\n" + ",\n".join(fields) + "\n}\n").encode("utf-8")
 
 
+_COMPACT = json.JSONEncoder(
+    sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False
+)
+
+
 def dump_compact(value: object) -> str:
     """One value as canonical compact JSON (sorted keys, no spaces)."""
-    return json.dumps(
-        value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False
-    )
+    return _COMPACT.encode(value)
 
 
 __all__ = [

@@ -28,6 +28,7 @@ from reconciler.state.postgres_connection import Connection, PostgresConnection
 _KINDS = {"resources": "resource", "pending": "pending"}
 """The document map each kind of entry row belongs to."""
 
+_COPY_LINES = 10_000
 _UPSERT = (
     "INSERT INTO {schema}.state_entries (workspace, kind, key, entry) VALUES (%s, %s, %s, %s)"
     " ON CONFLICT (workspace, kind, key) DO UPDATE SET entry = excluded.entry"
@@ -105,15 +106,9 @@ def write_delta(
 
 
 def _document(db: PostgresConnection, conn: Connection, header: tuple[Any, ...]) -> RawDocument:
-    """The document of `header` and the workspace's entry rows (one JSON parse per map)."""
+    """The document of `header` and the workspace's entry rows (the server writes each row as
+    `"key":entry`, then one JSON parse per map)."""
     lineage, serial, format_version, key_check, _ = header
-    parts: dict[str, list[str]] = {kind: [] for kind in _KINDS.values()}
-    rows = conn.execute(
-        db.sql("SELECT kind, key, entry::text FROM {schema}.state_entries WHERE workspace = %s"),
-        [db.workspace],
-    )
-    for kind, key, entry in rows:
-        parts[kind].append(f"{json.dumps(key)}:{entry}")
     raw: RawDocument = {
         "format_version": format_version,
         "key_check": key_check,
@@ -121,7 +116,14 @@ def _document(db: PostgresConnection, conn: Connection, header: tuple[Any, ...])
         "serial": serial,
     }
     for name, kind in _KINDS.items():
-        raw[name] = json.loads("{" + ",".join(parts[kind]) + "}")
+        rows = conn.execute(
+            db.sql(
+                "SELECT to_json(key)::text || ':' || entry::text FROM {schema}.state_entries"
+                " WHERE workspace = %s AND kind = %s"
+            ),
+            [db.workspace, kind],
+        ).fetchall()
+        raw[name] = json.loads("{" + ",".join([row[0] for row in rows]) + "}")
     return raw
 
 
@@ -151,8 +153,21 @@ def _install(db: PostgresConnection, conn: Connection, raw: RawDocument, *, is_n
     with conn.cursor() as cursor, cursor.copy(db.sql(copy_rows)) as copy:
         for name, kind in _KINDS.items():
             entries = raw.get(name) or {}
-            for key, value in entries.items():
-                copy.write_row((db.workspace, kind, key, dump_compact(value)))
+            prefix = f"{_copy_text(db.workspace)}\t{kind}\t"
+            lines = [
+                f"{prefix}{_copy_text(key)}\t{_copy_text(dump_compact(value))}\n"
+                for key, value in entries.items()
+            ]
+            for start in range(0, len(lines), _COPY_LINES):
+                copy.write("".join(lines[start : start + _COPY_LINES]))
+
+
+def _copy_text(text: str) -> str:
+    """`text` as a field of COPY's text format."""
+    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
+        text = text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+        text = text.replace("\r", "\\r")
+    return text
 
 
 def _write_header(

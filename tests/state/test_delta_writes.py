@@ -313,3 +313,17 @@ def test_concurrent_movers_of_the_one_row_layout_agree(pg: tuple[str, str]) -> N
 
     assert all(result == document for result in results)
     assert len(row_versions(dsn, schema)) == len(document.resources) + len(document.pending)
+
+
+def test_any_text_round_trips_whole_and_as_a_delta(open_backend: OpenBackend) -> None:
+    odd = 'tab\there "quoted" back\\slash\nnew line \\. ü ✓ \r'
+    store = StateStore(open_backend())
+    document = seeded(store)
+    editor = document.edit()
+    editor.put(f"tradovate_user.{odd}", record(1).model_copy(update={"attributes": {odd: odd}}))
+    whole = store.replace(document, editor.snapshot())
+    editor = whole.edit()
+    editor.put("tradovate_user.t2", record(2).model_copy(update={"attributes": {"n": odd}}))
+    written = store.write(editor.snapshot())
+
+    assert StateStore(open_backend()).read() == written
