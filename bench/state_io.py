@@ -6,8 +6,9 @@
 
 Each size runs in a process of its own and prints one JSON line: seconds and resident memory
 added by a read, seconds and bytes of a 10-trader change (bytes written through write(2) for
-the local backend, WAL bytes for PostgreSQL), seconds of a whole-document write, and the
-largest single stored value (PostgreSQL)."""
+the local backend, WAL bytes for PostgreSQL), seconds of a whole-document write, the state's
+part of `state list` and `history` of one trader, and the largest single stored value
+(PostgreSQL; at 1,000,000 traders too, memory allowing: `--size 1000000 --backend postgres`)."""
 
 from __future__ import annotations
 
@@ -22,10 +23,13 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from reconciler.plan import Address
 from reconciler.state import (
+    AuditEntry,
     Backend,
     LocalBackend,
     PendingOperation,
+    Provenance,
     ResourceState,
     StateDocument,
     StateStore,
@@ -161,10 +165,48 @@ def measure(size: int, kind: str, where: str, dsn: str) -> dict[str, Any]:
         "change_mb": round(change_bytes / 1e6, 3),
         "full_write_s": round(full_seconds, 3),
     }
+    result.update(queries(reader, current))
     if conn is not None:
-        result["largest_value_mb"] = round(largest_value(conn, where) / 1e6, 3)
+        result["largest_value_kb"] = round(largest_value(conn, where) / 1e3, 1)
         conn.close()
     return result
+
+
+def queries(store: StateStore, document: StateDocument) -> dict[str, float]:
+    """Seconds of the state's part of `state list` (addresses sorted with their remote ids, from
+    a fresh read) and of `history` of one trader, with one audit entry per record."""
+    stamp = Provenance(actor="bench@host", command="apply", plan="p")
+    entries = [
+        AuditEntry.of(
+            stamp,
+            at=_STAMP,
+            trader=address.partition(".")[2].partition(".")[0],
+            address=address,
+            action="create",
+            outcome="ok",
+            remote_id=record.remote_id,
+        )
+        for address, record in document.resources.items()
+    ]
+    for start in range(0, len(entries), 50_000):
+        store.append_audit(entries[start : start + 50_000])
+    del entries
+    started = time.perf_counter()
+    resources = store.read().resources
+    raw = getattr(resources, "raw", None)  # records as stored, where the state keeps them so
+    remote_ids = (
+        {address: str(record["remote_id"]) for address, record in raw.items()}
+        if raw is not None
+        else {address: record.remote_id for address, record in resources.items()}
+    )
+    listed = [f"{a}\t{remote_ids[str(a)]}" for a in sorted(map(Address.parse, remote_ids))]
+    list_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    found = store.history("trader0000005")
+    history_seconds = time.perf_counter() - started
+    assert listed
+    assert found
+    return {"list_s": round(list_seconds, 3), "history_s": round(history_seconds, 3)}
 
 
 def largest_value(conn: Any, schema: str) -> int:

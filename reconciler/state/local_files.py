@@ -196,7 +196,10 @@ class StateFiles:
         except OSError as exc:
             raise StateError(f"cannot open {self.directory}: {exc.strerror}") from None
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            except OSError as exc:
+                raise StateError(f"cannot lock {self.directory}: {exc.strerror}") from None
             yield
         finally:
             os.close(fd)  # releases the flock

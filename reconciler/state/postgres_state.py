@@ -14,6 +14,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from reconciler.errors import StateError
 from reconciler.state.backend import check_header
 from reconciler.state.delta import StateDelta
 from reconciler.state.encoding import (
@@ -52,7 +53,7 @@ def read_document(db: PostgresConnection) -> RawDocument | None:
                     return _document(db, conn, header)
             with conn.transaction():
                 _locked_header(db, conn)  # moves the one-row document to the entry rows
-    return None
+    raise StateError(f"the state of workspace {db.workspace!r} keeps changing its layout")
 
 
 def read_bytes(db: PostgresConnection) -> bytes | None:

@@ -5,7 +5,7 @@ identity)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import ItemsView, Iterator, Mapping, ValuesView
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler
@@ -58,7 +58,8 @@ class Records(Mapping[str, ResourceState]):
     an edit puts a new object, so an unchanged record is the very object that was read).
 
     A model is built on first lookup and kept, shared with the documents edited from this one:
-    an unchanged record looked up in either is the same object."""
+    an unchanged record looked up in either is the same object. Iterating `items()` or
+    `values()` keeps none (a pass over a large state holds no model per record)."""
 
     __slots__ = ("_built", "_raw")
 
@@ -120,6 +121,17 @@ class Records(Mapping[str, ResourceState]):
         raw = self._raw.get(address)
         return default if raw is None else self._model(address, raw)
 
+    def items(self) -> ItemsView[str, ResourceState]:
+        return _Items(self)
+
+    def values(self) -> ValuesView[ResourceState]:
+        return _Values(self)
+
+    def passing(self, address: str, raw: RawRecord) -> ResourceState:
+        """The model of one record for a pass over all: the kept one, else a new one not kept."""
+        built = self._built.get(address)
+        return built[1] if built is not None and built[0] is raw else record_of(raw)
+
     def _model(self, address: str, raw: RawRecord) -> ResourceState:
         built = self._built.get(address)
         if built is not None and built[0] is raw:
@@ -163,6 +175,24 @@ class Records(Mapping[str, ResourceState]):
                 lambda records: {address: dict(raw) for address, raw in records.raw.items()}
             ),
         )
+
+
+class _Items(ItemsView[str, ResourceState]):
+    _mapping: Records
+
+    def __iter__(self) -> Iterator[tuple[str, ResourceState]]:
+        records = self._mapping
+        for address, raw in records.raw.items():
+            yield address, records.passing(address, raw)
+
+
+class _Values(ValuesView[ResourceState]):
+    _mapping: Records
+
+    def __iter__(self) -> Iterator[ResourceState]:
+        records = self._mapping
+        for address, raw in records.raw.items():
+            yield records.passing(address, raw)
 
 
 __all__ = ["RawRecord", "Records", "ResourceState", "raw_record", "record_of"]
