@@ -193,13 +193,7 @@ def queries(store: StateStore, document: StateDocument) -> dict[str, float]:
     del entries
     started = time.perf_counter()
     resources = store.read().resources
-    raw = getattr(resources, "raw", None)  # records as stored, where the state keeps them so
-    remote_ids = (
-        {address: str(record["remote_id"]) for address, record in raw.items()}
-        if raw is not None
-        else {address: record.remote_id for address, record in resources.items()}
-    )
-    listed = [f"{a}\t{remote_ids[str(a)]}" for a in sorted(map(Address.parse, remote_ids))]
+    listed = sorted((Address.parse(a), record.remote_id) for a, record in resources.items())
     list_seconds = time.perf_counter() - started
     started = time.perf_counter()
     found = store.history("trader0000005")

@@ -46,11 +46,12 @@ def state_list(ctx: Context, trader: str | None) -> None:
     """List recorded addresses with their remote ids."""
     with open_workspace(ctx.manifests, choice=ctx.choice, connect=False) as workspace:
         document = workspace.store.read()
-    records = document.resources.raw  # no model per record
-    addresses = sorted(map(Address.parse, records))
+    listed = sorted(  # a pass over the records keeps no model of any
+        (Address.parse(text), record.remote_id) for text, record in document.resources.items()
+    )
     lines = [
-        f"{address}\t{records[str(address)]['remote_id']}"
-        for address in addresses
+        f"{address}\t{remote_id}"
+        for address, remote_id in listed
         if trader is None or address.trader == trader
     ]
     if lines:

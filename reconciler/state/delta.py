@@ -12,8 +12,11 @@ from reconciler.errors import StateError
 from reconciler.state.document import PendingOperation, StateDocument
 from reconciler.state.encoding import HEADER_FIELDS, RawDocument, dump_compact
 
-RawChanges = dict[str, dict[str, Any] | None]
-"""Stored forms by key; None for one removed."""
+RecordChanges = dict[str, str | None]
+"""Records' canonical texts by address; None for one removed."""
+
+PendingChanges = dict[str, dict[str, Any] | None]
+"""Pending operations as JSON objects by id; None for one cleared."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,8 +26,8 @@ class StateDelta:
     form) or removed (None)."""
 
     header: dict[str, Any]
-    resources: RawChanges
-    pending: RawChanges
+    resources: RecordChanges
+    pending: PendingChanges
 
     @property
     def serial(self) -> int:
@@ -35,8 +38,9 @@ class StateDelta:
         return str(self.header["lineage"])
 
     def apply_to(self, raw: RawDocument) -> None:
-        """Change the decoded document `raw` in place into the one this delta wrote."""
+        """Change the decoded document `raw` (records as texts) into the one this delta wrote."""
         raw.update(self.header)
+        changes: Mapping[str, object]
         for name, changes in (("resources", self.resources), ("pending", self.pending)):
             entries = raw.setdefault(name, {})
             for key, value in changes.items():
@@ -46,9 +50,13 @@ class StateDelta:
                     entries[key] = value
 
     def to_line(self) -> bytes:
-        """One compact JSON line, newline included."""
-        data = {"header": self.header, "resources": self.resources, "pending": self.pending}
-        return (dump_compact(data) + "\n").encode("utf-8")
+        """One compact JSON line, newline included (records' texts written as they are)."""
+        records = ",".join(
+            f"{dump_compact(key)}:{'null' if text is None else text}"
+            for key, text in self.resources.items()
+        )
+        head = dump_compact({"header": self.header, "pending": self.pending})
+        return f'{head[:-1]},"resources":{{{records}}}}}\n'.encode()
 
     @classmethod
     def from_line(cls, line: bytes) -> StateDelta:
@@ -62,7 +70,8 @@ class StateDelta:
             raise StateError("a state journal line has no valid header")
         if not (isinstance(resources, dict) and isinstance(pending, dict)):
             raise StateError("a state journal line is not a state change")
-        return cls(header, resources, pending)
+        texts = {key: None if v is None else dump_compact(v) for key, v in resources.items()}
+        return cls(header, texts, pending)
 
 
 def delta_between(base: StateDocument, written: StateDocument) -> StateDelta:
@@ -70,7 +79,7 @@ def delta_between(base: StateDocument, written: StateDocument) -> StateDelta:
     (an unchanged record is the object that was read), then by value."""
     return StateDelta(
         header=written.header(),
-        resources=_changes(base.resources.raw, written.resources.raw, lambda raw: raw),
+        resources=_changes(base.resources.raw, written.resources.raw, lambda text: text),
         pending=_changes(base.pending, written.pending, _pending_raw),
     )
 
@@ -79,10 +88,10 @@ def _pending_raw(op: PendingOperation) -> dict[str, Any]:
     return op.model_dump(mode="json")
 
 
-def _changes(old: Mapping[str, Any], new: Mapping[str, Any], stored: Any) -> RawChanges:
+def _changes(old: Mapping[str, Any], new: Mapping[str, Any], stored: Any) -> dict[str, Any]:
     if old is new:
         return {}
-    changes: RawChanges = {}
+    changes: dict[str, Any] = {}
     for key, value in new.items():
         before = old.get(key)
         if before is not value and before != value:
@@ -93,4 +102,4 @@ def _changes(old: Mapping[str, Any], new: Mapping[str, Any], stored: Any) -> Raw
     return changes
 
 
-__all__ = ["RawChanges", "StateDelta", "delta_between"]
+__all__ = ["PendingChanges", "RecordChanges", "StateDelta", "delta_between"]

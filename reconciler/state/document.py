@@ -21,7 +21,7 @@ from reconciler.state.encoding import (
     parse_header,
 )
 from reconciler.state.migrations import MIGRATIONS, Migration
-from reconciler.state.records import RawRecord, Records, ResourceState, raw_record
+from reconciler.state.records import RawRecord, Records, ResourceState, fields_of, raw_record
 
 FORMAT_VERSION = 4
 """The state format this program writes; older documents are migrated on read.
@@ -107,6 +107,9 @@ class StateDocument(BaseModel):
         the current format keeps its records unvalidated (they were when written); an older
         one is migrated and validated (and differs from what is stored)."""
         if format_version_of(raw) != FORMAT_VERSION:
+            records = raw.get("resources")
+            if isinstance(records, dict):
+                raw = {**raw, "resources": {k: fields_of(v) for k, v in records.items()}}
             return cls.from_object(raw), False
         fields = {name: raw[name] for name in HEADER_FIELDS if name in raw}
         unknown = set(raw) - {*HEADER_FIELDS, "resources", "pending"}
@@ -163,12 +166,14 @@ class StateEditor:
     def put(self, address: str, resource: ResourceState) -> None:
         """Record `resource` at `address`, replacing what was there; without a `created_at`
         it keeps the replaced record's, or takes its own `updated_at` when it is the first."""
-        raw = raw_record(resource)
-        if not raw["created_at"]:
+        if not resource.created_at:
             previous = self._resources.get(address)
-            created = previous.get("created_at", "") if previous is not None else ""
-            raw["created_at"] = created or resource.updated_at
-        self._own()[0][address] = raw
+            created = fields_of(previous).get("created_at", "") if previous is not None else ""
+            fields = resource.model_dump(mode="json")
+            fields["created_at"] = created or resource.updated_at
+            self._own()[0][address] = raw_record(fields)
+        else:
+            self._own()[0][address] = raw_record(resource)
 
     def remove(self, address: str) -> None:
         """Forget `address`; nothing happens when it is not recorded."""

@@ -94,9 +94,9 @@ def is_int(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def encode(data: Mapping[str, Any]) -> bytes:
+def encode(raw: Mapping[str, Any]) -> bytes:
     """Canonical UTF-8 JSON of a document: sorted keys, one record per line, newline at the end
-    (maps of records may hold decoded dicts or models)."""
+    (`resources` holds each record's canonical text; other maps JSON values or models)."""
     # One record per line keeps diffs readable while json's C encoder does the work
     # (indent= falls back to the pure-Python encoder, about three times slower).
     dump = dump_compact
@@ -105,18 +105,49 @@ def encode(data: Mapping[str, Any]) -> bytes:
         return dump(value.model_dump(mode="json") if isinstance(value, BaseModel) else value)
 
     fields = []
-    for name in sorted(data):
-        value = data[name]
+    for name in sorted(raw):
+        value = raw[name]
         if isinstance(value, Mapping) and value:
-            entries = ",\n".join(
-                f"    {dump(key)}: {dump_entry(value[key])}" for key in sorted(value)
-            )
+            show = (lambda text: text) if name == "resources" else dump_entry
+            entries = ",\n".join(f"    {dump(key)}: {show(value[key])}" for key in sorted(value))
             fields.append(f"  {dump(name)}: {{\n{entries}\n  }}")
         else:
             fields.append(
                 f"  {dump(name)}: {dump(dict(value) if isinstance(value, Mapping) else value)}"
             )
     return ("{\n" + ",\n".join(fields) + "\n}\n").encode("utf-8")
+
+
+_RESOURCES = b'\n  "resources": {\n'
+_KEY = json.JSONDecoder()
+
+
+def decode_document(data: bytes) -> RawDocument:
+    """A stored document decoded, its records left as canonical texts: a canonical document
+    is split by line (nothing per record is parsed but its address); any other is parsed whole
+    and each record encoded."""
+    start = data.find(_RESOURCES) if data.startswith(b'{\n  "format_version": ') else -1
+    end = data.find(b"\n  }", start + len(_RESOURCES) - 1) if start >= 0 else -1
+    if end < 0:
+        raw = load_object(data)
+        records = raw.get("resources")
+        if isinstance(records, dict):
+            raw["resources"] = {key: dump_compact(value) for key, value in records.items()}
+        return raw
+    raw = load_object(data[:start] + b'\n  "resources": {}' + data[end + 4 :])
+    resources = {}
+    for line in data[start + len(_RESOURCES) : end].decode("utf-8").split("\n"):
+        at = line.find('": ', 5)
+        key = line[5:at]
+        if at < 0 or "\\" in key:
+            try:
+                key, at = _KEY.raw_decode(line, 4)
+            except ValueError:
+                raise StateError("state is not valid JSON: a malformed record line") from None
+            at -= 1
+        resources[key] = line[at + 3 : -1] if line.endswith(",") else line[at + 3 :]
+    raw["resources"] = resources
+    return raw
 
 
 _COMPACT = json.JSONEncoder(
@@ -133,6 +164,7 @@ __all__ = [
     "HEADER_FIELDS",
     "RawDocument",
     "StateHeader",
+    "decode_document",
     "dump_compact",
     "encode",
     "format_version_of",

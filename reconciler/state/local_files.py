@@ -29,9 +29,9 @@ from reconciler.state.encoding import (
     RawDocument,
     StateHeader,
     _canonical_header,
+    decode_document,
     encode,
     is_int,
-    load_object,
     parse_header,
 )
 
@@ -83,7 +83,7 @@ class StateFiles:
             main = _read(self.state_path)
             if main is None:
                 return None
-            raw = load_object(main)
+            raw = decode_document(main)
             if self._replay(raw):
                 return raw
         raise StateError(f"{self.journal_path} does not continue {self.state_path}")

@@ -11,7 +11,7 @@ DDL = (
     "ALTER TABLE {schema}.states ADD COLUMN IF NOT EXISTS format_version integer,"
     " ADD COLUMN IF NOT EXISTS key_check text",
     "CREATE TABLE IF NOT EXISTS {schema}.state_entries (workspace text NOT NULL,"
-    " kind text NOT NULL, key text NOT NULL, entry jsonb NOT NULL,"
+    " kind text NOT NULL, key text NOT NULL, entry text NOT NULL,"
     " PRIMARY KEY (workspace, kind, key))",
     "CREATE TABLE IF NOT EXISTS {schema}.locks (workspace text PRIMARY KEY, info jsonb NOT NULL)",
     "CREATE TABLE IF NOT EXISTS {schema}.keys (workspace text PRIMARY KEY, key bytea NOT NULL)",

@@ -1,7 +1,7 @@
 """The PostgreSQL backend's state tables: a small header row per workspace (`states`: lineage,
 serial, format version, key check), locked `FOR UPDATE` to check the serial, and one row per
 record or pending operation (`state_entries`, keyed by workspace, kind and key, the entry as
-jsonb), of which a write upserts or deletes only those that changed.
+its canonical JSON text), of which a write upserts or deletes only those that changed.
 
 The first layout kept the whole document in the header row's `data`; a workspace still stored
 so is moved to entry rows by the first read or write, under the header row's lock (a
@@ -20,9 +20,9 @@ from reconciler.state.delta import StateDelta
 from reconciler.state.encoding import (
     RawDocument,
     StateHeader,
+    decode_document,
     dump_compact,
     encode,
-    load_object,
 )
 from reconciler.state.postgres_connection import Connection, PostgresConnection
 
@@ -66,7 +66,7 @@ def write_document(
 ) -> None:
     """Replace every row of the workspace with the document `data`, if serial and lineage
     still match."""
-    raw = load_object(data)
+    raw = decode_document(data)
     with db.session("write the state") as conn, conn.transaction():
         current = _locked_header(db, conn)
         check_header(current, expected_serial=expected_serial, lineage=lineage)
@@ -96,7 +96,7 @@ def write_delta(
                     [db.workspace, kind, gone],
                 )
             rows = [
-                (db.workspace, kind, key, dump_compact(value))
+                (db.workspace, kind, key, _entry_text(kind, value))
                 for key, value in changes.items()
                 if value is not None
             ]
@@ -107,8 +107,7 @@ def write_delta(
 
 
 def _document(db: PostgresConnection, conn: Connection, header: tuple[Any, ...]) -> RawDocument:
-    """The document of `header` and the workspace's entry rows (the server writes each row as
-    `"key":entry`, then one JSON parse per map)."""
+    """The document of `header` and the workspace's entry rows (records left as their text)."""
     lineage, serial, format_version, key_check, _ = header
     raw: RawDocument = {
         "format_version": format_version,
@@ -116,15 +115,18 @@ def _document(db: PostgresConnection, conn: Connection, header: tuple[Any, ...])
         "lineage": lineage,
         "serial": serial,
     }
-    for name, kind in _KINDS.items():
-        rows = conn.execute(
-            db.sql(
-                "SELECT to_json(key)::text || ':' || entry::text FROM {schema}.state_entries"
-                " WHERE workspace = %s AND kind = %s"
-            ),
-            [db.workspace, kind],
-        ).fetchall()
-        raw[name] = json.loads("{" + ",".join([row[0] for row in rows]) + "}")
+    rows = conn.execute(
+        db.sql("SELECT kind, key, entry FROM {schema}.state_entries WHERE workspace = %s"),
+        [db.workspace],
+    ).fetchall()
+    resources: dict[str, str] = {}
+    pending: dict[str, Any] = {}
+    for kind, key, entry in rows:
+        if kind == "resource":
+            resources[key] = entry  # kept as the record's canonical text
+        else:
+            pending[key] = json.loads(entry)
+    raw["resources"], raw["pending"] = resources, pending
     return raw
 
 
@@ -143,7 +145,7 @@ def _locked_header(db: PostgresConnection, conn: Connection) -> StateHeader | No
         conn.execute(
             db.sql("DELETE FROM {schema}.state_entries WHERE workspace = %s"), [db.workspace]
         )
-        _install(db, conn, load_object(bytes(data[0])), is_new=False)
+        _install(db, conn, decode_document(bytes(data[0])), is_new=False)
     return StateHeader(lineage=str(row[0]), serial=int(row[1]))
 
 
@@ -156,11 +158,16 @@ def _install(db: PostgresConnection, conn: Connection, raw: RawDocument, *, is_n
             entries = raw.get(name) or {}
             prefix = f"{_copy_text(db.workspace)}\t{kind}\t"
             lines = [
-                f"{prefix}{_copy_text(key)}\t{_copy_text(dump_compact(value))}\n"
+                f"{prefix}{_copy_text(key)}\t{_copy_text(_entry_text(kind, value))}\n"
                 for key, value in entries.items()
             ]
             for start in range(0, len(lines), _COPY_LINES):
                 copy.write("".join(lines[start : start + _COPY_LINES]))
+
+
+def _entry_text(kind: str, value: Any) -> str:
+    """A record is stored as its canonical text, a pending operation encoded."""
+    return str(value) if kind == "resource" else dump_compact(value)
 
 
 def _copy_text(text: str) -> str:

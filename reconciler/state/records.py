@@ -1,10 +1,11 @@
-"""The recorded resources of a document, kept compact: each record stays the decoded JSON
-object it was stored as and becomes a `ResourceState` only when it is looked at, so reading
-a large state builds no model per record (and a write can tell the records it changed by
-identity)."""
+"""The recorded resources of a document, kept compact: each record stays the JSON text it was
+stored as (canonical: sorted keys, no spaces) and is decoded into a `ResourceState` only when
+it is looked at, so reading a large state decodes nothing per record (and a write can tell the
+records it changed by identity, then by text)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import ItemsView, Iterator, Mapping, ValuesView
 from typing import Any
 
@@ -12,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler
 from pydantic_core import core_schema
 
 from reconciler.errors import StateError
+from reconciler.state.encoding import dump_compact
 
 
 class ResourceState(BaseModel):
@@ -32,21 +34,33 @@ class ResourceState(BaseModel):
     fingerprint: str = ""
 
 
-RawRecord = dict[str, Any]
-"""A record as decoded JSON (the fields of `ResourceState`; `fingerprint` left out when empty)."""
+RawRecord = str
+"""A record as stored: canonical compact JSON of the fields of `ResourceState` (`fingerprint`
+left out when empty)."""
 
 
-def raw_record(record: ResourceState) -> RawRecord:
-    """The stored form of `record`."""
-    raw = record.model_dump(mode="json")
-    if not raw["fingerprint"]:
-        del raw["fingerprint"]
-    return raw
+def raw_record(record: ResourceState | dict[str, Any]) -> RawRecord:
+    """The stored form of `record` (a model, or its fields as JSON values)."""
+    fields = record.model_dump(mode="json") if isinstance(record, ResourceState) else dict(record)
+    if not fields.get("fingerprint", True):
+        del fields["fingerprint"]
+    return dump_compact(fields)
+
+
+def fields_of(raw: RawRecord) -> dict[str, Any]:
+    """The fields of a stored record; StateError when it is not a JSON object."""
+    try:
+        fields = json.loads(raw)
+    except ValueError:
+        fields = None
+    if not isinstance(fields, dict):
+        raise StateError("invalid state document: a record is not a JSON object")
+    return fields
 
 
 def record_of(raw: RawRecord) -> ResourceState:
     """The model of a stored record, unvalidated: stored records were validated when written."""
-    return ResourceState.model_construct(**raw)
+    return ResourceState.model_construct(**fields_of(raw))
 
 
 _Built = dict[str, tuple[RawRecord, ResourceState]]
@@ -75,12 +89,9 @@ class Records(Mapping[str, ResourceState]):
 
     @classmethod
     def stored(cls, raw: object) -> Records:
-        """Records of a stored document of the current format (checked only for shape)."""
+        """Records of a stored document of the current format (texts, not checked further)."""
         if not isinstance(raw, dict):
             raise StateError("invalid state document: resources: expected an object")
-        for address, record in raw.items():
-            if not isinstance(record, dict) or not isinstance(record.get("remote_id"), str):
-                raise StateError(f"invalid state document: resources.{address}: not a record")
         return cls(raw)
 
     @classmethod
@@ -172,7 +183,7 @@ class Records(Mapping[str, ResourceState]):
             cls._validated,
             models,
             serialization=core_schema.plain_serializer_function_ser_schema(
-                lambda records: {address: dict(raw) for address, raw in records.raw.items()}
+                lambda records: {address: fields_of(raw) for address, raw in records.raw.items()}
             ),
         )
 
@@ -195,4 +206,4 @@ class _Values(ValuesView[ResourceState]):
             yield records.passing(address, raw)
 
 
-__all__ = ["RawRecord", "Records", "ResourceState", "raw_record", "record_of"]
+__all__ = ["RawRecord", "Records", "ResourceState", "fields_of", "raw_record", "record_of"]
