@@ -76,10 +76,19 @@ class StateDelta:
 
 def delta_between(base: StateDocument, written: StateDocument) -> StateDelta:
     """What changed from `base` (as stored) to `written`: records compared by identity first
-    (an unchanged record is the object that was read), then by value."""
+    (an unchanged record is the object that was read), then by value; only the addresses an
+    editor touched when `written` was edited from `base` itself."""
+    old, new = base.resources.raw, written.resources.raw
+    touched = written.resources.touched_since(old)
+    if touched is None:
+        resources = _changes(old, new, lambda text: text)
+    else:
+        resources = {
+            address: new.get(address) for address in touched if old.get(address) != new.get(address)
+        }
     return StateDelta(
         header=written.header(),
-        resources=_changes(base.resources.raw, written.resources.raw, lambda text: text),
+        resources=resources,
         pending=_changes(base.pending, written.pending, _pending_raw),
     )
 

@@ -149,18 +149,22 @@ class StateEditor:
     stays the same object, which is how a write finds what changed.
     """
 
-    __slots__ = ("_base", "_is_shared", "_pending", "_records", "_resources")
+    __slots__ = ("_base", "_is_shared", "_pending", "_records", "_resources", "_touched")
 
     def __init__(self, base: StateDocument) -> None:
         self._base = base
         self._records = base.resources
         self._resources = base.resources.raw
+        self._touched: set[str] = set()  # addresses put or removed since `base`
         self._pending = base.pending
         self._is_shared = True
 
     def get(self, address: str) -> ResourceState | None:
         """The working record of `address` (reading never copies anything)."""
-        record: ResourceState | None = self._records.derived(self._resources).get(address)
+        raw = self._resources.get(address)
+        if raw is None:
+            return None
+        record: ResourceState = self._records.derived(self._resources, frozenset()).get(address)
         return record
 
     def put(self, address: str, resource: ResourceState) -> None:
@@ -174,11 +178,13 @@ class StateEditor:
             self._own()[0][address] = raw_record(fields)
         else:
             self._own()[0][address] = raw_record(resource)
+        self._touched.add(address)
 
     def remove(self, address: str) -> None:
         """Forget `address`; nothing happens when it is not recorded."""
         if address in self._resources:
             del self._own()[0][address]
+            self._touched.add(address)
 
     def add_pending(self, op: PendingOperation) -> None:
         """Journal an operation about to be sent (keyed by its id)."""
@@ -194,7 +200,10 @@ class StateEditor:
         """The document as edited so far (same serial and lineage as the source)."""
         self._is_shared = True
         return self._base.model_copy(
-            update={"resources": self._records.derived(self._resources), "pending": self._pending}
+            update={
+                "resources": self._records.derived(self._resources, frozenset(self._touched)),
+                "pending": self._pending,
+            }
         )
 
     def _own(self) -> tuple[dict[str, RawRecord], dict[str, PendingOperation]]:

@@ -75,17 +75,26 @@ class Records(Mapping[str, ResourceState]):
     an unchanged record looked up in either is the same object. Iterating `items()` or
     `values()` keeps none (a pass over a large state holds no model per record)."""
 
-    __slots__ = ("_built", "_raw")
+    __slots__ = ("_built", "_origin", "_raw")
 
     def __init__(
         self, raw: dict[str, RawRecord] | None = None, built: _Built | None = None
     ) -> None:
         self._raw: dict[str, RawRecord] = {} if raw is None else raw
         self._built: _Built = {} if built is None else built
+        self._origin: tuple[dict[str, RawRecord], frozenset[str]] | None = None
 
-    def derived(self, raw: dict[str, RawRecord]) -> Records:
-        """Records of `raw` (an edit of this one's) sharing the models built so far."""
-        return Records(raw, self._built)
+    def derived(self, raw: dict[str, RawRecord], touched: frozenset[str]) -> Records:
+        """Records of `raw`, an edit of this one's at the addresses `touched` (and no other),
+        sharing the models built so far."""
+        records = Records(raw, self._built)
+        records._origin = (self._raw, touched)
+        return records
+
+    def touched_since(self, raw: Mapping[str, RawRecord]) -> frozenset[str] | None:
+        """The addresses edited since the records `raw`, when these are an edit of them."""
+        origin = self._origin
+        return origin[1] if origin is not None and origin[0] is raw else None
 
     @classmethod
     def stored(cls, raw: object) -> Records:

@@ -327,3 +327,21 @@ def test_any_text_round_trips_whole_and_as_a_delta(open_backend: OpenBackend) ->
     written = store.write(editor.snapshot())
 
     assert StateStore(open_backend()).read() == written
+
+
+def test_a_document_edited_from_another_read_is_compared_record_by_record(
+    tmp_path: Path,
+) -> None:
+    """The store finds the changes by comparing records when the edit is not of its own read."""
+    backend = LocalBackend(tmp_path, journal_from=0)
+    seeded(StateStore(backend))
+    elsewhere = StateStore(LocalBackend(tmp_path, journal_from=0)).read()
+    store = StateStore(backend)
+    store.read()
+
+    written = store.write(change_three(elsewhere))
+
+    (line,) = backend.journal_path.read_bytes().splitlines()
+    changed = json.loads(line)["resources"]
+    assert set(changed) == {"tradovate_user.t1", "tradovate_user.t2", "tradovate_user.t5"}
+    assert StateStore(LocalBackend(tmp_path)).read() == written
