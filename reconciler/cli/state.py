@@ -46,13 +46,12 @@ def state_list(ctx: Context, trader: str | None) -> None:
     """List recorded addresses with their remote ids."""
     with open_workspace(ctx.manifests, choice=ctx.choice, connect=False) as workspace:
         document = workspace.store.read()
-    listed = sorted(  # a pass over the records keeps no model of any
-        (Address.parse(text), record.remote_id) for text, record in document.resources.items()
-    )
+    records = document.resources
+    listed = sorted(records, key=_listing_order)  # no model per record is built
     lines = [
-        f"{address}\t{remote_id}"
-        for address, remote_id in listed
-        if trader is None or address.trader == trader
+        f"{text}\t{records.remote_id(text)}"
+        for text in listed
+        if trader is None or _listing_order(text)[0] == trader
     ]
     if lines:
         click.echo("\n".join(lines))
@@ -234,6 +233,13 @@ def history(ctx: Context, trader: str | None, output: str) -> None:
         click.echo(json.dumps([e.model_dump(mode="json") for e in entries], indent=2))
     else:
         ctx.out.print(render_history([e.model_dump() for e in entries], trader=trader))
+
+
+def _listing_order(text: str) -> tuple[str, str, str]:
+    """`Address.sort_key` of a recorded address, from its text without validating it again."""
+    kind, _, rest = text.partition(".")
+    trader, _, child = rest.partition("/")
+    return trader, kind, child
 
 
 def _address(text: str) -> Address:

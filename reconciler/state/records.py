@@ -63,6 +63,9 @@ def record_of(raw: RawRecord) -> ResourceState:
     return ResourceState.model_construct(**fields_of(raw))
 
 
+_REMOTE_ID = ',"remote_id":"'
+_STRING = json.JSONDecoder()
+
 _Built = dict[str, tuple[RawRecord, ResourceState]]
 """Models already built, by address, with the stored form each was built from."""
 
@@ -146,6 +149,22 @@ class Records(Mapping[str, ResourceState]):
 
     def values(self) -> ValuesView[ResourceState]:
         return _Values(self)
+
+    def remote_id(self, address: str) -> str:
+        """The platform id recorded at `address` (KeyError when none is), read from the record's
+        text without decoding the rest of it."""
+        raw = self._raw[address]
+        # canonical text sorts `remote_id` after attributes, facts and natural_key and before
+        # `updated_at`: its last unescaped occurrence is the record's own
+        at = raw.rfind(_REMOTE_ID)
+        if at >= 0:
+            try:
+                value, _ = _STRING.raw_decode(raw, at + len(_REMOTE_ID) - 1)
+            except ValueError:
+                value = None
+            if isinstance(value, str):
+                return value
+        return str(fields_of(raw)["remote_id"])
 
     def passing(self, address: str, raw: RawRecord) -> ResourceState:
         """The model of one record for a pass over all: the kept one, else a new one not kept."""
