@@ -20,7 +20,7 @@ from reconciler.state import (
     move_addresses,
     remove_addresses,
 )
-from reconciler.workspace import open_workspace
+from reconciler.workspace import open_state, open_workspace
 
 _LOCK_TIMEOUT = click.option(
     "--lock-timeout",
@@ -44,8 +44,8 @@ def state() -> None:
 @reports_errors
 def state_list(ctx: Context, trader: str | None) -> None:
     """List recorded addresses with their remote ids."""
-    with open_workspace(ctx.manifests, choice=ctx.choice, connect=False) as workspace:
-        document = workspace.store.read()
+    with open_state(ctx.manifests, choice=ctx.choice) as store:
+        document = store.read()
     records = document.resources
     listed = sorted(records, key=_listing_order)  # no model per record is built
     lines = [
@@ -64,8 +64,8 @@ def state_list(ctx: Context, trader: str | None) -> None:
 def state_show(ctx: Context, address: str) -> None:
     """Show one recorded address (secrets only as `(sensitive)`)."""
     text = str(_address(address))
-    with open_workspace(ctx.manifests, choice=ctx.choice, connect=False) as workspace:
-        document = workspace.store.read()
+    with open_state(ctx.manifests, choice=ctx.choice) as store:
+        document = store.read()
     record = document.resources.get(text)
     if record is None:
         raise StateError(f"not in state: {text}")
@@ -128,8 +128,8 @@ def state_mv(ctx: Context, source: str, destination: str, lock_timeout: float) -
 @reports_errors
 def state_pull(ctx: Context) -> None:
     """Print the stored state document (JSON; secrets are only keyed digests)."""
-    with open_workspace(ctx.manifests, choice=ctx.choice, connect=False) as workspace:
-        document = workspace.store.read()
+    with open_state(ctx.manifests, choice=ctx.choice) as store:
+        document = store.read()
     if document.serial == 0:
         raise StateError("no state is stored for this workspace yet")
     click.echo(document.to_bytes().decode("utf-8"), nl=False)
@@ -227,8 +227,8 @@ def import_object(ctx: Context, address: str, remote_id: str, lock_timeout: floa
 def history(ctx: Context, trader: str | None, output: str) -> None:
     """The audit trail of TRADER (or of the whole workspace): every action applied, when, by
     whom, from which plan and commit, with the platform's ids and the outcome."""
-    with open_workspace(ctx.manifests, choice=ctx.choice, connect=False) as workspace:
-        entries = workspace.store.history(trader)
+    with open_state(ctx.manifests, choice=ctx.choice) as store:
+        entries = store.history(trader)
     if output == "json":
         click.echo(json.dumps([e.model_dump(mode="json") for e in entries], indent=2))
     else:

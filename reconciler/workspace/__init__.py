@@ -13,7 +13,7 @@ from reconciler.lazy import lazy_attribute
 if TYPE_CHECKING:
     from reconciler.workspace.backends import BACKENDS, StateChoice, open_backend
     from reconciler.workspace.desired import desired_resources
-    from reconciler.workspace.opening import open_workspace
+    from reconciler.workspace.opening import open_state, open_workspace
     from reconciler.workspace.provenance import git_commit, provenance
     from reconciler.workspace.saved_plans import (
         plan_to_apply,
@@ -32,6 +32,7 @@ _HOMES = {
     "desired_resources": "desired",
     "git_commit": "provenance",
     "open_backend": "backends",
+    "open_state": "opening",
     "open_workspace": "opening",
     "provenance": "provenance",
     "plan_to_apply": "saved_plans",
@@ -54,6 +55,7 @@ __all__ = [
     "desired_resources",
     "git_commit",
     "open_backend",
+    "open_state",
     "open_workspace",
     "plan_to_apply",
     "provenance",

@@ -1,5 +1,5 @@
 """Opening a workspace: load the manifests, open the state backend and every configured
-provider (closed again when the workspace is left)."""
+provider (closed again when the workspace is left); or only its state store."""
 
 from __future__ import annotations
 
@@ -74,4 +74,26 @@ def open_workspace(
         )
 
 
-__all__ = ["open_workspace"]
+@contextmanager
+def open_state(
+    manifests: Path,
+    *,
+    choice: StateChoice | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Iterator[StateStore]:
+    """The state store the manifests choose, for commands that read state only (`state list`,
+    `history`): no platform is opened and no resource expanded."""
+    environ = dict(os.environ) if environ is None else environ
+    desired = load_manifests(manifests, schemas=schemas(), environ=environ)
+    root = manifests.resolve().parent
+    settings = desired.firm.settings.state
+    store = StateStore(
+        open_backend(settings, root=root, choice=choice or StateChoice(), environ=environ)
+    )
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+__all__ = ["open_state", "open_workspace"]
