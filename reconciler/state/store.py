@@ -146,6 +146,11 @@ class StateStore:
         """The current lock holder, or None when unlocked."""
         return self._backend.holder()
 
+    def holder_elsewhere(self) -> LockInfo | None:
+        """The lock holder when it is not this store (another command is running), else None."""
+        holder = self._backend.holder()
+        return None if holder is None or holder.id == self._held else holder
+
     def liveness(self, info: LockInfo) -> tuple[Liveness, str]:
         """Whether the holder `info` is alive (`unknown` when that cannot be known), and why."""
         return self._backend.liveness(info)

@@ -73,7 +73,13 @@ def plan_workspace(
     # objects interrupted creates made under a key the manifests no longer give
     pending |= remote.keys() - resources.keys() - recorded.keys()
     notes: tuple[str, ...] = ()
-    if document.pending:
+    running = workspace.store.holder_elsewhere() if document.pending else None
+    if running is not None:  # an apply is sending them now: nothing was interrupted
+        notes = (
+            f"{len(document.pending)} operation(s) are in flight in the {running.command} "
+            f"{running.describe()} is running; plan again once it has finished",
+        )
+    elif document.pending:
         notes = (
             f"{len(document.pending)} operation(s) of an interrupted apply were pending; "
             "objects they created are adopted by natural key, the rest are planned again",
