@@ -46,9 +46,15 @@ def state_list(ctx: Context, trader: str | None) -> None:
     """List recorded addresses with their remote ids."""
     with open_state(ctx.manifests, choice=ctx.choice) as store:
         document = store.read()
-    for text in sorted(document.resources, key=Address.parse):
-        if trader is None or Address.parse(text).trader == trader:
-            click.echo(f"{text}\t{document.resources[text].remote_id}")
+    records = document.resources
+    listed = sorted(records, key=_listing_order)  # no model per record is built
+    lines = [
+        f"{text}\t{records.remote_id(text)}"
+        for text in listed
+        if trader is None or _listing_order(text)[0] == trader
+    ]
+    if lines:
+        click.echo("\n".join(lines))
 
 
 @state.command("show")
@@ -221,12 +227,19 @@ def import_object(ctx: Context, address: str, remote_id: str, lock_timeout: floa
 def history(ctx: Context, trader: str | None, output: str) -> None:
     """The audit trail of TRADER (or of the whole workspace): every action applied, when, by
     whom, from which plan and commit, with the platform's ids and the outcome."""
-    with open_workspace(ctx.manifests, choice=ctx.choice, connect=False) as workspace:
-        entries = workspace.store.history(trader)
+    with open_state(ctx.manifests, choice=ctx.choice) as store:
+        entries = store.history(trader)
     if output == "json":
         click.echo(json.dumps([e.model_dump(mode="json") for e in entries], indent=2))
     else:
         ctx.out.print(render_history([e.model_dump() for e in entries], trader=trader))
+
+
+def _listing_order(text: str) -> tuple[str, str, str]:
+    """`Address.sort_key` of a recorded address, from its text without validating it again."""
+    kind, _, rest = text.partition(".")
+    trader, _, child = rest.partition("/")
+    return trader, kind, child
 
 
 def _address(text: str) -> Address:

@@ -1,5 +1,5 @@
 """Opening a workspace: load the manifests, open the state backend and every configured
-provider (closed again when the workspace is left)."""
+provider (closed again when the workspace is left); or only its state store."""
 
 from __future__ import annotations
 
