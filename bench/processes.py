@@ -4,6 +4,7 @@ of the finished process."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -11,6 +12,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,22 +72,25 @@ def tree_size(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
 
-def profile_stages(root: Path) -> tuple[float, dict[str, object]]:
-    """Run `bench.stage_profile` on the firm at `root` in a fresh process: its wall seconds
-    and what it printed."""
-    import json
-
+def profile_stages(root: Path) -> dict[str, Any]:
+    """Run `bench.stage_profile` on the firm at `root` in a fresh process: what it printed,
+    with the process's wall and CPU seconds (`wall`, `wall_cpu`)."""
     started = time.perf_counter()
-    done = subprocess.run(
+    process = subprocess.Popen(
         [sys.executable, "-m", "bench.stage_profile", str(root)],
-        check=True,
-        capture_output=True,
+        stdout=subprocess.PIPE,
         text=True,
         cwd=Path(__file__).resolve().parent.parent,
     )
+    assert process.stdout is not None
+    output = process.stdout.read()
+    _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - started
-    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
-    return seconds, result
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise SystemExit(f"benchmark failed: the stage profile exited {process.returncode}")
+    result: dict[str, Any] = json.loads(output.strip().splitlines()[-1])
+    return {**result, "wall": seconds, "wall_cpu": usage.ru_utime + usage.ru_stime}
 
 
 def load() -> tuple[float, float, float]:

@@ -10,7 +10,10 @@ MIB = 2**20
 
 
 def report(results: list[dict[str, Any]]) -> str:
-    parts = [plans(results), applies(results), stages(results), floors(results)]
+    parts = [plans(results), applies(results), stages(results)]
+    if any("cpu" in r["stages"] and "wall_cpu" in r["stages"] for r in results):
+        parts.append("CPU seconds per stage:\n\n" + stages(results, "cpu"))
+    parts.append(floors(results))
     if any("postgres" in r for r in results):
         parts.append(postgres(results))
     parts.append(loads(results))
@@ -43,17 +46,17 @@ def _bytes(value: int | None) -> str:
 
 def plans(results: list[dict[str, Any]]) -> str:
     lines = [
-        "| firm | traders | plan, no change | peak RSS | plan, all to create | peak RSS "
-        "| floor | no change / floor |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| firm | traders | plan, no change | its CPU | peak RSS | plan, all to create | its CPU "
+        "| peak RSS | floor | no change / floor |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         noop, create = r["commands"]["plan_noop"], r["commands"]["plan_create"]
         floor = _floor_total(r["floor"])
         lines.append(
-            _firm(r) + f"| {_s(noop['seconds'])} | {_mib(noop['peak_mib'])} "
-            f"| {_s(create['seconds'])} | {_mib(create['peak_mib'])} | {_s(floor)} "
-            f"| {noop['seconds'] / floor:.1f}x |"
+            _firm(r) + f"| {_s(noop['seconds'])} | {_s(noop['cpu'])} | {_mib(noop['peak_mib'])} "
+            f"| {_s(create['seconds'])} | {_s(create['cpu'])} | {_mib(create['peak_mib'])} "
+            f"| {_s(floor)} | {noop['seconds'] / floor:.1f}x |"
         )
     return "\n".join(lines)
 
@@ -77,8 +80,9 @@ def applies(results: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def stages(results: list[dict[str, Any]]) -> str:
-    """Seconds per stage of the no-change plan, resident memory after it in parentheses."""
+def stages(results: list[dict[str, Any]], measure: str = "seconds") -> str:
+    """Wall (or CPU) seconds per stage of the no-change plan, with the resident memory after
+    the stage in parentheses; "other" is what the process took outside the stages."""
     head = " | ".join(STAGES)
     lines = [
         f"| firm | traders | {head} | other | total |",
@@ -86,14 +90,16 @@ def stages(results: list[dict[str, Any]]) -> str:
     ]
     for r in results:
         profile = r["stages"]
-        seconds, rss = profile["seconds"], profile["rss"]
+        if measure not in profile:
+            continue
+        seconds, rss = profile[measure], profile["rss"]
         cells = []
         for name in STAGES:
             value = seconds.get(name)
             memory = f" ({rss[name]:,.0f})" if name in rss and value is not None else ""
             cells.append(f"{_s(value)}{memory}")
         known = sum(v for v in seconds.values() if v is not None)
-        wall = profile["wall"]
+        wall = profile["wall" if measure == "seconds" else "wall_cpu"]
         lines.append(_firm(r) + "| " + " | ".join(cells) + f" | {_s(wall - known)} | {_s(wall)} |")
     return "\n".join(lines)
 

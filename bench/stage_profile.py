@@ -7,10 +7,12 @@ workspace (manifests, desired resources, backend, providers), read the state, pl
 diff, guardrails), print the plan as text to a file. Stages inside those calls are timed by
 wrapping the functions the workspace calls by name (the YAML reader, the manifest loader, the
 expansion, the refresh); a stage whose function is no longer there is reported as None ("n/a")
-and its time stays in the stage around it. Prints one JSON object: seconds per stage, resident
-memory (MiB) after each, and whether the plan had changes. The caller times the whole process
-and counts what no stage took as "other" (interpreter start-up, click, opening the backend
-and the providers).
+and its time stays in the stage around it. Loading modules counts as "imports" wherever it
+happens (a module loaded lazily during the refresh is left out of the refresh).
+
+Prints one JSON object: wall and CPU seconds per stage, resident memory (MiB) after each, and
+whether the plan had changes. The caller times the whole process and counts what no stage
+took as "other" (interpreter start-up, opening the backend and the providers, closing).
 """
 
 from __future__ import annotations
@@ -44,14 +46,23 @@ class Timer:
     """Seconds spent in one wrapped function (all its calls), and RSS after the last."""
 
     seconds: float = 0.0
+    cpu: float = 0.0
     calls: int = 0
     rss_after: float = 0.0
 
 
 @dataclass
 class Profile:
+    """Wall and CPU seconds (every thread of the process) per stage; RSS (MiB) after it."""
+
     seconds: dict[str, float | None] = field(default_factory=dict)
+    cpu: dict[str, float | None] = field(default_factory=dict)
     rss: dict[str, float] = field(default_factory=dict)
+
+    def set(self, name: str, seconds: float | None, cpu: float | None, rss: float = 0.0) -> None:
+        self.seconds[name], self.cpu[name] = seconds, cpu
+        if rss:
+            self.rss[name] = rss
 
 
 def rss_mib() -> float:
@@ -63,6 +74,47 @@ def rss_mib() -> float:
     except OSError:
         pass
     return 0.0
+
+
+@dataclass
+class Imports:
+    """Wall and CPU seconds spent loading modules (outermost imports only), wherever they
+    happen: a module loaded lazily during the refresh counts here, not in the refresh."""
+
+    seconds: float = 0.0
+    cpu: float = 0.0
+    depth: int = 0
+    counted: bool = False
+
+    def since(self, seconds: float, cpu: float) -> tuple[float, float]:
+        return self.seconds - seconds, self.cpu - cpu
+
+
+IMPORTS = Imports()
+
+
+def count_imports() -> None:
+    """Time every module load through the import system's `_find_and_load` (which the
+    interpreter looks up on each import of a module not loaded yet); nothing if it is gone."""
+    bootstrap = sys.modules.get("_frozen_importlib")
+    original = getattr(bootstrap, "_find_and_load", None)
+    if original is None:
+        return
+
+    def timed(*args: Any) -> Any:
+        if IMPORTS.depth:
+            return original(*args)
+        IMPORTS.depth = 1
+        started, cpu = time.perf_counter(), time.process_time()
+        try:
+            return original(*args)
+        finally:
+            IMPORTS.seconds += time.perf_counter() - started
+            IMPORTS.cpu += time.process_time() - cpu
+            IMPORTS.depth = 0
+
+    bootstrap._find_and_load = timed  # type: ignore[union-attr]
+    IMPORTS.counted = True
 
 
 def wrap(module_name: str, attribute: str, timer: Timer) -> bool:
@@ -77,11 +129,14 @@ def wrap(module_name: str, attribute: str, timer: Timer) -> bool:
 
     @functools.wraps(original)
     def timed(*args: Any, **kwargs: Any) -> Any:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
+        loads = IMPORTS.seconds, IMPORTS.cpu
         try:
             return original(*args, **kwargs)
         finally:
-            timer.seconds += time.perf_counter() - started
+            loading, loading_cpu = IMPORTS.since(*loads)
+            timer.seconds += time.perf_counter() - started - loading
+            timer.cpu += time.process_time() - cpu - loading_cpu
             timer.calls += 1
             timer.rss_after = rss_mib()
 
@@ -91,10 +146,12 @@ def wrap(module_name: str, attribute: str, timer: Timer) -> bool:
 
 @contextmanager
 def stage(profile: Profile, name: str) -> Iterator[None]:
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
+    loads = IMPORTS.seconds, IMPORTS.cpu
     yield
-    profile.seconds[name] = time.perf_counter() - started
-    profile.rss[name] = rss_mib()
+    loading, loading_cpu = IMPORTS.since(*loads)
+    seconds = time.perf_counter() - started - loading
+    profile.set(name, seconds, time.process_time() - cpu - loading_cpu, rss_mib())
 
 
 def _quiet_gc() -> Callable[[], Any]:
@@ -109,6 +166,7 @@ def profile_plan(root: Path) -> tuple[Profile, bool]:
     """Time the stages of a text `plan` of the firm at `root` (cwd is set to it)."""
     profile = Profile()
     os.chdir(root)
+    count_imports()
     with stage(profile, "imports"):
         import reconciler.cli.main  # the command module, as `reconciler` loads it
         from reconciler.cli.options import plan_options_from
@@ -135,38 +193,42 @@ def profile_plan(root: Path) -> tuple[Profile, bool]:
             document = workspace.store.read()
         with stage(profile, "plan"):
             plan, _ = workspace.plan(document, options=options)
+        seconds, cpu = profile.seconds.pop("plan") or 0.0, profile.cpu.pop("plan") or 0.0
+        rss = profile.rss.pop("plan")
         if wrapped["refresh"]:
             refresh = timers["refresh"]
-            profile.seconds["refresh"] = refresh.seconds
-            plan_seconds = profile.seconds.pop("plan") or 0.0
-            profile.seconds["diff"] = plan_seconds - refresh.seconds
-            profile.rss["refresh"] = refresh.rss_after
-            profile.rss["diff"] = profile.rss.pop("plan")
+            profile.set("refresh", refresh.seconds, refresh.cpu, refresh.rss_after)
+            profile.set("diff", seconds - refresh.seconds, cpu - refresh.cpu, rss)
         else:  # the refresh is not isolated: plan is reported as diff, refresh n/a
-            profile.seconds["refresh"] = None
-            profile.seconds["diff"] = profile.seconds.pop("plan")
-            profile.rss["diff"] = profile.rss.pop("plan")
-        profile.seconds["render"] = None
+            profile.set("refresh", None, None)
+            profile.set("diff", seconds, cpu, rss)
+        profile.set("render", None, None)
         if print_plan is not None:
             with stage(profile, "render"):
                 _render(print_plan, plan, options, root / "stage-plan.txt")
+    if IMPORTS.counted:  # the stages left out what they loaded: it is all here
+        seconds, cpu = profile.seconds["imports"] or 0.0, profile.cpu["imports"] or 0.0
+        profile.set("imports", IMPORTS.seconds + seconds, IMPORTS.cpu + cpu, profile.rss["imports"])
     return profile, bool(plan.has_changes)
 
 
 def _inner(profile: Profile, timers: dict[str, Timer], wrapped: dict[str, bool]) -> None:
     """The stages inside `open_workspace`, from the wrapped functions."""
-    yaml, manifests = timers["YAML"], timers["manifests"]
-    profile.seconds["YAML"] = yaml.seconds if wrapped["YAML"] and yaml.calls else None
+    yaml, manifests, expansion = timers["YAML"], timers["manifests"], timers["expansion"]
+    if wrapped["YAML"] and yaml.calls:
+        profile.set("YAML", yaml.seconds, yaml.cpu)
+    else:  # validation then holds the whole load
+        profile.set("YAML", None, None)
+        yaml = Timer()
     if wrapped["manifests"]:
-        parsed = profile.seconds["YAML"] or 0.0
-        profile.seconds["validation"] = manifests.seconds - parsed
-        profile.rss["validation"] = manifests.rss_after
+        seconds, cpu = manifests.seconds - yaml.seconds, manifests.cpu - yaml.cpu
+        profile.set("validation", seconds, cpu, manifests.rss_after)
     else:
-        profile.seconds["validation"] = None
-    expansion = timers["expansion"]
-    profile.seconds["expansion"] = expansion.seconds if wrapped["expansion"] else None
+        profile.set("validation", None, None)
     if wrapped["expansion"]:
-        profile.rss["expansion"] = expansion.rss_after
+        profile.set("expansion", expansion.seconds, expansion.cpu, expansion.rss_after)
+    else:
+        profile.set("expansion", None, None)
 
 
 def _printer() -> Callable[..., None] | None:
@@ -188,7 +250,8 @@ def _render(print_plan: Callable[..., None], plan: Any, options: Any, path: Path
 
 def main() -> None:
     profile, changes = profile_plan(Path(sys.argv[1]).resolve())
-    print(json.dumps({"seconds": profile.seconds, "rss": profile.rss, "changes": changes}))
+    figures = {"seconds": profile.seconds, "cpu": profile.cpu, "rss": profile.rss}
+    print(json.dumps({**figures, "changes": changes}))
 
 
 if __name__ == "__main__":
