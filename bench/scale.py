@@ -1,7 +1,7 @@
 """The no-change plan at scale, per stage and against a floor, in one command:
 
     python -m bench.scale [--sizes 1000,10000,100000] [--quick] [--shapes block,list]
-                          [--postgres-max 10000] [--json FILE]
+                          [--postgres-max 10000] [--json FILE] [--report FILE]
 
 For each size N and firm shape (`block`: N traders in 20 block-style files, two accounts each,
 see `bench/block_firm.py`; `list`: the shape of `bench/generate.py`), against the three
@@ -167,7 +167,11 @@ def main() -> None:
     parser.add_argument("--dsn", default=os.environ.get("RECONCILER_PG_DSN", DSN))
     parser.add_argument("--json", type=Path, help="also write every figure to this file")
     parser.add_argument("--workdir", type=Path, help="keep the firms here (default: a temp dir)")
+    parser.add_argument("--report", type=Path, help="only print the tables of a --json file")
     options = parser.parse_args()
+    if options.report:
+        print(report(json.loads(options.report.read_text())))
+        return
     sizes = [1000] if options.quick else [int(s) for s in options.sizes.split(",")]
     shapes = [s for s in options.shapes.split(",") if s]
     unknown = set(shapes) - SHAPES.keys()
