@@ -35,6 +35,7 @@ from bench.block_firm import move_traders, write_block_traders
 from bench.floor import measure_floor, request_log
 from bench.generate import Counts, firm, write_traders
 from bench.measure import clear_requests, minimum_calls, platforms, served
+from bench.pg_wal import position, relations, schema_wal
 from bench.processes import load, profile_stages, run_command, tree_size
 from bench.run import UNPACED, machine
 from bench.sandboxes import Sandboxes
@@ -105,15 +106,6 @@ def measure(shape: str, size: int, work: Path) -> dict[str, Any]:
     return result
 
 
-def wal_position(dsn: str) -> int:
-    import psycopg
-
-    with psycopg.connect(dsn, autocommit=True) as connection:
-        row = connection.execute("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')").fetchone()
-    assert row is not None
-    return int(row[0])
-
-
 def _drop_schema(dsn: str, schema: str) -> None:
     import psycopg
 
@@ -123,7 +115,8 @@ def _drop_schema(dsn: str, schema: str) -> None:
 
 def measure_postgres(shape: str, size: int, work: Path, dsn: str) -> dict[str, Any]:
     """The apply from empty and the 10-trader change with the state in PostgreSQL: wall and
-    the WAL each generated (the whole cluster's: other work on the server counts too)."""
+    the WAL each generated: the whole cluster's (other work on the server counts too) and,
+    where the server's WAL can be read, that of the state schema's tables alone."""
     root = work / f"{shape}-{size}-postgres"
     manifests = root / "manifests"
     schema = f"bench_{os.getpid()}_{size}"
@@ -134,23 +127,27 @@ def measure_postgres(shape: str, size: int, work: Path, dsn: str) -> dict[str, A
             state = {"backend": "postgres", "schema": schema}
             write_firm_file(manifests, sandboxes.urls, state)
             SHAPES[shape](manifests, size)
-            start = wal_position(dsn)
+            start = position(dsn)
             applied = run_command(root, "apply", "--auto-approve", env=env)
             _check(applied.code == 0, f"postgres apply: {applied.summary}")
-            middle = wal_position(dsn)
+            middle = position(dsn)
+            rels = relations(dsn, schema)
+            result["apply_schema_wal"] = schema_wal(dsn, rels, start, middle)
             move_traders(manifests, CHANGED)
             change = run_command(root, "plan", env=env)
-            before = wal_position(dsn)
+            before = position(dsn)
             change_apply = run_command(root, "apply", "--auto-approve", env=env)
             _check(change_apply.code == 0, f"postgres change: {change_apply.summary}")
-            end = wal_position(dsn)
+            end = position(dsn)
+            rels |= relations(dsn, schema)
+            result["change_schema_wal"] = schema_wal(dsn, rels, before, end)
     finally:
         _drop_schema(dsn, schema)
     result["apply"] = dataclasses.asdict(applied)
-    result["apply_wal"] = middle - start
+    result["apply_wal"] = middle.at - start.at
     result["plan_change"] = dataclasses.asdict(change)
     result["apply_change"] = dataclasses.asdict(change_apply)
-    result["change_wal"] = end - before
+    result["change_wal"] = end.at - before.at
     return result
 
 

@@ -129,17 +129,20 @@ def floors(results: list[dict[str, Any]]) -> str:
 
 def postgres(results: list[dict[str, Any]]) -> str:
     lines = [
-        "| firm | traders | apply from empty | its WAL | 10 changed: plan | apply | its WAL |",
+        "| firm | traders | apply from empty | its WAL: state tables (cluster) "
+        "| 10 changed: plan | apply | its WAL: state tables (cluster) |",
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         p = r.get("postgres")
         if p is None:
             continue
+        apply_wal = f"{_bytes(p.get('apply_schema_wal'))} ({_bytes(p['apply_wal'])})"
+        change_wal = f"{_bytes(p.get('change_schema_wal'))} ({_bytes(p['change_wal'])})"
         lines.append(
-            _firm(r) + f"| {_s(p['apply']['seconds'])} | {_bytes(p['apply_wal'])} "
+            _firm(r) + f"| {_s(p['apply']['seconds'])} | {apply_wal} "
             f"| {_s(p['plan_change']['seconds'])} | {_s(p['apply_change']['seconds'])} "
-            f"| {_bytes(p['change_wal'])} |"
+            f"| {change_wal} |"
         )
     return "\n".join(lines)
 
