@@ -64,8 +64,9 @@ def plans(results: list[dict[str, Any]]) -> str:
 def applies(results: list[dict[str, Any]]) -> str:
     lines = [
         "| firm | traders | apply from empty | its CPU | peak RSS | API calls / minimum "
-        "| state | 10 changed: plan | apply | written to disk | state size change |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| written to disk | state | 10 changed: plan | apply | its CPU | written to disk "
+        "| state dir size change |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         c = r["commands"]
@@ -73,8 +74,9 @@ def applies(results: list[dict[str, Any]]) -> str:
         lines.append(
             _firm(r) + f"| {_s(apply['seconds'])} | {_s(apply['cpu'])} "
             f"| {_mib(apply['peak_mib'])} | {r['calls']:,} / {r['minimum']:,} "
-            f"| {_bytes(r['state_bytes'])} | {_s(change['seconds'])} "
-            f"| {_s(change_apply['seconds'])} | {_bytes(change_apply['written'])} "
+            f"| {_bytes(apply['written'])} | {_bytes(r['state_bytes'])} | {_s(change['seconds'])} "
+            f"| {_s(change_apply['seconds'])} | {_s(change_apply['cpu'])} "
+            f"| {_bytes(change_apply['written'])} "
             f"| {r['change_state_delta']:+,} B |"
         )
     return "\n".join(lines)
