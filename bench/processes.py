@@ -74,21 +74,25 @@ def tree_size(folder: Path) -> int:
 
 def profile_stages(root: Path) -> dict[str, Any]:
     """Run `bench.stage_profile` on the firm at `root` in a fresh process: what it printed,
-    with the process's wall and CPU seconds (`wall`, `wall_cpu`)."""
-    started = time.perf_counter()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bench.stage_profile", str(root)],
-        stdout=subprocess.PIPE,
-        text=True,
-        cwd=Path(__file__).resolve().parent.parent,
-    )
-    assert process.stdout is not None
-    output = process.stdout.read()
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - started
+    with the process's wall and CPU seconds (`wall`, `wall_cpu`); its warnings go to
+    `root/stage-profile.log`."""
+    log = root / "stage-profile.log"
+    with log.open("w") as errors:
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bench.stage_profile", str(root)],
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            text=True,
+            cwd=Path(__file__).resolve().parent.parent,
+        )
+        assert process.stdout is not None
+        output = process.stdout.read()
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
-        raise SystemExit(f"benchmark failed: the stage profile exited {process.returncode}")
+        raise SystemExit(f"benchmark failed: the stage profile exited {process.returncode} ({log})")
     result: dict[str, Any] = json.loads(output.strip().splitlines()[-1])
     return {**result, "wall": seconds, "wall_cpu": usage.ru_utime + usage.ru_stime}
 
