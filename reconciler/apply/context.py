@@ -20,7 +20,8 @@ class ApplyContext:
     """What apply needs besides the plan: adapters, desired resources, and injectables.
 
     `facts` are observations of the refresh to remember in state (e.g. a signature seen).
-    `workers` bounds the batches of one platform in flight at once.
+    `workers` bounds the batches of one platform in flight at once. `renamed` maps the
+    traders the plan's moves rename (old name -> new): recorded references to them follow.
     """
 
     adapters: Mapping[str, Adapter]
@@ -33,6 +34,7 @@ class ApplyContext:
     handout: PasswordHandout | None = None
     make_password: Callable[[int], str] = generate_password
     workers: int = DEFAULT_WORKERS
+    renamed: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -45,7 +45,8 @@ class ApplyFinished:
     """The whole apply ended. Of the plan's `total` changes that call a platform: `skipped`
     were not sent because something they depend on failed; `waiting` were probing waits whose
     precondition is still unmet; `not_attempted` were never reached because the apply stopped
-    early (a call whose outcome is unknown, an interruption). The five add up to `total`."""
+    early (a call whose outcome is unknown, an interruption). The five add up to `total`.
+    `moved` counts the plan's moves, recorded in state without a platform call."""
 
     succeeded: int
     failed: int
@@ -54,6 +55,7 @@ class ApplyFinished:
     waiting: int = 0
     not_attempted: int = 0
     total: int = 0
+    moved: int = 0
 
     @property
     def is_stopped(self) -> bool:

@@ -70,6 +70,7 @@ def apply_plan(plan: Plan, *, journal: Journal, context: ApplyContext) -> ApplyR
                 waiting=len(done.waiting),
                 not_attempted=max(total - reached, 0),
                 total=total,
+                moved=len(plan.moved),
             )
         )
     return ApplyResult(

@@ -10,7 +10,7 @@ from typing import Any
 from reconciler.apply.context import ApplyContext
 from reconciler.apply.events import ItemApplied
 from reconciler.apply.journal import Journal
-from reconciler.plan import Action, Address, Change, recordable
+from reconciler.plan import Action, Address, Change, following_renames, recordable
 from reconciler.providers import ItemResult
 
 
@@ -37,7 +37,7 @@ def land(
     applied: list[ItemApplied],
 ) -> bool:
     """Record one item's result in the working state; its event goes to the sink and to
-    `applied` (for the audit trail)."""
+    `applied` (for the audit trail). A failed cancel skips the changes it performs."""
     events: list[ItemApplied] = []
     if not result.ok:
         progress.failed[change.address] = result.error or "failed"
@@ -55,6 +55,9 @@ def land(
             events.append(ItemApplied(address, Action.CANCEL, True, remote_id=remote_id))
     else:
         record(change, result, journal=journal, context=context)
+        if change.action is Action.REPLACE:
+            for address in observed_on(change.address, context):
+                journal.remove(address)
         progress.succeeded.append(change.address)
         remote_id = result.remote_id or change.remote_id
         action: Action = change.action
@@ -64,7 +67,37 @@ def land(
     for event in events:
         context.sink(event)
     applied.extend(events)
+    if not result.ok:
+        skip_riders(change.address, "failed", progress=progress, context=context, riders=riders)
     return result.ok
+
+
+def observed_on(address: Address, context: ApplyContext) -> list[Address]:
+    """The followed addresses observed on the object at `address` (a trader's identity
+    verification on their user): a replace makes a new object, on which nothing has been
+    observed yet, so their records go with the replace (the plan shows them as waits)."""
+    return [
+        Address(kind, address.trader)
+        for kind, rules in context.rules.items()
+        if rules.followed and rules.parent == address.kind
+    ]
+
+
+def skip_riders(
+    address: Address,
+    what: str,
+    *,
+    progress: Progress,
+    context: ApplyContext,
+    riders: Mapping[Address, list[Address]],
+) -> None:
+    """The changes `address`'s call would have performed are skipped with it (`what`: what
+    happened to it), so the apply's counts still add up to its changes."""
+    for rider in riders.get(address, ()):
+        progress.skipped.append(rider)
+        progress.lost.add(rider)
+        why = f"skipped: performed by the cancel of {address}, which {what}"
+        context.sink(ItemApplied(rider, Action.CANCEL, False, why))
 
 
 def record(change: Change, result: ItemResult, *, journal: Journal, context: ApplyContext) -> None:
@@ -82,7 +115,9 @@ def record(change: Change, result: ItemResult, *, journal: Journal, context: App
         if change.changed:
             kept = kept | (attributes.keys() - set(change.changed))
         for key in kept & previous.attributes.keys():
-            attributes[key] = previous.attributes[key]
+            value = previous.attributes[key]
+            if not following_renames(desired, key, value, attributes.get(key), context.renamed):
+                attributes[key] = value  # kept, unless it only names a renamed trader
     remote_id = result.remote_id or change.remote_id or (previous.remote_id if previous else "")
     journal.put(
         change.address,

@@ -53,9 +53,10 @@ def planned_requests(
             counter = counts.setdefault(provider, Counter())
             for group in make_batches(mine, batch_size=caps.batch_size):
                 for calls in caps.calls.get((group.kind, group.action), ()):
-                    number = calls.count(len(group.changes))
-                    counter[calls.endpoint.lower()] += number
-                    counter[ALL] += number
+                    number = calls.count(group.changes)
+                    if number:  # an endpoint the batch does not call is not listed
+                        counter[calls.endpoint.lower()] += number
+                        counter[ALL] += number
     return counts
 
 

@@ -16,7 +16,7 @@ from reconciler.apply.events import BatchFinished, BatchStarted, ItemApplied
 from reconciler.apply.handout import HandoutRow
 from reconciler.apply.items import ItemBuilder
 from reconciler.apply.journal import Journal
-from reconciler.apply.outcomes import Progress, land
+from reconciler.apply.outcomes import Progress, land, skip_riders
 from reconciler.apply.schedule import rounds
 from reconciler.errors import ProviderError, ProviderRejected
 from reconciler.plan import Action, Address, Change, Plan, waves
@@ -172,6 +172,13 @@ class Run:
             self.progress.lost.add(change.address)
             self.context.sink(
                 ItemApplied(change.address, change.action, False, "skipped: a dependency failed")
+            )
+            skip_riders(
+                change.address,
+                "was skipped",
+                progress=self.progress,
+                context=self.context,
+                riders=self.riders,
             )
             return True
         return False

@@ -16,6 +16,7 @@ from reconciler.cli.options import (
     plan_options,
     plan_options_from,
     refuse_options_with_saved_plan,
+    text_plan_options,
 )
 from reconciler.collector import frozen_gc, quiet_gc
 from reconciler.errors import ReconcilerError
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 @click.argument("planfile", required=False, type=PLANFILE)
 @click.option("--auto-approve", is_flag=True, help="Apply without asking for confirmation.")
 @click.option("--adopt", is_flag=True, help="As for plan.")
+@text_plan_options
 @plan_options
 @click.option(
     "--lock-timeout",
@@ -44,6 +46,8 @@ def apply(
     planfile: Path | None,
     auto_approve: bool,
     adopt: bool,
+    detail: bool,
+    show_waits: bool,
     targets: tuple[str, ...],
     max_cancel: int | None,
     lock_timeout: float,
@@ -51,9 +55,10 @@ def apply(
     """Plan, confirm, and make the platforms match the manifests. With PLANFILE (from
     `plan --out`): apply exactly that reviewed plan, without asking, or refuse if the state,
     the manifests or the platforms changed since."""
-    from reconciler.cli.output import print_plan, warn_appeared
+    from reconciler.cli.output import print_plan, wait_starts, warn_appeared
     from reconciler.workspace import open_workspace, plan_to_apply, read_saved_plan
 
+    ctx.is_sending = False
     saved = None
     if planfile is not None:
         refuse_options_with_saved_plan(planfile)
@@ -70,7 +75,8 @@ def apply(
         the_plan, remote, appeared = plan_to_apply(
             workspace, document, saved=saved, options=options
         )
-        print_plan(ctx.out, the_plan, "text")
+        since = wait_starts(the_plan, document)
+        print_plan(ctx.out, the_plan, "text", detail=detail, show_waits=show_waits, since=since)
         warn_appeared(appeared)
         if not the_plan.has_changes:
             workspace.record_facts(remote, document)
@@ -100,8 +106,13 @@ def _execute(ctx: Context, workspace: Workspace, the_plan: Any, remote: Any, doc
     from reconciler.render import ProgressSink
 
     total = sum(1 for c in the_plan.changes if c.calls_platform)
-    with frozen_gc(), ProgressSink(ctx.out, total=total, started=ctx.started) as sink:
+    bar = ctx.out if ctx.out.is_terminal else ctx.err  # a bar only where a person looks
+    with (
+        frozen_gc(),
+        ProgressSink(ctx.out, bar=bar, total=total, started=ctx.started) as sink,
+    ):
         events: Callable[[Event], None] = sink
+        ctx.is_sending = True
         return workspace.apply(the_plan, remote, document, sink=events)
 
 

@@ -44,6 +44,9 @@ class Context:
         self.debug = debug
         self.choice = choice or StateChoice()
         self.color = color
+        self.is_sending: bool | None = None
+        """Whether changes are being sent to the platforms: False while a command only reads
+        (a plan, or an apply before its first call), None when the command does not say."""
 
     @cached_property
     def out(self) -> Console:
@@ -82,14 +85,19 @@ def reports_errors(command: F) -> F:
                 click.echo(f"Error: {exc}", err=True)
             sys.exit(exc.exit_code)
         except KeyboardInterrupt:
-            click.echo(
-                "Interrupted. Operations in flight are recorded as pending in state; "
-                "run plan or apply again to resolve them.",
-                err=True,
-            )
+            click.echo(_interrupted(ctx), err=True)
             sys.exit(130)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _interrupted(ctx: Context | None) -> str:
+    if ctx is not None and ctx.is_sending is False:
+        return "Interrupted before any change was sent to the platforms; nothing to resolve."
+    return (
+        "Interrupted. What was sent is recorded in state (a call whose answer never came as "
+        "pending); run plan or apply again to resolve it and send the rest."
+    )
 
 
 class ExitCodes(click.Group):

@@ -31,6 +31,7 @@ from reconciler.cli.options import (
     format_option,
     plan_options,
     plan_options_from,
+    text_plan_options,
 )
 from reconciler.collector import quiet_gc
 from reconciler.errors import ManifestError
@@ -165,6 +166,7 @@ def validate(ctx: Context, directory: Path | None, output_format: str) -> None:
     help="Adopt remote objects whose natural key matches an undeclared-in-state entry.",
 )
 @click.option("--show-noop", is_flag=True, help="Also list unchanged resources.")
+@text_plan_options
 @plan_options
 @click.option(
     "--out",
@@ -179,15 +181,18 @@ def plan(
     detailed_exitcode: bool,
     adopt: bool,
     show_noop: bool,
+    detail: bool,
+    show_waits: bool,
     targets: tuple[str, ...],
     max_cancel: int | None,
     out: Path | None,
     output_format: str,
 ) -> None:
     """Show what apply would change."""
-    from reconciler.cli.output import print_plan
+    from reconciler.cli.output import print_plan, wait_starts
     from reconciler.workspace import open_workspace, save_plan
 
+    ctx.is_sending = False
     options = plan_options_from(adopt=adopt, targets=targets, max_cancel=max_cancel)
     with (
         annotated_errors(output_format, title="reconciler plan"),
@@ -200,7 +205,16 @@ def plan(
         the_plan, _ = workspace.plan(document, options=options)
         if out is not None:
             save_plan(out, the_plan, options=options, workspace=workspace, document=document)
-        print_plan(ctx.out, the_plan, output_format, show_noop=show_noop, options=options)
+        print_plan(
+            ctx.out,
+            the_plan,
+            output_format,
+            show_noop=show_noop,
+            options=options,
+            detail=detail,
+            show_waits=show_waits,
+            since=wait_starts(the_plan, document),
+        )
     if out is not None:
         click.echo(
             f"Saved the plan to {out}; apply exactly it with: reconciler apply {out}", err=True
@@ -224,6 +238,7 @@ def drift(ctx: Context, detailed_exitcode: bool, output_format: str) -> None:
     from reconciler.cli.output import print_drift
     from reconciler.workspace import open_workspace
 
+    ctx.is_sending = False
     with (
         annotated_errors(output_format, title="reconciler drift"),
         quiet_gc(),
@@ -240,19 +255,23 @@ def drift(ctx: Context, detailed_exitcode: bool, output_format: str) -> None:
 @main.command()
 @click.argument("planfile", required=False, type=PLANFILE)
 @format_option
+@text_plan_options
 @pass_context
 @reports_errors
-def show(ctx: Context, planfile: Path | None, output_format: str) -> None:
+def show(
+    ctx: Context, planfile: Path | None, output_format: str, detail: bool, show_waits: bool
+) -> None:
     """Print the saved plan PLANFILE; without it, the recorded state (addresses, remote ids,
     attributes; never secrets)."""
     from reconciler.cli.output import print_saved_plan, print_state
-    from reconciler.workspace import open_workspace, read_saved_plan
+    from reconciler.workspace import open_state, read_saved_plan
 
     if planfile is not None:
-        print_saved_plan(ctx.out, read_saved_plan(planfile), output_format)
+        saved = read_saved_plan(planfile)
+        print_saved_plan(ctx.out, saved, output_format, detail=detail, show_waits=show_waits)
         return
-    with open_workspace(ctx.manifests, choice=ctx.choice, connect=False) as workspace:
-        document = workspace.store.read()
+    with open_state(ctx.manifests, choice=ctx.choice) as store:
+        document = store.read()
     rows = {address: record.model_dump() for address, record in document.resources.items()}
     print_state(ctx.out, rows, output_format, serial=document.serial)
 

@@ -1,5 +1,5 @@
-"""Click options shared by several commands: `--format`, `--target` and `--max-cancel`, and the
-rule that a saved plan is applied with the options it was made with."""
+"""Click options shared by several commands: `--format`, `--target`, `--max-cancel`, `--detail`
+and `--show-waits`, and the rule that a saved plan is applied with the options it was made with."""
 
 from __future__ import annotations
 
@@ -19,6 +19,10 @@ DEFAULT_MAX_CANCEL = 5
 """reconciler.plan's DEFAULT_MAX_CANCEL, for the help text without loading the planner (a test
 keeps the two equal)."""
 
+COMPACT_ABOVE = 500
+"""reconciler.render's COMPACT_ABOVE, for the help text without loading the renderer (a test
+keeps the two equal)."""
+
 F = TypeVar("F", bound=Callable[..., Any])
 FORMATS = ("text", "markdown", "json")
 PLANFILE = click.Path(path_type=Path, dir_okay=False, exists=True)
@@ -34,6 +38,23 @@ def format_option(command: F) -> F:
         default="text",
         show_default=True,
         help="text for a terminal, markdown for a pull-request comment, json for scripts.",
+    )(command)
+
+
+def text_plan_options(command: F) -> F:
+    """`--detail` and `--show-waits` (as `detail`, `show_waits`): how much of a plan text shows."""
+    command = click.option(
+        "--show-waits",
+        is_flag=True,
+        help="Text: list every waiting change (by default waits are grouped by reason, one "
+        "line each, with the oldest wait and the first names).",
+    )(command)
+    return click.option(
+        "--detail",
+        is_flag=True,
+        help="Text: show every attribute of every change. By default a plan of more than "
+        f"{COMPACT_ABOVE} changes shows one line per change ({COMPACT_ABOVE} is reconciler's "
+        "own threshold, assumed).",
     )(command)
 
 
@@ -102,10 +123,12 @@ def _check_targets(
 
 
 __all__ = [
+    "COMPACT_ABOVE",
     "FORMATS",
     "PLANFILE",
     "format_option",
     "plan_options",
     "plan_options_from",
     "refuse_options_with_saved_plan",
+    "text_plan_options",
 ]

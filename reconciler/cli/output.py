@@ -5,13 +5,13 @@ verbatim (no markup, no wrapping), ready for a PR comment or a script."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import COLOR_SYSTEMS, Console
 from rich.style import Style
 
-from reconciler.plan import Change, Drift, Plan, PlanOptions, SavedPlan
+from reconciler.plan import Action, Address, Change, Drift, Plan, PlanOptions, SavedPlan
 from reconciler.render import (
     Lines,
     Styler,
@@ -29,6 +29,9 @@ from reconciler.render import (
     render_state_markdown,
 )
 
+if TYPE_CHECKING:
+    from reconciler.state import StateDocument
+
 
 def print_plan(
     out: Console,
@@ -38,7 +41,12 @@ def print_plan(
     show_noop: bool = False,
     options: PlanOptions | None = None,
     hidden_noops: int = 0,
+    detail: bool = False,
+    show_waits: bool = False,
+    since: Mapping[str, str] | None = None,
 ) -> None:
+    """The plan in `output_format`; `detail`, `show_waits` and `since` (when each waiting
+    trader's wait began) are for text, markdown and JSON show everything."""
     if output_format == "json":
         click.echo(
             render_plan_json(plan, show_noop=show_noop, options=options, hidden_noops=hidden_noops)
@@ -46,9 +54,27 @@ def print_plan(
     elif output_format == "markdown":
         click.echo(render_plan_markdown(plan, show_noop=show_noop), nl=False)
     else:
-        write_parts(out, render_plan_parts(plan, show_noop=show_noop))
+        parts = render_plan_parts(
+            plan, show_noop=show_noop, detail=detail, show_waits=show_waits, since=since
+        )
+        write_parts(out, parts)
         if output_format == "github":
             click.echo(render_plan_github(plan), nl=False)
+
+
+def wait_starts(plan: Plan, document: StateDocument) -> dict[str, str]:
+    """When each waiting trader's wait began: when state first recorded their user on the
+    platform they wait on (unknown for a user not created yet)."""
+    found: dict[str, str] = {}
+    for change in plan.changes:
+        trader = change.address.trader
+        if change.action is not Action.WAIT or trader in found:
+            continue
+        user = Address(f"{change.address.kind.partition('_')[0]}_user", trader)
+        record = document.resources.get(str(user))
+        if record is not None:
+            found[trader] = record.created_at or record.updated_at
+    return found
 
 
 def write_parts(out: Console, parts: Iterable[Lines]) -> None:
@@ -87,7 +113,9 @@ def _styler(out: Console) -> Styler | None:
     return styled
 
 
-def print_saved_plan(out: Console, saved: SavedPlan, output_format: str) -> None:
+def print_saved_plan(
+    out: Console, saved: SavedPlan, output_format: str, *, detail: bool, show_waits: bool
+) -> None:
     """A saved plan (`show FILE`); the text form starts with where the plan comes from."""
     if output_format == "text":
         out.print(
@@ -95,7 +123,15 @@ def print_saved_plan(out: Console, saved: SavedPlan, output_format: str) -> None
             f"{saved.plan.created_at} by reconciler {saved.reconciler_version}.\n",
             markup=False,
         )
-    print_plan(out, saved.plan, output_format, options=saved.options, hidden_noops=saved.noop_count)
+    print_plan(
+        out,
+        saved.plan,
+        output_format,
+        options=saved.options,
+        hidden_noops=saved.noop_count,
+        detail=detail,
+        show_waits=show_waits,
+    )
 
 
 def warn_appeared(appeared: Sequence[Change]) -> None:
@@ -133,4 +169,11 @@ def print_state(
         out.print(render_state(rows))
 
 
-__all__ = ["print_drift", "print_plan", "print_saved_plan", "print_state", "warn_appeared"]
+__all__ = [
+    "print_drift",
+    "print_plan",
+    "print_saved_plan",
+    "print_state",
+    "wait_starts",
+    "warn_appeared",
+]

@@ -13,10 +13,13 @@ from urllib.parse import quote
 
 import click
 import httpx
+import yaml
 
+from reconciler.cli.context import Context
+from reconciler.errors import ReconcilerError
 from reconciler.providers import PROVIDERS
 
-DEFAULT_DATA = Path("state") / "sandbox"
+DEFAULT_MANIFESTS = Path("manifests")
 
 
 @click.group()
@@ -35,19 +38,36 @@ DEFAULT_DATA = Path("state") / "sandbox"
 @click.option(
     "--data-dir",
     type=click.Path(path_type=Path),
-    default=DEFAULT_DATA,
-    show_default=True,
-    help="Where the embedded sandboxes keep their data.",
+    default=None,
+    help="Where the embedded sandboxes keep their data; default: `sandbox/` in the state "
+    "directory of the Firm manifest (settings.state.path, `state` when unset), as plan and "
+    "apply use it.",
 )
 @click.pass_context
-def sandbox(ctx: click.Context, platform: str, url: str | None, data_dir: Path) -> None:
+def sandbox(ctx: click.Context, platform: str, url: str | None, data_dir: Path | None) -> None:
     """Run the platform emulators and act on them from outside reconciler."""
     if platform not in PROVIDERS:
         raise click.BadParameter(
             f"unknown platform {platform!r} (known: {', '.join(sorted(PROVIDERS))})",
             param_hint="--platform",
         )
-    ctx.obj = {"platform": platform, "url": url, "data_dir": data_dir}
+    shared = ctx.find_object(Context)
+    manifests = shared.manifests if shared is not None else DEFAULT_MANIFESTS
+    ctx.obj = {"platform": platform, "url": url, "data_dir": data_dir, "manifests": manifests}
+
+
+def _data_dir(options: dict[str, Any]) -> Path:
+    """--data-dir, else the sandbox directory the workspace's manifests give."""
+    if options["data_dir"] is not None:
+        return Path(options["data_dir"])
+    from reconciler.workspace import sandbox_dir
+
+    try:
+        return sandbox_dir(options["manifests"])
+    except ReconcilerError as exc:
+        raise click.ClickException(
+            f"cannot tell where the sandboxes keep their data (pass --data-dir): {exc}"
+        ) from exc
 
 
 @sandbox.command()
@@ -62,23 +82,31 @@ def sandbox(ctx: click.Context, platform: str, url: str | None, data_dir: Path) 
 def serve(options: dict[str, Any], port: int) -> None:
     """Serve every platform's sandbox until interrupted, printing what a client needs to
     connect: every URL (REST and WebSocket) and the seeded logins (sandbox-only values)."""
+    data_dir = _data_dir(options)
     with ExitStack() as stack:
         for offset, (name, provider) in enumerate(sorted(PROVIDERS.items())):
-            data = options["data_dir"] / f"{name}.json"
+            data = data_dir / f"{name}.json"
             server = stack.enter_context(provider.sandbox(data, port + offset if port else 0))
-            environment = ", ".join(f"{k}: {v}" for k, v in server.environment().items())
             click.echo(f"{name} sandbox: {server.url}")
             for label, value in server.connection():
                 click.echo(f"  {label}: {value}")
-            click.echo(
-                f"  in providers.{name} of the Firm manifest: environment: {{{environment}}}"
-            )
+            click.echo(f"  providers.{name} of the Firm manifest (sandbox-only logins):")
+            for key, value in server.firm_settings().items():
+                click.echo(f"    {key}: {_flow(value)}")
             click.echo(f"  admin: reconciler sandbox --platform {name} --url {server.url} ...")
         click.echo("Press Ctrl-C to stop.")
         try:
             wait_for_interrupt()
         except KeyboardInterrupt:
             click.echo("Stopped.")
+
+
+def _flow(value: Any) -> str:
+    """One YAML flow value (a mapping on one line), as the Firm manifest takes it."""
+    if not isinstance(value, dict):
+        return json.dumps(value)
+    flow = yaml.safe_dump(value, default_flow_style=True, sort_keys=False, width=1_000_000)
+    return str(flow).strip()
 
 
 def wait_for_interrupt() -> None:
@@ -93,7 +121,7 @@ def _sandbox_url(options: dict[str, Any]) -> Iterator[str]:
         yield str(options["url"]).rstrip("/")
         return
     name = options["platform"]
-    data = options["data_dir"] / f"{name}.json"
+    data = _data_dir(options) / f"{name}.json"
     with PROVIDERS[name].sandbox(data, 0) as server:
         yield server.url
 

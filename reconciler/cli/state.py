@@ -20,7 +20,7 @@ from reconciler.state import (
     move_addresses,
     remove_addresses,
 )
-from reconciler.workspace import open_workspace
+from reconciler.workspace import follow_renamed_traders, open_state, open_workspace
 
 _LOCK_TIMEOUT = click.option(
     "--lock-timeout",
@@ -44,11 +44,17 @@ def state() -> None:
 @reports_errors
 def state_list(ctx: Context, trader: str | None) -> None:
     """List recorded addresses with their remote ids."""
-    with open_workspace(ctx.manifests, choice=ctx.choice, connect=False) as workspace:
-        document = workspace.store.read()
-    for text in sorted(document.resources, key=Address.parse):
-        if trader is None or Address.parse(text).trader == trader:
-            click.echo(f"{text}\t{document.resources[text].remote_id}")
+    with open_state(ctx.manifests, choice=ctx.choice) as store:
+        document = store.read()
+    records = document.resources
+    listed = sorted(records, key=_listing_order)  # no model per record is built
+    lines = [
+        f"{text}\t{records.remote_id(text)}"
+        for text in listed
+        if trader is None or _listing_order(text)[0] == trader
+    ]
+    if lines:
+        click.echo("\n".join(lines))
 
 
 @state.command("show")
@@ -58,8 +64,8 @@ def state_list(ctx: Context, trader: str | None) -> None:
 def state_show(ctx: Context, address: str) -> None:
     """Show one recorded address (secrets only as `(sensitive)`)."""
     text = str(_address(address))
-    with open_workspace(ctx.manifests, choice=ctx.choice, connect=False) as workspace:
-        document = workspace.store.read()
+    with open_state(ctx.manifests, choice=ctx.choice) as store:
+        document = store.read()
     record = document.resources.get(text)
     if record is None:
         raise StateError(f"not in state: {text}")
@@ -102,13 +108,10 @@ def state_mv(ctx: Context, source: str, destination: str, lock_timeout: float) -
     ):
         document = workspace.store.read()
         recorded = [Address.parse(text) for text in document.resources]
-        moves = [
-            (str(old), str(new))
-            for old, new in plan_moves(
-                [(source, destination)], recorded, kinds=workspace.rules.keys()
-            )
-        ]
-        workspace.store.write(move_addresses(document, moves))
+        planned = plan_moves([(source, destination)], recorded, kinds=workspace.rules.keys())
+        moves = [(str(old), str(new)) for old, new in planned]
+        moved = move_addresses(document, moves)
+        workspace.store.write(follow_renamed_traders(moved, planned, workspace.resources))
         workspace.audit(
             "state mv",
             [(new, f"move from {old}", document.resources[old].remote_id) for old, new in moves],
@@ -122,8 +125,8 @@ def state_mv(ctx: Context, source: str, destination: str, lock_timeout: float) -
 @reports_errors
 def state_pull(ctx: Context) -> None:
     """Print the stored state document (JSON; secrets are only keyed digests)."""
-    with open_workspace(ctx.manifests, choice=ctx.choice, connect=False) as workspace:
-        document = workspace.store.read()
+    with open_state(ctx.manifests, choice=ctx.choice) as store:
+        document = store.read()
     if document.serial == 0:
         raise StateError("no state is stored for this workspace yet")
     click.echo(document.to_bytes().decode("utf-8"), nl=False)
@@ -132,7 +135,10 @@ def state_pull(ctx: Context) -> None:
 @state.command("push")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 @click.option(
-    "--force", is_flag=True, help="Replace even a state of another lineage or a newer serial."
+    "--force",
+    is_flag=True,
+    help="Replace even with a state of another lineage, an older serial or different content "
+    "at the same serial.",
 )
 @_LOCK_TIMEOUT
 @pass_context
@@ -221,12 +227,19 @@ def import_object(ctx: Context, address: str, remote_id: str, lock_timeout: floa
 def history(ctx: Context, trader: str | None, output: str) -> None:
     """The audit trail of TRADER (or of the whole workspace): every action applied, when, by
     whom, from which plan and commit, with the platform's ids and the outcome."""
-    with open_workspace(ctx.manifests, choice=ctx.choice, connect=False) as workspace:
-        entries = workspace.store.history(trader)
+    with open_state(ctx.manifests, choice=ctx.choice) as store:
+        entries = store.history(trader)
     if output == "json":
         click.echo(json.dumps([e.model_dump(mode="json") for e in entries], indent=2))
     else:
         ctx.out.print(render_history([e.model_dump() for e in entries], trader=trader))
+
+
+def _listing_order(text: str) -> tuple[str, str, str]:
+    """`Address.sort_key` of a recorded address, from its text without validating it again."""
+    kind, _, rest = text.partition(".")
+    trader, _, child = rest.partition("/")
+    return trader, kind, child
 
 
 def _address(text: str) -> Address:

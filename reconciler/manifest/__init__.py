@@ -21,6 +21,7 @@ from reconciler.manifest.models import (
     Trader,
 )
 from reconciler.manifest.schema import SCHEMA_FILE, manifest_schema, schema_text
+from reconciler.manifest.state_settings import read_state_settings
 
 __all__ = [
     "SCHEMA_FILE",
@@ -42,5 +43,6 @@ __all__ = [
     "is_country",
     "load_manifests",
     "manifest_schema",
+    "read_state_settings",
     "schema_text",
 ]

@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from reconciler.manifest.models import Firm, Path, ProviderSchema, Trader
+from reconciler.manifest.models import Firm, Path, Problem, ProviderSchema, Trader
 from reconciler.manifest.report import Report, Where
 from reconciler.manifest.validation import validate
 
@@ -33,6 +33,19 @@ class Valid:
     where: Where
     line: int
     trader: Trader
+    platforms: dict[str, BaseModel]
+
+
+@dataclass(frozen=True, slots=True)
+class Invalid:
+    """A trader that did not validate, kept for the firm-wide uniqueness check only: its
+    name, username and e-mail where they are text, and the provider blocks that validated."""
+
+    where: Where
+    line: int
+    name: str | None
+    username: str | None
+    email: str | None
     platforms: dict[str, BaseModel]
 
 
@@ -92,9 +105,11 @@ def validate_firm(
 
 def validate_trader(
     entry: Entry, context: FirmContext, *, report: Report
-) -> tuple[Trader, dict[str, BaseModel]] | None:
-    """The trader with its validated provider blocks (None when those do not validate);
-    cross-reference problems from the providers' checks are reported, not returned."""
+) -> tuple[Trader, dict[str, BaseModel]] | Invalid:
+    """The trader with its validated provider blocks (Invalid when they do not validate);
+    cross-reference problems from the providers' checks are reported, not returned. The
+    checks run on a trader with field errors too (on a stand-in for its failed fields), so
+    every problem is reported in one run."""
     schemas = context.schemas
     fields: dict[str, Any] = {}
     blocks: dict[str, Any] = {}
@@ -125,20 +140,69 @@ def validate_trader(
             platforms[name] = model
     trader, problems = validate(Trader, {**fields, "platforms": platforms})
     report.problems(entry.where, problems)
-    if trader is None or len(platforms) < len(blocks):
-        return None
+    failed: set[str | int] = {problem.path[0] for problem in problems if problem.path}
+    checked = trader if trader is not None else _stand_in(fields, platforms, problems)
     for name, block_model in platforms.items():
         check = schemas[name].check
         settings = context.settings.get(name)
-        if check is not None and settings is not None:
-            report.problems(entry.where, list(check(settings, block_model, trader)))
+        if check is not None and settings is not None and checked is not None:
+            found = check(settings, block_model, checked)
+            report.problems(entry.where, [p for p in found if not _on(p.path, failed)])
+    if trader is None or len(platforms) < len(blocks):
+        value = entry.value
+        return Invalid(
+            entry.where,
+            entry.line,
+            name=_text(value.get("name")),
+            username=_text(value.get("username")),
+            email=_text(value.get("email")),
+            platforms=platforms,
+        )
     return trader, platforms
 
 
+_STAND_INS = {
+    "name": "stand-in",
+    "username": "stand-in",
+    "email": "stand-in@example.invalid",
+    "first_name": "Stand",
+    "last_name": "In",
+}
+"""Valid values for required trader fields that failed validation, so the providers' checks
+can still run; a problem a check reports on a failed field is a follow-on and is dropped."""
+
+
+def _stand_in(
+    fields: dict[str, Any], platforms: dict[str, BaseModel], problems: Sequence[Problem]
+) -> Trader | None:
+    """The trader with each failed field replaced (required) or left out (optional); None
+    when a rule of the whole trader failed."""
+    if any(not problem.path for problem in problems):
+        return None
+    failed = {problem.path[0] for problem in problems}
+    kept = {k: v for k, v in fields.items() if k not in failed}
+    kept.update({k: v for k, v in _STAND_INS.items() if k in failed})
+    trader, _ = validate(Trader, {**kept, "platforms": platforms})
+    return trader
+
+
+def _on(path: Path, fields: set[str | int]) -> bool:
+    """Whether `path` lies in one of `fields` (a follow-on of that field's own error)."""
+    return bool(path) and path[0] in fields
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
 def check_unique(
-    traders: Sequence[Valid], *, schemas: Mapping[str, ProviderSchema], report: Report
+    traders: Sequence[Valid | Invalid],
+    *,
+    schemas: Mapping[str, ProviderSchema],
+    report: Report,
 ) -> None:
-    """Report a second trader name, username, e-mail (case-insensitive) or provider key."""
+    """Report a second trader name, username, e-mail (case-insensitive) or provider key,
+    among valid and invalid traders alike (in the order they were declared)."""
     first: dict[tuple[str, ...], tuple[Where, Path]] = {}
 
     def claim(key: tuple[str, ...], where: Where, path: Path) -> Where | None:
@@ -148,17 +212,24 @@ def check_unique(
         return None if earlier is spot else earlier[0].at(earlier[1])
 
     for valid in traders:
-        trader, where = valid.trader, valid.where
-        if earlier := claim(("name", trader.name), where, ("name",)):
-            message = f"name: duplicate trader name {trader.name!r}"
+        where = valid.where
+        key: str | None
+        username: str | None
+        email: str | None
+        if isinstance(valid, Valid):
+            key, username, email = valid.trader.name, valid.trader.username, valid.trader.email
+        else:
+            key, username, email = valid.name, valid.username, valid.email
+        if key is not None and (earlier := claim(("name", key), where, ("name",))):
+            message = f"name: duplicate trader name {key!r}"
             report.at(where.at(("name",)), message, first=earlier)
-        if earlier := claim(("username", trader.username.casefold()), where, ("username",)):
-            message = (
-                f"username: duplicate username {trader.username!r} (compared case-insensitively)"
-            )
+        if username is not None and (
+            earlier := claim(("username", username.casefold()), where, ("username",))
+        ):
+            message = f"username: duplicate username {username!r} (compared case-insensitively)"
             report.at(where.at(("username",)), message, first=earlier)
-        if earlier := claim(("email", trader.email.casefold()), where, ("email",)):
-            message = f"email: duplicate e-mail {trader.email!r} (compared case-insensitively)"
+        if email is not None and (earlier := claim(("email", email.casefold()), where, ("email",))):
+            message = f"email: duplicate e-mail {email!r} (compared case-insensitively)"
             report.at(where.at(("email",)), message, first=earlier)
         for name, block in valid.platforms.items():
             unique_keys = schemas[name].unique_keys

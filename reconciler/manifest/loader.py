@@ -21,6 +21,7 @@ from reconciler.manifest.documents import Expand, read_documents
 from reconciler.manifest.kinds import (
     Entry,
     FirmContext,
+    Invalid,
     Valid,
     check_firm,
     check_unique,
@@ -28,6 +29,7 @@ from reconciler.manifest.kinds import (
     validate_trader,
 )
 from reconciler.manifest.models import Desired, ProviderSchema, Source, Trader
+from reconciler.manifest.positions import PathLines
 from reconciler.manifest.refs import References, literal_secrets
 from reconciler.manifest.report import ManifestFile, Report, Where
 
@@ -104,8 +106,8 @@ def _load(
             folders = tuple(root / folder for folder in declared)
             return _load(directory, schemas=schemas, environ=environ, allowed=folders)
     names = {str(entry.value.get("name")) for entry in traders}
-    loaded = _validate_traders(traders, context, report)
-    check_unique(loaded, schemas=schemas, report=report)
+    loaded, invalid = _validate_traders(traders, context, report)
+    check_unique(_in_order(loaded, invalid) if invalid else loaded, schemas=schemas, report=report)
     if is_complete:  # with a file unread, any cross-reference may name a trader in it
         unloaded = frozenset(names - {valid.trader.name for valid in loaded})
         check_firm(loaded, context, report=report, unloaded=unloaded)
@@ -124,7 +126,18 @@ def _load(
             for valid in loaded
         },
         sensitive_values=frozenset(refs.sensitive),
+        moved_sources=_moved_sources(firms[0], len(context.firm.moved)),
     )
+
+
+def _moved_sources(firm: Entry, count: int) -> tuple[Source, ...]:
+    """Where each `moved` entry of the Firm is (its file read again only when there are some)."""
+    if not count:
+        return ()
+    where = firm.where
+    paths = [(*where.path, "moved", index) for index in range(count)]
+    lines = PathLines(where.file.data, [(where.doc, path) for path in paths])
+    return tuple(Source(where.file.shown, lines.line(where.doc, path), path) for path in paths)
 
 
 def _located_warnings(file: ManifestFile, found: list[tuple[str, str]]) -> list[str]:
@@ -137,17 +150,29 @@ def _located_warnings(file: ManifestFile, found: list[tuple[str, str]]) -> list[
     return located
 
 
-def _validate_traders(traders: list[Entry], context: FirmContext, report: Report) -> list[Valid]:
-    """The traders that validate; `traders` is emptied on the way, so that each raw value is
-    let go once validated (raw values and models never all coexist)."""
+def _validate_traders(
+    traders: list[Entry], context: FirmContext, report: Report
+) -> tuple[list[Valid], list[Invalid]]:
+    """The traders that validate, and what the uniqueness check needs of the others;
+    `traders` is emptied on the way, so that each raw value is let go once validated (raw
+    values and models never all coexist)."""
     loaded: list[Valid] = []
+    invalid: list[Invalid] = []
     traders.reverse()
     while traders:
         entry = traders.pop()
         result = validate_trader(entry, context, report=report)
-        if result is not None:
+        if isinstance(result, Invalid):
+            invalid.append(result)
+        else:
             loaded.append(Valid(entry.where, entry.line, *result))
-    return loaded
+    return loaded, invalid
+
+
+def _in_order(loaded: list[Valid], invalid: list[Invalid]) -> list[Valid | Invalid]:
+    """Valid and invalid traders in the order they were declared (file, then line)."""
+    both: list[Valid | Invalid] = [*loaded, *invalid]
+    return sorted(both, key=lambda t: (t.where.file.shown, t.line))
 
 
 def _warn_of_literal_secrets(firm: BaseModel, traders: Sequence[Trader], refs: References) -> None:

@@ -261,3 +261,5 @@ class Desired:
     sources: Mapping[str, Source] = field(default_factory=dict)
     sensitive_values: frozenset[str] = frozenset()
     """Every value a sensitive `${env:}` / `${file:}` reference supplied: shown nowhere."""
+    moved_sources: tuple[Source, ...] = ()
+    """Where each of the Firm's `moved` entries was written (same order as `firm.moved`)."""

@@ -3,7 +3,12 @@ Plan value and its saved files."""
 
 from reconciler.plan.action import SENSITIVE, Action, Change
 from reconciler.plan.address import Address
-from reconciler.plan.compare import display, recordable
+from reconciler.plan.compare import (
+    display,
+    following_renames,
+    recordable,
+    renamed_references,
+)
 from reconciler.plan.concealed import conceal, mark_referenced
 from reconciler.plan.diff import diff
 from reconciler.plan.drift import Drift, DriftItem, DriftStatus, FieldDrift, detect_drift
@@ -94,6 +99,7 @@ __all__ = [
     "display",
     "dump_plan",
     "encode_change",
+    "following_renames",
     "funnel",
     "load_plan",
     "make_plan",
@@ -106,6 +112,7 @@ __all__ = [
     "protected_addresses",
     "recordable",
     "rekey",
+    "renamed_references",
     "restricted_traders",
     "restricts_trading",
     "select_rows",

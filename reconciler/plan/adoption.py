@@ -44,6 +44,10 @@ LEFT_AS_IS = (
 """Why an adopted user's password, generated or set by the manifests, is not sent."""
 
 
+OFFBOARDED = "offboarded by an earlier apply of this workspace, declared again"
+"""Why an object is adopted without --adopt: the audit trail shows we cancelled that id."""
+
+
 def adopted(
     resource: DesiredResource,
     remote: Remote,
@@ -60,6 +64,8 @@ def adopted(
     address = resource.address
     same = remote.remote_id
     why = "interrupted apply" if address in data.pending else "--adopt"
+    if address in data.offboarded and address not in data.pending:
+        why = OFFBOARDED
     reason = f"adopt existing remote object {remote.remote_id} ({why})"
     unseen = sorted(
         k for k in resource.attributes if k not in remote.attributes and k not in changed

@@ -98,3 +98,30 @@ def display_recorded(recorded: Recorded | None) -> dict[str, Any] | None:
         k: (SENSITIVE if isinstance(v, str) and v.startswith("hmac-") else v)
         for k, v in recorded.attributes.items()
     }
+
+
+def following_renames(
+    resource: DesiredResource, key: str, recorded: Any, wanted: Any, renamed: Mapping[str, str]
+) -> bool:
+    """Whether the recorded value of `key` becomes the wanted one once the trader names at
+    the resource's `trader_refs` follow `renamed` (old name -> new)."""
+    value = renamed_references(resource, key, recorded, renamed)
+    return bool(value != recorded and value == wanted)
+
+
+def renamed_references(
+    resource: DesiredResource, key: str, value: Any, renamed: Mapping[str, str]
+) -> Any:
+    """`value` of `key` with the trader names at the resource's `trader_refs` following
+    `renamed` (old name -> new); `value` itself when none does."""
+    for path in (path[1:] for path in resource.trader_refs if path[:1] == (key,)):
+        value = _renamed_at(value, path, renamed)
+    return value
+
+
+def _renamed_at(value: Any, path: tuple[str, ...], renamed: Mapping[str, str]) -> Any:
+    if not path:
+        return renamed.get(value, value) if isinstance(value, str) else value
+    if not isinstance(value, Mapping) or path[0] not in value:
+        return value
+    return {**value, path[0]: _renamed_at(value[path[0]], path[1:], renamed)}

@@ -18,6 +18,7 @@ from reconciler.plan.compare import (
     display,
     display_recorded,
     display_shared,
+    following_renames,
     regenerated,
 )
 from reconciler.plan.concealed import conceal
@@ -89,7 +90,7 @@ def _desired_change(
         reason = f"{_SHOWN_NOW}; state records it (no platform call)"
         same = remote.remote_id
         return Change(address, Action.UPDATE, None, after, reason=reason, remote_id=same)
-    if adopting and not (data.adopt or address in data.pending):
+    if adopting and not (data.adopt or address in data.pending or address in data.offboarded):
         conflicts.append(f"{address} ({remote.remote_id})")
         return None
     current = conceal(current_values(resource, recorded, remote), resource.sensitive, digest)
@@ -122,6 +123,12 @@ def _desired_change(
         notes.extend(f"{address}: {k} is not changed yet: {remote.deferred[k]}" for k in waiting)
         changed = tuple(k for k in changed if k not in remote.deferred)
     frozen = [k for k in changed if k in resource.create_only]
+    followed = [
+        k for k in frozen if following_renames(resource, k, current.get(k), wanted[k], data.renamed)
+    ]
+    if followed:  # a renamed trader named in a create-only value: state alone follows
+        changed = tuple(k for k in changed if k not in followed)
+        frozen = [k for k in frozen if k not in followed]
     if frozen and not adopting:
         notes.append(
             f"{address}: {', '.join(frozen)} can only be set when it is created on the "
@@ -145,6 +152,8 @@ def _desired_change(
     if not changed:
         assert recorded is not None
         reason = behind(resource, recorded, remote, digest)
+        if followed and not reason:
+            reason = f"{', '.join(followed)} names a renamed trader; state follows"
         if reason:  # the platform already matches; state catches up (no platform call)
             return Change(address, Action.UPDATE, before, after, reason=reason, remote_id=same)
         return Change(address, Action.NOOP, before, after, remote_id=same)

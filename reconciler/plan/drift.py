@@ -70,12 +70,17 @@ def detect_drift(
     serial: int,
     created_at: str,
     notes: tuple[str, ...] = (),
+    followed: frozenset[str] = frozenset(),
 ) -> Drift:
     """Compare each recorded object with what refresh found, and report declared objects
     found remotely that state does not know. Only attributes both sides hold are compared:
     the platform cannot show secrets, and state keeps only their digests. A recorded object
-    the platform shows as waiting on a precondition (`blocked`) has not drifted."""
+    the platform shows as waiting on a precondition (`blocked`) has not drifted. Nor has a
+    `followed` kind the platform now shows: a wait resolved (a trader verified their
+    identity), which the next apply records; it is named in a note, like a signature that
+    lets a waiting entitlement be granted, which is no drift either."""
     items: list[DriftItem] = []
+    resolved: list[Address] = []
     for address, record in recorded.items():
         now = remote.get(address)
         if now is not None and now.remote_id is None and now.blocked:
@@ -103,5 +108,20 @@ def detect_drift(
     for address in declared:
         now = remote.get(address)
         if address not in recorded and now is not None and now.remote_id is not None:
-            items.append(DriftItem(address, DriftStatus.APPEARED, remote_id=now.remote_id))
+            if address.kind in followed:
+                resolved.append(address)
+            else:
+                items.append(DriftItem(address, DriftStatus.APPEARED, remote_id=now.remote_id))
+    if resolved:
+        notes = (*notes, resolved_note(resolved))
     return Drift(tuple(sorted(items, key=lambda i: i.address)), lineage, serial, created_at, notes)
+
+
+def resolved_note(addresses: list[Address]) -> str:
+    """The note naming waits the platform resolved since the last apply (not drift)."""
+    shown = ", ".join(str(a) for a in sorted(addresses)[:5])
+    more = f" and {len(addresses) - 5} more" if len(addresses) > 5 else ""
+    return (
+        f"{len(addresses)} wait(s) resolved on the platform, not drift: {shown}{more}; "
+        "the next apply records them (no platform call)"
+    )

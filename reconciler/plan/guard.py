@@ -56,6 +56,12 @@ def offboarded_traders(plan: Plan) -> list[str]:
     return sorted({c.address.trader for c in plan.changes if c.action is Action.CANCEL})
 
 
+def _hit(address: Address, action: Action, leaving: set[str]) -> str:
+    if address.child is not None and action is Action.CANCEL and address.trader in leaving:
+        return f"{address} (cancel: trader {address.trader} is offboarded)"
+    return f"{address} ({action.value})"
+
+
 def check_guards(plan: Plan, *, protected: Mapping[Address, str], max_cancel: int | None) -> None:
     """Refuse a plan that cancels, replaces or resets a protected resource, or that offboards
     or locks out more traders than `max_cancel` (None: no limit).
@@ -69,9 +75,17 @@ def check_guards(plan: Plan, *, protected: Mapping[Address, str], max_cancel: in
         if c.action in (Action.CANCEL, Action.REPLACE, Action.RESET) and c.address in protected
     ]
     if hits:
-        listed = ", ".join(f"{a} ({action.value})" for a, action in hits[:_NAMED])
+        leaving = {  # traders whose user the plan cancels: everything of theirs goes
+            c.address.trader
+            for c in plan.changes
+            if c.action is Action.CANCEL and c.address.child is None
+        }
+        listed = ", ".join(_hit(a, action, leaving) for a, action in hits[:_NAMED])
         more = f" and {len(hits) - _NAMED} more" if len(hits) > _NAMED else ""
-        hint = "set `lifecycle: {protect: false}` on them and apply first"
+        hint = (
+            "each is held by its own `lifecycle: {protect: true}`, even when its trader is "
+            "offboarded: set `lifecycle: {protect: false}` on it in the manifests to let it go"
+        )
         if any(protected[a] == FROM_STATE for a, _ in hits):
             hint += (
                 "; a resource removed from the manifests keeps the protection recorded in "

@@ -4,7 +4,7 @@ returns."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from reconciler.plan.action import Change
 from reconciler.plan.address import Address
@@ -35,6 +35,11 @@ class DiffInput:
     """Traders the manifests declare with `status: cancelled` (their cancels say so)."""
     interrupted: frozenset[Address] = frozenset()
     """Addresses whose reset an interrupted apply sent (its answer lost): recorded, not resent."""
+    offboarded: frozenset[Address] = frozenset()
+    """Unrecorded addresses whose remote object an earlier apply of this workspace cancelled
+    (that very id): ours, declared again, so taken back without `adopt`."""
+    renamed: Mapping[str, str] = field(default_factory=dict)
+    """Traders renamed by this plan's moves (old name -> new): recorded references follow."""
 
 
 @dataclass(frozen=True, slots=True)

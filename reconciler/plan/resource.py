@@ -39,7 +39,9 @@ class DesiredResource:
     Changing an attribute in `reset_on` plans a reset (an update that also resets the object on
     the platform); its first recorded value only records, never resets.
     `create_only` attributes are recorded and compared, but the platform accepts them only at
-    creation: a later change is not planned, and the plan says so in a note.
+    creation: a later change is not planned, and the plan says so in a note. `trader_refs` are
+    paths into the attributes whose values name another trader (e.g. a mentor): when that
+    trader is renamed by a move, the recorded value follows in state alone.
     """
 
     address: Address
@@ -53,6 +55,7 @@ class DesiredResource:
     create_only: frozenset[str] = frozenset()
     create_action: Action = Action.CREATE
     protected: bool = False
+    trader_refs: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -65,13 +65,22 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class Calls:
-    """Requests one `execute` makes to one endpoint class: `per_batch` + `per_item` x items."""
+    """Requests one `execute` makes to one endpoint class: `per_batch` + `per_item` x items.
+    With `changing`, only items whose change changes that attribute count, and a batch with
+    none of them makes no such call (an update calls one endpoint per attribute it changes)."""
 
     endpoint: str
     per_batch: int = 0
     per_item: int = 0
+    changing: str | None = None
 
-    def count(self, items: int) -> int:
+    def count(self, changes: Sequence[Change]) -> int:
+        """The requests for one batch of `changes`."""
+        items = len(changes)
+        if self.changing is not None:
+            items = sum(1 for change in changes if self.changing in change.changed)
+            if not items:
+                return 0
         return self.per_batch + self.per_item * items
 
 
@@ -260,8 +269,9 @@ class RunningSandbox(Protocol):
 
     url: str
 
-    def environment(self) -> Mapping[str, str]:
-        """What the Firm manifest's `environment` needs to point at this sandbox."""
+    def firm_settings(self) -> Mapping[str, Any]:
+        """What `providers.<name>` of the Firm manifest needs to use this sandbox: its
+        `environment` and the seeded firm's login (sandbox-only values)."""
         ...
 
     def connection(self) -> Sequence[tuple[str, str]]:

@@ -37,6 +37,7 @@ from reconciler.render.status import (
     render_status_markdown,
 )
 from reconciler.render.text import (
+    COMPACT_ABOVE,
     change_text,
     render_event,
     render_plan,
@@ -46,6 +47,7 @@ from reconciler.render.text import (
 
 __all__ = [
     "COMMENT_LIMIT",
+    "COMPACT_ABOVE",
     "JSON_FORMAT_VERSION",
     "AnnotatedProblem",
     "Lines",

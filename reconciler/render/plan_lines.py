@@ -1,5 +1,5 @@
 """One plan change drawn as styled lines: its header, its reasons, and its attributes with
-`=` aligned (nested values path by path)."""
+`=` aligned (nested values path by path); or compactly, as one line."""
 
 from __future__ import annotations
 
@@ -52,11 +52,35 @@ def draw_change(change: Change, lines: Lines) -> None:
     for line in change.reason.splitlines():
         lines.add([(f"{INDENT}# {line}", "dim")])
     if change.via is not None:
-        lines.add([(f"{INDENT}# performed by {change.via}", "dim")])
+        if str(change.via) not in change.reason:  # the planner's reason names it already
+            lines.add([(f"{INDENT}# performed by {change.via}", "dim")])
         return
     over = "dim" if is_waiting else None
     for pieces in _attribute_lines(change):
         lines.add(pieces, style=over)
+
+
+def draw_compact(change: Change, lines: Lines) -> None:
+    """One line: symbol, address, action, and what changes (the keys of an update or a
+    replace, the change that performs it), never the values."""
+    symbol, colour = _SYMBOLS[change.action]
+    what = change.action.value
+    if change.via is not None:
+        what += f", performed by {change.via}"
+    elif change.action in (Action.UPDATE, Action.RESET, Action.REPLACE):
+        keys = _changed_keys(change, change.before or {}, change.after or {})
+        if keys:
+            what += ": " + ", ".join(keys)
+    is_waiting = change.action is Action.WAIT
+    lines.add(
+        [
+            (symbol, colour),
+            (" ", None),
+            (str(change.address), "dim" if is_waiting else "bold"),
+            (" ", None),
+            (f"({what})", colour),
+        ]
+    )
 
 
 def _attribute_lines(change: Change) -> list[list[Piece]]:
@@ -127,4 +151,4 @@ def _entry_lines(entries: Sequence[_Entry], *, suffix: str = "") -> list[list[Pi
     return lines
 
 
-__all__ = ["draw_change"]
+__all__ = ["draw_change", "draw_compact"]

@@ -1,6 +1,7 @@
-"""Apply progress for humans: a live progress bar (rate and time left) on a terminal once an
-apply has run a few seconds, plain event lines elsewhere; batches are numbered in the order they
-start (platforms run theirs concurrently) and the elapsed time counts from the command's start.
+"""Apply progress for humans: a live progress bar (rate, elapsed time and time left) on a
+terminal once an apply has run a few seconds, plain event lines elsewhere; batches are numbered
+in the order they start (platforms run theirs concurrently) and the elapsed time counts from
+the command's start.
 """
 
 from __future__ import annotations
@@ -40,10 +41,12 @@ class RateColumn(ProgressColumn):
 
 
 class ProgressSink:
-    """An apply event sink. Failures and the final summary are always printed as lines.
+    """An apply event sink printing lines on `console`; failures and the final summary always.
 
-    `started` is when the command began (by `clock`), so the summary's time is the one the
-    user waited; `clock` is injectable (tests never sleep).
+    The bar is drawn on `bar` (default: `console`) when that is a terminal; on `console` it
+    replaces the other lines, elsewhere (stdout piped to a log, stderr a terminal) every line
+    is still printed. `started` is when the command began (by `clock`), so the summary's time
+    is the one the user waited; `clock` is injectable (tests never sleep).
     """
 
     def __init__(
@@ -51,6 +54,7 @@ class ProgressSink:
         console: Console,
         *,
         total: int,
+        bar: Console | None = None,
         clock: Callable[[], float] = time.monotonic,
         started: float | None = None,
     ) -> None:
@@ -63,7 +67,9 @@ class ProgressSink:
         self._progress: Progress | None = None
         self._task = None
         self._is_live = False
-        if console.is_terminal:
+        shown_on = console if bar is None else bar
+        self._has_lines = shown_on is not console or not shown_on.is_terminal
+        if shown_on.is_terminal:
             self._progress = Progress(
                 TextColumn("{task.description}"),
                 BarColumn(),
@@ -72,7 +78,7 @@ class ProgressSink:
                 TimeElapsedColumn(),
                 TextColumn("left"),
                 TimeRemainingColumn(),
-                console=console,
+                console=shown_on,
                 transient=True,
                 get_time=clock,
             )
@@ -99,9 +105,7 @@ class ProgressSink:
                 event = replace(event, seconds=round(self._clock() - self._started, 3))
             if self._progress is not None and self._task is not None:
                 self._show_bar(event)
-                if not (isinstance(event, ItemApplied) and not event.ok) and not isinstance(
-                    event, ApplyFinished
-                ):
+                if not self._has_lines and not _is_always_printed(event):
                     return
             line = render_event(event)
             if line is not None:
@@ -121,3 +125,8 @@ class ProgressSink:
         elif not self._is_live and self._clock() - self._opened >= BAR_AFTER_SECONDS:
             self._progress.start()
             self._is_live = True
+
+
+def _is_always_printed(event: Event) -> bool:
+    """A failure and the final summary are printed even under a bar."""
+    return isinstance(event, ApplyFinished) or (isinstance(event, ItemApplied) and not event.ok)

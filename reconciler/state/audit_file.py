@@ -31,16 +31,28 @@ def append_lines(path: Path, records: Sequence[tuple[str, bytes]]) -> None:
 
 
 def read_lines(path: Path, trader: str | None) -> list[bytes]:
-    """The trail's lines in order, only `trader`'s when given."""
+    """The trail's lines in order, only `trader`'s when given: only lines holding the trader's
+    name as a JSON string are parsed (a fast scan of the file's bytes)."""
     try:
-        lines = path.read_bytes().splitlines()
+        data = path.read_bytes()
     except FileNotFoundError:
         return []
     except OSError as exc:
         raise StateError(f"cannot read {path}: {exc.strerror}") from None
     if trader is None:
-        return lines
-    return [line for line in lines if _trader_of(line) == trader]
+        return data.splitlines()
+    needle = json.dumps(trader, ensure_ascii=False).encode("utf-8")
+    lines = []
+    at = data.find(needle)
+    while at >= 0:
+        start = data.rfind(b"\n", 0, at) + 1
+        end = data.find(b"\n", at)
+        end = len(data) if end < 0 else end
+        line = data[start:end]
+        if _trader_of(line) == trader:
+            lines.append(line)
+        at = data.find(needle, end)
+    return lines
 
 
 def _ends_a_line(path: Path) -> bool:

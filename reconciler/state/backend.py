@@ -11,13 +11,16 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
 from reconciler.errors import StateConflict
-from reconciler.state.document import parse_header
+from reconciler.state.encoding import RawDocument, StateHeader, parse_header
 from reconciler.state.liveness import Liveness, process_start
+
+if TYPE_CHECKING:
+    from reconciler.state.delta import StateDelta
 
 
 class LockInfo(BaseModel):
@@ -52,21 +55,39 @@ class LockInfo(BaseModel):
 
 
 class Backend(Protocol):
-    """Dumb storage for one workspace: bytes with a compare-and-swap, a lock and a key.
+    """Dumb storage for one workspace: a document with a compare-and-swap, a lock and a key.
 
-    Backends never interpret the document beyond lineage and serial; everything else
-    (serial bumps, new lineages, migrations) is `StateStore`'s.
+    Backends never interpret the document beyond its header and its maps of entries by key;
+    everything else (serial bumps, new lineages, migrations) is `StateStore`'s. A write
+    stores either a whole document or a delta, with the same compare-and-swap.
     """
 
     workspace: str
 
     def read_bytes(self) -> bytes | None:
-        """The stored document, or None when nothing was ever stored."""
+        """The stored document as canonical bytes, or None when nothing was ever stored."""
+        ...
+
+    def read_document(self) -> RawDocument | None:
+        """The stored document decoded (records as JSON objects), or None."""
         ...
 
     def write_bytes(self, data: bytes, *, expected_serial: int | None, lineage: str) -> None:
-        """Store `data` if the stored serial is `expected_serial` (None: nothing stored yet)
-        and the stored lineage is `lineage`; raise StateConflict otherwise."""
+        """Store the whole document `data` if the stored serial is `expected_serial` (None:
+        nothing stored yet) and the stored lineage is `lineage`; raise StateConflict otherwise."""
+        ...
+
+    def write_delta(
+        self,
+        delta: StateDelta,
+        *,
+        expected_serial: int,
+        lineage: str,
+        document: Callable[[], bytes],
+    ) -> None:
+        """Store `delta` over the stored serial `expected_serial` of `lineage` (StateConflict
+        otherwise); `document` gives the whole new document to a backend that would rather
+        rewrite it (compaction)."""
         ...
 
     def acquire(self, info: LockInfo) -> LockInfo | None:
@@ -136,14 +157,19 @@ def _user_name() -> str:
 
 
 def check_swap(current: bytes | None, *, expected_serial: int | None, lineage: str) -> None:
-    """The compare-and-swap rule every backend applies to the stored bytes before a write:
-    StateConflict unless they are still at `expected_serial` (None: nothing stored) and
+    """`check_header` of stored bytes."""
+    header = None if current is None else parse_header(current)
+    check_header(header, expected_serial=expected_serial, lineage=lineage)
+
+
+def check_header(header: StateHeader | None, *, expected_serial: int | None, lineage: str) -> None:
+    """The compare-and-swap rule every backend applies to the stored header before a write:
+    StateConflict unless it is still at `expected_serial` (None: nothing stored) and
     `lineage`."""
-    if current is None:
+    if header is None:
         if expected_serial is not None:
             raise StateConflict(f"expected state serial {expected_serial} but no state is stored")
         return
-    header = parse_header(current)
     if header.lineage != lineage:
         raise StateConflict(f"state lineage {header.lineage} does not match {lineage}")
     if expected_serial is None:
@@ -154,4 +180,4 @@ def check_swap(current: bytes | None, *, expected_serial: int | None, lineage: s
         )
 
 
-__all__ = ["Backend", "LockInfo", "check_swap"]
+__all__ = ["Backend", "LockInfo", "check_header", "check_swap"]

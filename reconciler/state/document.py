@@ -3,41 +3,36 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from typing import Any, TypeGuard
+from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from reconciler.errors import StateError
+from reconciler.state.encoding import (
+    HEADER_FIELDS,
+    RawDocument,
+    StateHeader,
+    _canonical_header,
+    encode,
+    format_version_of,
+    load_object,
+    parse_header,
+)
 from reconciler.state.migrations import MIGRATIONS, Migration
+from reconciler.state.records import RawRecord, Records, ResourceState, fields_of, raw_record
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 """The state format this program writes; older documents are migrated on read.
 
     1  the first format; a record's natural key was kept among its facts
     2  `natural_key` is a field of each resource record
     3  `created_at`: when each record was first made (the start of a wait for a signature or
        a verification); migrated records take their `updated_at`, the earliest time known
+    4  an optional `fingerprint` per record; the local backend may keep recent changes in a
+       journal beside the file (see `local_files`), which older versions would not read
 """
-
-
-class ResourceState(BaseModel):
-    """What was last applied to one address: the platform's id, the natural key it is found
-    by, the applied attributes (secrets only as keyed digests) and facts learnt from the
-    platform; `created_at` is when the address was first recorded (kept by every later write
-    through `StateEditor.put`; empty until a document is edited or migrated)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    remote_id: str
-    natural_key: str = ""
-    attributes: dict[str, Any]
-    facts: dict[str, Any] = Field(default_factory=dict)
-    updated_at: str
-    created_at: str = ""
 
 
 class PendingOperation(BaseModel):
@@ -59,6 +54,7 @@ class StateDocument(BaseModel):
     Invariants: `lineage` is set once when the state is created and never changes; `serial`
     grows by one on every write (the store bumps it); both maps are keyed by address string.
     `key_check` fingerprints the key the secret digests were made with (see `key_check`).
+    `resources` keeps records in their stored form and builds a model per lookup.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -66,7 +62,7 @@ class StateDocument(BaseModel):
     format_version: int = Field(ge=1)
     lineage: str = Field(min_length=1)
     serial: int = Field(default=0, ge=0)
-    resources: dict[str, ResourceState] = Field(default_factory=dict)
+    resources: Records = Field(default_factory=Records)
     pending: dict[str, PendingOperation] = Field(default_factory=dict)
     key_check: str | None = None
 
@@ -79,12 +75,16 @@ class StateDocument(BaseModel):
     def from_bytes(
         cls, data: bytes, *, migrations: Mapping[int, Migration] = MIGRATIONS
     ) -> StateDocument:
-        """Parse stored bytes, migrating older formats one version at a time.
+        """Parse and validate bytes from outside (a pushed file), migrating older formats one
+        version at a time; `migrations` maps a version n to the step producing n + 1."""
+        return cls.from_object(load_object(data), migrations=migrations)
 
-        `migrations` maps a version n to the step producing version n + 1.
-        """
-        raw = _load_object(data)
-        version = _format_version(raw)
+    @classmethod
+    def from_object(
+        cls, raw: RawDocument, *, migrations: Mapping[int, Migration] = MIGRATIONS
+    ) -> StateDocument:
+        """`from_bytes` of an already decoded document."""
+        version = format_version_of(raw)
         if version > FORMAT_VERSION:
             raise StateError(
                 f"state format version {version} is newer than this reconciler supports"
@@ -101,15 +101,40 @@ class StateDocument(BaseModel):
         except ValidationError as exc:
             raise StateError(f"invalid state document: {_first_problem(exc)}") from None
 
-    def to_bytes(self) -> bytes:
-        """Canonical UTF-8 JSON: sorted keys, one record per line, newline at the end.
+    @classmethod
+    def from_stored(cls, raw: RawDocument) -> tuple[StateDocument, bool]:
+        """A document read from its backend, and whether it is exactly what is stored: one of
+        the current format keeps its records unvalidated (they were when written); an older
+        one is migrated and validated (and differs from what is stored)."""
+        if format_version_of(raw) != FORMAT_VERSION:
+            records = raw.get("resources")
+            if isinstance(records, dict):
+                raw = {**raw, "resources": {k: fields_of(v) for k, v in records.items()}}
+            return cls.from_object(raw), False
+        fields = {name: raw[name] for name in HEADER_FIELDS if name in raw}
+        unknown = set(raw) - {*HEADER_FIELDS, "resources", "pending"}
+        if unknown:
+            raise StateError(f"invalid state document: unknown field {sorted(unknown)[0]}")
+        fields["resources"] = Records.stored(raw.get("resources", {}))
+        fields["pending"] = raw.get("pending", {})
+        try:
+            return cls.model_validate(fields), True
+        except ValidationError as exc:
+            raise StateError(f"invalid state document: {_first_problem(exc)}") from None
 
-        Records are dumped one at a time: a dump of the whole document would copy every
-        record of a large state at once (gigabytes at 100,000 traders) on every write."""
-        fields: dict[str, Any] = self.model_dump(mode="json", exclude={"resources", "pending"})
-        fields["resources"] = self.resources
-        fields["pending"] = self.pending
-        return _encode(fields)
+    def header(self) -> dict[str, Any]:
+        """The fields besides the two maps, as stored."""
+        return {name: getattr(self, name) for name in HEADER_FIELDS}
+
+    def to_bytes(self) -> bytes:
+        """Canonical UTF-8 JSON: sorted keys, one record per line, newline at the end."""
+        return encode({**self.header(), "resources": self.resources.raw, "pending": self.pending})
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy with `update` applied; `resources` may be given as any mapping of records."""
+        if update is not None and "resources" in update:
+            update = {**update, "resources": Records.validate(update["resources"])}
+        return super().model_copy(update=update, deep=deep)
 
     def edit(self) -> StateEditor:
         """A mutable working copy; this document is never changed by it."""
@@ -120,134 +145,73 @@ class StateEditor:
     """A mutable working copy of a document for apply, which changes many records between writes.
 
     Copy-on-write: the maps are shared with the source (or the last snapshot) until the next
-    change, so `snapshot()` is cheap and records are never deep-copied.
+    change, so `snapshot()` is cheap and records are never deep-copied; an unchanged record
+    stays the same object, which is how a write finds what changed.
     """
 
-    __slots__ = ("_base", "_is_shared", "_pending", "_resources")
+    __slots__ = ("_base", "_is_shared", "_pending", "_records", "_resources", "_touched")
 
     def __init__(self, base: StateDocument) -> None:
         self._base = base
-        self._resources = base.resources
+        self._records = base.resources
+        self._resources = base.resources.raw
+        self._touched: set[str] = set()  # addresses put or removed since `base`
         self._pending = base.pending
         self._is_shared = True
 
     def get(self, address: str) -> ResourceState | None:
         """The working record of `address` (reading never copies anything)."""
-        return self._resources.get(address)
+        raw = self._resources.get(address)
+        if raw is None:
+            return None
+        record: ResourceState = self._records.derived(self._resources, frozenset()).get(address)
+        return record
 
     def put(self, address: str, resource: ResourceState) -> None:
         """Record `resource` at `address`, replacing what was there; without a `created_at`
         it keeps the replaced record's, or takes its own `updated_at` when it is the first."""
         if not resource.created_at:
             previous = self._resources.get(address)
-            created = previous.created_at if previous is not None else ""
-            resource = resource.model_copy(update={"created_at": created or resource.updated_at})
-        self._own()
-        self._resources[address] = resource
+            created = fields_of(previous).get("created_at", "") if previous is not None else ""
+            fields = resource.model_dump(mode="json")
+            fields["created_at"] = created or resource.updated_at
+            self._own()[0][address] = raw_record(fields)
+        else:
+            self._own()[0][address] = raw_record(resource)
+        self._touched.add(address)
 
     def remove(self, address: str) -> None:
         """Forget `address`; nothing happens when it is not recorded."""
         if address in self._resources:
-            self._own()
-            del self._resources[address]
+            del self._own()[0][address]
+            self._touched.add(address)
 
     def add_pending(self, op: PendingOperation) -> None:
         """Journal an operation about to be sent (keyed by its id)."""
-        self._own()
-        self._pending[op.id] = op
+        self._own()[1][op.id] = op
 
     def clear_pending(self, ids: Iterable[str]) -> None:
         """Drop the given pending operations; unknown ids are ignored."""
-        self._own()
+        pending = self._own()[1]
         for op_id in ids:
-            self._pending.pop(op_id, None)
+            pending.pop(op_id, None)
 
     def snapshot(self) -> StateDocument:
         """The document as edited so far (same serial and lineage as the source)."""
         self._is_shared = True
         return self._base.model_copy(
-            update={"resources": self._resources, "pending": self._pending}
+            update={
+                "resources": self._records.derived(self._resources, frozenset(self._touched)),
+                "pending": self._pending,
+            }
         )
 
-    def _own(self) -> None:
+    def _own(self) -> tuple[dict[str, RawRecord], dict[str, PendingOperation]]:
         if self._is_shared:
             self._resources = dict(self._resources)
             self._pending = dict(self._pending)
             self._is_shared = False
-
-
-@dataclass(frozen=True, slots=True)
-class StateHeader:
-    """The fields of a stored document a backend needs for its compare-and-swap."""
-
-    lineage: str
-    serial: int
-
-
-def parse_header(data: bytes) -> StateHeader:
-    """Read lineage and serial from stored bytes without validating the whole document.
-
-    The canonical encoding (`to_bytes`) puts `"lineage"` near the start and `"serial"` on the
-    last line, each on its own top-level line (two spaces of indent; JSON strings never hold
-    a raw newline), so those two lines are read without parsing a large state; anything else
-    is parsed whole.
-    """
-    header = _canonical_header(data)
-    if header is not None:
-        return header
-    raw = _load_object(data)
-    lineage = raw.get("lineage")
-    serial = raw.get("serial", 0)
-    if not isinstance(lineage, str) or not _is_int(serial):
-        raise StateError("invalid state document: lineage or serial missing or malformed")
-    return StateHeader(lineage=lineage, serial=serial)
-
-
-_LINEAGE = b'\n  "lineage": '
-_SERIAL = b'\n  "serial": '
-
-
-def _canonical_header(data: bytes) -> StateHeader | None:
-    if not data.startswith(b'{\n  "format_version": '):
-        return None
-    start = data.find(_LINEAGE, 0, 4096)
-    end = data.find(b"\n", start + 1)
-    serial_at = data.rfind(_SERIAL, max(0, len(data) - 256))
-    if start < 0 or end < 0 or serial_at < 0 or data[-3:] != b"\n}\n":
-        return None
-    try:
-        lineage = json.loads(data[start + len(_LINEAGE) : end].rstrip(b","))
-        serial = json.loads(data[serial_at + len(_SERIAL) : -3])
-    except ValueError:
-        return None
-    if not isinstance(lineage, str) or not _is_int(serial):
-        return None
-    return StateHeader(lineage=lineage, serial=serial)
-
-
-def _load_object(data: bytes) -> dict[str, Any]:
-    try:
-        raw = json.loads(data.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise StateError("state is not valid UTF-8") from None
-    except json.JSONDecodeError as exc:
-        raise StateError(
-            f"state is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
-        ) from None
-    if not isinstance(raw, dict):
-        raise StateError("invalid state document: expected a JSON object")
-    return raw
-
-
-def _format_version(raw: Mapping[str, Any]) -> int:
-    version = raw.get("format_version")
-    if not _is_int(version) or version < 0:
-        raise StateError("invalid state document: format_version missing or not a whole number")
-    return version
-
-
-def _is_int(value: object) -> TypeGuard[int]:
-    return isinstance(value, int) and not isinstance(value, bool)
+        return self._resources, self._pending
 
 
 def _first_problem(exc: ValidationError) -> str:
@@ -258,25 +222,13 @@ def _first_problem(exc: ValidationError) -> str:
     return f"{where}: {first['msg']}{more}"
 
 
-def _encode(data: Mapping[str, Any]) -> bytes:
-    # One record per line keeps diffs readable while json's C encoder does the work
-    # (indent= falls back to the pure-Python encoder, about three times slower).
-    def dump(value: object) -> str:
-        return json.dumps(
-            value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False
-        )
-
-    def dump_entry(value: object) -> str:
-        return dump(value.model_dump(mode="json") if isinstance(value, BaseModel) else value)
-
-    fields = []
-    for name in sorted(data):
-        value = data[name]
-        if isinstance(value, dict) and value:
-            entries = ",\n".join(
-                f"    {dump(key)}: {dump_entry(value[key])}" for key in sorted(value)
-            )
-            fields.append(f"  {dump(name)}: {{\n{entries}\n  }}")
-        else:
-            fields.append(f"  {dump(name)}: {dump(value)}")
-    return ("{\n" + ",\n".join(fields) + "\n}\n").encode("utf-8")
+__all__ = [
+    "FORMAT_VERSION",
+    "PendingOperation",
+    "ResourceState",
+    "StateDocument",
+    "StateEditor",
+    "StateHeader",
+    "_canonical_header",
+    "parse_header",
+]

@@ -1,6 +1,6 @@
-"""The local backend: one workspace's state as a JSON file replaced atomically, a backup of
-the previous serial, an O_EXCL lock file, the digest key file and an append-only audit trail
-(JSON lines), all mode 0600.
+"""The local backend: one workspace's state as a JSON file with a journal of recent changes
+beside it (see `local_files`), a backup, an O_EXCL lock file, the digest key file and an
+append-only audit trail (JSON lines), all mode 0600.
 """
 
 from __future__ import annotations
@@ -9,17 +9,20 @@ import contextlib
 import logging
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from reconciler.errors import StateError, StateLocked
-from reconciler.files import sync_folder, write_atomically, write_fd, write_temporary
+from reconciler.files import sync_folder, write_fd, write_temporary
 from reconciler.state import audit_file, handout_file
-from reconciler.state.backend import LockInfo, check_swap
+from reconciler.state.backend import LockInfo
+from reconciler.state.delta import StateDelta
+from reconciler.state.encoding import RawDocument
 from reconciler.state.liveness import Liveness, holder_liveness
+from reconciler.state.local_files import JOURNAL_FROM_BYTES, StateFiles
 
 logger = logging.getLogger(__name__)
 
@@ -32,21 +35,32 @@ _KEY_BYTES = 32
 
 
 class LocalBackend:
-    """Files `<workspace>.state.json`, `.state.json.backup`, `.lock`, `.state.key` and
-    `.audit.jsonl` in `directory` (created when first needed).
+    """Files `<workspace>.state.json`, `.state.journal`, `.state.json.backup`, `.lock`,
+    `.state.key` and `.audit.jsonl` in `directory` (created when first needed); a state file
+    of `journal_from` bytes or more takes small changes in its journal.
 
-    A crash at any moment leaves a complete state file: every file is written to a temporary
-    file in the same directory, synced, then renamed over the old one. The compare-and-swap
-    reads the current file first; exclusive writers come from the lock, not from it.
+    A crash at any moment leaves a complete state: a whole file is written to a temporary
+    file in the same directory, synced, then renamed over the old one; a change appended to
+    the journal counts once its line is complete. The backup is the file as it was before
+    the last whole rewrite. Exclusive writers come from the lock; the compare-and-swap
+    guards against any other.
     """
 
-    def __init__(self, directory: Path, *, workspace: str = "default") -> None:
+    def __init__(
+        self,
+        directory: Path,
+        *,
+        workspace: str = "default",
+        journal_from: int = JOURNAL_FROM_BYTES,
+    ) -> None:
         if not _WORKSPACE.match(workspace):
             raise StateError(f"invalid workspace name {workspace!r}")
         self.directory = directory
         self.workspace = workspace
-        self.state_path = directory / f"{workspace}.state.json"
-        self.backup_path = directory / f"{workspace}.state.json.backup"
+        self._files = StateFiles(directory, workspace, journal_from=journal_from)
+        self.state_path = self._files.state_path
+        self.backup_path = self._files.backup_path
+        self.journal_path = self._files.journal_path
         self.lock_path = directory / f"{workspace}.lock"
         self.key_path = directory / f"{workspace}.state.key"
         self.audit_path = directory / f"{workspace}.audit.jsonl"
@@ -56,23 +70,29 @@ class LocalBackend:
         return f"LocalBackend({str(self.directory)!r}, workspace={self.workspace!r})"
 
     def read_bytes(self) -> bytes | None:
-        """The state file's bytes, or None when there is none yet."""
-        try:
-            return self.state_path.read_bytes()
-        except FileNotFoundError:
-            return None
-        except OSError as exc:
-            raise StateError(f"cannot read {self.state_path}: {exc.strerror}") from None
+        """The state as canonical bytes (the file's own when there is no journal), or None."""
+        return self._files.read_bytes()
+
+    def read_document(self) -> RawDocument | None:
+        """The state file decoded with its journal replayed, or None when there is none yet."""
+        return self._files.read_document()
 
     def write_bytes(self, data: bytes, *, expected_serial: int | None, lineage: str) -> None:
-        """Check serial and lineage, save the current file as the backup, replace it."""
-        current = self.read_bytes()
-        check_swap(current, expected_serial=expected_serial, lineage=lineage)
-        self._ensure_directory()
-        if current is not None:
-            _replace_atomically(self.backup_path, current)
-        _replace_atomically(self.state_path, data)
-        sync_folder(self.directory)
+        """Check serial and lineage, keep the current file as the backup, replace it."""
+        self._files.write_bytes(data, expected_serial=expected_serial, lineage=lineage)
+
+    def write_delta(
+        self,
+        delta: StateDelta,
+        *,
+        expected_serial: int,
+        lineage: str,
+        document: Callable[[], bytes],
+    ) -> None:
+        """Check serial and lineage, append `delta` to the journal (or compact)."""
+        self._files.write_delta(
+            delta, expected_serial=expected_serial, lineage=lineage, document=document
+        )
 
     def acquire(self, info: LockInfo) -> LockInfo | None:
         """Create the lock file exclusively with `info` inside, or raise StateLocked; a lock
@@ -260,13 +280,6 @@ def _locked(holder: LockInfo) -> StateLocked:
     if state == "unknown":
         who += f" (whether it is alive is not known: {why})"
     return StateLocked(holder=who, since=holder.created_at, lock_id=holder.id)
-
-
-def _replace_atomically(path: Path, data: bytes) -> None:
-    try:
-        write_atomically(path, data, sync=False)
-    except OSError as exc:
-        raise StateError(f"cannot replace {path}: {exc.strerror}") from None
 
 
 def _write_temporary(path: Path, data: bytes) -> Path:

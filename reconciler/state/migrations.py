@@ -38,8 +38,14 @@ def _created_at_from_updated_at(raw: dict[str, Any]) -> dict[str, Any]:
     return {**raw, "resources": migrated}
 
 
+def _optional_fingerprints(raw: dict[str, Any]) -> dict[str, Any]:
+    """3 -> 4: nothing to change (a record's `fingerprint` is optional; a journal beside the
+    state file is what older versions must not miss, hence the new version)."""
+    return raw
+
+
 MIGRATIONS: Mapping[int, Migration] = MappingProxyType(
-    {1: _natural_key_out_of_facts, 2: _created_at_from_updated_at}
+    {1: _natural_key_out_of_facts, 2: _created_at_from_updated_at, 3: _optional_fingerprints}
 )
 """Format migrations keyed by the version they migrate from."""
 

@@ -1,13 +1,13 @@
-"""The PostgreSQL backend: one row per workspace holding the state document's bytes, a
-session-level advisory lock with its holder recorded in `locks`, the digest key in `keys` and
-the append-only audit trail in `audit`.
+"""The PostgreSQL backend: a header row per workspace and a row per record (see
+`postgres_state`), a session-level advisory lock with its holder recorded in `locks`, the
+digest key in `keys` and the append-only audit trail in `audit`.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import psycopg
@@ -15,15 +15,15 @@ from psycopg.types.json import Jsonb
 from pydantic import ValidationError
 
 from reconciler.errors import StateError, StateLocked
-from reconciler.state import postgres_tables
-from reconciler.state.backend import LockInfo, check_swap
-from reconciler.state.document import parse_header
+from reconciler.state import postgres_state, postgres_tables
+from reconciler.state.backend import LockInfo
+from reconciler.state.delta import StateDelta
+from reconciler.state.encoding import RawDocument
 from reconciler.state.liveness import Liveness
 from reconciler.state.postgres_connection import (
     Connection,
     PostgresConnection,
     advisory_key,
-    bytes_or_none,
     scalar,
 )
 from reconciler.state.postgres_schema import ADVISORY_HOLDERS
@@ -45,8 +45,8 @@ class _LockState:
 
 
 class PostgresBackend:
-    """Tables `states`, `locks` and `keys` in `schema` (created on first use), one row per
-    workspace in each.
+    """Tables `states`, `state_entries`, `locks`, `keys`, `audit` and `handout` in `schema`
+    (created on first use).
 
     The lock is `pg_try_advisory_lock` taken on a connection kept open for the lock's lifetime,
     so it dies with the holder's session: a killed process never leaves a stuck lock, only a
@@ -73,34 +73,31 @@ class PostgresBackend:
         )
 
     def read_bytes(self) -> bytes | None:
-        """The workspace row's data, or None when there is no row yet."""
-        with self._db.session("read the state") as conn:
-            row = conn.execute(
-                self._db.sql("SELECT data FROM {schema}.states WHERE workspace = %s"),
-                [self.workspace],
-            )
-            return bytes_or_none(scalar(row))
+        """The workspace's document as canonical bytes, or None when there is none yet."""
+        return postgres_state.read_bytes(self._db)
+
+    def read_document(self) -> RawDocument | None:
+        """The workspace's document decoded from one snapshot of its rows, or None."""
+        return postgres_state.read_document(self._db)
 
     def write_bytes(self, data: bytes, *, expected_serial: int | None, lineage: str) -> None:
-        """Lock the row, check serial and lineage, then insert or update it, in one transaction."""
-        header = parse_header(data)
-        with self._db.session("write the state") as conn, conn.transaction():
-            row = conn.execute(
-                self._db.sql("SELECT data FROM {schema}.states WHERE workspace = %s FOR UPDATE"),
-                [self.workspace],
-            )
-            current = bytes_or_none(scalar(row))
-            check_swap(current, expected_serial=expected_serial, lineage=lineage)
-            statement = (
-                "INSERT INTO {schema}.states (lineage, serial, data, updated_at, workspace)"
-                " VALUES (%s, %s, %s, now(), %s)"
-                if current is None
-                else "UPDATE {schema}.states SET lineage = %s, serial = %s, data = %s,"
-                " updated_at = now() WHERE workspace = %s"
-            )
-            conn.execute(
-                self._db.sql(statement), [header.lineage, header.serial, data, self.workspace]
-            )
+        """Check serial and lineage under the header row's lock, then replace every row."""
+        postgres_state.write_document(
+            self._db, data, expected_serial=expected_serial, lineage=lineage
+        )
+
+    def write_delta(
+        self,
+        delta: StateDelta,
+        *,
+        expected_serial: int,
+        lineage: str,
+        document: Callable[[], bytes],
+    ) -> None:
+        """Check serial and lineage under the header row's lock, then write the changed rows."""
+        postgres_state.write_delta(
+            self._db, delta, expected_serial=expected_serial, lineage=lineage
+        )
 
     def acquire(self, info: LockInfo) -> None:
         """Take the advisory lock on a connection of its own and record `info`, or raise

@@ -1,11 +1,18 @@
-"""The PostgreSQL backend's schema and catalogue queries: tables `states`, `locks`, `keys`,
-the append-only `audit` and `handout` (sealed generated passwords), created on first use."""
+"""The PostgreSQL backend's schema and catalogue queries: tables `states` (a header row per
+workspace) and `state_entries` (a row per record), `locks`, `keys`, the append-only `audit` and
+`handout` (sealed generated passwords), created (or extended) on first use."""
 
 from __future__ import annotations
 
 DDL = (
     "CREATE TABLE IF NOT EXISTS {schema}.states (workspace text PRIMARY KEY, lineage text NOT NULL,"
     " serial bigint NOT NULL, data bytea NOT NULL, updated_at timestamptz NOT NULL)",
+    # `data`: the whole document in the first layout; empty once its entries have rows.
+    "ALTER TABLE {schema}.states ADD COLUMN IF NOT EXISTS format_version integer,"
+    " ADD COLUMN IF NOT EXISTS key_check text",
+    "CREATE TABLE IF NOT EXISTS {schema}.state_entries (workspace text NOT NULL,"
+    " kind text NOT NULL, key text NOT NULL, entry text NOT NULL,"
+    " PRIMARY KEY (workspace, kind, key))",
     "CREATE TABLE IF NOT EXISTS {schema}.locks (workspace text PRIMARY KEY, info jsonb NOT NULL)",
     "CREATE TABLE IF NOT EXISTS {schema}.keys (workspace text PRIMARY KEY, key bytea NOT NULL)",
     "CREATE TABLE IF NOT EXISTS {schema}.audit (id bigserial PRIMARY KEY, workspace text NOT NULL,"
@@ -20,7 +27,7 @@ DDL = (
     "CREATE OR REPLACE TRIGGER audit_is_append_only BEFORE UPDATE OR DELETE OR TRUNCATE"
     " ON {schema}.audit FOR EACH STATEMENT EXECUTE FUNCTION {schema}.audit_is_append_only()",
 )
-TABLES = ("states", "locks", "keys", "audit", "handout")
+TABLES = ("states", "state_entries", "locks", "keys", "audit", "handout")
 SCHEMA_EXISTS = "SELECT EXISTS (SELECT FROM pg_catalog.pg_namespace WHERE nspname = %s)"
 TABLE_COUNT = (
     "SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = %s AND tablename = ANY(%s)"

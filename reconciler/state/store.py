@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from reconciler.errors import LockLost, StateError, StateLocked
 from reconciler.state.audit import AuditEntry, Provenance, parse_entries
 from reconciler.state.backend import Backend, LockInfo
+from reconciler.state.delta import delta_between
 from reconciler.state.document import StateDocument
 from reconciler.state.liveness import Liveness
 
@@ -41,6 +42,7 @@ class StateStore:
         self._clock = clock
         self._sleep = sleep
         self._held: str | None = None  # the id of the lock this store holds
+        self._stored: StateDocument | None = None  # exactly what was last read or written
 
     @property
     def backend(self) -> Backend:
@@ -54,28 +56,52 @@ class StateStore:
 
     def read(self) -> StateDocument:
         """The stored document, or a new empty one (fresh lineage, serial 0)."""
-        data = self._backend.read_bytes()
-        if data is None:
+        raw = self._backend.read_document()
+        if raw is None:
+            self._stored = None
             return StateDocument.new()
-        return StateDocument.from_bytes(data)
+        document, is_stored = StateDocument.from_stored(raw)
+        self._stored = document if is_stored else None
+        return document
 
     def write(self, doc: StateDocument) -> StateDocument:
         """Store `doc` as serial `doc.serial + 1` provided the stored state is still `doc`'s
-        serial and lineage (StateConflict otherwise); returns the written document."""
+        serial and lineage (StateConflict otherwise); returns the written document.
+
+        When `doc` derives from the document this store last read or wrote, only what changed
+        since is written (a delta); otherwise the whole document."""
         written = doc.model_copy(update={"serial": doc.serial + 1})
         expected = doc.serial if doc.serial > 0 else None
-        self._backend.write_bytes(written.to_bytes(), expected_serial=expected, lineage=doc.lineage)
+        stored, self._stored = self._stored, None  # unknown until the write succeeds
+        if (
+            stored is not None
+            and expected is not None
+            and (stored.lineage, stored.serial) == (doc.lineage, doc.serial)
+        ):
+            self._backend.write_delta(
+                delta_between(stored, written),
+                expected_serial=expected,
+                lineage=doc.lineage,
+                document=written.to_bytes,
+            )
+        else:
+            self._backend.write_bytes(
+                written.to_bytes(), expected_serial=expected, lineage=doc.lineage
+            )
+        self._stored = written
         logger.debug("wrote state serial %d (lineage %s)", written.serial, written.lineage)
         return written
 
     def replace(self, current: StateDocument, pushed: StateDocument) -> StateDocument:
-        """Store `pushed` over `current` (which must still be stored), with a serial above
-        both so every earlier copy is refused from then on; returns the written document."""
+        """Store `pushed` whole over `current` (which must still be stored), with a serial
+        above both so every earlier copy is refused from then on; returns the written document."""
         written = pushed.model_copy(update={"serial": max(current.serial, pushed.serial) + 1})
         expected = current.serial if current.serial > 0 else None
+        self._stored = None
         self._backend.write_bytes(
             written.to_bytes(), expected_serial=expected, lineage=current.lineage
         )
+        self._stored = written
         return written
 
     @contextmanager
@@ -166,9 +192,12 @@ class StateStore:
         try:
             key = bytes.fromhex(text.strip())
         except ValueError:
-            raise StateError(f"{KEY_ENV} is not a hexadecimal string") from None
+            key = b""
         if len(key) < _MIN_KEY_BYTES:
-            raise StateError(f"{KEY_ENV} must hold at least {_MIN_KEY_BYTES * 2} hex digits")
+            raise StateError(
+                f"{KEY_ENV} must be at least {_MIN_KEY_BYTES * 2} hexadecimal digits (0-9, "
+                "a-f), e.g. the content of the state key file or `openssl rand -hex 32`"
+            )
         return key
 
 

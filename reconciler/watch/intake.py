@@ -4,12 +4,11 @@ events (what was not taken in is reported: the next connection's catch-up report
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from reconciler.plan import Address, DesiredResource
+from reconciler.plan import Address
 from reconciler.providers import PreconditionMet
-from reconciler.state import StateDocument
 from reconciler.watch.status import Status
 from reconciler.watch.targets import TraderIndex
 
@@ -26,15 +25,18 @@ class Intake:
 def take_in(
     events: Sequence[PreconditionMet],
     *,
-    resources: Mapping[Address, DesiredResource],
-    document: StateDocument,
+    index: TraderIndex,
     queued: Iterable[PreconditionMet],
     status: Status,
     beat: Callable[[], None],
     is_stopping: Callable[[], bool],
+    reread: Callable[[], None] = lambda: None,
 ) -> Intake:
-    """Report and queue `events` in order; `queued` are those waiting for a run already."""
-    index = TraderIndex(resources, document)
+    """Report and queue `events` in order; `queued` are those waiting for a run already.
+    `index` is the loop's (no state is read per event); `reread` brings it up to date with
+    the stored state, once, when an event names an object its document does not hold (a
+    trader recorded or renamed since)."""
+    is_current = False
     known = {(e.kind, e.remote_id) for e in queued}
     taken: list[PreconditionMet] = []
     duplicates = 0
@@ -47,6 +49,10 @@ def take_in(
             duplicates += 1  # queued or recorded already: a reconnect's catch-up repeats it
             continue
         trader = index.trader(event)
+        if not is_current and (trader is None or not index.is_known(event)):
+            reread()  # recorded (or moved) since the index's document was read
+            is_current = True
+            trader = index.trader(event)
         source = "catch-up" if event.caught_up else "live"
         if trader is None:
             status(
@@ -70,4 +76,17 @@ def take_in(
     return Intake(tuple(taken), (), duplicates)
 
 
-__all__ = ["Intake", "take_in"]
+def report_unapplied(queued: Sequence[PreconditionMet], status: Status) -> None:
+    """One line for the events still queued when the loop stops (none when there are none)."""
+    if queued:
+        traders = sorted({e.natural_key or e.remote_id for e in queued})
+        status(
+            "not_applied",
+            events=len(queued),
+            signers=traders[:20],
+            detail="queued when stopping; their signals stay open on the platform, so "
+            "the next start's catch-up reports them again",
+        )
+
+
+__all__ = ["Intake", "report_unapplied", "take_in"]

@@ -19,13 +19,14 @@ from reconciler.providers import (
     schemas,
 )
 from reconciler.watch.health import Health
-from reconciler.watch.intake import take_in
+from reconciler.watch.intake import report_unapplied, take_in
 from reconciler.watch.manifest_files import ManifestFiles
 from reconciler.watch.runs import RunOptions, StopAfterBatch, run
 from reconciler.watch.schedule import Schedule
 from reconciler.watch.settings import WatchSettings
 from reconciler.watch.status import Status
 from reconciler.watch.streams import Streams
+from reconciler.watch.targets import TraderIndex
 from reconciler.workspace import Workspace, open_workspace
 
 logger = logging.getLogger(__name__)
@@ -60,6 +61,7 @@ class Watcher:
             settings.retry, settings.retry_max, settings.interval, monotonic=monotonic
         )
         self._workspace: Workspace | None = None
+        self._index: TraderIndex | None = None  # kept across runs and events, see TraderIndex
         self._opened = ExitStack()
         self._streams = Streams(self._inbox.put, settings.stream)
         self._files = ManifestFiles(settings.manifests, poll=settings.poll, monotonic=monotonic)
@@ -103,15 +105,7 @@ class Watcher:
                 self._schedule.check_interval()
                 self._work()
         finally:
-            if self._events:
-                traders = sorted({e.natural_key or e.remote_id for e in self._events})
-                self._status(
-                    "not_applied",
-                    events=len(self._events),
-                    signers=traders[:20],
-                    detail="queued when stopping; their signals stay open on the platform, so "
-                    "the next start's catch-up reports them again",
-                )
+            report_unapplied(self._events, self._status)
             self._close()
             self._status("stopped", reason=self._stopping or "error")
 
@@ -150,15 +144,15 @@ class Watcher:
         """Report each event once (with the trader it concerns) and queue those we manage;
         a catch-up of what is queued or recorded already is dropped; a stop is honoured
         between events."""
-        workspace = self._current()
+        store, index = self._current().store, self._indexed()
         intake = take_in(
             events,
-            resources=workspace.resources,
-            document=workspace.store.read(),
+            index=index,
             queued=self._events,
             status=self._status,
             beat=self._health.beat,
             is_stopping=lambda: self._stopping is not None,
+            reread=lambda: index.use(store.read()),
         )
         self._events.extend(intake.queued)
         if intake.duplicates:
@@ -185,6 +179,7 @@ class Watcher:
                 self._current(),
                 events,
                 options,
+                index=self._indexed(read=False),
                 status=self._status,
                 beat=self._health.beat,
                 is_stopping=lambda: self._stopping is not None,
@@ -240,8 +235,18 @@ class Watcher:
             self._open()
         else:
             self._workspace = self._current().with_desired(desired)
+            if self._index is not None:
+                self._index = self._index.with_resources(self._workspace.resources)
         self._status("manifests_loaded", trigger=trigger, traders=len(desired.traders))
         self._schedule.request_full(f"manifests reloaded ({trigger})")
+
+    def _indexed(self, *, read: bool = True) -> TraderIndex:
+        """The loop's trader index; a new one indexes the stored state if `read` (else the
+        run that asks for it does)."""
+        if self._index is None:
+            workspace = self._current()
+            self._index = TraderIndex(workspace.resources, workspace.store.read() if read else None)
+        return self._index
 
     def _current(self) -> Workspace:
         assert self._workspace is not None, "the workspace is open while the loop runs"
@@ -258,6 +263,7 @@ class Watcher:
             )
         )
         self._opened = stack
+        self._index = None
         self._streams.start(self._workspace.adapters)
         for name in self._streams.connected:
             self._health.stream(name, connected=False)

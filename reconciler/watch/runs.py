@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from reconciler.apply import BatchFinished, BatchStarted, Event, ItemApplied
+from reconciler.errors import ReconcilerError
 from reconciler.plan import Address, Plan, PlanOptions, Remote
 from reconciler.providers import PreconditionMet
 from reconciler.state import StateDocument
@@ -43,31 +44,50 @@ def run(
     events: Sequence[PreconditionMet],
     options: RunOptions,
     *,
+    index: TraderIndex,
     status: Status,
     beat: Callable[[], None],
     is_stopping: Callable[[], bool],
 ) -> None:
     """Remember, plan and apply under the state lock. Raises StateLocked, StopAfterBatch,
-    CancelLimitExceeded or another ReconcilerError; item failures are reported, not raised."""
+    CancelLimitExceeded or another ReconcilerError; item failures are reported, not raised.
+
+    State is read once; the facts the events report are written with the run's first write
+    (the apply's, or one of their own when nothing is applied). `index` is brought up to
+    date with the document read."""
     store = workspace.store
     with store.lock(command="watch", timeout=options.lock_timeout):
         beat()
+        index.use(None)
         document = store.read()
-        index = TraderIndex(workspace.resources, document)
+        index.use(document)
         found = [(e, t) for e in events if (t := index.trader(e))]
         updated = remember(document, found)
-        if updated is not None:
-            document = store.write(updated)
-            status("recorded", addresses=sorted({str(Address(e.kind, t)) for e, t in found}))
+        noted: list[str] = []
+        if updated is not None:  # not written yet: the run's first write carries it
+            document = updated
+            index.use(document)
+            noted = sorted({str(Address(e.kind, t)) for e, t in found})
+
+        def write_noted() -> None:
+            if noted:
+                store.write(document)
+                status("recorded", addresses=noted)
+
         reason, only = options.full, None
         if reason is None and document.pending:
             reason = PENDING
         elif reason is None:
-            only = target_addresses(found, workspace.resources)
+            only = target_addresses(found, index)
             if not only:
+                write_noted()
                 return
         guards = PlanOptions(max_cancel=options.max_cancel)
-        plan, remote = workspace.plan(document, options=guards, only=only)
+        try:
+            plan, remote = workspace.plan(document, options=guards, only=only, few=True)
+        except ReconcilerError:
+            write_noted()  # a signature stays known whatever became of the plan
+            raise
         if only is not None:
             plan = targeted(plan, only)
         scope = "full" if only is None else "targeted"
@@ -85,8 +105,13 @@ def run(
                 editor.clear_pending(list(document.pending))
                 store.write(editor.snapshot())
                 status("resolved_pending", operations=len(document.pending))
+                if noted:
+                    status("recorded", addresses=noted)
+            else:
+                write_noted()
             return
         if is_stopping():
+            write_noted()
             status("not_applied", scope=scope, reason="shutting down")
             return
         _apply(
@@ -99,6 +124,8 @@ def run(
             beat=beat,
             is_stopping=is_stopping,
         )
+        if noted:
+            status("recorded", addresses=noted)
 
 
 def _apply(

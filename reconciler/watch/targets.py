@@ -3,45 +3,122 @@ to remember on its record, the addresses a targeted plan covers, the changes it 
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import replace
 
 from reconciler.plan import Action, Address, DesiredResource, Plan
 from reconciler.providers import PreconditionMet
-from reconciler.state import StateDocument
+from reconciler.state import ResourceState, StateDocument
 
 
 class TraderIndex:
-    """Finds the trader an event is about in one look-up (a burst of events at a large firm
-    must not scan every record per event), and whether state already knows what it reports."""
+    """Finds the trader an event is about, and whether state already knows what it reports,
+    without a pass over every record per event or per run (a burst at a large firm).
+
+    Kept by the loop across runs: the declared part (natural keys of the kinds events name,
+    each trader's resources) is made on first use, once per manifests (`with_resources`),
+    and holds no copy of a resource; `use` points it at the state document a run read. An
+    event naming its natural key is answered in one look-up, verified against the trader's
+    record; only otherwise are the document's records indexed by platform id, once per
+    document (lineage and serial).
+    """
 
     def __init__(
-        self, resources: Mapping[Address, DesiredResource], document: StateDocument
+        self,
+        resources: Mapping[Address, DesiredResource],
+        document: StateDocument | None = None,
     ) -> None:
-        self._by_id: dict[tuple[str, str], tuple[str, Mapping[str, object]]] = {}
-        for text, record in document.resources.items():
-            kind, _, rest = text.partition(".")  # the `Address` text form, split without
-            trader = rest.partition("/")[0]  # validating each of a large firm's records
-            self._by_id.setdefault((kind, record.remote_id), (trader, record.facts))
-        self._by_key: dict[tuple[str, str], str] = {}
-        for resource in resources.values():
-            self._by_key.setdefault(
-                (resource.address.kind, resource.natural_key), resource.address.trader
-            )
+        self._resources = resources
+        self._by_key: dict[str, dict[str, str]] = {}  # per kind events name, made on first use
+        self._of_trader: dict[str, list[DesiredResource]] | None = None
+        self._document = document or StateDocument.new()
+        self._by_id: dict[tuple[str, str], str] | None = None
+        self.scans = 0
+        """How many times records were indexed by platform id (for tests)."""
+
+    def with_resources(self, resources: Mapping[Address, DesiredResource]) -> TraderIndex:
+        """An index of other manifests over the same state document."""
+        index = TraderIndex(resources, self._document)
+        index._by_id = self._by_id
+        return index
+
+    def use(self, document: StateDocument | None) -> None:
+        """Answer from `document` from now on (what was indexed of an earlier document of the
+        same lineage and serial is kept); None lets go of the current one (a run does before
+        it reads the next, so a large state is not held twice)."""
+        previous = self._document
+        document = document or StateDocument.new()
+        if (previous.lineage, previous.serial) != (document.lineage, document.serial):
+            self._by_id = None
+        self._document = document
 
     def trader(self, event: PreconditionMet) -> str | None:
         """By recorded remote id, else by natural key."""
-        found = self._by_id.get((event.kind, event.remote_id))
+        key = event.natural_key
+        if key is not None:
+            trader = self._keys(event.kind).get(key)
+            record = None if trader is None else self._record(event.kind, trader)
+            if record is not None and record.remote_id == event.remote_id:
+                return trader  # what the look-up by recorded id finds too
+        found = self._ids().get((event.kind, event.remote_id))
         if found is not None:
-            return found[0]
-        if event.natural_key is not None:
-            return self._by_key.get((event.kind, event.natural_key))
-        return None
+            return found
+        return None if key is None else self._keys(event.kind).get(key)
+
+    def is_known(self, event: PreconditionMet) -> bool:
+        """Whether the document holds the object the event names at the trader its natural key
+        is declared for (else at the trader found): when not, the document may be older than
+        the manifests (a trader renamed or added since it was read)."""
+        key = event.natural_key
+        declared = None if key is None else self._keys(event.kind).get(key)
+        if declared is None:
+            return self._named(event) is not None
+        record = self._record(event.kind, declared)
+        return record is not None and record.remote_id == event.remote_id
 
     def is_recorded(self, event: PreconditionMet) -> bool:
         """Whether the record the event names already holds every fact it reports."""
-        found = self._by_id.get((event.kind, event.remote_id))
-        return found is not None and all(found[1].get(k) == v for k, v in event.facts.items())
+        record = self._named(event)
+        return record is not None and all(record.facts.get(k) == v for k, v in event.facts.items())
+
+    def _named(self, event: PreconditionMet) -> ResourceState | None:
+        trader = self.trader(event)
+        record = None if trader is None else self._record(event.kind, trader)
+        return record if record is not None and record.remote_id == event.remote_id else None
+
+    def resources_of(self, trader: str) -> Sequence[DesiredResource]:
+        """The trader's declared resources."""
+        if self._of_trader is None:
+            of_trader: dict[str, list[DesiredResource]] = {}
+            for resource in self._resources.values():
+                of_trader.setdefault(resource.address.trader, []).append(resource)
+            self._of_trader = of_trader
+        return self._of_trader.get(trader, ())
+
+    def _keys(self, kind: str) -> dict[str, str]:
+        """Traders by the natural key of their declared object of `kind`."""
+        keys = self._by_key.get(kind)
+        if keys is None:
+            keys = {}
+            for resource in self._resources.values():
+                if resource.address.kind == kind:
+                    keys.setdefault(resource.natural_key, resource.address.trader)
+            self._by_key[kind] = keys
+        return keys
+
+    def _record(self, kind: str, trader: str) -> ResourceState | None:
+        return self._document.resources.get(f"{kind}.{trader}")  # the Address text form
+
+    def _ids(self) -> dict[tuple[str, str], str]:
+        if self._by_id is None:
+            self.scans += 1
+            by_id: dict[tuple[str, str], str] = {}
+            for text, record in self._document.resources.items():
+                kind, _, rest = text.partition(".")  # the `Address` text form, split without
+                trader = rest.partition("/")[0]  # validating each of a large firm's records
+                by_id.setdefault((kind, record.remote_id), trader)
+            self._by_id = by_id
+        return self._by_id
 
 
 def find_trader(
@@ -73,20 +150,16 @@ def remember(
 
 
 def target_addresses(
-    found: Iterable[tuple[PreconditionMet, str]], resources: Mapping[Address, DesiredResource]
+    found: Iterable[tuple[PreconditionMet, str]],
+    resources: Mapping[Address, DesiredResource] | TraderIndex,
 ) -> frozenset[Address]:
     """What a targeted plan refreshes and plans: each trader's declared resources of the kinds
     its event unblocks, what they depend on, and the object the event names."""
-    found = list(found)
-    wanted = {trader for _, trader in found}
-    by_trader: dict[str, list[DesiredResource]] = {}
-    for address, resource in resources.items():  # one pass, not one per event
-        if address.trader in wanted:
-            by_trader.setdefault(address.trader, []).append(resource)
+    index = resources if isinstance(resources, TraderIndex) else TraderIndex(resources)
     targets: set[Address] = set()
     for event, trader in found:
         targets.add(Address(event.kind, trader))
-        for resource in by_trader.get(trader, ()):
+        for resource in index.resources_of(trader):
             if resource.address.kind in event.unblocks:
                 targets.add(resource.address)
                 targets.update(resource.depends_on)

@@ -13,8 +13,9 @@ from reconciler.lazy import lazy_attribute
 if TYPE_CHECKING:
     from reconciler.workspace.backends import BACKENDS, StateChoice, open_backend
     from reconciler.workspace.desired import desired_resources
-    from reconciler.workspace.opening import open_workspace
+    from reconciler.workspace.opening import open_state, open_workspace, sandbox_dir
     from reconciler.workspace.provenance import git_commit, provenance
+    from reconciler.workspace.records import follow_renamed_traders
     from reconciler.workspace.saved_plans import (
         plan_to_apply,
         read_saved_plan,
@@ -30,13 +31,16 @@ _HOMES = {
     "StateChoice": "backends",
     "Workspace": "workspace",
     "desired_resources": "desired",
+    "follow_renamed_traders": "records",
     "git_commit": "provenance",
     "open_backend": "backends",
+    "open_state": "opening",
     "open_workspace": "opening",
     "provenance": "provenance",
     "plan_to_apply": "saved_plans",
     "read_saved_plan": "saved_plans",
     "reconciler_version": "version",
+    "sandbox_dir": "opening",
     "replan_saved": "saved_plans",
     "save_plan": "saved_plans",
 }
@@ -52,13 +56,16 @@ __all__ = [
     "StateChoice",
     "Workspace",
     "desired_resources",
+    "follow_renamed_traders",
     "git_commit",
     "open_backend",
+    "open_state",
     "open_workspace",
     "plan_to_apply",
     "provenance",
     "read_saved_plan",
     "reconciler_version",
     "replan_saved",
+    "sandbox_dir",
     "save_plan",
 ]

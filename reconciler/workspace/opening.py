@@ -1,5 +1,5 @@
 """Opening a workspace: load the manifests, open the state backend and every configured
-provider (closed again when the workspace is left)."""
+provider (closed again when the workspace is left); or only its state store."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
-from reconciler.manifest import load_manifests
+from reconciler.manifest import load_manifests, read_state_settings
 from reconciler.providers import PROVIDERS, Adapter, ProviderContext, RateLimit, schemas
 from reconciler.state import StateStore
 from reconciler.workspace.backends import StateChoice, open_backend
@@ -74,4 +74,36 @@ def open_workspace(
         )
 
 
-__all__ = ["open_workspace"]
+@contextmanager
+def open_state(
+    manifests: Path,
+    *,
+    choice: StateChoice | None = None,
+    environ: Mapping[str, str] | None = None,
+    clock: Callable[[], float] = time.time,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Iterator[StateStore]:
+    """The state store alone, for commands that only read state: the Firm's state settings
+    are read without the traders, so no other reference's variable needs to be set."""
+    environ = dict(os.environ) if environ is None else environ
+    settings = read_state_settings(manifests, schemas=schemas(), environ=environ)
+    root = manifests.resolve().parent
+    backend = open_backend(settings, root=root, choice=choice or StateChoice(), environ=environ)
+    store = StateStore(backend, clock=clock, sleep=sleep)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def sandbox_dir(manifests: Path, *, environ: Mapping[str, str] | None = None) -> Path:
+    """Where the embedded sandboxes keep their data: `sandbox/` in the Firm's local state
+    directory (`state/sandbox` beside the manifests when there are none)."""
+    environ = dict(os.environ) if environ is None else environ
+    path = "state"
+    if manifests.is_dir():
+        path = read_state_settings(manifests, schemas=schemas(), environ=environ).path
+    return manifests.resolve().parent / path / "sandbox"
+
+
+__all__ = ["open_state", "open_workspace", "sandbox_dir"]

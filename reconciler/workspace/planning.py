@@ -3,7 +3,7 @@ the duration note, around the one refresh."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -11,8 +11,10 @@ from reconciler.apply import duration_note
 from reconciler.plan import (
     Action,
     Address,
+    DesiredResource,
     DiffInput,
     Drift,
+    KindRules,
     Plan,
     PlanOptions,
     Recorded,
@@ -26,7 +28,9 @@ from reconciler.plan import (
 )
 from reconciler.providers import PROVIDERS
 from reconciler.state import StateDocument
+from reconciler.workspace.in_flight import pending_note
 from reconciler.workspace.natural_keys import check_fixed_keys
+from reconciler.workspace.offboarded import offboarded
 from reconciler.workspace.protection import protection
 from reconciler.workspace.records import is_digested, pending_of, recorded_of, timestamp
 from reconciler.workspace.refresh import CREATING, refresh
@@ -41,9 +45,11 @@ def plan_workspace(
     *,
     options: PlanOptions,
     only: Collection[Address] | None,
+    few: bool = False,
 ) -> tuple[Plan, dict[Address, Remote]]:
     """Refresh, diff, limit to the targets, check the guardrails; returns the plan and what
-    the refresh saw. With `only`, a targeted plan (see `Workspace.plan`)."""
+    the refresh saw. With `only`, a targeted plan (see `Workspace.plan`); `few` lets the
+    providers read its objects by id."""
     workspace.check_key(document)
     moved = workspace.moves(document)
     resources = workspace.resources
@@ -63,6 +69,7 @@ def plan_workspace(
         only=only,
         now=workspace.clock(),
         settle=2 * workspace.http_timeout,  # assumed: a late commit lands within that
+        few=few and only is not None,
     )
     renamed = dict(moved)
     pending = frozenset(
@@ -72,12 +79,8 @@ def plan_workspace(
     )
     # objects interrupted creates made under a key the manifests no longer give
     pending |= remote.keys() - resources.keys() - recorded.keys()
-    notes: tuple[str, ...] = ()
-    if document.pending:
-        notes = (
-            f"{len(document.pending)} operation(s) of an interrupted apply were pending; "
-            "objects they created are adopted by natural key, the rest are planned again",
-        )
+    note = pending_note(workspace.store, document)
+    notes: tuple[str, ...] = () if note is None else (note,)
     desired = tuple(resources.values())
     if only is not None:
         recorded = {a: r for a, r in recorded.items() if a in only}
@@ -90,12 +93,16 @@ def plan_workspace(
         workspace.rules,
         pending=pending,
         adopt=options.adopt,
+        offboarded=frozenset()
+        if options.adopt
+        else offboarded(workspace.store, _made(desired, workspace.rules), recorded, remote),
         cancelled=frozenset(t.name for t in traders if t.status == "cancelled"),
         interrupted=frozenset(
             renamed.get(address, address)
             for address, action in pending_of(document)
             if action == Action.RESET
         ),
+        renamed={old.trader: new.trader for old, new in moved if old.trader != new.trader},
     )
     plan = make_plan(
         data,
@@ -114,6 +121,11 @@ def plan_workspace(
     if note is not None:
         plan = replace(plan, notes=(*plan.notes, note))
     return plan, remote
+
+
+def _made(desired: Iterable[DesiredResource], rules: Mapping[str, KindRules]) -> list[Address]:
+    """Addresses of platform objects (followed kinds are observed, never made nor adopted)."""
+    return [r.address for r in desired if not rules[r.address.kind].followed]
 
 
 def targeted(
@@ -155,6 +167,7 @@ def drift_of(workspace: Workspace, document: StateDocument) -> Drift:
         serial=document.serial,
         created_at=timestamp(workspace.clock),
         notes=notes,
+        followed=frozenset(kind for kind, rules in workspace.rules.items() if rules.followed),
     )
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 
-from reconciler.plan import Address, Recorded
+from reconciler.plan import Address, DesiredResource, Move, Recorded, renamed_references
 from reconciler.state import ResourceState, StateDocument
 
 
@@ -18,6 +18,29 @@ def recorded_of(
         address = Address.parse(text)
         recorded[address] = Recorded(address, r.remote_id, r.attributes, r.facts, r.natural_key)
     return recorded
+
+
+def follow_renamed_traders(
+    document: StateDocument,
+    moves: Sequence[Move],
+    resources: Mapping[Address, DesiredResource],
+) -> StateDocument:
+    """`document` (already re-addressed by `moves`) with each recorded reference to a trader
+    the moves rename (a mentor) following the new name, where the manifests declare one."""
+    renamed = {old.trader: new.trader for old, new in moves if old.trader != new.trader}
+    if not renamed:
+        return document
+    editor = document.edit()
+    for address, resource in resources.items():
+        record = editor.get(str(address)) if resource.trader_refs else None
+        if record is None:
+            continue
+        attributes = dict(record.attributes)
+        for key in {path[0] for path in resource.trader_refs} & attributes.keys():
+            attributes[key] = renamed_references(resource, key, attributes[key], renamed)
+        if attributes != record.attributes:
+            editor.put(str(address), record.model_copy(update={"attributes": attributes}))
+    return editor.snapshot()
 
 
 def pending_of(document: StateDocument) -> list[tuple[Address, str]]:
@@ -43,4 +66,11 @@ def timestamp(clock: Callable[[], float]) -> str:
     return datetime.fromtimestamp(clock(), UTC).isoformat(timespec="seconds")
 
 
-__all__ = ["is_digested", "pending_of", "recorded_of", "timestamp", "trader_of"]
+__all__ = [
+    "follow_renamed_traders",
+    "is_digested",
+    "pending_of",
+    "recorded_of",
+    "timestamp",
+    "trader_of",
+]

@@ -9,7 +9,7 @@ plan offboards."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import datetime
@@ -33,6 +33,7 @@ def refresh(
     only: Collection[Address] | None = None,
     now: float | None = None,
     settle: float = 0.0,
+    few: bool = False,
 ) -> dict[Address, Remote]:
     """Read every desired or recorded address (or those in `only`) from its platform, and
     what an interrupted apply may have made; `recorded` is keyed as it is once `moved` is
@@ -41,7 +42,10 @@ def refresh(
     An interrupted create sent with a since-changed key and not found under it may still be
     committed by the platform (its answer was lost, not necessarily its request): while it is
     younger than `settle` seconds at `now`, its address waits instead of being created again
-    under the new key, so the platform never holds two objects for it."""
+    under the new key, so the platform never holds two objects for it.
+
+    With `few` (`only` names a few traders), a provider that can read objects by id does so
+    (`read_few`) rather than list the whole firm."""
     orphans = sorted({a.provider for a in recorded} - set(adapters))
     if orphans:
         raise PlanConflict(
@@ -57,9 +61,12 @@ def refresh(
         moved,
     )
     requests: dict[str, list[ReadRequest]] = {name: [] for name in adapters}
-    for address in resources.keys() | recorded.keys() | interrupted.keys():
-        if only is not None and address not in only:
-            continue
+    known = (resources, recorded, interrupted)
+    if only is None:
+        addresses: Collection[Address] = resources.keys() | recorded.keys() | interrupted.keys()
+    else:  # a few traders' addresses: not a pass over the whole firm's
+        addresses = [a for a in only if any(a in found for found in known)]
+    for address in addresses:
         resource = resources.get(address)
         record = recorded.get(address)
         if resource:
@@ -73,7 +80,7 @@ def refresh(
     remote: dict[Address, Remote] = {}
     if not adapters:
         return remote
-    remote.update(_read(adapters, requests))
+    remote.update(_read(adapters, requests, few=few))
     used = {r.address: r.natural_key for found in requests.values() for r in found}
     unseen: dict[Address, str] = {}
     for round_ in _shadow_rounds(document, used, moved):
@@ -125,7 +132,10 @@ def _wait_for_late_commits(
 
 
 def _read(
-    adapters: Mapping[str, Adapter], requests: Mapping[str, list[ReadRequest]]
+    adapters: Mapping[str, Adapter],
+    requests: Mapping[str, list[ReadRequest]],
+    *,
+    few: bool = False,
 ) -> dict[Address, Remote]:
     wanted = {name: adapter for name, adapter in adapters.items() if requests.get(name)}
     remote: dict[Address, Remote] = {}
@@ -133,12 +143,20 @@ def _read(
         return remote
     with ThreadPoolExecutor(len(wanted), thread_name_prefix="refresh") as pool:
         reads = [
-            pool.submit(adapter.read, sorted(requests[name], key=_request_order))
+            pool.submit(_reader(adapter, few=few), sorted(requests[name], key=_request_order))
             for name, adapter in wanted.items()
         ]
         for read in reads:
             remote.update(read.result())
     return remote
+
+
+def _reader(
+    adapter: Adapter, *, few: bool
+) -> Callable[[list[ReadRequest]], Mapping[Address, Remote]]:
+    """The adapter's read by id (`read_few`) for a few traders when it has one, else `read`."""
+    read_few = getattr(adapter, "read_few", None) if few else None
+    return read_few if callable(read_few) else adapter.read
 
 
 def _shadow_rounds(

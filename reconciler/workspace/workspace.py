@@ -42,6 +42,7 @@ from reconciler.providers import Adapter, RateLimit, kind_rules
 from reconciler.state import AuditEntry, StateDocument, StateStore, key_check, keyed_digest
 from reconciler.workspace.desired import desired_resources
 from reconciler.workspace.importing import import_object
+from reconciler.workspace.natural_keys import check_moved_keys
 from reconciler.workspace.planning import drift_of, plan_workspace
 from reconciler.workspace.protection import apply_facts, protection
 from reconciler.workspace.provenance import provenance
@@ -99,9 +100,12 @@ class Workspace:
 
     def moves(self, document: StateDocument) -> tuple[Move, ...]:
         """The re-addressings the manifests' `moved` entries call for on this state."""
-        entries = [(m.source, m.target) for m in self.desired.firm.moved]
-        if not entries:
+        moved = self.desired.firm.moved
+        if not moved:
             return ()
+        keys = {address: r.natural_key for address, r in document.resources.items()}
+        check_moved_keys(moved, self.desired.moved_sources, keys, self.resources, self.rules)
+        entries = [(m.source, m.target) for m in moved]
         recorded = [Address.parse(text) for text in document.resources]
         return plan_moves(entries, recorded, kinds=self.rules.keys())
 
@@ -124,11 +128,13 @@ class Workspace:
         *,
         options: PlanOptions = _DEFAULT_OPTIONS,
         only: Collection[Address] | None = None,
+        few: bool = False,
     ) -> tuple[Plan, dict[Address, Remote]]:
         """Refresh, diff, limit to the targets, check the guardrails; returns the plan and
         what the refresh saw. With `only`, a targeted plan: just those addresses are refreshed
-        and planned (nothing else is cancelled for not being among them)."""
-        return plan_workspace(self, document, options=options, only=only)
+        and planned (nothing else is cancelled for not being among them); with `few` too,
+        providers that can read those objects by id do so rather than list the firm."""
+        return plan_workspace(self, document, options=options, only=only, few=few)
 
     def import_object(
         self, document: StateDocument, address: Address, remote_id: str
@@ -233,6 +239,7 @@ class Workspace:
             facts=self.facts(remote, document),
             handout=self.handout(),
             workers=workers,
+            renamed={old.trader: new.trader for old, new in plan.moved if old.trader != new.trader},
         )
         journal = Journal(
             self.store,

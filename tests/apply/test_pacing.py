@@ -84,3 +84,17 @@ def test_the_firm_s_overrides_change_the_estimate() -> None:
     ]
     assert estimates[0].seconds > estimates[1].seconds
     assert estimates[0].reason == "2,000 requests, 600 per hour (all endpoints)"
+
+
+def test_a_user_update_counts_one_call_per_attribute_it_changes() -> None:
+    changes = [
+        Change(Address("tradovate_user", "a"), Action.UPDATE, changed=("subscription_plan",)),
+        Change(Address("tradovate_user", "b"), Action.UPDATE, changed=("email", "password")),
+        Change(Address("tradovate_user", "c"), Action.UPDATE, changed=("email",)),
+    ]
+    assert planned_requests(changes, CAPABILITIES)["tradovate"] == {
+        "user/addtradovatesubscription": 1,
+        "user/modifyemailaddress": 2,
+        "user/modifypassword": 1,
+        "all": 4,
+    }

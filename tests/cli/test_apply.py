@@ -20,8 +20,11 @@ def test_first_plan_shows_every_create_and_waits_for_the_signature(project: Proj
         "tradovate_user.carol",
     ):
         assert f"+ {address}" in out
-    assert "⋯ tradovate_entitlement.alice/t-prop" in out
-    assert "waiting for the Market Data Agreement signature" in out
+    waits = "⋯ 1 trader waiting for the Market Data Agreement signature (user not created yet)"
+    assert f"{waits}: alice" in out  # grouped by reason
+    assert "tradovate_entitlement.alice/t-prop" not in out
+    listed = project.run("plan", "--show-waits").output
+    assert "⋯ tradovate_entitlement.alice/t-prop (wait)" in listed
     assert "Plan: 9 to create, 0 to update, 0 to replace, 0 to entitle, 0 to cancel." in out
     assert not project.state_file.exists(), "plan must not write state"
 

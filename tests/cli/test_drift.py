@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import json
+import shutil
+from pathlib import Path
 
+import pytest
+from click.testing import CliRunner, Result
+
+from reconciler.cli.main import main
 from tests.project import SECRETS, Project, calls
 
 
@@ -72,3 +78,36 @@ def test_drift_as_markdown_and_json(project: Project) -> None:
     for text in (markdown.output, json.dumps(document)):
         for secret in SECRETS.values():
             assert secret not in text
+
+
+EXAMPLE = Path(__file__).parents[2] / "manifests"
+
+
+def test_a_verification_or_signature_since_the_last_apply_is_no_drift(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A wait resolving on the platform (identity verified, Market Data Agreement signed) is
+    named in a note, not reported as appeared: a CI drift job stays green (exit 0)."""
+    shutil.copytree(EXAMPLE, tmp_path / "manifests")
+    monkeypatch.chdir(tmp_path)
+
+    def run(*args: str) -> Result:
+        return CliRunner().invoke(main, ["--no-color", *args], catch_exceptions=False)
+
+    assert run("apply", "--auto-approve").exit_code == 0
+    verified = run("sandbox", "--platform", "traderpal", "admin", "users/bob@example.com/activate")
+    assert verified.exit_code == 0, verified.output
+    assert run("sandbox", "sign-mda", "alice.smith").exit_code == 0
+
+    result = run("drift", "--detailed-exitcode")
+
+    assert result.exit_code == 0, result.output
+    assert "appeared" not in result.output.replace("0 appeared", "")
+    assert "1 wait(s) resolved on the platform, not drift: traderpal_verification.bob" in (
+        result.output
+    )
+    assert "No drift." in result.output
+    assert run("apply", "--auto-approve").exit_code == 0
+    after = run("drift", "--detailed-exitcode")
+    assert after.exit_code == 0, after.output
+    assert "resolved" not in after.output

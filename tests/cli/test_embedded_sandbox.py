@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -118,3 +120,28 @@ def test_sandbox_admin_creates_users_on_tradervue_and_traderpal_that_apply_adopt
         "username=erin.blue", "email=e2@example.com", "plan=Gold", expect=1,
     )  # fmt: skip
     assert "username has already been taken" in taken
+
+
+def test_a_delay_past_the_http_timeout_leaves_no_traceback(tmp_path: Path) -> None:
+    """The client gives up on a delayed answer and retries; when the embedded sandbox stops,
+    the request still delayed ends quietly instead of being cancelled with a traceback."""
+    manifests = tmp_path / "manifests"
+    manifests.mkdir()
+    (manifests / "firm.yaml").write_text(
+        "kind: Firm\nname: test-prop\nproviders: {tradovate: {environment: sandbox}}\n",
+        encoding="utf-8",
+    )
+    (manifests / "dave.yaml").write_text(DAVE, encoding="utf-8")
+    fault = ("fault", "add", "--path", "/live/v1/user/list", "--effect", "delay")
+    run("--manifests", str(manifests), "sandbox", *fault, "--seconds", "5")
+    command = [sys.executable, "-m", "reconciler", "--manifests", str(manifests)]
+    finished = subprocess.run(
+        [*command, "--no-color", "--http-timeout", "1", "plan"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert finished.returncode == 0, finished.stdout + finished.stderr
+    assert "+ tradovate_user.dave (create)" in finished.stdout
+    assert finished.stderr == ""

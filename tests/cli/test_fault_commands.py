@@ -36,6 +36,24 @@ def test_a_lost_create_answer_fails_the_apply_and_the_next_apply_adopts(project:
     assert json.loads(project.state_file.read_text())["pending"] == {}
 
 
+def test_a_session_expiring_on_the_first_call_after_sign_in_is_recovered(
+    project: Project,
+) -> None:
+    """An `expire-token` fault on the very first call after sign-in: sign in again, go on."""
+    fault(project, "add", "--path", "/live/v1/user/list", "--effect", "expire-token")
+    result = project.run("plan")
+    assert result.exit_code == 0, result.output
+    assert "+ tradovate_user.alice (create)" in result.output
+    assert "1 hit(s)" in fault(project, "list")
+    calls = [(e["path"], e["status"]) for e in project.requests() if e["domain"] != "admin"]
+    assert calls[:4] == [
+        ("/live/v1/auth/accesstokenrequest", 200),
+        ("/live/v1/user/list", 401),
+        ("/live/v1/auth/accesstokenrequest", 200),
+        ("/live/v1/user/list", 200),
+    ]
+
+
 def test_list_clear_and_seed(project: Project) -> None:
     fault(project, "add", "--method", "GET", "--status", "502", "--always", "--probability", "0.5")
     assert "GET *: HTTP 502, before processing (always)" in fault(project, "list")

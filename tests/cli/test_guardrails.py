@@ -186,3 +186,30 @@ def test_a_target_naming_nothing_or_malformed_is_refused(project: Project) -> No
     malformed = project.run("plan", "--target", "Alice Smith")
     assert malformed.exit_code == 1
     assert "invalid target 'Alice Smith'" in malformed.output
+
+
+def test_a_protected_account_holds_its_traders_offboarding_and_says_so(project: Project) -> None:
+    """Offboarding carol (`status: cancelled`) would cancel her protected account: refused,
+    naming the account and its own flag; clearing that flag (no apply needed) lets her go."""
+    protected = "{name: TESTC4, template: eval-100k, lifecycle: {protect: true}}"
+    edit(project, "traders/team.yaml", "{name: TESTC4, template: eval-100k}", protected)
+    applied(project)
+    edit(
+        project,
+        "traders/team.yaml",
+        "  last_name: White\n",
+        "  last_name: White\n  status: cancelled\n",
+    )
+    refused = project.run("plan")
+    assert refused.exit_code == 1
+    assert refused.output == (
+        "Error: the plan would cancel or replace 1 protected resource(s): "
+        "tradovate_account.carol/TESTC4 (cancel: trader carol is offboarded); each is held by "
+        "its own `lifecycle: {protect: true}`, even when its trader is offboarded: set "
+        "`lifecycle: {protect: false}` on it in the manifests to let it go\n"
+    )
+    edit(project, "traders/team.yaml", "lifecycle: {protect: true}", "lifecycle: {protect: false}")
+    planned = project.run("plan")
+    assert planned.exit_code == 0, planned.output
+    assert "- tradovate_account.carol/TESTC4 (cancel)" in planned.output
+    assert "- tradovate_user.carol (cancel)" in planned.output

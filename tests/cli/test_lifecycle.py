@@ -86,6 +86,7 @@ def test_removed_trader_is_cancelled_everywhere_in_one_call_per_domain(project: 
     planned = project.run("plan").output
     assert "- tradovate_user.alice" in planned
     assert "# performed by the cancel of tradovate_user.alice" in planned
+    assert "# performed by tradovate_user.alice" not in planned  # said once, not twice
     assert "1 to cancel" in planned or "3 to cancel" in planned
     assert project.run("apply", "--auto-approve").exit_code == 0
     assert calls(project, writes_only=True) == [

@@ -85,9 +85,11 @@ def test_no_secret_in_any_postgres_row(project: Project, pg: tuple[str, str]) ->
     assert isinstance(stored, bytes)
     audit = " ".join(str(r[0]) for r in rows(*pg, "SELECT entry::text FROM {schema}.audit"))
     locks = " ".join(str(r[0]) for r in rows(*pg, "SELECT info::text FROM {schema}.locks"))
+    entries = " ".join(str(r) for r in rows(*pg, "SELECT key, entry FROM {schema}.state_entries"))
     assert "tradovate_user.alice" in audit
+    assert "tradovate_user.alice" in entries  # the records are there, checked for secrets
     for secret in [*SECRETS.values(), *generated, pg[0]]:
-        for text in (stored.decode(), audit, locks):
+        for text in (stored.decode(), audit, locks, entries):
             assert secret not in text
 
 

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from reconciler.cli import main
 from tests.project import Project
 
 
@@ -46,3 +51,46 @@ def test_unknown_platform_is_a_usage_error_with_exit_one(project: Project) -> No
     result = project.run("sandbox", "--platform", "nowhere", "requests")
     assert result.exit_code == 1
     assert "unknown platform" in result.output
+
+
+FIRM_ELSEWHERE = """\
+kind: Firm
+name: test-prop
+settings: {state: {path: st2}}
+providers: {tradovate: {environment: sandbox}}
+"""
+
+TRADER = """\
+kind: Trader
+name: alice
+username: alice.smith
+email: alice@example.com
+first_name: Alice
+last_name: Smith
+password: {generate: true}
+tradovate: {}
+"""
+
+
+def test_admin_commands_use_the_sandbox_data_of_the_state_path(tmp_path: Path) -> None:
+    """With `settings.state.path: st2` the embedded sandbox keeps its data in st2/sandbox; the
+    sandbox commands find it there without --data-dir (which still overrides)."""
+    manifests = tmp_path / "manifests"
+    manifests.mkdir()
+    (manifests / "firm.yaml").write_text(FIRM_ELSEWHERE, encoding="utf-8")
+    (manifests / "alice.yaml").write_text(TRADER, encoding="utf-8")
+
+    def run(*args: str) -> tuple[int, str]:
+        result = CliRunner().invoke(main, ["--no-color", "--manifests", str(manifests), *args])
+        return result.exit_code, result.output
+
+    code, output = run("apply", "--auto-approve")
+    assert code == 0, output
+    assert (tmp_path / "st2" / "sandbox" / "tradovate.json").exists()
+    code, output = run("sandbox", "sign-mda", "alice.smith")
+    assert code == 0, output
+    assert "alice.smith signed the Market Data Agreement." in output
+    code, output = run("sandbox", "--data-dir", str(tmp_path / "elsewhere"), "sign-mda", "alice")
+    assert code == 1
+    assert "not found" in output
+    assert not (tmp_path / "state").exists()

@@ -6,11 +6,14 @@ from __future__ import annotations
 import io
 import json
 import re
+import shutil
 import sys
+import textwrap
 from pathlib import Path
 
 import httpx
 import pytest
+import yaml
 from click.testing import CliRunner
 from websockets.sync.client import connect
 
@@ -92,3 +95,50 @@ def test_serve_prints_every_url_and_login_a_client_needs(
     assert result.output.endswith("Stopped.\n")
     ws = re.findall(r"ws://127\.0\.0\.1:\d+/(live|demo)/v1/websocket", result.output)
     assert sorted(ws) == ["demo", "live"]
+
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "manifests"
+
+
+def firm_settings(output: str) -> dict[str, dict[str, object]]:
+    """The `providers.<name> of the Firm manifest` blocks serve prints, parsed as YAML."""
+    blocks = re.findall(
+        r"^  providers\.(\w+) of the Firm manifest[^\n]*:\n((?:    .+\n)+)", output, re.MULTILINE
+    )
+    return {name: yaml.safe_load(textwrap.dedent(body)) for name, body in blocks}
+
+
+def test_the_printed_firm_settings_validate_and_plan_the_examples(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The example Firm pointed at a standing sandbox with what serve prints, nothing else."""
+    shutil.copytree(EXAMPLES, tmp_path / "manifests")
+    firm_file = tmp_path / "manifests" / "firm.yaml"
+    outputs: list[str] = []
+
+    def while_serving() -> None:
+        sys.stdout.flush()
+        buffer = sys.stdout.buffer
+        assert isinstance(buffer, io.BytesIO)
+        settings = firm_settings(buffer.getvalue().decode())
+        assert sorted(settings) == ["traderpal", "tradervue", "tradovate"]
+        firm = yaml.safe_load(firm_file.read_text(encoding="utf-8"))
+        for name, values in settings.items():
+            firm["providers"][name].update(values)
+        firm_file.write_text(yaml.safe_dump(firm, sort_keys=False), encoding="utf-8")
+        for command in ("validate", "plan"):
+            result = CliRunner().invoke(
+                main, ["--no-color", "--manifests", str(tmp_path / "manifests"), command]
+            )
+            outputs.append(result.output)
+            assert result.exit_code == 0, result.output
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sandbox_commands, "wait_for_interrupt", while_serving)
+    result = CliRunner().invoke(
+        main, ["sandbox", "--data-dir", str(tmp_path / "standing"), "serve"], catch_exceptions=False
+    )
+    assert result.exit_code == 0, result.output
+    assert "The manifests are valid: 3 trader(s)" in outputs[0]
+    assert "+ tradervue_user.alice (create)" in outputs[1]
+    assert not (tmp_path / "state" / "sandbox").exists()  # planned on the standing sandboxes

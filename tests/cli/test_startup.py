@@ -46,3 +46,9 @@ def test_lazy_commands_are_listed_as_the_loaded_ones_would_be() -> None:
 
 def test_the_help_texts_cancel_limit_is_the_planners() -> None:
     assert cli_options.DEFAULT_MAX_CANCEL == DEFAULT_MAX_CANCEL
+
+
+def test_the_help_texts_compact_threshold_is_the_renderers() -> None:
+    from reconciler.render import COMPACT_ABOVE
+
+    assert cli_options.COMPACT_ABOVE == COMPACT_ABOVE

@@ -39,6 +39,40 @@ def test_list_and_show_never_print_a_secret(applied: Project) -> None:
         assert secret not in shown
 
 
+def test_reading_state_needs_none_of_the_manifests_variables(
+    applied: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`state list`, `state show`, `state pull` and `show` read no secret: unset variables of
+    the traders and platform credentials do not stop them."""
+    for name in SECRETS:
+        monkeypatch.delenv(name)
+    assert applied.run("plan").exit_code == 1  # the variables are really gone
+    for args in (
+        ("state", "list"),
+        ("state", "show", "tradovate_user.alice"),
+        ("state", "pull"),
+        ("show",),
+    ):
+        result = applied.run(*args)
+        assert result.exit_code == 0, f"{args}: {result.output}"
+        assert "tradovate_user.alice" in result.output
+
+
+def test_reading_state_reports_an_unset_variable_of_the_state_settings(
+    applied: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    firm = applied.manifests / "firm.yaml"
+    firm.write_text(
+        firm.read_text() + "settings: {state: {path: '${env:STATE_DIR}'}}\n", encoding="utf-8"
+    )
+    monkeypatch.delenv("STATE_DIR", raising=False)
+    result = applied.run("state", "list")
+    assert result.exit_code == 1
+    assert "settings.state: environment variable STATE_DIR is not set" in result.output
+    monkeypatch.setenv("STATE_DIR", "state")
+    assert "tradovate_user.alice" in applied.run("state", "list").output
+
+
 def test_show_of_an_unknown_address_exits_one(applied: Project) -> None:
     result = applied.run("state", "show", "tradovate_user.nobody")
     assert result.exit_code == 1
@@ -122,12 +156,58 @@ def test_moved_entry_renames_a_trader_without_offboarding(applied: Project) -> N
     )
     result = applied.run("apply", "--auto-approve")
     assert result.exit_code == 0, result.output
+    assert "Apply complete: 3 moves recorded in state (no platform call)" in result.output
+    assert "0 succeeded" not in result.output
     assert "tradovate_user.alicia" in recorded(applied)
     assert applied.run("plan", "--detailed-exitcode").exit_code == 0
     writes = [r for r in applied.requests()[calls_before:] if r["method"] == "POST"]
     assert not [r for r in writes if "auth" not in r["path"]]
     history = applied.run("history", "alicia").output
     assert "move from tradovate_user.alice" in history
+
+
+@pytest.mark.parametrize(
+    ("target", "account"),
+    [("bob/TESTB5", "TESTB5"), ("carol/TESTB2", "TESTB2")],
+    ids=["renamed-account", "to-another-trader"],
+)
+def test_a_moved_account_the_platform_cannot_rename_is_refused_at_its_line(
+    applied: Project, target: str, account: str
+) -> None:
+    """An account is found by its name on the platform, which renames none and moves none to
+    another trader: such a `moved` entry would create a new account and leave the old one
+    unmanaged, so the plan refuses it where it is written."""
+    team = applied.manifests.joinpath("traders/team.yaml").read_text()
+    team = team.replace("      - {name: TESTB2, template: eval-50k}\n", "")
+    if target.startswith("bob/"):
+        team = team.replace(
+            "accounts:\n", f"accounts:\n      - {{name: {account}, template: eval-50k}}\n", 1
+        )
+    else:
+        team = team.replace(
+            "accounts: [{name: TESTC4, template: eval-100k}]",
+            "accounts: [{name: TESTC4, template: eval-100k}, "
+            f"{{name: {account}, template: eval-50k}}]",
+        )
+    applied.write("traders/team.yaml", team)
+    firm = applied.manifests / "firm.yaml"
+    line = len(firm.read_text().splitlines()) + 2
+    entry = f"  - {{from: tradovate_account.bob/TESTB2, to: tradovate_account.{target}}}\n"
+    firm.write_text(firm.read_text() + "moved:\n" + entry)
+    applied.clear_requests()
+
+    result = applied.run("plan")
+
+    assert result.exit_code == 1, result.output
+    message = " ".join(result.output.split())
+    assert (
+        f"firm.yaml:{line}: moved: tradovate_account.bob/TESTB2 -> tradovate_account.{target}"
+        in message
+    )
+    assert "cannot make it" in message
+    assert "(a trader renamed, or an address whose object stays the same)" in message
+    assert "Traceback" not in result.output
+    assert not [r for r in applied.requests() if r["domain"] != "admin"]  # refused before reading
 
 
 def test_pull_and_push_refuse_an_older_copy_unless_forced(applied: Project) -> None:
@@ -255,3 +335,22 @@ def test_a_failing_plan_does_not_create_a_new_state_key(project: Project) -> Non
     assert not key.exists()  # the old key can be put back as it was
     key.write_bytes(kept)
     assert project.run("plan", "--detailed-exitcode").exit_code == 0
+
+
+@pytest.mark.parametrize("key", ["not-hex", "abcd"], ids=["not hex", "too short"])
+def test_a_bad_state_key_is_one_clear_line(
+    project: Project, monkeypatch: pytest.MonkeyPatch, key: str
+) -> None:
+    monkeypatch.setenv("RECONCILER_STATE_KEY", key)
+    result = project.run("plan")
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        "Error: RECONCILER_STATE_KEY must be at least 32 hexadecimal digits (0-9, a-f), e.g. "
+        "the content of the state key file or `openssl rand -hex 32`"
+    )
+
+
+def test_push_help_says_force_replaces_with_an_older_serial(project: Project) -> None:
+    text = " ".join(project.run("state", "push", "--help").output.split())
+    assert "an older serial" in text
+    assert "newer" not in text

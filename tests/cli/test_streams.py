@@ -106,7 +106,7 @@ def test_a_reader_that_goes_away_ends_the_run_quietly_by_sigpipe(
 
 @pytest.mark.parametrize("locale", ["C", "POSIX"])
 def test_a_non_utf8_locale_prints_the_plan(example: Path, locale: str) -> None:
-    done = reconciler(example, "plan", LANG=locale, LC_ALL=locale, PYTHONUTF8="0")
+    done = reconciler(example, "plan", "--show-waits", LANG=locale, LC_ALL=locale, PYTHONUTF8="0")
 
     assert done.returncode == 0, done.stderr
     assert "tradovate_entitlement.alice/t-prop" in done.stdout

@@ -95,3 +95,45 @@ def test_usage_errors_exit_one_not_two(project: Project) -> None:
 
 def test_detailed_exitcode_is_two_when_changes_are_present(project: Project) -> None:
     assert project.run("plan", "--detailed-exitcode").exit_code == 2
+
+
+EVERYTHING_AT_ONCE = """\
+kind: Firm
+name: test-prop
+providers:
+  tradovate:
+    environment: sandbox
+    account_templates: {t1: {template_account_id: 1, initial_balance: 1000}}
+  tradervue: {environment: sandbox}
+---
+- {name: ann, username: same.name, email: ann@example.com, first_name: Ann, last_name: A,
+   password: {generate: true}, tradovate: {accounts: [{name: SAME1, template: t1}]}}
+- {name: ben, username: same.name, email: ann@example.com, first_name: Ben, last_name: Be,
+   password: {generate: true}, tradovate: {accounts: [{name: SAME1, template: t1}]}}
+- {name: cat, username: cccccccccccccccccccccccccccccccccccccccccccccccccc,
+   email: not-an-email, first_name: Cat, last_name: Ca, password: short, tradervue: {plan: Gold}}
+"""
+
+
+def test_uniqueness_and_platform_rules_are_reported_with_field_errors(project: Project) -> None:
+    """One run names every problem: a duplicate of (or by) a trader with a field error, and
+    a platform's rule on a trader with a field error; never a follow-on of a failed field."""
+    for name in ("firm.yaml", "traders/alice.yaml", "traders/team.yaml"):
+        project.remove(name)
+    project.write("all.yaml", EVERYTHING_AT_ONCE)
+    result = project.run("validate")
+    assert result.exit_code == 1
+    path = str(project.manifests / "all.yaml")
+    assert result.output.splitlines() == [
+        f"{path}:9: last_name: String should have at least 2 characters",
+        f"{path}:11: email: duplicate e-mail 'ann@example.com' (compared case-insensitively) "
+        f"(first declared at {path}:9)",
+        f"{path}:11: username: duplicate username 'same.name' (compared case-insensitively) "
+        f"(first declared at {path}:9)",
+        f"{path}:12: tradovate.accounts.0.name: duplicate account name SAME1 "
+        f"(first declared at {path}:10)",
+        f"{path}:13: username: Tradervue usernames are 1 to 40 characters without whitespace",
+        f"{path}:14: email: 'not-an-email' is not a valid e-mail address",
+        f"{path}:14: password: password must be 8 to 64 characters",
+        "Error: 7 problem(s) in the manifests",
+    ]

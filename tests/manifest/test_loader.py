@@ -342,6 +342,7 @@ def test_many_traders_per_file_as_a_list_or_as_documents(write: Write) -> None:
 def test_list_items_are_located_by_their_own_lines(write: Write) -> None:
     listed = "- " + ALICE.replace("\n", "\n  ").rstrip() + "\n"
     broken = listed.replace("alice", "bob").replace("email: bob@example.com", "email: bob@")
+    broken = broken.replace("ACME1001", "ACME1002")
     directory = write({"firm.yaml": FIRM, "team.yaml": listed + broken + "- 42\n"})
 
     assert problems(directory) == [

@@ -263,6 +263,14 @@ def test_pending_create_of_an_interrupted_apply_is_adopted() -> None:
     assert "interrupted apply" in change.reason
 
 
+def test_an_object_we_offboarded_is_taken_back_without_adopt() -> None:
+    remote = {USER: Remote(USER, "7", {"email": "a@example.com"})}
+    data = DiffInput((user(),), {}, remote, RULES, offboarded=frozenset({USER}))
+    change = only(diff(data, digest=digest).changes, USER)
+    assert (change.action, change.remote_id) == (Action.UPDATE, "7")
+    assert "offboarded by an earlier apply of this workspace, declared again" in change.reason
+
+
 def test_removed_trader_cancels_the_user_and_its_children_ride_along() -> None:
     recorded = {USER: recorded_user(), ACCOUNT: Recorded(ACCOUNT, "9", {"name": "ACC1"})}
     changes = run([], recorded, {})

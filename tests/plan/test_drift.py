@@ -79,3 +79,20 @@ def test_items_are_sorted_by_address_and_counted() -> None:
         DriftStatus.DELETED: 1,
         DriftStatus.APPEARED: 1,
     }
+
+
+def test_a_followed_object_the_platform_now_shows_is_a_resolved_wait_not_drift() -> None:
+    report = detect_drift(
+        {},
+        {VERIFICATION: Remote(VERIFICATION, "usr_1", {"verified": True})},
+        declared=[VERIFICATION],
+        lineage="L",
+        serial=2,
+        created_at="2026-03-02T08:00:00+00:00",
+        followed=frozenset({"traderpal_verification"}),
+    )
+    assert not report.has_drift
+    assert report.notes == (
+        "1 wait(s) resolved on the platform, not drift: traderpal_verification.alice; the next "
+        "apply records them (no platform call)",
+    )

@@ -50,6 +50,7 @@ def test_the_limits_no_tradovate_document_states_are_marked_assumed() -> None:
     assumed = {label for label, fact in tradovate_limits.FACTS.items() if fact.is_assumed}
     assert assumed == {
         "master ids per ldeps call",
+        "ids per items call",
         "contactinfo/updatecontactinfo calls per hour",
         "contactinfo/updatecontactinfo back-off (s)",
     }
@@ -67,6 +68,8 @@ def test_the_limits_no_tradovate_document_states_are_marked_assumed() -> None:
 def test_tradovate_client_adapter_and_sandbox_read_one_table() -> None:
     ldeps = tradovate_limits.MASTER_IDS_PER_LDEPS.value
     assert tradovate_client.LDEPS_CHUNK == sandbox_reads.MAX_MASTER_IDS == ldeps
+    items = tradovate_limits.IDS_PER_ITEMS.value
+    assert tradovate_client.ITEMS_CHUNK == sandbox_reads.MAX_ITEM_IDS == items
     sizes = PROVIDERS["tradovate"].capabilities.batch_sizes
     assert sizes[(USER, Action.CREATE)] == sandbox_users.MAX_BATCH
     assert sizes[(ACCOUNT, Action.CREATE)] == sandbox_accounts.MAX_BATCH

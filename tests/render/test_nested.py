@@ -76,6 +76,8 @@ def test_odd_keys_are_quoted_in_paths() -> None:
 
 
 PLAN_TEXT = """\
+Plan: 0 to create, 1 to update, 1 to replace, 0 to entitle, 0 to cancel.
+
 # trader bob
 
 ~ tradervue_user.bob (update)
@@ -102,7 +104,7 @@ def test_plan_text_shows_each_changed_path() -> None:
 
 def test_plan_markdown_shows_each_changed_path() -> None:
     text = render_plan_markdown(make_plan(settings_update(), risk_replace()))
-    body = PLAN_TEXT.split("\n\n", 1)[1].rsplit("\n\nPlan:", 1)[0]
+    body = PLAN_TEXT.split("\n\n", 2)[2].rsplit("\n\nPlan:", 1)[0]  # after the summary, header
     for block in body.split("\n\n"):
         assert block in text
 

@@ -68,3 +68,31 @@ def test_a_terminal_shows_a_bar_with_rate_and_time_left_once_an_apply_takes_a_wh
     assert "items/s" in live
     assert "left" in live
     assert "Apply complete: 4 succeeded, 0 failed, 0 skipped in 3.0s." in out.getvalue()
+
+
+def test_a_bar_on_another_terminal_leaves_every_line_on_the_log() -> None:
+    """stdout piped to a log, stderr a terminal: the log gets every line, the terminal the
+    bar (apply's output when run as `reconciler apply | tee apply.log`)."""
+    log, screen = io.StringIO(), io.StringIO()
+    clock = Clock()
+    console = Console(file=log, force_terminal=False, width=100)
+    terminal = Console(file=screen, force_terminal=True, width=120, color_system=None)
+    with ProgressSink(console, bar=terminal, total=3, clock=clock, started=clock.now) as sink:
+        sink(started(1))
+        sink(applied("alice"))
+        clock.now += 3.0
+        sink(applied("bob"))
+        sink._progress.refresh()  # type: ignore[union-attr]  # what the refresh thread does
+        live = screen.getvalue()
+        sink(applied("carol"))
+        sink(BatchFinished("tradovate_user", Action.CREATE, 3, 0))
+        sink(ApplyFinished(3, 0, 0, seconds=0.0, total=3))
+
+    assert "2/3" in live
+    assert "items/s" in live
+    assert "left" in live
+    assert log.getvalue().splitlines() == [
+        "[1/3] tradovate_user create: 2 items",
+        "tradovate_user create: 3 succeeded, 0 failed",
+        "Apply complete: 3 succeeded, 0 failed, 0 skipped in 3.0s.",
+    ]

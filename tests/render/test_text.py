@@ -157,8 +157,9 @@ def test_plan_with_every_action_matches_golden_file() -> None:
     assert_golden("plan.txt", plain(render_plan(representative_plan())))
 
 
-def test_plan_with_show_noop_matches_golden_file() -> None:
-    assert_golden("plan_show_noop.txt", plain(render_plan(representative_plan(), show_noop=True)))
+def test_plan_with_show_noop_and_show_waits_matches_golden_file() -> None:
+    plan = representative_plan()
+    assert_golden("plan_show_noop.txt", plain(render_plan(plan, show_noop=True, show_waits=True)))
 
 
 def test_empty_plan_matches_golden_file() -> None:
@@ -312,7 +313,7 @@ def test_long_values_are_wrapped_but_never_truncated() -> None:
     ids=["create", "update", "replace-nested", "cancel-list", "wait"],
 )
 def test_sensitive_values_print_as_sensitive_and_nothing_secret_leaks(change: Change) -> None:
-    text = plain(render_plan(make_plan(change)))
+    text = plain(render_plan(make_plan(change), show_waits=True))
     assert "(sensitive)" in text
     assert "hmac-sha256" not in text
     assert DIGEST.removeprefix("hmac-sha256:") not in text

@@ -68,3 +68,20 @@ def test_a_torn_line_is_skipped_and_does_not_spoil_the_next_append(
     assert [e.action for e in entries] == ["create", "update"]
     assert "unreadable audit trail entry" in caplog.text
     assert [e.action for e in store.history("alice")] == ["create", "update"]
+
+
+def test_history_of_a_trader_named_elsewhere_in_other_entries_is_only_theirs(
+    tmp_path: Path,
+) -> None:
+    """The scan for a trader's lines finds their name anywhere; only their entries count."""
+    backend = LocalBackend(tmp_path / "state")
+    store = StateStore(backend)
+    store.append_audit([entry("alice", action="bob"), entry("bob"), entry("bobby")])
+    with backend.audit_path.open("ab") as file:  # written by hand, with spaces
+        file.write(b'{"action": "edit", "trader": "bob"}\n')
+
+    assert [e.action for e in store.history("bob")] == ["create"]
+    assert [json.loads(line)["action"] for line in backend.read_audit("bob")] == [
+        "create",
+        "edit",
+    ]

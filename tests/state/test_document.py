@@ -143,11 +143,11 @@ def test_version_1_moves_the_natural_key_out_of_the_facts() -> None:
     doc = StateDocument.from_bytes(json.dumps(v1).encode())
 
     record = doc.resources["tradovate_user.bob"]
-    assert doc.format_version == FORMAT_VERSION == 3
+    assert doc.format_version == FORMAT_VERSION == 4
     assert (doc.lineage, doc.serial) == ("old", 7)
     assert record.natural_key == "bob.jones"
     assert record.facts == {"signed": True}
-    assert json.loads(doc.to_bytes())["format_version"] == 3
+    assert json.loads(doc.to_bytes())["format_version"] == 4
 
 
 def test_version_2_records_start_their_waits_at_their_last_update() -> None:

@@ -10,6 +10,7 @@ from reconciler.plan import Address
 from reconciler.providers import PreconditionMet
 from reconciler.watch import Health
 from reconciler.watch.intake import take_in
+from reconciler.watch.targets import TraderIndex
 from tests.watch.test_targets import RESOURCES, USER, record, resource, signed, state
 
 MANY = {a.address: a for a in (resource(Address(USER, f"t{n}"), f"t{n}.user") for n in range(200))}
@@ -37,8 +38,7 @@ def test_a_stop_is_honoured_between_events_and_the_rest_left_over() -> None:
     lines.on_line = lambda event: stopping.append(True) if len(lines.lines) == 3 else None
     intake = take_in(
         BURST,
-        resources=MANY,
-        document=DOCUMENT,
+        index=TraderIndex(MANY, DOCUMENT),
         queued=[],
         status=lines,
         beat=lambda: None,
@@ -65,8 +65,7 @@ def test_progress_is_marked_per_event_so_health_stays_truthful() -> None:
     health.beat()
     take_in(
         BURST,
-        resources=MANY,
-        document=DOCUMENT,
+        index=TraderIndex(MANY, DOCUMENT),
         queued=[],
         status=lines,
         beat=health.beat,
@@ -90,8 +89,7 @@ def test_a_catch_up_of_what_is_queued_or_recorded_is_dropped() -> None:
     lines = Lines()
     intake = take_in(
         catch_up,
-        resources=MANY,
-        document=document,
+        index=TraderIndex(MANY, document),
         queued=queued,
         status=lines,
         beat=lambda: None,
@@ -107,8 +105,7 @@ def test_a_live_event_is_taken_even_when_recorded(  # a new signature is always 
     document = state(**{"tradovate_user.alice": record("7", mda_signed=True)})
     intake = take_in(
         [signed("7")],
-        resources=RESOURCES,
-        document=document,
+        index=TraderIndex(RESOURCES, document),
         queued=[],
         status=Lines(),
         beat=lambda: None,
@@ -121,8 +118,7 @@ def test_the_same_catch_up_twice_in_one_burst_is_taken_once() -> None:
     event = replace(signed("1005"), caught_up=True)
     intake = take_in(
         [event, event],
-        resources=MANY,
-        document=DOCUMENT,
+        index=TraderIndex(MANY, DOCUMENT),
         queued=[],
         status=Lines(),
         beat=lambda: None,
@@ -130,3 +126,35 @@ def test_the_same_catch_up_twice_in_one_burst_is_taken_once() -> None:
     )
     assert intake.queued == (event,)
     assert isinstance(intake.queued[0], PreconditionMet)
+
+
+def test_state_is_read_again_once_when_the_index_s_document_is_older_than_the_manifests() -> None:
+    renamed = {
+        a.address: a
+        for a in (resource(Address(USER, "alicia"), "alice.smith"), MANY[Address(USER, "t1")])
+    }
+    index = TraderIndex(renamed, state(**{"tradovate_user.alice": record("7")}))
+    rereads: list[int] = []
+
+    def reread() -> None:
+        rereads.append(1)
+        moved = state(**{"tradovate_user.alicia": record("7"), "tradovate_user.t1": record("9")})
+        index.use(moved.model_copy(update={"serial": 3}))
+
+    lines = Lines()
+    burst = [signed("7", "alice.smith"), signed("7", "alice.smith"), signed("9", "t1.user")]
+    take_in(
+        burst,
+        index=index,
+        queued=[],
+        status=lines,
+        beat=lambda: None,
+        is_stopping=lambda: False,
+        reread=reread,
+    )
+    assert [d["address"] for d in lines.named("precondition_met")] == [
+        "tradovate_user.alicia",
+        "tradovate_user.alicia",
+        "tradovate_user.t1",
+    ]
+    assert rereads == [1]  # once for the burst, not per event

@@ -148,12 +148,12 @@ def test_the_targeted_apply_reads_only_what_the_entitlement_needs(project: Proje
         project.admin("users/alice.smith/sign-mda")
         assert lines.wait_for("planned", scope="targeted")["traders"] == ["alice"]
         lines.wait_for("applied", scope="targeted")
-    assert [c for c in calls(project) if "/auth/" not in c] == [
-        "GET live /v1/user/list",
+    assert [c for c in calls(project) if "/auth/" not in c] == [  # by id: no list of the firm
+        "GET live /v1/user/items",
         "GET live /v1/tradovatesubscriptionplan/list",  # the user's subscription is refreshed
-        "GET live /v1/tradovatesubscription/list",
+        "GET live /v1/tradovatesubscription/ldeps",
         "GET live /v1/contactinfo/ldeps",
-        "GET live /v1/userplugin/list",
+        "GET live /v1/userplugin/ldeps",
         "POST live /v1/userplugin/addentitlementsubscription",
         "POST live /v1/adminalertsignal/completealertsignal",
     ]

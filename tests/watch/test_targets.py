@@ -6,6 +6,7 @@ from reconciler.plan import Action, Address, Change, DesiredResource, Plan
 from reconciler.providers import PreconditionMet
 from reconciler.state import ResourceState, StateDocument
 from reconciler.watch.targets import (
+    TraderIndex,
     counts,
     find_trader,
     remember,
@@ -97,3 +98,29 @@ def test_a_targeted_plan_keeps_its_targets_and_never_cancels() -> None:
     assert kept.changes == (Change(ALICE_TPROP, Action.ENTITLE), Change(ALICE_USER, Action.NOOP))
     assert (kept.serial, kept.manifest_digest) == (3, "digest")
     assert counts(plan) == {"cancel": 2, "entitle": 1, "update": 1}
+
+
+def test_the_index_answers_natural_keyed_events_without_a_pass_over_the_records() -> None:
+    document = state(**{"tradovate_user.alice": record("7"), "tradovate_user.bob": record("8")})
+    index = TraderIndex(RESOURCES, document)
+    assert index.trader(signed("7", "alice.smith")) == "alice"
+    assert index.is_recorded(signed("8", "bob.jones")) is False  # no fact yet
+    assert index.scans == 0
+    assert index.trader(signed("8")) == "bob"  # no natural key: records indexed by id, once
+    assert index.trader(signed("7")) == "alice"
+    assert index.scans == 1
+    index.use(document.model_copy(update={"serial": 1}))  # another document: indexed again
+    assert index.trader(signed("7")) == "alice"
+    assert index.scans == 2
+
+
+def test_the_index_follows_an_added_and_a_renamed_trader() -> None:
+    index = TraderIndex(RESOURCES, state(**{"tradovate_user.alice": record("7")}))
+    carol = resource(Address(USER, "carol"), "carol.white")
+    alicia = resource(Address(USER, "alicia"), "alice.smith")
+    renamed = {a: r for a, r in RESOURCES.items() if a.trader != "alice"}
+    index = index.with_resources({**renamed, carol.address: carol, alicia.address: alicia})
+    assert index.trader(signed("9", "carol.white")) == "carol"
+    index.use(state(**{"tradovate_user.alicia": record("7")}).model_copy(update={"serial": 2}))
+    assert index.trader(signed("7", "alice.smith")) == "alicia"
+    assert index.trader(signed("7")) == "alicia"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+import threading
 from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import asdict, dataclass
@@ -20,6 +21,8 @@ from reconciler.providers.sandbox.server import read_body, replay_body, reset_co
 
 ADMIN_PREFIX = "/_sandbox/faults"
 _LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost", "testclient"})
+_STOP_CHECK = 0.05
+"""Seconds between a delay's looks at whether the server is stopping."""
 _GARBLED = b'{"results": [{"id": 1, "errorText": "'
 
 Render = Callable[[int, "Fault"], tuple[Any, Mapping[str, str]]]
@@ -64,6 +67,8 @@ class FaultInjector:
         self._random = random.Random(seed)
         self.injected: deque[dict[str, Any]] = deque(maxlen=log_size)
         self._path = path
+        self.stopping = threading.Event()
+        """Set when the server is asked to stop: delays end at once (see `_delay`)."""
         for fault in faults:
             self._armed.append(_Armed(fault, fault.times))
         if path is not None and path.exists():
@@ -131,8 +136,10 @@ class FaultInjector:
     async def _before(self, fault: Fault, scope: Scope, receive: Receive, send: Send) -> None:
         if fault.effect == "delay":
             body = await read_body(receive)
-            await asyncio.sleep(fault.seconds)
-            await self.app(scope, replay_body(body, receive), send)
+            if await self._delay(fault.seconds):
+                await self.app(scope, replay_body(body, receive), send)
+            else:  # stopping: the request never reaches the platform
+                await send_json(send, 503, {"error": "the sandbox is stopping"}, {})
         elif fault.effect in self._custom:
             answer = await self._custom[fault.effect](scope, fault)
             if answer is None:
@@ -158,11 +165,22 @@ class FaultInjector:
             return
         await self.app(scope, receive, hold)
         if fault.effect == "delay":
-            await asyncio.sleep(fault.seconds)
+            await self._delay(fault.seconds)
             for message in held:
                 await send(message)
         else:
             await self._fail(fault, send)
+
+    async def _delay(self, seconds: float) -> bool:
+        """Wait `seconds`; False when the server began stopping first (a delay left running
+        would be cancelled at shutdown, with a traceback, after the grace period)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + seconds
+        while (left := deadline - loop.time()) > 0:
+            if self.stopping.is_set():
+                return False
+            await asyncio.sleep(min(left, _STOP_CHECK))
+        return True
 
     async def _fail(self, fault: Fault, send: Send) -> None:
         if fault.effect == "reset":

@@ -35,7 +35,8 @@ class RunningServer:
 
     Also a context manager that stops the server on exit. `server` and `thread` are the
     uvicorn server and the daemon thread running it; `on_stop` runs once the server has
-    stopped (a sandbox saves what it has not saved yet).
+    stopped (a sandbox saves what it has not saved yet); `on_stopping` runs first, when it is
+    asked to stop (a sandbox ends its injected delays).
     """
 
     def __init__(
@@ -44,10 +45,12 @@ class RunningServer:
         thread: threading.Thread,
         *,
         on_stop: Callable[[], None] | None = None,
+        on_stopping: Callable[[], None] | None = None,
     ) -> None:
         self.server = server
         self.thread = thread
         self._on_stop = on_stop
+        self._on_stopping = on_stopping
         self.port = bound_port(server)
         self.url = f"http://127.0.0.1:{self.port}"
 
@@ -56,6 +59,8 @@ class RunningServer:
 
         Without waiting, requests already sent are still answered and the port closes shortly.
         """
+        if self._on_stopping is not None:
+            self._on_stopping()
         self.server.should_exit = True
         if wait and self.thread.is_alive() and self.thread is not threading.current_thread():
             self.thread.join(_STOP_TIMEOUT)
@@ -108,6 +113,7 @@ def serve_app(
         lifespan="off",
         log_level="warning",
         timeout_graceful_shutdown=1,
+        date_header=False,  # a sandbox dates its answers by its own clock, if at all
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=_run, args=(server,), name=name, daemon=True)

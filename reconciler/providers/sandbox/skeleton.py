@@ -125,7 +125,7 @@ class GatewayCore(Generic[ConfigT]):
 
 class EmulatedServer(RunningServer, Generic[ConfigT]):
     """A running sandbox; `config` is the configuration it was served with. A platform's
-    server adds its URLs, `environment()` and `connection()`."""
+    server adds its URLs, `firm_settings()` and `connection()`."""
 
     config: ConfigT
 
@@ -174,16 +174,19 @@ class Emulator(Generic[ConfigT, GatewayT, ServerT]):
         manager. Stopping it saves what the gateway has not saved yet, and its request log beside
         its data (so `sandbox requests` lists every embedded run's)."""
         gateway = self._gateway(config, clock)
-        running = serve_app(self._app(gateway), port=port)
+        app = self._app(gateway)
+        running = serve_app(app, port=port)
         on_stop = kept_requests(gateway.requests, gateway.config.data_path, then=gateway.flush)
-        server = self._server(running.server, running.thread, on_stop=on_stop)
+        server = self._server(
+            running.server, running.thread, on_stop=on_stop, on_stopping=app.stopping.set
+        )
         server.config = gateway.config
         return server
 
     def _gateway(self, config: ConfigT | None, clock: Clock | None) -> GatewayT:
         return self._build(self._default() if config is None else config, clock or time.time)
 
-    def _app(self, gateway: GatewayT) -> ASGIApp:
+    def _app(self, gateway: GatewayT) -> FaultInjector:
         """The gateway behind its fault injector (armed from its config and from the faults
         file beside `data_path`), after its WebSocket routes."""
         config = gateway.config

@@ -190,7 +190,10 @@ def remote_verification(request: ReadRequest, user: User | None) -> Remote:
         recorded = request.recorded
         old_key = None if recorded is None else recorded.natural_key
         if recorded is not None and old_key and old_key != request.natural_key:
-            why = f"again: a new user replaces {recorded.remote_id}, which gets closed"
+            why = (
+                f"again: a new user replaces {recorded.remote_id}, which gets closed (state "
+                "stops recording the verification with it)"
+            )
         else:
             why = "(the user is not created yet)"
         return Remote(address, None, blocked=f"{WAITING_FOR_VERIFICATION} {why}")

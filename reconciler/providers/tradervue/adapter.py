@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import ExitStack
+from datetime import UTC, date, datetime, timedelta
 from typing import ClassVar
 
 from pydantic import SecretStr
@@ -18,7 +19,7 @@ from reconciler.providers.http import make_http_client
 from reconciler.providers.tradervue import operations
 from reconciler.providers.tradervue.client import TradervueClient
 from reconciler.providers.tradervue.config import Credentials, TradervueSettings
-from reconciler.providers.tradervue.limits import RATE_LIMITS
+from reconciler.providers.tradervue.limits import MAX_TRIAL_DAYS, RATE_LIMITS
 from reconciler.providers.tradervue.models import User
 from reconciler.providers.tradervue.resources import USER, expand
 
@@ -58,10 +59,14 @@ class TradervueAdapter:
         client: TradervueClient,
         *,
         manager: str,
+        max_trial_days: int = MAX_TRIAL_DAYS.value,
+        today: Callable[[], date] = lambda: datetime.now(UTC).date(),
         on_close: Callable[[], None] | None = None,
     ) -> None:
         self._client = client
         self._manager = manager.lower()
+        self._max_trial_days = max_trial_days
+        self._today = today
         self._on_close = on_close
 
     def expand(self, desired: Desired) -> Sequence[DesiredResource]:
@@ -96,6 +101,9 @@ class TradervueAdapter:
                     assert request.recorded is not None
                     blocked = LEFT.format(id=request.recorded.remote_id, name=request.natural_key)
                     found[request.address] = Remote(request.address, None, blocked=blocked)
+                else:
+                    today = self._client.platform_date or self._today()
+                    refuse_trial_end(request, today=today, days=self._max_trial_days)
                 continue
             if user.username.lower() == self._manager:
                 raise PlanConflict(
@@ -130,6 +138,26 @@ def _left_organization(request: ReadRequest) -> bool:
         recorded is not None
         and request.desired is not None
         and (recorded.natural_key or request.natural_key) == request.natural_key
+    )
+
+
+def refuse_trial_end(request: ReadRequest, *, today: date, days: int) -> None:
+    """Tradervue refuses (400) to create a user whose `trial_end` is not after today (UTC) or
+    is more than the organization's maximum trial length ahead: a plan-time error instead."""
+    text = request.desired.attributes.get("trial_end") if request.desired else None
+    if not isinstance(text, str):
+        return
+    day = date.fromisoformat(text)
+    last = today + timedelta(days=days)
+    if today < day <= last:
+        return
+    why = "is not after" if day <= today else f"is more than {days} days after"
+    raise PlanConflict(
+        f"{request.address}: trial_end {text} {why} today ({today.isoformat()}, UTC); "
+        "Tradervue refuses to create the user (a trial must end after today and within the "
+        f"organization's maximum trial length, providers.tradervue.max_trial_days: {days}, "
+        f"assumed unless set): give a date from {(today + timedelta(days=1)).isoformat()} "
+        f"to {last.isoformat()}, or remove trial_end"
     )
 
 
@@ -169,7 +197,12 @@ def open_adapter(settings: TradervueSettings, context: ProviderContext) -> Trade
         )
 
         server = stack.enter_context(
-            serve_sandbox(SandboxConfig(data_path=context.sandbox_dir / "tradervue.json"))
+            serve_sandbox(
+                SandboxConfig(
+                    data_path=context.sandbox_dir / "tradervue.json",
+                    max_trial_days=settings.max_trial_days,
+                )
+            )
         )
         base_url = server.base_url
         if credentials is None:
@@ -183,4 +216,10 @@ def open_adapter(settings: TradervueSettings, context: ProviderContext) -> Trade
         sleep=context.sleep,
         pacer=context.pacer(TradervueAdapter.name, TradervueAdapter.capabilities.rate_limits),
     )
-    return TradervueAdapter(client, manager=credentials.username, on_close=stack.close)
+    return TradervueAdapter(
+        client,
+        manager=credentials.username,
+        max_trial_days=settings.max_trial_days,
+        today=lambda: datetime.fromtimestamp(context.clock(), UTC).date(),
+        on_close=stack.close,
+    )

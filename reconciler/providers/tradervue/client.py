@@ -7,6 +7,7 @@ import logging
 import random
 import time
 from collections.abc import Callable, Mapping
+from datetime import UTC, date
 from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 
@@ -69,6 +70,8 @@ class TradervueClient:
         self._sleep = sleep
         self._retry = RetryPolicy(attempts=max(1, read_attempts), base=backoff, cap=max_backoff)
         self._jitter = jitter
+        self.platform_date: date | None = None
+        """The platform's date (UTC) by the `Date` header of the last user list, if sent."""
 
     def close(self) -> None:
         self._http.close()
@@ -84,6 +87,7 @@ class TradervueClient:
     def list_users(self) -> list[User]:
         """Every user of the organisation (one call: the endpoint has no pagination)."""
         response, listed = self._send("GET", "/users", model=UserList)
+        self.platform_date = _date_of(response)
         if listed is None:
             listed = _decode(UserList, response, operation="GET /users")
         return listed.users
@@ -150,6 +154,17 @@ class TradervueClient:
 
 
 _SAFE_TO_REPEAT = frozenset({"GET", "PUT"})
+
+
+def _date_of(response: httpx.Response) -> date | None:
+    """The UTC date of the answer's `Date` header; None when absent or unreadable."""
+    try:
+        moment = parsedate_to_datetime(response.headers.get("date", ""))
+    except (TypeError, ValueError, IndexError):
+        return None
+    if moment.tzinfo is None:
+        return None
+    return moment.astimezone(UTC).date()
 
 
 def _template(path: str) -> str:

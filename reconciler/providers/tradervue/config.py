@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field, SecretStr, field_validator, model_validat
 
 from reconciler.manifest import Frozen, Problem, Trader
 from reconciler.providers.http import PlatformUrl
-from reconciler.providers.tradervue.limits import CHARTS_PER_USER, USERNAME_LENGTH
+from reconciler.providers.tradervue.limits import CHARTS_PER_USER, MAX_TRIAL_DAYS, USERNAME_LENGTH
 
 PLANS = ("Free", "Silver", "Gold")
 MENTOR_PLANS = frozenset({"Silver", "Gold"})
@@ -47,12 +47,15 @@ class TradervueSettings(Frozen):
     """`providers.tradervue` on the Firm.
 
     `organization` is the organisation's host name (`acme` for `https://acme.tradervue.com`):
-    user management is only served on that host, so production needs it.
+    user management is only served on that host, so production needs it. `max_trial_days` is
+    the organisation's maximum trial length (assumed 30: the platform does not publish it); a
+    `trial_end` beyond it is refused, so plan refuses it first.
     """
 
     environment: Literal["sandbox", "production"] | Endpoint = "sandbox"
     organization: str | None = Field(default=None, pattern=ORGANIZATION)
     credentials: Credentials | None = None
+    max_trial_days: int = Field(default=MAX_TRIAL_DAYS.value, ge=1, le=36500)
 
     @model_validator(mode="after")
     def _production_needs(self) -> TradervueSettings:

@@ -15,6 +15,8 @@ UPDATABLE = ("username", "email", "plan")
 """What `PUT /users/{id}` can change; everything else is accepted at creation only."""
 CREATE_ONLY = frozenset({"password", "trial_end", "settings"})
 SENSITIVE = frozenset({"password"})
+MENTOR_REF = (("settings", "mentor"),)
+"""Where a user's attributes name another trader: the mentor (recorded by trader name)."""
 DEFAULT_SETTINGS = TradervueTrader.model_fields["settings"].default
 """A block without `settings:` shares this (all unset): nothing to dump."""
 
@@ -62,6 +64,7 @@ def user_resource(trader: Trader, block: TradervueTrader) -> DesiredResource:
         sensitive=SENSITIVE,
         create_only=CREATE_ONLY,
         protected=trader.lifecycle.protect,
+        trader_refs=MENTOR_REF if mentor is not None else (),
     )
 
 

@@ -34,7 +34,7 @@ from reconciler.providers.tradovate.limits import (
     RATE_LIMITS,
     USERS_PER_CREATE,
 )
-from reconciler.providers.tradovate.models import User
+from reconciler.providers.tradovate.models import TradovateSubscription, User, UserPlugin
 from reconciler.providers.tradovate.refresh import (
     read_accounts,
     read_contacts,
@@ -51,12 +51,18 @@ from reconciler.providers.tradovate.signatures import (
     remember_signature,
 )
 from reconciler.providers.tradovate.stream import SignatureStream, websocket_url
+from reconciler.providers.tradovate.targeted import FEW_USERS, answers_alike, recorded_user_ids
 
 _CREATE_ACCOUNTS = Calls("user/createevaluationaccounts", per_batch=1)
 _REVOKE = Calls("user/revoketradingpermissions", per_batch=1)
 CALLS = {
     (USER, Action.CREATE): (Calls("user/createevaluationusers", per_batch=1),),
-    (USER, Action.UPDATE): (Calls("user/modifyemailaddress", per_item=1),),
+    (USER, Action.UPDATE): (
+        Calls("user/modifyemailaddress", per_item=1, changing="email"),
+        Calls("user/modifypassword", per_item=1, changing="password"),
+        # a subscription cancel-everything took, restored for a trader declared again
+        Calls("user/addtradovatesubscription", per_item=1, changing="subscription_plan"),
+    ),
     (USER, Action.CANCEL): (Calls("user/canceleverything", per_batch=2),),
     (CONTACT, Action.CREATE): (Calls("contactinfo/updatecontactinfo", per_item=1),),
     (CONTACT, Action.UPDATE): (Calls("contactinfo/updatecontactinfo", per_item=1),),
@@ -134,21 +140,57 @@ class TradovateAdapter:
 
     def read(self, requests: Sequence[ReadRequest]) -> Mapping[Address, Remote]:
         """One list call per entity family needed; signals only while a signature is awaited."""
-        by_kind: dict[str, list[ReadRequest]] = defaultdict(list)
-        for request in requests:
-            by_kind[request.address.kind].append(request)
         if not requests:
             return {}
+        self._new_run()
+        users = {u.name.lower(): u for u in self._client.list_users()}
+        client = self._client
+        return self._read(requests, users, client.list_subscriptions, client.list_user_plugins)
+
+    def read_few(self, requests: Sequence[ReadRequest]) -> Mapping[Address, Remote]:
+        """`read` for the objects of a few recorded traders: their users, subscriptions and
+        plugins by id rather than the firm's whole lists. Falls back to `read` when that
+        cannot answer alike: a user not recorded or not found under its recorded id and
+        name, an e-mail change to check against every user, accounts, or too many users."""
+        if not requests:
+            return {}
+        ids = recorded_user_ids(requests)
+        if ids is None or len(ids) > FEW_USERS:
+            return self.read(requests)
+        self._new_run()
+        users = {u.name.lower(): u for u in self._client.users_by_id(sorted(ids.values()))}
+        if not answers_alike(requests, users, ids):
+            return self.read(requests)
+        held = sorted(u.id for u in users.values())
+        return self._read(
+            requests,
+            users,
+            lambda: self._client.subscriptions_of(held),
+            lambda: self._client.user_plugins_of(held),
+        )
+
+    def _new_run(self) -> None:
         # A new run: list answers cached by an earlier plan of a long-lived adapter are stale
         # (the checked MDA alert id is kept: admin alerts do not come and go).
         self._catalogue = Catalogue(
             self._client, self._settings, self._book, alert_id=self._alert_id
         )
-        users = {u.name.lower(): u for u in self._client.list_users()}
+
+    def _read(
+        self,
+        requests: Sequence[ReadRequest],
+        users: Mapping[str, User],
+        subscriptions: Callable[[], Sequence[TradovateSubscription]],
+        plugins: Callable[[], Sequence[UserPlugin]],
+    ) -> dict[Address, Remote]:
+        by_kind: dict[str, list[ReadRequest]] = defaultdict(list)
+        for request in requests:
+            by_kind[request.address.kind].append(request)
         if any(r.natural_key not in users for r in by_kind[USER]):
             self._catalogue.plan_id()  # a create is coming: fail now if the plan name is wrong
         found: dict[Address, Remote] = {}
-        found.update(read_users(by_kind[USER], users, plan=self._held_plan(by_kind[USER], users)))
+        held = self._held_plan(by_kind[USER], users, subscriptions)
+        found.update(read_users(by_kind[USER], users, plan=held))
         found.update(read_contacts(self._client, by_kind[CONTACT], users))
         if by_kind[ACCOUNT]:
             found.update(read_accounts(self._client, self._catalogue, by_kind[ACCOUNT], users))
@@ -157,7 +199,7 @@ class TradovateAdapter:
             self._alert_id = self._catalogue.alert_id()
             week = iso_week(self._clock())
             entitlements, signers, probed = read_entitlements(
-                self._client, self._catalogue, by_kind[ENTITLEMENT], by_kind[USER], users, week
+                self._catalogue, by_kind[ENTITLEMENT], by_kind[USER], users, week, plugins
             )
             found.update(entitlements)
             if any(
@@ -171,7 +213,10 @@ class TradovateAdapter:
         return found
 
     def _held_plan(
-        self, requests: Sequence[ReadRequest], users: Mapping[str, User]
+        self,
+        requests: Sequence[ReadRequest],
+        users: Mapping[str, User],
+        subscriptions: Callable[[], Sequence[TradovateSubscription]],
     ) -> tuple[str, set[int]] | None:
         """The firm's plan and who holds it, when one is declared and a declared user exists."""
         name = self._settings.subscription_plan
@@ -179,7 +224,7 @@ class TradovateAdapter:
             return None
         plan_id = self._catalogue.plan_id()
         assert plan_id is not None
-        return name, subscribed(self._client, plan_id)
+        return name, subscribed(subscriptions(), plan_id)
 
     def execute(self, batch: Batch) -> Sequence[ItemResult]:
         return operations.execute(self._client, self._catalogue, batch)

@@ -13,7 +13,7 @@ import httpx
 from pydantic import SecretStr
 
 from reconciler.providers.pacing import Pacer
-from reconciler.providers.tradovate import account_calls
+from reconciler.providers.tradovate import account_calls, item_reads
 from reconciler.providers.tradovate.calls import (
     batch_results,
     list_of,
@@ -23,7 +23,6 @@ from reconciler.providers.tradovate.calls import (
 )
 from reconciler.providers.tradovate.config import Credentials
 from reconciler.providers.tradovate.dispatch import decode
-from reconciler.providers.tradovate.limits import MASTER_IDS_PER_LDEPS
 from reconciler.providers.tradovate.models import (
     Account,
     AccountRiskStatus,
@@ -62,8 +61,8 @@ from reconciler.providers.tradovate.models import (
 )
 from reconciler.providers.tradovate.session import Session, Token
 
-LDEPS_CHUNK = MASTER_IDS_PER_LDEPS.value
-"""Most master ids the platform accepts in one `ldeps` call."""
+LDEPS_CHUNK = item_reads.LDEPS_CHUNK
+ITEMS_CHUNK = item_reads.ITEMS_CHUNK
 
 
 class TradovateClient:
@@ -131,18 +130,20 @@ class TradovateClient:
 
     def list_contacts(self, user_ids: Sequence[int]) -> list[ContactInfo]:
         """Contact info of the given users, in chunks of LDEPS_CHUNK ids per call."""
-        ids = list(dict.fromkeys(user_ids))
-        contacts: list[ContactInfo] = []
-        for start in range(0, len(ids), LDEPS_CHUNK):
-            chunk = ",".join(str(i) for i in ids[start : start + LDEPS_CHUNK])
-            contacts += list_of(
-                self._session,
-                "live",
-                "/contactInfo/ldeps",
-                ContactInfo,
-                params={"masterids": chunk},
-            )
-        return contacts
+        return item_reads.dependents(self._session, "live", "contactInfo", ContactInfo, user_ids)
+
+    def users_by_id(self, ids: Sequence[int]) -> list[User]:
+        """The users of `ids` that exist, in chunks of ITEMS_CHUNK ids per call."""
+        return item_reads.items(self._session, "live", "user", User, ids)
+
+    def user_plugins_of(self, user_ids: Sequence[int]) -> list[UserPlugin]:
+        """The given users' plugins (entitlement subscriptions)."""
+        return item_reads.dependents(self._session, "live", "userPlugin", UserPlugin, user_ids)
+
+    def subscriptions_of(self, user_ids: Sequence[int]) -> list[TradovateSubscription]:
+        """The given users' Tradovate subscriptions."""
+        entity, model = "tradovateSubscription", TradovateSubscription
+        return item_reads.dependents(self._session, "live", entity, model, user_ids)
 
     def list_subscription_plans(self) -> list[SubscriptionPlan]:
         return list_of(self._session, "live", "/tradovateSubscriptionPlan/list", SubscriptionPlan)

@@ -222,7 +222,7 @@ def final_payload(reply: FinalReply, *, operation: str) -> Any:
     if isinstance(reply.payload, Mapping):
         detail = decode(ErrorBody, reply.payload, operation=operation).describe()
     if status == 401:
-        message = "access denied (HTTP 401) even with a fresh access token"
+        message = "access denied (HTTP 401) even after signing in again"
     else:
         message = f"HTTP {status}"
     raise ProviderRejected(

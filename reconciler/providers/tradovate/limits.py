@@ -58,6 +58,11 @@ ACCOUNTS_PER_CREATE = documented(
 MASTER_IDS_PER_LDEPS = assumed(
     1000, "no document states how many master ids one `ldeps` call accepts"
 )
+IDS_PER_ITEMS = assumed(
+    10,
+    "no document states how many ids one `items?ids=` call accepts; a third-party note saw "
+    "the platform answer 404 with an empty body beyond about 10",
+)
 CONTACT_CHANGES = EndpointRule(
     assumed(1000, "the partner docs' endpoint-level table has no row for contact-info changes"),
     assumed(1, "as the documented rows of other novel operations (1 s)"),
@@ -89,6 +94,7 @@ FACTS: Mapping[str, Fact] = MappingProxyType(
         "users per createEvaluationUsers call": USERS_PER_CREATE,
         "accounts per createEvaluationAccounts call": ACCOUNTS_PER_CREATE,
         "master ids per ldeps call": MASTER_IDS_PER_LDEPS,
+        "ids per items call": IDS_PER_ITEMS,
         **{
             f"{kind} calls per {unit}": getattr(rule, f"per_{unit}")
             for kind, rule in (("authenticated", AUTHENTICATED), ("anonymous", ANONYMOUS))

@@ -3,7 +3,7 @@ settings and lifecycle, entitlements) as the Remotes the plan compares."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from reconciler.errors import PlanConflict
 from reconciler.plan import Address, ReadRequest, Remote
@@ -12,7 +12,7 @@ from reconciler.providers.tradovate.catalogue import Catalogue
 from reconciler.providers.tradovate.client import TradovateClient
 from reconciler.providers.tradovate.config import PostTradeRisk
 from reconciler.providers.tradovate.lifecycle import AccountLifecycle, read_lifecycle
-from reconciler.providers.tradovate.models import AutoLiq, User
+from reconciler.providers.tradovate.models import AutoLiq, TradovateSubscription, User, UserPlugin
 from reconciler.providers.tradovate.reads import pre_trade_risk
 from reconciler.providers.tradovate.signatures import NOT_CREATED, gate_entitlements
 
@@ -51,11 +51,11 @@ def read_users(
     return found
 
 
-def subscribed(client: TradovateClient, plan_id: int) -> set[int]:
-    """Ids of the users holding the plan still renewing, from the one subscription list."""
+def subscribed(subscriptions: Iterable[TradovateSubscription], plan_id: int) -> set[int]:
+    """Ids of the users holding the plan still renewing, among `subscriptions`."""
     return {
         s.user_id
-        for s in client.list_subscriptions()
+        for s in subscriptions
         if s.tradovate_subscription_plan_id == plan_id and not s.cancelled_renewal
     }
 
@@ -139,23 +139,24 @@ def _lifecycle(
 
 
 def read_entitlements(
-    client: TradovateClient,
     catalogue: Catalogue,
     requests: Sequence[ReadRequest],
     user_requests: Sequence[ReadRequest],
     users: Mapping[str, User],
     week: str,
+    plugins: Callable[[], Sequence[UserPlugin]],
 ) -> tuple[dict[Address, Remote], set[str], set[str]]:
-    """Granted plugins or signature waits (see `signatures.gate_entitlements`)."""
+    """Granted plugins or signature waits (see `signatures.gate_entitlements`); `plugins`
+    reads the users' plugins (the firm's list, or those of `users` by id)."""
     if not any(r.natural_key.partition("/")[0] in users for r in requests):
         return (
             {r.address: Remote(r.address, None, blocked=NOT_CREATED) for r in requests},
             set(),
             set(),
         )
-    plugins = {(p.user_id, p.entitlement_id): p for p in client.list_user_plugins() if p.approval}
+    granted = {(p.user_id, p.entitlement_id): p for p in plugins() if p.approval}
     return gate_entitlements(
-        requests, user_requests, users, plugins, signals=catalogue.signals, week=week
+        requests, user_requests, users, granted, signals=catalogue.signals, week=week
     )
 
 

@@ -133,7 +133,7 @@ class Session:
         answer is decoded and judged as without it.
         """
         with self._lock:
-            token, fresh = self._valid_token()
+            token = self._valid_token()
         send = partial(
             self._exchange,
             domain,
@@ -145,7 +145,9 @@ class Session:
             items=items,
         )
         reply = send(token=token)
-        if reply.status in SESSION_GONE and not fresh:
+        if reply.status in SESSION_GONE:
+            # even a token just issued can lose its session before its first call (closed
+            # elsewhere, expired early): sign in once more; a second refusal is final
             logger.debug("%s %s -> %d: authenticating again", method, path, reply.status)
             token = self.reauthenticate(token)
             reply = send(token=token)
@@ -156,7 +158,7 @@ class Session:
     def token(self) -> Token:
         """The access token to use now: renewed when due, re-acquired when expired."""
         with self._lock:
-            return self._valid_token()[0]
+            return self._valid_token()
 
     def reauthenticate(self, stale: Token) -> Token:
         """Log in again because the platform refused `stale` (its session was closed), unless
@@ -167,17 +169,17 @@ class Session:
             self._token = None
             return self._authenticate()
 
-    def _valid_token(self) -> tuple[Token, bool]:
-        """The token to use now, and whether it came from a new authentication."""
+    def _valid_token(self) -> Token:
+        """The token to use now: renewed when due, re-acquired when expired."""
         token = self._token
         if token is None or self._clock() >= token.expires_at:
-            return self._authenticate(), True
+            return self._authenticate()
         if self._clock() < token.renew_at:
-            return token, False
+            return token
         renewed = self._renew(token)
         if renewed is None:
-            return self._authenticate(), True
-        return renewed, False
+            return self._authenticate()
+        return renewed
 
     def _authenticate(self) -> Token:
         c = self._credentials

@@ -187,7 +187,8 @@ def test_a_new_email_says_the_trader_must_verify_again(adapter: TraderPalAdapter
     old = recorded(verification, "usr_old123456", key="old@example.com")
     found = read(adapter, (verification, old))
     assert found[verification.address].blocked == (
-        f"{WAITING_FOR_VERIFICATION} again: a new user replaces usr_old123456, which gets closed"
+        f"{WAITING_FOR_VERIFICATION} again: a new user replaces usr_old123456, which gets closed "
+        "(state stops recording the verification with it)"
     )
 
 

@@ -102,7 +102,7 @@ def edit(project: Project, relative: str, old: str, new: str) -> None:
 def test_plan_shows_a_user_to_create_and_a_wait_for_its_verification_per_trader(
     project: Project,
 ) -> None:
-    result = project.run("plan", "--detailed-exitcode")
+    result = project.run("plan", "--detailed-exitcode", "--show-waits")
     assert result.exit_code == 2
     output = result.output
     for name in ("alice", "bob", "carol"):
@@ -120,7 +120,9 @@ def test_plan_shows_a_user_to_create_and_a_wait_for_its_verification_per_trader(
 def test_apply_then_plan_waits_for_each_trader_to_verify(project: Project) -> None:
     applied(project)
     assert user(project, "alice@example.com")["status"] == "pending_verification"
-    planned = project.run("plan", "--detailed-exitcode")
+    grouped = project.run("plan").output
+    assert "⋯ 3 traders waiting for the trader to verify their identity" in grouped
+    planned = project.run("plan", "--detailed-exitcode", "--show-waits")
     assert planned.exit_code == 0
     assert "No changes. The platforms match the manifests. 3 waiting." in planned.output
     assert "\u22ef traderpal_verification.alice (wait)" in planned.output
@@ -268,7 +270,7 @@ def test_a_new_email_closes_the_old_user_and_creates_one_to_verify_again(
     applied(project)  # records the verification
     old = user(project, "alice@example.com")["userId"]
     edit(project, "traders/alice.yaml", "email: Alice@Example.com", "email: alice@newmail.com")
-    planned = project.run("plan").output
+    planned = project.run("plan", "--show-waits").output
     assert "-/+ traderpal_user.alice (replace)" in planned
     assert "# email cannot change in place" in planned
     assert "\u22ef traderpal_verification.alice (wait)" in planned
@@ -281,6 +283,28 @@ def test_a_new_email_closes_the_old_user_and_creates_one_to_verify_again(
     assert "No changes. The platforms match the manifests. 3 waiting." in (
         project.run("plan").output
     )
+
+
+def test_a_replaced_user_s_verification_leaves_state_and_is_waited_for_again(
+    project: Project,
+) -> None:
+    """The new user is pending verification: the replace drops the old user's `verified`
+    record as it lands, and the next plan shows a wait with nothing recorded before it."""
+    applied(project)
+    project.admin("users/alice@example.com/activate")
+    applied(project)  # records the verification
+    assert state(project)["traderpal_verification.alice"]["attributes"] == {"verified": True}
+    edit(project, "traders/alice.yaml", "email: Alice@Example.com", "email: alice@newmail.com")
+    applied(project)
+    assert "traderpal_verification.alice" not in state(project)
+    planned = project.run("plan", "--show-waits").output
+    assert "\u22ef traderpal_verification.alice (wait)" in planned
+    assert "verified = true ->" not in planned
+    assert "traderpal_verification.alice (update)" not in planned
+    project.admin("users/alice@newmail.com/activate")
+    assert "~ traderpal_verification.alice (update)" in project.run("plan").output
+    applied(project)
+    assert state(project)["traderpal_verification.alice"]["attributes"] == {"verified": True}
 
 
 def test_a_failed_item_is_reported_per_address_and_the_rest_lands(project: Project) -> None:

@@ -39,8 +39,10 @@ def test_the_cli_sandbox_serves_its_data_file_and_says_how_to_point_at_it(
     data = tmp_path / "traderpal.json"
     headers = {"Authorization": f"Bearer {DEFAULT_API_KEY}"}
     with PROVIDER.sandbox(data, 0) as server:
-        base_url = server.environment()["base_url"]
+        settings = server.firm_settings()
+        base_url = settings["environment"]["base_url"]
         assert base_url == server.url
+        assert settings["api_key"] == DEFAULT_API_KEY
         created = httpx.post(f"{base_url}/v1/users", json=user_body(), headers=headers)
     assert created.status_code == 201
     assert created.json()["userId"] in data.read_text()

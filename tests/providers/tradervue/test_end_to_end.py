@@ -316,26 +316,72 @@ def test_a_per_item_failure_is_reported_while_the_rest_lands(project: Project) -
 
 
 @pytest.mark.parametrize(
-    ("trial_end", "error"),
+    ("trial_end", "why"),
     [
-        ("2026-01-31", "trial_end must be after today"),
-        ("2026-06-30", "trial_end exceeds the maximum trial length (30 days)"),
+        ("2026-03-02", "is not after today (2026-03-02, UTC)"),
+        ("2026-04-02", "is more than 30 days after today (2026-03-02, UTC)"),
     ],
-    ids=["past", "too-long"],
+    ids=["today", "too-long"],
 )
-def test_a_trial_end_the_platform_refuses_fails_that_item_visibly(
-    project: Project, trial_end: str, error: str
+def test_a_trial_end_the_platform_would_refuse_is_a_plan_time_error(
+    project: Project, trial_end: str, why: str
 ) -> None:
-    """The manifest checks only that trial_end is a date; the platform's clock decides the rest."""
+    """The Tradervue document: a trial end beyond the organization's maximum trial length gets
+    a 400 and no user. The plan foresees it, by the platform's date (its `Date` header)."""
     edit(project, "traders/team.yaml", "{plan: Free,", f"{{plan: Free, trial_end: {trial_end},")
     assert project.run("validate").exit_code == 0
-    result = project.run("apply", "--auto-approve")
-    assert result.exit_code == 1
-    assert (
-        f"error: tradervue_user.carol: tradervue POST /users: HTTP 400: Invalid request: {error}"
-        in (result.output)
+    for args in (("plan",), ("apply", "--auto-approve")):
+        result = project.run(*args)
+        assert result.exit_code == 1
+        assert f"tradervue_user.carol: trial_end {trial_end} {why}" in result.output
+        assert "give a date from 2026-03-03 to 2026-04-01, or remove trial_end" in result.output
+    assert api_calls(project, writes_only=True) == []
+
+
+def test_the_firm_sets_its_maximum_trial_length(project: Project) -> None:
+    """`max_trial_days` (the organization's own maximum) replaces the assumed 30 days."""
+    edit(project, "traders/team.yaml", "{plan: Free,", "{plan: Free, trial_end: 2026-04-20,")
+    assert "is more than 30 days after" in project.run("plan").output
+    edit(
+        project,
+        "firm.yaml",
+        "organization: sandbox-prop",
+        "organization: sandbox-prop\n    max_trial_days: 60",
     )
-    assert "tradervue_user.alice" in state(project)
+    assert "+ tradervue_user.carol (create)" in project.run("plan").output
+
+
+def test_renaming_a_mentor_moves_the_mentees_record_along(project: Project) -> None:
+    """bob's mentor is recorded by trader name: once alice is renamed (a `moved` entry) and
+    bob names her new key, state follows without a platform call and without a lasting note."""
+    applied(project)
+    edit(project, "traders/alice.yaml", "name: alice\n", "name: alicia\n")
+    edit(project, "traders/team.yaml", "{mentor: alice}", "{mentor: alicia}")
+    firm = project.manifests / "firm.yaml"
+    firm.write_text(firm.read_text() + "moved:\n  - {from: alice, to: alicia}\n")
+    planned = project.run("plan").output
+    assert "can only be set when it is created" not in planned
+    assert "tradervue_user.alice has moved to tradervue_user.alicia" in planned
+    result = project.run("apply", "--auto-approve")
+    assert result.exit_code == 0, result.output
+    assert api_calls(project, writes_only=True) == []
+    assert state(project)["tradervue_user.bob"]["attributes"]["settings"]["mentor"] == "alicia"
+    firm.write_text(firm.read_text().split("moved:")[0])
+    again = project.run("plan")
+    assert "No changes." in again.output
+    assert "can only be set when it is created" not in again.output
+
+
+def test_state_mv_of_a_mentor_moves_the_mentees_record_along(project: Project) -> None:
+    applied(project)
+    edit(project, "traders/alice.yaml", "name: alice\n", "name: alicia\n")
+    edit(project, "traders/team.yaml", "{mentor: alice}", "{mentor: alicia}")
+    moved = project.run("state", "mv", "alice", "alicia")
+    assert moved.exit_code == 0, moved.output
+    assert state(project)["tradervue_user.bob"]["attributes"]["settings"]["mentor"] == "alicia"
+    planned = project.run("plan")
+    assert "No changes." in planned.output
+    assert "can only be set when it is created" not in planned.output
 
 
 def test_a_removed_trader_is_downgraded_to_free_and_forgotten(project: Project) -> None:

@@ -11,9 +11,13 @@ from collections.abc import Iterator
 
 import pytest
 
+from reconciler.errors import PlanConflict
+from reconciler.plan import Action, Address
 from reconciler.providers import StreamStatus, WatchEvent, WatchOptions
 from reconciler.workspace import Workspace, open_workspace
 from tests.project import Project, calls
+
+USER, TPROP = "tradovate_user", "tradovate_entitlement"
 
 
 @pytest.fixture
@@ -85,3 +89,44 @@ def test_while_the_stream_runs_refresh_and_entitle_use_its_signals(
     assert "POST live /v1/adminalertsignal/completealertsignal" in made
     world = project.world()
     assert all(signal["completed"] for signal in world["adminAlertSignals"])
+
+
+def _alice(workspace: Workspace) -> list[Address]:
+    return [a for a in workspace.resources if a.trader == "alice" and a.kind in (USER, TPROP)]
+
+
+def test_a_targeted_plan_reads_a_few_traders_by_id_and_plans_as_the_lists_would(
+    project: Project, workspace: Workspace
+) -> None:
+    document = workspace.store.read()
+    listed, _ = workspace.plan(document, only=_alice(workspace))
+    project.clear_requests()
+    by_id, _ = workspace.plan(document, only=_alice(workspace), few=True)
+    assert by_id.changes == listed.changes
+    reads = [c for c in calls(project) if c.startswith("GET") and "/auth/" not in c]
+    assert "GET live /v1/user/items" in reads
+    assert [c for c in reads if c.endswith("/list")] == [
+        "GET live /v1/tradovatesubscriptionplan/list"  # a catalogue, not the firm's users
+    ]
+
+
+def test_an_e_mail_to_change_or_a_user_gone_is_read_from_the_lists(
+    project: Project, workspace: Workspace
+) -> None:
+    document = workspace.store.read()
+    stranger = {"name": "stranger", "email": "held@example.com", "password": "correct-horse-1"}
+    project.admin("users/create", {**stranger, "firstName": "Some", "lastName": "One"})
+    alice = (project.manifests / "traders" / "alice.yaml").read_text()
+    project.write("traders/alice.yaml", alice.replace("alice@example.com", "held@example.com"))
+    with (
+        open_workspace(project.manifests) as changed,
+        pytest.raises(PlanConflict, match=r"already held by Tradovate user stranger"),
+    ):
+        changed.plan(document, only=_alice(changed), few=True)
+    project.write("traders/alice.yaml", alice)
+    project.admin("users/alice.smith/delete")
+    project.clear_requests()
+    plan, _ = workspace.plan(document, only=_alice(workspace), few=True)
+    assert "GET live /v1/user/list" in calls(project)
+    created = [str(c.address) for c in plan.changes if c.action is Action.CREATE]
+    assert created == ["tradovate_user.alice"]

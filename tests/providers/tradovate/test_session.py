@@ -259,11 +259,25 @@ def test_401_reauthenticates_once_and_repeats(session: Session, script: Script) 
     ]
 
 
-def test_401_with_a_fresh_token_is_rejected(session: Session, script: Script) -> None:
+def test_401_on_the_first_call_after_sign_in_signs_in_again(
+    session: Session, script: Script
+) -> None:
+    """A token just issued can lose its session before its first call: one more sign-in."""
+    script.on("/user/list", httpx.Response(401), ok([]))
+    assert session.call("live", "GET", "/user/list") == []
+    assert script.paths() == [
+        "POST /auth/accesstokenrequest",
+        "GET /user/list",
+        "POST /auth/accesstokenrequest",
+        "GET /user/list",
+    ]
+
+
+def test_401_after_signing_in_again_is_rejected(session: Session, script: Script) -> None:
     script.on("/user/list", httpx.Response(401, json={"errorText": "Access is denied"}))
-    with pytest.raises(ProviderRejected, match="Access is denied"):
+    with pytest.raises(ProviderRejected, match="even after signing in again: Access is denied"):
         session.call("live", "GET", "/user/list")
-    assert script.paths().count("POST /auth/accesstokenrequest") == 1
+    assert script.paths().count("POST /auth/accesstokenrequest") == 2
 
 
 @pytest.mark.parametrize(

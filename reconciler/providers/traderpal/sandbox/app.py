@@ -4,6 +4,7 @@ choices it makes where the platform's documents are silent: `docs/sandboxes/trad
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from reconciler.providers.sandbox import skeleton
 from reconciler.providers.traderpal.sandbox.admin import admin_reply
@@ -21,6 +22,16 @@ class SandboxServer(skeleton.EmulatedServer[SandboxConfig]):
     def environment(self) -> dict[str, str]:
         """The Firm manifest's `environment` pointing at this sandbox."""
         return {"base_url": self.base_url}
+
+    def firm_settings(self) -> dict[str, Any]:
+        """`environment` and the default partner's write key for the Firm's
+        `providers.traderpal`."""
+        config = self.config
+        keys = [k for k, p in config.api_keys.items() if p == "write" and k not in config.partners]
+        settings: dict[str, Any] = {"environment": self.environment()}
+        if keys:
+            settings["api_key"] = keys[0]
+        return settings
 
     def connection(self) -> list[tuple[str, str]]:
         """The API root and the accepted API keys (`Authorization: Bearer <key>`)."""

@@ -4,6 +4,7 @@ it makes where the platform's documents are silent: `docs/sandboxes/tradervue.md
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from reconciler.providers.sandbox import skeleton
 from reconciler.providers.tradervue.sandbox.admin import admin_reply
@@ -21,6 +22,12 @@ class SandboxServer(skeleton.EmulatedServer[SandboxConfig]):
     def environment(self) -> dict[str, str]:
         """The Firm manifest's `environment` pointing at this sandbox."""
         return {"base_url": self.base_url}
+
+    def firm_settings(self) -> dict[str, Any]:
+        """`environment` and the seeded manager's login for the Firm's `providers.tradervue`."""
+        seed = self.config.seed
+        login = {"username": seed.manager_username, "password": seed.manager_password}
+        return {"environment": self.environment(), "credentials": login}
 
     def connection(self) -> list[tuple[str, str]]:
         """The API root and the seeded managers' logins (HTTP Basic)."""

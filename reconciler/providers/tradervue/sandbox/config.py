@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reconciler.providers.sandbox.faults import Fault
+from reconciler.providers.tradervue.limits import MAX_TRIAL_DAYS
 
 DEFAULT_MANAGER = ("sandbox-manager", "sandbox-not-a-secret")
 """(username, password) of the seeded organisation manager: sandbox-only values."""
@@ -77,7 +78,7 @@ class SandboxConfig:
     seed: Seed = field(default_factory=Seed)
     id_start: int = 10000
     plans: tuple[str, ...] = ("Free", "Silver", "Gold")
-    max_trial_days: int = 30
+    max_trial_days: int = MAX_TRIAL_DAYS.value
     min_password: int = 6
     max_username: int = 40
     rate_limit: SandboxRateLimit | None = None

@@ -9,6 +9,7 @@ import binascii
 import logging
 from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
+from email.utils import formatdate
 from typing import Any
 
 from starlette.requests import Request
@@ -102,7 +103,7 @@ class Sandbox(GatewayCore[SandboxConfig]):
         logger.debug("%s %s -> %d", request.method, path, reply.status)
         if self.world.revision != revision:
             self.persistence.changed()
-        return reply.response()
+        return reply.response({"Date": formatdate(self.now(), usegmt=True)})
 
     async def _admin(self, request: Request, segments: list[str]) -> Reply:
         if request.client is not None and request.client.host not in LOOPBACK:

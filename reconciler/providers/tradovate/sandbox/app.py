@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket
@@ -50,6 +51,12 @@ class SandboxServer(skeleton.EmulatedServer[SandboxConfig]):
     def environment(self) -> dict[str, str]:
         """The Firm manifest's `environment` pointing at this sandbox."""
         return {"live_url": self.live_url, "demo_url": self.demo_url}
+
+    def firm_settings(self) -> dict[str, Any]:
+        """`environment` and the seeded admin's login for the Firm's `providers.tradovate`."""
+        seed = self.config.seed
+        login = {"name": seed.admin_name, "password": seed.admin_password, "sec": seed.admin_sec}
+        return {"environment": self.environment(), "credentials": login}
 
     def connection(self) -> list[tuple[str, str]]:
         """The REST and WebSocket URLs and the seeded administrators' logins."""

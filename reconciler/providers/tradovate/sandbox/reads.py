@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from operator import attrgetter
 
 from reconciler.providers.sandbox.reply import Reply
-from reconciler.providers.tradovate.limits import MASTER_IDS_PER_LDEPS
+from reconciler.providers.tradovate.limits import IDS_PER_ITEMS, MASTER_IDS_PER_LDEPS
 from reconciler.providers.tradovate.sandbox.protocol import (
     BOTH,
     LIVE,
@@ -27,6 +27,8 @@ from reconciler.providers.tradovate.sandbox.world import Entity, World
 
 MAX_MASTER_IDS = MASTER_IDS_PER_LDEPS.value
 """Assumed (see limits.py): no document states it."""
+MAX_ITEM_IDS = IDS_PER_ITEMS.value
+"""Assumed (see limits.py): beyond it the platform was seen to answer 404 with an empty body."""
 
 Store = Callable[[World], dict[int, Entity]]
 Finder = Callable[[World, str], Entity | None]
@@ -210,6 +212,8 @@ def _items(family: Family) -> Handler:
         ids = id_list(call.query.get("ids"))
         if ids is None:
             return Reply(400, {"errorText": "ids should be a comma-separated list of ids"})
+        if len(ids) > MAX_ITEM_IDS:
+            return not_found()
         store = family.entities(call)
         return ok(family.visible(call, (store[i] for i in ids if i in store)))
 

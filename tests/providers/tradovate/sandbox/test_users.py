@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from reconciler.providers.tradovate.sandbox.reads import MAX_ITEM_IDS
 from tests.providers.tradovate.sandbox.test_app import Driver, running, user
 
 
@@ -138,6 +139,18 @@ def test_user_reads_find_by_name_and_list_ids(tv: Driver) -> None:
     ]
     assert {1, first, second} <= {u["id"] for u in tv.live("GET", "/user/list")}
     assert tv.call("GET", "live", "/user/item?id=4242").status_code == 404
+
+
+def test_items_beyond_the_ids_one_call_accepts_are_not_found(tv: Driver) -> None:
+    """As a third-party note saw the platform answer (the count is assumed, see limits.py)."""
+    first = tv.create_user("reader1")
+    most = [first, *range(5000, 5000 + MAX_ITEM_IDS - 1)]
+    assert [u["id"] for u in tv.live("GET", f"/user/items?ids={','.join(map(str, most))}")] == [
+        first
+    ]
+    more = ",".join(map(str, [*most, 4242]))
+    answer = tv.call("GET", "live", f"/user/items?ids={more}")
+    assert (answer.status_code, answer.content) == (404, b"")
 
 
 @pytest.mark.parametrize(

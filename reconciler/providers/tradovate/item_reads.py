@@ -1,0 +1,55 @@
+"""Reads of chosen entities rather than whole lists: `items?ids=` and `ldeps?masterids=`, each
+in chunks of as many ids as one call accepts (a targeted plan of a few traders reads only
+theirs, whatever the size of the firm)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from reconciler.providers.tradovate.calls import list_of
+from reconciler.providers.tradovate.dispatch import Domain, ModelT
+from reconciler.providers.tradovate.limits import IDS_PER_ITEMS, MASTER_IDS_PER_LDEPS
+from reconciler.providers.tradovate.session import Session
+
+ITEMS_CHUNK = IDS_PER_ITEMS.value
+"""Most ids one `items` call is sent (assumed, see limits.py)."""
+LDEPS_CHUNK = MASTER_IDS_PER_LDEPS.value
+"""Most master ids one `ldeps` call is sent (assumed, see limits.py)."""
+
+
+def by_ids(
+    session: Session,
+    domain: Domain,
+    path: str,
+    model: type[ModelT],
+    ids: Iterable[int],
+    *,
+    parameter: str,
+    chunk: int,
+) -> list[ModelT]:
+    """GET `path?<parameter>=1,2,...` for every `chunk` of the distinct `ids`, joined."""
+    unique = list(dict.fromkeys(ids))
+    found: list[ModelT] = []
+    for start in range(0, len(unique), chunk):
+        text = ",".join(str(i) for i in unique[start : start + chunk])
+        found += list_of(session, domain, path, model, params={parameter: text})
+    return found
+
+
+def items(
+    session: Session, domain: Domain, entity: str, model: type[ModelT], ids: Iterable[int]
+) -> list[ModelT]:
+    """The entities of `ids` that exist (`/<entity>/items`)."""
+    path = f"/{entity}/items"
+    return by_ids(session, domain, path, model, ids, parameter="ids", chunk=ITEMS_CHUNK)
+
+
+def dependents(
+    session: Session, domain: Domain, entity: str, model: type[ModelT], masters: Iterable[int]
+) -> list[ModelT]:
+    """The entities depending on the master ids (`/<entity>/ldeps`)."""
+    path = f"/{entity}/ldeps"
+    return by_ids(session, domain, path, model, masters, parameter="masterids", chunk=LDEPS_CHUNK)
+
+
+__all__ = ["ITEMS_CHUNK", "LDEPS_CHUNK", "by_ids", "dependents", "items"]

@@ -1,0 +1,47 @@
+"""Records kept as their stored text: looked up as models, their remote ids read without
+decoding, compared and copied without building models."""
+
+from __future__ import annotations
+
+import pytest
+
+from reconciler.state import ResourceState, StateDocument
+
+
+def document_of(**records: ResourceState) -> StateDocument:
+    editor = StateDocument.new().edit()
+    for name, record in records.items():
+        editor.put(f"tradovate_user.{name}", record)
+    return editor.snapshot()
+
+
+@pytest.mark.parametrize(
+    "remote_id", ["42", 'quote " and back\\slash', "ünï", ',"remote_id":"decoy"']
+)
+def test_the_remote_id_is_the_records_own_whatever_its_attributes_hold(remote_id: str) -> None:
+    decoy = {"remote_id": "decoy", "nested": {"remote_id": "deeper"}}
+    record = ResourceState(
+        remote_id=remote_id,
+        attributes=decoy,
+        facts={"remote_id": "fact"},
+        natural_key='nk ,"remote_id":"x"',
+        updated_at='u ,"remote_id":"y"',
+    )
+    records = document_of(a=record).resources
+
+    assert records.remote_id("tradovate_user.a") == remote_id
+    assert records["tradovate_user.a"] == record.model_copy(
+        update={"created_at": 'u ,"remote_id":"y"'}
+    )
+
+
+def test_a_pass_over_the_records_keeps_no_model_but_a_lookup_does() -> None:
+    record = ResourceState(remote_id="1", attributes={}, updated_at="t")
+    records = document_of(a=record, b=record).resources
+
+    passed = [value for _, value in records.items()]
+    again = [value for _, value in records.items()]
+
+    assert passed == again
+    assert all(first is not second for first, second in zip(passed, again, strict=True))
+    assert records["tradovate_user.a"] is records["tradovate_user.a"]
