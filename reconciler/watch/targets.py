@@ -107,7 +107,8 @@ class TraderIndex:
         return keys
 
     def _record(self, kind: str, trader: str) -> ResourceState | None:
-        return self._document.resources.get(f"{kind}.{trader}")  # the Address text form
+        record: ResourceState | None = self._document.resources.get(f"{kind}.{trader}")
+        return record  # looked up by the Address text form
 
     def _ids(self) -> dict[tuple[str, str], str]:
         if self._by_id is None:
