@@ -20,6 +20,7 @@ from reconciler.manifest.models import (
     StateSettings,
     Trader,
 )
+from reconciler.manifest.parse_cache import ParseCache
 from reconciler.manifest.schema import SCHEMA_FILE, manifest_schema, schema_text
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "GeneratePassword",
     "Lifecycle",
     "Moved",
+    "ParseCache",
     "Problem",
     "ProviderSchema",
     "Source",

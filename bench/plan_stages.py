@@ -1,0 +1,237 @@
+"""Where a no-change `plan` spends its time, stage by stage, on a firm of N traders written
+as 20 block-style YAML files (two accounts each from two templates, T-Prop, Tradervue and
+TraderPal blocks), against the sandboxes in a process of their own.
+
+`python -m bench.plan_stages --traders 1000 10000`: for each size, applies the firm from
+empty, then times the whole `reconciler plan` command (cold cache and warm cache), and the
+plan's stages in this process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import resource
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from bench.generate import Platforms
+from bench.measure import platforms, run_reconciler
+from bench.sandboxes import Sandboxes
+
+FILES = 20
+
+
+def firm_text(where: Platforms) -> str:
+    """The Firm manifest in block style, pointing at the sandboxes."""
+    name, password, sec = where.tradovate_login
+    return f"""kind: Firm
+name: stages-prop
+settings:
+  state:
+    backend: local
+    path: state
+providers:
+  tradovate:
+    environment:
+      live_url: {where.tradovate_live}
+      demo_url: {where.tradovate_demo}
+    credentials:
+      name: {name}
+      password: {password}
+      sec: {sec}
+    subscription_plan: SANDBOX_MONTHLY
+    entitlements:
+      t-prop: 12345
+    account_templates:
+      eval-50k:
+        template_account_id: 1002
+        initial_balance: 50000
+        post_trade_risk:
+          daily_loss_auto_liq: 1100
+          trailing_max_drawdown: 2500
+      eval-100k:
+        template_account_id: 1003
+        initial_balance: 100000
+        post_trade_risk:
+          daily_loss_auto_liq: 2200
+          trailing_max_drawdown: 3000
+  tradervue:
+    environment:
+      base_url: {where.tradervue}
+    credentials:
+      username: {where.tradervue_login[0]}
+      password: {where.tradervue_login[1]}
+  traderpal:
+    environment:
+      base_url: {where.traderpal}
+    api_key: {where.traderpal_key}
+defaults:
+  tradervue:
+    plan: Silver
+"""
+
+
+def trader_text(index: int, *, city: str = "Chicago") -> str:
+    """One trader as a block-style list item."""
+    tag = f"{index:06d}"
+    return f"""- name: t{tag}
+  username: trader{tag}
+  email: trader{tag}@stages.invalid
+  first_name: Stage
+  last_name: Trader{tag}
+  password:
+    generate: true
+  contact:
+    phone: "+1555{index % 10_000_000:07d}"
+    street_address1: {index % 9000 + 1} Main St
+    city: {city}
+    state: IL
+    post_code: "60601"
+    country: US
+  tradovate:
+    accounts:
+      - name: SA{tag}1
+        template: eval-50k
+      - name: SA{tag}2
+        template: eval-100k
+    entitlements:
+      - t-prop
+  tradervue:
+    plan: Gold
+  traderpal:
+    date_of_birth: 1990-01-01
+"""
+
+
+def write_firm(manifests: Path, where: Platforms, traders: int, *, changed: int = 0) -> None:
+    """The Firm and `traders` traders in FILES files; the first `changed` move city."""
+    folder = manifests / "traders"
+    folder.mkdir(parents=True, exist_ok=True)
+    (manifests / "firm.yaml").write_text(firm_text(where))
+    per_file = -(-traders // FILES)
+    for number in range(FILES):
+        indexes = range(number * per_file, min(traders, (number + 1) * per_file))
+        text = "".join(trader_text(i, city="Boston" if i < changed else "Chicago") for i in indexes)
+        (folder / f"traders-{number:02d}.yaml").write_text(text)
+
+
+def _mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+@contextmanager
+def _timed(stages: dict[str, float], name: str) -> Iterator[None]:
+    started = time.perf_counter()
+    yield
+    stages[name] = stages.get(name, 0.0) + time.perf_counter() - started
+
+
+def _wrap(stages: dict[str, float], name: str, function: Callable[..., Any]) -> Callable[..., Any]:
+    def timed(*args: Any, **kwargs: Any) -> Any:
+        with _timed(stages, name):
+            return function(*args, **kwargs)
+
+    return timed
+
+
+def stages_in_process(root: Path) -> dict[str, float]:
+    """The no-change plan's stages, timed in this process (imports first)."""
+    stages: dict[str, float] = {}
+    started = time.perf_counter()
+    with _timed(stages, "imports"):
+        import reconciler.cli.output as output
+        import reconciler.workspace as workspace_package
+        import reconciler.workspace.opening as opening
+        import reconciler.workspace.planning as planning
+    opening.load_manifests = _wrap(stages, "manifests", opening.load_manifests)  # type: ignore[attr-defined]
+    opening.desired_resources = _wrap(stages, "expansion", opening.desired_resources)  # type: ignore[attr-defined]
+    planning.refresh = _wrap(stages, "refresh", planning.refresh)  # type: ignore[attr-defined]
+    planning.make_plan = _wrap(stages, "diff", planning.make_plan)  # type: ignore[attr-defined]
+    from rich.console import Console
+
+    gc.disable()
+    try:
+        with workspace_package.open_workspace(root / "manifests") as workspace:
+            with _timed(stages, "state read"):
+                document = workspace.store.read()
+            with _timed(stages, "plan (all)"):
+                plan, _ = workspace.plan(document)
+            with _timed(stages, "render"), open("/dev/null", "w") as sink:  # noqa: PTH123
+                console = Console(file=sink, no_color=True, soft_wrap=True, width=100)
+                output.print_plan(console, plan, "text")
+    finally:
+        gc.enable()
+    stages["total"] = time.perf_counter() - started
+    stages["peak MiB"] = _mib()
+    return stages
+
+
+def measure(size: int, work: Path, *, changed: int) -> None:
+    root = work / f"firm-{size}"
+    with Sandboxes() as sandboxes:
+        where = platforms(sandboxes.urls)
+        write_firm(root / "manifests", where, size)
+        create = run_reconciler(root, "plan")
+        print(f"{size}: plan, all to create {create.seconds:.2f} s {create.peak_mib:.0f} MiB")
+        applied = run_reconciler(root, "apply", "--auto-approve")
+        print(f"{size}: apply {applied.seconds:.1f} s ({applied.summary})")
+        for label in ("no-change (1st)", "no-change (2nd)", "no-change (3rd)"):
+            run = run_reconciler(root, "plan")
+            print(f"{size}: plan {label} {run.seconds:.2f} s {run.peak_mib:.0f} MiB: {run.summary}")
+        if changed:
+            write_firm(root / "manifests", where, size, changed=changed)
+            run = run_reconciler(root, "plan")
+            print(f"{size}: plan, {changed} changed {run.seconds:.2f} s {run.peak_mib:.0f} MiB")
+            write_firm(root / "manifests", where, size)
+        import subprocess
+        import sys
+
+        done = subprocess.run(
+            [sys.executable, "-m", "bench.plan_stages", "--stages-only", str(root)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        print(f"{size}: stages {done.stdout.strip()}")
+
+
+def serve(root: Path, size: int) -> None:
+    """Apply a firm of `size` traders in `root` and keep its sandboxes until stdin closes."""
+    import sys
+
+    with Sandboxes() as sandboxes:
+        write_firm(root / "manifests", platforms(sandboxes.urls), size)
+        applied = run_reconciler(root, "apply", "--auto-approve")
+        print(f"ready: {applied.summary}", flush=True)
+        sys.stdin.read()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--traders", type=int, nargs="*", default=[1000])
+    parser.add_argument("--changed", type=int, default=10)
+    parser.add_argument("--stages-only", type=Path)
+    parser.add_argument("--serve", type=Path, help="apply the firm in DIR and keep serving")
+    options = parser.parse_args()
+    if options.serve:
+        serve(options.serve, options.traders[0])
+        return
+    if options.stages_only:
+        import os
+
+        os.chdir(options.stages_only)
+        stages = stages_in_process(options.stages_only)
+        print(" ".join(f"{k}={v:.2f}" for k, v in stages.items()))
+        return
+    with tempfile.TemporaryDirectory(prefix="reconciler-stages-") as temp:
+        for size in options.traders:
+            measure(size, Path(temp), changed=options.changed)
+
+
+if __name__ == "__main__":
+    main()
