@@ -29,12 +29,15 @@ def mark_referenced(resource: DesiredResource, values: frozenset[str]) -> Desire
     if not values:
         return resource
     needles = _needles(values)
-    found = {
-        key
-        for key, value in resource.attributes.items()
-        if key not in resource.sensitive and _holds(value, needles)
-    }
-    return replace(resource, sensitive=resource.sensitive | found) if found else resource
+    is_in = needles.is_in
+    found = []
+    for key, value in resource.attributes.items():
+        # texts, the common case, without a call of `_holds` each
+        if (is_in(value) if type(value) is str else _holds(value, needles)) and (
+            key not in resource.sensitive
+        ):
+            found.append(key)
+    return replace(resource, sensitive=resource.sensitive | set(found)) if found else resource
 
 
 class _Needles:
@@ -42,10 +45,9 @@ class _Needles:
     ones inside a text as well: by one pattern when they are few, by window when there are
     many (one set lookup per window and length instead of one search per value)."""
 
-    __slots__ = ("exact", "folded", "lengths", "long", "pattern")
+    __slots__ = ("folded", "lengths", "long", "pattern")
 
     def __init__(self, values: frozenset[str]) -> None:
-        self.exact = values
         self.folded = frozenset(v.casefold() for v in values)
         self.long = frozenset(v.casefold() for v in values if len(v) >= MIN_CONTAINED)
         self.lengths = sorted({len(f) for f in self.long})
@@ -54,8 +56,6 @@ class _Needles:
             self.pattern = re.compile("|".join(re.escape(f) for f in sorted(self.long)))
 
     def is_in(self, text: str) -> bool:
-        if text in self.exact:
-            return True
         folded = text.casefold()
         if folded in self.folded:
             return True
