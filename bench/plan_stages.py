@@ -171,13 +171,17 @@ def stages_in_process(root: Path) -> dict[str, float]:
         import reconciler.workspace.planning as planning
     import reconciler.manifest.loader as loader
 
-    loader._read_file = _wrap(stages, "yaml", loader._read_file)  # type: ignore[attr-defined]
-    loader._validate_traders = _wrap(stages, "validation", loader._validate_traders)  # type: ignore[attr-defined]
-    opening.load_manifests = _wrap(stages, "manifests (all)", opening.load_manifests)  # type: ignore[attr-defined]
-    planning.recorded_of = _wrap(stages, "records", planning.recorded_of)  # type: ignore[attr-defined]
-    opening.desired_resources = _wrap(stages, "expansion", opening.desired_resources)  # type: ignore[attr-defined]
-    planning.refresh = _wrap(stages, "refresh", planning.refresh)  # type: ignore[attr-defined]
-    planning.make_plan = _wrap(stages, "diff", planning.make_plan)  # type: ignore[attr-defined]
+    wrapped = (
+        (loader, "_read_file", "yaml"),
+        (loader, "_validate_traders", "validation"),
+        (opening, "load_manifests", "manifests (all)"),
+        (opening, "desired_resources", "expansion"),
+        (planning, "recorded_of", "records"),
+        (planning, "refresh", "refresh"),
+        (planning, "make_plan", "diff"),
+    )
+    for module, name, label in wrapped:
+        setattr(module, name, _wrap(stages, label, getattr(module, name)))
     from rich.console import Console
 
     gc.disable()
