@@ -74,6 +74,8 @@ def refresh(
     if not adapters:
         return remote
     remote.update(_read(adapters, requests))
+    if not document.pending:
+        return remote  # nothing an interrupted apply may have made elsewhere
     used = {r.address: r.natural_key for found in requests.values() for r in found}
     unseen: dict[Address, str] = {}
     for round_ in _shadow_rounds(document, used, moved):
