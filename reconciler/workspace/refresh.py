@@ -57,8 +57,16 @@ def refresh(
         moved,
     )
     requests: dict[str, list[ReadRequest]] = {name: [] for name in adapters}
+    providers: dict[str, str] = {}  # by kind: one split per kind, not per address
     for address in resources.keys() | recorded.keys() | interrupted.keys():
         if only is not None and address not in only:
+            continue
+        kind = address.kind
+        provider = providers.get(kind)
+        if provider is None:
+            provider = providers[kind] = address.provider
+        wanted = requests.get(provider)
+        if wanted is None:
             continue
         resource = resources.get(address)
         record = recorded.get(address)
@@ -68,8 +76,7 @@ def refresh(
             key = record.natural_key or ""
         else:
             key = interrupted[address]
-        if address.provider in requests:
-            requests[address.provider].append(ReadRequest(address, key, record, resource))
+        wanted.append(ReadRequest(address, key, record, resource))
     remote: dict[Address, Remote] = {}
     if not adapters:
         return remote
