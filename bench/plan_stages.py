@@ -277,13 +277,29 @@ def main() -> None:
     parser.add_argument("--stages-only", type=Path)
     parser.add_argument("--serve", type=Path, help="apply the firm in DIR and keep serving")
     parser.add_argument("--report", type=Path, help="time plans of the served firm in DIR")
+    parser.add_argument("--create", type=Path, help="time plans of a new firm in DIR")
     options = parser.parse_args()
     os.environ.update(secrets(Platforms("", "", "", "")))  # the credentials are the defaults
     if options.serve:
         serve(options.serve, options.traders[0])
         return
+    if options.create:
+        with Sandboxes() as sandboxes:
+            write_firm(options.create / "manifests", platforms(sandboxes.urls), options.traders[0])
+            report(options.create, "all to create", runs=2)
+        return
     if options.report:
-        report(options.report, f"{options.report.name}", runs=3)
+        report(options.report, "no change", runs=3)
+        if options.changed:
+            first = options.report / "manifests" / "traders" / "traders-00.yaml"
+            original = first.read_bytes()
+            first.write_text(
+                original.decode().replace("city: Chicago", "city: Boston", options.changed)
+            )
+            try:
+                report(options.report, f"{options.changed} traders changed", runs=2)
+            finally:
+                first.write_bytes(original)
         return
     if options.stages_only:
         os.chdir(options.stages_only)
