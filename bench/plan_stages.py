@@ -2,9 +2,12 @@
 as 20 block-style YAML files (two accounts each from two templates, T-Prop, Tradervue and
 TraderPal blocks), against the sandboxes in a process of their own.
 
-`python -m bench.plan_stages --traders 1000 10000`: for each size, applies the firm from
-empty, then times the whole `reconciler plan` command (cold cache and warm cache), and the
-plan's stages in this process.
+`python -m bench.plan_stages --traders 1000 10000`: for each size, times a plan creating
+everything, applies the firm, then times no-change plans and plans changing 10 traders (CPU
+seconds too: the machine may be shared), and the no-change plan's stages. To compare trees
+on one applied firm: `--serve DIR --traders N` (keeps its sandboxes while stdin is open),
+then `--report DIR` and `--stages-only DIR`; `--create DIR --traders N` times a plan creating
+everything on fresh sandboxes.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ import argparse
 import gc
 import os
 import resource
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -85,7 +90,7 @@ defaults:
 """
 
 
-def trader_text(index: int, *, city: str = "Chicago") -> str:
+def trader_text(index: int) -> str:
     """One trader as a block-style list item."""
     tag = f"{index:06d}"
     return f"""- name: t{tag}
@@ -98,7 +103,7 @@ def trader_text(index: int, *, city: str = "Chicago") -> str:
   contact:
     phone: "+1555{index % 10_000_000:07d}"
     street_address1: {index % 9000 + 1} Main St
-    city: {city}
+    city: Chicago
     state: IL
     post_code: "60601"
     country: US
@@ -127,8 +132,8 @@ def secrets(where: Platforms) -> dict[str, str]:
     }
 
 
-def write_firm(manifests: Path, where: Platforms, traders: int, *, changed: int = 0) -> None:
-    """The Firm and `traders` traders in FILES files; the first `changed` move city."""
+def write_firm(manifests: Path, where: Platforms, traders: int) -> None:
+    """The Firm and `traders` traders in FILES files."""
     folder = manifests / "traders"
     folder.mkdir(parents=True, exist_ok=True)
     (manifests / "firm.yaml").write_text(firm_text(where))
@@ -136,12 +141,8 @@ def write_firm(manifests: Path, where: Platforms, traders: int, *, changed: int 
     per_file = -(-traders // FILES)
     for number in range(FILES):
         indexes = range(number * per_file, min(traders, (number + 1) * per_file))
-        text = "".join(trader_text(i, city="Boston" if i < changed else "Chicago") for i in indexes)
+        text = "".join(trader_text(i) for i in indexes)
         (folder / f"traders-{number:02d}.yaml").write_text(text)
-
-
-def _mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 @contextmanager
@@ -197,23 +198,18 @@ def stages_in_process(root: Path) -> dict[str, float]:
     finally:
         gc.enable()
     stages["total"] = time.process_time() - started
-    stages["peak MiB"] = _mib()
+    stages["peak MiB"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return stages
 
 
-def timed_plan(root: Path, *args: str) -> tuple[float, float, float, str]:
+def timed_plan(root: Path) -> tuple[float, float, float, str]:
     """`reconciler plan` in `root`: wall seconds, CPU seconds (user + system), peak MiB and
     the last line (the machine may be shared: CPU time is the steadier figure)."""
-    import subprocess
-    import sys
-
     log = root / "plan.log"
-    command = [sys.executable, "-m", "reconciler", "--no-color", "--manifests", "manifests"]
+    command = [sys.executable, "-m", "reconciler", "--no-color", "--manifests", "manifests", "plan"]
     with log.open("w") as output:
         started = time.perf_counter()
-        process = subprocess.Popen(
-            [*command, "plan", *args], cwd=root, stdout=output, stderr=subprocess.STDOUT
-        )
+        process = subprocess.Popen(command, cwd=root, stdout=output, stderr=subprocess.STDOUT)
         _, _, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - started
     lines = [line for line in log.read_text().splitlines() if line.strip()]
@@ -224,45 +220,41 @@ def timed_plan(root: Path, *args: str) -> tuple[float, float, float, str]:
 def report(root: Path, label: str, runs: int = 3) -> None:
     """The best of `runs` plans (wall and CPU each)."""
     results = [timed_plan(root) for _ in range(runs)]
-    wall = min(r[0] for r in results)
-    cpu = min(r[1] for r in results)
-    peak = max(r[2] for r in results)
+    wall, cpu, peak = (f(r[i] for r in results) for i, f in ((0, min), (1, min), (2, max)))
     print(f"{label}: wall {wall:.2f} s, cpu {cpu:.2f} s, {peak:.0f} MiB: {results[-1][3]}")
 
 
+def report_changed(root: Path, changed: int) -> None:
+    """Plans with the first `changed` traders moved to another city (best of 2: the first
+    reads their file anew, the second from the cache)."""
+    first = root / "manifests" / "traders" / "traders-00.yaml"
+    original = first.read_bytes()
+    first.write_text(original.decode().replace("city: Chicago", "city: Boston", changed))
+    try:
+        report(root, f"{changed} traders changed", runs=2)
+    finally:
+        first.write_bytes(original)
+
+
 def measure(size: int, work: Path, *, changed: int) -> None:
+    """A plan creating everything, the apply, then plans of no change and of a few changes,
+    and the stages of a no-change plan (in a process of their own)."""
     root = work / f"firm-{size}"
     with Sandboxes() as sandboxes:
-        where = platforms(sandboxes.urls)
-        write_firm(root / "manifests", where, size)
-        create = run_reconciler(root, "plan")
-        print(f"{size}: plan, all to create {create.seconds:.2f} s {create.peak_mib:.0f} MiB")
+        write_firm(root / "manifests", platforms(sandboxes.urls), size)
+        report(root, f"{size}: all to create", runs=1)
         applied = run_reconciler(root, "apply", "--auto-approve")
         print(f"{size}: apply {applied.seconds:.1f} s ({applied.summary})")
-        for label in ("no-change (1st)", "no-change (2nd)", "no-change (3rd)"):
-            run = run_reconciler(root, "plan")
-            print(f"{size}: plan {label} {run.seconds:.2f} s {run.peak_mib:.0f} MiB: {run.summary}")
+        report(root, f"{size}: no change")
         if changed:
-            write_firm(root / "manifests", where, size, changed=changed)
-            run = run_reconciler(root, "plan")
-            print(f"{size}: plan, {changed} changed {run.seconds:.2f} s {run.peak_mib:.0f} MiB")
-            write_firm(root / "manifests", where, size)
-        import subprocess
-        import sys
-
-        done = subprocess.run(
-            [sys.executable, "-m", "bench.plan_stages", "--stages-only", str(root)],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
+            report_changed(root, changed)
+        command = [sys.executable, "-m", "bench.plan_stages", "--stages-only", str(root)]
+        done = subprocess.run(command, capture_output=True, text=True, check=True)
         print(f"{size}: stages {done.stdout.strip()}")
 
 
 def serve(root: Path, size: int) -> None:
     """Apply a firm of `size` traders in `root` and keep its sandboxes until stdin closes."""
-    import sys
-
     with Sandboxes() as sandboxes:
         write_firm(root / "manifests", platforms(sandboxes.urls), size)
         applied = run_reconciler(root, "apply", "--auto-approve")
@@ -291,15 +283,7 @@ def main() -> None:
     if options.report:
         report(options.report, "no change", runs=3)
         if options.changed:
-            first = options.report / "manifests" / "traders" / "traders-00.yaml"
-            original = first.read_bytes()
-            first.write_text(
-                original.decode().replace("city: Chicago", "city: Boston", options.changed)
-            )
-            try:
-                report(options.report, f"{options.changed} traders changed", runs=2)
-            finally:
-                first.write_bytes(original)
+            report_changed(options.report, options.changed)
         return
     if options.stages_only:
         os.chdir(options.stages_only)
