@@ -29,6 +29,8 @@ def mark_referenced(resource: DesiredResource, values: frozenset[str]) -> Desire
     if not values:
         return resource
     needles = _needles(values)
+    if needles.misses_all(resource.attributes):
+        return resource
     is_in = needles.is_in
     found = []
     for key, value in resource.attributes.items():
@@ -54,6 +56,25 @@ class _Needles:
         self.pattern: re.Pattern[str] | None = None
         if self.long and len(self.long) <= _FEW:
             self.pattern = re.compile("|".join(re.escape(f) for f in sorted(self.long)))
+
+    def misses_all(self, attributes: Mapping[str, Any]) -> bool:
+        """Whether no plain value of `attributes` holds a referenced one, decided by one search
+        of them joined (False: undecided, when a value is nested or the values are many)."""
+        if self.pattern is None and self.long:
+            return False
+        parts = []
+        for value in attributes.values():
+            kind = type(value)
+            if kind is str:
+                parts.append(value)
+            elif kind is int or kind is float:
+                parts.append(str(value))
+            elif not (value is None or kind is bool or kind is GeneratedSecret):
+                return False  # nested, or a type of its own: looked at value by value
+        folded = "\0".join(parts).casefold()
+        if not self.folded.isdisjoint(folded.split("\0")):
+            return False
+        return self.pattern is None or self.pattern.search(folded) is None
 
     def is_in(self, text: str) -> bool:
         folded = text.casefold()

@@ -62,3 +62,31 @@ def test_a_short_value_is_found_only_whole() -> None:
         resource({"country": "us", "city": "USA town", "note": "see value-00042 here"}), values
     ).sensitive
     assert marked == {"country", "note"}
+
+
+@pytest.mark.parametrize("count", [3, 40], ids=["few", "some"])
+def test_flat_attributes_follow_the_rule(count: int) -> None:
+    """Flat attributes are first searched for all at once: the same marks either way."""
+    rng = random.Random(count + 1)
+    letters = "abcXYZß0"
+    values = frozenset(
+        "".join(rng.choice(letters) for _ in range(rng.randint(2, 12))) for _ in range(count)
+    )
+    chosen = sorted(values)
+    hits = 0
+    for _ in range(400):
+        attributes: dict[str, object] = {
+            f"k{i}": "".join(rng.choice(letters) for _ in range(rng.randint(0, 12)))
+            for i in range(4)
+        }
+        if rng.random() < 0.3:
+            attributes["k9"] = rng.choice(chosen)
+        if rng.random() < 0.3:
+            attributes["k8"] = f"<{rng.choice(chosen).upper()}>"  # inside: long ones only
+        attributes["number"] = rng.randint(0, 99)
+        attributes["flag"] = False
+        attributes["none"] = None
+        marked = mark_referenced(resource(attributes), values).sensitive
+        assert marked == expected(attributes, values)
+        hits += bool(marked)
+    assert 0 < hits < 400
