@@ -20,6 +20,17 @@ def _outside_github_actions(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("GITHUB_WORKSPACE", raising=False)
 
 
+@pytest.fixture(scope="session")
+def parse_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("parse-cache")
+
+
+@pytest.fixture(autouse=True)
+def _parse_cache_of_the_session(monkeypatch: pytest.MonkeyPatch, parse_cache_dir: Path) -> None:
+    """Commands cache manifest files in the session's folder, not in the user's home."""
+    monkeypatch.setenv("RECONCILER_CACHE_DIR", str(parse_cache_dir))
+
+
 @pytest.fixture
 def sandbox_config() -> SandboxConfig:
     return SandboxConfig()

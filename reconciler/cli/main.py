@@ -137,12 +137,18 @@ def validate(ctx: Context, directory: Path | None, output_format: str) -> None:
     """Check the manifests (DIRECTORY, default the --manifests one) offline: no platform call,
     no state. Every problem as file:line: message, a JSON list (--format json) or GitHub
     annotations (--format github)."""
-    from reconciler.manifest import load_manifests
+    import os
+
+    from reconciler.manifest import ParseCache, load_manifests
     from reconciler.providers import schemas
 
     try:
         with quiet_gc():
-            desired = load_manifests(directory or ctx.manifests, schemas=schemas())
+            desired = load_manifests(
+                directory or ctx.manifests,
+                schemas=schemas(),
+                cache=ParseCache.default(os.environ),
+            )
     except ManifestError as exc:
         print_problems(exc, output_format)
         raise

@@ -1,9 +1,12 @@
-"""Manifests: the YAML a firm writes, loaded and validated into the `Desired` value."""
+"""Manifests: the YAML a firm writes, loaded and validated into the `Desired` value (the
+formatter and the JSON schema, for `fmt` and `schema`, are loaded on first use)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
+from reconciler.lazy import lazy_attribute
 from reconciler.manifest.countries import is_country
-from reconciler.manifest.formatter import format_manifest
 from reconciler.manifest.loader import SUFFIXES, load_manifests
 from reconciler.manifest.models import (
     WORKSPACE_NAME,
@@ -20,8 +23,24 @@ from reconciler.manifest.models import (
     StateSettings,
     Trader,
 )
-from reconciler.manifest.schema import SCHEMA_FILE, manifest_schema, schema_text
+from reconciler.manifest.parse_cache import ParseCache
 from reconciler.manifest.state_settings import read_state_settings
+
+if TYPE_CHECKING:  # `fmt` and `schema` only: loaded on first use
+    from reconciler.manifest.formatter import format_manifest
+    from reconciler.manifest.schema import SCHEMA_FILE, manifest_schema, schema_text
+
+_HOMES = {
+    "SCHEMA_FILE": "schema",
+    "format_manifest": "formatter",
+    "manifest_schema": "schema",
+    "schema_text": "schema",
+}
+
+
+def __getattr__(name: str) -> Any:
+    return lazy_attribute(__name__, _HOMES, name)
+
 
 __all__ = [
     "SCHEMA_FILE",
@@ -34,6 +53,7 @@ __all__ = [
     "GeneratePassword",
     "Lifecycle",
     "Moved",
+    "ParseCache",
     "Problem",
     "ProviderSchema",
     "Source",

@@ -29,6 +29,7 @@ from reconciler.manifest.kinds import (
     validate_trader,
 )
 from reconciler.manifest.models import Desired, ProviderSchema, Source, Trader
+from reconciler.manifest.parse_cache import ParseCache
 from reconciler.manifest.positions import PathLines
 from reconciler.manifest.refs import References, literal_secrets
 from reconciler.manifest.report import ManifestFile, Report, Where
@@ -44,15 +45,17 @@ def load_manifests(
     *,
     schemas: Mapping[str, ProviderSchema],
     environ: Mapping[str, str] | None = None,
+    cache: ParseCache | None = None,
 ) -> Desired:
     """Read every *.yaml / *.yml below `directory` into the desired state.
 
     `schemas` validates provider blocks by provider name; `environ` serves `${env:NAME}`
-    (default: the process environment). Raises ManifestErrors listing every problem.
+    (default: the process environment); `cache` keeps large files as read, references
+    unexpanded. Raises ManifestErrors listing every problem.
     """
     try:
         with quiet_gc():
-            return _load(directory, schemas=schemas, environ=environ, allowed=None)
+            return _load(directory, schemas=schemas, environ=environ, allowed=None, cache=cache)
     except RecursionError as exc:  # defensive: readers are iterative and depth-limited
         problem = ManifestError("manifests nest too deeply to be read", path=os.fspath(directory))
         raise ManifestErrors([problem]) from exc
@@ -64,6 +67,7 @@ def _load(
     schemas: Mapping[str, ProviderSchema],
     environ: Mapping[str, str] | None,
     allowed: tuple[Path, ...] | None,
+    cache: ParseCache | None,
 ) -> Desired:
     """`allowed`: the Firm's settings.secret_files once known (None: not read yet)."""
     root = Path(directory)
@@ -90,7 +94,13 @@ def _load(
         file = ManifestFile(shown, data)
         expand = partial(refs.expand, base=(root / relative).parent)
         is_complete &= _read_file(
-            file, expand, report=report, firms=firms, traders=traders, warnings=warnings
+            file,
+            expand,
+            report=report,
+            firms=firms,
+            traders=traders,
+            warnings=warnings,
+            cache=cache,
         )
         warnings += _located_warnings(file, refs.warnings)
         refs.warnings.clear()
@@ -104,7 +114,7 @@ def _load(
         declared = context.firm.settings.secret_files
         if declared:  # read again, now that the Firm says where else secrets may live
             folders = tuple(root / folder for folder in declared)
-            return _load(directory, schemas=schemas, environ=environ, allowed=folders)
+            return _load(directory, schemas=schemas, environ=environ, allowed=folders, cache=cache)
     names = {str(entry.value.get("name")) for entry in traders}
     loaded, invalid = _validate_traders(traders, context, report)
     check_unique(_in_order(loaded, invalid) if invalid else loaded, schemas=schemas, report=report)
@@ -216,6 +226,7 @@ def _read_file(
     firms: list[Entry],
     traders: list[Entry],
     warnings: list[str],
+    cache: ParseCache | None = None,
 ) -> bool:
     """Sort the file's documents into firms and traders; False when it could not be read whole.
     A file without any document (empty, comments, a lone `---`) is warned about."""
@@ -226,7 +237,8 @@ def _read_file(
         bad = file.data[exc.start]
         report.line(file.shown, line, f"file is not UTF-8 text (invalid byte 0x{bad:02x})")
         return False
-    documents, problems = read_documents(file.data, expand=expand)
+    read = read_documents if cache is None else cache.read
+    documents, problems = read(file.data, expand=expand)
     if not problems and all(document.value is None for document in documents):
         warnings.append(f"{file.shown}:1: warning: the file declares nothing (it is empty)")
     is_whole = True

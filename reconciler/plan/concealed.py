@@ -8,8 +8,10 @@ the remote value is digested the same way before the two are compared.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import replace
+from functools import lru_cache
 from typing import Any
 
 from pydantic import SecretStr
@@ -26,25 +28,90 @@ def mark_referenced(resource: DesiredResource, values: frozenset[str]) -> Desire
     """`resource` with each attribute holding a referenced value added to `sensitive`."""
     if not values:
         return resource
-    found = {
-        key
-        for key, value in resource.attributes.items()
-        if key not in resource.sensitive and _holds(value, values)
-    }
-    return replace(resource, sensitive=resource.sensitive | found) if found else resource
+    needles = _needles(values)
+    if needles.misses_all(resource.attributes):
+        return resource
+    is_in = needles.is_in
+    found = []
+    for key, value in resource.attributes.items():
+        # texts, the common case, without a call of `_holds` each
+        if (is_in(value) if type(value) is str else _holds(value, needles)) and (
+            key not in resource.sensitive
+        ):
+            found.append(key)
+    return replace(resource, sensitive=resource.sensitive | set(found)) if found else resource
 
 
-def _holds(value: Any, values: frozenset[str]) -> bool:
-    if value is None or isinstance(value, SecretStr | GeneratedSecret | bool):
+class _Needles:
+    """The referenced values as they are looked for: whole (case-insensitively), and the long
+    ones inside a text as well: by one pattern when they are few, by window when there are
+    many (one set lookup per window and length instead of one search per value)."""
+
+    __slots__ = ("folded", "lengths", "long", "pattern")
+
+    def __init__(self, values: frozenset[str]) -> None:
+        self.folded = frozenset(v.casefold() for v in values)
+        self.long = frozenset(v.casefold() for v in values if len(v) >= MIN_CONTAINED)
+        self.lengths = sorted({len(f) for f in self.long})
+        self.pattern: re.Pattern[str] | None = None
+        if self.long and len(self.long) <= _FEW:
+            self.pattern = re.compile("|".join(re.escape(f) for f in sorted(self.long)))
+
+    def misses_all(self, attributes: Mapping[str, Any]) -> bool:
+        """Whether no plain value of `attributes` holds a referenced one, decided by one search
+        of them joined (False: undecided, when a value is nested or the values are many)."""
+        if self.pattern is None and self.long:
+            return False
+        parts = []
+        for value in attributes.values():
+            kind = type(value)
+            if kind is str:
+                parts.append(value)
+            elif kind is int or kind is float:
+                parts.append(str(value))
+            elif not (value is None or kind is bool or kind is GeneratedSecret):
+                return False  # nested, or a type of its own: looked at value by value
+        folded = "\0".join(parts).casefold()
+        if not self.folded.isdisjoint(folded.split("\0")):
+            return False
+        return self.pattern is None or self.pattern.search(folded) is None
+
+    def is_in(self, text: str) -> bool:
+        folded = text.casefold()
+        if folded in self.folded:
+            return True
+        if self.pattern is not None:
+            return self.pattern.search(folded) is not None
+        size = len(folded)
+        long = self.long
+        for length in self.lengths:
+            if length > size:
+                break
+            if any(folded[i : i + length] in long for i in range(size - length + 1)):
+                return True
+        return False
+
+
+_FEW = 64
+"""Up to this many long values are searched for by one pattern."""
+
+
+@lru_cache(maxsize=4)
+def _needles(values: frozenset[str]) -> _Needles:
+    return _Needles(values)
+
+
+def _holds(value: Any, needles: _Needles) -> bool:
+    kind = type(value)
+    if kind is str:
+        return needles.is_in(value)
+    if value is None or kind is bool or isinstance(value, SecretStr | GeneratedSecret):
         return False
     if isinstance(value, Mapping):
-        return any(_holds(item, values) for item in value.values())
+        return any(_holds(item, needles) for item in value.values())
     if isinstance(value, list | tuple):
-        return any(_holds(item, values) for item in value)
-    text = value if isinstance(value, str) else str(value)
-    if text in values or text.casefold() in {v.casefold() for v in values}:
-        return True
-    return any(len(v) >= MIN_CONTAINED and v.casefold() in text.casefold() for v in values)
+        return any(_holds(item, needles) for item in value)
+    return needles.is_in(value if isinstance(value, str) else str(value))
 
 
 def is_plain_sensitive(value: Any) -> bool:

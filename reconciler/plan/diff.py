@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
+from typing import Any
 
 from reconciler.errors import PlanConflict
 from reconciler.plan.action import Action, Change
@@ -23,7 +24,7 @@ from reconciler.plan.compare import (
 )
 from reconciler.plan.concealed import conceal
 from reconciler.plan.inputs import Diff, DiffInput, Digest
-from reconciler.plan.resource import DesiredResource
+from reconciler.plan.resource import DesiredResource, GeneratedSecret
 from reconciler.plan.updates import modified
 
 
@@ -93,18 +94,22 @@ def _desired_change(
     if adopting and not (data.adopt or address in data.pending or address in data.offboarded):
         conflicts.append(f"{address} ({remote.remote_id})")
         return None
-    current = conceal(current_values(resource, recorded, remote), resource.sensitive, digest)
+    current = current_values(resource, recorded, remote)
+    if resource.sensitive:
+        current = conceal(current, resource.sensitive, digest)
     if (
         recorded is not None
-        and not resource.sensitive
-        and current == resource.attributes
         and recorded.attributes == current
         and recorded.remote_id == remote.remote_id
     ):
         # plain equality first: at scale nearly every resource is unchanged, with a record
         # that is not behind the platform (the desired attributes are shared as before and
         # after: no copies for a large firm's no-ops)
-        return Change(address, Action.NOOP, after, after, remote_id=remote.remote_id)
+        if not resource.sensitive and current == resource.attributes:
+            return Change(address, Action.NOOP, after, after, remote_id=remote.remote_id)
+        if _is_unchanged_but_generated(resource, current):
+            before = display(current, resource.sensitive)
+            return Change(address, Action.NOOP, before, after, remote_id=remote.remote_id)
     wanted = comparable(resource, digest)
     changed = tuple(
         sorted(
@@ -170,6 +175,18 @@ def _desired_change(
 
 
 _SHOWN_NOW = "the platform now shows it"
+
+
+def _is_unchanged_but_generated(resource: DesiredResource, current: Mapping[str, Any]) -> bool:
+    """Whether every secret of `resource` is generated (never compared) and every other
+    desired value is the current one: what the full comparison finds a no-op when the record
+    is the current values and the remote id the recorded one (a user with a generated
+    password, at scale most users)."""
+    attributes = resource.attributes
+    sensitive = resource.sensitive
+    return all(type(attributes.get(key)) is GeneratedSecret for key in sensitive) and all(
+        current.get(k) == v for k, v in attributes.items() if k not in sensitive
+    )
 
 
 def _with_dependencies(

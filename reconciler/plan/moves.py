@@ -47,6 +47,8 @@ def plan_moves(
 
 def rekey(values: Mapping[Address, V], moves: Sequence[Move]) -> dict[Address, V]:
     """`values` with each moved address replaced by its new one."""
+    if not moves:
+        return dict(values)  # a copy without hashing each address again
     renamed = dict(moves)
     return {renamed.get(address, address): value for address, value in values.items()}
 

@@ -22,6 +22,8 @@ def check_fixed_keys(
     planning it would make a second platform identity and cancel the first."""
     problems = []
     for address, resource in resources.items():
+        if not resource.replace_on:
+            continue  # most resources: nothing to look up
         record = recorded.get(address)
         if record is None or Action.REPLACE in rules[address.kind].actions:
             continue

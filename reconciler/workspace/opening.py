@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
-from reconciler.manifest import load_manifests, read_state_settings
+from reconciler.manifest import ParseCache, load_manifests, read_state_settings
 from reconciler.providers import PROVIDERS, Adapter, ProviderContext, RateLimit, schemas
 from reconciler.state import StateStore
 from reconciler.workspace.backends import StateChoice, open_backend
@@ -31,7 +31,9 @@ def open_workspace(
     """Load the manifests, open the chosen state backend and (with `connect`) every
     configured provider, whose HTTP calls time out after `http_timeout` seconds."""
     environ = dict(os.environ) if environ is None else environ
-    desired = load_manifests(manifests, schemas=schemas(), environ=environ)
+    desired = load_manifests(
+        manifests, schemas=schemas(), environ=environ, cache=ParseCache.default(environ)
+    )
     root = manifests.resolve().parent
     settings = desired.firm.settings.state
     state_dir = root / settings.path

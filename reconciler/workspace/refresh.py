@@ -66,7 +66,15 @@ def refresh(
         addresses: Collection[Address] = resources.keys() | recorded.keys() | interrupted.keys()
     else:  # a few traders' addresses: not a pass over the whole firm's
         addresses = [a for a in only if any(a in found for found in known)]
+    providers: dict[str, str] = {}  # by kind: one split per kind, not per address
     for address in addresses:
+        kind = address.kind
+        provider = providers.get(kind)
+        if provider is None:
+            provider = providers[kind] = address.provider
+        wanted = requests.get(provider)
+        if wanted is None:
+            continue
         resource = resources.get(address)
         record = recorded.get(address)
         if resource:
@@ -75,12 +83,13 @@ def refresh(
             key = record.natural_key or ""
         else:
             key = interrupted[address]
-        if address.provider in requests:
-            requests[address.provider].append(ReadRequest(address, key, record, resource))
+        wanted.append(ReadRequest(address, key, record, resource))
     remote: dict[Address, Remote] = {}
     if not adapters:
         return remote
     remote.update(_read(adapters, requests, few=few))
+    if not document.pending:
+        return remote  # nothing an interrupted apply may have made elsewhere
     used = {r.address: r.natural_key for found in requests.values() for r in found}
     unseen: dict[Address, str] = {}
     for round_ in _shadow_rounds(document, used, moved):

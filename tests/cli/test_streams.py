@@ -139,14 +139,14 @@ def test_a_failed_state_write_is_one_line_and_leaves_state_whole(
     before = project.state_file.read_bytes()
     from reconciler import files
 
-    real = files.write_atomically
+    real = files.write_temporary
 
-    def failing(path: Path, data: bytes, *, sync: bool = True) -> None:
+    def failing(path: Path, data: bytes) -> Path:
         raise OSError(code, reason)
 
-    monkeypatch.setattr("reconciler.state.local.write_atomically", failing)
+    monkeypatch.setattr("reconciler.state.local_files.write_temporary", failing)
     result = project.run("apply", "--auto-approve")
-    monkeypatch.setattr("reconciler.state.local.write_atomically", real)
+    monkeypatch.setattr("reconciler.state.local_files.write_temporary", real)
 
     assert result.exit_code == 1, result.output
     errors = [line for line in result.output.splitlines() if line.startswith("Error")]

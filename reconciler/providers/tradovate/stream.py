@@ -10,11 +10,9 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
-from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
-from websockets.sync.client import ClientConnection, connect
 
 from reconciler.errors import ProviderError, RateLimited
 from reconciler.providers.base import PreconditionMet, StreamStatus, WatchOptions, WatchSink
@@ -33,6 +31,10 @@ from reconciler.providers.tradovate.models import AlertSignal, PenaltyTicket
 from reconciler.providers.tradovate.resources import ENTITLEMENT, USER
 from reconciler.providers.tradovate.session import PROVIDER, SESSION_GONE, Token
 from reconciler.providers.tradovate.signatures import SignalBook
+
+if TYPE_CHECKING:  # websockets is loaded by the watch only, when it connects
+    from websockets.exceptions import ConnectionClosed
+    from websockets.sync.client import ClientConnection
 
 logger = logging.getLogger(__name__)
 
@@ -189,6 +191,9 @@ class _Connection:
 
     def run(self) -> None:
         """Returns when stopped; raises Lost when the connection failed or ended."""
+        from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
+        from websockets.sync.client import connect
+
         try:
             with connect(
                 self._stream.url,
