@@ -171,6 +171,14 @@ class Records(Mapping[str, ResourceState]):
                 return value
         return str(fields_of(raw)["remote_id"])
 
+    def mentioning(self, word: str) -> Iterator[tuple[str, ResourceState]]:
+        """(address, model) of each record whose text may hold the JSON string `word`: holds it
+        literally, or holds an escape (which could spell it); no other record is decoded."""
+        literal = json.dumps(word)
+        for address, raw in self._raw.items():
+            if literal in raw or "\\" in raw:
+                yield address, self.passing(address, raw)
+
     def passing(self, address: str, raw: RawRecord) -> ResourceState:
         """The model of one record for a pass over all: the kept one, else a new one not kept."""
         built = self._built.get(address)
