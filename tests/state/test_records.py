@@ -48,7 +48,6 @@ def test_a_pass_over_the_records_keeps_no_model_but_a_lookup_does() -> None:
     assert records["tradovate_user.a"] is records["tradovate_user.a"]
 
 
-
 def stored(document: StateDocument, old: str, new: str) -> Records:
     """The records of `document` as stored texts in which `old` was written as `new`."""
     return Records({a: raw.replace(old, new) for a, raw in document.resources.raw.items()})
