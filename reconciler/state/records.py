@@ -9,7 +9,7 @@ import json
 from collections.abc import ItemsView, Iterator, Mapping, ValuesView
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler
+from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler, ValidationError
 from pydantic_core import core_schema
 
 from reconciler.errors import StateError
@@ -59,8 +59,13 @@ def fields_of(raw: RawRecord) -> dict[str, Any]:
 
 
 def record_of(raw: RawRecord) -> ResourceState:
-    """The model of a stored record, unvalidated: stored records were validated when written."""
-    return ResourceState.model_construct(**fields_of(raw))
+    """The model of a stored record. Parsed and checked by pydantic-core in one step (faster
+    than decoding the JSON and constructing the model unvalidated); a record that does not
+    validate is built unvalidated as before: stored records were validated when written."""
+    try:
+        return ResourceState.model_validate_json(raw)
+    except ValidationError:
+        return ResourceState.model_construct(**fields_of(raw))
 
 
 _REMOTE_ID = ',"remote_id":"'
@@ -165,6 +170,14 @@ class Records(Mapping[str, ResourceState]):
             if isinstance(value, str):
                 return value
         return str(fields_of(raw)["remote_id"])
+
+    def mentioning(self, word: str) -> Iterator[tuple[str, ResourceState]]:
+        """(address, model) of each record whose text may hold the JSON string `word`: holds it
+        literally, or holds an escape (which could spell it); no other record is decoded."""
+        literal = json.dumps(word)
+        for address, raw in self._raw.items():
+            if literal in raw or "\\" in raw:
+                yield address, self.passing(address, raw)
 
     def passing(self, address: str, raw: RawRecord) -> ResourceState:
         """The model of one record for a pass over all: the kept one, else a new one not kept."""

@@ -53,7 +53,7 @@ def plan_workspace(
     workspace.check_key(document)
     moved = workspace.moves(document)
     resources = workspace.resources
-    recorded = rekey(recorded_of(document), moved)
+    recorded = rekey(recorded_of(document, known=resources), moved)
     if only is None and options.targets:
         only = targeted(workspace, options.targets, recorded)
     checked = resources

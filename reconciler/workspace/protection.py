@@ -30,7 +30,9 @@ def protection(workspace: Workspace, document: StateDocument) -> dict[Address, s
             for resource in PROVIDERS[name].expand(shadow):
                 declared.setdefault(resource.address, resource.protected)
     flagged = {  # only records that remember a protection flag can add to `declared`
-        text: record for text, record in document.resources.items() if record.facts.get("protected")
+        text: record
+        for text, record in document.resources.mentioning("protected")
+        if record.facts.get("protected")
     }
     return protected_addresses(declared, recorded_of(document, flagged))
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 
 from reconciler.plan import Address, DesiredResource, Move, Recorded, renamed_references
@@ -10,12 +10,18 @@ from reconciler.state import ResourceState, StateDocument
 
 
 def recorded_of(
-    document: StateDocument, records: Mapping[str, ResourceState] | None = None
+    document: StateDocument,
+    records: Mapping[str, ResourceState] | None = None,
+    *,
+    known: Iterable[Address] = (),
 ) -> dict[Address, Recorded]:
-    """The document's records (or those of `records`) by address."""
+    """The document's records (or those of `records`) by address; an address among `known`
+    (the declared ones) is that very object rather than a new one parsed from the record's
+    key, so the diff's lookups find it by identity."""
+    parsed = {str(address): address for address in known}
     recorded = {}
     for text, r in (document.resources if records is None else records).items():
-        address = Address.parse(text)
+        address = parsed.get(text) or Address.parse(text)
         recorded[address] = Recorded(address, r.remote_id, r.attributes, r.facts, r.natural_key)
     return recorded
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from reconciler.state import ResourceState, StateDocument
+from reconciler.state.records import Records
 
 
 def document_of(**records: ResourceState) -> StateDocument:
@@ -45,3 +46,31 @@ def test_a_pass_over_the_records_keeps_no_model_but_a_lookup_does() -> None:
     assert passed == again
     assert all(first is not second for first, second in zip(passed, again, strict=True))
     assert records["tradovate_user.a"] is records["tradovate_user.a"]
+
+
+def stored(document: StateDocument, old: str, new: str) -> Records:
+    """The records of `document` as stored texts in which `old` was written as `new`."""
+    return Records({a: raw.replace(old, new) for a, raw in document.resources.raw.items()})
+
+
+def test_a_record_that_does_not_validate_is_still_read_as_stored() -> None:
+    document = document_of(a=ResourceState(remote_id="7", attributes={"x": 1}, updated_at="t"))
+
+    record = stored(document, '"remote_id":"7"', '"remote_id":7')["tradovate_user.a"]
+
+    remote_id: object = record.remote_id  # stored as a number: not what the model declares
+    assert (remote_id, record.attributes, record.updated_at) == (7, {"x": 1}, "t")
+
+
+def test_the_records_mentioning_a_word_include_every_one_that_holds_it() -> None:
+    flagged = ResourceState(remote_id="1", attributes={}, facts={"protected": True}, updated_at="t")
+    named = ResourceState(remote_id="2", attributes={"protected": "no"}, updated_at="t")
+    plain = ResourceState(remote_id="3", attributes={"city": "Chicago"}, updated_at="t")
+    spelt = ResourceState(remote_id="4", attributes={}, facts={"qrotected": True}, updated_at="t")
+    document = document_of(a=flagged, b=named, c=plain, d=spelt)
+    records = stored(document, '"qrotected"', '"\\u0070rotected"')
+
+    found = dict(records.mentioning("protected"))
+
+    assert sorted(found) == ["tradovate_user.a", "tradovate_user.b", "tradovate_user.d"]
+    assert found["tradovate_user.d"].facts == {"protected": True}
