@@ -1,12 +1,9 @@
 """The provider adapter contract: capabilities, expand (desired), read (remote), execute (batches),
 and the optional `watch` (a live stream of preconditions being met, for `reconciler watch`).
-
-Values that cross the contract are frozen slotted dataclasses. An adapter only maps:
-no retries, sleeps, state writes or printing. Scheduling and journaling are apply/'s; each
-request waits in its client for the `Pacer` that `ProviderContext.pacer` builds from the
-declared `rate_limits` (and the Firm's overrides), so the contract stays the same. A stream
-reconnects by itself, since that is how the platform's socket must be used.
-"""
+Values crossing it are frozen slotted dataclasses. An adapter only maps: no retries, sleeps,
+state writes or printing (scheduling and journaling are apply/'s; each request waits in its
+client for the `Pacer` built from the declared `rate_limits` and the Firm's overrides). A
+stream reconnects by itself, since that is how the platform's socket must be used."""
 
 from __future__ import annotations
 
@@ -97,9 +94,7 @@ class Capabilities:
     `watch_kinds` lists the kinds whose waits the adapter reports the end of as they happen
     (it then implements `Watchable`); empty for a provider without such a stream.
     `rate_limits` are the platform's limits (each documented or assumed: its `limits.py`);
-    `calls` says which endpoint classes one `execute` of a (kind, action) calls and how often
-    (for the plan's duration note).
-    """
+    `calls`: the endpoint classes one `execute` of a (kind, action) calls, and how often."""
 
     kinds: tuple[str, ...]
     actions: Mapping[str, frozenset[Action]]
@@ -244,10 +239,9 @@ def watchable(adapter: Adapter) -> Watchable | None:
 
 @dataclass(frozen=True, slots=True)
 class ProviderContext:
-    """What opening an adapter may use: where an embedded sandbox keeps its data, time, the
-    seconds an HTTP call may take before it counts as timed out, and the Firm's rate-limit
-    overrides by provider (they replace the declared limits of the endpoint classes they
-    name)."""
+    """What opening an adapter may use: an embedded sandbox's data folder, time, the seconds
+    an HTTP call may take before it times out, and the Firm's rate-limit overrides by provider
+    (replacing the declared limits of the endpoint classes they name)."""
 
     sandbox_dir: Path
     clock: Clock

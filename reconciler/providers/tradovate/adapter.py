@@ -60,7 +60,6 @@ CALLS = {
     (USER, Action.UPDATE): (
         Calls("user/modifyemailaddress", per_item=1, changing="email"),
         Calls("user/modifypassword", per_item=1, changing="password"),
-        # a subscription cancel-everything took, restored for a trader declared again
         Calls("user/addtradovatesubscription", per_item=1, changing="subscription_plan"),
     ),
     (USER, Action.CANCEL): (Calls("user/canceleverything", per_batch=2),),

@@ -1,7 +1,6 @@
 """The Tradovate user-data WebSocket as a stream of Market Data Agreement signatures: connect,
-`authorize`, `user/syncrequest`, heartbeats, token renewal before expiry, a new login when the
-platform closed our session, reconnects with backoff, and after each (re)connect one catch-up
-read of the week's signals (never a polling loop: the platform rate-limits that endpoint)."""
+`authorize`, `user/syncrequest`, heartbeats, token renewal, a new login when the platform closed
+our session, reconnects with backoff, one catch-up read of the week's signals per connection."""
 
 from __future__ import annotations
 
@@ -44,8 +43,7 @@ SYNC_REQUEST = {"splitResponses": True, "entityTypes": ["user"]}
 SIGNAL_TYPES = frozenset({"otherenvadminalertsignal", "adminalertsignal"})
 SIGNED = "signed the Market Data Agreement"
 MAX_MESSAGE = 16 * 1024 * 1024
-"""The largest WebSocket message accepted (assumed: bounded, and with `splitResponses` far
-above any one part; unsplit, about 90,000 users' snapshot at about 181 bytes a user)."""
+"""Largest message accepted (assumed; unsplit: 90,000 users' snapshot at ~181 bytes each)."""
 _STOP_CHECK = 0.25
 
 
@@ -57,8 +55,7 @@ def websocket_url(live_url: str) -> str:
 
 
 def closed_by(exc: ConnectionClosed) -> str:
-    """Who closed the connection, with which code and reason: the platform's close frame, or
-    ours (e.g. 1009 when a message was larger than we accept)."""
+    """Who closed the connection, with which code and reason (ours: e.g. 1009, too large)."""
     parts = []
     for side, frame in (("sent", exc.sent), ("received", exc.rcvd)):
         if frame is not None:
@@ -82,8 +79,7 @@ class SignatureStream:
     Invariants: the stream shares the adapter's access token (one session for REST and the
     socket); every connection makes exactly one signal list call, after subscribing, so a
     signature made while disconnected is reported on reconnect; a signal is reported live only
-    once, and again by catch-ups while it is not completed (handling it is idempotent).
-    """
+    once, and again by catch-ups while it is not completed (handling it is idempotent)."""
 
     def __init__(
         self,
@@ -121,8 +117,6 @@ class SignatureStream:
                 sink(StreamStatus(PROVIDER, False, lost.detail, retry_in=round(delay, 3)))
                 stop.wait(delay)
 
-    # --- what the connection reports ------------------------------------------------------
-
     def remember_users(self, users: object) -> None:
         """Keep user names from a sync snapshot, to name signers by their natural key."""
         for user in users if isinstance(users, list) else []:
@@ -130,7 +124,8 @@ class SignatureStream:
                 self._names[user["id"]] = str(user.get("name", "")).lower()
 
     def catch_up(self, sink: WatchSink) -> int:
-        """The one list call of a connection: report every signature not completed yet."""
+        """The one list call of a connection (never a polling loop: the platform rate-limits
+        that endpoint): report every signature not completed yet."""
         signals = self.client.list_alert_signals(self._alert_id)
         self._book.seed(signals)
         pending = [s for s in signals if s.completed is None and s.related_to_user_id]
