@@ -38,24 +38,14 @@ _Entry = tuple[tuple[str, str], str, list[str]]
 
 def draw_change(change: Change, lines: Lines) -> None:
     """Header, comment lines and attribute lines of one change."""
-    symbol, colour = _SYMBOLS[change.action]
-    is_waiting = change.action is Action.WAIT
-    lines.add(
-        [
-            (symbol, colour),
-            (" ", None),
-            (str(change.address), "dim" if is_waiting else "bold"),
-            (" ", None),
-            (f"({change.action.value})", colour),
-        ]
-    )
+    _header(change, change.action.value, lines)
     for line in change.reason.splitlines():
         lines.add([(f"{INDENT}# {line}", "dim")])
     if change.via is not None:
         if str(change.via) not in change.reason:  # the planner's reason names it already
             lines.add([(f"{INDENT}# performed by {change.via}", "dim")])
         return
-    over = "dim" if is_waiting else None
+    over = "dim" if change.action is Action.WAIT else None
     for pieces in _attribute_lines(change):
         lines.add(pieces, style=over)
 
@@ -63,7 +53,6 @@ def draw_change(change: Change, lines: Lines) -> None:
 def draw_compact(change: Change, lines: Lines) -> None:
     """One line: symbol, address, action, and what changes (the keys of an update or a
     replace, the change that performs it), never the values."""
-    symbol, colour = _SYMBOLS[change.action]
     what = change.action.value
     if change.via is not None:
         what += f", performed by {change.via}"
@@ -71,6 +60,12 @@ def draw_compact(change: Change, lines: Lines) -> None:
         keys = _changed_keys(change, change.before or {}, change.after or {})
         if keys:
             what += ": " + ", ".join(keys)
+    _header(change, what, lines)
+
+
+def _header(change: Change, what: str, lines: Lines) -> None:
+    """A change's first line: symbol, address (dim for a wait), and `what` in parentheses."""
+    symbol, colour = _SYMBOLS[change.action]
     is_waiting = change.action is Action.WAIT
     lines.add(
         [
