@@ -12,6 +12,7 @@ from reconciler.cli.context import EXIT_ERROR, Context, pass_context, reports_er
 from reconciler.conformance import ALL_STAGES, ConformanceOptions, run_conformance
 from reconciler.manifest import load_manifests
 from reconciler.providers import schemas
+from reconciler.workspace import sandbox_data
 
 
 @click.command()
@@ -47,7 +48,7 @@ def conformance(ctx: Context, prefix: str, stages: tuple[int, ...], out: Path | 
         prefix=prefix,
         out=out or root / f"conformance-{stamp}",
         stages=frozenset(stages) or ALL_STAGES,
-        sandbox_dir=root / desired.firm.settings.state.path / "sandbox",
+        sandbox_dir=sandbox_data(root, desired.firm.settings.state.path),
         timeout=ctx.http_timeout,
     )
     result = run_conformance(desired, options=options)

@@ -13,7 +13,7 @@ from reconciler.lazy import lazy_attribute
 if TYPE_CHECKING:
     from reconciler.workspace.backends import BACKENDS, StateChoice, open_backend
     from reconciler.workspace.desired import desired_resources
-    from reconciler.workspace.opening import open_state, open_workspace, sandbox_dir
+    from reconciler.workspace.opening import open_state, open_workspace, sandbox_data, sandbox_dir
     from reconciler.workspace.provenance import git_commit, provenance
     from reconciler.workspace.records import follow_renamed_traders
     from reconciler.workspace.saved_plans import (
@@ -40,6 +40,7 @@ _HOMES = {
     "plan_to_apply": "saved_plans",
     "read_saved_plan": "saved_plans",
     "reconciler_version": "version",
+    "sandbox_data": "opening",
     "sandbox_dir": "opening",
     "replan_saved": "saved_plans",
     "save_plan": "saved_plans",
@@ -66,6 +67,7 @@ __all__ = [
     "read_saved_plan",
     "reconciler_version",
     "replan_saved",
+    "sandbox_data",
     "sandbox_dir",
     "save_plan",
 ]

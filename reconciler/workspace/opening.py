@@ -36,7 +36,6 @@ def open_workspace(
     )
     root = manifests.resolve().parent
     settings = desired.firm.settings.state
-    state_dir = root / settings.path
     backend = open_backend(settings, root=root, choice=choice or StateChoice(), environ=environ)
     store = StateStore(backend, clock=clock, sleep=sleep)
     overrides = {
@@ -44,7 +43,7 @@ def open_workspace(
         for name, limits in desired.firm.settings.rate_limits.items()
     }
     context = ProviderContext(
-        sandbox_dir=state_dir / "sandbox",
+        sandbox_dir=sandbox_data(root, settings.path),
         clock=clock,
         sleep=sleep,
         timeout=http_timeout,
@@ -105,7 +104,13 @@ def sandbox_dir(manifests: Path, *, environ: Mapping[str, str] | None = None) ->
     path = "state"
     if manifests.is_dir():
         path = read_state_settings(manifests, schemas=schemas(), environ=environ).path
-    return manifests.resolve().parent / path / "sandbox"
+    return sandbox_data(manifests.resolve().parent, path)
 
 
-__all__ = ["open_state", "open_workspace", "sandbox_dir"]
+def sandbox_data(root: Path, state_path: str) -> Path:
+    """The embedded sandboxes' data folder: `sandbox/` in the local state directory
+    `state_path` of the manifests folder's parent `root`."""
+    return root / state_path / "sandbox"
+
+
+__all__ = ["open_state", "open_workspace", "sandbox_data", "sandbox_dir"]
