@@ -19,12 +19,14 @@ from bench.generate import Counts, Platforms
 
 @dataclass(frozen=True, slots=True)
 class Run:
-    """One command: exit code, wall seconds, peak resident memory (MiB), last output line."""
+    """One command: exit code, wall seconds, peak resident memory (MiB), last output line,
+    CPU seconds (user + system, every thread)."""
 
     code: int
     seconds: float
     peak_mib: float
     summary: str
+    cpu: float = 0.0
 
 
 def run_reconciler(root: Path, *args: str) -> Run:
@@ -39,7 +41,8 @@ def run_reconciler(root: Path, *args: str) -> Run:
     process.returncode = os.waitstatus_to_exitcode(status)
     lines = [line for line in log.read_text().splitlines() if line.strip()]
     summary = lines[-1] if lines else ""
-    return Run(process.returncode, seconds, usage.ru_maxrss / 1024, summary)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Run(process.returncode, seconds, usage.ru_maxrss / 1024, summary, cpu)
 
 
 def platforms(urls: dict[str, str]) -> Platforms:

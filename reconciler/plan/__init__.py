@@ -9,7 +9,7 @@ from reconciler.plan.compare import (
     recordable,
     renamed_references,
 )
-from reconciler.plan.concealed import conceal, mark_referenced
+from reconciler.plan.concealed import conceal, mark_all_referenced, mark_referenced
 from reconciler.plan.diff import diff
 from reconciler.plan.drift import Drift, DriftItem, DriftStatus, FieldDrift, detect_drift
 from reconciler.plan.funnel import (
@@ -103,6 +103,7 @@ __all__ = [
     "funnel",
     "load_plan",
     "make_plan",
+    "mark_all_referenced",
     "mark_referenced",
     "match_saved",
     "offboarded_traders",

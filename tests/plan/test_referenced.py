@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from reconciler.plan import Address, DesiredResource, mark_referenced
+from reconciler.plan import Address, DesiredResource, mark_all_referenced, mark_referenced
 from reconciler.plan.concealed import MIN_CONTAINED
 
 
@@ -90,3 +90,36 @@ def test_flat_attributes_follow_the_rule(count: int) -> None:
         assert marked == expected(attributes, values)
         hits += bool(marked)
     assert 0 < hits < 400
+
+
+@pytest.mark.parametrize("count", [3, 40, 2000], ids=["few", "some", "thousands"])
+def test_a_firm_is_marked_as_each_resource_would_be(count: int) -> None:
+    """The whole firm searched at once marks exactly what resource by resource would: none
+    when nothing holds a value, and only the resources that hold one (nested ones too)."""
+    rng = random.Random(count + 7)
+    letters = "abcXYZß0"
+    values = frozenset(
+        "".join(rng.choice(letters) for _ in range(rng.randint(2, 12))) for _ in range(count)
+    )
+    chosen = sorted(values)
+
+    def firm(hits: int) -> list[DesiredResource]:
+        resources = [
+            resource({"name": f"trader {i}", "size": i, "risk": {"limit": [i, "q"]}})
+            for i in range(300)
+        ]
+        for index in rng.sample(range(300), hits):
+            needle = rng.choice(chosen)
+            where = rng.choice(["whole", "nested", "inside"])
+            value: object = needle.upper() if where == "whole" else {"deep": [f"<{needle}>"]}
+            if where == "inside":
+                value = f"x{needle}y"
+            resources[index] = resource({"name": f"trader {index}", "note": value})
+        return resources
+
+    for hits in (0, 1, 5):
+        resources = firm(hits)
+        marked = mark_all_referenced(resources, values)
+        assert [r.sensitive for r in marked] == [
+            mark_referenced(r, values).sensitive for r in resources
+        ]
