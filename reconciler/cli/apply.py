@@ -64,7 +64,7 @@ def apply(
         refuse_options_with_saved_plan(planfile)
         saved = read_saved_plan(planfile)
     with (
-        quiet_gc(),
+        quiet_gc(keep=True),
         open_workspace(
             ctx.manifests, choice=ctx.choice, http_timeout=ctx.http_timeout
         ) as workspace,

@@ -143,7 +143,7 @@ def validate(ctx: Context, directory: Path | None, output_format: str) -> None:
     from reconciler.providers import schemas
 
     try:
-        with quiet_gc():
+        with quiet_gc(keep=True):
             desired = load_manifests(
                 directory or ctx.manifests,
                 schemas=schemas(),
@@ -202,7 +202,7 @@ def plan(
     options = plan_options_from(adopt=adopt, targets=targets, max_cancel=max_cancel)
     with (
         annotated_errors(output_format, title="reconciler plan"),
-        quiet_gc(),
+        quiet_gc(keep=True),
         open_workspace(
             ctx.manifests, choice=ctx.choice, http_timeout=ctx.http_timeout
         ) as workspace,
@@ -247,7 +247,7 @@ def drift(ctx: Context, detailed_exitcode: bool, output_format: str) -> None:
     ctx.is_sending = False
     with (
         annotated_errors(output_format, title="reconciler drift"),
-        quiet_gc(),
+        quiet_gc(keep=True),
         open_workspace(
             ctx.manifests, choice=ctx.choice, http_timeout=ctx.http_timeout
         ) as workspace,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from functools import lru_cache
 from typing import Any
@@ -36,7 +36,7 @@ def mark_all_referenced(
     if needles.pattern is not None or not needles.long:
         texts: list[str] = []
         for resource in resources:
-            _texts(resource.attributes, texts)
+            _texts(resource.attributes.values(), texts)
         folded = "\0".join(texts).casefold()
         if needles.folded.isdisjoint(folded.split("\0")) and (
             needles.pattern is None or needles.pattern.search(folded) is None
@@ -135,22 +135,23 @@ def _holds(value: Any, needles: _Needles) -> bool:
     return needles.is_in(value if isinstance(value, str) else str(value))
 
 
-def _texts(value: Any, out: list[str]) -> None:
-    """Every text `_holds` looks into, appended to `out` (the values of a mapping, the items
-    of a list, any other plain value as its text)."""
-    kind = type(value)
-    if kind is str:
-        out.append(value)
-    elif value is None or kind is bool or isinstance(value, SecretStr | GeneratedSecret):
-        return
-    elif isinstance(value, Mapping):
-        for item in value.values():
-            _texts(item, out)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            _texts(item, out)
-    else:
-        out.append(value if isinstance(value, str) else str(value))
+def _texts(values: Iterable[Any], out: list[str]) -> None:
+    """Every text `_holds` looks into among `values`, appended to `out`: the values of a
+    mapping and the items of a list, looked into; any other plain value as its text."""
+    for value in values:
+        kind = type(value)
+        if kind is str:
+            out.append(value)
+        elif value is None or kind is bool or kind is GeneratedSecret or kind is SecretStr:
+            continue
+        elif kind is int or kind is float:
+            out.append(str(value))
+        elif isinstance(value, Mapping):
+            _texts(value.values(), out)
+        elif isinstance(value, list | tuple):
+            _texts(value, out)
+        elif not isinstance(value, SecretStr | GeneratedSecret):
+            out.append(value if isinstance(value, str) else str(value))
 
 
 def is_plain_sensitive(value: Any) -> bool:

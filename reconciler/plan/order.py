@@ -56,7 +56,10 @@ def levels(changes: Sequence[Change]) -> dict[Address, int]:
 
 def order_changes(changes: Sequence[Change]) -> tuple[Change, ...]:
     """Execution order: by wave, cancels first within a wave, then by address."""
-    level = levels(changes)
+    return _ordered(changes, levels(changes))
+
+
+def _ordered(changes: Sequence[Change], level: dict[Address, int]) -> tuple[Change, ...]:
     return tuple(
         sorted(
             changes,
@@ -74,7 +77,7 @@ def waves(changes: Sequence[Change]) -> list[list[Change]]:
     """Changes that call a platform, grouped into waves in execution order."""
     level = levels(changes)
     grouped: dict[int, list[Change]] = {}
-    for change in order_changes(changes):
+    for change in _ordered(changes, level):
         if change.calls_platform and change.via is None:
             grouped.setdefault(level[change.address], []).append(change)
     return [grouped[k] for k in sorted(grouped)]
