@@ -25,7 +25,10 @@ class Action(StrEnum):
     @property
     def is_change(self) -> bool:
         """True when apply calls a platform for it (wait and no-op do not)."""
-        return self not in (Action.WAIT, Action.NOOP)
+        return self in _CHANGES
+
+
+_CHANGES = frozenset(Action) - {Action.WAIT, Action.NOOP}
 
 
 SENSITIVE = "(sensitive)"
@@ -74,4 +77,4 @@ class Change:
     @property
     def calls_platform(self) -> bool:
         """True when apply sends a request for it: every change, and a wait that probes."""
-        return self.action.is_change or self.probe
+        return self.action in _CHANGES or self.probe
