@@ -11,6 +11,7 @@ import click
 
 from reconciler.cli.completion import complete_address, complete_trader
 from reconciler.cli.context import Context, pass_context, reports_errors
+from reconciler.cli.output import write_parts
 from reconciler.errors import ReconcilerError, StateError
 from reconciler.plan import Address, plan_moves
 from reconciler.render import render_history, render_state
@@ -232,7 +233,7 @@ def history(ctx: Context, trader: str | None, output: str) -> None:
     if output == "json":
         click.echo(json.dumps([e.model_dump(mode="json") for e in entries], indent=2))
     else:
-        ctx.out.print(render_history([e.model_dump() for e in entries], trader=trader))
+        write_parts(ctx.out, [render_history([e.model_dump() for e in entries], trader=trader)])
 
 
 def _listing_order(text: str) -> tuple[str, str, str]:

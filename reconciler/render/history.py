@@ -5,35 +5,37 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from rich.console import RenderableType
-from rich.text import Text
+from reconciler.render.lines import Lines, Piece
 
 _OUTCOME_STYLES = {"ok": "green", "failed": "red", "unknown": "yellow"}
 
 
-def render_history(entries: Sequence[Mapping[str, Any]], *, trader: str | None) -> RenderableType:
+def render_history(entries: Sequence[Mapping[str, Any]], *, trader: str | None) -> Lines:
     """`when  action  address  outcome  id=…  by actor (command)  plan …  commit …` per entry;
     entries are audit entries as mappings (`at`, `action`, `address`, `outcome`, `error`,
-    `remote_id`, `actor`, `command`, `plan`, `commit`)."""
+    `remote_id`, `actor`, `command`, `plan`, `commit`). Lines of pieces, not a rich Text: a
+    workspace's whole trail (60,000 entries at 10,000 traders) prints in a fraction of the
+    time."""
+    lines = Lines()
     if not entries:
         whose = f"trader {trader}" if trader else "this workspace"
-        return Text(f"No audit entries for {whose}.")
-    lines = Text()
+        lines.add([(f"No audit entries for {whose}.", None)])
+        return lines
     for entry in entries:
-        line = Text(f"{entry['at']}  {entry['action']}  {entry['address'] or '(whole state)'}  ")
-        line.append(entry["outcome"], style=_OUTCOME_STYLES.get(entry["outcome"], ""))
+        pieces: list[Piece] = [
+            (f"{entry['at']}  {entry['action']}  {entry['address'] or '(whole state)'}  ", None),
+            (entry["outcome"], _OUTCOME_STYLES.get(entry["outcome"])),
+        ]
         if entry.get("error"):
-            line.append(f" ({entry['error']})")
+            pieces.append((f" ({entry['error']})", None))
         if entry.get("remote_id"):
-            line.append(f"  id={entry['remote_id']}")
-        line.append(f"  by {entry['actor']} ({entry['command']})", style="dim")
+            pieces.append((f"  id={entry['remote_id']}", None))
+        pieces.append((f"  by {entry['actor']} ({entry['command']})", "dim"))
         if entry.get("plan"):
-            line.append(f"  plan {entry['plan']}", style="dim")
+            pieces.append((f"  plan {entry['plan']}", "dim"))
         if entry.get("commit"):
-            line.append(f"  commit {entry['commit']}", style="dim")
-        lines.append_text(line)
-        lines.append("\n")
-    lines.rstrip()
+            pieces.append((f"  commit {entry['commit']}", "dim"))
+        lines.add(pieces)
     return lines
 
 
