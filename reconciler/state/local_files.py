@@ -88,6 +88,10 @@ class StateFiles:
                 return raw
         raise StateError(f"{self.journal_path} does not continue {self.state_path}")
 
+    def read_header(self) -> StateHeader | None:
+        """The stored header (see `_current`), or None when there is no state file."""
+        return self._current()[0]
+
     def write_bytes(self, data: bytes, *, expected_serial: int | None, lineage: str) -> None:
         """Replace the whole document (the journal goes) if serial and lineage still match."""
         self._ensure_directory()
