@@ -152,7 +152,7 @@ class Watcher:
             status=self._status,
             beat=self._health.beat,
             is_stopping=lambda: self._stopping is not None,
-            reread=lambda: index.use(store.read()),
+            reread=lambda: index.use(store.read(reuse=True)),
         )
         self._events.extend(intake.queued)
         if intake.duplicates:
@@ -245,7 +245,8 @@ class Watcher:
         run that asks for it does)."""
         if self._index is None:
             workspace = self._current()
-            self._index = TraderIndex(workspace.resources, workspace.store.read() if read else None)
+            stored = workspace.store.read(reuse=True) if read else None
+            self._index = TraderIndex(workspace.resources, stored)
         return self._index
 
     def _current(self) -> Workspace:
