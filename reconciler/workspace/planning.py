@@ -89,14 +89,13 @@ def plan_workspace(
         if action in CREATING
     )
     # objects interrupted creates made under a key the manifests no longer give
-    pending |= remote.keys() - resources.keys() - recorded.keys()
+    pending |= {a for a in remote if a not in resources and a not in recorded}  # not a pass
     note = pending_note(workspace.store, document)
     notes: tuple[str, ...] = () if note is None else (note,)
     desired = tuple(resources.values())
     if only is not None:
         recorded = {a: r for a, r in recorded.items() if a in only}
         desired = tuple(checked.values())
-    traders = workspace.desired.traders
     data = DiffInput(
         desired,
         recorded,
@@ -107,7 +106,7 @@ def plan_workspace(
         offboarded=frozenset()
         if options.adopt
         else offboarded(workspace.store, _made(desired, workspace.rules), recorded, remote),
-        cancelled=frozenset(t.name for t in traders if t.status == "cancelled"),
+        cancelled=workspace.cancelled(),
         interrupted=frozenset(
             renamed.get(address, address)
             for address, action in pending_of(document)
