@@ -92,8 +92,9 @@ def plan_workspace(
     pending |= {a for a in remote if a not in resources and a not in recorded}  # not a pass
     note = pending_note(workspace.store, document)
     notes: tuple[str, ...] = () if note is None else (note,)
-    desired = tuple(resources.values())
-    if only is not None:
+    if only is None:
+        desired = tuple(resources.values())
+    else:
         recorded = {a: r for a, r in recorded.items() if a in only}
         desired = tuple(checked.values())
     data = DiffInput(
