@@ -4,8 +4,8 @@
 The benchmark firm is applied from empty (every trader waits for their signature), then
 trader after trader signs and one targeted watch run (`reconciler.watch.runs.run`, as the
 loop calls it, with a trader index kept across runs) handles each signature. Reported per
-run: wall and CPU seconds and whether the sandbox shows the trader entitled; `--profile`
-writes the last run's cProfile statistics (read them with `python -m pstats FILE`).
+run: wall and CPU seconds and whether the sandbox shows the trader entitled; `--profile FILE`
+writes each run's cProfile statistics to FILE.0, FILE.1, ... (read them with `python -m pstats`).
 """
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--size", type=int, default=10_000, help="firm size (traders)")
     parser.add_argument("--runs", type=int, default=3, help="signatures, one run each")
-    parser.add_argument("--profile", type=Path, help="write the last run's cProfile here")
+    parser.add_argument("--profile", type=Path, help="write each run's cProfile to FILE.<run>")
     options = parser.parse_args()
     print(f"machine: {machine()}; load {os.getloadavg()[0]:.1f}", flush=True)
     with tempfile.TemporaryDirectory(prefix="reconciler-watch-run-") as temp:
@@ -97,8 +97,8 @@ def main() -> None:
                     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
                     done = bool(tradovate.entitled([user_id]))
                     print(f"run {n}: {wall:.3f} s wall, {cpu:.3f} s CPU; entitled: {done}; {lines}")
-                    if profile is not None and n == options.runs - 1:
-                        profile.dump_stats(options.profile)
+                    if profile is not None:
+                        profile.dump_stats(f"{options.profile}.{n}")
             tradovate.close()
 
 

@@ -27,6 +27,7 @@ from reconciler.watch.settings import WatchSettings
 from reconciler.watch.status import Status
 from reconciler.watch.streams import Streams
 from reconciler.watch.targets import TraderIndex
+from reconciler.watch.warmup import prepare_for_signatures
 from reconciler.workspace import Workspace, open_workspace
 
 logger = logging.getLogger(__name__)
@@ -206,6 +207,8 @@ class Watcher:
             return
         else:
             self._schedule.succeeded()
+            if full:
+                prepare_for_signatures(self._current(), self._indexed(read=False))
         del self._events[: len(events)]
         self._schedule.done(full)
 

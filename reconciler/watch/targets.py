@@ -86,14 +86,21 @@ class TraderIndex:
         record = None if trader is None else self._record(event.kind, trader)
         return record if record is not None and record.remote_id == event.remote_id else None
 
+    def prepare(self) -> None:
+        """Make the declared part each trader's look-up needs now (once per manifests)."""
+        self._declared()
+
     def resources_of(self, trader: str) -> Sequence[DesiredResource]:
         """The trader's declared resources."""
+        return self._declared().get(trader, ())
+
+    def _declared(self) -> dict[str, list[DesiredResource]]:
         if self._of_trader is None:
             of_trader: dict[str, list[DesiredResource]] = {}
             for resource in self._resources.values():
                 of_trader.setdefault(resource.address.trader, []).append(resource)
             self._of_trader = of_trader
-        return self._of_trader.get(trader, ())
+        return self._of_trader
 
     def _keys(self, kind: str) -> dict[str, str]:
         """Traders by the natural key of their declared object of `kind`."""

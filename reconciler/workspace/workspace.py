@@ -191,12 +191,17 @@ class Workspace:
             self._cancelled = frozenset(t.name for t in traders if t.status == "cancelled")
         return self._cancelled
 
+    def prepare_targeting(self) -> dict[Address, int]:
+        """The declared addresses' places in the manifests' order, found once (a long-running
+        caller asks for them before its first targeted plan)."""
+        if self._order is None:
+            self._order = {address: n for n, address in enumerate(self.resources)}
+        return self._order
+
     def declared_at(self, addresses: Collection[Address]) -> tuple[DesiredResource, ...]:
         """The declared resources at `addresses`, in the manifests' order (the order a plan
         over every resource meets them in), without a pass over the firm's."""
-        if self._order is None:
-            self._order = {address: n for n, address in enumerate(self.resources)}
-        order = self._order
+        order = self.prepare_targeting()
         found = sorted((a for a in addresses if a in order), key=order.__getitem__)
         return tuple(self.resources[a] for a in found)
 

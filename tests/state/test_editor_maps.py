@@ -1,11 +1,15 @@
 """The editor copies each map (records, pending operations) only when that map changes, so
 journaling an operation at a large firm copies no record map, and a write still finds the
-records changed since the document the store last read."""
+records changed since the document the store last read; a journal line's header is read
+without its records."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from reconciler.errors import StateError
 from reconciler.state import (
     LocalBackend,
     PendingOperation,
@@ -13,6 +17,8 @@ from reconciler.state import (
     StateDocument,
     StateStore,
 )
+from reconciler.state.delta import delta_between, header_of_line
+from reconciler.state.encoding import StateHeader
 
 OP = PendingOperation(
     id="op-1",
@@ -85,3 +91,16 @@ def test_a_record_change_then_an_operation_writes_only_that_record(tmp_path: Pat
     again = StateStore(LocalBackend(tmp_path)).read()
     assert again.resources["tradovate_user.t1"].facts == {"mda_signed": True}
     assert set(again.pending) == {"op-1"}
+
+
+def test_the_header_of_a_journal_line_is_read_without_its_records() -> None:
+    editor = seeded().edit()
+    editor.put("tradovate_user.t1", record(1, signed=True))
+    written = editor.snapshot().model_copy(update={"serial": 8})
+    line = delta_between(seeded(), written).to_line()[:-1]
+
+    assert header_of_line(line) == StateHeader(lineage=written.lineage, serial=8)
+    torn = line[: line.index(b'"resources"') + 20]  # records cut off: never decoded
+    assert header_of_line(torn) == StateHeader(lineage=written.lineage, serial=8)
+    with pytest.raises(StateError):
+        header_of_line(b'{"resources": {}}')
