@@ -72,6 +72,11 @@ class Backend(Protocol):
         """The stored document decoded (records as JSON objects), or None."""
         ...
 
+    def read_header(self) -> StateHeader | None:
+        """Lineage and serial of the stored document (what a write's compare-and-swap checks),
+        without reading the rest of it; None when nothing was ever stored."""
+        ...
+
     def write_bytes(self, data: bytes, *, expected_serial: int | None, lineage: str) -> None:
         """Store the whole document `data` if the stored serial is `expected_serial` (None:
         nothing stored yet) and the stored lineage is `lineage`; raise StateConflict otherwise."""

@@ -10,7 +10,13 @@ from typing import Any
 
 from reconciler.errors import StateError
 from reconciler.state.document import PendingOperation, StateDocument
-from reconciler.state.encoding import HEADER_FIELDS, RawDocument, dump_compact
+from reconciler.state.encoding import (
+    HEADER_FIELDS,
+    RawDocument,
+    StateHeader,
+    dump_compact,
+    is_int,
+)
 
 RecordChanges = dict[str, str | None]
 """Records' canonical texts by address; None for one removed."""
@@ -74,6 +80,27 @@ class StateDelta:
         return cls(header, texts, pending)
 
 
+_LINE_START = b'{"header":'
+
+
+def header_of_line(line: bytes) -> StateHeader:
+    """Lineage and serial of a line `to_line` made, from its first bytes: its records (many
+    after a large apply) are not decoded; a line that does not start as one made so is
+    decoded whole (StateError for anything else)."""
+    end = line.find(b"}", len(_LINE_START))
+    if line.startswith(_LINE_START) and end > 0:
+        try:
+            header = json.loads(line[len(_LINE_START) : end + 1])
+        except ValueError:
+            header = None
+        if isinstance(header, dict) and set(header) == set(HEADER_FIELDS):
+            lineage, serial = header["lineage"], header["serial"]
+            if isinstance(lineage, str) and is_int(serial):
+                return StateHeader(lineage=lineage, serial=serial)
+    delta = StateDelta.from_line(line)
+    return StateHeader(lineage=delta.lineage, serial=delta.serial)
+
+
 def delta_between(base: StateDocument, written: StateDocument) -> StateDelta:
     """What changed from `base` (as stored) to `written`: records compared by identity first
     (an unchanged record is the object that was read), then by value; only the addresses an
@@ -111,4 +138,10 @@ def _changes(old: Mapping[str, Any], new: Mapping[str, Any], stored: Any) -> dic
     return changes
 
 
-__all__ = ["PendingChanges", "RecordChanges", "StateDelta", "delta_between"]
+__all__ = [
+    "PendingChanges",
+    "RecordChanges",
+    "StateDelta",
+    "delta_between",
+    "header_of_line",
+]

@@ -149,7 +149,15 @@ class StateEditor:
     stays the same object, which is how a write finds what changed.
     """
 
-    __slots__ = ("_base", "_is_shared", "_pending", "_records", "_resources", "_touched")
+    __slots__ = (
+        "_base",
+        "_owns_pending",
+        "_owns_resources",
+        "_pending",
+        "_records",
+        "_resources",
+        "_touched",
+    )
 
     def __init__(self, base: StateDocument) -> None:
         self._base = base
@@ -157,7 +165,7 @@ class StateEditor:
         self._resources = base.resources.raw
         self._touched: set[str] = set()  # addresses put or removed since `base`
         self._pending = base.pending
-        self._is_shared = True
+        self._owns_resources = self._owns_pending = False  # each map is copied on first change
 
     def get(self, address: str) -> ResourceState | None:
         """The working record of `address` (reading never copies anything)."""
@@ -175,43 +183,48 @@ class StateEditor:
             created = fields_of(previous).get("created_at", "") if previous is not None else ""
             fields = resource.model_dump(mode="json")
             fields["created_at"] = created or resource.updated_at
-            self._own()[0][address] = raw_record(fields)
+            self._own_resources()[address] = raw_record(fields)
         else:
-            self._own()[0][address] = raw_record(resource)
+            self._own_resources()[address] = raw_record(resource)
         self._touched.add(address)
 
     def remove(self, address: str) -> None:
         """Forget `address`; nothing happens when it is not recorded."""
         if address in self._resources:
-            del self._own()[0][address]
+            del self._own_resources()[address]
             self._touched.add(address)
 
     def add_pending(self, op: PendingOperation) -> None:
         """Journal an operation about to be sent (keyed by its id)."""
-        self._own()[1][op.id] = op
+        self._own_pending()[op.id] = op
 
     def clear_pending(self, ids: Iterable[str]) -> None:
         """Drop the given pending operations; unknown ids are ignored."""
-        pending = self._own()[1]
+        pending = self._own_pending()
         for op_id in ids:
             pending.pop(op_id, None)
 
     def snapshot(self) -> StateDocument:
-        """The document as edited so far (same serial and lineage as the source)."""
-        self._is_shared = True
-        return self._base.model_copy(
-            update={
-                "resources": self._records.derived(self._resources, frozenset(self._touched)),
-                "pending": self._pending,
-            }
-        )
+        """The document as edited so far (same serial and lineage as the source); its records
+        are the source's very object while none was put or removed (so a write still finds
+        what changed since the document those were edited from)."""
+        self._owns_resources = self._owns_pending = False
+        records = self._records
+        if self._resources is not records.raw:
+            records = records.derived(self._resources, frozenset(self._touched))
+        return self._base.model_copy(update={"resources": records, "pending": self._pending})
 
-    def _own(self) -> tuple[dict[str, RawRecord], dict[str, PendingOperation]]:
-        if self._is_shared:
+    def _own_resources(self) -> dict[str, RawRecord]:
+        if not self._owns_resources:
             self._resources = dict(self._resources)
+            self._owns_resources = True
+        return self._resources
+
+    def _own_pending(self) -> dict[str, PendingOperation]:
+        if not self._owns_pending:
             self._pending = dict(self._pending)
-            self._is_shared = False
-        return self._resources, self._pending
+            self._owns_pending = True
+        return self._pending
 
 
 def _first_problem(exc: ValidationError) -> str:

@@ -20,7 +20,7 @@ from reconciler.files import sync_folder, write_fd, write_temporary
 from reconciler.state import audit_file, handout_file
 from reconciler.state.backend import LockInfo
 from reconciler.state.delta import StateDelta
-from reconciler.state.encoding import RawDocument
+from reconciler.state.encoding import RawDocument, StateHeader
 from reconciler.state.liveness import Liveness, holder_liveness
 from reconciler.state.local_files import JOURNAL_FROM_BYTES, StateFiles
 
@@ -76,6 +76,11 @@ class LocalBackend:
     def read_document(self) -> RawDocument | None:
         """The state file decoded with its journal replayed, or None when there is none yet."""
         return self._files.read_document()
+
+    def read_header(self) -> StateHeader | None:
+        """Lineage and serial of the state (the journal's last change when it continues the
+        file), from the file's first and last bytes and the journal's end."""
+        return self._files.read_header()
 
     def write_bytes(self, data: bytes, *, expected_serial: int | None, lineage: str) -> None:
         """Check serial and lineage, keep the current file as the backup, replace it."""

@@ -24,7 +24,7 @@ from pathlib import Path
 from reconciler.errors import StateError
 from reconciler.files import sync_folder, write_fd, write_temporary
 from reconciler.state.backend import check_header
-from reconciler.state.delta import StateDelta
+from reconciler.state.delta import StateDelta, header_of_line
 from reconciler.state.encoding import (
     RawDocument,
     StateHeader,
@@ -87,6 +87,10 @@ class StateFiles:
             if self._replay(raw):
                 return raw
         raise StateError(f"{self.journal_path} does not continue {self.state_path}")
+
+    def read_header(self) -> StateHeader | None:
+        """The stored header (see `_current`), or None when there is no state file."""
+        return self._current()[0]
 
     def write_bytes(self, data: bytes, *, expected_serial: int | None, lineage: str) -> None:
         """Replace the whole document (the journal goes) if serial and lineage still match."""
@@ -258,8 +262,11 @@ def _journal_end(path: Path) -> _JournalEnd:
         raise StateError(f"cannot read {path}: {exc.strerror}") from None
     if last < 0:
         return _JournalEnd(size, 0, None)
-    delta = _delta(data[before + 1 : last], path)
-    return _JournalEnd(size, start + last + 1, StateHeader(delta.lineage, delta.serial))
+    try:
+        header = header_of_line(data[before + 1 : last])
+    except StateError as exc:
+        raise StateError(f"{path}: {exc}") from None
+    return _JournalEnd(size, start + last + 1, header)
 
 
 def _read(path: Path) -> bytes | None:

@@ -18,7 +18,7 @@ from reconciler.errors import StateError, StateLocked
 from reconciler.state import postgres_state, postgres_tables
 from reconciler.state.backend import LockInfo
 from reconciler.state.delta import StateDelta
-from reconciler.state.encoding import RawDocument
+from reconciler.state.encoding import RawDocument, StateHeader
 from reconciler.state.liveness import Liveness
 from reconciler.state.postgres_connection import (
     Connection,
@@ -79,6 +79,10 @@ class PostgresBackend:
     def read_document(self) -> RawDocument | None:
         """The workspace's document decoded from one snapshot of its rows, or None."""
         return postgres_state.read_document(self._db)
+
+    def read_header(self) -> StateHeader | None:
+        """Lineage and serial of the workspace's header row, or None."""
+        return postgres_state.read_header(self._db)
 
     def write_bytes(self, data: bytes, *, expected_serial: int | None, lineage: str) -> None:
         """Check serial and lineage under the header row's lock, then replace every row."""

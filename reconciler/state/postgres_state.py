@@ -56,6 +56,13 @@ def read_document(db: PostgresConnection) -> RawDocument | None:
     raise StateError(f"the state of workspace {db.workspace!r} keeps changing its layout")
 
 
+def read_header(db: PostgresConnection) -> StateHeader | None:
+    """Lineage and serial of the workspace's header row (one small query), or None."""
+    with db.session("read the state") as conn:
+        row = conn.execute(db.sql(_HEADER), [db.workspace]).fetchone()
+    return None if row is None else StateHeader(lineage=str(row[0]), serial=int(row[1]))
+
+
 def read_bytes(db: PostgresConnection) -> bytes | None:
     raw = read_document(db)
     return None if raw is None else encode(raw)
@@ -194,4 +201,4 @@ def _write_header(
     conn.execute(db.sql(statement), [*values, db.workspace])
 
 
-__all__ = ["read_bytes", "read_document", "write_delta", "write_document"]
+__all__ = ["read_bytes", "read_document", "read_header", "write_delta", "write_document"]

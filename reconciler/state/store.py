@@ -54,8 +54,21 @@ class StateStore:
         """The name of the workspace this store reads and writes."""
         return self._backend.workspace
 
-    def read(self) -> StateDocument:
-        """The stored document, or a new empty one (fresh lineage, serial 0)."""
+    def read(self, *, reuse: bool = False) -> StateDocument:
+        """The stored document, or a new empty one (fresh lineage, serial 0).
+
+        With `reuse`, the document this store last read or wrote is returned again when the
+        stored header still names its lineage and serial (every write bumps the serial, so a
+        write by anyone else shows), without reading and decoding the whole document."""
+        stored = self._stored
+        if reuse and stored is not None:
+            header = self._backend.read_header()
+            if header is not None and (header.lineage, header.serial) == (
+                stored.lineage,
+                stored.serial,
+            ):
+                return stored
+        self._stored = None  # not held while another is read
         raw = self._backend.read_document()
         if raw is None:
             self._stored = None

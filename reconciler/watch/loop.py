@@ -27,6 +27,7 @@ from reconciler.watch.settings import WatchSettings
 from reconciler.watch.status import Status
 from reconciler.watch.streams import Streams
 from reconciler.watch.targets import TraderIndex
+from reconciler.watch.warmup import prepare_for_signatures
 from reconciler.workspace import Workspace, open_workspace
 
 logger = logging.getLogger(__name__)
@@ -152,7 +153,7 @@ class Watcher:
             status=self._status,
             beat=self._health.beat,
             is_stopping=lambda: self._stopping is not None,
-            reread=lambda: index.use(store.read()),
+            reread=lambda: index.use(store.read(reuse=True)),
         )
         self._events.extend(intake.queued)
         if intake.duplicates:
@@ -206,6 +207,8 @@ class Watcher:
             return
         else:
             self._schedule.succeeded()
+            if full:
+                prepare_for_signatures(self._current(), self._indexed(read=False))
         del self._events[: len(events)]
         self._schedule.done(full)
 
@@ -245,7 +248,8 @@ class Watcher:
         run that asks for it does)."""
         if self._index is None:
             workspace = self._current()
-            self._index = TraderIndex(workspace.resources, workspace.store.read() if read else None)
+            stored = workspace.store.read(reuse=True) if read else None
+            self._index = TraderIndex(workspace.resources, stored)
         return self._index
 
     def _current(self) -> Workspace:

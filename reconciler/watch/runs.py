@@ -52,14 +52,15 @@ def run(
     """Remember, plan and apply under the state lock. Raises StateLocked, StopAfterBatch,
     CancelLimitExceeded or another ReconcilerError; item failures are reported, not raised.
 
-    State is read once; the facts the events report are written with the run's first write
-    (the apply's, or one of their own when nothing is applied). `index` is brought up to
-    date with the document read."""
+    State is read once, and not at all when the stored serial and lineage are still those of
+    the document the store last read or wrote (the previous run's last write, usually); the
+    facts the events report are written with the run's first write (the apply's, or one of
+    their own when nothing is applied). `index` is brought up to date with the document."""
     store = workspace.store
     with store.lock(command="watch", timeout=options.lock_timeout):
         beat()
-        index.use(None)
-        document = store.read()
+        index.use(None)  # should state be read again, a large one is not held twice
+        document = store.read(reuse=True)
         index.use(document)
         found = [(e, t) for e in events if (t := index.trader(e))]
         updated = remember(document, found)
@@ -119,6 +120,7 @@ def run(
             plan,
             remote,
             document,
+            only=only,
             scope=scope,
             status=status,
             beat=beat,
@@ -134,6 +136,7 @@ def _apply(
     remote: Mapping[Address, Remote],
     document: StateDocument,
     *,
+    only: frozenset[Address] | None,
     scope: str,
     status: Status,
     beat: Callable[[], None],
@@ -156,7 +159,7 @@ def _apply(
             raise StopAfterBatch
 
     started = time.monotonic()
-    result = workspace.apply(plan, remote, document, sink=sink, command="watch")
+    result = workspace.apply(plan, remote, document, sink=sink, command="watch", only=only)
     status(
         "applied",
         scope=scope,

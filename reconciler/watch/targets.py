@@ -16,8 +16,9 @@ class TraderIndex:
     without a pass over every record per event or per run (a burst at a large firm).
 
     Kept by the loop across runs: the declared part (natural keys of the kinds events name,
-    each trader's resources) is made on first use, once per manifests (`with_resources`),
-    and holds no copy of a resource; `use` points it at the state document a run read. An
+    each trader's resources) is made on first use, or by `prepare`, once per manifests
+    (`with_resources`; the kinds events named before are made again by `prepare`), and
+    holds no copy of a resource; `use` points it at the state document a run read. An
     event naming its natural key is answered in one look-up, verified against the trader's
     record; only otherwise are the document's records indexed by platform id, once per
     document (lineage and serial).
@@ -30,6 +31,7 @@ class TraderIndex:
     ) -> None:
         self._resources = resources
         self._by_key: dict[str, dict[str, str]] = {}  # per kind events name, made on first use
+        self._kinds: set[str] = set()  # kinds events named with earlier manifests
         self._of_trader: dict[str, list[DesiredResource]] | None = None
         self._document = document or StateDocument.new()
         self._by_id: dict[tuple[str, str], str] | None = None
@@ -40,6 +42,7 @@ class TraderIndex:
         """An index of other manifests over the same state document."""
         index = TraderIndex(resources, self._document)
         index._by_id = self._by_id
+        index._kinds = self._kinds | self._by_key.keys()
         return index
 
     def use(self, document: StateDocument | None) -> None:
@@ -86,14 +89,24 @@ class TraderIndex:
         record = None if trader is None else self._record(event.kind, trader)
         return record if record is not None and record.remote_id == event.remote_id else None
 
+    def prepare(self) -> None:
+        """Make the declared part now (once per manifests): each trader's resources, and the
+        natural keys of the kinds events named so far."""
+        self._declared()
+        for kind in self._kinds:
+            self._keys(kind)
+
     def resources_of(self, trader: str) -> Sequence[DesiredResource]:
         """The trader's declared resources."""
+        return self._declared().get(trader, ())
+
+    def _declared(self) -> dict[str, list[DesiredResource]]:
         if self._of_trader is None:
             of_trader: dict[str, list[DesiredResource]] = {}
             for resource in self._resources.values():
                 of_trader.setdefault(resource.address.trader, []).append(resource)
             self._of_trader = of_trader
-        return self._of_trader.get(trader, ())
+        return self._of_trader
 
     def _keys(self, kind: str) -> dict[str, str]:
         """Traders by the natural key of their declared object of `kind`."""

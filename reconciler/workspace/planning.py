@@ -32,7 +32,13 @@ from reconciler.workspace.in_flight import pending_note
 from reconciler.workspace.natural_keys import check_fixed_keys
 from reconciler.workspace.offboarded import offboarded
 from reconciler.workspace.protection import protection
-from reconciler.workspace.records import is_digested, pending_of, recorded_of, timestamp
+from reconciler.workspace.records import (
+    is_digested,
+    pending_of,
+    recorded_at,
+    recorded_of,
+    timestamp,
+)
 from reconciler.workspace.refresh import CREATING, refresh
 
 if TYPE_CHECKING:
@@ -53,12 +59,17 @@ def plan_workspace(
     workspace.check_key(document)
     moved = workspace.moves(document)
     resources = workspace.resources
-    recorded = rekey(recorded_of(document, known=resources), moved)
+    is_narrow = False  # a targeted plan that looks at its targets' records alone
+    if only is not None and not moved and not document.pending:
+        is_narrow = True  # a few traders' records are decoded, not the firm's
+        recorded = recorded_at(document, only)
+    else:
+        recorded = rekey(recorded_of(document, known=resources), moved)
     if only is None and options.targets:
         only = targeted(workspace, options.targets, recorded)
     checked = resources
     if only is not None:  # a targeted plan: another trader's problem does not block it
-        checked = {a: r for a, r in resources.items() if a in only}
+        checked = {r.address: r for r in workspace.declared_at(only)}
     check_fixed_keys(checked, recorded, workspace.rules, workspace.desired.sources)
     remote = refresh(
         workspace.adapters,
@@ -78,14 +89,14 @@ def plan_workspace(
         if action in CREATING
     )
     # objects interrupted creates made under a key the manifests no longer give
-    pending |= remote.keys() - resources.keys() - recorded.keys()
+    pending |= {a for a in remote if a not in resources and a not in recorded}  # not a pass
     note = pending_note(workspace.store, document)
     notes: tuple[str, ...] = () if note is None else (note,)
-    desired = tuple(resources.values())
-    if only is not None:
+    if only is None:
+        desired = tuple(resources.values())
+    else:
         recorded = {a: r for a, r in recorded.items() if a in only}
-        desired = tuple(r for r in desired if r.address in only)
-    traders = workspace.desired.traders
+        desired = tuple(checked.values())
     data = DiffInput(
         desired,
         recorded,
@@ -96,7 +107,7 @@ def plan_workspace(
         offboarded=frozenset()
         if options.adopt
         else offboarded(workspace.store, _made(desired, workspace.rules), recorded, remote),
-        cancelled=frozenset(t.name for t in traders if t.status == "cancelled"),
+        cancelled=workspace.cancelled(),
         interrupted=frozenset(
             renamed.get(address, address)
             for address, action in pending_of(document)
@@ -115,7 +126,8 @@ def plan_workspace(
         moved=moved,
     )
     plan = select_targets(plan, options.targets)
-    check_guards(plan, protected=protection(workspace, document), max_cancel=options.max_cancel)
+    protected = protection(workspace, document, only=only if is_narrow else None)
+    check_guards(plan, protected=protected, max_cancel=options.max_cancel)
     capabilities = {name: PROVIDERS[name].capabilities for name in workspace.limits}
     note = duration_note(plan.changes, capabilities, workspace.limits)
     if note is not None:

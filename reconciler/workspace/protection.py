@@ -3,7 +3,7 @@ flag state remembers), and what apply records besides attributes."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -16,9 +16,14 @@ if TYPE_CHECKING:
     from reconciler.workspace.workspace import Workspace
 
 
-def protection(workspace: Workspace, document: StateDocument) -> dict[Address, str]:
+def protection(
+    workspace: Workspace, document: StateDocument, *, only: Collection[Address] | None = None
+) -> dict[Address, str]:
     """Protected addresses and where the flag comes from: the manifests for everything a
-    declared trader has (a cancelled one too), else the flag state recorded."""
+    declared trader has (a cancelled one too), else the flag state recorded. With `only`,
+    just those addresses are looked at (a targeted plan: no pass over the firm)."""
+    if only is not None:
+        return _protection_at(workspace, document, only)
     desired = workspace.desired
     declared = {address: r.protected for address, r in workspace.resources.items()}
     cancelled = tuple(
@@ -37,13 +42,49 @@ def protection(workspace: Workspace, document: StateDocument) -> dict[Address, s
     return protected_addresses(declared, recorded_of(document, flagged))
 
 
+def _protection_at(
+    workspace: Workspace, document: StateDocument, only: Collection[Address]
+) -> dict[Address, str]:
+    """`protection` restricted to the addresses `only`: what the manifests declare there
+    (a cancelled trader's as if active), else the flag state recorded there."""
+    resources = workspace.resources
+    declared = {a: resources[a].protected for a in only if a in resources}
+    traders = {a.trader for a in only if a not in declared}
+    cancelled = tuple(
+        t.model_copy(update={"status": "active"})
+        for t in workspace.desired.traders
+        if t.status != "active" and t.name in traders
+    )
+    if cancelled:
+        shadow = replace(workspace.desired, traders=cancelled)
+        for name in workspace.desired.firm.providers:
+            for resource in PROVIDERS[name].expand(shadow):
+                if resource.address in only:
+                    declared.setdefault(resource.address, resource.protected)
+    flagged = {
+        text: record
+        for text in (str(a) for a in only if a not in declared)
+        if (record := document.resources.get(text)) is not None and record.facts.get("protected")
+    }
+    return protected_addresses(declared, recorded_of(document, flagged))
+
+
 def apply_facts(
-    workspace: Workspace, remote: Mapping[Address, Remote], document: StateDocument
+    workspace: Workspace,
+    remote: Mapping[Address, Remote],
+    document: StateDocument,
+    *,
+    only: Collection[Address] | None = None,
 ) -> dict[Address, dict[str, Any]]:
     """What apply records besides attributes: the refresh's observations, and each declared
-    resource's protection flag (so it outlives the resource's declaration)."""
+    resource's protection flag (so it outlives the resource's declaration); with `only`,
+    the flags of those addresses alone (a targeted apply)."""
     facts = {a: dict(r.facts) for a, r in remote.items() if r.facts}
-    for address, resource in workspace.resources.items():
+    resources = workspace.resources
+    declared = (
+        resources.items() if only is None else [(a, resources[a]) for a in only if a in resources]
+    )
+    for address, resource in declared:
         record = document.resources.get(str(address))
         if resource.protected or (record is not None and record.facts.get("protected")):
             facts.setdefault(address, {})["protected"] = resource.protected

@@ -26,6 +26,19 @@ def recorded_of(
     return recorded
 
 
+def recorded_at(document: StateDocument, addresses: Iterable[Address]) -> dict[Address, Recorded]:
+    """The document's records at `addresses` (those it has), each decoded on its own: what a
+    targeted plan needs of a large state, without a pass over it. Only for a document read
+    as it is (no `moved` entries to apply: those re-address records across the firm)."""
+    records = document.resources
+    recorded = {}
+    for address in addresses:
+        r = records.get(str(address))
+        if r is not None:
+            recorded[address] = Recorded(address, r.remote_id, r.attributes, r.facts, r.natural_key)
+    return recorded
+
+
 def follow_renamed_traders(
     document: StateDocument,
     moves: Sequence[Move],
@@ -76,6 +89,7 @@ __all__ = [
     "follow_renamed_traders",
     "is_digested",
     "pending_of",
+    "recorded_at",
     "recorded_of",
     "timestamp",
     "trader_of",

@@ -68,6 +68,8 @@ class Workspace:
     limits: Mapping[str, tuple[RateLimit, ...]] = field(default_factory=dict)
     http_timeout: float = 30.0
     _key: bytes | None = field(default=None, init=False, repr=False)
+    _order: dict[Address, int] | None = field(default=None, init=False, repr=False)
+    _cancelled: frozenset[str] | None = field(default=None, init=False, repr=False)
 
     @property
     def state_dir(self) -> Path:
@@ -173,10 +175,35 @@ class Workspace:
         return protection(self, document)
 
     def facts(
-        self, remote: Mapping[Address, Remote], document: StateDocument
+        self,
+        remote: Mapping[Address, Remote],
+        document: StateDocument,
+        *,
+        only: Collection[Address] | None = None,
     ) -> dict[Address, dict[str, Any]]:
         """What apply records besides attributes (see `protection.apply_facts`)."""
-        return apply_facts(self, remote, document)
+        return apply_facts(self, remote, document, only=only)
+
+    def cancelled(self) -> frozenset[str]:
+        """The traders the manifests offboard (`status: cancelled`), found once."""
+        if self._cancelled is None:
+            traders = self.desired.traders
+            self._cancelled = frozenset(t.name for t in traders if t.status == "cancelled")
+        return self._cancelled
+
+    def prepare_targeting(self) -> dict[Address, int]:
+        """The declared addresses' places in the manifests' order, found once (a long-running
+        caller asks for them before its first targeted plan)."""
+        if self._order is None:
+            self._order = {address: n for n, address in enumerate(self.resources)}
+        return self._order
+
+    def declared_at(self, addresses: Collection[Address]) -> tuple[DesiredResource, ...]:
+        """The declared resources at `addresses`, in the manifests' order (the order a plan
+        over every resource meets them in), without a pass over the firm's."""
+        order = self.prepare_targeting()
+        found = sorted((a for a in addresses if a in order), key=order.__getitem__)
+        return tuple(self.resources[a] for a in found)
 
     def record_facts(self, remote: Mapping[Address, Remote], document: StateDocument) -> None:
         """Record facts and protection flags when there is nothing to apply (one state
@@ -223,10 +250,12 @@ class Workspace:
         sink: EventSink,
         command: str = "apply",
         workers: int = DEFAULT_WORKERS,
+        only: Collection[Address] | None = None,
     ) -> ApplyResult:
         """Execute the plan, journaling to state and to the audit trail (as `command`); the
         caller holds the state lock. `workers` bounds the batches of one platform in flight
-        at once."""
+        at once; `only` names a targeted plan's addresses (the facts recorded besides its
+        changes are theirs alone)."""
         if plan.manifest_digest != self.desired.digest:
             raise StalePlan("the manifests changed since the plan was made; run plan again")
         context = ApplyContext(
@@ -236,7 +265,7 @@ class Workspace:
             digest=self.digest,
             sink=sink,
             clock=self.clock,
-            facts=self.facts(remote, document),
+            facts=self.facts(remote, document, only=only),
             handout=self.handout(),
             workers=workers,
             renamed={old.trader: new.trader for old, new in plan.moved if old.trader != new.trader},

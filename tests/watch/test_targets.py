@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import ValuesView
+
 from reconciler.plan import Action, Address, Change, DesiredResource, Plan
 from reconciler.providers import PreconditionMet
 from reconciler.state import ResourceState, StateDocument
@@ -124,3 +126,32 @@ def test_the_index_follows_an_added_and_a_renamed_trader() -> None:
     index.use(state(**{"tradovate_user.alicia": record("7")}).model_copy(update={"serial": 2}))
     assert index.trader(signed("7", "alice.smith")) == "alicia"
     assert index.trader(signed("7")) == "alicia"
+
+
+class Declared(dict[Address, DesiredResource]):
+    """Declared resources that count the passes over them."""
+
+    passes = 0
+
+    def values(self) -> ValuesView[DesiredResource]:  # type: ignore[override]
+        Declared.passes += 1
+        return super().values()
+
+
+def test_a_prepared_index_makes_no_pass_over_the_declared_resources_at_an_event() -> None:
+    """After `prepare` (the loop calls it after a full run), an event of a kind seen with the
+    earlier manifests, and its targets, are found without a pass over the declared resources."""
+    document = state(**{"tradovate_user.alice": record("7")})
+    first = TraderIndex(RESOURCES, document)
+    assert first.trader(signed("7", "alice.smith")) == "alice"
+    index = first.with_resources(Declared(RESOURCES))
+    index.prepare()
+    Declared.passes = 0
+
+    found = [(signed("7", "alice.smith"), index.trader(signed("7", "alice.smith")))]
+
+    assert found[0][1] == "alice"
+    assert ALICE_TPROP in target_addresses(
+        [(event, trader) for event, trader in found if trader], index
+    )
+    assert Declared.passes == 0

@@ -1,0 +1,123 @@
+"""One watch run for a signature, in process against the Tradovate sandbox: it decodes no
+record of another trader, reads no state when nothing else wrote since its last run, and
+sees what another apply wrote between two runs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from reconciler.providers import PreconditionMet
+from reconciler.state import LocalBackend, ResourceState
+from reconciler.state.records import Records
+from reconciler.watch.runs import RunOptions, run
+from reconciler.watch.targets import TraderIndex
+from reconciler.workspace import Workspace, open_workspace
+from tests.project import ALICE, TEAM, Project
+from tests.watch.test_loop import state
+
+
+@pytest.fixture
+def workspace(project: Project) -> Iterator[Workspace]:
+    """Alice and Bob wait for their signatures (T-Prop is declared for both)."""
+    accounts = "      - {name: TESTB3, template: eval-100k}\n"
+    project.write(
+        "traders/team.yaml", TEAM.replace(accounts, accounts + "    entitlements: [t-prop]\n")
+    )
+    assert project.run("apply", "--auto-approve").exit_code == 0
+    with open_workspace(project.manifests) as opened:
+        yield opened
+
+
+def signed(project: Project, trader: str, username: str) -> PreconditionMet:
+    """The trader signs; the event the stream reports for it."""
+    project.admin(f"users/{username}/sign-mda")
+    return PreconditionMet(
+        kind="tradovate_user",
+        remote_id=state(project)[f"tradovate_user.{trader}"]["remote_id"],
+        natural_key=username,
+        facts={"mda_signed": True},
+        unblocks=("tradovate_entitlement",),
+        detail="signed",
+    )
+
+
+def run_for(workspace: Workspace, index: TraderIndex, event: PreconditionMet) -> list[str]:
+    """One targeted run; the names of the status lines it wrote."""
+    lines: list[tuple[str, dict[str, Any]]] = []
+    run(
+        workspace,
+        [event],
+        RunOptions(None, lock_timeout=5.0),
+        index=index,
+        status=lambda name, **details: lines.append((name, details)),
+        beat=lambda: None,
+        is_stopping=lambda: False,
+    )
+    errors = [details for name, details in lines if name == "error"]
+    assert not errors
+    return [name for name, _ in lines]
+
+
+def test_a_run_decodes_only_the_signers_records(
+    project: Project, workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    index = TraderIndex(workspace.resources, workspace.store.read())  # as the loop starts
+    event = signed(project, "alice", "alice.smith")
+    decoded: list[str] = []
+    model, passing = Records._model, Records.passing
+
+    def counted_model(self: Records, address: str, raw: str) -> ResourceState:
+        decoded.append(address)
+        return model(self, address, raw)
+
+    def counted_passing(self: Records, address: str, raw: str) -> ResourceState:
+        decoded.append(address)
+        return passing(self, address, raw)
+
+    monkeypatch.setattr(Records, "_model", counted_model)
+    monkeypatch.setattr(Records, "passing", counted_passing)
+
+    assert "applied" in run_for(workspace, index, event)
+
+    assert decoded
+    assert {address.partition(".")[2].partition("/")[0] for address in decoded} == {"alice"}
+    assert "tradovate_entitlement.alice/t-prop" in state(project)
+
+
+def test_a_run_reads_no_state_when_nothing_else_wrote(
+    project: Project, workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    index = TraderIndex(workspace.resources, None)
+    run_for(workspace, index, signed(project, "alice", "alice.smith"))
+    reads: list[LocalBackend] = []
+    read_document = LocalBackend.read_document
+
+    def counted(self: LocalBackend) -> Any:
+        reads.append(self)
+        return read_document(self)
+
+    monkeypatch.setattr(LocalBackend, "read_document", counted)
+
+    assert "applied" in run_for(workspace, index, signed(project, "bob", "bob.jones"))
+
+    assert reads == []
+    assert "tradovate_entitlement.bob/t-prop" in state(project)
+
+
+def test_what_another_apply_wrote_between_two_runs_is_seen(
+    project: Project, workspace: Workspace
+) -> None:
+    index = TraderIndex(workspace.resources, None)
+    run_for(workspace, index, signed(project, "alice", "alice.smith"))
+    project.write("traders/alice.yaml", ALICE.replace("city: Chicago", "city: Evanston"))
+    assert project.run("apply", "--auto-approve").exit_code == 0  # another process, meanwhile
+
+    assert "applied" in run_for(workspace, index, signed(project, "bob", "bob.jones"))
+
+    recorded = state(project)
+    assert recorded["tradovate_contact.alice"]["attributes"]["city"] == "Evanston"
+    assert "tradovate_entitlement.alice/t-prop" in recorded
+    assert "tradovate_entitlement.bob/t-prop" in recorded
