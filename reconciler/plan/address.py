@@ -25,7 +25,6 @@ class Address:
     trader: str
     child: str | None = None
     _text: str = field(init=False, repr=False, compare=False)
-    _hash: int = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not _KIND.match(self.kind):
@@ -35,7 +34,6 @@ class Address:
         base = f"{self.kind}.{self.trader}"
         text = base if self.child is None else f"{base}/{self.child}"
         object.__setattr__(self, "_text", text)
-        object.__setattr__(self, "_hash", hash(text))
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Address):
@@ -43,11 +41,7 @@ class Address:
         return self._text == other._text
 
     def __hash__(self) -> int:
-        return self._hash
-
-    def __reduce__(self) -> tuple[type[Address], tuple[str, str, str | None]]:
-        # made anew where it is loaded: a text's hash differs from one process to the next
-        return (Address, (self.kind, self.trader, self.child))
+        return hash(self._text)  # the text keeps its hash: no field of its own (memory)
 
     @property
     def provider(self) -> str:
