@@ -30,11 +30,12 @@ def render_history(entries: Sequence[Mapping[str, Any]], *, trader: str | None) 
             pieces.append((f" ({entry['error']})", None))
         if entry.get("remote_id"):
             pieces.append((f"  id={entry['remote_id']}", None))
-        pieces.append((f"  by {entry['actor']} ({entry['command']})", "dim"))
+        dim = f"  by {entry['actor']} ({entry['command']})"
         if entry.get("plan"):
-            pieces.append((f"  plan {entry['plan']}", "dim"))
+            dim += f"  plan {entry['plan']}"
         if entry.get("commit"):
-            pieces.append((f"  commit {entry['commit']}", "dim"))
+            dim += f"  commit {entry['commit']}"
+        pieces.append((dim, "dim"))
         lines.add(pieces)
     return lines
 
