@@ -4,6 +4,7 @@ settings and lifecycle, entitlements) as the Remotes the plan compares."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import fields
 
 from reconciler.errors import PlanConflict
 from reconciler.plan import Address, ReadRequest, Remote
@@ -20,7 +21,7 @@ _CONTACT_FIELDS = (
     "first_name", "last_name", "phone", "street_address1", "street_address2", "city", "state",
     "post_code", "country",
 )  # fmt: skip
-_RISK_FIELDS = tuple(f for f in AutoLiq.model_fields if f in PostTradeRisk.model_fields)
+_RISK_FIELDS = tuple(f.name for f in fields(AutoLiq) if f.name in PostTradeRisk.model_fields)
 """The post-trade risk fields of an AutoLiq answer, in its order."""
 
 
