@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import fields
+from typing import Any
 
 from reconciler.errors import PlanConflict
 from reconciler.plan import Address, ReadRequest, Remote
@@ -101,6 +102,7 @@ def read_accounts(
     risks = {r.id: r for r in client.list_auto_liqs()}
     pre_trade = pre_trade_risk(client.list_position_limits(), client.list_risk_parameters())
     found = {}
+    risk_settings: dict[tuple[tuple[str, type, Any], ...], dict[str, Any]] = {}
     for request in requests:
         user_key, _, name = request.natural_key.partition("/")
         account = live.get(name)
@@ -113,12 +115,9 @@ def read_accounts(
                 f"{request.address}: account {account.name} exists on Tradovate but is not "
                 "traded by this trader; rename the account in the manifests"
             )
-        risk = risks.get(account.id)
         attributes = {
             "name": account.name,
-            "post_trade_risk": {}
-            if risk is None
-            else {k: v for k in _RISK_FIELDS if (v := getattr(risk, k)) is not None},
+            "post_trade_risk": _post_trade_risk(risks.get(account.id), risk_settings),
             "pre_trade_risk": pre_trade.get(account.id, []),
         }
         if lifecycle is not None:
@@ -126,6 +125,18 @@ def read_accounts(
         facts = {"trading_permission_id": permission.id}
         found[request.address] = Remote(request.address, str(account.id), attributes, facts=facts)
     return found
+
+
+def _post_trade_risk(
+    risk: AutoLiq | None, seen: dict[tuple[tuple[str, type, Any], ...], dict[str, Any]]
+) -> dict[str, Any]:
+    """An account's post-trade risk in the manifests' shape: one object per distinct setting
+    among `seen` (a firm's accounts share a few templates' settings; never changed in place)."""
+    values = (
+        {} if risk is None else {k: v for k in _RISK_FIELDS if (v := getattr(risk, k)) is not None}
+    )
+    key = tuple((k, type(v), v) for k, v in values.items())
+    return seen.setdefault(key, values)
 
 
 def _lifecycle(
