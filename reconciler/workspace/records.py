@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from reconciler.plan import Address, DesiredResource, Move, Recorded, renamed_references
 from reconciler.state import ResourceState, StateDocument
@@ -13,17 +14,35 @@ def recorded_of(
     document: StateDocument,
     records: Mapping[str, ResourceState] | None = None,
     *,
-    known: Iterable[Address] = (),
+    known: Mapping[Address, DesiredResource] | None = None,
 ) -> dict[Address, Recorded]:
-    """The document's records (or those of `records`) by address; an address among `known`
-    (the declared ones) is that very object rather than a new one parsed from the record's
-    key, so the diff's lookups find it by identity."""
-    parsed = {str(address): address for address in known}
+    """The document's records (or those of `records`) by address. At an address among `known`
+    (the declared resources) the address is that very object rather than a new one parsed from
+    the record's key, so the diff's lookups find it by identity; and a recorded key or text
+    attribute equal to the declared one is that very string (a large firm's state repeats the
+    manifests' names, e-mails and keys: one copy of each rather than two)."""
+    declared = {str(address): resource for address, resource in (known or {}).items()}
     recorded = {}
     for text, r in (document.resources if records is None else records).items():
-        address = parsed.get(text) or Address.parse(text)
-        recorded[address] = Recorded(address, r.remote_id, r.attributes, r.facts, r.natural_key)
+        resource = declared.get(text)
+        if resource is None:
+            address = Address.parse(text)
+            key = r.natural_key
+        else:
+            address = resource.address
+            key = resource.natural_key if r.natural_key == resource.natural_key else r.natural_key
+            _share_strings(r.attributes, resource.attributes)
+        recorded[address] = Recorded(address, r.remote_id, r.attributes, r.facts, key)
     return recorded
+
+
+def _share_strings(attributes: dict[str, Any], declared: Mapping[str, Any]) -> None:
+    """Each text value of `attributes` (a record's, just decoded) equal to the declared one
+    becomes that very string: an equal value, so whoever else holds the record sees no change."""
+    wanted = declared.get
+    for name, value in attributes.items():
+        if type(value) is str and type(same := wanted(name)) is str and same == value:
+            attributes[name] = same
 
 
 def follow_renamed_traders(
