@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
+from types import MappingProxyType
 from typing import Any
 
 from reconciler.plan import Address, DesiredResource, Move, Recorded, renamed_references
 from reconciler.state import ResourceState, StateDocument
+
+_NO_FACTS: Mapping[str, Any] = MappingProxyType({})
 
 
 def recorded_of(
@@ -32,7 +35,8 @@ def recorded_of(
             address = resource.address
             key = resource.natural_key if r.natural_key == resource.natural_key else r.natural_key
             _share_strings(r.attributes, resource.attributes)
-        recorded[address] = Recorded(address, r.remote_id, r.attributes, r.facts, key)
+        facts = r.facts or _NO_FACTS  # most records have none: one shared empty mapping
+        recorded[address] = Recorded(address, r.remote_id, r.attributes, facts, key)
     return recorded
 
 
