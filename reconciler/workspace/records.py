@@ -21,9 +21,10 @@ def recorded_of(
 ) -> dict[Address, Recorded]:
     """The document's records (or those of `records`) by address. At an address among `known`
     (the declared resources) the address is that very object rather than a new one parsed from
-    the record's key, so the diff's lookups find it by identity; and a recorded key or text
-    attribute equal to the declared one is that very string (a large firm's state repeats the
-    manifests' names, e-mails and keys: one copy of each rather than two)."""
+    the record's key, so the diff's lookups find it by identity; and recorded attributes alike
+    the declared ones are the declared mapping, a recorded key or text equal to the declared
+    one that very string (a large firm's state repeats the manifests' values: one copy of each
+    rather than two)."""
     declared = {str(address): resource for address, resource in (known or {}).items()}
     recorded = {}
     for text, r in (document.resources if records is None else records).items():
@@ -31,13 +32,39 @@ def recorded_of(
         if resource is None:
             address = Address.parse(text)
             key = r.natural_key
+            attributes: Mapping[str, Any] = r.attributes
         else:
             address = resource.address
             key = resource.natural_key if r.natural_key == resource.natural_key else r.natural_key
-            _share_strings(r.attributes, resource.attributes)
+            attributes = _shared(r.attributes, resource.attributes)
         facts = r.facts or _NO_FACTS  # most records have none: one shared empty mapping
-        recorded[address] = Recorded(address, r.remote_id, r.attributes, facts, key)
+        recorded[address] = Recorded(address, r.remote_id, attributes, facts, key)
     return recorded
+
+
+def _shared(attributes: dict[str, Any], declared: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The declared attributes themselves when the record's (just decoded) are alike: equal,
+    with values of the same types all the way down (an unchanged resource: one mapping rather
+    than two); else the record's, with the texts equal to the declared ones shared."""
+    if attributes == declared and _alike(attributes, declared):
+        return declared
+    _share_strings(attributes, declared)
+    return attributes
+
+
+def _alike(first: Mapping[Any, Any], second: Mapping[Any, Any]) -> bool:
+    """Whether two equal mappings also hold values of the same types (1 == 1.0 and True == 1,
+    but they are not written alike); the order of their keys may differ."""
+    for key, value in first.items():
+        other = second[key]
+        kind = type(value)
+        if kind is not type(other):
+            return False
+        if kind is dict and not _alike(value, other):
+            return False
+        if kind is list and not _alike(dict(enumerate(value)), dict(enumerate(other))):
+            return False
+    return True
 
 
 def _share_strings(attributes: dict[str, Any], declared: Mapping[str, Any]) -> None:

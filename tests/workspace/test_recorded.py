@@ -50,3 +50,30 @@ def test_recorded_texts_equal_to_the_declared_ones_are_the_declared_strings() ->
     assert found.attributes["email"] is resource.attributes["email"]
     assert type(found.attributes["size"]) is float  # equal, but not a text: kept as recorded
     assert found.natural_key is resource.natural_key
+
+
+def test_recorded_attributes_alike_the_declared_ones_are_the_declared_mapping() -> None:
+    account = Address("tradovate_account", "alice", "A1")
+    other = Address("tradovate_account", "alice", "A2")
+    risk = {"daily_loss_auto_liq": 1100.0}
+    known = {
+        account: declared(account, name="A1", risk=risk, rules=[]),
+        other: declared(other, name="A2", risk=risk, rules=[]),
+    }
+    editor = StateDocument.new().edit()
+    for address, limit in ((account, 1100.0), (other, 1100)):  # 1100 == 1100.0, not alike
+        attributes: dict[str, object] = {
+            "rules": [],
+            "risk": {"daily_loss_auto_liq": limit},
+            "name": address.child,
+        }
+        editor.put(
+            str(address), ResourceState(remote_id="1", attributes=attributes, updated_at="t")
+        )
+
+    recorded = recorded_of(editor.snapshot(), known=known)
+
+    assert recorded[account].attributes is known[account].attributes
+    assert recorded[other].attributes == known[other].attributes
+    assert recorded[other].attributes is not known[other].attributes
+    assert type(recorded[other].attributes["risk"]["daily_loss_auto_liq"]) is int
