@@ -73,9 +73,18 @@ def read_contacts(
     for contact in client.list_contacts(sorted(ids)):
         request = ids.get(contact.user_id)
         if request is not None:
-            attributes = {f: getattr(contact, f) for f in _CONTACT_FIELDS}
+            attributes = _as_declared({f: getattr(contact, f) for f in _CONTACT_FIELDS}, request)
             found[request.address] = Remote(request.address, str(contact.user_id), attributes)
     return found
+
+
+def _as_declared(shown: dict[str, Any], request: ReadRequest) -> Mapping[str, Any]:
+    """The declared contact itself when the platform shows it alike (equal texts, or None, the
+    same way): one mapping for both in an unchanged firm; else what the platform shows."""
+    if request.desired is None or shown != (declared := request.desired.attributes):
+        return shown
+    alike = all(type(v) is type(declared[k]) for k, v in shown.items())
+    return declared if alike else shown
 
 
 def read_accounts(
