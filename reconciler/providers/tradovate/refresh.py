@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import fields
+from operator import attrgetter
 from typing import Any
 
 from reconciler.errors import PlanConflict
@@ -24,6 +25,7 @@ _CONTACT_FIELDS = (
 )  # fmt: skip
 _RISK_FIELDS = tuple(f.name for f in fields(AutoLiq) if f.name in PostTradeRisk.model_fields)
 """The post-trade risk fields of an AutoLiq answer, in its order."""
+_risk_values = attrgetter(*_RISK_FIELDS)
 
 
 def read_users(
@@ -111,7 +113,7 @@ def read_accounts(
     risks = {r.id: r for r in client.list_auto_liqs()}
     pre_trade = pre_trade_risk(client.list_position_limits(), client.list_risk_parameters())
     found = {}
-    risk_settings: dict[tuple[tuple[str, type, Any], ...], dict[str, Any]] = {}
+    risk_settings: dict[tuple[Any, ...] | None, dict[str, Any]] = {}
     for request in requests:
         user_key, _, name = request.natural_key.partition("/")
         account = live.get(name)
@@ -137,15 +139,20 @@ def read_accounts(
 
 
 def _post_trade_risk(
-    risk: AutoLiq | None, seen: dict[tuple[tuple[str, type, Any], ...], dict[str, Any]]
+    risk: AutoLiq | None, seen: dict[tuple[Any, ...] | None, dict[str, Any]]
 ) -> dict[str, Any]:
     """An account's post-trade risk in the manifests' shape: one object per distinct setting
-    among `seen` (a firm's accounts share a few templates' settings; never changed in place)."""
-    values = (
-        {} if risk is None else {k: v for k in _RISK_FIELDS if (v := getattr(risk, k)) is not None}
-    )
-    key = tuple((k, type(v), v) for k, v in values.items())
-    return seen.setdefault(key, values)
+    among `seen` (a firm's accounts share a few templates' settings; never changed in place).
+    A setting is told by its fields' values in their order: each field has one type."""
+    key = None if risk is None else _risk_values(risk)
+    found = seen.get(key)
+    if found is None:
+        found = seen[key] = (
+            {}
+            if key is None
+            else {k: v for k, v in zip(_RISK_FIELDS, key, strict=True) if v is not None}
+        )
+    return found
 
 
 def _lifecycle(
