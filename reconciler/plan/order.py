@@ -24,34 +24,42 @@ def levels(changes: Sequence[Change]) -> dict[Address, int]:
     by_address = {change.address: change for change in changes}
     level: dict[Address, int] = {}
     visiting: set[Address] = set()
-
-    def visit(address: Address) -> int:
-        found = level.get(address)
-        if found is not None:
-            return found
-        change = by_address[address]
-        parents = [d for d in change.depends_on if d in by_address]
-        if change.via is not None and change.via in by_address:
-            parents.append(change.via)
-        if not parents:
-            level[address] = 0
-            return 0
-        if address in visiting:
-            raise ValueError(f"dependency cycle through {address}")
-        visiting.add(address)
-        depth = max(visit(p) + 1 for p in parents)
-        visiting.discard(address)
-        if change.via is not None:
-            depth = max(depth - 1, 0)
-        level[address] = depth
-        return depth
-
     for change in changes:
         if not change.depends_on and change.via is None:
             level[change.address] = 0  # most changes of a large plan: no call needed
         else:
-            visit(change.address)
+            _visit(change.address, by_address, level, visiting)
     return level
+
+
+def _visit(
+    address: Address,
+    by_address: dict[Address, Change],
+    level: dict[Address, int],
+    visiting: set[Address],
+) -> int:
+    """The wave of `address`, with those of its dependencies, into `level` (a function of
+    its own, not a closure: a recursive closure is a reference cycle that would keep the
+    whole plan's mappings while the cyclic collector is paused)."""
+    found = level.get(address)
+    if found is not None:
+        return found
+    change = by_address[address]
+    parents = [d for d in change.depends_on if d in by_address]
+    if change.via is not None and change.via in by_address:
+        parents.append(change.via)
+    if not parents:
+        level[address] = 0
+        return 0
+    if address in visiting:
+        raise ValueError(f"dependency cycle through {address}")
+    visiting.add(address)
+    depth = max(_visit(p, by_address, level, visiting) + 1 for p in parents)
+    visiting.discard(address)
+    if change.via is not None:
+        depth = max(depth - 1, 0)
+    level[address] = depth
+    return depth
 
 
 def order_changes(changes: Sequence[Change]) -> tuple[Change, ...]:

@@ -58,12 +58,16 @@ def fields_of(raw: RawRecord) -> dict[str, Any]:
     return fields
 
 
+_VALIDATE_JSON = ResourceState.__pydantic_validator__.validate_json
+
+
 def record_of(raw: RawRecord) -> ResourceState:
     """The model of a stored record. Parsed and checked by pydantic-core in one step (faster
     than decoding the JSON and constructing the model unvalidated); a record that does not
     validate is built unvalidated as before: stored records were validated when written."""
     try:
-        return ResourceState.model_validate_json(raw)
+        model: ResourceState = _VALIDATE_JSON(raw)  # model_validate_json without its checks
+        return model
     except ValidationError:
         return ResourceState.model_construct(**fields_of(raw))
 
@@ -233,9 +237,10 @@ class _Items(ItemsView[str, ResourceState]):
     _mapping: Records
 
     def __iter__(self) -> Iterator[tuple[str, ResourceState]]:
-        records = self._mapping
-        for address, raw in records.raw.items():
-            yield address, records.passing(address, raw)
+        built = self._mapping._built  # `passing`, inlined: a pass over a large state
+        for address, raw in self._mapping.raw.items():
+            kept = built.get(address)
+            yield address, kept[1] if kept is not None and kept[0] is raw else record_of(raw)
 
 
 class _Values(ValuesView[ResourceState]):

@@ -4,25 +4,41 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
+from types import MappingProxyType
+from typing import Any
 
 from reconciler.plan import Address, DesiredResource, Move, Recorded, renamed_references
 from reconciler.state import ResourceState, StateDocument
+
+_NO_FACTS: Mapping[str, Any] = MappingProxyType({})
 
 
 def recorded_of(
     document: StateDocument,
     records: Mapping[str, ResourceState] | None = None,
     *,
-    known: Iterable[Address] = (),
+    known: Mapping[Address, DesiredResource] | None = None,
 ) -> dict[Address, Recorded]:
-    """The document's records (or those of `records`) by address; an address among `known`
-    (the declared ones) is that very object rather than a new one parsed from the record's
-    key, so the diff's lookups find it by identity."""
-    parsed = {str(address): address for address in known}
+    """The document's records (or those of `records`) by address. At an address among `known`
+    (the declared resources) the address is that very object rather than a new one parsed from
+    the record's key, so the diff's lookups find it by identity; and recorded attributes alike
+    the declared ones are the declared mapping, a recorded key or text equal to the declared
+    one that very string (a large firm's state repeats the manifests' values: one copy of each
+    rather than two)."""
+    declared = {str(address): resource for address, resource in (known or {}).items()}
     recorded = {}
     for text, r in (document.resources if records is None else records).items():
-        address = parsed.get(text) or Address.parse(text)
-        recorded[address] = Recorded(address, r.remote_id, r.attributes, r.facts, r.natural_key)
+        resource = declared.get(text)
+        if resource is None:
+            address = Address.parse(text)
+            key = r.natural_key
+            attributes: Mapping[str, Any] = r.attributes
+        else:
+            address = resource.address
+            key = resource.natural_key if r.natural_key == resource.natural_key else r.natural_key
+            attributes = _shared(r.attributes, resource.attributes)
+        facts = r.facts or _NO_FACTS  # most records have none: one shared empty mapping
+        recorded[address] = Recorded(address, r.remote_id, attributes, facts, key)
     return recorded
 
 
@@ -37,6 +53,40 @@ def recorded_at(document: StateDocument, addresses: Iterable[Address]) -> dict[A
         if r is not None:
             recorded[address] = Recorded(address, r.remote_id, r.attributes, r.facts, r.natural_key)
     return recorded
+
+
+def _shared(attributes: dict[str, Any], declared: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The declared attributes themselves when the record's (just decoded) are alike: equal,
+    with values of the same types all the way down (an unchanged resource: one mapping rather
+    than two); else the record's, with the texts equal to the declared ones shared."""
+    if attributes == declared and _alike(attributes, declared):
+        return declared
+    _share_strings(attributes, declared)
+    return attributes
+
+
+def _alike(first: Mapping[Any, Any], second: Mapping[Any, Any]) -> bool:
+    """Whether two equal mappings also hold values of the same types (1 == 1.0 and True == 1,
+    but they are not written alike); the order of their keys may differ."""
+    for key, value in first.items():
+        other = second[key]
+        kind = type(value)
+        if kind is not type(other):
+            return False
+        if kind is dict and not _alike(value, other):
+            return False
+        if kind is list and not _alike(dict(enumerate(value)), dict(enumerate(other))):
+            return False
+    return True
+
+
+def _share_strings(attributes: dict[str, Any], declared: Mapping[str, Any]) -> None:
+    """Each text value of `attributes` (a record's, just decoded) equal to the declared one
+    becomes that very string: an equal value, so whoever else holds the record sees no change."""
+    wanted = declared.get
+    for name, value in attributes.items():
+        if type(value) is str and type(same := wanted(name)) is str and same == value:
+            attributes[name] = same
 
 
 def follow_renamed_traders(

@@ -3,14 +3,21 @@ their answers, and the platform's refusals raised as ProviderRejected."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from functools import cache
 from typing import Any
 
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from reconciler.errors import ProviderRejected, ProviderUnavailable
-from reconciler.providers.tradovate.dispatch import PROVIDER, Decoded, Domain, ModelT, decode
+from reconciler.providers.tradovate.dispatch import (
+    PROVIDER,
+    Decoded,
+    Domain,
+    ItemT,
+    ModelT,
+    decode,
+)
 from reconciler.providers.tradovate.models import (
     BatchResponse,
     ErrorBody,
@@ -22,7 +29,7 @@ from reconciler.providers.tradovate.session import Session
 
 
 @cache
-def _list_adapter(model: type[BaseModel]) -> TypeAdapter[list[Any]]:
+def _list_adapter(model: Hashable) -> TypeAdapter[list[Any]]:
     return TypeAdapter(list[model])  # type: ignore[valid-type]
 
 
@@ -30,21 +37,21 @@ def list_of(
     session: Session,
     domain: Domain,
     path: str,
-    model: type[ModelT],
+    model: type[ItemT],
     *,
     params: Mapping[str, str] | None = None,
-) -> list[ModelT]:
+) -> list[ItemT]:
     """GET a list and validate it into `model` items (as it is parsed, when it can be)."""
     lists = _list_adapter(model)
     payload = session.call(domain, "GET", path, params=params, items=lists)
     if isinstance(payload, Decoded):  # validated as it was parsed: nothing left to check
-        decoded: list[ModelT] = payload.items
+        decoded: list[ItemT] = payload.items
         return decoded
     if not isinstance(payload, list):
         error = decode(ErrorBody, payload or {}, operation=path).error_text
         raise rejection(error or "the answer is not a list", path)
     try:
-        items: list[ModelT] = lists.validate_python(payload)  # one call for the whole list
+        items: list[ItemT] = lists.validate_python(payload)  # one call for the whole list
     except ValidationError as exc:
         raise ProviderUnavailable(
             f"unexpected answer ({exc.error_count()} validation errors in {model.__name__})",

@@ -32,7 +32,8 @@ class Catalogue:
         self._settings = settings
         self._book = book
         self._plan_id: int | None = None
-        self._accounts: list[Account] | None = None
+        self._open: dict[str, int] | None = None  # open accounts' ids by name
+        self._open_ids: frozenset[int] = frozenset()
         self._signals: list[AlertSignal] | None = None
         self._alert_id = alert_id  # checked once per process: admin alerts do not come and go
         self._categories: dict[str, int] | None = None
@@ -53,9 +54,20 @@ class Catalogue:
         return self._plan_id
 
     def accounts(self) -> list[Account]:
-        if self._accounts is None:
-            self._accounts = self._client.list_accounts()
-        return self._accounts
+        """The firm's accounts, listed now (the refresh reads them once per run). Only the open
+        ones' ids by name are kept, for the template checks: the list itself is the size of
+        the firm (tens of MiB at 100,000 accounts)."""
+        accounts = self._client.list_accounts()
+        # reversed: of two open accounts of one name, the first listed is the one found
+        self._open = {a.name: a.id for a in reversed(accounts) if not a.closed}
+        self._open_ids = frozenset(self._open.values())
+        return accounts
+
+    def _open_accounts(self) -> dict[str, int]:
+        """The open accounts' ids by name (one list call per run)."""
+        if self._open is None:
+            self.accounts()
+        return self._open or {}
 
     def live_data_account_id(self) -> int | None:
         """The firm's LIVE `_DATA` account sent with entitlement requests, found by name or id
@@ -124,7 +136,8 @@ class Catalogue:
         """Refuse at plan time an account whose template apply would not find."""
         if inputs.get("template_account_id") is not None:
             wanted = int(inputs["template_account_id"])
-            if not any(a.id == wanted and not a.closed for a in self.accounts()):
+            self._open_accounts()
+            if wanted not in self._open_ids:
                 raise PlanConflict(
                     f"{address}: tradovate template account id {wanted} not found on the "
                     "platform; fix template_account_id in the Firm's account_templates"
@@ -141,10 +154,10 @@ class Catalogue:
         """The template account id of an account's template (by id, or by name)."""
         if inputs.get("template_account_id") is not None:
             return int(inputs["template_account_id"])
+        found = self._open_accounts().get(inputs["template_account"])
+        if found is not None:
+            return found
         name = inputs["template_account"]
-        for account in self.accounts():
-            if account.name == name and not account.closed:
-                return account.id
         raise PlanConflict(f"tradovate template account {name!r} not found on the platform")
 
 

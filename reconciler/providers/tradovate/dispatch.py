@@ -4,7 +4,7 @@ transient errors, and the mapping of HTTP answers onto reconciler errors."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
@@ -30,6 +30,8 @@ Domain = Literal["live", "demo"]
 Method = Literal["GET", "POST"]
 Body = Mapping[str, Any]
 ModelT = TypeVar("ModelT", bound=BaseModel)
+ItemT = TypeVar("ItemT", bound=Hashable)
+"""An item of a list answer: a wire model, or a row (see `wire.ROW`)."""
 
 
 @dataclass(frozen=True, slots=True)

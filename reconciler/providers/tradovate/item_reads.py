@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from reconciler.providers.tradovate.calls import list_of
-from reconciler.providers.tradovate.dispatch import Domain, ModelT
+from reconciler.providers.tradovate.dispatch import Domain, ItemT
 from reconciler.providers.tradovate.limits import IDS_PER_ITEMS, MASTER_IDS_PER_LDEPS
 from reconciler.providers.tradovate.session import Session
 
@@ -21,15 +21,15 @@ def by_ids(
     session: Session,
     domain: Domain,
     path: str,
-    model: type[ModelT],
+    model: type[ItemT],
     ids: Iterable[int],
     *,
     parameter: str,
     chunk: int,
-) -> list[ModelT]:
+) -> list[ItemT]:
     """GET `path?<parameter>=1,2,...` for every `chunk` of the distinct `ids`, joined."""
     unique = list(dict.fromkeys(ids))
-    found: list[ModelT] = []
+    found: list[ItemT] = []
     for start in range(0, len(unique), chunk):
         text = ",".join(str(i) for i in unique[start : start + chunk])
         found += list_of(session, domain, path, model, params={parameter: text})
@@ -37,16 +37,16 @@ def by_ids(
 
 
 def items(
-    session: Session, domain: Domain, entity: str, model: type[ModelT], ids: Iterable[int]
-) -> list[ModelT]:
+    session: Session, domain: Domain, entity: str, model: type[ItemT], ids: Iterable[int]
+) -> list[ItemT]:
     """The entities of `ids` that exist (`/<entity>/items`)."""
     path = f"/{entity}/items"
     return by_ids(session, domain, path, model, ids, parameter="ids", chunk=ITEMS_CHUNK)
 
 
 def dependents(
-    session: Session, domain: Domain, entity: str, model: type[ModelT], masters: Iterable[int]
-) -> list[ModelT]:
+    session: Session, domain: Domain, entity: str, model: type[ItemT], masters: Iterable[int]
+) -> list[ItemT]:
     """The entities depending on the master ids (`/<entity>/ldeps`)."""
     path = f"/{entity}/ldeps"
     return by_ids(session, domain, path, model, masters, parameter="masterids", chunk=LDEPS_CHUNK)

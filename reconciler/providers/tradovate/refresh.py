@@ -4,6 +4,9 @@ settings and lifecycle, entitlements) as the Remotes the plan compares."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import fields
+from operator import attrgetter
+from typing import Any
 
 from reconciler.errors import PlanConflict
 from reconciler.plan import Address, ReadRequest, Remote
@@ -20,8 +23,9 @@ _CONTACT_FIELDS = (
     "first_name", "last_name", "phone", "street_address1", "street_address2", "city", "state",
     "post_code", "country",
 )  # fmt: skip
-_RISK_FIELDS = tuple(f for f in AutoLiq.model_fields if f in PostTradeRisk.model_fields)
+_RISK_FIELDS = tuple(f.name for f in fields(AutoLiq) if f.name in PostTradeRisk.model_fields)
 """The post-trade risk fields of an AutoLiq answer, in its order."""
+_risk_values = attrgetter(*_RISK_FIELDS)
 
 
 def read_users(
@@ -71,9 +75,18 @@ def read_contacts(
     for contact in client.list_contacts(sorted(ids)):
         request = ids.get(contact.user_id)
         if request is not None:
-            attributes = {f: getattr(contact, f) for f in _CONTACT_FIELDS}
+            attributes = _as_declared({f: getattr(contact, f) for f in _CONTACT_FIELDS}, request)
             found[request.address] = Remote(request.address, str(contact.user_id), attributes)
     return found
+
+
+def _as_declared(shown: dict[str, Any], request: ReadRequest) -> Mapping[str, Any]:
+    """The declared contact itself when the platform shows it alike (equal texts, or None, the
+    same way): one mapping for both in an unchanged firm; else what the platform shows."""
+    if request.desired is None or shown != (declared := request.desired.attributes):
+        return shown
+    alike = all(type(v) is type(declared[k]) for k, v in shown.items())
+    return declared if alike else shown
 
 
 def read_accounts(
@@ -100,6 +113,7 @@ def read_accounts(
     risks = {r.id: r for r in client.list_auto_liqs()}
     pre_trade = pre_trade_risk(client.list_position_limits(), client.list_risk_parameters())
     found = {}
+    risk_settings: dict[tuple[Any, ...] | None, dict[str, Any]] = {}
     for request in requests:
         user_key, _, name = request.natural_key.partition("/")
         account = live.get(name)
@@ -112,18 +126,32 @@ def read_accounts(
                 f"{request.address}: account {account.name} exists on Tradovate but is not "
                 "traded by this trader; rename the account in the manifests"
             )
-        risk = risks.get(account.id)
         attributes = {
             "name": account.name,
-            "post_trade_risk": {}
-            if risk is None
-            else {k: v for k in _RISK_FIELDS if (v := getattr(risk, k)) is not None},
+            "post_trade_risk": _post_trade_risk(risks.get(account.id), risk_settings),
             "pre_trade_risk": pre_trade.get(account.id, []),
         }
         if lifecycle is not None:
             attributes.update(lifecycle.read(account))
         facts = {"trading_permission_id": permission.id}
         found[request.address] = Remote(request.address, str(account.id), attributes, facts=facts)
+    return found
+
+
+def _post_trade_risk(
+    risk: AutoLiq | None, seen: dict[tuple[Any, ...] | None, dict[str, Any]]
+) -> dict[str, Any]:
+    """An account's post-trade risk in the manifests' shape: one object per distinct setting
+    among `seen` (a firm's accounts share a few templates' settings; never changed in place).
+    A setting is told by its fields' values in their order: each field has one type."""
+    key = None if risk is None else _risk_values(risk)
+    found = seen.get(key)
+    if found is None:
+        found = seen[key] = (
+            {}
+            if key is None
+            else {k: v for k, v in zip(_RISK_FIELDS, key, strict=True) if v is not None}
+        )
     return found
 
 

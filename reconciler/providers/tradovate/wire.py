@@ -22,6 +22,17 @@ class Wire(BaseModel):
     )
 
 
+ROW = ConfigDict(
+    populate_by_name=True,
+    extra="ignore",
+    alias_generator=to_camel,
+    hide_input_in_errors=True,
+)
+"""The pydantic config of a row: an item of a list the refresh reads by the thousand (users,
+contacts, accounts, permissions, risk), a frozen slotted dataclass rather than a model: about
+a tenth of the memory (no instance dict, no set of the fields given) and validated faster."""
+
+
 class ErrorTextResponse(Wire):
     """A response that may carry `errorText`; an empty text means success and reads as None."""
 

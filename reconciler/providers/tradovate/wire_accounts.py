@@ -3,14 +3,18 @@ pre-trade limits, risk categories, admin actions, resets)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ConfigDict, Field
 
-from reconciler.providers.tradovate.wire import ErrorTextResponse, Wire, WireRequest
+from reconciler.providers.tradovate.wire import ROW, ErrorTextResponse, Wire, WireRequest
 
 
-class Account(Wire):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Account:
+    __pydantic_config__ = ROW
+
     id: int
     name: str
     user_id: int
@@ -21,15 +25,21 @@ class Account(Wire):
     evaluation_size: float | None = None
 
 
-class TradingPermission(Wire):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TradingPermission:
+    __pydantic_config__ = ROW
+
     id: int
     user_id: int
     account_id: int
     status: str
 
 
-class AutoLiq(Wire):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AutoLiq:
     """Post-trade risk of one account; `id` is the account id. None means the check is off."""
+
+    __pydantic_config__ = ROW
 
     id: int
     margin_percentage_alert: float | None = None

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from pydantic import SecretStr
 
-from reconciler.providers.tradovate.wire import ErrorTextResponse, Wire, WireRequest
+from reconciler.providers.tradovate.wire import ROW, ErrorTextResponse, Wire, WireRequest
 
 
-class User(Wire):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class User:
+    __pydantic_config__ = ROW
+
     id: int
     name: str
     email: str
@@ -17,7 +22,10 @@ class User(Wire):
     timestamp: str | None = None
 
 
-class ContactInfo(Wire):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ContactInfo:
+    __pydantic_config__ = ROW
+
     id: int
     user_id: int
     first_name: str

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from pydantic import SecretStr
+from pydantic import SecretStr, TypeAdapter
 
 from reconciler.providers.tradovate.models import (
     AccessTokenResponse,
@@ -118,7 +118,7 @@ def test_entitlement_outcome_reads_the_subscription_as_plugin() -> None:
 
 
 def test_auto_liq_reads_camel_case_fields() -> None:
-    liq = AutoLiq.model_validate(
+    liq = TypeAdapter(AutoLiq).validate_python(
         {"id": 1001, "dailyLossAutoLiq": 500, "doNotUnlock": True, "trailingMaxDrawdownMode": "EOD"}
     )
     assert (liq.daily_loss_auto_liq, liq.do_not_unlock, liq.trailing_max_drawdown_mode) == (
