@@ -75,11 +75,22 @@ BACKENDS = [
 ]
 
 
-@pytest.fixture(params=BACKENDS)
-def open_backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[OpenBackend]:
+@contextmanager
+def open_journaled(tmp_path: Path) -> Iterator[OpenBackend]:
+    """A local backend whose every small write goes to the journal."""
+    yield lambda: LocalBackend(tmp_path / "state", workspace="contract", journal_from=0)
+
+
+def opened_by(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[OpenBackend]:
+    """The body of a fixture whose parameters are backend openers: the one it is run with."""
     factory: Callable[[Path], AbstractContextManager[OpenBackend]] = request.param
     with factory(tmp_path) as opener:
         yield opener
+
+
+@pytest.fixture(params=BACKENDS)
+def open_backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[OpenBackend]:
+    yield from opened_by(request, tmp_path)
 
 
 @pytest.fixture

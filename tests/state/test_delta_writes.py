@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,7 +21,9 @@ from reconciler.state import (
 from reconciler.state.local_files import COMPACT_FRACTION
 from tests.state.test_backend_contract import (
     OpenBackend,
+    open_journaled,
     open_postgres,
+    opened_by,
 )
 
 RECORDS = 60
@@ -69,16 +70,9 @@ def change_three(document: StateDocument) -> StateDocument:
     return editor.snapshot()
 
 
-@contextmanager
-def open_journaled(tmp_path: Path) -> Iterator[OpenBackend]:
-    yield lambda: LocalBackend(tmp_path / "state", journal_from=0)
-
-
 @pytest.fixture(params=[pytest.param(open_journaled, id="local"), open_postgres_param])
 def open_backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[OpenBackend]:
-    factory: Callable[[Path], AbstractContextManager[OpenBackend]] = request.param
-    with factory(tmp_path) as opener:
-        yield opener
+    yield from opened_by(request, tmp_path)
 
 
 def test_a_delta_reads_back_as_the_whole_document(open_backend: OpenBackend) -> None:

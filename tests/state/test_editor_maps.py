@@ -21,11 +21,7 @@ from reconciler.state.delta import delta_between, header_of_line
 from reconciler.state.encoding import StateHeader
 
 OP = PendingOperation(
-    id="op-1",
-    address="tradovate_user.t1",
-    action="update",
-    natural_key="t1",
-    started_at="2026-01-01T00:00:00.000+00:00",
+    id="op-1", address="tradovate_user.t1", action="update", natural_key="t1", started_at="s"
 )
 
 

@@ -3,15 +3,20 @@ read only while the stored header still names it; a write by anyone else is alwa
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from reconciler.errors import StateConflict
 from reconciler.state import LocalBackend, ResourceState, StateDocument, StateStore
-from tests.state.test_backend_contract import OpenBackend, open_local, open_postgres
+from tests.state.test_backend_contract import (
+    OpenBackend,
+    open_journaled,
+    open_local,
+    open_postgres,
+    opened_by,
+)
 
 
 def record(city: str) -> ResourceState:
@@ -30,12 +35,6 @@ def with_city(document: StateDocument, city: str) -> StateDocument:
     return editor.snapshot()
 
 
-@contextmanager
-def open_journaled(tmp_path: Path) -> Iterator[OpenBackend]:
-    """A local backend whose every small write goes to the journal."""
-    yield lambda: LocalBackend(tmp_path / "state", workspace="contract", journal_from=0)
-
-
 @pytest.fixture(
     params=[
         pytest.param(open_local, id="local"),
@@ -44,9 +43,7 @@ def open_journaled(tmp_path: Path) -> Iterator[OpenBackend]:
     ]
 )
 def open_backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[OpenBackend]:
-    factory: Callable[[Path], AbstractContextManager[OpenBackend]] = request.param
-    with factory(tmp_path) as opener:
-        yield opener
+    yield from opened_by(request, tmp_path)
 
 
 def test_header_names_the_last_write(open_backend: OpenBackend) -> None:
