@@ -258,11 +258,8 @@ def serve(root: Path, size: int) -> None:
     with Sandboxes() as sandboxes:
         write_firm(root / "manifests", platforms(sandboxes.urls), size)
         applied = run_reconciler(root, "apply", "--auto-approve")
-        print(
-            f"ready: {applied.summary} (apply CPU {applied.cpu:.1f} s, "
-            f"peak {applied.peak_mib:.0f} MiB)",
-            flush=True,
-        )
+        cost = f"apply CPU {applied.cpu:.1f} s, peak {applied.peak_mib:.0f} MiB"
+        print(f"ready: {applied.summary} ({cost})", flush=True)
         sys.stdin.read()
 
 
