@@ -28,7 +28,7 @@ def _known(ctx: click.Context) -> tuple[set[str], set[str]]:
         with open_workspace(manifests, connect=False) as workspace:
             recorded = set(workspace.store.read().resources)
             declared = {str(address) for address in workspace.resources}
-            traders = {trader.name for trader in workspace.desired.traders}
+            traders = set(workspace.desired.names)
     except Exception:  # a completion must never print a traceback into the prompt
         logger.debug("no completion from %s", manifests, exc_info=True)
         return set(), set()

@@ -29,6 +29,7 @@ from reconciler.watch.streams import Streams
 from reconciler.watch.targets import TraderIndex
 from reconciler.watch.warmup import prepare_for_signatures
 from reconciler.workspace import Workspace, open_workspace
+from reconciler.workspace.declared import Declared
 
 logger = logging.getLogger(__name__)
 
@@ -86,7 +87,7 @@ class Watcher:
             self._status(
                 "started",
                 manifests=str(self._settings.manifests),
-                traders=len(workspace.desired.traders),
+                traders=len(workspace.desired.names),
                 providers=sorted(workspace.adapters),
                 streams=sorted(self._streams.connected),
                 interval=self._settings.interval,
@@ -293,6 +294,6 @@ class Watcher:
             self._receive(min(_TICK, max(0.0, deadline - self._monotonic())))
 
 
-def _connection_settings(desired: Desired) -> tuple[object, object]:
+def _connection_settings(desired: Desired | Declared) -> tuple[object, object]:
     """What the open adapters and state store were made from."""
     return desired.firm.settings, desired.firm.providers

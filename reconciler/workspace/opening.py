@@ -13,6 +13,7 @@ from reconciler.manifest import ParseCache, load_manifests, read_state_settings
 from reconciler.providers import PROVIDERS, Adapter, ProviderContext, RateLimit, schemas
 from reconciler.state import StateStore
 from reconciler.workspace.backends import StateChoice, open_backend
+from reconciler.workspace.declared import Declared
 from reconciler.workspace.desired import desired_resources
 from reconciler.workspace.workspace import Workspace
 
@@ -62,9 +63,11 @@ def open_workspace(
                 stack.callback(adapter.close)
                 adapters[name] = adapter
         resources = desired_resources(desired)
+        declared = Declared.of(desired)
+        del desired  # the active traders' models: their resources hold what is needed
         yield Workspace(
             root,
-            desired,
+            declared,
             store,
             adapters,
             resources,

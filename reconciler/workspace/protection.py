@@ -4,7 +4,6 @@ flag state remembers), and what apply records besides attributes."""
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from reconciler.plan import Address, Remote, protected_addresses
@@ -26,11 +25,9 @@ def protection(
         return _protection_at(workspace, document, only)
     desired = workspace.desired
     declared = {address: r.protected for address, r in workspace.resources.items()}
-    cancelled = tuple(
-        t.model_copy(update={"status": "active"}) for t in desired.traders if t.status != "active"
-    )
+    cancelled = tuple(t.model_copy(update={"status": "active"}) for t in desired.inactive)
     if cancelled:
-        shadow = replace(desired, traders=cancelled)
+        shadow = desired.with_traders(cancelled)
         for name in desired.firm.providers:
             for resource in PROVIDERS[name].expand(shadow):
                 declared.setdefault(resource.address, resource.protected)
@@ -52,11 +49,11 @@ def _protection_at(
     traders = {a.trader for a in only if a not in declared}
     cancelled = tuple(
         t.model_copy(update={"status": "active"})
-        for t in workspace.desired.traders
-        if t.status != "active" and t.name in traders
+        for t in workspace.desired.inactive
+        if t.name in traders
     )
     if cancelled:
-        shadow = replace(workspace.desired, traders=cancelled)
+        shadow = workspace.desired.with_traders(cancelled)
         for name in workspace.desired.firm.providers:
             for resource in PROVIDERS[name].expand(shadow):
                 if resource.address in only:

@@ -40,6 +40,7 @@ from reconciler.plan import (
 )
 from reconciler.providers import Adapter, RateLimit, kind_rules
 from reconciler.state import AuditEntry, StateDocument, StateStore, key_check, keyed_digest
+from reconciler.workspace.declared import Declared
 from reconciler.workspace.desired import desired_resources
 from reconciler.workspace.importing import import_object
 from reconciler.workspace.natural_keys import check_moved_keys
@@ -58,7 +59,7 @@ class Workspace:
     """The loaded manifests, the state store and open adapters of the configured platforms."""
 
     root: Path
-    desired: Desired
+    desired: Declared
     store: StateStore
     adapters: dict[str, Adapter]
     resources: dict[Address, DesiredResource]
@@ -168,7 +169,8 @@ class Workspace:
     def with_desired(self, desired: Desired) -> Workspace:
         """The same state and open providers with other manifests (the firm's provider and
         state settings must be unchanged: they chose the open adapters and store)."""
-        return replace(self, desired=desired, resources=desired_resources(desired))
+        resources = desired_resources(desired)
+        return replace(self, desired=Declared.of(desired), resources=resources)
 
     def protection(self, document: StateDocument) -> dict[Address, str]:
         """Protected addresses and where the flag comes from (see `protection`)."""
@@ -187,7 +189,7 @@ class Workspace:
     def cancelled(self) -> frozenset[str]:
         """The traders the manifests offboard (`status: cancelled`), found once."""
         if self._cancelled is None:
-            traders = self.desired.traders
+            traders = self.desired.inactive
             self._cancelled = frozenset(t.name for t in traders if t.status == "cancelled")
         return self._cancelled
 

@@ -12,9 +12,10 @@ import pytest
 from pydantic import SecretStr
 
 from reconciler.apply.events import Event
+from reconciler.manifest import load_manifests
 from reconciler.plan import Action, Address, Change, ReadRequest
 from reconciler.plan.resource import DesiredResource, GeneratedSecret
-from reconciler.providers import PROVIDERS, Adapter
+from reconciler.providers import PROVIDERS, Adapter, schemas
 from reconciler.providers.base import Batch, BatchItem
 from reconciler.workspace import Workspace, open_workspace
 
@@ -71,7 +72,8 @@ def test_expand_declares_unique_addresses_of_the_declared_kinds(
 ) -> None:
     adapter = workspace.adapters[provider]
     capabilities = adapter.capabilities
-    resources = adapter.expand(workspace.desired)
+    desired = load_manifests(workspace.root / "manifests", schemas=schemas(), environ={})
+    resources = adapter.expand(desired)
     addresses = [r.address for r in resources]
     assert resources, f"the example manifests declare nothing for {provider}"
     assert len(addresses) == len(set(addresses))

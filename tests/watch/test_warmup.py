@@ -10,12 +10,12 @@ from typing import Any, cast
 
 import pytest
 
-from reconciler.manifest import Desired
 from reconciler.plan import Address, DesiredResource
 from reconciler.state import LocalBackend, StateStore
 from reconciler.watch.targets import TraderIndex
 from reconciler.watch.warmup import prepare_for_signatures
 from reconciler.workspace import Workspace
+from reconciler.workspace.declared import Declared
 
 ADDRESSES = ("tradovate_user.b", "tradovate_user.a", "tradovate_entitlement.a/t-prop")
 
@@ -32,7 +32,7 @@ def test_the_lookups_are_made_and_what_is_kept_is_frozen(tmp_path: Path) -> None
     addresses = [Address.parse(text) for text in ADDRESSES]
     resources = {a: DesiredResource(a, {}, a.trader) for a in addresses}
     store = StateStore(LocalBackend(tmp_path))
-    workspace = Workspace(tmp_path, cast(Desired, None), store, cast(Any, {}), resources)
+    workspace = Workspace(tmp_path, cast(Declared, None), store, cast(Any, {}), resources)
     index = TraderIndex(resources)
     gc.unfreeze()
 

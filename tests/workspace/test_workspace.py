@@ -7,10 +7,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, cast
 
-from reconciler.manifest import Desired
 from reconciler.plan import Address, DesiredResource, ReadRequest, Remote
 from reconciler.state import LocalBackend, StateStore
 from reconciler.workspace import Workspace
+from reconciler.workspace.declared import Declared
 
 
 class Reader:
@@ -35,7 +35,7 @@ def test_platforms_are_refreshed_at_the_same_time(tmp_path: Path) -> None:
     resources = {a: DesiredResource(a, {}, a.trader) for a in addresses}
     store = StateStore(LocalBackend(tmp_path))
     workspace = Workspace(
-        tmp_path, cast(Desired, None), store, cast(Any, {"alpha": alpha, "beta": beta}), resources
+        tmp_path, cast(Declared, None), store, cast(Any, {"alpha": alpha, "beta": beta}), resources
     )
     remote = workspace.refresh(store.read())
     assert sorted(map(str, remote)) == ["alpha_user.a", "alpha_user.b", "beta_user.a"]
