@@ -28,8 +28,7 @@ from reconciler.watch.status import Status
 from reconciler.watch.streams import Streams
 from reconciler.watch.targets import TraderIndex
 from reconciler.watch.warmup import prepare_for_signatures
-from reconciler.workspace import Workspace, open_workspace
-from reconciler.workspace.declared import Declared
+from reconciler.workspace import Declared, Workspace, open_workspace
 
 logger = logging.getLogger(__name__)
 

@@ -12,6 +12,7 @@ from reconciler.lazy import lazy_attribute
 
 if TYPE_CHECKING:
     from reconciler.workspace.backends import BACKENDS, StateChoice, open_backend
+    from reconciler.workspace.declared import Declared
     from reconciler.workspace.desired import desired_resources
     from reconciler.workspace.opening import open_state, open_workspace, sandbox_data, sandbox_dir
     from reconciler.workspace.provenance import git_commit, provenance
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 
 _HOMES = {
     "BACKENDS": "backends",
+    "Declared": "declared",
     "DISTRIBUTION": "version",
     "StateChoice": "backends",
     "Workspace": "workspace",
@@ -54,6 +56,7 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "BACKENDS",
     "DISTRIBUTION",
+    "Declared",
     "StateChoice",
     "Workspace",
     "desired_resources",
