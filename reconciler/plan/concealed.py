@@ -123,21 +123,15 @@ def _needles(values: frozenset[str]) -> _Needles:
 
 
 def _holds(value: Any, needles: _Needles) -> bool:
-    kind = type(value)
-    if kind is str:
-        return needles.is_in(value)
-    if value is None or kind is bool or isinstance(value, SecretStr | GeneratedSecret):
-        return False
-    if isinstance(value, Mapping):
-        return any(_holds(item, needles) for item in value.values())
-    if isinstance(value, list | tuple):
-        return any(_holds(item, needles) for item in value)
-    return needles.is_in(value if isinstance(value, str) else str(value))
+    texts: list[str] = []
+    _texts((value,), texts)
+    return any(map(needles.is_in, texts))
 
 
 def _texts(values: Iterable[Any], out: list[str]) -> None:
-    """Every text `_holds` looks into among `values`, appended to `out`: the values of a
-    mapping and the items of a list, looked into; any other plain value as its text."""
+    """Every text a referenced value is looked for in among `values`, appended to `out`: the
+    values of a mapping and the items of a list, looked into; secrets, None and booleans left
+    out; any other plain value as its text."""
     for value in values:
         kind = type(value)
         if kind is str:
