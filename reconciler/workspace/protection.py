@@ -23,14 +23,8 @@ def protection(
     just those addresses are looked at (a targeted plan: no pass over the firm)."""
     if only is not None:
         return _protection_at(workspace, document, only)
-    desired = workspace.desired
     declared = {address: r.protected for address, r in workspace.resources.items()}
-    cancelled = tuple(t.model_copy(update={"status": "active"}) for t in desired.inactive)
-    if cancelled:
-        shadow = desired.with_traders(cancelled)
-        for name in desired.firm.providers:
-            for resource in PROVIDERS[name].expand(shadow):
-                declared.setdefault(resource.address, resource.protected)
+    _add_inactive(workspace, declared)
     flagged = {  # only records that remember a protection flag can add to `declared`
         text: record
         for text, record in document.resources.mentioning("protected")
@@ -47,23 +41,38 @@ def _protection_at(
     resources = workspace.resources
     declared = {a: resources[a].protected for a in only if a in resources}
     traders = {a.trader for a in only if a not in declared}
-    cancelled = tuple(
-        t.model_copy(update={"status": "active"})
-        for t in workspace.desired.inactive
-        if t.name in traders
-    )
-    if cancelled:
-        shadow = workspace.desired.with_traders(cancelled)
-        for name in workspace.desired.firm.providers:
-            for resource in PROVIDERS[name].expand(shadow):
-                if resource.address in only:
-                    declared.setdefault(resource.address, resource.protected)
+    _add_inactive(workspace, declared, traders=traders, only=only)
     flagged = {
         text: record
         for text in (str(a) for a in only if a not in declared)
         if (record := document.resources.get(text)) is not None and record.facts.get("protected")
     }
     return protected_addresses(declared, recorded_of(document, flagged))
+
+
+def _add_inactive(
+    workspace: Workspace,
+    declared: dict[Address, bool],
+    *,
+    traders: Collection[str] | None = None,
+    only: Collection[Address] | None = None,
+) -> None:
+    """Add to `declared` the flags of what the traders not active (those among `traders`)
+    would have if active, at the addresses `only` when given: a cancelled trader's
+    protection still guards its objects."""
+    desired = workspace.desired
+    inactive = tuple(
+        t.model_copy(update={"status": "active"})
+        for t in desired.inactive
+        if traders is None or t.name in traders
+    )
+    if not inactive:
+        return
+    shadow = desired.with_traders(inactive)
+    for name in desired.firm.providers:
+        for resource in PROVIDERS[name].expand(shadow):
+            if only is None or resource.address in only:
+                declared.setdefault(resource.address, resource.protected)
 
 
 def apply_facts(
