@@ -19,6 +19,8 @@ class Declared:
     digest: str
     names: tuple[str, ...]
     inactive: tuple[Trader, ...]
+    cancelled: frozenset[str]
+    """The traders the manifests offboard (`status: cancelled`)."""
     sources: Mapping[str, Source]
     sensitive_values: frozenset[str]
     moved_sources: tuple[Source, ...]
@@ -30,6 +32,7 @@ class Declared:
             desired.digest,
             tuple(t.name for t in desired.traders),
             tuple(t for t in desired.traders if t.status != "active"),
+            frozenset(t.name for t in desired.traders if t.status == "cancelled"),
             desired.sources,
             desired.sensitive_values,
             desired.moved_sources,

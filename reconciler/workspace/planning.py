@@ -59,9 +59,9 @@ def plan_workspace(
     workspace.check_key(document)
     moved = workspace.moves(document)
     resources = workspace.resources
-    is_narrow = False  # a targeted plan that looks at its targets' records alone
-    if only is not None and not moved and not document.pending:
-        is_narrow = True  # a few traders' records are decoded, not the firm's
+    # a targeted plan that looks at its targets' records alone: a few traders' are decoded
+    is_narrow = only is not None and not moved and not document.pending
+    if only is not None and is_narrow:
         recorded = recorded_at(document, only)
     else:
         recorded = rekey(recorded_of(document, known=resources), moved)
@@ -107,7 +107,7 @@ def plan_workspace(
         offboarded=frozenset()
         if options.adopt
         else offboarded(workspace.store, _made(desired, workspace.rules), recorded, remote),
-        cancelled=workspace.cancelled(),
+        cancelled=workspace.desired.cancelled,
         interrupted=frozenset(
             renamed.get(address, address)
             for address, action in pending_of(document)

@@ -70,7 +70,6 @@ class Workspace:
     http_timeout: float = 30.0
     _key: bytes | None = field(default=None, init=False, repr=False)
     _order: dict[Address, int] | None = field(default=None, init=False, repr=False)
-    _cancelled: frozenset[str] | None = field(default=None, init=False, repr=False)
 
     @property
     def state_dir(self) -> Path:
@@ -185,13 +184,6 @@ class Workspace:
     ) -> dict[Address, dict[str, Any]]:
         """What apply records besides attributes (see `protection.apply_facts`)."""
         return apply_facts(self, remote, document, only=only)
-
-    def cancelled(self) -> frozenset[str]:
-        """The traders the manifests offboard (`status: cancelled`), found once."""
-        if self._cancelled is None:
-            traders = self.desired.inactive
-            self._cancelled = frozenset(t.name for t in traders if t.status == "cancelled")
-        return self._cancelled
 
     def prepare_targeting(self) -> dict[Address, int]:
         """The declared addresses' places in the manifests' order, found once (a long-running
