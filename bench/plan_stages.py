@@ -176,7 +176,7 @@ def stages_in_process(root: Path) -> dict[str, float]:
         (loader, "_read_file", "yaml"),
         (loader, "_validate_traders", "validation"),
         (opening, "load_manifests", "manifests (all)"),
-        (opening, "desired_resources", "expansion"),
+        (opening, "expand_consuming", "expansion"),
         (planning, "recorded_of", "records"),
         (planning, "refresh", "refresh"),
         (planning, "make_plan", "diff"),

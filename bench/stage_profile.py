@@ -183,7 +183,7 @@ def profile_plan(root: Path) -> tuple[Profile, bool]:
     wrapped = {
         "YAML": wrap("reconciler.manifest.loader", "read_documents", timers["YAML"]),
         "manifests": wrap("reconciler.workspace.opening", "load_manifests", timers["manifests"]),
-        "expansion": wrap("reconciler.workspace.opening", "desired_resources", timers["expansion"]),
+        "expansion": wrap("reconciler.workspace.opening", "expand_consuming", timers["expansion"]),
         "refresh": wrap("reconciler.workspace.planning", "refresh", timers["refresh"]),
     }
     options = plan_options_from(adopt=False, targets=(), max_cancel=None)

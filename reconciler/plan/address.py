@@ -18,13 +18,14 @@ class Address:
 
     Invariants: `kind` is `<provider>_<type>`; `trader` and `child` hold no `.`-free
     restriction beyond `_PART`; the string form round-trips through `parse`. Equality and
-    hashing go through the string form, made once (addresses key every large mapping).
+    hashing go through the string form `text`, made once (addresses key every large
+    mapping).
     """
 
     kind: str
     trader: str
     child: str | None = None
-    _text: str = field(init=False, repr=False, compare=False)
+    text: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not _KIND.match(self.kind):
@@ -33,15 +34,15 @@ class Address:
             raise ValueError(f"invalid address part in {self.kind}.{self.trader}/{self.child}")
         base = f"{self.kind}.{self.trader}"
         text = base if self.child is None else f"{base}/{self.child}"
-        object.__setattr__(self, "_text", text)
+        object.__setattr__(self, "text", text)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Address):
             return NotImplemented
-        return self._text == other._text
+        return self.text == other.text
 
     def __hash__(self) -> int:
-        return hash(self._text)  # the text keeps its hash: no field of its own (memory)
+        return hash(self.text)  # the text keeps its hash: no field of its own (memory)
 
     @property
     def provider(self) -> str:
@@ -60,7 +61,7 @@ class Address:
         return cls(kind, trader, child if slash else None)
 
     def __str__(self) -> str:
-        return self._text
+        return self.text
 
     def stray(self, remote_id: str) -> Address:
         """Where an object an interrupted create made for this address is planned when it

@@ -17,9 +17,11 @@ def unadoptable(data: DiffInput) -> DiffInput:
     """Move what an interrupted create made under a key the manifests changed since, and that
     can neither change in place nor be replaced, to a stray address: it is offboarded, and the
     address planned anew."""
+    if not data.pending:
+        return data  # nothing pending: no copy of the whole firm's remote objects
     remote = dict(data.remote)
     pending = set(data.pending)
-    for resource in data.desired:
+    for resource in data.desired.values():
         address = resource.address
         found = remote.get(address)
         if address not in data.pending or address in data.recorded or found is None:
@@ -90,10 +92,12 @@ def adopted(
     return Change(address, Action.UPDATE, before, after, changed, reason=reason, remote_id=same)
 
 
-def orphans(data: DiffInput, desired_addresses: set[Address]) -> dict[Address, Recorded]:
+def orphans(data: DiffInput) -> dict[Address, Recorded]:
     """Objects an interrupted apply created for addresses no longer desired nor recorded."""
     found = {}
-    for address in data.pending - desired_addresses - data.recorded.keys():
+    for address in data.pending:
+        if address in data.desired or address in data.recorded:
+            continue
         remote = data.remote.get(address)
         if remote is not None and remote.remote_id is not None:
             found[address] = Recorded(address, remote.remote_id, dict(remote.attributes))

@@ -10,11 +10,12 @@ from reconciler.plan.compare import display_recorded
 from reconciler.plan.inputs import DiffInput
 
 
-def cancels(data: DiffInput, desired_addresses: set[Address]) -> list[Change]:
+def cancels(data: DiffInput) -> list[Change]:
     """A cancel for every known address no longer desired."""
-    found = orphans(data, desired_addresses)
+    found = orphans(data)
     known = {**data.recorded, **found}
-    gone = sorted((a for a in known if a not in desired_addresses), key=Address.sort_key)
+    desired = data.desired
+    gone = sorted((a for a in known if a not in desired), key=Address.sort_key)
     gone_set = set(gone)
     changes = []
     for address in gone:

@@ -34,8 +34,7 @@ def diff(data: DiffInput, *, digest: Digest) -> Diff:
     changes: list[Change] = []
     conflicts: list[str] = []
     notes: list[str] = []
-    desired_addresses = {resource.address for resource in data.desired}
-    for resource in data.desired:
+    for resource in data.desired.values():
         change = _desired_change(resource, data, digest=digest, conflicts=conflicts, notes=notes)
         if change is not None:
             changes.append(change)
@@ -46,14 +45,15 @@ def diff(data: DiffInput, *, digest: Digest) -> Diff:
             + ("; ..." if len(conflicts) > 5 else "")
             + " (use --adopt to take them over)"
         )
-    changes.extend(cancels(data, desired_addresses))
+    changes.extend(cancels(data))
     planned = {
         c.address
         for c in changes
         if c.action in (Action.CREATE, Action.REPLACE, Action.ENTITLE, Action.UPDATE, Action.RESET)
     }
-    by_address = {r.address: r for r in data.desired}
-    return Diff([_with_dependencies(c, by_address, planned) for c in changes], notes)
+    for i, change in enumerate(changes):  # in place: a large plan's changes are not held twice
+        changes[i] = _with_dependencies(change, data.desired, planned)
+    return Diff(changes, notes)
 
 
 def _desired_change(

@@ -3,7 +3,7 @@ returns."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from reconciler.plan.action import Change
@@ -25,7 +25,8 @@ class DiffInput:
     answer: platforms keep no reset history, so the reset is recorded, never sent twice.
     """
 
-    desired: Sequence[DesiredResource]
+    desired: Mapping[Address, DesiredResource]
+    """The desired resources by address."""
     recorded: Mapping[Address, Recorded]
     remote: Mapping[Address, Remote]
     rules: Mapping[str, KindRules]

@@ -13,7 +13,7 @@ from reconciler.lazy import lazy_attribute
 if TYPE_CHECKING:
     from reconciler.workspace.backends import BACKENDS, StateChoice, open_backend
     from reconciler.workspace.declared import Declared
-    from reconciler.workspace.desired import desired_resources
+    from reconciler.workspace.desired import expand_consuming
     from reconciler.workspace.opening import open_state, open_workspace, sandbox_data, sandbox_dir
     from reconciler.workspace.provenance import git_commit, provenance
     from reconciler.workspace.records import follow_renamed_traders
@@ -32,7 +32,7 @@ _HOMES = {
     "DISTRIBUTION": "version",
     "StateChoice": "backends",
     "Workspace": "workspace",
-    "desired_resources": "desired",
+    "expand_consuming": "desired",
     "follow_renamed_traders": "records",
     "git_commit": "provenance",
     "open_backend": "backends",
@@ -59,7 +59,7 @@ __all__ = [
     "Declared",
     "StateChoice",
     "Workspace",
-    "desired_resources",
+    "expand_consuming",
     "follow_renamed_traders",
     "git_commit",
     "open_backend",

@@ -2,19 +2,38 @@
 
 from __future__ import annotations
 
-from reconciler.manifest import Desired
+from reconciler.manifest import Trader
 from reconciler.plan import Address, DesiredResource, mark_all_referenced
 from reconciler.providers import PROVIDERS
+from reconciler.workspace.declared import Declared
+
+CHUNK = 1000
+"""Traders expanded at a time by `expand_consuming` (a tuning of ours: their models are
+released chunk by chunk, so the models and the resources are not all in memory at once)."""
 
 
-def desired_resources(desired: Desired) -> dict[Address, DesiredResource]:
-    """Every configured provider's desired resources, by address (values that came from a
-    secret reference are marked sensitive)."""
-    expanded = [
-        resource for name in desired.firm.providers for resource in PROVIDERS[name].expand(desired)
-    ]
-    marked = mark_all_referenced(expanded, desired.sensitive_values)
-    return {resource.address: resource for resource in marked}
+def expand_consuming(declared: Declared, traders: list[Trader]) -> dict[Address, DesiredResource]:
+    """Every configured provider's desired resources of `declared` with `traders`, by
+    address (values that came from a secret reference are marked sensitive), emptying the
+    list as it goes: a chunk's models are released once its resources are made (when nothing
+    else holds them).
+    The resources come in the same order: provider by provider, each in the traders' order."""
+    by_provider: dict[str, list[DesiredResource]] = {name: [] for name in declared.firm.providers}
+    while traders:
+        chunk = declared.with_traders(tuple(traders[:CHUNK]))
+        del traders[:CHUNK]
+        expanded: list[DesiredResource] = []
+        ends = []
+        for name, made in by_provider.items():
+            expanded.extend(PROVIDERS[name].expand(chunk))
+            ends.append((made, len(expanded)))
+        marked = mark_all_referenced(expanded, declared.sensitive_values)
+        start = 0
+        for made, end in ends:
+            made.extend(marked[start:end])
+            start = end
+        del chunk, expanded, marked
+    return {r.address: r for made in by_provider.values() for r in made}
 
 
-__all__ = ["desired_resources"]
+__all__ = ["expand_consuming"]

@@ -14,7 +14,7 @@ from reconciler.providers import PROVIDERS, Adapter, ProviderContext, RateLimit,
 from reconciler.state import StateStore
 from reconciler.workspace.backends import StateChoice, open_backend
 from reconciler.workspace.declared import Declared
-from reconciler.workspace.desired import desired_resources
+from reconciler.workspace.desired import expand_consuming
 from reconciler.workspace.workspace import Workspace
 
 
@@ -62,9 +62,10 @@ def open_workspace(
                 adapter = PROVIDERS[name].open(provider_settings, context)
                 stack.callback(adapter.close)
                 adapters[name] = adapter
-        resources = desired_resources(desired)
         declared = Declared.of(desired)
-        del desired  # the active traders' models: their resources hold what is needed
+        traders = list(desired.traders)
+        del desired  # the active traders' models go chunk by chunk as they are expanded
+        resources = expand_consuming(declared, traders)
         yield Workspace(
             root,
             declared,

@@ -3,7 +3,7 @@ the duration note, around the one refresh."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -92,11 +92,10 @@ def plan_workspace(
     pending |= {a for a in remote if a not in resources and a not in recorded}  # not a pass
     note = pending_note(workspace.store, document)
     notes: tuple[str, ...] = () if note is None else (note,)
-    if only is None:
-        desired = tuple(resources.values())
-    else:
+    desired = resources
+    if only is not None:
         recorded = {a: r for a, r in recorded.items() if a in only}
-        desired = tuple(checked.values())
+        desired = checked
     data = DiffInput(
         desired,
         recorded,
@@ -135,9 +134,11 @@ def plan_workspace(
     return plan, remote
 
 
-def _made(desired: Iterable[DesiredResource], rules: Mapping[str, KindRules]) -> list[Address]:
+def _made(
+    desired: Mapping[Address, DesiredResource], rules: Mapping[str, KindRules]
+) -> list[Address]:
     """Addresses of platform objects (followed kinds are observed, never made nor adopted)."""
-    return [r.address for r in desired if not rules[r.address.kind].followed]
+    return [a for a in desired if not rules[a.kind].followed]
 
 
 def targeted(

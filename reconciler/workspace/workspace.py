@@ -41,7 +41,7 @@ from reconciler.plan import (
 from reconciler.providers import Adapter, RateLimit, kind_rules
 from reconciler.state import AuditEntry, StateDocument, StateStore, key_check, keyed_digest
 from reconciler.workspace.declared import Declared
-from reconciler.workspace.desired import desired_resources
+from reconciler.workspace.desired import expand_consuming
 from reconciler.workspace.importing import import_object
 from reconciler.workspace.natural_keys import check_moved_keys
 from reconciler.workspace.planning import drift_of, plan_workspace
@@ -168,8 +168,9 @@ class Workspace:
     def with_desired(self, desired: Desired) -> Workspace:
         """The same state and open providers with other manifests (the firm's provider and
         state settings must be unchanged: they chose the open adapters and store)."""
-        resources = desired_resources(desired)
-        return replace(self, desired=Declared.of(desired), resources=resources)
+        declared = Declared.of(desired)
+        resources = expand_consuming(declared, [*desired.traders])
+        return replace(self, desired=declared, resources=resources)
 
     def protection(self, document: StateDocument) -> dict[Address, str]:
         """Protected addresses and where the flag comes from (see `protection`)."""

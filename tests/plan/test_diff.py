@@ -71,7 +71,8 @@ def run(
     pending: frozenset[Address] = frozenset(),
     adopt: bool = False,
 ) -> list[Change]:
-    data = DiffInput(tuple(desired), recorded or {}, remote or {}, RULES, pending, adopt)
+    by_address = {r.address: r for r in desired}
+    data = DiffInput(by_address, recorded or {}, remote or {}, RULES, pending, adopt)
     return diff(data, digest=digest).changes
 
 
@@ -265,7 +266,7 @@ def test_pending_create_of_an_interrupted_apply_is_adopted() -> None:
 
 def test_an_object_we_offboarded_is_taken_back_without_adopt() -> None:
     remote = {USER: Remote(USER, "7", {"email": "a@example.com"})}
-    data = DiffInput((user(),), {}, remote, RULES, offboarded=frozenset({USER}))
+    data = DiffInput({USER: user()}, {}, remote, RULES, offboarded=frozenset({USER}))
     change = only(diff(data, digest=digest).changes, USER)
     assert (change.action, change.remote_id) == (Action.UPDATE, "7")
     assert "offboarded by an earlier apply of this workspace, declared again" in change.reason
@@ -309,7 +310,7 @@ def test_change_to_a_create_only_attribute_is_a_note_not_a_change() -> None:
     )
     remote = {USER: Remote(USER, "7", {"email": "a@example.com"})}
     recorded = {USER: Recorded(USER, "7", {"email": "a@example.com", "plan": "Silver"})}
-    result = diff(DiffInput((desired,), recorded, remote, RULES), digest=digest)
+    result = diff(DiffInput({desired.address: desired}, recorded, remote, RULES), digest=digest)
     assert [c.action for c in result.changes] == [Action.NOOP]
     assert result.notes == [
         "demo_user.alice: plan can only be set when it is created on the platform; the change "
@@ -319,7 +320,7 @@ def test_change_to_a_create_only_attribute_is_a_note_not_a_change() -> None:
 
 def test_cancel_reason_says_what_the_platform_keeps() -> None:
     rules = {**RULES, "demo_user": KindRules(ALL_USER, cancel_note="the account stays as Free")}
-    data = DiffInput((), {USER: recorded_user()}, {}, rules)
+    data = DiffInput({}, {USER: recorded_user()}, {}, rules)
     (change,) = diff(data, digest=digest).changes
     assert change.reason == "no longer declared; the account stays as Free"
 
@@ -336,7 +337,7 @@ def _reset_diff(desired: str, recorded: str | None, **options: object):  # type:
     if recorded is not None:
         attributes["reset"] = recorded
     data = DiffInput(
-        [_resettable(desired)],
+        {ACCOUNT: _resettable(desired)},
         {ACCOUNT: Recorded(ACCOUNT, "9", attributes)},
         {ACCOUNT: Remote(ACCOUNT, "9", {"name": "ACC1", "template": "t50"})},
         RULES,

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import gc
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from reconciler.collector import quiet_gc
 from reconciler.plan import Action, Address, Change, order_changes, waves
+from reconciler.plan.order import _ACTION_RANK, levels
 
 USER = Address("demo_user", "alice")
 ACCOUNT = Address("demo_account", "alice", "ACC1")
@@ -52,3 +56,43 @@ def test_ordering_leaves_no_garbage_for_the_cyclic_collector() -> None:
         waves(changes)
         order_changes(changes)
         assert gc.collect() == 0
+
+
+_NAMES = st.sampled_from(["a", "al", "alice", "b", "bob", "Bob", "a.b", "a-b", "a_b", "z9"])
+_KINDS = st.sampled_from(["demo_user", "demo_account", "demo_entitlement", "demo_a", "demox_b"])
+
+
+@st.composite
+def _changes(draw: st.DrawFn) -> list[Change]:
+    addresses = draw(
+        st.lists(
+            st.builds(Address, _KINDS, _NAMES, st.none() | _NAMES),
+            unique_by=str,
+            max_size=40,
+        )
+    )
+    changes = []
+    for index, address in enumerate(addresses):
+        earlier = addresses[:index]
+        depends_on = tuple(draw(st.lists(st.sampled_from(earlier), max_size=2))) if earlier else ()
+        action = draw(st.sampled_from(list(Action)))
+        via = draw(st.none() | st.sampled_from(earlier)) if earlier else None
+        changes.append(Change(address, action, depends_on=depends_on, via=via))
+    return draw(st.permutations(changes))
+
+
+@given(_changes())
+def test_the_order_is_wave_action_rider_then_address(changes: list[Change]) -> None:
+    """The order `order_changes` builds without a key tuple per change is the one a sort on
+    the whole key gives (addresses whose text orders unlike their `sort_key` included)."""
+    level = levels(changes)
+    expected = sorted(
+        changes,
+        key=lambda c: (
+            level[c.address],
+            _ACTION_RANK[c.action],
+            c.via is not None,
+            c.address.sort_key(),
+        ),
+    )
+    assert list(order_changes(changes)) == expected
