@@ -171,10 +171,11 @@ def stages_in_process(root: Path) -> dict[str, float]:
         import reconciler.workspace.opening as opening
         import reconciler.workspace.planning as planning
     import reconciler.manifest.loader as loader
+    import reconciler.manifest.validating as validating
 
     wrapped = (
         (loader, "_read_file", "yaml"),
-        (loader, "_validate_traders", "validation"),
+        (validating.Validation, "_validate", "validation"),
         (opening, "load_manifests", "manifests (all)"),
         (opening, "expand_consuming", "expansion"),
         (planning, "recorded_of", "records"),

@@ -20,19 +20,18 @@ from reconciler.errors import ManifestError, ManifestErrors
 from reconciler.manifest.documents import Expand, read_documents
 from reconciler.manifest.kinds import (
     Entry,
-    FirmContext,
     Invalid,
     Valid,
     check_firm,
     check_unique,
     validate_firm,
-    validate_trader,
 )
 from reconciler.manifest.models import Desired, ProviderSchema, Source, Trader
 from reconciler.manifest.parse_cache import ParseCache
 from reconciler.manifest.positions import PathLines
 from reconciler.manifest.refs import References, literal_secrets
 from reconciler.manifest.report import ManifestFile, Report, Where
+from reconciler.manifest.validating import Validation
 
 logger = logging.getLogger(__name__)
 
@@ -81,6 +80,7 @@ def _load(
     traders: list[Entry] = []
     is_complete = True
     paths = _manifest_paths(root, report)
+    validation = Validation(schemas)
     for relative in paths:
         shown = str(root / relative)
         try:
@@ -104,6 +104,7 @@ def _load(
         )
         warnings += _located_warnings(file, refs.warnings)
         refs.warnings.clear()
+        validation.take(firms, traders)
     if not paths:
         if report.is_empty:
             report.line(str(root), 0, "no manifest files (*.yaml, *.yml) found")
@@ -115,8 +116,8 @@ def _load(
         if declared:  # read again, now that the Firm says where else secrets may live
             folders = tuple(root / folder for folder in declared)
             return _load(directory, schemas=schemas, environ=environ, allowed=folders, cache=cache)
-    names = {str(entry.value.get("name")) for entry in traders}
-    loaded, invalid = _validate_traders(traders, context, report)
+    validation.finish(traders, context, report)
+    loaded, invalid, names = validation.loaded, validation.invalid, validation.names
     check_unique(_in_order(loaded, invalid) if invalid else loaded, schemas=schemas, report=report)
     if is_complete:  # with a file unread, any cross-reference may name a trader in it
         unloaded = frozenset(names - {valid.trader.name for valid in loaded})
@@ -158,25 +159,6 @@ def _located_warnings(file: ManifestFile, found: list[tuple[str, str]]) -> list[
         line = file.data.count(b"\n", 0, at) + 1 if at >= 0 else 0
         located.append(f"{file.shown}:{line}: warning: {message}")
     return located
-
-
-def _validate_traders(
-    traders: list[Entry], context: FirmContext, report: Report
-) -> tuple[list[Valid], list[Invalid]]:
-    """The traders that validate, and what the uniqueness check needs of the others;
-    `traders` is emptied on the way, so that each raw value is let go once validated (raw
-    values and models never all coexist)."""
-    loaded: list[Valid] = []
-    invalid: list[Invalid] = []
-    traders.reverse()
-    while traders:
-        entry = traders.pop()
-        result = validate_trader(entry, context, report=report)
-        if isinstance(result, Invalid):
-            invalid.append(result)
-        else:
-            loaded.append(Valid(entry.where, entry.line, *result))
-    return loaded, invalid
 
 
 def _in_order(loaded: list[Valid], invalid: list[Invalid]) -> list[Valid | Invalid]:

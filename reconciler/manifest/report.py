@@ -63,6 +63,11 @@ class Report:
         """A problem whose line is already known (0: the whole file, or no file at all)."""
         self._pending.append(_Pending(message, None, shown=shown, line=line))
 
+    def extend(self, other: Report) -> None:
+        """`other`'s problems after this report's."""
+        self._pending += other._pending
+        self._lost |= other._lost
+
     def value_lost(self, where: Where) -> None:
         """The value at `where` could not be read (already reported): further problems at or
         below it are not reported."""

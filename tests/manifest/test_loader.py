@@ -551,6 +551,33 @@ def test_an_empty_provider_block_takes_the_defaults(write: Write) -> None:
     assert traders["bob"].platforms["tradovate"] == TradovateTrader(entitlements=["t-prop"])
 
 
+def test_traders_before_and_after_the_firm_are_validated_against_the_first_firm(
+    write: Write,
+) -> None:
+    """Traders are validated file by file once a Firm is read; those read before it wait for
+    it, and a second Firm changes nothing but its own error."""
+    defaults = "defaults:\n  other: {plan: Silver}\n"
+    directory = write(
+        {
+            "a.yaml": other("bob", "ACME1002") + "other: {}\n",
+            "b.yaml": FIRM + "  other: {}\n" + defaults,
+            "c.yaml": ALICE + "other: {}\n",
+        }
+    )
+
+    traders = load(directory, schemas=WITH_OTHER).traders
+
+    assert [trader.name for trader in traders] == ["bob", "alice"]
+    assert all(trader.platforms["other"] == OtherTrader(plan="Silver") for trader in traders)
+
+    bad_bob = other("bob", "ACME1002").replace("email: bob@example.com", "email: bob@")
+    write({"a.yaml": bad_bob, "d.yaml": FIRM})
+    assert problems(directory, schemas=WITH_OTHER) == [
+        "manifests/a.yaml:4: email: 'bob@' is not a valid e-mail address",
+        "manifests/d.yaml:1: only one Firm may be declared (first declared at manifests/b.yaml:1)",
+    ]
+
+
 def test_a_block_for_a_provider_the_firm_does_not_configure_is_an_error(write: Write) -> None:
     directory = write({"firm.yaml": FIRM, "alice.yaml": ALICE + "other: {plan: Gold}\n"})
 
