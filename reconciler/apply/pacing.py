@@ -38,18 +38,27 @@ class Estimate:
 
 
 def planned_requests(
-    changes: Sequence[Change], capabilities: Mapping[str, Capabilities]
+    changes: Sequence[Change],
+    capabilities: Mapping[str, Capabilities],
+    *,
+    ordered: bool = False,
 ) -> dict[str, Counter[str]]:
     """Requests per provider and endpoint class (`all`: every request) of the plan's writes,
-    batched as apply batches them."""
+    batched as apply batches them (`ordered`: the changes are a plan's, in execution order)."""
     counts: dict[str, Counter[str]] = {}
-    for wave in waves([c for c in changes if c.calls_platform]):
-        calling = [c for c in wave if not is_adoption_only(c)]
-        for provider in sorted({c.address.provider for c in calling}):
+    providers: dict[str, str] = {}  # by kind: one split per kind, not per change
+    for wave in waves(changes, ordered=ordered):
+        by_provider: dict[str, list[Change]] = {}
+        for change in wave:
+            if is_adoption_only(change):
+                continue
+            kind = change.address.kind
+            provider = providers.get(kind) or providers.setdefault(kind, change.address.provider)
+            by_provider.setdefault(provider, []).append(change)
+        for provider, mine in sorted(by_provider.items()):
             caps = capabilities.get(provider)
             if caps is None:
                 continue
-            mine = [c for c in calling if c.address.provider == provider]
             counter = counts.setdefault(provider, Counter())
             for group in make_batches(mine, batch_size=caps.batch_size):
                 for calls in caps.calls.get((group.kind, group.action), ()):
@@ -64,10 +73,12 @@ def estimate(
     changes: Sequence[Change],
     capabilities: Mapping[str, Capabilities],
     limits: Mapping[str, Sequence[RateLimit]],
+    *,
+    ordered: bool = False,
 ) -> list[Estimate]:
     """Per provider with planned requests, the least time its limits allow, longest first."""
     estimates = []
-    for provider, counter in planned_requests(changes, capabilities).items():
+    for provider, counter in planned_requests(changes, capabilities, ordered=ordered).items():
         declared = limits.get(provider, ())
         seconds, reason = seconds_needed(declared, counter)
         _, limit = binding_limit(declared, counter)
@@ -81,9 +92,11 @@ def duration_note(
     limits: Mapping[str, Sequence[RateLimit]],
     *,
     budget: float = HOUR,
+    ordered: bool = False,
 ) -> str | None:
     """A plan note when the rate limits make apply take longer than `budget` seconds."""
-    slow = [e for e in estimate(changes, capabilities, limits) if e.seconds > budget]
+    estimates = estimate(changes, capabilities, limits, ordered=ordered)
+    slow = [e for e in estimates if e.seconds > budget]
     if not slow:
         return None
     reasons = "; ".join(f"{e.provider}: {e.reason}" for e in slow)

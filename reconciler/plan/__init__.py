@@ -2,7 +2,7 @@
 Plan value and its saved files."""
 
 from reconciler.plan.action import SENSITIVE, Action, Change
-from reconciler.plan.address import Address
+from reconciler.plan.address import Address, in_address_order
 from reconciler.plan.compare import (
     display,
     following_renames,
@@ -101,6 +101,7 @@ __all__ = [
     "encode_change",
     "following_renames",
     "funnel",
+    "in_address_order",
     "load_plan",
     "make_plan",
     "mark_all_referenced",

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import total_ordering
+from operator import attrgetter
+from typing import Protocol, TypeVar
 
 _KIND = re.compile(r"^[a-z][a-z0-9]*_[a-z][a-z0-9_]*$")
 _PART = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@+-]*$")
@@ -90,3 +93,25 @@ class Address:
         if not isinstance(other, Address):
             return NotImplemented
         return self.sort_key() < other.sort_key()
+
+
+class _Addressed(Protocol):
+    @property
+    def address(self) -> Address: ...
+
+
+AddressedT = TypeVar("AddressedT", bound=_Addressed)
+
+_TEXT = attrgetter("address.text")
+_TRADER = attrgetter("address.trader")
+
+
+def in_address_order(items: Iterable[AddressedT]) -> list[AddressedT]:
+    """`items` sorted by their `address`'s `sort_key`, by a stable sort on the address's text
+    then one on its trader: no key tuple per item, and both keys are read in C (several times
+    faster at scale). Within a trader the text orders as (kind, child) does: the kind comes
+    first and `.` sorts before any character a kind holds; then no child before any, and
+    children by name."""
+    ordered = sorted(items, key=_TEXT)
+    ordered.sort(key=_TRADER)
+    return ordered

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from operator import attrgetter
 
 from reconciler.plan.action import Action, Change
-from reconciler.plan.address import Address
+from reconciler.plan.address import in_address_order
 
 _ACTION_RANK = {
     Action.CANCEL: 0,
@@ -20,46 +19,48 @@ _ACTION_RANK = {
 }
 
 
-def levels(changes: Sequence[Change]) -> dict[Address, int]:
-    """Wave index per address: 0 without planned dependencies, else one past the deepest."""
-    by_address = {change.address: change for change in changes}
-    level: dict[Address, int] = {}
-    visiting: set[Address] = set()
+def levels(changes: Sequence[Change]) -> dict[str, int]:
+    """Wave index per address, by the address's text: 0 without planned dependencies, else
+    one past the deepest. (Texts keep their hash: a large plan's lookups call no Python
+    `__hash__`.)"""
+    by_text = {change.address.text: change for change in changes}
+    level: dict[str, int] = {}
+    visiting: set[str] = set()
     for change in changes:
         if not change.depends_on and change.via is None:
-            level[change.address] = 0  # most changes of a large plan: no call needed
+            level[change.address.text] = 0  # most changes of a large plan: no call needed
         else:
-            _visit(change.address, by_address, level, visiting)
+            _visit(change, by_text, level, visiting)
     return level
 
 
 def _visit(
-    address: Address,
-    by_address: dict[Address, Change],
-    level: dict[Address, int],
-    visiting: set[Address],
+    change: Change,
+    by_text: dict[str, Change],
+    level: dict[str, int],
+    visiting: set[str],
 ) -> int:
-    """The wave of `address`, with those of its dependencies, into `level` (a function of
+    """The wave of `change`, with those of its dependencies, into `level` (a function of
     its own, not a closure: a recursive closure is a reference cycle that would keep the
     whole plan's mappings while the cyclic collector is paused)."""
-    found = level.get(address)
+    text = change.address.text
+    found = level.get(text)
     if found is not None:
         return found
-    change = by_address[address]
-    parents = [d for d in change.depends_on if d in by_address]
-    if change.via is not None and change.via in by_address:
-        parents.append(change.via)
+    parents = [by_text[d.text] for d in change.depends_on if d.text in by_text]
+    if change.via is not None and change.via.text in by_text:
+        parents.append(by_text[change.via.text])
     if not parents:
-        level[address] = 0
+        level[text] = 0
         return 0
-    if address in visiting:
-        raise ValueError(f"dependency cycle through {address}")
-    visiting.add(address)
-    depth = max(_visit(p, by_address, level, visiting) + 1 for p in parents)
-    visiting.discard(address)
+    if text in visiting:
+        raise ValueError(f"dependency cycle through {change.address}")
+    visiting.add(text)
+    depth = max(_visit(p, by_text, level, visiting) for p in parents) + 1
+    visiting.discard(text)
     if change.via is not None:
         depth = max(depth - 1, 0)
-    level[address] = depth
+    level[text] = depth
     return depth
 
 
@@ -68,21 +69,14 @@ def order_changes(changes: Sequence[Change]) -> tuple[Change, ...]:
     return _ordered(changes, levels(changes))
 
 
-_TEXT = attrgetter("address.text")
-_TRADER = attrgetter("address.trader")
-
-
-def _ordered(changes: Sequence[Change], level: dict[Address, int]) -> tuple[Change, ...]:
-    """By (wave, action rank, via, address's `sort_key`): a stable sort by the address's
-    text then one by its trader, then grouped by the rest. No key tuple per change is made (at
-    scale they were the plan's largest passing allocation). Within a trader the text orders
-    as (kind, child) does: the kind comes first and `.` sorts before any character a kind
-    holds; then no child before any, and children by name."""
-    ordered = sorted(changes, key=_TEXT)
-    ordered.sort(key=_TRADER)
+def _ordered(changes: Sequence[Change], level: dict[str, int]) -> tuple[Change, ...]:
+    """By (wave, action rank, via, address's `sort_key`): in address order, then grouped by
+    the rest (no key tuple per change: at scale they were the plan's largest passing
+    allocation)."""
+    ordered = in_address_order(changes)
     grouped: dict[tuple[int, int, bool], list[Change]] = {}
     for change in ordered:
-        key = (level[change.address], _ACTION_RANK[change.action], change.via is not None)
+        key = (level[change.address.text], _ACTION_RANK[change.action], change.via is not None)
         found = grouped.get(key)
         if found is None:
             grouped[key] = [change]
@@ -92,11 +86,12 @@ def _ordered(changes: Sequence[Change], level: dict[Address, int]) -> tuple[Chan
     return tuple(change for key in sorted(grouped) for change in grouped[key])
 
 
-def waves(changes: Sequence[Change]) -> list[list[Change]]:
-    """Changes that call a platform, grouped into waves in execution order."""
+def waves(changes: Sequence[Change], *, ordered: bool = False) -> list[list[Change]]:
+    """Changes that call a platform, grouped into waves in execution order; with `ordered`,
+    `changes` are in it already (a plan's) and are grouped as they come, not sorted again."""
     level = levels(changes)
     grouped: dict[int, list[Change]] = {}
-    for change in _ordered(changes, level):
+    for change in changes if ordered else _ordered(changes, level):
         if change.calls_platform and change.via is None:
-            grouped.setdefault(level[change.address], []).append(change)
+            grouped.setdefault(level[change.address.text], []).append(change)
     return [grouped[k] for k in sorted(grouped)]

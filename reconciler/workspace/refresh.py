@@ -15,7 +15,16 @@ from dataclasses import replace
 from datetime import datetime
 
 from reconciler.errors import PlanConflict
-from reconciler.plan import Address, DesiredResource, Move, ReadRequest, Recorded, Remote, rekey
+from reconciler.plan import (
+    Address,
+    DesiredResource,
+    Move,
+    ReadRequest,
+    Recorded,
+    Remote,
+    in_address_order,
+    rekey,
+)
 from reconciler.providers import Adapter
 from reconciler.state import StateDocument
 
@@ -152,7 +161,7 @@ def _read(
         return remote
     with ThreadPoolExecutor(len(wanted), thread_name_prefix="refresh") as pool:
         reads = [
-            pool.submit(_reader(adapter, few=few), sorted(requests[name], key=_request_order))
+            pool.submit(_reader(adapter, few=few), in_address_order(requests[name]))
             for name, adapter in wanted.items()
         ]
         for read in reads:
@@ -217,10 +226,6 @@ def _place(
         return
     stray = address.stray(found.remote_id)
     remote[stray] = replace(found, address=stray)
-
-
-def _request_order(request: ReadRequest) -> tuple[str, str, str]:
-    return request.address.sort_key()
 
 
 __all__ = ["CREATING", "refresh"]

@@ -89,10 +89,17 @@ def test_the_order_is_wave_action_rider_then_address(changes: list[Change]) -> N
     expected = sorted(
         changes,
         key=lambda c: (
-            level[c.address],
+            level[c.address.text],
             _ACTION_RANK[c.action],
             c.via is not None,
             c.address.sort_key(),
         ),
     )
     assert list(order_changes(changes)) == expected
+
+
+@given(_changes())
+def test_a_plans_changes_are_grouped_into_the_same_waves_without_sorting_again(
+    changes: list[Change],
+) -> None:
+    assert waves(order_changes(changes), ordered=True) == waves(changes)
