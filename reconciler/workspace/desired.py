@@ -16,8 +16,8 @@ def expand_consuming(declared: Declared, traders: list[Trader]) -> dict[Address,
     """Every configured provider's desired resources of `declared` with `traders`, by
     address (values that came from a secret reference are marked sensitive), emptying the
     list as it goes: a chunk's models are released once its resources are made (when nothing
-    else holds them).
-    The resources come in the same order: provider by provider, each in the traders' order."""
+    else holds them). The resources come as one expansion of all the traders gives them:
+    provider by provider, each provider's in the traders' order."""
     by_provider: dict[str, list[DesiredResource]] = {name: [] for name in declared.firm.providers}
     while traders:
         chunk = declared.with_traders(tuple(traders[:CHUNK]))
