@@ -170,8 +170,7 @@ def stages_in_process(root: Path) -> dict[str, float]:
         import reconciler.workspace as workspace_package
         import reconciler.workspace.opening as opening
         import reconciler.workspace.planning as planning
-    import reconciler.manifest.loader as loader
-    import reconciler.manifest.validating as validating
+    from reconciler.manifest import loader, validating
 
     wrapped = (
         (loader, "_read_file", "yaml"),
