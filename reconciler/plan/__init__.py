@@ -8,6 +8,7 @@ from reconciler.plan.compare import (
     following_renames,
     recordable,
     renamed_references,
+    written_alike,
 )
 from reconciler.plan.concealed import conceal, mark_all_referenced, mark_referenced
 from reconciler.plan.diff import diff
@@ -124,4 +125,5 @@ __all__ = [
     "summary_counts",
     "values_digest",
     "waves",
+    "written_alike",
 ]

@@ -100,6 +100,22 @@ def display_recorded(recorded: Recorded | None) -> dict[str, Any] | None:
     }
 
 
+def written_alike(first: Mapping[Any, Any], second: Mapping[Any, Any]) -> bool:
+    """Whether two equal mappings also hold values of the same types all the way down
+    (1 == 1.0 and True == 1, but they are not written alike); their keys' order may differ.
+    Two such mappings are interchangeable: one can stand for the other (one copy, not two)."""
+    for key, value in first.items():
+        other = second[key]
+        kind = type(value)
+        if kind is not type(other):
+            return False
+        if kind is dict and not written_alike(value, other):
+            return False
+        if kind is list and not written_alike(dict(enumerate(value)), dict(enumerate(other))):
+            return False
+    return True
+
+
 def following_renames(
     resource: DesiredResource, key: str, recorded: Any, wanted: Any, renamed: Mapping[str, str]
 ) -> bool:

@@ -7,7 +7,14 @@ from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any
 
-from reconciler.plan import Address, DesiredResource, Move, Recorded, renamed_references
+from reconciler.plan import (
+    Address,
+    DesiredResource,
+    Move,
+    Recorded,
+    renamed_references,
+    written_alike,
+)
 from reconciler.state import ResourceState, StateDocument
 
 _NO_FACTS: Mapping[str, Any] = MappingProxyType({})
@@ -25,7 +32,7 @@ def recorded_of(
     the declared ones are the declared mapping, a recorded key or text equal to the declared
     one that very string (a large firm's state repeats the manifests' values: one copy of each
     rather than two)."""
-    declared = {str(address): resource for address, resource in (known or {}).items()}
+    declared = {address.text: resource for address, resource in (known or {}).items()}
     recorded = {}
     for text, r in (document.resources if records is None else records).items():
         resource = declared.get(text)
@@ -59,25 +66,10 @@ def _shared(attributes: dict[str, Any], declared: Mapping[str, Any]) -> Mapping[
     """The declared attributes themselves when the record's (just decoded) are alike: equal,
     with values of the same types all the way down (an unchanged resource: one mapping rather
     than two); else the record's, with the texts equal to the declared ones shared."""
-    if attributes == declared and _alike(attributes, declared):
+    if attributes == declared and written_alike(attributes, declared):
         return declared
     _share_strings(attributes, declared)
     return attributes
-
-
-def _alike(first: Mapping[Any, Any], second: Mapping[Any, Any]) -> bool:
-    """Whether two equal mappings also hold values of the same types (1 == 1.0 and True == 1,
-    but they are not written alike); the order of their keys may differ."""
-    for key, value in first.items():
-        other = second[key]
-        kind = type(value)
-        if kind is not type(other):
-            return False
-        if kind is dict and not _alike(value, other):
-            return False
-        if kind is list and not _alike(dict(enumerate(value)), dict(enumerate(other))):
-            return False
-    return True
 
 
 def _share_strings(attributes: dict[str, Any], declared: Mapping[str, Any]) -> None:

@@ -9,7 +9,7 @@ from operator import attrgetter
 from typing import Any
 
 from reconciler.errors import PlanConflict
-from reconciler.plan import Address, ReadRequest, Remote
+from reconciler.plan import Address, ReadRequest, Remote, written_alike
 from reconciler.providers.conflicts import refuse_held_email
 from reconciler.providers.tradovate.catalogue import Catalogue
 from reconciler.providers.tradovate.client import TradovateClient
@@ -83,10 +83,10 @@ def read_contacts(
 def _as_declared(shown: dict[str, Any], request: ReadRequest) -> Mapping[str, Any]:
     """The declared contact itself when the platform shows it alike (equal texts, or None, the
     same way): one mapping for both in an unchanged firm; else what the platform shows."""
-    if request.desired is None or shown != (declared := request.desired.attributes):
-        return shown
-    alike = all(type(v) is type(declared[k]) for k, v in shown.items())
-    return declared if alike else shown
+    declared = request.desired.attributes if request.desired is not None else None
+    if declared is not None and shown == declared and written_alike(shown, declared):
+        return declared
+    return shown
 
 
 def read_accounts(
