@@ -18,6 +18,7 @@ from reconciler.apply.items import ItemBuilder
 from reconciler.apply.journal import Journal
 from reconciler.apply.outcomes import Progress, land, skip_riders
 from reconciler.apply.schedule import rounds
+from reconciler.apply.throttle import Throttle
 from reconciler.errors import ProviderError, ProviderRejected
 from reconciler.plan import Action, Address, Change, Plan, waves
 from reconciler.providers import Batch, BatchItem, ItemResult
@@ -95,15 +96,19 @@ class Run:
 
     def _run_lane(self, lane: list[list[Change]]) -> None:
         workers = max(1, self.context.workers)
+        throttle = Throttle(workers)  # fewer at once while this process is busy, see throttle
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="batch") as pool:
             for wave in lane:
                 groups = make_batches(wave, batch_size=self._size)
                 for round_ in rounds(groups, workers=workers, recorded=self._recorded):
                     if self.stop.is_set():
                         return
-                    self._run_round([(group, next(self.counter)) for group in round_], pool)
+                    batches = [(group, next(self.counter)) for group in round_]
+                    self._run_round(batches, pool, throttle)
 
-    def _run_round(self, round_: list[tuple[Group, int]], pool: ThreadPoolExecutor) -> None:
+    def _run_round(
+        self, round_: list[tuple[Group, int]], pool: ThreadPoolExecutor, throttle: Throttle
+    ) -> None:
         """One journal write of every intent, the batches at once, one write of the outcomes."""
         rows: list[HandoutRow] = []
         prepared = []
@@ -130,7 +135,7 @@ class Run:
         for batch in prepared:
             ids = op_ids[taken : taken + len(batch.calls)]
             taken += len(batch.calls)
-            futures.append((pool.submit(self._run_group, batch), ids))
+            futures.append((pool.submit(self._run_group, batch, throttle), ids))
         interrupted = False
         try:
             wait([future for future, _ in futures])
@@ -188,14 +193,15 @@ class Run:
         items = tuple(self.items.item(change, rows) for change in calls)
         return _Prepared(group, index, calls, items)
 
-    def _run_group(self, batch: _Prepared) -> _Outcome:
-        if self.stop.is_set():
-            return _Outcome()  # stopping: the batches in flight finish, the rest wait
+    def _run_group(self, batch: _Prepared, throttle: Throttle) -> _Outcome:
         group = batch.group
-        self.context.sink(
-            BatchStarted(group.kind, group.action, len(group.changes), batch.index, self.total)
-        )
-        results = self._call(group, batch.calls, batch.items) if batch.calls else {}
+        with throttle.slot((group.kind, group.action)):
+            if self.stop.is_set():
+                return _Outcome()  # stopping: the batches in flight finish, the rest wait
+            self.context.sink(
+                BatchStarted(group.kind, group.action, len(group.changes), batch.index, self.total)
+            )
+            results = self._call(group, batch.calls, batch.items) if batch.calls else {}
         ok = failed = 0
         applied: list[ItemApplied] = []
         resolved: list[str] = []

@@ -1,0 +1,64 @@
+"""An apply from empty, with and without the throttle on calls in flight, alternately: the
+block firm of `bench/plan_stages.py` against fresh sandboxes at a given latency (wall and CPU
+seconds and peak memory of each apply; the machine may be shared, so runs alternate).
+
+`python -m bench.apply_cpu --traders 10000 --latency 0 --pairs 3`. "fixed" keeps the most
+batches in flight at all times (the throttle told never to go down), as before it existed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from bench.generate import Platforms
+from bench.measure import platforms
+from bench.plan_stages import secrets, write_firm
+from bench.sandboxes import Sandboxes
+
+_APPLY = (
+    "import runpy, sys\n"
+    "sys.argv = ['reconciler', '--no-color', '--manifests', 'manifests', 'apply',\n"
+    "            '--auto-approve']\n"
+    "runpy.run_module('reconciler', run_name='__main__')\n"
+)
+_FIXED = "import reconciler.apply.throttle as throttle\nthrottle.SLOWER = float('inf')\n"
+
+
+def apply_once(root: Path, traders: int, latency: float, *, fixed: bool) -> str:
+    """One apply of a new firm in `root` on fresh sandboxes: a line of its figures."""
+    with Sandboxes(latency=latency) as sandboxes:
+        write_firm(root / "manifests", platforms(sandboxes.urls), traders)
+        log = root / "apply.log"
+        code = (_FIXED if fixed else "") + _APPLY
+        with log.open("w") as output:
+            process = subprocess.Popen(
+                [sys.executable, "-c", code], cwd=root, stdout=output, stderr=subprocess.STDOUT
+            )
+            _, _, usage = os.wait4(process.pid, 0)
+    last = log.read_text().splitlines()[-1]
+    cpu = usage.ru_utime + usage.ru_stime
+    label = "fixed" if fixed else "throttled"
+    return f"{label}: cpu {cpu:.1f} s, peak {usage.ru_maxrss / 1024:.0f} MiB: {last}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--traders", type=int, default=10_000)
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds per request")
+    parser.add_argument("--pairs", type=int, default=2)
+    options = parser.parse_args()
+    os.environ.update(secrets(Platforms("", "", "", "")))  # the credentials are the defaults
+    with tempfile.TemporaryDirectory(prefix="reconciler-apply-") as temp:
+        for pair in range(options.pairs):
+            for fixed in (True, False):
+                root = Path(temp) / f"{pair}-{fixed}"
+                print(apply_once(root, options.traders, options.latency, fixed=fixed), flush=True)
+
+
+if __name__ == "__main__":
+    main()
