@@ -9,7 +9,8 @@ costs CPU without adding throughput (measured against the sandboxes at 0 ms, 10,
 shows when a platform slows down under our load. So, as TCP Vegas does with a connection's
 window, each lane compares how long its calls take with the shortest time the same kind of
 call took lately: well over it, one call fewer goes at once; close to it, one more (up to
-the most).
+the most). A call's wait for a rate-limit token in the platform's pacer is left out: the
+limits set that pace, and fewer calls at once would only slow the platform's other calls.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ import time
 from collections import deque
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
+
+from reconciler.providers import paced_here
 
 WINDOW = 0.5
 """Seconds between two decisions (a tuning of ours, assumed: not a platform rule)."""
@@ -99,19 +102,21 @@ class Throttle:
     @contextmanager
     def slot(self, kind: Hashable) -> Iterator[None]:
         """Wait for a free slot under the current limit and hold it for one call of `kind`
-        (calls of one kind are expected to take alike)."""
+        (calls of one kind are expected to take alike). Time the call waited in the
+        platform's pacer is not counted: the rate limits, not the calls in flight, set it."""
         with self._changed:
             while self._busy >= self._gauge.limit:
                 self._changed.wait()
             self._busy += 1
-        started = self._clock()
+        started, paced = self._clock(), paced_here()
         try:
             yield
         finally:
             ended = self._clock()
+            took = ended - started - (paced_here() - paced)  # a wait for a token is no queue
             with self._changed:
                 self._busy -= 1
-                self._gauge.record(kind, ended - started)
+                self._gauge.record(kind, took)
                 self._gauge.decide(ended)
                 self._changed.notify_all()
 

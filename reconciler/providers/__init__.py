@@ -29,6 +29,7 @@ from reconciler.providers.pacing import (
     RateLimit,
     binding_limit,
     format_duration,
+    paced_here,
     seconds_needed,
 )
 from reconciler.providers.traderpal import PROVIDER as TRADERPAL
@@ -78,6 +79,7 @@ __all__ = [
     "format_duration",
     "kind_rules",
     "make_http_client",
+    "paced_here",
     "schemas",
     "seconds_needed",
     "watchable",

@@ -97,6 +97,16 @@ class Permit:
             self.pacer.give_back(self.refundable)
 
 
+_HERE = threading.local()
+
+
+def paced_here() -> float:
+    """Seconds the calling thread has slept in pacers so far: a call's time less what it
+    waited for a token is the time the platform and this process took (see apply's throttle)."""
+    seconds: float = getattr(_HERE, "seconds", 0.0)
+    return seconds
+
+
 class Pacer:
     """Admits requests under every limit that applies to them, sleeping when one is empty.
 
@@ -145,6 +155,7 @@ class Pacer:
                     refundable = tuple(b for b in buckets if not b.limit.counts_success)
                     return Permit(self, refundable)
                 self.waited += delay
+            _HERE.seconds = paced_here() + delay
             self._sleep(delay)
 
     def give_back(self, buckets: Sequence[TokenBucket]) -> None:

@@ -8,6 +8,7 @@ import time
 
 from reconciler.apply import throttle
 from reconciler.apply.throttle import Gauge, Throttle, next_limit
+from reconciler.providers import Pacer, RateLimit
 
 
 def test_the_limit_goes_down_when_calls_stretch_and_up_when_they_do_not() -> None:
@@ -101,3 +102,25 @@ def _most_at_once(lane: Throttle, calls: int) -> int:
 def test_no_more_calls_are_in_flight_than_the_limit() -> None:
     assert _most_at_once(Throttle(1), 8) == 1
     assert 1 < _most_at_once(Throttle(4), 16) <= 4
+
+
+def test_a_wait_for_a_rate_limit_token_does_not_bring_the_limit_down() -> None:
+    """Calls that sleep in the platform's pacer are not queueing behind each other: the rate
+    limit sets their pace, and fewer at once would slow the platform's other calls."""
+    now = [0.0]
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    pacer = Pacer(
+        [RateLimit("all", limit=1, per_seconds=1.0)], clock=lambda: now[0], sleep=sleep, slack=0
+    )
+    lane = Throttle(8, clock=lambda: now[0])
+    limits = set()
+    for _ in range(10):  # each call waits a second for its token, then takes 10 ms
+        with lane.slot("create"):
+            pacer.acquire("user/create")
+            now[0] += 0.010
+        limits.add(lane.limit)
+    assert pacer.waited > 8
+    assert limits == {8}
