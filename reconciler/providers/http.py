@@ -59,6 +59,13 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+KEEPALIVE_EXPIRY = 2.0
+"""Seconds an idle connection is kept for the next request (assumed: well below the 5 s after
+which common servers, uvicorn and Node.js among them, close an idle connection). httpx's own
+default is those same 5 s: a connection reused just as the server closes it fails with the
+request possibly sent, an unknown outcome that stops an apply. Idle connections go idle for
+seconds while a large state is written."""
+
 PlatformUrl = Annotated[str, AfterValidator(require_tls)]
 """A platform base URL in a manifest model: https://, or http:// to a local sandbox."""
 
@@ -85,6 +92,9 @@ def make_http_client(
         headers=merged,
         verify=True,
         follow_redirects=False,
+        limits=httpx.Limits(
+            max_connections=100, max_keepalive_connections=20, keepalive_expiry=KEEPALIVE_EXPIRY
+        ),  # httpx's defaults but the expiry
         event_hooks={"response": [_log_response]},
     )
 
