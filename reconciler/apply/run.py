@@ -96,7 +96,7 @@ class Run:
 
     def _run_lane(self, lane: list[list[Change]]) -> None:
         workers = max(1, self.context.workers)
-        throttle = Throttle(workers)  # fewer at once while this process is busy, see throttle
+        throttle = Throttle(workers)  # fewer at once while calls queue: see throttle
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="batch") as pool:
             for wave in lane:
                 groups = make_batches(wave, batch_size=self._size)

@@ -63,7 +63,7 @@ KEEPALIVE_EXPIRY = 2.0
 """Seconds an idle connection is kept for the next request (assumed: well below the 5 s after
 which common servers, uvicorn and Node.js among them, close an idle connection). httpx's own
 default is those same 5 s: a connection reused just as the server closes it fails with the
-request possibly sent, an unknown outcome that stops an apply. Idle connections go idle for
+request possibly sent, an unknown outcome that stops an apply. Connections sit idle for
 seconds while a large state is written."""
 
 PlatformUrl = Annotated[str, AfterValidator(require_tls)]
