@@ -9,7 +9,6 @@ import logging
 import shutil
 import ssl
 import subprocess
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -29,6 +28,7 @@ from reconciler.providers.http import (
     user_agent,
     validate_json,
 )
+from tests.providers.served import served
 
 
 def echo(request: httpx.Request) -> httpx.Response:
@@ -170,13 +170,8 @@ def self_signed_server(tmp_path: Path) -> Iterator[tuple[str, list[str]]]:
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
     server.socket = context.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"https://127.0.0.1:{server.server_address[1]}", seen
-    finally:
-        server.shutdown()
-        server.server_close()
+    with served(server) as port:
+        yield f"https://127.0.0.1:{port}", seen
 
 
 def test_an_untrusted_certificate_is_refused_before_any_secret_is_sent(

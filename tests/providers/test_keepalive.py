@@ -5,13 +5,13 @@ closing has an unknown outcome, which stops an apply)."""
 from __future__ import annotations
 
 import http.server
-import threading
 import time
 from collections.abc import Iterator
 
 import pytest
 
 from reconciler.providers.http import KEEPALIVE_EXPIRY, make_http_client
+from tests.providers.served import served
 
 
 @pytest.fixture
@@ -33,14 +33,8 @@ def keep_alive_server() -> Iterator[tuple[str, list[int]]]:
         def log_message(self, *args: object) -> None:
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", ports
-    finally:
-        server.shutdown()
-        server.server_close()
+    with served(http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)) as port:
+        yield f"http://127.0.0.1:{port}", ports
 
 
 def test_a_connection_idle_past_the_expiry_is_not_reused(
