@@ -10,40 +10,24 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 from bench.generate import Platforms
-from bench.measure import platforms
+from bench.measure import platforms, run_reconciler
 from bench.plan_stages import secrets, write_firm
 from bench.sandboxes import Sandboxes
 
-_APPLY = (
-    "import runpy, sys\n"
-    "sys.argv = ['reconciler', '--no-color', '--manifests', 'manifests', 'apply',\n"
-    "            '--auto-approve']\n"
-    "runpy.run_module('reconciler', run_name='__main__')\n"
-)
-_FIXED = "import reconciler.apply.throttle as throttle\nthrottle.SLOWER = float('inf')\n"
+_FIXED = "import reconciler.apply.throttle as throttle\nthrottle.SLOWER = float('inf')"
 
 
 def apply_once(root: Path, traders: int, latency: float, *, fixed: bool) -> str:
     """One apply of a new firm in `root` on fresh sandboxes: a line of its figures."""
     with Sandboxes(latency=latency) as sandboxes:
         write_firm(root / "manifests", platforms(sandboxes.urls), traders)
-        log = root / "apply.log"
-        code = (_FIXED if fixed else "") + _APPLY
-        with log.open("w") as output:
-            process = subprocess.Popen(
-                [sys.executable, "-c", code], cwd=root, stdout=output, stderr=subprocess.STDOUT
-            )
-            _, _, usage = os.wait4(process.pid, 0)
-    last = log.read_text().splitlines()[-1]
-    cpu = usage.ru_utime + usage.ru_stime
+        run = run_reconciler(root, "apply", "--auto-approve", prelude=_FIXED if fixed else "")
     label = "fixed" if fixed else "throttled"
-    return f"{label}: cpu {cpu:.1f} s, peak {usage.ru_maxrss / 1024:.0f} MiB: {last}"
+    return f"{label}: cpu {run.cpu:.1f} s, peak {run.peak_mib:.0f} MiB: {run.summary}"
 
 
 def main() -> None:

@@ -29,10 +29,16 @@ class Run:
     cpu: float = 0.0
 
 
-def run_reconciler(root: Path, *args: str) -> Run:
-    """`python -m reconciler --manifests <root>/manifests ...` in `root`, output to a file."""
+def run_reconciler(root: Path, *args: str, prelude: str = "") -> Run:
+    """`python -m reconciler --manifests <root>/manifests ...` in `root`, output to a file;
+    `prelude` is Python run first in the same process (a benchmark's setting)."""
     log = root / f"{args[0]}.log"
-    command = [sys.executable, "-m", "reconciler", "--no-color", "--manifests", "manifests", *args]
+    argv = ["--no-color", "--manifests", "manifests", *args]
+    command = [sys.executable, "-m", "reconciler", *argv]
+    if prelude:
+        start = f"import runpy, sys\nsys.argv = {['reconciler', *argv]!r}\n"
+        start += "runpy.run_module('reconciler', run_name='__main__')\n"
+        command = [sys.executable, "-c", prelude + "\n" + start]
     with log.open("w") as output:
         started = time.perf_counter()
         process = subprocess.Popen(command, cwd=root, stdout=output, stderr=subprocess.STDOUT)
