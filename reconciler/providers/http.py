@@ -99,12 +99,53 @@ def make_http_client(
     )
 
 
+MERGED_URLS = 256
+"""How many request targets a client keeps joined to its base URL (assumed: a platform's
+fixed paths, with room for the paths that carry an id; all are forgotten when full)."""
+
+
+class _NoCookies(httpx.Cookies):
+    """A jar that keeps no cookie from an answer. Every platform takes its credentials in a
+    header on each request and none documents a cookie; httpx's reading of every answer's
+    cookies was 6 % of a large apply's CPU."""
+
+    def extract_cookies(self, response: httpx.Response) -> None:
+        return None
+
+
 class _Client(httpx.Client):
-    """An httpx client whose answers, once read, are freed as soon as the caller drops them.
+    """An httpx client that keeps no cookies, joins each request target to its base URL once,
+    and whose answers, once read, are freed as soon as the caller drops them.
 
     httpx binds each response's stream back to the response (a reference cycle); while the
     cyclic collector is paused (see `reconciler.collector`) every answer's body would stay in
-    memory until the process ends: tens of MiB for a large firm's list calls."""
+    memory until the process ends: tens of MiB for a large firm's list calls. httpx parses a
+    relative target twice to join it to the base URL (4 % of a large apply's CPU)."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self._jar = _NoCookies()
+        self._merged: dict[str, httpx.URL] = {}
+
+    @property
+    def cookies(self) -> httpx.Cookies:
+        return self._jar
+
+    @cookies.setter
+    def cookies(self, cookies: Any) -> None:
+        raise TypeError("a platform client keeps no cookies")
+
+    def build_request(self, method: str, url: httpx.URL | str, **options: Any) -> httpx.Request:
+        if type(url) is not str or options.get("params"):
+            return super().build_request(method, url, **options)
+        merged = self._merged.get(url)
+        if merged is not None:  # absolute: httpx takes it as it is
+            return super().build_request(method, merged, **options)
+        request = super().build_request(method, url, **options)
+        if len(self._merged) >= MERGED_URLS:
+            self._merged.clear()
+        self._merged[url] = request.url  # no query parameters were merged into it
+        return request
 
     def send(
         self,
