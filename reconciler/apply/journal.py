@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import math
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -25,8 +27,13 @@ _Audited = tuple[Address, str, Outcome, str | None, str | None]
 
 
 def utc_now(clock: Callable[[], float]) -> str:
-    """An ISO-8601 UTC timestamp from an injectable clock."""
-    return datetime.fromtimestamp(clock(), UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    """An ISO-8601 UTC timestamp, to the second, from an injectable clock."""
+    return _stamp(math.floor(clock()))
+
+
+@functools.lru_cache(maxsize=8)  # an apply stamps thousands of records within one second
+def _stamp(second: int) -> str:
+    return datetime.fromtimestamp(second, UTC).isoformat().replace("+00:00", "Z")
 
 
 class Journal:

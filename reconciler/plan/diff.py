@@ -108,7 +108,7 @@ def _desired_change(
         if not resource.sensitive and current == resource.attributes:
             return Change(address, Action.NOOP, after, after, remote_id=remote.remote_id)
         if _is_unchanged_but_generated(resource, current):
-            before = display(current, resource.sensitive)
+            before = _shown(current, recorded.attributes, resource.sensitive)
             return Change(address, Action.NOOP, before, after, remote_id=remote.remote_id)
     wanted = comparable(resource, digest)
     changed = tuple(
@@ -187,6 +187,15 @@ def _is_unchanged_but_generated(resource: DesiredResource, current: Mapping[str,
     return all(type(attributes.get(key)) is GeneratedSecret for key in sensitive) and all(
         current.get(k) == v for k, v in attributes.items() if k not in sensitive
     )
+
+
+def _shown(
+    current: Mapping[str, Any], recorded: Mapping[str, Any], sensitive: frozenset[str]
+) -> Mapping[str, Any]:
+    """`display(current)` for a no-op whose record is `current`: the recorded mapping itself
+    when it holds no secret (a user whose password is generated and never recorded, most
+    users at scale: no copy each)."""
+    return recorded if sensitive.isdisjoint(current) else display(current, sensitive)
 
 
 def _with_dependencies(

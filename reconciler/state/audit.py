@@ -3,13 +3,14 @@ kept by the backend next to the state document and read back per trader for disp
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
+
+from reconciler.state.encoding import dump_compact
 
 logger = logging.getLogger(__name__)
 
@@ -76,9 +77,7 @@ class AuditEntry(BaseModel):
 
     def to_bytes(self) -> bytes:
         """One compact JSON line (without the newline)."""
-        return json.dumps(
-            self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False, separators=(",", ":")
-        ).encode("utf-8")
+        return dump_compact(self.model_dump(mode="json")).encode("utf-8")
 
 
 def parse_entries(lines: Iterable[bytes]) -> list[AuditEntry]:

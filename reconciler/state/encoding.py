@@ -109,13 +109,21 @@ def encode(raw: Mapping[str, Any]) -> bytes:
         value = raw[name]
         if isinstance(value, Mapping) and value:
             show = (lambda text: text) if name == "resources" else dump_entry
-            entries = ",\n".join(f"    {dump(key)}: {show(value[key])}" for key in sorted(value))
+            entries = ",\n".join(f"    {_key(key)}: {show(value[key])}" for key in sorted(value))
             fields.append(f"  {dump(name)}: {{\n{entries}\n  }}")
         else:
             fields.append(
                 f"  {dump(name)}: {dump(dict(value) if isinstance(value, Mapping) else value)}"
             )
     return ("{\n" + ",\n".join(fields) + "\n}\n").encode("utf-8")
+
+
+def _key(key: str) -> str:
+    """A map's key as JSON: quoted as it is when JSON escapes none of its characters (only
+    quotes, backslashes and control characters are escaped), else by the encoder."""
+    if '"' in key or "\\" in key or not key.isprintable():
+        return dump_compact(key)
+    return f'"{key}"'
 
 
 _RESOURCES = b'\n  "resources": {\n'

@@ -208,6 +208,21 @@ def test_generated_secret_is_never_compared() -> None:
     assert "password" not in recordable(desired, digest=digest)
 
 
+def test_a_no_op_with_a_generated_secret_shows_the_record_without_a_copy() -> None:
+    desired = user(password=GeneratedSecret())
+    record = Recorded(USER, "7", {"email": "a@example.com"})  # never a generated password
+    remote = {USER: Remote(USER, "7", {"email": "a@example.com"})}
+    change = only(run([desired], {USER: record}, remote), USER)
+    assert change.action is Action.NOOP
+    assert change.before is record.attributes
+    assert change.after == {"email": "a@example.com", "password": SENSITIVE}
+    # a secret the record holds (digested) is still hidden
+    digested = Recorded(USER, "7", {"email": "a@example.com", "password": digest("old")})
+    change = only(run([desired], {USER: digested}, remote), USER)
+    assert change.action is Action.NOOP
+    assert change.before == {"email": "a@example.com", "password": SENSITIVE}
+
+
 def test_unreadable_attribute_is_compared_with_the_record() -> None:
     remote = {ACCOUNT: Remote(ACCOUNT, "9", {"name": "ACC1", "risk": {"loss": 100}})}
     record = Recorded(ACCOUNT, "9", {"name": "ACC1", "template": "t25", "risk": {"loss": 100}})

@@ -29,6 +29,10 @@ def test_entry_is_one_json_line_with_its_provenance() -> None:
     line = entry("alice").to_bytes()
 
     assert b"\n" not in line
+    canonical = json.dumps(
+        json.loads(line), sort_keys=True, ensure_ascii=False, separators=(",", ":")
+    )
+    assert line == canonical.encode()
     assert json.loads(line) == {
         "action": "create",
         "actor": "ops@ci",

@@ -69,6 +69,19 @@ def test_bytes_are_canonical_regardless_of_insertion_order() -> None:
     assert list(parsed["resources"]) == ["tradovate_user.alice", "tradovate_user.bob"]
 
 
+@pytest.mark.parametrize(
+    "address",
+    ["tradovate_user.zoë", 'tradovate_user.a"b', "tradovate_user.a\\b", "x.a\nb", "x.\x7f"],
+)
+def test_an_address_is_written_as_json_writes_it(address: str) -> None:
+    doc = sample_document().model_copy(update={"resources": {address: BOB}})
+
+    data = doc.to_bytes()
+
+    assert f"    {json.dumps(address, ensure_ascii=False)}: ".encode() in data
+    assert StateDocument.from_bytes(data) == doc
+
+
 def test_bytes_hold_one_record_per_line() -> None:
     lines = sample_document().to_bytes().decode().splitlines()
 
