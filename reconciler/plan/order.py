@@ -20,17 +20,18 @@ _ACTION_RANK = {
 
 
 def levels(changes: Sequence[Change]) -> dict[str, int]:
-    """Wave index per address, by the address's text: 0 without planned dependencies, else
-    one past the deepest. (Texts keep their hash: a large plan's lookups call no Python
-    `__hash__`.)"""
-    by_text = {change.address.text: change for change in changes}
+    """Wave index by the address's text of each change with planned dependencies (and of
+    those it depends on): 0 without any, else one past the deepest; an address not in it is
+    at wave 0, as most changes of a large plan are (no mapping of the whole plan is built
+    when none has a dependency). Texts keep their hash: lookups call no Python `__hash__`."""
     level: dict[str, int] = {}
+    dependent = [change for change in changes if change.depends_on or change.via is not None]
+    if not dependent:
+        return level
+    by_text = {change.address.text: change for change in changes}
     visiting: set[str] = set()
-    for change in changes:
-        if not change.depends_on and change.via is None:
-            level[change.address.text] = 0  # most changes of a large plan: no call needed
-        else:
-            _visit(change, by_text, level, visiting)
+    for change in dependent:
+        _visit(change, by_text, level, visiting)
     return level
 
 
@@ -74,9 +75,10 @@ def _ordered(changes: Sequence[Change], level: dict[str, int]) -> tuple[Change, 
     the rest (no key tuple per change: at scale they were the plan's largest passing
     allocation)."""
     ordered = in_address_order(changes)
+    wave = level.get
     grouped: dict[tuple[int, int, bool], list[Change]] = {}
     for change in ordered:
-        key = (level[change.address.text], _ACTION_RANK[change.action], change.via is not None)
+        key = (wave(change.address.text, 0), _ACTION_RANK[change.action], change.via is not None)
         found = grouped.get(key)
         if found is None:
             grouped[key] = [change]
@@ -93,5 +95,5 @@ def waves(changes: Sequence[Change], *, ordered: bool = False) -> list[list[Chan
     grouped: dict[int, list[Change]] = {}
     for change in changes if ordered else _ordered(changes, level):
         if change.calls_platform and change.via is None:
-            grouped.setdefault(level[change.address.text], []).append(change)
+            grouped.setdefault(level.get(change.address.text, 0), []).append(change)
     return [grouped[k] for k in sorted(grouped)]

@@ -71,8 +71,12 @@ def refresh(
     )
     requests: dict[str, list[ReadRequest]] = {name: [] for name in adapters}
     known = (resources, recorded, interrupted)
-    if only is None:
-        addresses: Collection[Address] = resources.keys() | recorded.keys() | interrupted.keys()
+    if only is None:  # declared first, in their order: nearly the order reads are sorted in
+        addresses: Collection[Address] = [
+            *resources,
+            *(a for a in recorded if a not in resources),
+            *(a for a in interrupted if a not in resources and a not in recorded),
+        ]
     else:  # a few traders' addresses: not a pass over the whole firm's
         addresses = [a for a in only if any(a in found for found in known)]
     providers: dict[str, str] = {}  # by kind: one split per kind, not per address

@@ -81,11 +81,42 @@ def _changes(draw: st.DrawFn) -> list[Change]:
     return draw(st.permutations(changes))
 
 
+def _waves_by_definition(changes: list[Change]) -> dict[str, int]:
+    """Each change's wave straight from the definition: 0 without a planned dependency or a
+    change it rides on, else one past the deepest of those (a rider shares its carrier's)."""
+    by_text = {c.address.text: c for c in changes}
+
+    def wave(change: Change) -> int:
+        parents = [by_text[d.text] for d in change.depends_on if d.text in by_text]
+        if change.via is not None and change.via.text in by_text:
+            parents.append(by_text[change.via.text])
+        if not parents:
+            return 0
+        depth = max(wave(p) for p in parents) + 1
+        return max(depth - 1, 0) if change.via is not None else depth
+
+    return {c.address.text: wave(c) for c in changes}
+
+
+@given(_changes())
+def test_each_change_is_in_the_wave_its_dependencies_put_it(changes: list[Change]) -> None:
+    level = levels(changes)
+    assert {c.address.text: level.get(c.address.text, 0) for c in changes} == (
+        _waves_by_definition(changes)
+    )
+
+
+def test_changes_without_dependencies_build_no_mapping_of_waves() -> None:
+    changes = [Change(Address("demo_user", name), Action.NOOP) for name in ("a", "b", "c")]
+    assert levels(changes) == {}
+    assert waves(changes) == []
+
+
 @given(_changes())
 def test_the_order_is_wave_action_rider_then_address(changes: list[Change]) -> None:
     """The order `order_changes` builds without a key tuple per change is the one a sort on
     the whole key gives (addresses whose text orders unlike their `sort_key` included)."""
-    level = levels(changes)
+    level = _waves_by_definition(changes)
     expected = sorted(
         changes,
         key=lambda c: (
