@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 
+from bench.bytecode import compiled
 from bench.generate import Platforms
 
 ROUNDS = 3
@@ -49,6 +50,7 @@ def _python(code: str) -> float:
 
 def startup_seconds() -> tuple[float, float]:
     """`python -c pass`, and the extra of `import reconciler.cli.main` over it."""
+    compiled()
     start = best(lambda: _python("pass"))
     imported = best(lambda: _python("import reconciler.cli.main"))
     return start, max(0.0, imported - start)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import httpx
 
+from bench.bytecode import compiled
 from bench.generate import Counts, Platforms
 
 
@@ -32,6 +33,7 @@ class Run:
 def run_reconciler(root: Path, *args: str, prelude: str = "") -> Run:
     """`python -m reconciler --manifests <root>/manifests ...` in `root`, output to a file;
     `prelude` is Python run first in the same process (a benchmark's setting)."""
+    compiled()
     log = root / f"{args[0]}.log"
     argv = ["--no-color", "--manifests", "manifests", *args]
     command = [sys.executable, "-m", "reconciler", *argv]

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bench.bytecode import compiled
+
 
 @dataclass(frozen=True, slots=True)
 class Command:
@@ -31,6 +33,7 @@ class Command:
 def run_command(root: Path, *args: str, env: Mapping[str, str] | None = None) -> Command:
     """`python -m reconciler --no-color --manifests manifests ARGS` in `root`, its output in
     `root/<first arg>.log`."""
+    compiled()
     log = root / f"{args[0]}.log"
     command = [sys.executable, "-m", "reconciler", "--no-color", "--manifests", "manifests", *args]
     environment = {**os.environ, **(env or {})}
@@ -76,6 +79,7 @@ def profile_stages(root: Path) -> dict[str, Any]:
     """Run `bench.stage_profile` on the firm at `root` in a fresh process: what it printed,
     with the process's wall and CPU seconds (`wall`, `wall_cpu`); its warnings go to
     `root/stage-profile.log`."""
+    compiled()
     log = root / "stage-profile.log"
     with log.open("w") as errors:
         started = time.perf_counter()

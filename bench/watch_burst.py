@@ -30,6 +30,7 @@ import httpx
 if __package__ in (None, ""):  # `python bench/watch_burst.py`: make `bench` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.bytecode import compiled
 from bench.generate import Platforms, write_firm, write_traders
 from bench.measure import platforms, run_reconciler
 from bench.run import UNPACED, machine
@@ -97,6 +98,7 @@ class Watch:
     """`reconciler watch` in the firm's folder; its status lines are read from a file."""
 
     def __init__(self, root: Path) -> None:
+        compiled()
         self._log = root / "watch.log"
         command = [sys.executable, "-m", "reconciler", "--manifests", "manifests", "watch"]
         with self._log.open("w") as output:
