@@ -42,12 +42,14 @@ def planned_requests(
     capabilities: Mapping[str, Capabilities],
     *,
     ordered: bool = False,
+    level: Mapping[str, int] | None = None,
 ) -> dict[str, Counter[str]]:
     """Requests per provider and endpoint class (`all`: every request) of the plan's writes,
-    batched as apply batches them (`ordered`: the changes are a plan's, in execution order)."""
+    batched as apply batches them (`ordered`: the changes are a plan's, in execution order;
+    `level`: their waves, when known, see `waves`)."""
     counts: dict[str, Counter[str]] = {}
     providers: dict[str, str] = {}  # by kind: one split per kind, not per change
-    for wave in waves(changes, ordered=ordered):
+    for wave in waves(changes, ordered=ordered, level=level):
         by_provider: dict[str, list[Change]] = {}
         for change in wave:
             if is_adoption_only(change):
@@ -75,10 +77,13 @@ def estimate(
     limits: Mapping[str, Sequence[RateLimit]],
     *,
     ordered: bool = False,
+    level: Mapping[str, int] | None = None,
 ) -> list[Estimate]:
     """Per provider with planned requests, the least time its limits allow, longest first."""
     estimates = []
-    for provider, counter in planned_requests(changes, capabilities, ordered=ordered).items():
+    for provider, counter in planned_requests(
+        changes, capabilities, ordered=ordered, level=level
+    ).items():
         declared = limits.get(provider, ())
         seconds, reason = seconds_needed(declared, counter)
         _, limit = binding_limit(declared, counter)
@@ -93,9 +98,10 @@ def duration_note(
     *,
     budget: float = HOUR,
     ordered: bool = False,
+    level: Mapping[str, int] | None = None,
 ) -> str | None:
     """A plan note when the rate limits make apply take longer than `budget` seconds."""
-    estimates = estimate(changes, capabilities, limits, ordered=ordered)
+    estimates = estimate(changes, capabilities, limits, ordered=ordered, level=level)
     slow = [e for e in estimates if e.seconds > budget]
     if not slow:
         return None

@@ -77,7 +77,9 @@ class Run:
     def execute(self) -> None:
         """Each platform's waves in order; independent platforms at the same time. On Ctrl-C
         the batches in flight finish and are recorded, then the interrupt propagates."""
-        lanes = schedule.lanes(waves(self.plan.changes, ordered=True))
+        lanes = schedule.lanes(
+            waves(self.plan.changes, ordered=True, level=self.plan.wave_levels())
+        )
         self.total = sum(len(make_batches(w, batch_size=self._size)) for ws in lanes for w in ws)
         if len(lanes) <= 1:
             for lane in lanes:

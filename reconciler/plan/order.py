@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from reconciler.plan.action import Action, Change
 from reconciler.plan.address import in_address_order
@@ -70,7 +70,13 @@ def order_changes(changes: Sequence[Change]) -> tuple[Change, ...]:
     return _ordered(changes, levels(changes))
 
 
-def _ordered(changes: Sequence[Change], level: dict[str, int]) -> tuple[Change, ...]:
+def order_with_levels(changes: Sequence[Change]) -> tuple[tuple[Change, ...], dict[str, int]]:
+    """`order_changes`, with the `levels` it ordered by (for `waves` of the same changes)."""
+    level = levels(changes)
+    return _ordered(changes, level), level
+
+
+def _ordered(changes: Sequence[Change], level: Mapping[str, int]) -> tuple[Change, ...]:
     """By (wave, action rank, via, address's `sort_key`): in address order, then grouped by
     the rest (no key tuple per change: at scale they were the plan's largest passing
     allocation)."""
@@ -88,10 +94,14 @@ def _ordered(changes: Sequence[Change], level: dict[str, int]) -> tuple[Change, 
     return tuple(change for key in sorted(grouped) for change in grouped[key])
 
 
-def waves(changes: Sequence[Change], *, ordered: bool = False) -> list[list[Change]]:
+def waves(
+    changes: Sequence[Change], *, ordered: bool = False, level: Mapping[str, int] | None = None
+) -> list[list[Change]]:
     """Changes that call a platform, grouped into waves in execution order; with `ordered`,
-    `changes` are in it already (a plan's) and are grouped as they come, not sorted again."""
-    level = levels(changes)
+    `changes` are in it already (a plan's) and are grouped as they come, not sorted again;
+    `level` is their `levels` when known (not computed again)."""
+    if level is None:
+        level = levels(changes)
     grouped: dict[int, list[Change]] = {}
     for change in changes if ordered else _ordered(changes, level):
         if change.calls_platform and change.via is None:

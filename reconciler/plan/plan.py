@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from reconciler.plan.action import Action, Change
 from reconciler.plan.diff import diff
 from reconciler.plan.inputs import DiffInput, Digest
 from reconciler.plan.moves import Move
-from reconciler.plan.order import order_changes
+from reconciler.plan.order import levels, order_with_levels
 
 DEFAULT_MAX_CANCEL = 5
 """How many traders one plan may offboard unless `--max-cancel` says otherwise."""
@@ -45,6 +46,18 @@ class Plan:
     notes: tuple[str, ...] = ()
     moved: tuple[Move, ...] = ()
     """Recorded addresses re-addressed before the changes (state only, no platform call)."""
+    ordering: tuple[tuple[Change, ...], Mapping[str, int]] | None = field(
+        default=None, compare=False, repr=False
+    )
+    """The `levels` the changes were ordered by, with the very changes they are of: a plan
+    made from another's with other changes (a targeted one) has them computed anew."""
+
+    def wave_levels(self) -> Mapping[str, int]:
+        """The wave of each change with dependencies (see `levels`), computed once a plan."""
+        known = self.ordering
+        if known is not None and known[0] is self.changes:
+            return known[1]
+        return levels(self.changes)
 
     def counts(self) -> Counter[Action]:
         """How many changes of each action, no-ops included."""
@@ -70,12 +83,14 @@ def make_plan(
     """Diff desired against recorded and remote, in execution order (pure); `data` holds the
     recorded state as it is once `moved` is applied."""
     result = diff(data, digest=digest)
+    changes, level = order_with_levels(result.changes)
     return Plan(
-        changes=order_changes(result.changes),
+        changes=changes,
         lineage=lineage,
         serial=serial,
         manifest_digest=manifest_digest,
         created_at=created_at,
         notes=(*notes, *result.notes),
         moved=moved,
+        ordering=(changes, level),
     )

@@ -128,7 +128,9 @@ def plan_workspace(
     protected = protection(workspace, document, only=only if is_narrow else None)
     check_guards(plan, protected=protected, max_cancel=options.max_cancel)
     capabilities = {name: PROVIDERS[name].capabilities for name in workspace.limits}
-    note = duration_note(plan.changes, capabilities, workspace.limits, ordered=True)
+    note = duration_note(
+        plan.changes, capabilities, workspace.limits, ordered=True, level=plan.wave_levels()
+    )
     if note is not None:
         plan = replace(plan, notes=(*plan.notes, note))
     return plan, remote

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import gc
+from dataclasses import replace
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from reconciler.collector import quiet_gc
-from reconciler.plan import Action, Address, Change, order_changes, waves
-from reconciler.plan.order import _ACTION_RANK, levels
+from reconciler.plan import Action, Address, Change, Plan, order_changes, waves
+from reconciler.plan.order import _ACTION_RANK, levels, order_with_levels
 
 USER = Address("demo_user", "alice")
 ACCOUNT = Address("demo_account", "alice", "ACC1")
@@ -134,3 +135,16 @@ def test_a_plans_changes_are_grouped_into_the_same_waves_without_sorting_again(
     changes: list[Change],
 ) -> None:
     assert waves(order_changes(changes), ordered=True) == waves(changes)
+
+
+@given(_changes())
+def test_a_plan_keeps_the_waves_it_was_ordered_by_for_its_own_changes_only(
+    changes: list[Change],
+) -> None:
+    ordered, level = order_with_levels(changes)
+    assert ordered == order_changes(changes)
+    plan = Plan(ordered, "lineage", 1, "digest", "now", ordering=(ordered, level))
+    assert plan.wave_levels() is level  # not computed again
+    assert waves(plan.changes, ordered=True, level=plan.wave_levels()) == waves(changes)
+    fewer = replace(plan, changes=ordered[: len(ordered) // 2])  # a targeted plan's
+    assert fewer.wave_levels() == levels(fewer.changes)
