@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import http.server
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 
 
@@ -18,3 +18,32 @@ def served(server: http.server.ThreadingHTTPServer) -> Iterator[int]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@contextmanager
+def json_server(
+    seen: Callable[[http.server.BaseHTTPRequestHandler], None],
+    headers: Mapping[str, str] | None = None,
+) -> Iterator[int]:
+    """An HTTP/1.1 server keeping connections open that answers every GET with `{}` (and
+    `headers`), after showing the request to `seen`; yields its port."""
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        wbufsize = -1  # an answer in one write: no wait for a delayed acknowledgement
+
+        def do_GET(self) -> None:
+            seen(self)
+            self.send_response(200)
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"{}")
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    with served(http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)) as port:
+        yield port

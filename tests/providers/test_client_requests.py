@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from reconciler.providers.http import MERGED_URLS, make_http_client
-from tests.providers.served import served
+from tests.providers.served import json_server
 
 
 @pytest.fixture
@@ -17,23 +17,10 @@ def recording_server() -> Iterator[tuple[str, list[tuple[str, str | None]]]]:
     """A server whose answers set a cookie; the target and Cookie header of each request."""
     seen: list[tuple[str, str | None]] = []
 
-    class Handler(http.server.BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        wbufsize = -1  # an answer in one write: no wait for a delayed acknowledgement
+    def record(request: http.server.BaseHTTPRequestHandler) -> None:
+        seen.append((request.path, request.headers.get("Cookie")))
 
-        def do_GET(self) -> None:
-            seen.append((self.path, self.headers.get("Cookie")))
-            self.send_response(200)
-            self.send_header("Set-Cookie", "session=abc123; Path=/")
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", "2")
-            self.end_headers()
-            self.wfile.write(b"{}")
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    with served(http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)) as port:
+    with json_server(record, {"Set-Cookie": "session=abc123; Path=/"}) as port:
         yield f"http://127.0.0.1:{port}/api/v1", seen
 
 

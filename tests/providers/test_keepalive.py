@@ -4,36 +4,20 @@ closing has an unknown outcome, which stops an apply)."""
 
 from __future__ import annotations
 
-import http.server
 import time
 from collections.abc import Iterator
 
 import pytest
 
 from reconciler.providers.http import KEEPALIVE_EXPIRY, make_http_client
-from tests.providers.served import served
+from tests.providers.served import json_server
 
 
 @pytest.fixture
 def keep_alive_server() -> Iterator[tuple[str, list[int]]]:
     """An HTTP/1.1 server that keeps connections open; the client port of each request."""
     ports: list[int] = []
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def do_GET(self) -> None:
-            ports.append(self.client_address[1])
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", "2")
-            self.end_headers()
-            self.wfile.write(b"{}")
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    with served(http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)) as port:
+    with json_server(lambda request: ports.append(request.client_address[1])) as port:
         yield f"http://127.0.0.1:{port}", ports
 
 
