@@ -43,24 +43,33 @@ def _visit(
 ) -> int:
     """The wave of `change`, with those of its dependencies, into `level` (a function of
     its own, not a closure: a recursive closure is a reference cycle that would keep the
-    whole plan's mappings while the cyclic collector is paused)."""
+    whole plan's mappings while the cyclic collector is paused). A dependency without
+    dependencies of its own is at wave 0 without a visit (most of a large plan's)."""
     text = change.address.text
     found = level.get(text)
     if found is not None:
         return found
-    parents = [by_text[d.text] for d in change.depends_on if d.text in by_text]
-    if change.via is not None and change.via.text in by_text:
-        parents.append(by_text[change.via.text])
-    if not parents:
-        level[text] = 0
-        return 0
-    if text in visiting:
-        raise ValueError(f"dependency cycle through {change.address}")
-    visiting.add(text)
-    depth = max(_visit(p, by_text, level, visiting) for p in parents) + 1
-    visiting.discard(text)
-    if change.via is not None:
-        depth = max(depth - 1, 0)
+    via = change.via
+    deepest = -1
+    for address in change.depends_on if via is None else (*change.depends_on, via):
+        key = address.text
+        parent = by_text.get(key)
+        if parent is None:
+            continue
+        wave = level.get(key)
+        if wave is None:
+            wave = 0
+            if parent.depends_on or parent.via is not None:
+                if text in visiting:
+                    raise ValueError(f"dependency cycle through {change.address}")
+                visiting.add(text)
+                wave = _visit(parent, by_text, level, visiting)
+                visiting.discard(text)
+        if wave > deepest:
+            deepest = wave
+    depth = deepest + 1  # 0 without a planned dependency
+    if via is not None and depth:
+        depth -= 1  # a rider lands in the wave of the change that carries it
     level[text] = depth
     return depth
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 from dataclasses import replace
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -148,3 +149,16 @@ def test_a_plan_keeps_the_waves_it_was_ordered_by_for_its_own_changes_only(
     assert waves(plan.changes, ordered=True, level=plan.wave_levels()) == waves(changes)
     fewer = replace(plan, changes=ordered[: len(ordered) // 2])  # a targeted plan's
     assert fewer.wave_levels() == levels(fewer.changes)
+
+
+def test_a_dependency_cycle_is_refused() -> None:
+    a, b, c = (Address("demo_user", name) for name in "abc")
+    changes = [
+        Change(a, Action.CREATE, depends_on=(c,)),
+        Change(b, Action.CREATE, depends_on=(a,)),
+        Change(c, Action.CREATE, depends_on=(b,)),
+    ]
+    with pytest.raises(ValueError, match="dependency cycle through demo_user"):
+        levels(changes)
+    with pytest.raises(ValueError, match="dependency cycle"):
+        levels([Change(a, Action.CREATE, depends_on=(a,))])
