@@ -164,7 +164,6 @@ def _wrap(stages: dict[str, float], name: str, function: Callable[..., Any]) -> 
 
 def stages_in_process(root: Path) -> dict[str, float]:
     """The no-change plan's stages in CPU seconds, timed in this process (imports first)."""
-    compiled()
     stages: dict[str, float] = {}
     started = time.process_time()
     with _timed(stages, "imports"):
@@ -207,7 +206,6 @@ def stages_in_process(root: Path) -> dict[str, float]:
 def timed_plan(root: Path) -> tuple[float, float, float, str]:
     """`reconciler plan` in `root`: wall seconds, CPU seconds (user + system), peak MiB and
     the last line (the machine may be shared: CPU time is the steadier figure)."""
-    compiled()
     log = root / "plan.log"
     command = [sys.executable, "-m", "reconciler", "--no-color", "--manifests", "manifests", "plan"]
     with log.open("w") as output:
@@ -275,6 +273,7 @@ def main() -> None:
     parser.add_argument("--report", type=Path, help="time plans of the served firm in DIR")
     parser.add_argument("--create", type=Path, help="time plans of a new firm in DIR")
     options = parser.parse_args()
+    compiled()  # every mode measures the package as installed: from bytecode
     os.environ.update(secrets(Platforms("", "", "", "")))  # the credentials are the defaults
     if options.serve:
         serve(options.serve, options.traders[0])
