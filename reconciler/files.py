@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 __all__ = ["sync_folder", "write_atomically", "write_fd", "write_temporary"]
@@ -27,8 +28,9 @@ def write_atomically(path: Path, data: bytes, *, sync: bool = True) -> None:
         sync_folder(path.parent)
 
 
-def write_temporary(path: Path, data: bytes) -> Path:
-    """Write `data` to a synced 0600 temporary file beside `path` and return its path."""
+def write_temporary(path: Path, data: bytes | Iterable[bytes]) -> Path:
+    """Write `data` (bytes, or its pieces in order) to a synced 0600 temporary file beside
+    `path` and return its path."""
     fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     temporary = Path(name)
     try:
@@ -49,13 +51,15 @@ def sync_folder(folder: Path) -> None:
             os.close(fd)
 
 
-def write_fd(fd: int, data: bytes) -> None:
-    """Write all of `data` to `fd` with mode 0600, sync it and close it."""
+def write_fd(fd: int, data: bytes | Iterable[bytes]) -> None:
+    """Write all of `data` (bytes, or its pieces in order) to `fd` with mode 0600, sync it and
+    close it."""
     try:
         os.fchmod(fd, _FILE_MODE)
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
+        for piece in (data,) if isinstance(data, bytes) else data:
+            view = memoryview(piece)
+            while view:
+                view = view[os.write(fd, view) :]
         os.fsync(fd)
     finally:
         os.close(fd)

@@ -9,7 +9,7 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Protocol
 
@@ -88,7 +88,7 @@ class Backend(Protocol):
         *,
         expected_serial: int,
         lineage: str,
-        document: Callable[[], bytes],
+        document: Callable[[], Iterable[bytes]],
     ) -> None:
         """Store `delta` over the stored serial `expected_serial` of `lineage` (StateConflict
         otherwise); `document` gives the whole new document to a backend that would rather

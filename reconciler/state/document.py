@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -16,6 +16,7 @@ from reconciler.state.encoding import (
     StateHeader,
     _canonical_header,
     encode,
+    encode_chunks,
     format_version_of,
     load_object,
     parse_header,
@@ -129,6 +130,12 @@ class StateDocument(BaseModel):
     def to_bytes(self) -> bytes:
         """Canonical UTF-8 JSON: sorted keys, one record per line, newline at the end."""
         return encode({**self.header(), "resources": self.resources.raw, "pending": self.pending})
+
+    def to_chunks(self) -> Iterator[bytes]:
+        """`to_bytes` a piece at a time (a large state written without all of it in memory)."""
+        return encode_chunks(
+            {**self.header(), "resources": self.resources.raw, "pending": self.pending}
+        )
 
     def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
         """A copy with `update` applied; `resources` may be given as any mapping of records."""

@@ -9,7 +9,7 @@ import contextlib
 import logging
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -92,7 +92,7 @@ class LocalBackend:
         *,
         expected_serial: int,
         lineage: str,
-        document: Callable[[], bytes],
+        document: Callable[[], Iterable[bytes]],
     ) -> None:
         """Check serial and lineage, append `delta` to the journal (or compact)."""
         self._files.write_delta(

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import fcntl
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -106,7 +106,7 @@ class StateFiles:
         *,
         expected_serial: int,
         lineage: str,
-        document: Callable[[], bytes],
+        document: Callable[[], Iterable[bytes]],
     ) -> None:
         """Append `delta` to the journal, or rewrite the file whole when the journal has grown
         past its share."""
@@ -170,7 +170,7 @@ class StateFiles:
         if is_new:
             sync_folder(self.directory)
 
-    def _replace(self, data: bytes, *, has_previous: bool) -> None:
+    def _replace(self, data: bytes | Iterable[bytes], *, has_previous: bool) -> None:
         """The new file synced aside, the current one linked as the backup, the new one renamed
         over it, then the journal removed (its lines are all in the new file)."""
         try:

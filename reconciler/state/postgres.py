@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import psycopg
@@ -96,7 +96,7 @@ class PostgresBackend:
         *,
         expected_serial: int,
         lineage: str,
-        document: Callable[[], bytes],
+        document: Callable[[], Iterable[bytes]],
     ) -> None:
         """Check serial and lineage under the header row's lock, then write the changed rows."""
         postgres_state.write_delta(

@@ -95,7 +95,7 @@ class StateStore:
                 delta_between(stored, written),
                 expected_serial=expected,
                 lineage=doc.lineage,
-                document=written.to_bytes,
+                document=written.to_chunks,
             )
         else:
             self._backend.write_bytes(

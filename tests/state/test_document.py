@@ -18,6 +18,7 @@ from reconciler.state import (
     keyed_digest,
 )
 from reconciler.state.document import _canonical_header, parse_header
+from reconciler.state.encoding import ENTRIES_PER_CHUNK
 
 ALICE = ResourceState(
     remote_id="101",
@@ -80,6 +81,19 @@ def test_an_address_is_written_as_json_writes_it(address: str) -> None:
 
     assert f"    {json.dumps(address, ensure_ascii=False)}: ".encode() in data
     assert StateDocument.from_bytes(data) == doc
+
+
+def test_a_large_document_is_written_in_bounded_pieces_of_the_same_bytes() -> None:
+    records = {f"tradovate_user.trader{n:05d}": BOB for n in range(2 * ENTRIES_PER_CHUNK + 1)}
+    doc = sample_document().model_copy(update={"resources": records})
+
+    pieces = list(doc.to_chunks())
+
+    assert b"".join(pieces) == doc.to_bytes()
+    assert StateDocument.from_bytes(b"".join(pieces)) == doc
+    assert max(len(piece) for piece in pieces) < len(doc.to_bytes()) / 2
+    empty = StateDocument.new()
+    assert b"".join(empty.to_chunks()) == empty.to_bytes()
 
 
 def test_bytes_hold_one_record_per_line() -> None:
