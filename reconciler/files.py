@@ -56,7 +56,7 @@ def write_fd(fd: int, data: bytes | Iterable[bytes]) -> None:
     close it."""
     try:
         os.fchmod(fd, _FILE_MODE)
-        for piece in (data,) if isinstance(data, bytes) else data:
+        for piece in (data,) if isinstance(data, bytes | bytearray | memoryview) else data:
             view = memoryview(piece)
             while view:
                 view = view[os.write(fd, view) :]

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from reconciler.files import write_atomically
+from reconciler.files import write_atomically, write_temporary
 
 
 def test_a_write_replaces_the_whole_file_readable_only_by_its_owner(tmp_path: Path) -> None:
@@ -44,3 +45,21 @@ def test_the_file_is_synced_before_it_takes_the_old_ones_place(
     path = tmp_path / "doc.json"
     write_atomically(path, b"{}")
     assert synced == [path.stat().st_ino, tmp_path.stat().st_ino]
+
+
+def test_pieces_are_written_in_order_and_a_failing_one_leaves_no_temporary(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "state.json"
+    written = write_temporary(path, iter([b"{\n", b'  "a": 1', b"\n}\n"]))
+    assert written.read_bytes() == b'{\n  "a": 1\n}\n'
+    assert stat.S_IMODE(written.stat().st_mode) == 0o600
+    written.unlink()
+
+    def failing() -> Iterator[bytes]:
+        yield b"{\n"
+        raise RuntimeError("the encoder failed")
+
+    with pytest.raises(RuntimeError, match="encoder"):
+        write_temporary(path, failing())
+    assert list(tmp_path.iterdir()) == []
