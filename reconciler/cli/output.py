@@ -11,7 +11,7 @@ import click
 from rich.console import COLOR_SYSTEMS, Console
 from rich.style import Style
 
-from reconciler.plan import Action, Change, Drift, Plan, PlanOptions, SavedPlan
+from reconciler.plan import Action, Address, Change, Drift, Plan, PlanOptions, SavedPlan
 from reconciler.render import (
     Lines,
     Styler,
@@ -71,7 +71,7 @@ def wait_starts(plan: Plan, document: StateDocument) -> dict[str, str]:
         trader = change.address.trader
         if change.action is not Action.WAIT or trader in found:
             continue
-        user = f"{change.address.kind.partition('_')[0]}_user.{trader}"  # its address's text
+        user = Address(f"{change.address.kind.partition('_')[0]}_user", trader).text
         raw = records.raw.get(user)
         if raw is not None:  # decoded for this pass only: no model kept per waiting trader
             record = records.passing(user, raw)

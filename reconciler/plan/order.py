@@ -76,7 +76,7 @@ def _visit(
 
 def order_changes(changes: Sequence[Change]) -> tuple[Change, ...]:
     """Execution order: by wave, cancels first within a wave, then by address."""
-    return _ordered(changes, levels(changes))
+    return order_with_levels(changes)[0]
 
 
 def order_with_levels(changes: Sequence[Change]) -> tuple[tuple[Change, ...], dict[str, int]]:

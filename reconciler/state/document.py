@@ -15,7 +15,6 @@ from reconciler.state.encoding import (
     RawDocument,
     StateHeader,
     _canonical_header,
-    encode,
     encode_chunks,
     format_version_of,
     load_object,
@@ -129,7 +128,7 @@ class StateDocument(BaseModel):
 
     def to_bytes(self) -> bytes:
         """Canonical UTF-8 JSON: sorted keys, one record per line, newline at the end."""
-        return encode({**self.header(), "resources": self.resources.raw, "pending": self.pending})
+        return b"".join(self.to_chunks())
 
     def to_chunks(self) -> Iterator[bytes]:
         """`to_bytes` a piece at a time (a large state written without all of it in memory)."""
