@@ -192,7 +192,7 @@ def profile_plan(root: Path) -> tuple[Profile, bool]:
         with stage(profile, "state read"):
             document = workspace.store.read()
         with stage(profile, "plan"):
-            plan, _ = workspace.plan(document, options=options)
+            plan, _ = workspace.plan(document, options=options, release=True)
         seconds, cpu = profile.seconds.pop("plan") or 0.0, profile.cpu.pop("plan") or 0.0
         rss = profile.rss.pop("plan")
         if wrapped["refresh"]:

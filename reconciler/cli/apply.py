@@ -55,7 +55,7 @@ def apply(
     """Plan, confirm, and make the platforms match the manifests. With PLANFILE (from
     `plan --out`): apply exactly that reviewed plan, without asking, or refuse if the state,
     the manifests or the platforms changed since."""
-    from reconciler.cli.output import print_plan, wait_starts, warn_appeared
+    from reconciler.cli.output import print_plan, warn_appeared
     from reconciler.workspace import open_workspace, plan_to_apply, read_saved_plan
 
     ctx.is_sending = False
@@ -75,8 +75,14 @@ def apply(
         the_plan, remote, appeared = plan_to_apply(
             workspace, document, saved=saved, options=options
         )
-        since = wait_starts(the_plan, document)
-        print_plan(ctx.out, the_plan, "text", detail=detail, show_waits=show_waits, since=since)
+        print_plan(
+            ctx.out,
+            the_plan,
+            "text",
+            detail=detail,
+            show_waits=show_waits,
+            since=the_plan.wait_starts,
+        )
         warn_appeared(appeared)
         if not the_plan.has_changes:
             workspace.record_facts(remote, document)

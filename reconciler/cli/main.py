@@ -195,7 +195,7 @@ def plan(
     output_format: str,
 ) -> None:
     """Show what apply would change."""
-    from reconciler.cli.output import print_plan, wait_starts
+    from reconciler.cli.output import print_plan
     from reconciler.workspace import open_workspace, save_plan
 
     ctx.is_sending = False
@@ -208,7 +208,8 @@ def plan(
         ) as workspace,
     ):
         document = workspace.store.read()
-        the_plan, _ = workspace.plan(document, options=options)
+        # this run writes no state: the records are let go once read (the header is kept)
+        the_plan, _ = workspace.plan(document, options=options, release=True)
         if out is not None:
             save_plan(out, the_plan, options=options, workspace=workspace, document=document)
         print_plan(
@@ -219,7 +220,7 @@ def plan(
             options=options,
             detail=detail,
             show_waits=show_waits,
-            since=wait_starts(the_plan, document),
+            since=the_plan.wait_starts,
         )
     if out is not None:
         click.echo(

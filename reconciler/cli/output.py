@@ -11,7 +11,7 @@ import click
 from rich.console import COLOR_SYSTEMS, Console
 from rich.style import Style
 
-from reconciler.plan import Action, Address, Change, Drift, Plan, PlanOptions, SavedPlan
+from reconciler.plan import Change, Drift, Plan, PlanOptions, SavedPlan
 from reconciler.render import (
     Lines,
     Styler,
@@ -30,7 +30,7 @@ from reconciler.render import (
 )
 
 if TYPE_CHECKING:
-    from reconciler.state import StateDocument
+    pass
 
 
 def print_plan(
@@ -60,23 +60,6 @@ def print_plan(
         write_parts(out, parts)
         if output_format == "github":
             click.echo(render_plan_github(plan), nl=False)
-
-
-def wait_starts(plan: Plan, document: StateDocument) -> dict[str, str]:
-    """When each waiting trader's wait began: when state first recorded their user on the
-    platform they wait on (unknown for a user not created yet)."""
-    found: dict[str, str] = {}
-    records = document.resources
-    for change in plan.changes:
-        trader = change.address.trader
-        if change.action is not Action.WAIT or trader in found:
-            continue
-        user = Address(f"{change.address.kind.partition('_')[0]}_user", trader).text
-        raw = records.raw.get(user)
-        if raw is not None:  # decoded for this pass only: no model kept per waiting trader
-            record = records.passing(user, raw)
-            found[trader] = record.created_at or record.updated_at
-    return found
 
 
 def write_parts(out: Console, parts: Iterable[Lines]) -> None:
@@ -176,6 +159,5 @@ __all__ = [
     "print_plan",
     "print_saved_plan",
     "print_state",
-    "wait_starts",
     "warn_appeared",
 ]

@@ -6,8 +6,10 @@ from reconciler.plan.address import Address, in_address_order
 from reconciler.plan.compare import (
     display,
     following_renames,
+    held_alike,
     recordable,
     renamed_references,
+    share_texts,
     written_alike,
 )
 from reconciler.plan.concealed import conceal, mark_all_referenced, mark_referenced
@@ -102,6 +104,7 @@ __all__ = [
     "encode_change",
     "following_renames",
     "funnel",
+    "held_alike",
     "in_address_order",
     "load_plan",
     "make_plan",
@@ -120,6 +123,7 @@ __all__ = [
     "restricts_trading",
     "select_rows",
     "select_targets",
+    "share_texts",
     "stage_age",
     "summarize_funnel",
     "summary_counts",

@@ -116,6 +116,24 @@ def written_alike(first: Mapping[Any, Any], second: Mapping[Any, Any]) -> bool:
     return True
 
 
+def held_alike(shown: Mapping[str, Any], held: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    """`held` (a mapping already in memory: declared or recorded) when `shown` is equal to it
+    and written alike, else `shown`: one mapping for both when nothing changed."""
+    if held is not None and shown == held and written_alike(shown, held):
+        return held
+    return shown
+
+
+def share_texts(values: dict[str, Any], held: Mapping[str, Any]) -> None:
+    """Each text of `values` (a mapping just made, not yet shown to anyone else) equal to
+    the text `held` has under its key becomes that very string: an equal value, so nothing
+    changes for a reader, and one copy of it in memory rather than two."""
+    wanted = held.get
+    for name, value in values.items():
+        if type(value) is str and type(same := wanted(name)) is str and same == value:
+            values[name] = same
+
+
 def following_renames(
     resource: DesiredResource, key: str, recorded: Any, wanted: Any, renamed: Mapping[str, str]
 ) -> bool:

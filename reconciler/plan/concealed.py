@@ -38,7 +38,7 @@ def mark_all_referenced(
         for resource in resources:
             _texts(resource.attributes.values(), texts)
         folded = "\0".join(texts).casefold()
-        if needles.folded.isdisjoint(folded.split("\0")) and (
+        if not needles.is_whole_in(folded) and (
             needles.pattern is None or needles.pattern.search(folded) is None
         ):
             return resources
@@ -68,7 +68,7 @@ class _Needles:
     ones inside a text as well: by one pattern when they are few, by window when there are
     many (one set lookup per window and length instead of one search per value)."""
 
-    __slots__ = ("folded", "lengths", "long", "pattern")
+    __slots__ = ("folded", "lengths", "long", "pattern", "whole")
 
     def __init__(self, values: frozenset[str]) -> None:
         self.folded = frozenset(v.casefold() for v in values)
@@ -77,6 +77,16 @@ class _Needles:
         self.pattern: re.Pattern[str] | None = None
         if self.long and len(self.long) <= _FEW:
             self.pattern = re.compile("|".join(re.escape(f) for f in sorted(self.long)))
+        # what `is_whole_in` looks for: the pattern finds the long ones anywhere already
+        self.whole = self.folded - self.long if self.pattern is not None else self.folded
+
+    def is_whole_in(self, joined: str) -> bool:
+        """Whether a value is one of the NUL-joined folded texts `joined`, whole: a search
+        for each when they are few (no list of the texts), else one set lookup per text."""
+        if len(self.whole) > _FEW:
+            return not self.whole.isdisjoint(joined.split("\0"))
+        padded = f"\0{joined}\0"
+        return any(f"\0{value}\0" in padded for value in self.whole)
 
     def misses_all(self, attributes: Mapping[str, Any]) -> bool:
         """Whether no plain value of `attributes` holds a referenced one, decided by one search
@@ -93,7 +103,7 @@ class _Needles:
             elif not (value is None or kind is bool or kind is GeneratedSecret):
                 return False  # nested, or a type of its own: looked at value by value
         folded = "\0".join(parts).casefold()
-        if not self.folded.isdisjoint(folded.split("\0")):
+        if self.is_whole_in(folded):
             return False
         return self.pattern is None or self.pattern.search(folded) is None
 

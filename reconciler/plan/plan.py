@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from reconciler.plan.action import Action, Change
+from reconciler.plan.address import Address
 from reconciler.plan.diff import diff
 from reconciler.plan.inputs import DiffInput, Digest
 from reconciler.plan.moves import Move
 from reconciler.plan.order import levels, order_with_levels
+from reconciler.plan.resource import Recorded
 
 DEFAULT_MAX_CANCEL = 5
 """How many traders one plan may offboard unless `--max-cancel` says otherwise."""
@@ -51,6 +53,9 @@ class Plan:
     )
     """The `levels` the changes were ordered by, with the very changes they are of: a plan
     made from another's with other changes (a targeted one) has them computed anew."""
+    wait_starts: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
+    """When each waiting trader's wait began, by trader (shown beside the waits): when state
+    first recorded their user on the platform they wait on; none for a user not created yet."""
 
     def wave_levels(self) -> Mapping[str, int]:
         """The wave of each change with dependencies (see `levels`), computed once a plan."""
@@ -67,6 +72,20 @@ class Plan:
     def has_changes(self) -> bool:
         """True when apply would call a platform or re-address state."""
         return bool(self.moved) or any(change.calls_platform for change in self.changes)
+
+
+def wait_starts(changes: Iterable[Change], recorded: Mapping[Address, Recorded]) -> dict[str, str]:
+    """`Plan.wait_starts` of `changes`: since when `recorded` holds each waiting trader's user
+    on the platform of the wait (`<platform>_user`)."""
+    found: dict[str, str] = {}
+    for change in changes:
+        trader = change.address.trader
+        if change.action is not Action.WAIT or trader in found:
+            continue
+        user = recorded.get(Address(f"{change.address.kind.partition('_')[0]}_user", trader))
+        if user is not None and user.since:
+            found[trader] = user.since
+    return found
 
 
 def make_plan(
@@ -93,4 +112,5 @@ def make_plan(
         notes=(*notes, *result.notes),
         moved=moved,
         ordering=(changes, level),
+        wait_starts=wait_starts(changes, data.recorded),
     )

@@ -60,14 +60,16 @@ class DesiredResource:
 
 @dataclass(frozen=True, slots=True)
 class Recorded:
-    """What state remembers of one address: remote id, last applied attributes, facts, and
-    the natural key the object was found by when it was last applied."""
+    """What state remembers of one address: remote id, last applied attributes, facts, the
+    natural key the object was found by when it was last applied, and since when the address
+    is recorded (empty when not known)."""
 
     address: Address
     remote_id: str
     attributes: Mapping[str, Any]
     facts: Mapping[str, Any] = field(default_factory=lambda: _NONE)
     natural_key: str = ""
+    since: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +82,11 @@ class ReadRequest:
     natural_key: str
     recorded: Recorded | None = None
     desired: DesiredResource | None = None
+
+    @property
+    def recorded_facts(self) -> Mapping[str, Any] | None:
+        """The facts state recorded of the address, if it is recorded."""
+        return None if self.recorded is None else self.recorded.facts
 
 
 @dataclass(frozen=True, slots=True)

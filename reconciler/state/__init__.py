@@ -17,6 +17,7 @@ from reconciler.state.document import (
 from reconciler.state.local import LocalBackend
 from reconciler.state.manual import check_push, move_addresses, remove_addresses
 from reconciler.state.migrations import MIGRATIONS
+from reconciler.state.records import RecordParts
 from reconciler.state.store import StateStore
 
 if TYPE_CHECKING:
@@ -43,6 +44,7 @@ __all__ = [
     "PendingOperation",
     "PostgresBackend",
     "Provenance",
+    "RecordParts",
     "ResourceState",
     "StateDocument",
     "StateEditor",

@@ -77,6 +77,14 @@ class StateStore:
         self._stored = document if is_stored else None
         return document
 
+    def release(self, document: StateDocument) -> None:
+        """Let the records of `document` go (see `Records.release`), for a run that has read
+        all it needs of them and writes nothing; this store forgets the document, so that no
+        later read or write takes what is left of it for what is stored."""
+        if self._stored is document:
+            self._stored = None
+        document.resources.release()
+
     def write(self, doc: StateDocument) -> StateDocument:
         """Store `doc` as serial `doc.serial + 1` provided the stored state is still `doc`'s
         serial and lineage (StateConflict otherwise); returns the written document.

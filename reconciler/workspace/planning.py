@@ -52,10 +52,12 @@ def plan_workspace(
     options: PlanOptions,
     only: Collection[Address] | None,
     few: bool = False,
+    release: bool = False,
 ) -> tuple[Plan, dict[Address, Remote]]:
     """Refresh, diff, limit to the targets, check the guardrails; returns the plan and what
     the refresh saw. With `only`, a targeted plan (see `Workspace.plan`); `few` lets the
-    providers read its objects by id."""
+    providers read its objects by id. With `release` (a run that writes no state), the
+    document's records are let go once read, before the refresh: only its header is left."""
     workspace.check_key(document)
     moved = workspace.moves(document)
     resources = workspace.resources
@@ -64,13 +66,18 @@ def plan_workspace(
     if only is not None and is_narrow:
         recorded = recorded_at(document, only)
     else:
-        recorded = rekey(recorded_of(document, known=resources), moved)
+        recorded = recorded_of(document, known=resources)
+        if moved:  # (a plan of a large firm copies no map of its records)
+            recorded = rekey(recorded, moved)
     if only is None and options.targets:
         only = targeted(workspace, options.targets, recorded)
     checked = resources
     if only is not None:  # a targeted plan: another trader's problem does not block it
         checked = {r.address: r for r in workspace.declared_at(only)}
     check_fixed_keys(checked, recorded, workspace.rules, workspace.desired.sources)
+    protected = protection(workspace, document, only=only if is_narrow else None)
+    if release:  # the records' texts are a large state's largest part: not held any longer
+        workspace.store.release(document)
     remote = refresh(
         workspace.adapters,
         resources,
@@ -125,7 +132,6 @@ def plan_workspace(
         moved=moved,
     )
     plan = select_targets(plan, options.targets)
-    protected = protection(workspace, document, only=only if is_narrow else None)
     check_guards(plan, protected=protected, max_cancel=options.max_cancel)
     capabilities = {name: PROVIDERS[name].capabilities for name in workspace.limits}
     note = duration_note(

@@ -12,10 +12,11 @@ from reconciler.plan import (
     DesiredResource,
     Move,
     Recorded,
+    held_alike,
     renamed_references,
-    written_alike,
+    share_texts,
 )
-from reconciler.state import ResourceState, StateDocument
+from reconciler.state import RecordParts, ResourceState, StateDocument
 
 _NO_FACTS: Mapping[str, Any] = MappingProxyType({})
 
@@ -34,19 +35,32 @@ def recorded_of(
     rather than two)."""
     declared = {address.text: resource for address, resource in (known or {}).items()}
     recorded = {}
-    for text, r in (document.resources if records is None else records).items():
+    for text, (remote_id, key, decoded, facts, since) in _parts(document, records):
         resource = declared.get(text)
+        attributes: Mapping[str, Any] = decoded
         if resource is None:
             address = Address.parse(text)
-            key = r.natural_key
-            attributes: Mapping[str, Any] = r.attributes
         else:
             address = resource.address
-            key = resource.natural_key if r.natural_key == resource.natural_key else r.natural_key
-            attributes = _shared(r.attributes, resource.attributes)
-        facts = r.facts or _NO_FACTS  # most records have none: one shared empty mapping
-        recorded[address] = Recorded(address, r.remote_id, attributes, facts, key)
+            if key == resource.natural_key:
+                key = resource.natural_key
+            attributes = _shared(decoded, resource.attributes)
+        # most records have no facts: one shared empty mapping
+        recorded[address] = Recorded(address, remote_id, attributes, facts or _NO_FACTS, key, since)
     return recorded
+
+
+def _parts(
+    document: StateDocument, records: Mapping[str, ResourceState] | None
+) -> Iterable[tuple[str, RecordParts]]:
+    """(address, parts) of the document's records, or of `records`: those of a document
+    decoded straight from their texts (no model per record)."""
+    if records is None:
+        return document.resources.parts()
+    return (
+        (text, (r.remote_id, r.natural_key, r.attributes, r.facts, r.created_at or r.updated_at))
+        for text, r in records.items()
+    )
 
 
 def recorded_at(document: StateDocument, addresses: Iterable[Address]) -> dict[Address, Recorded]:
@@ -58,7 +72,10 @@ def recorded_at(document: StateDocument, addresses: Iterable[Address]) -> dict[A
     for address in addresses:
         r = records.get(str(address))
         if r is not None:
-            recorded[address] = Recorded(address, r.remote_id, r.attributes, r.facts, r.natural_key)
+            since = r.created_at or r.updated_at
+            recorded[address] = Recorded(
+                address, r.remote_id, r.attributes, r.facts, r.natural_key, since
+            )
     return recorded
 
 
@@ -66,19 +83,10 @@ def _shared(attributes: dict[str, Any], declared: Mapping[str, Any]) -> Mapping[
     """The declared attributes themselves when the record's (just decoded) are alike: equal,
     with values of the same types all the way down (an unchanged resource: one mapping rather
     than two); else the record's, with the texts equal to the declared ones shared."""
-    if attributes == declared and written_alike(attributes, declared):
+    if held_alike(attributes, declared) is declared:
         return declared
-    _share_strings(attributes, declared)
+    share_texts(attributes, declared)
     return attributes
-
-
-def _share_strings(attributes: dict[str, Any], declared: Mapping[str, Any]) -> None:
-    """Each text value of `attributes` (a record's, just decoded) equal to the declared one
-    becomes that very string: an equal value, so whoever else holds the record sees no change."""
-    wanted = declared.get
-    for name, value in attributes.items():
-        if type(value) is str and type(same := wanted(name)) is str and same == value:
-            attributes[name] = same
 
 
 def follow_renamed_traders(

@@ -131,12 +131,15 @@ class Workspace:
         options: PlanOptions = _DEFAULT_OPTIONS,
         only: Collection[Address] | None = None,
         few: bool = False,
+        release: bool = False,
     ) -> tuple[Plan, dict[Address, Remote]]:
         """Refresh, diff, limit to the targets, check the guardrails; returns the plan and
         what the refresh saw. With `only`, a targeted plan: just those addresses are refreshed
         and planned (nothing else is cancelled for not being among them); with `few` too,
-        providers that can read those objects by id do so rather than list the firm."""
-        return plan_workspace(self, document, options=options, only=only, few=few)
+        providers that can read those objects by id do so rather than list the firm. With
+        `release`, for a run that writes no state: the document's records are let go once
+        read (the document keeps only its header, lineage and serial)."""
+        return plan_workspace(self, document, options=options, only=only, few=few, release=release)
 
     def import_object(
         self, document: StateDocument, address: Address, remote_id: str

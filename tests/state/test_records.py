@@ -74,3 +74,55 @@ def test_the_records_mentioning_a_word_include_every_one_that_holds_it() -> None
 
     assert sorted(found) == ["tradovate_user.a", "tradovate_user.b", "tradovate_user.d"]
     assert found["tradovate_user.d"].facts == {"protected": True}
+
+
+def parts_by_model(records: Records) -> dict[str, tuple[object, ...]]:
+    return {
+        address: (r.remote_id, r.natural_key, r.attributes, r.facts, r.created_at or r.updated_at)
+        for address, r in records.items()
+    }
+
+
+def test_the_parts_a_plan_reads_are_those_of_the_models() -> None:
+    document = document_of(
+        a=ResourceState(
+            remote_id="1",
+            natural_key="k",
+            attributes={"n": 1.5, "flag": True, "nested": {"list": [1, "two", None]}},
+            facts={"signed": "2026-01-01"},
+            updated_at="t",
+        ),
+        b=ResourceState(remote_id='ü " \\', attributes={}, updated_at="t"),
+    )
+    records = document.resources
+
+    assert dict(records.parts()) == parts_by_model(records)
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ('"remote_id":"7"', '"remote_id":7'),  # not the declared type
+        (',"natural_key":"k"', ',"natural_key":null'),
+        ('"facts":{}', '"facts":[]'),
+        ('"attributes":{"x":1}', '"attributes":"x"'),
+    ],
+)
+def test_a_record_of_another_shape_gives_the_parts_its_model_reads(old: str, new: str) -> None:
+    document = document_of(
+        a=ResourceState(remote_id="7", natural_key="k", attributes={"x": 1}, updated_at="t")
+    )
+    records = stored(document, old, new)
+    assert old in document.resources.raw["tradovate_user.a"]
+
+    assert dict(records.parts()) == parts_by_model(records)
+
+
+def test_the_parts_of_a_looked_up_record_are_its_kept_models() -> None:
+    document = document_of(a=ResourceState(remote_id="1", attributes={"x": {}}, updated_at="t"))
+    records = document.resources
+    model = records["tradovate_user.a"]
+
+    (_, (_, _, attributes, _, _)), *_ = records.parts()
+
+    assert attributes is model.attributes

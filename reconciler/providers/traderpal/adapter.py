@@ -10,7 +10,7 @@ from pydantic import SecretStr
 
 from reconciler.errors import PlanConflict
 from reconciler.manifest import Desired
-from reconciler.plan import Action, Address, DesiredResource, ReadRequest, Remote
+from reconciler.plan import Action, Address, DesiredResource, ReadRequest, Remote, held_alike
 from reconciler.providers.base import Batch, Calls, Capabilities, ItemResult, ProviderContext
 from reconciler.providers.http import make_http_client
 from reconciler.providers.traderpal import operations
@@ -86,7 +86,7 @@ class TraderPalAdapter:
                         request.address, None, blocked=CLOSED_BLOCK.format(id=user.user_id)
                     )
                 elif user is not None:
-                    found[request.address] = remote_user(request.address, user)
+                    found[request.address] = remote_user(request, user)
             elif request.address.kind == VERIFICATION:
                 user = users.get(request.natural_key)
                 found[request.address] = remote_verification(request, user)
@@ -159,15 +159,17 @@ _SHOWN = (
 """Attribute and User field of what a user shows when its answer carried it."""
 
 
-def remote_user(address: Address, user: User) -> Remote:
+def remote_user(request: ReadRequest, user: User) -> Remote:
     """The user in the desired attributes' shape. While it is pending verification its status
-    is not shown: the status the firm wants applies once verified (the verification waits)."""
+    is not shown: the status the firm wants applies once verified (the verification waits).
+    Its facts are the recorded ones when alike (one mapping for both)."""
+    address = request.address
     attributes: dict[str, Any] = {"email": user.email.lower()}
     shown = user.model_fields_set  # what `user.shown` tells, read once for all five fields
     for name, field in _SHOWN:
         if field in shown:
             attributes[name] = getattr(user, field)
-    facts = operations.facts_of(user)
+    facts = held_alike(operations.facts_of(user), request.recorded_facts)
     if user.status is not None and user.status != "pending_verification":
         attributes["status"] = user.status
         return Remote(address, user.user_id, attributes, facts=facts)

@@ -9,7 +9,7 @@ from operator import attrgetter
 from typing import Any
 
 from reconciler.errors import PlanConflict
-from reconciler.plan import Address, ReadRequest, Remote, written_alike
+from reconciler.plan import Address, ReadRequest, Remote, held_alike
 from reconciler.providers.conflicts import refuse_held_email
 from reconciler.providers.tradovate.catalogue import Catalogue
 from reconciler.providers.tradovate.client import TradovateClient
@@ -83,10 +83,7 @@ def read_contacts(
 def _as_declared(shown: dict[str, Any], request: ReadRequest) -> Mapping[str, Any]:
     """The declared contact itself when the platform shows it alike (equal texts, or None, the
     same way): one mapping for both in an unchanged firm; else what the platform shows."""
-    declared = request.desired.attributes if request.desired is not None else None
-    if declared is not None and shown == declared and written_alike(shown, declared):
-        return declared
-    return shown
+    return held_alike(shown, request.desired.attributes if request.desired else None)
 
 
 def read_accounts(
@@ -133,7 +130,9 @@ def read_accounts(
         }
         if lifecycle is not None:
             attributes.update(lifecycle.read(account))
-        facts = {"trading_permission_id": permission.id}
+        facts = held_alike(  # the recorded facts when alike: one mapping for both
+            {"trading_permission_id": permission.id}, request.recorded_facts
+        )
         found[request.address] = Remote(request.address, str(account.id), attributes, facts=facts)
     return found
 

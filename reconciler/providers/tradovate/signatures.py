@@ -9,7 +9,7 @@ import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 
-from reconciler.plan import Address, ReadRequest, Remote
+from reconciler.plan import Address, ReadRequest, Remote, held_alike
 from reconciler.providers.tradovate.models import AlertSignal, User, UserPlugin
 
 WAITING_FOR_SIGNATURE = "waiting for the Market Data Agreement signature"
@@ -61,9 +61,10 @@ def gate_entitlements(
         address = request.address
         if plugin is not None:
             attributes = {"entitlement": address.child, "entitlement_id": int(entitlement)}
-            found[address] = Remote(
-                address, str(plugin.id), attributes, facts={"plugin_name": plugin.plugin_name}
+            facts = held_alike(  # the recorded facts when alike: one mapping for both
+                {"plugin_name": plugin.plugin_name}, request.recorded_facts
             )
+            found[address] = Remote(address, str(plugin.id), attributes, facts=facts)
         elif user is None:
             found[address] = Remote(address, None, blocked=NOT_CREATED)
         elif address.trader not in remembered:

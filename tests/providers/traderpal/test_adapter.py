@@ -153,6 +153,21 @@ def test_a_pending_user_shows_its_profile_but_not_its_status(
     assert all(r["query"].startswith("limit=1000&") for r in admin.requests())
 
 
+def test_facts_alike_the_recorded_ones_are_the_recorded_mapping(
+    adapter: TraderPalAdapter,
+) -> None:
+    user, _ = resources()
+    user_id = created(adapter, user)
+    pending = Recorded(user.address, user_id, {}, {"verification": "pending"})
+    verified = Recorded(user.address, user_id, {}, {"verification": "verified"})
+
+    (same,) = read(adapter, (user, pending)).values()
+    (other,) = read(adapter, (user, verified)).values()
+
+    assert same.facts is pending.facts  # one mapping for both in an unchanged firm
+    assert other.facts == {"verification": "pending"}
+
+
 def test_a_verified_user_shows_its_status_and_its_verification_exists(
     adapter: TraderPalAdapter, admin: Admin
 ) -> None:
