@@ -5,7 +5,7 @@ verbatim (no markup, no wrapping), ready for a PR comment or a script."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 from rich.console import COLOR_SYSTEMS, Console
@@ -28,9 +28,6 @@ from reconciler.render import (
     render_state_json,
     render_state_markdown,
 )
-
-if TYPE_CHECKING:
-    pass
 
 
 def print_plan(

@@ -17,7 +17,7 @@ from reconciler.state.document import (
 from reconciler.state.local import LocalBackend
 from reconciler.state.manual import check_push, move_addresses, remove_addresses
 from reconciler.state.migrations import MIGRATIONS
-from reconciler.state.records import RecordParts
+from reconciler.state.record_parts import RecordParts, decoded_parts, since_of
 from reconciler.state.store import StateStore
 
 if TYPE_CHECKING:
@@ -50,8 +50,10 @@ __all__ = [
     "StateEditor",
     "StateStore",
     "check_push",
+    "decoded_parts",
     "key_check",
     "keyed_digest",
     "move_addresses",
     "remove_addresses",
+    "since_of",
 ]

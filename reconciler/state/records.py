@@ -10,7 +10,7 @@ from collections.abc import ItemsView, Iterator, Mapping, ValuesView
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler, ValidationError
-from pydantic_core import core_schema, from_json
+from pydantic_core import core_schema
 
 from reconciler.errors import StateError
 from reconciler.state.encoding import dump_compact
@@ -71,44 +71,6 @@ def record_of(raw: RawRecord) -> ResourceState:
     except ValidationError:
         return ResourceState.model_construct(**fields_of(raw))
 
-
-RecordParts = tuple[str, str, dict[str, Any], dict[str, Any], str]
-"""What a plan reads of a record: remote id, natural key, attributes, facts, and since when
-the address is recorded (`created_at`, else `updated_at`)."""
-
-
-def parts_of(raw: RawRecord) -> RecordParts:
-    """The parts of a stored record a plan reads, decoded straight from its text: no model
-    per record (a pass over a large state). A record of an unexpected shape takes the
-    model's way (`record_of`), so it reads as before."""
-    try:
-        fields = from_json(raw)
-    except ValueError:
-        fields = None
-    if type(fields) is dict:
-        remote_id = fields.get("remote_id")
-        key = fields.get("natural_key", "")
-        attributes = fields.get("attributes")
-        facts = fields.get("facts", _EMPTY)
-        since = fields.get("created_at") or fields.get("updated_at")
-        if (
-            type(remote_id) is str
-            and type(key) is str
-            and type(attributes) is dict
-            and type(facts) is dict
-            and type(since) is str
-        ):
-            return remote_id, key, attributes, facts, since
-    return _model_parts(record_of(raw))
-
-
-def _model_parts(model: ResourceState) -> RecordParts:
-    since = model.created_at or model.updated_at
-    return model.remote_id, model.natural_key, model.attributes, model.facts, since
-
-
-_EMPTY: dict[str, Any] = {}
-"""Never changed: the facts of a record that has none (read only)."""
 
 _REMOTE_ID = ',"remote_id":"'
 _STRING = json.JSONDecoder()
@@ -213,16 +175,10 @@ class Records(Mapping[str, ResourceState]):
                 return value
         return str(fields_of(raw)["remote_id"])
 
-    def parts(self) -> Iterator[tuple[str, RecordParts]]:
-        """(address, parts) of every record, a kept model's when one was built from the very
-        text, else decoded from it and not kept (see `parts_of`)."""
-        built = self._built
-        for address, raw in self._raw.items():
-            kept = built.get(address)
-            if kept is not None and kept[0] is raw:
-                yield address, _model_parts(kept[1])
-            else:
-                yield address, parts_of(raw)
+    def kept(self, address: str, raw: RawRecord) -> ResourceState | None:
+        """The model kept for `address` when it was built from the very text `raw`."""
+        built = self._built.get(address)
+        return built[1] if built is not None and built[0] is raw else None
 
     def release(self) -> None:
         """Let every record go, for a run that has read all it needs of them (a plan that
@@ -309,13 +265,4 @@ class _Values(ValuesView[ResourceState]):
             yield records.passing(address, raw)
 
 
-__all__ = [
-    "RawRecord",
-    "RecordParts",
-    "Records",
-    "ResourceState",
-    "fields_of",
-    "parts_of",
-    "raw_record",
-    "record_of",
-]
+__all__ = ["RawRecord", "Records", "ResourceState", "fields_of", "raw_record", "record_of"]

@@ -16,7 +16,7 @@ from reconciler.plan import (
     renamed_references,
     share_texts,
 )
-from reconciler.state import RecordParts, ResourceState, StateDocument
+from reconciler.state import RecordParts, ResourceState, StateDocument, decoded_parts, since_of
 
 _NO_FACTS: Mapping[str, Any] = MappingProxyType({})
 
@@ -56,9 +56,9 @@ def _parts(
     """(address, parts) of the document's records, or of `records`: those of a document
     decoded straight from their texts (no model per record)."""
     if records is None:
-        return document.resources.parts()
+        return decoded_parts(document.resources)
     return (
-        (text, (r.remote_id, r.natural_key, r.attributes, r.facts, r.created_at or r.updated_at))
+        (text, (r.remote_id, r.natural_key, r.attributes, r.facts, since_of(r)))
         for text, r in records.items()
     )
 
@@ -72,9 +72,8 @@ def recorded_at(document: StateDocument, addresses: Iterable[Address]) -> dict[A
     for address in addresses:
         r = records.get(str(address))
         if r is not None:
-            since = r.created_at or r.updated_at
             recorded[address] = Recorded(
-                address, r.remote_id, r.attributes, r.facts, r.natural_key, since
+                address, r.remote_id, r.attributes, r.facts, r.natural_key, since_of(r)
             )
     return recorded
 

@@ -1,0 +1,64 @@
+"""A record's parts as a plan reads them, decoded straight from its stored text: a pass over
+a large state builds no model per record."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from pydantic_core import from_json
+
+from reconciler.state.records import RawRecord, Records, ResourceState, record_of
+
+RecordParts = tuple[str, str, dict[str, Any], dict[str, Any], str]
+"""What a plan reads of a record: remote id, natural key, attributes, facts, and since when
+the address is recorded (`created_at`, else `updated_at`)."""
+
+
+def parts_of(raw: RawRecord) -> RecordParts:
+    """The parts of a stored record a plan reads, decoded straight from its text: no model
+    per record (a pass over a large state). A record of an unexpected shape takes the
+    model's way (`record_of`), so it reads as before."""
+    try:
+        fields = from_json(raw)
+    except ValueError:
+        fields = None
+    if type(fields) is dict:
+        remote_id = fields.get("remote_id")
+        key = fields.get("natural_key", "")
+        attributes = fields.get("attributes")
+        facts = fields.get("facts")
+        if facts is None:
+            facts = {}
+        since = fields.get("created_at") or fields.get("updated_at")
+        if (
+            type(remote_id) is str
+            and type(key) is str
+            and type(attributes) is dict
+            and type(facts) is dict
+        ):
+            return remote_id, key, attributes, facts, since if type(since) is str else ""
+    return _model_parts(record_of(raw))
+
+
+def _model_parts(model: ResourceState) -> RecordParts:
+    return model.remote_id, model.natural_key, model.attributes, model.facts, since_of(model)
+
+
+def since_of(record: ResourceState) -> str:
+    """Since when the record's address is recorded: its `created_at`, else `updated_at`
+    (empty when a record read unvalidated has neither as a text)."""
+    since = getattr(record, "created_at", "") or getattr(record, "updated_at", "")
+    return since if isinstance(since, str) else ""
+
+
+def decoded_parts(records: Records) -> Iterator[tuple[str, RecordParts]]:
+    """(address, parts) of every record: a kept model's when one was built from the very text,
+    else decoded from it and not kept (see `parts_of`)."""
+    kept = records.kept
+    for address, raw in records.raw.items():
+        model = kept(address, raw)
+        yield address, parts_of(raw) if model is None else _model_parts(model)
+
+
+__all__ = ["RecordParts", "decoded_parts", "parts_of", "since_of"]
