@@ -253,7 +253,7 @@ def drift(ctx: Context, detailed_exitcode: bool, output_format: str) -> None:
             ctx.manifests, choice=ctx.choice, http_timeout=ctx.http_timeout
         ) as workspace,
     ):
-        report = workspace.drift(workspace.store.read())
+        report = workspace.drift(workspace.store.read(), release=True)  # writes no state
     print_drift(ctx.out, report, output_format)
     if detailed_exitcode and report.has_drift:
         sys.exit(EXIT_CHANGES)

@@ -170,16 +170,20 @@ def targeted(
         traders |= deps
 
 
-def drift_of(workspace: Workspace, document: StateDocument) -> Drift:
-    """Refresh only, and compare the platforms with the recorded state."""
-    remote = workspace.refresh(document)
+def drift_of(workspace: Workspace, document: StateDocument, *, release: bool = False) -> Drift:
+    """Refresh only, and compare the platforms with the recorded state (its records decoded
+    once, for both). With `release` (a run that writes no state), the document's records are
+    let go once read, before the refresh: only its header is left."""
+    recorded = recorded_of(document)
+    if release:
+        workspace.store.release(document)
+    remote = refresh(workspace.adapters, workspace.resources, document, recorded)
     notes: tuple[str, ...] = ()
     if document.pending:
         notes = (
             f"{len(document.pending)} operation(s) of an interrupted apply are pending; "
             "objects they created show as appeared until plan or apply resolves them",
         )
-    recorded = recorded_of(document)
     return detect_drift(
         recorded,
         {a: concealed(workspace, r, recorded.get(a)) for a, r in remote.items()},

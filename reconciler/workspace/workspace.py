@@ -209,9 +209,10 @@ class Workspace:
         journal = Journal(self.store, self.check_key(document), clock=self.clock)
         journal.prepare(self.facts(remote, document))
 
-    def drift(self, document: StateDocument) -> Drift:
-        """Refresh only, and compare the platforms with the recorded state."""
-        return drift_of(self, document)
+    def drift(self, document: StateDocument, *, release: bool = False) -> Drift:
+        """Refresh only, and compare the platforms with the recorded state. With `release`,
+        for a run that writes no state: the document's records are let go once read."""
+        return drift_of(self, document, release=release)
 
     def handout(self) -> PasswordHandout:
         """Where generated passwords go: sealed into the state backend when the Firm names a
