@@ -46,11 +46,10 @@ def test_drift_decodes_the_records_once_and_may_let_them_go(
     assert project.run("apply", "--auto-approve").exit_code == 0
     project.admin("users/carol.white/update", {"email": "carol@elsewhere.com"})
     passes: list[int] = []
-    decode = decoded_parts
 
     def counted(of: Records) -> Iterator[tuple[str, RecordParts]]:
         passes.append(len(of))
-        return decode(of)
+        return decoded_parts(of)
 
     with open_workspace(project.manifests) as workspace:
         monkeypatch.setattr(records, "decoded_parts", counted)
