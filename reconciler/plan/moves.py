@@ -46,9 +46,10 @@ def plan_moves(
 
 
 def rekey(values: Mapping[Address, V], moves: Sequence[Move]) -> dict[Address, V]:
-    """`values` with each moved address replaced by its new one."""
+    """`values` with each moved address replaced by its new one: `values` itself when nothing
+    moves and it is a dict (the callers' maps are their own: a large firm's is not copied)."""
     if not moves:
-        return dict(values)  # a copy without hashing each address again
+        return values if isinstance(values, dict) else dict(values)
     renamed = dict(moves)
     return {renamed.get(address, address): value for address, value in values.items()}
 

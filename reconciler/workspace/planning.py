@@ -66,9 +66,7 @@ def plan_workspace(
     if only is not None and is_narrow:
         recorded = recorded_at(document, only)
     else:
-        recorded = recorded_of(document, known=resources)
-        if moved:  # (a plan of a large firm copies no map of its records)
-            recorded = rekey(recorded, moved)
+        recorded = rekey(recorded_of(document, known=resources), moved)
     if only is None and options.targets:
         only = targeted(workspace, options.targets, recorded)
     checked = resources

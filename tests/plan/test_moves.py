@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import MappingProxyType
+
 import pytest
 
 from reconciler.errors import PlanConflict
@@ -72,3 +74,10 @@ def test_rekey_renames_keys_and_keeps_values() -> None:
         {RECORDED[0]: 1, RECORDED[3]: 2}, [(RECORDED[0], Address.parse("tradovate_user.al"))]
     )
     assert renamed == {Address.parse("tradovate_user.al"): 1, RECORDED[3]: 2}
+
+
+def test_rekey_without_moves_is_the_map_itself_and_a_dict_of_any_other() -> None:
+    values = {RECORDED[0]: 1}
+    assert rekey(values, []) is values  # a large firm's map is not copied
+    assert rekey(MappingProxyType(values), []) == values
+    assert type(rekey(MappingProxyType(values), [])) is dict
