@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from reconciler.frozen import quick_init
 from reconciler.manifest.models import Firm, Path, Problem, ProviderSchema, Trader
 from reconciler.manifest.report import Report, Where
 from reconciler.manifest.validation import validate
@@ -16,6 +17,7 @@ from reconciler.manifest.validation import validate
 TRADER_FIELDS = frozenset(Trader.model_fields) - {"platforms"}
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Entry:
     """One Firm or Trader mapping as read: where it is, the line it starts on, its value."""
@@ -25,6 +27,7 @@ class Entry:
     value: dict[str, Any]
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Valid:
     """A trader that validated: where it was declared, its model and its provider blocks (its

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from reconciler.errors import ManifestError, ManifestErrors
+from reconciler.frozen import quick_init
 from reconciler.manifest.models import Path, Problem
 from reconciler.manifest.positions import PathLines
 from reconciler.manifest.validation import located
@@ -21,6 +22,7 @@ class ManifestFile:
     data: bytes
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Where:
     """A place in a manifest file: a document and a path inside it."""

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from reconciler.frozen import quick_init
 from reconciler.plan.address import Address
 
 
@@ -35,6 +36,7 @@ SENSITIVE = "(sensitive)"
 """What renderers and serialisers print instead of a secret's value."""
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Change:
     """One planned change to one address.

@@ -9,12 +9,15 @@ from functools import total_ordering
 from operator import attrgetter
 from typing import Protocol, TypeVar
 
+from reconciler.frozen import quick_init
+
 _KIND = re.compile(r"^[a-z][a-z0-9]*_[a-z][a-z0-9_]*$")
 _PART = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@+-]*$")
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.@+-]")
 
 
 @total_ordering
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Address:
     """A stable resource address such as `tradovate_account.alice/ACME50K1001`.
@@ -31,13 +34,14 @@ class Address:
     text: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        if not _KIND.match(self.kind):
-            raise ValueError(f"invalid resource kind {self.kind!r}")
-        if not _PART.match(self.trader) or (self.child is not None and not _PART.match(self.child)):
-            raise ValueError(f"invalid address part in {self.kind}.{self.trader}/{self.child}")
-        base = f"{self.kind}.{self.trader}"
-        text = base if self.child is None else f"{base}/{self.child}"
-        object.__setattr__(self, "text", text)
+        kind, trader, child = self.kind, self.trader, self.child
+        if kind not in _KINDS_SEEN:
+            if not _KIND.match(kind):
+                raise ValueError(f"invalid resource kind {kind!r}")
+            _KINDS_SEEN.add(kind)
+        if not _PART.match(trader) or (child is not None and not _PART.match(child)):
+            raise ValueError(f"invalid address part in {kind}.{trader}/{child}")
+        _set_text(self, f"{kind}.{trader}" if child is None else f"{kind}.{trader}/{child}")
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Address):
@@ -93,6 +97,11 @@ class Address:
         if not isinstance(other, Address):
             return NotImplemented
         return self.sort_key() < other.sort_key()
+
+
+_set_text = Address.__dict__["text"].__set__  # frozen: set once, past `__setattr__`
+_KINDS_SEEN: set[str] = set()
+"""Kinds already checked against `_KIND` (a firm has a handful; checked once each)."""
 
 
 class _Addressed(Protocol):

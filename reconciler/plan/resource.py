@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import SecretStr
 
+from reconciler.frozen import quick_init
 from reconciler.plan.action import Action
 from reconciler.plan.address import Address
 
@@ -27,6 +28,7 @@ _NONE: Mapping[str, Any] = MappingProxyType({})
 hundreds of thousands of resources)."""
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class DesiredResource:
     """One resource the manifests declare, in the provider's attribute vocabulary.
@@ -58,6 +60,7 @@ class DesiredResource:
     trader_refs: tuple[tuple[str, ...], ...] = ()
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Recorded:
     """What state remembers of one address: remote id, last applied attributes, facts, the
@@ -72,6 +75,7 @@ class Recorded:
     since: str = ""
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class ReadRequest:
     """An address to refresh, with its natural key, what state recorded and what the manifests
@@ -89,6 +93,7 @@ class ReadRequest:
         return None if self.recorded is None else self.recorded.facts
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Remote:
     """An object as the platform shows it now.
