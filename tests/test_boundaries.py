@@ -21,9 +21,9 @@ FORBIDDEN = {
     "conformance": {"state", "apply", "render", "cli", "workspace", "watch"},
     "cli": set(),  # the command layer wires every stage
 }
-SHARED = {"collector", "errors", "files", "lazy"}
+SHARED = {"collector", "errors", "files", "frozen", "lazy"}
 """Top-level modules every package may import: the exception tree, the atomic file write,
-the GC pause and lazy package exports."""
+the GC pause, the faster frozen-dataclass constructor and lazy package exports."""
 
 
 def imported_packages(path: Path) -> set[str]:

@@ -87,7 +87,8 @@ def test_an_instance_is_the_one_dataclasses_init_makes(index: int) -> None:
 def test_each_instance_gets_a_new_value_from_a_default_factory() -> None:
     factories = quick_init(_shapes()[1])
     first, second = factories(1), factories(1)
-    assert first.items == [] and first.items is not second.items
+    assert first.items == []
+    assert first.items is not second.items
 
 
 def test_an_instance_stays_frozen() -> None:
@@ -123,10 +124,13 @@ def test_classes_of_another_kind_are_refused() -> None:
 
 def test_the_planners_values_keep_their_defaults_and_checks() -> None:
     address = Address("tradovate_account", "alice", "ACME1")
-    assert address.text == "tradovate_account.alice/ACME1" and hash(address) == hash(address.text)
+    assert address.text == "tradovate_account.alice/ACME1"
+    assert hash(address) == hash(address.text)
     resource = DesiredResource(address, {"name": "ACME1"}, "alice/ACME1")
-    assert resource.inputs == {} and resource.sensitive == frozenset()
-    assert Remote(address, "1").facts == {} and Remote(address, None).deferred == {}
+    assert resource.inputs == {}
+    assert resource.sensitive == frozenset()
+    assert Remote(address, "1").facts == {}
+    assert Remote(address, None).deferred == {}
     for kind, trader, child in (("Tradovate_user", "a", None), ("tradovate_user", "a b", None)):
         with pytest.raises(ValueError, match="invalid"):
             Address(kind, trader, child)
