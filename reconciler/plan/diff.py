@@ -94,6 +94,17 @@ def _desired_change(
     if adopting and not (data.adopt or address in data.pending or address in data.offboarded):
         conflicts.append(f"{address} ({remote.remote_id})")
         return None
+    if (
+        recorded is not None
+        and not resource.sensitive
+        and remote.attributes == resource.attributes
+        and recorded.attributes == resource.attributes
+        and recorded.remote_id == remote.remote_id
+    ):
+        # the platform shows every desired value, as recorded: the current values (below)
+        # would be these very ones, so the comparisons below would find a no-op; at scale
+        # nearly every resource without a secret, and no mapping of current values is made
+        return Change(address, Action.NOOP, after, after, remote_id=remote.remote_id)
     current = current_values(resource, recorded, remote)
     if resource.sensitive:
         current = conceal(current, resource.sensitive, digest)

@@ -48,12 +48,20 @@ def restricts_trading(change: Change) -> bool:
 
 def restricted_traders(plan: Plan) -> list[str]:
     """Traders whose trading the plan locks or restricts, sorted."""
-    return sorted({c.address.trader for c in plan.changes if restricts_trading(c)})
+    return sorted(
+        {c.address.trader for c in plan.changes if c.action in _ALTERING and restricts_trading(c)}
+    )
 
 
 def offboarded_traders(plan: Plan) -> list[str]:
     """Traders the plan cancels anything of (a user, an account, an entitlement), sorted."""
     return sorted({c.address.trader for c in plan.changes if c.action is Action.CANCEL})
+
+
+_ALTERING = frozenset({Action.UPDATE, Action.RESET})
+"""The actions `restricts_trading` looks at: the others are passed over without a call."""
+_GUARDED = frozenset({Action.CANCEL, Action.REPLACE, Action.RESET})
+"""The actions refused on a protected resource."""
 
 
 def _hit(address: Address, action: Action, leaving: set[str]) -> str:
@@ -72,7 +80,7 @@ def check_guards(plan: Plan, *, protected: Mapping[Address, str], max_cancel: in
     hits = [
         (c.address, c.action)
         for c in plan.changes
-        if c.action in (Action.CANCEL, Action.REPLACE, Action.RESET) and c.address in protected
+        if c.action in _GUARDED and c.address in protected
     ]
     if hits:
         leaving = {  # traders whose user the plan cancels: everything of theirs goes

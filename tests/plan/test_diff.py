@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import SecretStr
 
 from reconciler.errors import PlanConflict
@@ -170,6 +172,42 @@ def test_a_resource_without_secrets_matching_remote_and_record_is_a_noop() -> No
         ACCOUNT_VALUES,
         ACCOUNT_VALUES,
     )
+
+
+_VALUES = st.sampled_from([1, 1.0, True, "a", "b", None, {"loss": 100}, [1, 2]])
+_ATTRIBUTES = st.dictionaries(st.sampled_from(["name", "risk", "trading"]), _VALUES)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    declared=_ATTRIBUTES,
+    others=st.lists(_ATTRIBUTES, min_size=2, max_size=2),
+    alike=st.sampled_from([(True, True), (True, False), (False, True), (False, False)]),
+    remote_id=st.sampled_from(["70", "71"]),
+    replace_on=st.sampled_from([frozenset(), frozenset({"name"})]),
+)
+def test_what_the_platform_shows_beyond_the_declared_attributes_changes_nothing(
+    declared: dict[str, object],
+    others: list[dict[str, object]],
+    alike: tuple[bool, bool],
+    remote_id: str,
+    replace_on: frozenset[str],
+) -> None:
+    """An attribute the platform shows, or state records, that the manifests do not declare
+    is not compared: the plan is the same without it. With it, the short way for a resource
+    that matches everywhere is never taken, so this also checks that way against the full
+    comparison. (The record and what the platform shows are often the declared values.)"""
+    kept, shown = (
+        dict(declared) if same else other for same, other in zip(alike, others, strict=True)
+    )
+    desired = DesiredResource(ACCOUNT, declared, "alice/ACC1", replace_on=replace_on)
+    remote = {ACCOUNT: Remote(ACCOUNT, remote_id, shown)}
+    plain = run([desired], {ACCOUNT: Recorded(ACCOUNT, "70", kept)}, remote)
+    more = {"undeclared": "not in the manifests"}
+    recorded = {ACCOUNT: Recorded(ACCOUNT, "70", {**kept, **more})}
+    assert run([desired], recorded, remote) == plain
+    remote = {ACCOUNT: Remote(ACCOUNT, remote_id, {**shown, **more})}
+    assert run([desired], {ACCOUNT: Recorded(ACCOUNT, "70", kept)}, remote) == plain
 
 
 def test_matching_remote_and_record_is_a_noop() -> None:
