@@ -144,6 +144,7 @@ def _key(key: str) -> str:
 
 
 _RESOURCES = b'\n  "resources": {\n'
+_COMMA = ord(",")
 _KEY = json.JSONDecoder()
 
 
@@ -160,19 +161,32 @@ def decode_document(data: bytes) -> RawDocument:
             raw["resources"] = {key: dump_compact(value) for key, value in records.items()}
         return raw
     raw = load_object(data[:start] + b'\n  "resources": {}' + data[end + 4 :])
+    raw["resources"] = _records(data, start + len(_RESOURCES), end)
+    return raw
+
+
+def _records(data: bytes, start: int, end: int) -> dict[str, str]:
+    """The record lines of a canonical document between `start` and `end`, by address: each
+    line is decoded on its own, so no copy of the whole section is held while they are."""
     resources = {}
-    for line in data[start + len(_RESOURCES) : end].decode("utf-8").split("\n"):
-        at = line.find('": ', 5)
-        key = line[5:at]
-        if at < 0 or "\\" in key:
+    find = data.find
+    while start < end:
+        stop = find(b"\n", start, end)
+        if stop < 0:
+            stop = end
+        at = find(b'": ', start + 5, stop)
+        key = data[start + 5 : at].decode("utf-8") if at >= 0 else "\\"
+        if "\\" in key:  # escaped (or no key at all): the JSON decoder reads it
+            line = data[start:stop].decode("utf-8")
             try:
-                key, at = _KEY.raw_decode(line, 4)
+                key, past = _KEY.raw_decode(line, 4)
             except ValueError:
                 raise StateError("state is not valid JSON: a malformed record line") from None
-            at -= 1
-        resources[key] = line[at + 3 : -1] if line.endswith(",") else line[at + 3 :]
-    raw["resources"] = resources
-    return raw
+            at = start + len(line[:past].encode("utf-8")) - 1  # the key's closing quote
+        last = stop - 1 if data[stop - 1] == _COMMA else stop
+        resources[key] = data[at + 3 : last].decode("utf-8")
+        start = stop + 1
+    return resources
 
 
 _COMPACT = json.JSONEncoder(

@@ -84,6 +84,7 @@ class StateFiles:
             if main is None:
                 return None
             raw = decode_document(main)
+            del main  # a large file's bytes are not held while the journal is replayed
             if self._replay(raw):
                 return raw
         raise StateError(f"{self.journal_path} does not continue {self.state_path}")
@@ -129,8 +130,10 @@ class StateFiles:
         lineage, serial = raw.get("lineage"), raw.get("serial")
         if not is_int(serial):
             raise StateError("invalid state document: serial missing or malformed")
-        for line in data.split(b"\n")[:-1]:  # what follows the last newline is torn
-            delta = _delta(line, self.journal_path)
+        start = 0
+        while (stop := data.find(b"\n", start)) >= 0:  # what follows the last newline is torn
+            delta = _delta(data[start:stop], self.journal_path)  # one line copied at a time
+            start = stop + 1
             if delta.lineage != lineage or delta.serial <= serial:
                 continue
             if delta.serial != serial + 1:

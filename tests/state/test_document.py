@@ -18,7 +18,7 @@ from reconciler.state import (
     keyed_digest,
 )
 from reconciler.state.document import _canonical_header, parse_header
-from reconciler.state.encoding import ENTRIES_PER_CHUNK
+from reconciler.state.encoding import ENTRIES_PER_CHUNK, decode_document, dump_compact
 
 ALICE = ResourceState(
     remote_id="101",
@@ -72,7 +72,14 @@ def test_bytes_are_canonical_regardless_of_insertion_order() -> None:
 
 @pytest.mark.parametrize(
     "address",
-    ["tradovate_user.zoë", 'tradovate_user.a"b', "tradovate_user.a\\b", "x.a\nb", "x.\x7f"],
+    [
+        "tradovate_user.zoë",
+        'tradovate_user.a"b',
+        "tradovate_user.a\\b",
+        "x.a\nb",
+        "x.\x7f",
+        'tradovate_user.zoë"ü',  # escaped after a character of two bytes: read by offset
+    ],
 )
 def test_an_address_is_written_as_json_writes_it(address: str) -> None:
     doc = sample_document().model_copy(update={"resources": {address: BOB}})
@@ -81,6 +88,28 @@ def test_an_address_is_written_as_json_writes_it(address: str) -> None:
 
     assert f"    {json.dumps(address, ensure_ascii=False)}: ".encode() in data
     assert StateDocument.from_bytes(data) == doc
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "tradovate_user.zoë",
+        'tradovate_user.a"b',
+        'tradovate_user.zoë"ü',  # escaped after a character of two bytes: read by offset
+        "x.a\nb",
+    ],
+)
+def test_a_canonical_document_is_read_line_by_line_as_json_reads_it(address: str) -> None:
+    resources = {address: BOB, "tradovate_user.alice": ALICE, "tradovate_user.zz": BOB}
+    data = sample_document().model_copy(update={"resources": resources}).to_bytes()
+
+    raw = decode_document(data)
+
+    parsed = json.loads(data)
+    assert raw["resources"] == {k: dump_compact(v) for k, v in parsed["resources"].items()}
+    assert {k: v for k, v in raw.items() if k != "resources"} == {
+        k: v for k, v in parsed.items() if k != "resources"
+    }
 
 
 def test_a_large_document_is_written_in_bounded_pieces_of_the_same_bytes() -> None:
