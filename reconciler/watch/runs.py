@@ -84,11 +84,24 @@ def run(
                 write_noted()
                 return
         guards = PlanOptions(max_cancel=options.max_cancel)
+        # a full run with nothing of its own to write lets the records' texts go while it
+        # refreshes (a large firm's peak), and reads state again once planned (the lock is
+        # held: nobody else wrote meanwhile)
+        release = only is None and updated is None and not document.pending
         try:
-            plan, remote = workspace.plan(document, options=guards, only=only, few=True)
+            plan, remote = workspace.plan(
+                document, options=guards, only=only, few=True, release=release
+            )
         except ReconcilerError:
             write_noted()  # a signature stays known whatever became of the plan
+            if release:
+                index.use(None)  # the emptied document answers nothing
             raise
+        if release:  # what the plan let go, read again: the lock held, it is what was read
+            if not plan.has_changes:
+                remote = {}  # not applied: let go before the records are read again
+            document = store.read(reuse=True)
+            index.use(document)
         if only is not None:
             plan = targeted(plan, only)
         scope = "full" if only is None else "targeted"

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from reconciler.providers import PreconditionMet
-from reconciler.state import LocalBackend, ResourceState
+from reconciler.state import LocalBackend, ResourceState, StateDocument, StateStore
 from reconciler.state.records import Records
 from reconciler.watch.runs import RunOptions, run
 from reconciler.watch.targets import TraderIndex
@@ -121,3 +121,70 @@ def test_what_another_apply_wrote_between_two_runs_is_seen(
     assert recorded["tradovate_contact.alice"]["attributes"]["city"] == "Evanston"
     assert "tradovate_entitlement.alice/t-prop" in recorded
     assert "tradovate_entitlement.bob/t-prop" in recorded
+
+
+def run_full(workspace: Workspace, index: TraderIndex, events: list[PreconditionMet]) -> None:
+    """One full run (as at the start, or on the interval) for `events`."""
+    lines: list[tuple[str, dict[str, Any]]] = []
+    run(
+        workspace,
+        events,
+        RunOptions("start", lock_timeout=5.0),
+        index=index,
+        status=lambda name, **details: lines.append((name, details)),
+        beat=lambda: None,
+        is_stopping=lambda: False,
+    )
+    assert not [details for name, details in lines if name == "error"]
+
+
+def test_a_full_run_lets_the_records_go_while_it_refreshes_and_reads_them_again(
+    project: Project, workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large firm's peak is the full plan's refresh: the records' texts are not held then.
+    State is read again once planned, so the next event is answered without a read."""
+    released: list[int] = []
+    release = StateStore.release
+
+    def counted(self: StateStore, document: StateDocument) -> None:
+        released.append(len(document.resources.raw))
+        release(self, document)
+
+    monkeypatch.setattr(StateStore, "release", counted)
+    index = TraderIndex(workspace.resources, None)
+    before = state(project)
+
+    run_full(workspace, index, [])
+
+    assert len(released) == 1
+    assert released[0] == len(before)
+    assert state(project) == before
+    reads: list[LocalBackend] = []
+    read_document = LocalBackend.read_document
+
+    def read_counted(self: LocalBackend) -> Any:
+        reads.append(self)
+        return read_document(self)
+
+    monkeypatch.setattr(LocalBackend, "read_document", read_counted)
+    assert "applied" in run_for(workspace, index, signed(project, "alice", "alice.smith"))
+    assert reads == []
+    assert set(state(project)) == {*before, "tradovate_entitlement.alice/t-prop"}
+
+
+def test_a_full_run_with_a_fact_to_write_keeps_the_records(
+    project: Project, workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A signature the run must write, with the records it read: none is let go."""
+    released: list[StateDocument] = []
+    monkeypatch.setattr(StateStore, "release", lambda _, document: released.append(document))
+    before = state(project)
+
+    run_full(
+        workspace, TraderIndex(workspace.resources, None), [signed(project, "bob", "bob.jones")]
+    )
+
+    assert released == []
+    after = state(project)
+    assert set(after) == {*before, "tradovate_entitlement.bob/t-prop"}
+    assert after["tradovate_user.bob"]["facts"]["mda_signed"] is True
