@@ -12,12 +12,8 @@ import httpx
 from pydantic import BaseModel, SecretStr, TypeAdapter, ValidationError
 
 from reconciler.errors import ProviderRejected, ProviderUnavailable, RateLimited
-from reconciler.providers.http import (
-    RetryPolicy,
-    call_with_retries,
-    translate_httpx_errors,
-    validate_json,
-)
+from reconciler.providers.http import RetryPolicy, call_with_retries, translate_httpx_errors
+from reconciler.providers.list_answers import validate_list
 from reconciler.providers.pacing import Pacer
 from reconciler.providers.tradovate.models import ErrorBody, PenaltyTicket
 
@@ -200,7 +196,7 @@ def _json(
     if not response.content:
         return None
     if items is not None and response.status_code == 200:
-        decoded = validate_json(items.validate_python, response)
+        decoded = validate_list(items.validate_python, response)
         if decoded is not None:
             return Decoded(decoded)
     try:

@@ -1,0 +1,60 @@
+"""A large list answer decoded a piece at a time: a platform whose list calls have no pages
+answers a large firm's in one JSON array of hundreds of MB, and the Python objects of the
+whole array, held at once on their way to the models, were a large plan's peak."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
+
+import httpx
+from pydantic_core import from_json
+
+T = TypeVar("T")
+
+PIECE_BYTES = 8 * 1024 * 1024
+"""Bytes of an array parsed at a time, at the least (assumed: a tuning of ours; the objects
+of one piece are a few tens of MiB)."""
+
+
+def validate_list(
+    validate: Callable[[list[Any]], Sequence[T]], response: httpx.Response
+) -> list[T] | None:
+    """The items of the answer's JSON array, each piece of it validated by `validate` (a list
+    validator) as it is parsed; None when the bytes are not such an array of that shape (the
+    caller then judges the answer as it would without this). The items are those the whole
+    array gives: a piece is cut only where one item ends and the next begins, and a cut that
+    is not (`},{` inside a text or a nested value) leaves a piece that does not parse, so the
+    array is then parsed whole."""
+    content = response.content
+    try:
+        if len(content) <= PIECE_BYTES or not (
+            content.startswith(b"[{") and content.endswith(b"}]")
+        ):
+            return list(validate(from_json(content)))
+        items: list[T] = []
+        for piece in _pieces(content):
+            items.extend(validate(from_json(piece)))
+        return items
+    except ValueError:  # bad JSON, a cut that was no item boundary, or a bad shape
+        pass
+    try:
+        return list(validate(from_json(content)))
+    except ValueError:
+        return None
+
+
+def _pieces(content: bytes) -> Iterator[bytes]:
+    """`content` (`[{...},...,{...}]`, compact) as arrays of at least PIECE_BYTES each but the
+    last, cut after a `}` that a `,{` follows; one piece is made at a time."""
+    start = 1
+    while True:
+        cut = content.find(b"},{", start + PIECE_BYTES)
+        if cut < 0:
+            yield b"[" + content[start:]
+            return
+        yield b"[" + content[start : cut + 1] + b"]"
+        start = cut + 2
+
+
+__all__ = ["PIECE_BYTES", "validate_list"]

@@ -1,0 +1,98 @@
+"""A large list answer is decoded a piece at a time into the items the whole array gives."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import TypeAdapter
+
+from reconciler.providers import list_answers
+from reconciler.providers.list_answers import validate_list
+
+ITEMS = TypeAdapter(list[dict[str, Any]])
+
+
+def answer(value: object) -> httpx.Response:
+    """An answer carrying `value` as compact JSON, as the platforms send it."""
+    return httpx.Response(200, content=json.dumps(value, separators=(",", ":")).encode())
+
+
+class Counted:
+    """A list validator that remembers how many items each call was given."""
+
+    def __init__(self) -> None:
+        self.sizes: list[int] = []
+
+    def __call__(self, value: Any) -> list[dict[str, Any]]:
+        items = ITEMS.validate_python(value)
+        self.sizes.append(len(items))
+        return items
+
+
+def test_a_large_array_is_validated_in_pieces_of_whole_items(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(list_answers, "PIECE_BYTES", 100)
+    items = [{"id": n, "name": f"ACME{n:05d}", "risk": {"loss": n / 2}} for n in range(50)]
+    validate = Counted()
+
+    assert validate_list(validate, answer(items)) == items
+    assert len(validate.sizes) > 5
+    assert sum(validate.sizes) == len(items)
+
+
+@pytest.mark.parametrize(
+    "items",
+    [
+        [{"note": "a},{b"}, {"note": "},{"}, {"note": "x"}] * 10,  # a cut inside a text
+        [{"xs": [{"a": 1}, {"b": 2}]}, {"xs": [{"c": 3}, {"d": 4}]}] * 10,  # inside a value
+        [{"id": 1}],
+        [],
+    ],
+    ids=["text", "nested", "one", "empty"],
+)
+def test_a_cut_that_is_no_item_boundary_falls_back_to_the_whole_array(
+    items: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(list_answers, "PIECE_BYTES", 1)
+
+    assert validate_list(ITEMS.validate_python, answer(items)) == items
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b'[{"id":1},{"id":', b"not json", b'{"id":1}', b'[{"id":1},2]', b'[1,{"id":1}]'],
+)
+def test_what_is_not_an_array_of_that_shape_is_none(
+    content: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(list_answers, "PIECE_BYTES", 1)
+
+    assert validate_list(ITEMS.validate_python, httpx.Response(200, content=content)) is None
+
+
+_TEXTS = st.text(alphabet=st.sampled_from(list('ab{},[]:"\\é')), max_size=8)
+_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | _TEXTS,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_TEXTS, inner, max_size=3),
+    max_leaves=6,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    items=st.lists(st.dictionaries(_TEXTS, _VALUES, max_size=4), max_size=12),
+    piece=st.integers(min_value=1, max_value=64),
+)
+def test_the_items_are_those_of_the_whole_array(items: list[dict[str, Any]], piece: int) -> None:
+    original = list_answers.PIECE_BYTES
+    list_answers.PIECE_BYTES = piece
+    try:
+        assert validate_list(ITEMS.validate_python, answer(items)) == items
+    finally:
+        list_answers.PIECE_BYTES = original
