@@ -97,10 +97,8 @@ def run(
             if release:
                 index.use(None)  # the emptied document answers nothing
             raise
-        if release:  # what the plan let go, read again: the lock held, it is what was read
-            if not plan.has_changes:
-                remote = {}  # not applied: let go before the records are read again
-            document = store.read(reuse=True)
+        if release and plan.has_changes:  # the apply needs what the plan let go: read again
+            document = store.read(reuse=True)  # (the lock held: it is what was read)
             index.use(document)
         if only is not None:
             plan = targeted(plan, only)
@@ -123,6 +121,9 @@ def run(
                     status("recorded", addresses=noted)
             else:
                 write_noted()
+            if release:  # the plan goes first, then state is read again for the next event
+                del plan, remote
+                index.use(store.read(reuse=True))
             return
         if is_stopping():
             write_noted()
