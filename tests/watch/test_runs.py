@@ -61,6 +61,19 @@ def run_for(workspace: Workspace, index: TraderIndex, event: PreconditionMet) ->
     return [name for name, _ in lines]
 
 
+def counted_reads(monkeypatch: pytest.MonkeyPatch) -> list[LocalBackend]:
+    """Each read of the local state's document from now on, listed."""
+    reads: list[LocalBackend] = []
+    read_document = LocalBackend.read_document
+
+    def counted(self: LocalBackend) -> Any:
+        reads.append(self)
+        return read_document(self)
+
+    monkeypatch.setattr(LocalBackend, "read_document", counted)
+    return reads
+
+
 def test_a_run_decodes_only_the_signers_records(
     project: Project, workspace: Workspace, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -92,14 +105,7 @@ def test_a_run_reads_no_state_when_nothing_else_wrote(
 ) -> None:
     index = TraderIndex(workspace.resources, None)
     run_for(workspace, index, signed(project, "alice", "alice.smith"))
-    reads: list[LocalBackend] = []
-    read_document = LocalBackend.read_document
-
-    def counted(self: LocalBackend) -> Any:
-        reads.append(self)
-        return read_document(self)
-
-    monkeypatch.setattr(LocalBackend, "read_document", counted)
+    reads = counted_reads(monkeypatch)
 
     assert "applied" in run_for(workspace, index, signed(project, "bob", "bob.jones"))
 
@@ -159,14 +165,7 @@ def test_a_full_run_lets_the_records_go_while_it_refreshes_and_reads_them_again(
     assert len(released) == 1
     assert released[0] == len(before)
     assert state(project) == before
-    reads: list[LocalBackend] = []
-    read_document = LocalBackend.read_document
-
-    def read_counted(self: LocalBackend) -> Any:
-        reads.append(self)
-        return read_document(self)
-
-    monkeypatch.setattr(LocalBackend, "read_document", read_counted)
+    reads = counted_reads(monkeypatch)
     assert "applied" in run_for(workspace, index, signed(project, "alice", "alice.smith"))
     assert reads == []
     assert set(state(project)) == {*before, "tradovate_entitlement.alice/t-prop"}
