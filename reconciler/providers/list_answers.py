@@ -16,6 +16,10 @@ PIECE_BYTES = 8 * 1024 * 1024
 """Bytes of an array parsed at a time, at the least (assumed: a tuning of ours; the objects
 of one piece are a few tens of MiB)."""
 
+WHOLE_PIECES = 2
+"""An array shorter than this many pieces is parsed whole (assumed: a tuning of ours; a copy
+of each piece is made, which pays only when the objects of the whole would be larger)."""
+
 
 def validate_list(
     validate: Callable[[list[Any]], Sequence[T]], response: httpx.Response
@@ -28,7 +32,7 @@ def validate_list(
     array is then parsed whole."""
     content = response.content
     try:
-        if len(content) <= PIECE_BYTES or not (
+        if len(content) < WHOLE_PIECES * PIECE_BYTES or not (
             content.startswith(b"[{") and content.endswith(b"}]")
         ):
             return list(validate(from_json(content)))
@@ -44,17 +48,22 @@ def validate_list(
         return None
 
 
-def _pieces(content: bytes) -> Iterator[bytes]:
+def _pieces(content: bytes) -> Iterator[bytearray]:
     """`content` (`[{...},...,{...}]`, compact) as arrays of at least PIECE_BYTES each but the
-    last, cut after a `}` that a `,{` follows; one piece is made at a time."""
+    last, cut after a `}` that a `,{` follows; one piece is made at a time, in one copy."""
+    view = memoryview(content)
     start = 1
     while True:
         cut = content.find(b"},{", start + PIECE_BYTES)
+        piece = bytearray(b"[")
         if cut < 0:
-            yield b"[" + content[start:]
+            piece += view[start:]
+            yield piece
             return
-        yield b"[" + content[start : cut + 1] + b"]"
+        piece += view[start : cut + 1]
+        piece += b"]"
+        yield piece
         start = cut + 2
 
 
-__all__ = ["PIECE_BYTES", "validate_list"]
+__all__ = ["PIECE_BYTES", "WHOLE_PIECES", "validate_list"]

@@ -46,6 +46,19 @@ def test_a_large_array_is_validated_in_pieces_of_whole_items(
     assert sum(validate.sizes) == len(items)
 
 
+def test_an_array_of_fewer_pieces_than_it_takes_is_parsed_whole(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    items = [{"id": n} for n in range(50)]
+    content = answer(items)
+    piece = len(content.content) // list_answers.WHOLE_PIECES + 1  # a little short of that many
+    monkeypatch.setattr(list_answers, "PIECE_BYTES", piece)
+    validate = Counted()
+
+    assert validate_list(validate, content) == items
+    assert validate.sizes == [len(items)]
+
+
 @pytest.mark.parametrize(
     "items",
     [
