@@ -53,9 +53,11 @@ def run(
     CancelLimitExceeded or another ReconcilerError; item failures are reported, not raised.
 
     State is read once, and not at all when the stored serial and lineage are still those of
-    the document the store last read or wrote (the previous run's last write, usually); the
-    facts the events report are written with the run's first write (the apply's, or one of
-    their own when nothing is applied). `index` is brought up to date with the document."""
+    the document the store last read or wrote (the previous run's last write, usually); a full
+    run with nothing of its own to write reads it again once planned, having let the records
+    go while it refreshed. The facts the events report are written with the run's first write
+    (the apply's, or one of their own when nothing is applied). `index` is brought up to date
+    with the document."""
     store = workspace.store
     with store.lock(command="watch", timeout=options.lock_timeout):
         beat()
