@@ -36,9 +36,15 @@ RESTRICTING = {"trading": frozenset({"locked", "liquidate_only"})}
 against `--max-cancel` like an offboarding, and renderers mark it."""
 
 
+_ALTERING = frozenset({Action.UPDATE, Action.RESET})
+"""The actions that can restrict trading: a change of another is passed over without a call."""
+_GUARDED = frozenset({Action.CANCEL, Action.REPLACE, Action.RESET})
+"""The actions refused on a protected resource."""
+
+
 def restricts_trading(change: Change) -> bool:
     """Whether the change moves an attribute to a value in RESTRICTING."""
-    if change.action not in (Action.UPDATE, Action.RESET) or change.after is None:
+    if change.action not in _ALTERING or change.after is None:
         return False
     return any(
         key in change.changed and change.after.get(key) in values
@@ -56,12 +62,6 @@ def restricted_traders(plan: Plan) -> list[str]:
 def offboarded_traders(plan: Plan) -> list[str]:
     """Traders the plan cancels anything of (a user, an account, an entitlement), sorted."""
     return sorted({c.address.trader for c in plan.changes if c.action is Action.CANCEL})
-
-
-_ALTERING = frozenset({Action.UPDATE, Action.RESET})
-"""The actions `restricts_trading` looks at: the others are passed over without a call."""
-_GUARDED = frozenset({Action.CANCEL, Action.REPLACE, Action.RESET})
-"""The actions refused on a protected resource."""
 
 
 def _hit(address: Address, action: Action, leaving: set[str]) -> str:
