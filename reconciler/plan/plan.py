@@ -82,7 +82,7 @@ def wait_starts(changes: Iterable[Change], recorded: Mapping[Address, Recorded])
         trader = change.address.trader
         if change.action is not Action.WAIT or trader in found:
             continue
-        user = recorded.get(Address(f"{change.address.kind.partition('_')[0]}_user", trader))
+        user = recorded.get(Address(f"{change.address.provider}_user", trader))
         if user is not None and user.since:
             found[trader] = user.since
     return found
