@@ -4,11 +4,13 @@ whole array, held at once on their way to the models, were a large plan's peak."
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 import httpx
 from pydantic_core import from_json
+
+from reconciler.providers.http import validate_json
 
 T = TypeVar("T")
 
@@ -22,30 +24,26 @@ of each piece is made, which pays only when the objects of the whole would be la
 
 
 def validate_list(
-    validate: Callable[[list[Any]], Sequence[T]], response: httpx.Response
+    validate: Callable[[list[Any]], list[T]], response: httpx.Response
 ) -> list[T] | None:
     """The items of the answer's JSON array, each piece of it validated by `validate` (a list
     validator) as it is parsed; None when the bytes are not such an array of that shape (the
     caller then judges the answer as it would without this). The items are those the whole
     array gives: a piece is cut only where one item ends and the next begins, and a cut that
     is not (`},{` inside a text or a nested value) leaves a piece that does not parse, so the
-    array is then parsed whole."""
+    array is then parsed whole, as a shorter answer is (`validate_json`)."""
     content = response.content
-    try:
-        if len(content) < WHOLE_PIECES * PIECE_BYTES or not (
-            content.startswith(b"[{") and content.endswith(b"}]")
-        ):
-            return list(validate(from_json(content)))
+    if len(content) >= WHOLE_PIECES * PIECE_BYTES and (
+        content.startswith(b"[{") and content.endswith(b"}]")
+    ):
         items: list[T] = []
-        for piece in _pieces(content):
-            items.extend(validate(from_json(piece)))
-        return items
-    except ValueError:  # bad JSON, a cut that was no item boundary, or a bad shape
-        pass
-    try:
-        return list(validate(from_json(content)))
-    except ValueError:
-        return None
+        try:
+            for piece in _pieces(content):
+                items.extend(validate(from_json(piece)))
+            return items
+        except ValueError:  # bad JSON, a cut that was no item boundary, or a bad shape
+            items.clear()  # not held while the answer is parsed whole
+    return validate_json(validate, response)
 
 
 def _pieces(content: bytes) -> Iterator[bytearray]:
