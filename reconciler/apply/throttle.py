@@ -11,6 +11,8 @@ window, each lane compares how long its calls take with the shortest time the sa
 call took lately: well over it, one call fewer goes at once; close to it, one more (up to
 the most). A call's wait for a rate-limit token in the platform's pacer is left out: the
 limits set that pace, and fewer calls at once would only slow the platform's other calls.
+A call that ends wakes only as many waiting calls as may go now: each thread woken takes
+the interpreter lock, and one that finds no free slot only goes back to wait.
 """
 
 from __future__ import annotations
@@ -118,8 +120,9 @@ class Throttle:
             with self._changed:
                 self._busy -= 1
                 self._gauge.record(kind, took)
-                self._gauge.decide(ended)
-                self._changed.notify_all()
+                free = self._gauge.decide(ended) - self._busy
+                if free > 0:  # wake only as many as may go: the others would only wait again
+                    self._changed.notify(free)
 
 
 __all__ = ["FASTER", "REMEMBERED", "SLOWER", "WINDOW", "Gauge", "Throttle", "next_limit"]

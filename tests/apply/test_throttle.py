@@ -104,6 +104,27 @@ def test_no_more_calls_are_in_flight_than_the_limit() -> None:
     assert 1 < _most_at_once(Throttle(4), 16) <= 4
 
 
+class _CountedCondition(threading.Condition):
+    """A condition that counts the waits that ended (the threads it woke)."""
+
+    woken = 0
+
+    def wait(self, timeout: float | None = None) -> bool:
+        ended = super().wait(timeout)
+        self.woken += 1
+        return ended
+
+
+def test_a_call_ending_wakes_only_as_many_waiting_calls_as_may_go() -> None:
+    """Every thread woken takes the interpreter lock: waking all of them when one slot frees
+    costs CPU for nothing (each goes back to wait)."""
+    lane = Throttle(1)
+    lane._changed = counted = _CountedCondition()
+    calls = 8
+    assert _most_at_once(lane, calls) == 1
+    assert 0 < counted.woken <= calls  # at most one wake-up a call: not one a waiter
+
+
 def test_a_wait_for_a_rate_limit_token_does_not_bring_the_limit_down() -> None:
     """Calls that sleep in the platform's pacer are not queueing behind each other: the rate
     limit sets their pace, and fewer at once would slow the platform's other calls."""
