@@ -92,6 +92,11 @@ class ReadRequest:
         """The facts state recorded of the address, if it is recorded."""
         return None if self.recorded is None else self.recorded.facts
 
+    @property
+    def recorded_attributes(self) -> Mapping[str, Any] | None:
+        """The attributes state recorded of the address, if it is recorded."""
+        return None if self.recorded is None else self.recorded.attributes
+
 
 @quick_init
 @dataclass(frozen=True, slots=True)

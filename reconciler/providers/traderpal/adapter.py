@@ -162,7 +162,7 @@ _SHOWN = (
 def remote_user(request: ReadRequest, user: User) -> Remote:
     """The user in the desired attributes' shape. While it is pending verification its status
     is not shown: the status the firm wants applies once verified (the verification waits).
-    Its facts are the recorded ones when alike (one mapping for both)."""
+    Its attributes and facts are the recorded ones when alike (one mapping for both)."""
     address = request.address
     attributes: dict[str, Any] = {"email": user.email.lower()}
     shown = user.model_fields_set  # what `user.shown` tells, read once for all five fields
@@ -172,7 +172,8 @@ def remote_user(request: ReadRequest, user: User) -> Remote:
     facts = held_alike(operations.facts_of(user), request.recorded_facts)
     if user.status is not None and user.status != "pending_verification":
         attributes["status"] = user.status
-        return Remote(address, user.user_id, attributes, facts=facts)
+        alike = held_alike(attributes, request.recorded_attributes)
+        return Remote(address, user.user_id, alike, facts=facts)
     return Remote(address, user.user_id, attributes, facts=facts, deferred=_PENDING)
 
 
@@ -187,7 +188,8 @@ def remote_verification(request: ReadRequest, user: User | None) -> Remote:
     call); until then the plan shows a wait, whether or not it was recorded before."""
     address = request.address
     if user is not None and user.is_verified:
-        return Remote(address, user.user_id, {"verified": True})
+        shown = held_alike({"verified": True}, request.recorded_attributes)
+        return Remote(address, user.user_id, shown)
     if user is None:
         recorded = request.recorded
         old_key = None if recorded is None else recorded.natural_key

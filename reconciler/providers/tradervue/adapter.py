@@ -12,7 +12,7 @@ from pydantic import SecretStr
 
 from reconciler.errors import PlanConflict
 from reconciler.manifest import Desired
-from reconciler.plan import Action, Address, DesiredResource, ReadRequest, Remote
+from reconciler.plan import Action, Address, DesiredResource, ReadRequest, Remote, held_alike
 from reconciler.providers.base import Batch, Calls, Capabilities, ItemResult, ProviderContext
 from reconciler.providers.conflicts import refuse_held_email
 from reconciler.providers.http import make_http_client
@@ -110,7 +110,7 @@ class TradervueAdapter:
                     f"{request.address}: {user.username} is the Tradervue organization manager; "
                     "reconciler never manages that account (give the trader another username)"
                 )
-            found[request.address] = _remote(request.address, user)
+            found[request.address] = _remote(request, user)
         return found
 
     def execute(self, batch: Batch) -> Sequence[ItemResult]:
@@ -177,10 +177,12 @@ def check_identity(request: ReadRequest, user: User | None, claimed: Mapping[str
         )
 
 
-def _remote(address: Address, user: User) -> Remote:
-    """What the platform shows; password, trial end and settings are write-only."""
+def _remote(request: ReadRequest, user: User) -> Remote:
+    """What the platform shows; password, trial end and settings are write-only. The recorded
+    attributes when alike: one mapping for both."""
     attributes = {"username": user.username, "email": user.email, "plan": user.plan}
-    return Remote(address, str(user.id), attributes)
+    shown = held_alike(attributes, request.recorded_attributes)
+    return Remote(request.address, str(user.id), shown)
 
 
 def open_adapter(settings: TradervueSettings, context: ProviderContext) -> TradervueAdapter:

@@ -51,7 +51,9 @@ def read_users(
             attributes: dict[str, object] = {"username": user.name, "email": user.email}
             if plan is not None:
                 attributes["subscription_plan"] = plan[0] if user.id in plan[1] else None
-            found[request.address] = Remote(request.address, str(user.id), attributes)
+            # the recorded attributes when alike: one mapping for both (no password is shown)
+            shown = held_alike(attributes, request.recorded_attributes)
+            found[request.address] = Remote(request.address, str(user.id), shown)
     return found
 
 

@@ -168,6 +168,25 @@ def test_facts_alike_the_recorded_ones_are_the_recorded_mapping(
     assert other.facts == {"verification": "pending"}
 
 
+def test_a_verified_user_and_verification_alike_the_recorded_ones_are_the_recorded_mappings(
+    adapter: TraderPalAdapter, admin: Admin
+) -> None:
+    user, verification = resources()
+    user_id = created(adapter, user)
+    admin.post(f"/users/{user_id}/activate")
+    user_alike = recorded(user, user_id)
+    user_other = Recorded(user.address, user_id, {**user.attributes, "country": "GB"})
+    verified = Recorded(verification.address, user_id, {"verified": True})
+
+    same = read(adapter, (user, user_alike), (verification, verified))
+    changed = read(adapter, (user, user_other), (verification, None))
+
+    assert same[user.address].attributes is user_alike.attributes  # one mapping for both
+    assert same[verification.address].attributes is verified.attributes
+    assert changed[user.address].attributes == user.attributes  # as the platform has it
+    assert changed[verification.address].attributes == {"verified": True}
+
+
 def test_a_verified_user_shows_its_status_and_its_verification_exists(
     adapter: TraderPalAdapter, admin: Admin
 ) -> None:

@@ -125,6 +125,21 @@ def test_read_finds_a_recorded_user_by_id_even_after_a_rename(
     assert found[address("renamed")].attributes["username"] == "someone.else"
 
 
+def test_a_user_shown_alike_the_recorded_one_is_the_recorded_mapping(
+    adapter: TradervueAdapter, tv: Driver
+) -> None:
+    (user_id,) = create(adapter, resource("kept", plan="Gold"))
+    shown = {"username": "kept.tv", "email": "kept@example.com", "plan": "Gold"}
+    alike = Recorded(address("kept"), user_id, dict(shown))
+    other = Recorded(address("kept"), user_id, {**shown, "plan": "Silver"})
+
+    (same,) = adapter.read([ReadRequest(address("kept"), "kept.tv", alike)]).values()
+    (changed,) = adapter.read([ReadRequest(address("kept"), "kept.tv", other)]).values()
+
+    assert same.attributes is alike.attributes  # one mapping for both in an unchanged firm
+    assert changed.attributes == shown  # a difference shows as the platform has it
+
+
 def test_read_of_nothing_makes_no_call(adapter: TradervueAdapter, tv: Driver) -> None:
     tv.clear_requests()
     assert adapter.read([]) == {}
