@@ -30,14 +30,14 @@ def parts_of(raw: RawRecord) -> RecordParts:
         facts = fields.get("facts")
         if facts is None:
             facts = {}
-        since = fields.get("created_at") or fields.get("updated_at")
         if (
             type(remote_id) is str
             and type(key) is str
             and type(attributes) is dict
             and type(facts) is dict
         ):
-            return remote_id, key, attributes, facts, since if type(since) is str else ""
+            since = _since(fields.get("created_at"), fields.get("updated_at"))
+            return remote_id, key, attributes, facts, since
     return _model_parts(record_of(raw))
 
 
@@ -48,7 +48,11 @@ def _model_parts(model: ResourceState) -> RecordParts:
 def since_of(record: ResourceState) -> str:
     """Since when the record's address is recorded: its `created_at`, else `updated_at`
     (empty when a record read unvalidated has neither as a text)."""
-    since = getattr(record, "created_at", "") or getattr(record, "updated_at", "")
+    return _since(getattr(record, "created_at", ""), getattr(record, "updated_at", ""))
+
+
+def _since(created: object, updated: object) -> str:
+    since = created or updated
     return since if isinstance(since, str) else ""
 
 
