@@ -89,6 +89,16 @@ def created(adapter: TraderPalAdapter, user: DesiredResource) -> str:
     return result.remote_id
 
 
+def verified_user(
+    adapter: TraderPalAdapter, admin: Admin
+) -> tuple[DesiredResource, DesiredResource, str]:
+    """A user created and then verified on the platform: its resources and its id."""
+    user, verification = resources()
+    user_id = created(adapter, user)
+    admin.post(f"/users/{user_id}/activate")
+    return user, verification, user_id
+
+
 def recorded(resource: DesiredResource, remote_id: str, key: str | None = None) -> Recorded:
     return Recorded(
         resource.address,
@@ -171,9 +181,7 @@ def test_facts_alike_the_recorded_ones_are_the_recorded_mapping(
 def test_a_verified_user_and_verification_alike_the_recorded_ones_are_the_recorded_mappings(
     adapter: TraderPalAdapter, admin: Admin
 ) -> None:
-    user, verification = resources()
-    user_id = created(adapter, user)
-    admin.post(f"/users/{user_id}/activate")
+    user, verification, user_id = verified_user(adapter, admin)
     user_alike = recorded(user, user_id)
     user_other = Recorded(user.address, user_id, {**user.attributes, "country": "GB"})
     verified = Recorded(verification.address, user_id, {"verified": True})
@@ -190,9 +198,7 @@ def test_a_verified_user_and_verification_alike_the_recorded_ones_are_the_record
 def test_a_verified_user_shows_its_status_and_its_verification_exists(
     adapter: TraderPalAdapter, admin: Admin
 ) -> None:
-    user, verification = resources()
-    user_id = created(adapter, user)
-    admin.post(f"/users/{user_id}/activate")
+    user, verification, user_id = verified_user(adapter, admin)
     found = read(
         adapter, (user, recorded(user, user_id)), (verification, recorded(verification, user_id))
     )
@@ -414,9 +420,7 @@ def test_cancel_closes_the_user_and_a_closed_or_gone_one_is_fine(
 def test_a_verified_trader_is_recorded_without_a_call(
     adapter: TraderPalAdapter, admin: Admin
 ) -> None:
-    user, verification = resources()
-    user_id = created(adapter, user)
-    admin.post(f"/users/{user_id}/activate")
+    _, verification, user_id = verified_user(adapter, admin)
     admin.post("/requests/clear")
     found = read(adapter, (verification, None))
     assert found[verification.address] == Remote(verification.address, user_id, {"verified": True})
