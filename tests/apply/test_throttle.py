@@ -122,7 +122,9 @@ def test_a_call_ending_wakes_only_as_many_waiting_calls_as_may_go() -> None:
     lane._changed = counted = _CountedCondition()
     calls = 8
     assert _most_at_once(lane, calls) == 1
-    assert 0 < counted.woken <= calls  # at most one wake-up a call: not one a waiter
+    # one wake-up a call, not one a waiter (28 for 8 calls); a thread that starts late may
+    # take a freed slot first, and the one woken for it then waits again: room for that
+    assert 0 < counted.woken <= 2 * calls
 
 
 def test_a_wait_for_a_rate_limit_token_does_not_bring_the_limit_down() -> None:
