@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from reconciler.allocator import fix_mmap_threshold
 from reconciler.cli.streams import end_if_pipe_broken, guard_streams
 from reconciler.errors import ManifestErrors, ReconcilerError
 from reconciler.workspace import StateChoice
@@ -103,7 +104,8 @@ def _interrupted(ctx: Context | None) -> str:
 class ExitCodes(click.Group):
     """A click group whose usage errors exit 1, not click's 2: with `--detailed-exitcode`,
     2 must only ever mean "changes present". Commands in `lazy` are imported when run (their
-    modules load platforms, HTTP, databases); `--help` lists them from their short help."""
+    modules load platforms, HTTP, databases); `--help` lists them from their short help.
+    Every command runs with the C allocator tuned for a large firm (`fix_mmap_threshold`)."""
 
     lazy: dict[str, tuple[str, str, str]] = {}  # noqa: RUF012
     """name -> (module, attribute, short help); filled once where the commands are declared."""
@@ -135,6 +137,7 @@ class ExitCodes(click.Group):
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["standalone_mode"] = False
+        fix_mmap_threshold()  # a large firm's run would leave its heap fragmented
         if "stdout" in guard_streams():
             click.echo("Warning: standard output is closed; output is discarded", err=True)
         try:
