@@ -214,8 +214,13 @@ def validate_json(validate: Callable[[Any], T], response: httpx.Response) -> T |
     to that parser or not of that shape. The caller then judges the answer as it would without
     this (check_json, its usual decoding and errors). Not `validate_json` on the bytes: that
     is faster still but holds a parse tree of its own, a larger peak than the JSON objects."""
+    return validate_content(validate, response.content)
+
+
+def validate_content(validate: Callable[[Any], T], content: bytes | bytearray) -> T | None:
+    """`validate_json` of an answer's body read on its own (see `validate_json`)."""
     try:
-        return validate(from_json(response.content))
+        return validate(from_json(content))
     except ValueError:  # bad JSON, and pydantic's ValidationError for a bad shape
         return None
 

@@ -3,6 +3,7 @@ transient errors, and the mapping of HTTP answers onto reconciler errors."""
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ from pydantic import BaseModel, SecretStr, TypeAdapter, ValidationError
 
 from reconciler.errors import ProviderRejected, ProviderUnavailable, RateLimited
 from reconciler.providers.http import RetryPolicy, call_with_retries, translate_httpx_errors
-from reconciler.providers.list_answers import validate_list
+from reconciler.providers.list_answers import read_whole, validate_list
 from reconciler.providers.pacing import Pacer
 from reconciler.providers.tradovate.models import ErrorBody, PenaltyTicket
 
@@ -170,13 +171,21 @@ class Dispatcher:
 
         def once() -> FinalReply:
             permit = self._pacer.acquire(endpoint)
+            client = self._clients[domain]
             with translate_httpx_errors(provider=PROVIDER, operation=path):
-                response = self._clients[domain].request(
-                    method, path, params=params, json=body, headers=headers
-                )
+                if items is None:
+                    response = client.request(
+                        method, path, params=params, json=body, headers=headers
+                    )
+                    content: bytes | bytearray = response.content
+                else:  # a list: the firm's size, read in one buffer
+                    response, content = read_whole(
+                        client, method, path, params=params, json=body, headers=headers
+                    )
                 if response.status_code >= 500:
                     response.raise_for_status()
-            reply = FinalReply(response.status_code, _json(response, operation=path, items=items))
+            payload = _json(response.status_code, content, operation=path, items=items)
+            reply = FinalReply(response.status_code, payload)
             permit.settle(succeeded=_succeeded(reply))
             return reply
 
@@ -191,21 +200,25 @@ class Dispatcher:
 
 
 def _json(
-    response: httpx.Response, *, operation: str, items: TypeAdapter[list[Any]] | None = None
+    status: int,
+    content: bytes | bytearray,
+    *,
+    operation: str,
+    items: TypeAdapter[list[Any]] | None = None,
 ) -> Any:
-    if not response.content:
+    if not content:
         return None
-    if items is not None and response.status_code == 200:
-        decoded = validate_list(items.validate_python, response)
+    if items is not None and status == 200:
+        decoded = validate_list(items.validate_python, content)
         if decoded is not None:
             return Decoded(decoded)
     try:
-        return response.json()
+        return json.loads(content)
     except ValueError as exc:
-        if response.status_code >= 400:
+        if status >= 400:
             return None
         raise ProviderUnavailable(
-            f"answer is not JSON (HTTP {response.status_code})",
+            f"answer is not JSON (HTTP {status})",
             provider=PROVIDER,
             operation=operation,
         ) from exc
