@@ -1,12 +1,13 @@
-"""A large list answer read in one buffer and decoded a piece at a time: a platform whose list
-calls have no pages answers a large firm's in one JSON array of hundreds of MB, and the Python
+"""A large list answer validated a piece at a time as it arrives: a platform whose list calls
+have no pages answers a large firm's in one JSON array of hundreds of MB, and the Python
 objects of the whole array, held at once on their way to the models, were a large plan's
-peak; so were the answer's chunks, held until httpx joins them into a second copy."""
+peak; so was the answer itself, held whole (twice, as httpx joins its chunks)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from typing import Any, TypeVar
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 import httpx
 from pydantic_core import from_json
@@ -23,67 +24,115 @@ WHOLE_PIECES = 2
 """An array shorter than this many pieces is parsed whole (assumed: a tuning of ours; a copy
 of each piece is made, which pays only when the objects of the whole would be larger)."""
 
-
 _SPENT = httpx.ByteStream(b"")
 
 
-def read_whole(
-    client: httpx.Client, method: str, url: str, **options: Any
-) -> tuple[httpx.Response, bytearray]:
-    """Send a request and read its answer's body into one buffer, grown in place as the
-    chunks arrive (a large block is mapped on its own and grows without a copy; see
-    `reconciler.allocator`). httpx's own read keeps every chunk of the answer until it joins
-    them: an answer of the firm's size was briefly held twice. The answer is closed, and its
-    stream unbound from it (httpx binds them to each other: a reference cycle)."""
+@dataclass(frozen=True, slots=True)
+class ListAnswer(Generic[T]):
+    """An answer read by `read_list`: its `items` when the body is a JSON array of that shape;
+    else (None) its `body`, or, when pieces of it were validated and let go, what followed
+    them as an array (`[` and the rest). The pieces were whole items of that shape, so the
+    rest is judged as the whole would be: JSON or not, and its problems are the whole's."""
+
+    items: list[T] | None
+    body: bytearray
+
+
+class _Pieces(Generic[T]):
+    """A body fed a chunk at a time. Once it shows itself an array of objects (`[{`), a piece
+    of at least PIECE_BYTES is cut where one item ends and the next begins (`},{`), validated
+    and let go, whenever WHOLE_PIECES pieces' worth are held. A cut that is no item boundary
+    (`},{` inside a text or a nested value) leaves a piece that does not parse; nothing more
+    is cut then, and the rest is judged whole at the end."""
+
+    def __init__(self, validate: Callable[[list[Any]], list[T]]) -> None:
+        self._validate = validate
+        self._items: list[T] = []
+        self._held = bytearray()  # the body, or once pieces are cut, what follows them
+        self._cutting: bool | None = None  # None: not yet known
+        self._cut = False  # a piece was let go: `_held` starts after it
+        self._search = PIECE_BYTES  # where the next boundary is looked for
+
+    def feed(self, chunk: bytes | bytearray) -> None:
+        held = self._held
+        held += chunk
+        if self._cutting is None and len(held) >= 2:
+            self._cutting = held.startswith(b"[{")
+        while self._cutting and len(held) >= WHOLE_PIECES * PIECE_BYTES:
+            cut = held.find(b"},{", self._search)
+            if cut < 0:  # one long item: look further on when more has come
+                self._search = len(held) - 2
+                return
+            self._take(cut)
+
+    def _take(self, cut: int) -> None:
+        """Validate the held items up to `cut` (a `}`), and let them go if they are whole."""
+        held = self._held
+        piece = bytearray(b"[" if self._cut else b"")  # else `held` begins with the array
+        with memoryview(held) as view:
+            piece += view[: cut + 1]
+        piece += b"]"
+        try:
+            self._items.extend(self._validate(from_json(piece)))
+        except ValueError:  # bad JSON, a cut that was no item boundary, or a bad shape
+            self._cutting = False
+            return
+        del held[: cut + 2]  # through the comma: an item begins the rest
+        self._cut = True
+        self._search = PIECE_BYTES
+
+    def end(self) -> ListAnswer[T]:
+        held = self._held
+        if self._cut:
+            held[:0] = b"["
+        items = validate_content(self._validate, held)
+        if items is None:
+            return ListAnswer(None, held)
+        if not self._cut:
+            return ListAnswer(items, held)
+        self._items.extend(items)
+        return ListAnswer(self._items, held)
+
+
+def read_list(
+    client: httpx.Client,
+    method: str,
+    url: str,
+    validate: Callable[[list[Any]], list[T]],
+    **options: Any,
+) -> tuple[httpx.Response, ListAnswer[T]]:
+    """Send a request whose answer is a list and validate the items of a 200 answer with
+    `validate` (a list validator) as its body arrives, a piece at a time (see `_Pieces`); the
+    items are those the whole array gives. Any other answer's body is read whole, in one
+    buffer grown in place (httpx's own read keeps every chunk until it joins them). The
+    answer is closed, and its stream unbound from it (httpx binds them: a reference cycle)."""
     response = client.send(client.build_request(method, url, **options), stream=True)
-    body = bytearray()
     try:
-        for chunk in response.iter_bytes():
-            body += chunk
+        if response.status_code == 200:
+            pieces = _Pieces(validate)
+            for chunk in response.iter_bytes():
+                pieces.feed(chunk)
+            answer = pieces.end()
+        else:
+            body = bytearray()
+            for chunk in response.iter_bytes():
+                body += chunk
+            answer = ListAnswer(None, body)
     finally:
         response.close()
         response.stream = _SPENT
-    return response, body
+    return response, answer
 
 
 def validate_list(
-    validate: Callable[[list[Any]], list[T]], content: bytes | bytearray
+    validate: Callable[[list[Any]], list[T]], content: bytes | bytearray, chunk: int = 65536
 ) -> list[T] | None:
-    """The items of the answer's JSON array, each piece of it validated by `validate` (a list
-    validator) as it is parsed; None when the bytes are not such an array of that shape (the
-    caller then judges the answer as it would without this). The items are those the whole
-    array gives: a piece is cut only where one item ends and the next begins, and a cut that
-    is not (`},{` inside a text or a nested value) leaves a piece that does not parse, so the
-    array is then parsed whole, as a shorter answer is (`validate_content`)."""
-    if len(content) >= WHOLE_PIECES * PIECE_BYTES and (
-        content.startswith(b"[{") and content.endswith(b"}]")
-    ):
-        items: list[T] = []
-        try:
-            for piece in _pieces(content):
-                items.extend(validate(from_json(piece)))
-            return items
-        except ValueError:  # bad JSON, a cut that was no item boundary, or a bad shape
-            items.clear()  # not held while the answer is parsed whole
-    return validate_content(validate, content)
+    """The items of a JSON array `content` as `read_list` validates them when it arrives in
+    chunks of `chunk` bytes; None when it is not such an array of that shape."""
+    pieces: _Pieces[T] = _Pieces(validate)
+    for start in range(0, len(content), chunk):
+        pieces.feed(content[start : start + chunk])
+    return pieces.end().items
 
 
-def _pieces(content: bytes | bytearray) -> Iterator[bytearray]:
-    """`content` (`[{...},...,{...}]`, compact) as arrays of at least PIECE_BYTES each but the
-    last, cut after a `}` that a `,{` follows; one piece is made at a time, in one copy."""
-    view = memoryview(content)
-    start = 1
-    while True:
-        cut = content.find(b"},{", start + PIECE_BYTES)
-        piece = bytearray(b"[")
-        if cut < 0:
-            piece += view[start:]
-            yield piece
-            return
-        piece += view[start : cut + 1]
-        piece += b"]"
-        yield piece
-        start = cut + 2
-
-
-__all__ = ["PIECE_BYTES", "WHOLE_PIECES", "read_whole", "validate_list"]
+__all__ = ["PIECE_BYTES", "WHOLE_PIECES", "ListAnswer", "read_list", "validate_list"]

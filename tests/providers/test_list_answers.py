@@ -5,17 +5,17 @@ from __future__ import annotations
 
 import json
 import tracemalloc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from pydantic import TypeAdapter
+from pydantic import TypeAdapter, ValidationError
 
 from reconciler.providers import list_answers
-from reconciler.providers.list_answers import read_whole, validate_list
+from reconciler.providers.list_answers import ListAnswer, read_list, validate_list
 
 ITEMS = TypeAdapter(list[dict[str, Any]])
 
@@ -100,69 +100,160 @@ _VALUES = st.recursive(
 )
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(
     items=st.lists(st.dictionaries(_TEXTS, _VALUES, max_size=4), max_size=12),
     piece=st.integers(min_value=1, max_value=64),
+    chunk=st.integers(min_value=1, max_value=256),
 )
-def test_the_items_are_those_of_the_whole_array(items: list[dict[str, Any]], piece: int) -> None:
+def test_the_items_are_those_of_the_whole_array(
+    items: list[dict[str, Any]], piece: int, chunk: int
+) -> None:
     original = list_answers.PIECE_BYTES
     list_answers.PIECE_BYTES = piece
     try:
-        assert validate_list(ITEMS.validate_python, answer(items)) == items
-        assert validate_list(ITEMS.validate_python, bytearray(answer(items))) == items
+        assert validate_list(ITEMS.validate_python, answer(items), chunk) == items
+        assert validate_list(ITEMS.validate_python, bytearray(answer(items)), chunk) == items
     finally:
         list_answers.PIECE_BYTES = original
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    items=st.lists(st.dictionaries(_TEXTS, _VALUES, max_size=4), min_size=1, max_size=12),
+    piece=st.integers(min_value=1, max_value=64),
+    chunk=st.integers(min_value=1, max_value=256),
+    spoil=st.integers(min_value=0),
+    garbage=st.sampled_from([b"", b"x", b"}", b"]", b",", b'"', b"{", b"1"]),
+)
+def test_what_is_left_when_pieces_were_taken_is_judged_as_the_whole(
+    items: list[dict[str, Any]], piece: int, chunk: int, spoil: int, garbage: bytes
+) -> None:
+    """A body spoiled anywhere (a byte cut out, or another put in): the answer `read_list`
+    leaves for its caller (the items, or the body that is left) is JSON exactly when the
+    whole is, and has as many problems of shape as the whole."""
+    whole = bytearray(answer(items))
+    at = spoil % len(whole)
+    whole[at : at + (0 if garbage else 1)] = garbage
+    original = list_answers.PIECE_BYTES
+    list_answers.PIECE_BYTES = piece
+    try:
+        pieces = list_answers._Pieces(STRICT.validate_python)
+        for start in range(0, len(whole), chunk):
+            pieces.feed(bytes(whole[start : start + chunk]))
+        left = pieces.end()
+    finally:
+        list_answers.PIECE_BYTES = original
+    if left.items is not None:
+        assert left.items == STRICT.validate_python(json.loads(whole))
+        return
+    assert _verdict(left.body) == _verdict(whole)
+
+
+STRICT = TypeAdapter(list[dict[str, list[Any] | dict[str, Any] | str | int | bool | None]])
+"""Items of a narrower shape: a spoiled body may still be JSON but not of it."""
+
+
+def _verdict(body: bytearray) -> str | int:
+    """What a caller makes of a body that is no array of the shape: not JSON, or JSON with
+    this many problems of shape."""
+    try:
+        value = json.loads(body)
+    except ValueError:
+        return "not JSON"
+    try:
+        STRICT.validate_python(value)
+    except ValidationError as exc:
+        return exc.error_count()
+    return 0
 
 
 CHUNK = 64 * 1024
 
 
 class Chunks(httpx.SyncByteStream):
-    """An answer's body arriving in chunks of CHUNK bytes, each made as it is sent."""
+    """An answer's body arriving in chunks of CHUNK bytes, each made as it is sent: `items`
+    objects of about 1 KB in a JSON array, or as many bytes of no JSON when `items` is 0."""
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, items: int = 0, size: int = 0) -> None:
+        self.items = items
         self.size = size
         self.closed = False
 
     def __iter__(self) -> Iterator[bytes]:
-        for _ in range(self.size // CHUNK):
-            yield b"x" * CHUNK
+        if not self.items:
+            yield from (b"x" * CHUNK for _ in range(self.size // CHUNK))
+            return
+        body = bytearray(b"[")
+        for n in range(self.items):
+            body += b'%s{"id":%d,"note":"%s"}' % (b"," if n else b"", n, b"n" * 1000)
+            if len(body) >= CHUNK:
+                yield bytes(body)
+                body.clear()
+        yield bytes(body + b"]")
 
     def close(self) -> None:
         self.closed = True
 
 
-def test_an_answer_is_read_in_one_buffer_never_held_twice() -> None:
-    size = 256 * CHUNK  # 16 MiB
-    stream = Chunks(size)
-    client = httpx.Client(
-        transport=httpx.MockTransport(lambda _: httpx.Response(200, stream=stream))
+def _client(status: int, stream: Chunks) -> httpx.Client:
+    return httpx.Client(
+        transport=httpx.MockTransport(lambda _: httpx.Response(status, stream=stream))
     )
+
+
+def _peak(read: Callable[[], object]) -> int:
+    """The most memory traced while `read` runs."""
     tracemalloc.start()
     try:
-        response, body = read_whole(client, "GET", "https://platform.test/list")
-        _, peak = tracemalloc.get_traced_memory()
+        read()
+        return tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
 
-    assert (response.status_code, len(body), bytes(body[:2])) == (200, size, b"xx")
+
+def test_a_list_answer_is_validated_as_it_arrives_never_held_whole(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(list_answers, "PIECE_BYTES", 1024 * 1024)
+    stream = Chunks(items=16_000)  # about 16 MiB
+    seen: list[int] = []
+
+    def validate(value: Any) -> list[dict[str, Any]]:  # counts the items, keeps none
+        seen.extend(item["id"] for item in ITEMS.validate_python(value))
+        return []
+
+    def read() -> None:
+        response, answer = read_list(_client(200, stream), "GET", "https://p.test/l", validate)
+        assert (response.status_code, answer.items) == (200, [])
+        assert response.stream is not stream  # unbound: no reference cycle keeps the answer
+
+    peak = _peak(read)
+
+    assert seen == list(range(16_000))
     assert stream.closed
-    assert response.stream is not stream  # unbound: no reference cycle keeps the answer
-    assert peak < 1.5 * size  # httpx's own read holds every chunk, then their join: 2 times
+    assert peak < 8 * 1024 * 1024  # half the answer; read whole, it would be twice it
+
+
+def test_any_other_answer_is_read_in_one_buffer_never_held_twice() -> None:
+    size = 256 * CHUNK  # 16 MiB
+    answers: list[ListAnswer[dict[str, Any]]] = []
+
+    def read() -> None:
+        client = _client(500, Chunks(size=size))
+        answers.append(read_list(client, "GET", "https://p.test/l", ITEMS.validate_python)[1])
+
+    peak = _peak(read)
+
+    assert answers[0].items is None
+    assert (len(answers[0].body), bytes(answers[0].body[:2])) == (size, b"xx")
+    assert peak < 1.5 * size
 
 
 def test_httpx_own_read_holds_an_answer_twice() -> None:
-    """What `read_whole` avoids (so the test above can fail)."""
+    """What `read_list` avoids (so the tests above can fail)."""
     size = 256 * CHUNK
-    client = httpx.Client(
-        transport=httpx.MockTransport(lambda _: httpx.Response(200, stream=Chunks(size)))
-    )
-    tracemalloc.start()
-    try:
-        client.get("https://platform.test/list")
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+
+    peak = _peak(lambda: _client(200, Chunks(size=size)).get("https://p.test/l"))
 
     assert peak > 1.9 * size

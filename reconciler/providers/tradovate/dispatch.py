@@ -14,7 +14,7 @@ from pydantic import BaseModel, SecretStr, TypeAdapter, ValidationError
 
 from reconciler.errors import ProviderRejected, ProviderUnavailable, RateLimited
 from reconciler.providers.http import RetryPolicy, call_with_retries, translate_httpx_errors
-from reconciler.providers.list_answers import read_whole, validate_list
+from reconciler.providers.list_answers import read_list
 from reconciler.providers.pacing import Pacer
 from reconciler.providers.tradovate.models import ErrorBody, PenaltyTicket
 
@@ -171,20 +171,18 @@ class Dispatcher:
 
         def once() -> FinalReply:
             permit = self._pacer.acquire(endpoint)
-            client = self._clients[domain]
             with translate_httpx_errors(provider=PROVIDER, operation=path):
-                if items is None:
-                    response = client.request(
-                        method, path, params=params, json=body, headers=headers
-                    )
-                    content: bytes | bytearray = response.content
-                else:  # a list: the firm's size, read in one buffer
-                    response, content = read_whole(
-                        client, method, path, params=params, json=body, headers=headers
-                    )
+                response, payload = _answer(
+                    self._clients[domain],
+                    method,
+                    path,
+                    items,
+                    params=params,
+                    json=body,
+                    headers=headers,
+                )
                 if response.status_code >= 500:
                     response.raise_for_status()
-            payload = _json(response.status_code, content, operation=path, items=items)
             reply = FinalReply(response.status_code, payload)
             permit.settle(succeeded=_succeeded(reply))
             return reply
@@ -199,19 +197,27 @@ class Dispatcher:
         )
 
 
-def _json(
-    status: int,
-    content: bytes | bytearray,
-    *,
-    operation: str,
-    items: TypeAdapter[list[Any]] | None = None,
-) -> Any:
+def _answer(
+    client: httpx.Client,
+    method: Method,
+    path: str,
+    items: TypeAdapter[list[Any]] | None,
+    **options: Any,
+) -> tuple[httpx.Response, Any]:
+    """An answer and its payload: the items of a list validated as they arrive (`Decoded`),
+    else its JSON (see `_json`)."""
+    if items is None:
+        response = client.request(method, path, **options)
+        return response, _json(response.status_code, response.content, operation=path)
+    response, listed = read_list(client, method, path, items.validate_python, **options)
+    if listed.items is not None:
+        return response, Decoded(listed.items)
+    return response, _json(response.status_code, listed.body, operation=path)
+
+
+def _json(status: int, content: bytes | bytearray, *, operation: str) -> Any:
     if not content:
         return None
-    if items is not None and status == 200:
-        decoded = validate_list(items.validate_python, content)
-        if decoded is not None:
-            return Decoded(decoded)
     try:
         return json.loads(content)
     except ValueError as exc:
