@@ -38,7 +38,7 @@ class ListAnswer(Generic[T]):
     body: bytearray
 
 
-class _Pieces(Generic[T]):
+class Pieces(Generic[T]):
     """A body fed a chunk at a time. Once it shows itself an array of objects (`[{`), a piece
     of at least PIECE_BYTES is cut where one item ends and the next begins (`},{`), validated
     and let go, whenever WHOLE_PIECES pieces' worth are held. A cut that is no item boundary
@@ -102,14 +102,14 @@ def read_list(
     **options: Any,
 ) -> tuple[httpx.Response, ListAnswer[T]]:
     """Send a request whose answer is a list and validate the items of a 200 answer with
-    `validate` (a list validator) as its body arrives, a piece at a time (see `_Pieces`); the
+    `validate` (a list validator) as its body arrives, a piece at a time (see `Pieces`); the
     items are those the whole array gives. Any other answer's body is read whole, in one
     buffer grown in place (httpx's own read keeps every chunk until it joins them). The
     answer is closed, and its stream unbound from it (httpx binds them: a reference cycle)."""
     response = client.send(client.build_request(method, url, **options), stream=True)
     try:
         if response.status_code == 200:
-            pieces = _Pieces(validate)
+            pieces = Pieces(validate)
             for chunk in response.iter_bytes():
                 pieces.feed(chunk)
             answer = pieces.end()
@@ -124,15 +124,4 @@ def read_list(
     return response, answer
 
 
-def validate_list(
-    validate: Callable[[list[Any]], list[T]], content: bytes | bytearray, chunk: int = 65536
-) -> list[T] | None:
-    """The items of a JSON array `content` as `read_list` validates them when it arrives in
-    chunks of `chunk` bytes; None when it is not such an array of that shape."""
-    pieces: _Pieces[T] = _Pieces(validate)
-    for start in range(0, len(content), chunk):
-        pieces.feed(content[start : start + chunk])
-    return pieces.end().items
-
-
-__all__ = ["PIECE_BYTES", "WHOLE_PIECES", "ListAnswer", "read_list", "validate_list"]
+__all__ = ["PIECE_BYTES", "WHOLE_PIECES", "ListAnswer", "Pieces", "read_list"]

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from pydantic import TypeAdapter, ValidationError
 
 from reconciler.providers import list_answers
-from reconciler.providers.list_answers import ListAnswer, read_list, validate_list
+from reconciler.providers.list_answers import ListAnswer, Pieces, read_list
 
 ITEMS = TypeAdapter(list[dict[str, Any]])
 
@@ -23,6 +23,17 @@ ITEMS = TypeAdapter(list[dict[str, Any]])
 def answer(value: object) -> bytes:
     """An answer's body carrying `value` as compact JSON, as the platforms send it."""
     return json.dumps(value, separators=(",", ":")).encode()
+
+
+def validate_list(
+    validate: Callable[[Any], list[dict[str, Any]]], content: bytes | bytearray, chunk: int = 65536
+) -> list[dict[str, Any]] | None:
+    """The items of a JSON array `content` as `read_list` validates them when it arrives in
+    chunks of `chunk` bytes; None when it is not such an array of that shape."""
+    pieces = Pieces(validate)
+    for start in range(0, len(content), chunk):
+        pieces.feed(content[start : start + chunk])
+    return pieces.end().items
 
 
 class Counted:
@@ -138,7 +149,7 @@ def test_what_is_left_when_pieces_were_taken_is_judged_as_the_whole(
     original = list_answers.PIECE_BYTES
     list_answers.PIECE_BYTES = piece
     try:
-        pieces = list_answers._Pieces(STRICT.validate_python)
+        pieces = Pieces(STRICT.validate_python)
         for start in range(0, len(whole), chunk):
             pieces.feed(bytes(whole[start : start + chunk]))
         left = pieces.end()

@@ -14,7 +14,8 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from reconciler.errors import ProviderRejected, RateLimited
+from reconciler.errors import ProviderRejected, ProviderUnavailable, RateLimited
+from reconciler.providers import list_answers
 from reconciler.providers.http import make_http_client
 from reconciler.providers.tradovate.client import TradovateClient
 from reconciler.providers.tradovate.config import Credentials
@@ -183,6 +184,38 @@ def test_contacts_of_many_users_are_read_in_chunks_of_1000(
     assert [c.user_id for c in contacts] == [user_id]
     ldeps = [r for r in sandbox.requests() if r[2] == "/contactinfo/ldeps"]
     assert ldeps == [("GET", "live", "/contactinfo/ldeps", 200)] * 2
+
+
+def test_a_list_cut_into_pieces_as_it_arrives_reads_as_the_whole(
+    client: TradovateClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for _ in range(5):
+        new_user(client)
+    whole = client.list_users()
+    monkeypatch.setattr(list_answers, "PIECE_BYTES", 64)  # a few users a piece
+
+    assert client.list_users() == whole
+    assert len(whole) > 5
+
+
+def test_a_list_that_goes_bad_after_its_first_pieces_fails_as_the_whole() -> None:
+    """Good users first, then one of another shape: the answer is refused as it is when it is
+    parsed whole (the same problems), not cut short to the users before it."""
+    good = [
+        {"id": n, "name": f"u{n}", "email": f"u{n}@example.com", "status": "Active"}
+        for n in range(40)
+    ]
+    answers = {"/user/list": [*good, {"id": "not a number"}]}
+    refusals = []
+    for piece in (list_answers.PIECE_BYTES, 64):  # parsed whole, then cut into pieces
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(list_answers, "PIECE_BYTES", piece)
+            with offline(answers, []) as client, pytest.raises(ProviderUnavailable) as refused:
+                client.list_users()
+        refusals.append(str(refused.value))
+
+    assert refusals[0] == refusals[1]
+    assert "unexpected answer (4 validation errors in User)" in refusals[1]
 
 
 # --- users --------------------------------------------------------------------------------
