@@ -155,12 +155,18 @@ class _Client(httpx.Client):
         **options: Any,  # auth, follow_redirects: as httpx takes them
     ) -> httpx.Response:
         response = super().send(request, stream=stream, **options)
-        if not stream:  # read and closed: its stream is spent, and unbinding it breaks the cycle
-            response.stream = _SPENT
+        if not stream:  # read and closed: its stream is spent
+            unbind(response)
         return response
 
 
 _SPENT = httpx.ByteStream(b"")
+
+
+def unbind(response: httpx.Response) -> None:
+    """Unbind a read and closed answer's spent stream from it, breaking the reference cycle
+    httpx makes between them (see `_Client`): dropped, the answer is freed at once."""
+    response.stream = _SPENT
 
 
 def _log_response(response: httpx.Response) -> None:

@@ -12,7 +12,7 @@ from typing import Any, Generic, TypeVar
 import httpx
 from pydantic_core import from_json
 
-from reconciler.providers.http import validate_content
+from reconciler.providers.http import unbind, validate_content
 
 T = TypeVar("T")
 
@@ -23,8 +23,6 @@ of one piece are a few tens of MiB)."""
 WHOLE_PIECES = 2
 """An array shorter than this many pieces is parsed whole (assumed: a tuning of ours; a copy
 of each piece is made, which pays only when the objects of the whole would be larger)."""
-
-_SPENT = httpx.ByteStream(b"")
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +103,7 @@ def read_list(
     `validate` (a list validator) as its body arrives, a piece at a time (see `Pieces`); the
     items are those the whole array gives. Any other answer's body is read whole, in one
     buffer grown in place (httpx's own read keeps every chunk until it joins them). The
-    answer is closed, and its stream unbound from it (httpx binds them: a reference cycle)."""
+    answer is closed, and its stream unbound from it (`unbind`)."""
     response = client.send(client.build_request(method, url, **options), stream=True)
     try:
         if response.status_code == 200:
@@ -120,7 +118,7 @@ def read_list(
             answer = ListAnswer(None, body)
     finally:
         response.close()
-        response.stream = _SPENT
+        unbind(response)
     return response, answer
 
 
