@@ -50,6 +50,14 @@ def test_default_transport_verifies_certificates() -> None:
     assert context.check_hostname is True
 
 
+def test_clients_share_one_verifying_tls_context() -> None:
+    first, second = make_http_client("https://x.test/v1"), make_http_client("https://y.test/v1")
+    contexts = [c._transport._pool._ssl_context for c in (first, second)]  # type: ignore[attr-defined]
+
+    assert contexts[0] is contexts[1]
+    assert contexts[0].verify_mode is ssl.CERT_REQUIRED
+
+
 def test_requests_are_logged_by_method_path_and_status_only(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
