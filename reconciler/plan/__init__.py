@@ -10,6 +10,7 @@ from reconciler.plan.compare import (
     recordable,
     renamed_references,
     share_texts,
+    shown_as_recorded,
     written_alike,
 )
 from reconciler.plan.concealed import conceal, mark_all_referenced, mark_referenced
@@ -124,6 +125,7 @@ __all__ = [
     "select_rows",
     "select_targets",
     "share_texts",
+    "shown_as_recorded",
     "stage_age",
     "summarize_funnel",
     "summary_counts",

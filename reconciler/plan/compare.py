@@ -124,6 +124,26 @@ def held_alike(shown: Mapping[str, Any], held: Mapping[str, Any] | None) -> Mapp
     return shown
 
 
+def shown_as_recorded(
+    shown: Mapping[str, Any], recorded: Mapping[str, Any] | None
+) -> Mapping[str, Any]:
+    """The `recorded` attributes themselves when they hold every value the platform shows,
+    equal and written alike, whatever more they hold (values the platform does not show: a
+    template, a status it defers, a password's digest); else `shown`. A plan takes a value
+    the platform does not show from state (`current_values`), and drift compares only what
+    both sides hold, so either mapping reads the same; one mapping serves both when nothing
+    the platform shows changed. Never for facts (state keeps only the facts shown) nor with
+    the declared attributes (a value not shown would read as declared, not as recorded)."""
+    if (
+        recorded is not None
+        and shown.keys() <= recorded.keys()
+        and all(recorded[key] == value for key, value in shown.items())
+        and written_alike(shown, recorded)
+    ):
+        return recorded
+    return shown
+
+
 def share_texts(values: dict[str, Any], held: Mapping[str, Any]) -> None:
     """Each text of `values` (a mapping just made, not yet shown to anyone else) equal to
     the text `held` has under its key becomes that very string: an equal value, so nothing

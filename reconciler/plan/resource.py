@@ -97,6 +97,14 @@ class ReadRequest:
         """The attributes state recorded of the address, if it is recorded."""
         return None if self.recorded is None else self.recorded.attributes
 
+    def same_id(self, remote_id: str) -> str:
+        """`remote_id`, the recorded text itself when state recorded that id (one copy of an
+        unchanged firm's ids in memory, not two)."""
+        recorded = self.recorded
+        if recorded is not None and recorded.remote_id == remote_id:
+            return recorded.remote_id
+        return remote_id
+
 
 @quick_init
 @dataclass(frozen=True, slots=True)

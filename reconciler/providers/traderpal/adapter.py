@@ -10,7 +10,15 @@ from pydantic import SecretStr
 
 from reconciler.errors import PlanConflict
 from reconciler.manifest import Desired
-from reconciler.plan import Action, Address, DesiredResource, ReadRequest, Remote, held_alike
+from reconciler.plan import (
+    Action,
+    Address,
+    DesiredResource,
+    ReadRequest,
+    Remote,
+    held_alike,
+    shown_as_recorded,
+)
 from reconciler.providers.base import Batch, Calls, Capabilities, ItemResult, ProviderContext
 from reconciler.providers.http import make_http_client
 from reconciler.providers.traderpal import operations
@@ -162,7 +170,8 @@ _SHOWN = (
 def remote_user(request: ReadRequest, user: User) -> Remote:
     """The user in the desired attributes' shape. While it is pending verification its status
     is not shown: the status the firm wants applies once verified (the verification waits).
-    Its attributes and facts are the recorded ones when alike (one mapping for both)."""
+    Its attributes are the recorded ones when it shows them so, its facts when alike (one
+    mapping for both)."""
     address = request.address
     attributes: dict[str, Any] = {"email": user.email.lower()}
     shown = user.model_fields_set  # what `user.shown` tells, read once for all five fields
@@ -170,11 +179,13 @@ def remote_user(request: ReadRequest, user: User) -> Remote:
         if field in shown:
             attributes[name] = getattr(user, field)
     facts = held_alike(operations.facts_of(user), request.recorded_facts)
+    remote_id = request.same_id(user.user_id)
     if user.status is not None and user.status != "pending_verification":
         attributes["status"] = user.status
-        alike = held_alike(attributes, request.recorded_attributes)
-        return Remote(address, user.user_id, alike, facts=facts)
-    return Remote(address, user.user_id, attributes, facts=facts, deferred=_PENDING)
+        alike = shown_as_recorded(attributes, request.recorded_attributes)
+        return Remote(address, remote_id, alike, facts=facts)
+    alike = shown_as_recorded(attributes, request.recorded_attributes)  # the status recorded
+    return Remote(address, remote_id, alike, facts=facts, deferred=_PENDING)
 
 
 _PENDING = {
@@ -188,8 +199,8 @@ def remote_verification(request: ReadRequest, user: User | None) -> Remote:
     call); until then the plan shows a wait, whether or not it was recorded before."""
     address = request.address
     if user is not None and user.is_verified:
-        shown = held_alike({"verified": True}, request.recorded_attributes)
-        return Remote(address, user.user_id, shown)
+        shown = shown_as_recorded({"verified": True}, request.recorded_attributes)
+        return Remote(address, request.same_id(user.user_id), shown)
     if user is None:
         recorded = request.recorded
         old_key = None if recorded is None else recorded.natural_key

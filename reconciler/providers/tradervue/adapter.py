@@ -12,7 +12,14 @@ from pydantic import SecretStr
 
 from reconciler.errors import PlanConflict
 from reconciler.manifest import Desired
-from reconciler.plan import Action, Address, DesiredResource, ReadRequest, Remote, held_alike
+from reconciler.plan import (
+    Action,
+    Address,
+    DesiredResource,
+    ReadRequest,
+    Remote,
+    shown_as_recorded,
+)
 from reconciler.providers.base import Batch, Calls, Capabilities, ItemResult, ProviderContext
 from reconciler.providers.conflicts import refuse_held_email
 from reconciler.providers.http import make_http_client
@@ -179,10 +186,10 @@ def check_identity(request: ReadRequest, user: User | None, claimed: Mapping[str
 
 def _remote(request: ReadRequest, user: User) -> Remote:
     """What the platform shows; password, trial end and settings are write-only. The recorded
-    attributes when alike: one mapping for both."""
+    attributes when it shows them so: one mapping for both."""
     attributes = {"username": user.username, "email": user.email, "plan": user.plan}
-    shown = held_alike(attributes, request.recorded_attributes)
-    return Remote(request.address, str(user.id), shown)
+    shown = shown_as_recorded(attributes, request.recorded_attributes)
+    return Remote(request.address, request.same_id(str(user.id)), shown)
 
 
 def open_adapter(settings: TradervueSettings, context: ProviderContext) -> TradervueAdapter:

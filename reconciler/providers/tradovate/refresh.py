@@ -9,7 +9,7 @@ from operator import attrgetter
 from typing import Any
 
 from reconciler.errors import PlanConflict
-from reconciler.plan import Address, ReadRequest, Remote, held_alike
+from reconciler.plan import Address, ReadRequest, Remote, held_alike, shown_as_recorded
 from reconciler.providers.conflicts import refuse_held_email
 from reconciler.providers.tradovate.catalogue import Catalogue
 from reconciler.providers.tradovate.client import TradovateClient
@@ -52,8 +52,8 @@ def read_users(
             if plan is not None:
                 attributes["subscription_plan"] = plan[0] if user.id in plan[1] else None
             # the recorded attributes when alike: one mapping for both (no password is shown)
-            shown = held_alike(attributes, request.recorded_attributes)
-            found[request.address] = Remote(request.address, str(user.id), shown)
+            shown = shown_as_recorded(attributes, request.recorded_attributes)
+            found[request.address] = Remote(request.address, request.same_id(str(user.id)), shown)
     return found
 
 
@@ -78,7 +78,8 @@ def read_contacts(
         request = ids.get(contact.user_id)
         if request is not None:
             attributes = _as_declared({f: getattr(contact, f) for f in _CONTACT_FIELDS}, request)
-            found[request.address] = Remote(request.address, str(contact.user_id), attributes)
+            remote_id = request.same_id(str(contact.user_id))
+            found[request.address] = Remote(request.address, remote_id, attributes)
     return found
 
 
@@ -135,7 +136,13 @@ def read_accounts(
         facts = held_alike(  # the recorded facts when alike: one mapping for both
             {"trading_permission_id": permission.id}, request.recorded_facts
         )
-        found[request.address] = Remote(request.address, str(account.id), attributes, facts=facts)
+        found[request.address] = Remote(
+            request.address,
+            request.same_id(str(account.id)),
+            # what state recorded when the platform shows it all so (template, balance unshown)
+            shown_as_recorded(attributes, request.recorded_attributes),
+            facts=facts,
+        )
     return found
 
 

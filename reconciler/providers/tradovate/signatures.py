@@ -9,7 +9,7 @@ import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 
-from reconciler.plan import Address, ReadRequest, Remote, held_alike
+from reconciler.plan import Address, ReadRequest, Remote, held_alike, shown_as_recorded
 from reconciler.providers.tradovate.models import AlertSignal, User, UserPlugin
 
 WAITING_FOR_SIGNATURE = "waiting for the Market Data Agreement signature"
@@ -60,11 +60,15 @@ def gate_entitlements(
         plugin = None if user is None else plugins.get((user.id, int(entitlement)))
         address = request.address
         if plugin is not None:
-            attributes = {"entitlement": address.child, "entitlement_id": int(entitlement)}
+            attributes = shown_as_recorded(
+                {"entitlement": address.child, "entitlement_id": int(entitlement)},
+                request.recorded_attributes,
+            )
             facts = held_alike(  # the recorded facts when alike: one mapping for both
                 {"plugin_name": plugin.plugin_name}, request.recorded_facts
             )
-            found[address] = Remote(address, str(plugin.id), attributes, facts=facts)
+            remote_id = request.same_id(str(plugin.id))
+            found[address] = Remote(address, remote_id, attributes, facts=facts)
         elif user is None:
             found[address] = Remote(address, None, blocked=NOT_CREATED)
         elif address.trader not in remembered:

@@ -147,10 +147,11 @@ def test_a_pending_user_shows_its_profile_but_not_its_status(
     user, verification = resources()
     user_id = created(adapter, user)
     admin.post("/requests/clear")
-    found = read(adapter, (user, recorded(user, user_id)), (verification, None))
+    found = read(adapter, (user, None), (verification, None))
     remote = found[user.address]
     assert remote.remote_id == user_id
     assert dict(remote.attributes) == {k: v for k, v in user.attributes.items() if k != "status"}
+    assert set(remote.deferred) == {"status"}
     assert remote.facts == {"verification": "pending"}
     assert found[verification.address] == Remote(
         verification.address, None, blocked=WAITING_FOR_VERIFICATION
@@ -161,6 +162,25 @@ def test_a_pending_user_shows_its_profile_but_not_its_status(
     )
     assert admin.calls() == ["GET /v1/users", "GET /v1/users"]
     assert all(r["query"].startswith("limit=1000&") for r in admin.requests())
+
+
+def test_a_pending_user_shown_as_recorded_is_the_recorded_mapping_status_and_all(
+    adapter: TraderPalAdapter,
+) -> None:
+    """The status a pending user does not show is the recorded one, as a plan reads it anyway
+    (a value not shown is taken from state): one mapping for both in an unchanged firm."""
+    user, _ = resources()
+    user_id = created(adapter, user)
+    alike = recorded(user, user_id)
+    other = Recorded(user.address, user_id, {**user.attributes, "country": "GB"})
+
+    (same,) = read(adapter, (user, alike)).values()
+    (changed,) = read(adapter, (user, other)).values()
+
+    assert same.attributes is alike.attributes
+    assert same.remote_id is alike.remote_id
+    assert set(same.deferred) == {"status"}
+    assert dict(changed.attributes) == {k: v for k, v in user.attributes.items() if k != "status"}
 
 
 def test_facts_alike_the_recorded_ones_are_the_recorded_mapping(
