@@ -134,14 +134,24 @@ def shown_as_recorded(
     both sides hold, so either mapping reads the same; one mapping serves both when nothing
     the platform shows changed. Never for facts (state keeps only the facts shown) nor with
     the declared attributes (a value not shown would read as declared, not as recorded)."""
-    if (
-        recorded is not None
-        and shown.keys() <= recorded.keys()
-        and all(recorded[key] == value for key, value in shown.items())
-        and written_alike(shown, recorded)
-    ):
-        return recorded
-    return shown
+    if recorded is None:
+        return shown
+    held = recorded.get
+    for key, value in shown.items():
+        other = held(key, _ABSENT)
+        if other is value:
+            continue
+        kind = type(value)
+        if kind is not type(other) or other != value:
+            return shown
+        if kind is dict and not written_alike(value, other):
+            return shown
+        if kind is list and not written_alike(dict(enumerate(value)), dict(enumerate(other))):
+            return shown
+    return recorded
+
+
+_ABSENT: Any = object()
 
 
 def share_texts(values: dict[str, Any], held: Mapping[str, Any]) -> None:
