@@ -55,12 +55,16 @@ class Catalogue:
 
     def accounts(self) -> list[Account]:
         """The firm's accounts, listed now (the refresh reads them once per run). Only the open
-        ones' ids by name are kept, for the template checks: the list itself is the size of
-        the firm (tens of MiB at 100,000 accounts)."""
+        accounts the Firm's templates name (by name or id) are kept, for the template checks:
+        the list itself, and any map of it, is the size of the firm (tens of MiB at 100,000
+        accounts)."""
         accounts = self._client.list_accounts()
+        templates = self._settings.account_templates.values()
+        names = {t.template_account for t in templates if t.template_account is not None}
+        ids = {t.template_account_id for t in templates if t.template_account_id is not None}
         # reversed: of two open accounts of one name, the first listed is the one found
-        self._open = {a.name: a.id for a in reversed(accounts) if not a.closed}
-        self._open_ids = frozenset(self._open.values())
+        self._open = {a.name: a.id for a in reversed(accounts) if a.name in names and not a.closed}
+        self._open_ids = frozenset(a.id for a in accounts if a.id in ids and not a.closed)
         return accounts
 
     def _open_accounts(self) -> dict[str, int]:
