@@ -3,6 +3,7 @@ snake_case, so aliases are rare; this is still the only module that knows the wi
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
@@ -19,9 +20,18 @@ class Wire(BaseModel):
     )
 
 
-class User(Wire):
+ROW = ConfigDict(populate_by_name=True, extra="ignore", hide_input_in_errors=True)
+"""The pydantic config of a row: an item of the list the refresh reads by the thousand (the
+organisation's users), a frozen slotted dataclass rather than a model: no instance dict nor
+set of the fields given (12 MiB of models per 10,000 users, measured)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class User:
     """A member of the organisation as the platform shows it (never its password, trial end
     or settings). `last_login` is volatile and never compared."""
+
+    __pydantic_config__ = ROW
 
     id: int
     username: str

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from pydantic import SecretStr
+from dataclasses import FrozenInstanceError
+
+import pytest
+from pydantic import SecretStr, TypeAdapter
 
 from reconciler.providers.tradervue.models import (
     NewUser,
     NewUserSettings,
     User,
+    UserList,
     UserUpdate,
     WireChart,
 )
@@ -48,7 +52,20 @@ def test_an_update_body_holds_only_the_changed_fields() -> None:
 
 
 def test_a_listed_user_ignores_unknown_fields() -> None:
-    user = User.model_validate(
+    user = TypeAdapter(User).validate_python(
         {"id": 1, "username": "a", "email": "a@x.io", "plan": "Free", "avatar": "x.png"}
     )
     assert (user.billing_mode, user.last_login) == (None, None)
+
+
+def test_a_listed_user_is_a_frozen_row_without_an_instance_dict() -> None:
+    """The refresh lists the whole organisation at once: each user is a slotted row (no
+    instance dict, no set of the fields given), a few times smaller than a model."""
+    listed = UserList.model_validate(
+        {"users": [{"id": 1, "username": "a", "email": "a@x.io", "plan": "Free"}]}
+    )
+    (user,) = listed.users
+
+    assert not hasattr(user, "__dict__")
+    with pytest.raises(FrozenInstanceError):
+        user.plan = "Gold"  # type: ignore[misc]
