@@ -174,7 +174,7 @@ def remote_user(request: ReadRequest, user: User) -> Remote:
     mapping for both)."""
     address = request.address
     attributes: dict[str, Any] = {"email": user.email.lower()}
-    shown = user.model_fields_set  # what `user.shown` tells, read once for all five fields
+    shown = user.shown_fields  # what `user.shown` tells, read once for all five fields
     for name, field in _SHOWN:
         if field in shown:
             attributes[name] = getattr(user, field)

@@ -5,16 +5,29 @@ from __future__ import annotations
 
 import email.utils
 import math
-from typing import TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import httpx
-from pydantic import BaseModel, ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from reconciler.errors import ProviderRejected, ProviderUnavailable
 from reconciler.providers.traderpal.models import ErrorEnvelope
 
 PROVIDER = "traderpal"
-ModelT = TypeVar("ModelT", bound=BaseModel)
+ModelT = TypeVar("ModelT")
+"""A wire shape an answer is validated into: a model, or a row (a pydantic dataclass)."""
+
+
+_VALIDATORS: dict[type[Any], Callable[[Any], Any]] = {}
+
+
+def validator(model: type[ModelT]) -> Callable[[Any], ModelT]:
+    """The validation of `model` from parsed JSON, for a model and a row alike (made once)."""
+    found = _VALIDATORS.get(model)
+    if found is None:
+        found = _VALIDATORS[model] = TypeAdapter(model).validate_python
+    return found
 
 
 class TraderPalRejected(ProviderRejected):
@@ -48,7 +61,7 @@ def decode_answer(response: httpx.Response, model: type[ModelT], *, operation: s
             operation=operation,
         )
     try:
-        return model.model_validate(response.json())
+        return validator(model)(response.json())
     except (ValueError, ValidationError) as exc:
         raise ProviderUnavailable(
             f"unexpected answer to HTTP {response.status_code} ({type(exc).__name__})",

@@ -31,6 +31,7 @@ from reconciler.providers.traderpal.answers import (
     decode_answer,
     describe_failure,
     retry_after,
+    validator,
 )
 from reconciler.providers.traderpal.limits import USERS_PER_PAGE
 from reconciler.providers.traderpal.models import (
@@ -226,7 +227,7 @@ class TraderPalClient:
                 )
             decoded = None
             if response.status_code < 300:
-                decoded = validate_json(model.model_validate, response)
+                decoded = validate_json(validator(model), response)
                 if decoded is None:
                     check_json(response, provider=PROVIDER, operation=operation)
             return response, decoded

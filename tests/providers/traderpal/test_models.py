@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import FrozenInstanceError
 from typing import Any
 
 import pytest
+from pydantic import TypeAdapter
 
-from reconciler.providers.traderpal.models import NewUser, User, UserChanges
+from reconciler.providers.traderpal.models import NewUser, User, UserChanges, UserPage
 
 
 def user(**fields: Any) -> User:
-    return User.model_validate({"userId": "usr_abcdefghi", "email": "a@example.com", **fields})
+    return TypeAdapter(User).validate_python(
+        {"userId": "usr_abcdefghi", "email": "a@example.com", **fields}
+    )
 
 
 @pytest.mark.parametrize(
@@ -56,3 +60,25 @@ def test_user_changes_send_exactly_what_was_set_nulls_included() -> None:
         "status": "suspended",
     }
     assert UserChanges().body() == {}
+
+
+def test_a_listed_user_is_a_frozen_row_without_an_instance_dict() -> None:
+    """The refresh lists every user at once: each is a slotted row (no instance dict, no set
+    of the fields given of its own), a few times smaller than a model."""
+    page = UserPage.model_validate(
+        {"users": [{"userId": "usr_abcdefghi", "email": "a@example.com", "country": "US"}]}
+    )
+    (found,) = page.users
+
+    assert not hasattr(found, "__dict__")
+    assert not hasattr(found.verification_status, "__dict__")
+    with pytest.raises(FrozenInstanceError):
+        found.country = "GB"  # type: ignore[misc]
+    assert found.shown("country")
+
+
+def test_what_an_answer_carries_is_found_not_taken_from_it() -> None:
+    found = user(shownFields=["country"], shown_fields=["phone_number"])
+    assert not found.shown("country")
+    assert not found.shown("phone_number")
+    assert user(verificationStatus={"identity": "pending"}).verification_status is not None
