@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from pydantic import Field
 
-from reconciler.providers.tradovate.wire import ErrorTextResponse, Wire, WireRequest
+from reconciler.providers.tradovate.wire import ROW, ErrorTextResponse, Wire, WireRequest
 
 
-class UserPlugin(Wire):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UserPlugin:
+    """A user's plugin (an entitlement granted); the refresh lists the firm's: a row."""
+
+    __pydantic_config__ = ROW
+
     id: int
     user_id: int
     entitlement_id: int | None = None

@@ -46,8 +46,12 @@ class SubscriptionPlan(Wire):
     organization_id: int | None = None
 
 
-class TradovateSubscription(Wire):
-    """A subscription a user holds; cancel-everything sets `cancelledRenewal`."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TradovateSubscription:
+    """A subscription a user holds; cancel-everything sets `cancelledRenewal`. The refresh
+    lists the firm's: a row."""
+
+    __pydantic_config__ = ROW
 
     id: int
     user_id: int

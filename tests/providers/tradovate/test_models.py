@@ -7,6 +7,7 @@ from pydantic import SecretStr, TypeAdapter
 
 from reconciler.providers.tradovate.models import (
     AccessTokenResponse,
+    Account,
     AutoLiq,
     CancelEverything,
     ContactUpdate,
@@ -16,6 +17,10 @@ from reconciler.providers.tradovate.models import (
     EvaluationUser,
     ItemOutcome,
     PenaltyTicket,
+    TradingPermission,
+    TradovateSubscription,
+    User,
+    UserPlugin,
 )
 
 
@@ -158,3 +163,29 @@ def test_error_body_describes_violations_or_error_text() -> None:
     )
     assert violations.describe() == "name='a_1': Bad; name='b': Bad"
     assert ErrorBody.model_validate({"errorText": "Too many ids"}).describe() == "Too many ids"
+
+
+@pytest.mark.parametrize(
+    ("model", "item"),
+    [
+        (User, {"id": 1, "name": "a", "email": "a@x.io", "status": "Active"}),
+        (Account, {"id": 1, "name": "SA1", "userId": 1}),
+        (TradingPermission, {"id": 1, "userId": 1, "accountId": 1, "status": "Approved"}),
+        (AutoLiq, {"id": 1, "dailyLossAutoLiq": 1100}),
+        (TradovateSubscription, {"id": 1, "userId": 1, "tradovateSubscriptionPlanId": 7}),
+        (
+            UserPlugin,
+            {"id": 1, "userId": 1, "pluginName": "T-Prop", "approval": True, "entitlementId": 3},
+        ),
+    ],
+    ids=lambda value: value.__name__ if isinstance(value, type) else "",
+)
+def test_what_the_refresh_lists_by_the_firm_is_held_as_slotted_rows(
+    model: type[object], item: dict[str, object]
+) -> None:
+    """The firm's users, accounts, permissions, risk, subscriptions and plugins are listed
+    whole (no pages): each item is a frozen slotted row, not a model with a dict of its own."""
+    (row,) = TypeAdapter(list[model]).validate_python([item])  # type: ignore[valid-type]
+
+    assert type(row) is model
+    assert not hasattr(row, "__dict__")
