@@ -144,14 +144,16 @@ def _key(key: str) -> str:
 
 
 _RESOURCES = b'\n  "resources": {\n'
+_PENDING = b'\n  "pending": {\n'
 _COMMA = ord(",")
 _KEY = json.JSONDecoder()
 
 
-def decode_document(data: bytes) -> RawDocument:
+def decode_document(data: bytes, *, pending_as_texts: bool = False) -> RawDocument:
     """A stored document decoded, its records left as canonical texts: a canonical document
     is split by line (nothing per record is parsed but its address); any other is parsed whole
-    and each record encoded."""
+    and each record encoded. With `pending_as_texts`, a canonical document's pending
+    operations are left as texts too (`decode_pending` decodes those a journal leaves)."""
     start = data.find(_RESOURCES) if data.startswith(b'{\n  "format_version": ') else -1
     end = data.find(b"\n  }", start + len(_RESOURCES) - 1) if start >= 0 else -1
     if end < 0:
@@ -160,9 +162,27 @@ def decode_document(data: bytes) -> RawDocument:
         if isinstance(records, dict):
             raw["resources"] = {key: dump_compact(value) for key, value in records.items()}
         return raw
-    raw = load_object(data[:start] + b'\n  "resources": {}' + data[end + 4 :])
+    head, pending = data[:start], None
+    at = head.find(_PENDING) if pending_as_texts else -1
+    stop = head.find(b"\n  }", at + len(_PENDING) - 1) if at >= 0 else -1
+    if stop >= 0:  # a large apply's intents: most are resolved by the journal, never decoded
+        pending = _records(data, at + len(_PENDING), stop)
+        head = data[:at] + b'\n  "pending": {}' + data[stop + 4 : start]
+    raw = load_object(head + b'\n  "resources": {}' + data[end + 4 :])
+    del head
     raw["resources"] = _records(data, start + len(_RESOURCES), end)
+    if pending is not None:
+        raw["pending"] = pending
     return raw
+
+
+def decode_pending(raw: RawDocument) -> None:
+    """Decode in place the pending operations `decode_document` left as texts."""
+    pending = raw.get("pending")
+    if isinstance(pending, dict):
+        for key, value in pending.items():
+            if isinstance(value, str):
+                pending[key] = load_object(value.encode("utf-8"))
 
 
 def _records(data: bytes, start: int, end: int) -> dict[str, str]:
@@ -204,6 +224,7 @@ __all__ = [
     "RawDocument",
     "StateHeader",
     "decode_document",
+    "decode_pending",
     "dump_compact",
     "encode",
     "encode_chunks",

@@ -30,6 +30,7 @@ from reconciler.state.encoding import (
     StateHeader,
     _canonical_header,
     decode_document,
+    decode_pending,
     encode,
     is_int,
     parse_header,
@@ -83,9 +84,10 @@ class StateFiles:
             main = _read(self.state_path)
             if main is None:
                 return None
-            raw = decode_document(main)
+            raw = decode_document(main, pending_as_texts=True)
             del main  # a large file's bytes are not held while the journal is replayed
             if self._replay(raw):
+                decode_pending(raw)  # those the journal left
                 return raw
         raise StateError(f"{self.journal_path} does not continue {self.state_path}")
 
