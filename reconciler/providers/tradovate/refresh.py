@@ -105,15 +105,17 @@ def read_accounts(
     lifecycle = _lifecycle(client, catalogue, requests)
     if not any(r.natural_key.partition("/")[2] in live for r in requests):
         return {}  # none exists yet: permissions and risk settings need not be read
+    # each list is let go as read, only what the accounts need of it kept (the firm's size)
     permissions = {
-        (p.account_id, p.user_id): p
+        (p.account_id, p.user_id): p.id
         for p in client.list_trading_permissions()
         if p.status != "Revoked"
     }
-    risks = {r.id: r for r in client.list_auto_liqs()}
+    risk_settings: dict[tuple[Any, ...] | None, dict[str, Any]] = {}
+    risks = {r.id: _post_trade_risk(r, risk_settings) for r in client.list_auto_liqs()}
+    unset = _post_trade_risk(None, risk_settings)
     pre_trade = pre_trade_risk(client.list_position_limits(), client.list_risk_parameters())
     found = {}
-    risk_settings: dict[tuple[Any, ...] | None, dict[str, Any]] = {}
     for request in requests:
         user_key, _, name = request.natural_key.partition("/")
         account = live.get(name)
@@ -128,13 +130,13 @@ def read_accounts(
             )
         attributes = {
             "name": account.name,
-            "post_trade_risk": _post_trade_risk(risks.get(account.id), risk_settings),
+            "post_trade_risk": risks.get(account.id, unset),
             "pre_trade_risk": pre_trade.get(account.id, []),
         }
         if lifecycle is not None:
             attributes.update(lifecycle.read(account))
         facts = held_alike(  # the recorded facts when alike: one mapping for both
-            {"trading_permission_id": permission.id}, request.recorded_facts
+            {"trading_permission_id": permission}, request.recorded_facts
         )
         found[request.address] = Remote(
             request.address,
