@@ -139,16 +139,9 @@ def shown_as_recorded(
     held = recorded.get
     for key, value in shown.items():
         other = held(key, _ABSENT)
-        if other is value:
-            continue
-        kind = type(value)
-        if kind is not type(other) or other != value:
+        if other is not value and other != value:
             return shown
-        if kind is dict and not written_alike(value, other):
-            return shown
-        if kind is list and not written_alike(dict(enumerate(value)), dict(enumerate(other))):
-            return shown
-    return recorded
+    return recorded if written_alike(shown, recorded) else shown
 
 
 _ABSENT: Any = object()
