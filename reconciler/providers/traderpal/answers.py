@@ -5,29 +5,18 @@ from __future__ import annotations
 
 import email.utils
 import math
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import httpx
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 
 from reconciler.errors import ProviderRejected, ProviderUnavailable
+from reconciler.providers.shapes import validator_of
 from reconciler.providers.traderpal.models import ErrorEnvelope
 
 PROVIDER = "traderpal"
 ModelT = TypeVar("ModelT")
 """A wire shape an answer is validated into: a model, or a row (a pydantic dataclass)."""
-
-
-_VALIDATORS: dict[type[Any], Callable[[Any], Any]] = {}
-
-
-def validator(model: type[ModelT]) -> Callable[[Any], ModelT]:
-    """The validation of `model` from parsed JSON, for a model and a row alike (made once)."""
-    found = _VALIDATORS.get(model)
-    if found is None:
-        found = _VALIDATORS[model] = TypeAdapter(model).validate_python
-    return found
 
 
 class TraderPalRejected(ProviderRejected):
@@ -61,7 +50,7 @@ def decode_answer(response: httpx.Response, model: type[ModelT], *, operation: s
             operation=operation,
         )
     try:
-        return validator(model)(response.json())
+        return validator_of(model)(response.json())
     except (ValueError, ValidationError) as exc:
         raise ProviderUnavailable(
             f"unexpected answer to HTTP {response.status_code} ({type(exc).__name__})",

@@ -24,6 +24,7 @@ from reconciler.providers.http import (
     validate_json,
 )
 from reconciler.providers.pacing import Pacer
+from reconciler.providers.shapes import validator_of
 from reconciler.providers.traderpal.answers import (
     PROVIDER,
     ModelT,
@@ -31,7 +32,6 @@ from reconciler.providers.traderpal.answers import (
     decode_answer,
     describe_failure,
     retry_after,
-    validator,
 )
 from reconciler.providers.traderpal.limits import USERS_PER_PAGE
 from reconciler.providers.traderpal.models import (
@@ -227,7 +227,7 @@ class TraderPalClient:
                 )
             decoded = None
             if response.status_code < 300:
-                decoded = validate_json(validator(model), response)
+                decoded = validate_json(validator_of(model), response)
                 if decoded is None:
                     check_json(response, provider=PROVIDER, operation=operation)
             return response, decoded

@@ -12,7 +12,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 
 import httpx
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel, ValidationError
 
 from reconciler.errors import ProviderRejected, ProviderUnavailable, RateLimited
 from reconciler.providers.http import (
@@ -23,6 +23,7 @@ from reconciler.providers.http import (
     validate_json,
 )
 from reconciler.providers.pacing import Pacer
+from reconciler.providers.shapes import validator_of
 from reconciler.providers.tradervue.config import Credentials
 from reconciler.providers.tradervue.models import (
     Created,
@@ -37,7 +38,7 @@ logger = logging.getLogger(__name__)
 
 PROVIDER = "tradervue"
 ModelT = TypeVar("ModelT", bound=BaseModel)
-T = TypeVar("T")
+ShapeT = TypeVar("ShapeT")
 
 
 class TradervueClient:
@@ -90,9 +91,7 @@ class TradervueClient:
         response, listed = self._send("GET", "/users", model=UserList)
         self.platform_date = _date_of(response)
         if listed is None:
-            listed = _decode(
-                UserList.model_validate, response, name="UserList", operation="GET /users"
-            )
+            listed = _decode(UserList, response, operation="GET /users")
         return listed.users
 
     def get_user(self, user_id: int) -> User | None:
@@ -100,13 +99,13 @@ class TradervueClient:
         response, _ = self._send("GET", f"/users/{user_id}", missing_ok=True)
         if response.status_code == 404:
             return None
-        return _decode(_USER.validate_python, response, name="User", operation="GET /users/{id}")
+        return _decode(User, response, operation="GET /users/{id}")
 
     def create_user(self, user: NewUser) -> int:
         """The new user's id. A refusal (e.g. a taken username) is ProviderRejected with the
         platform's `Invalid request: ...` text."""
         response, _ = self._send("POST", "/users", body=user.body())
-        return _decode(Created.model_validate, response, name="Created", operation="POST /users").id
+        return _decode(Created, response, operation="POST /users").id
 
     def update_user(self, user_id: int, update: UserUpdate) -> bool:
         """Change the given fields; False when the user is not in the organisation (404)."""
@@ -230,21 +229,15 @@ def _retry_after(value: str | None, clock: Callable[[], float]) -> float | None:
     return max(0.0, moment.timestamp() - clock())
 
 
-_USER = TypeAdapter(User)
-"""A user's answer validated into its row (a dataclass, not a model)."""
-
-
-def _decode(
-    validate: Callable[[Any], T], response: httpx.Response, *, name: str, operation: str
-) -> T:
-    """Validate a JSON answer with `validate` (of the wire shape `name`); an unexpected shape
-    is ProviderUnavailable."""
+def _decode(shape: type[ShapeT], response: httpx.Response, *, operation: str) -> ShapeT:
+    """Validate a JSON answer into a wire model or row; an unexpected shape is
+    ProviderUnavailable."""
     try:
-        return validate(response.json())
+        return validator_of(shape)(response.json())
     except ValueError as exc:  # ValidationError and JSON decoding errors alike
         count = exc.error_count() if isinstance(exc, ValidationError) else 1
         raise ProviderUnavailable(
-            f"unexpected answer ({count} problem(s) decoding {name})",
+            f"unexpected answer ({count} problem(s) decoding {shape.__name__})",
             provider=PROVIDER,
             operation=operation,
         ) from exc
