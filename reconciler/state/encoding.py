@@ -145,7 +145,6 @@ def _key(key: str) -> str:
 
 _RESOURCES = b'\n  "resources": {\n'
 _PENDING = b'\n  "pending": {\n'
-_COMMA = ord(",")
 _KEY = json.JSONDecoder()
 
 
@@ -194,19 +193,26 @@ def _records(data: bytes, start: int, end: int) -> dict[str, str]:
         stop = find(b"\n", start, end)
         if stop < 0:
             stop = end
-        at = find(b'": ', start + 5, stop)
-        key = data[start + 5 : at].decode("utf-8") if at >= 0 else "\\"
-        if "\\" in key:  # escaped (or no key at all): the JSON decoder reads it
-            line = data[start:stop].decode("utf-8")
-            try:
-                key, past = _KEY.raw_decode(line, 4)
-            except ValueError:
-                raise StateError("state is not valid JSON: a malformed record line") from None
-            at = start + len(line[:past].encode("utf-8")) - 1  # the key's closing quote
-        last = stop - 1 if data[stop - 1] == _COMMA else stop
-        resources[key] = data[at + 3 : last].decode("utf-8")
+        key, text = record_of_line(data[start:stop])
+        resources[key] = text
         start = stop + 1
     return resources
+
+
+def record_of_line(line: bytes) -> tuple[str, str]:
+    """The key and canonical text of one record line of a canonical document (`    "key":
+    text`, with or without its comma, without its newline)."""
+    at = line.find(b'": ', 5)
+    key = line[5:at].decode("utf-8") if at >= 0 else "\\"
+    if "\\" in key:  # escaped (or no key at all): the JSON decoder reads it
+        text = line.decode("utf-8")
+        try:
+            key, past = _KEY.raw_decode(text, 4)
+        except ValueError:
+            raise StateError("state is not valid JSON: a malformed record line") from None
+        at = len(text[:past].encode("utf-8")) - 1  # the key's closing quote
+    last = len(line) - 1 if line.endswith(b",") else len(line)
+    return key, line[at + 3 : last].decode("utf-8")
 
 
 _COMPACT = json.JSONEncoder(
@@ -232,4 +238,5 @@ __all__ = [
     "is_int",
     "load_object",
     "parse_header",
+    "record_of_line",
 ]

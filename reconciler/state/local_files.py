@@ -29,12 +29,12 @@ from reconciler.state.encoding import (
     RawDocument,
     StateHeader,
     _canonical_header,
-    decode_document,
     decode_pending,
     encode,
     is_int,
     parse_header,
 )
+from reconciler.state.streamed import journal_lines, read_document_file
 
 JOURNAL_FROM_BYTES = 1 << 20
 """assumed: a state file below 1 MiB is rewritten whole on every write (a few milliseconds),
@@ -81,11 +81,9 @@ class StateFiles:
         """The decoded document with the journal replayed; a read that raced a compaction
         (the journal continues a newer file) starts again."""
         for _ in range(_READ_ATTEMPTS):
-            main = _read(self.state_path)
-            if main is None:
+            raw = read_document_file(self.state_path)  # a line at a time: never whole
+            if raw is None:
                 return None
-            raw = decode_document(main, pending_as_texts=True)
-            del main  # a large file's bytes are not held while the journal is replayed
             if self._replay(raw):
                 decode_pending(raw)  # those the journal left
                 return raw
@@ -126,16 +124,11 @@ class StateFiles:
 
     def _replay(self, raw: RawDocument) -> bool:
         """Apply the journal's complete lines to `raw`; False when they skip a serial."""
-        data = _read(self.journal_path)
-        if not data:
-            return True
         lineage, serial = raw.get("lineage"), raw.get("serial")
-        if not is_int(serial):
-            raise StateError("invalid state document: serial missing or malformed")
-        start = 0
-        while (stop := data.find(b"\n", start)) >= 0:  # what follows the last newline is torn
-            delta = _delta(data[start:stop], self.journal_path)  # one line copied at a time
-            start = stop + 1
+        for line in journal_lines(self.journal_path):  # a line at a time: never whole
+            if not is_int(serial):
+                raise StateError("invalid state document: serial missing or malformed")
+            delta = _delta(line, self.journal_path)
             if delta.lineage != lineage or delta.serial <= serial:
                 continue
             if delta.serial != serial + 1:
