@@ -56,12 +56,13 @@ def _since(created: object, updated: object) -> str:
     return since if isinstance(since, str) else ""
 
 
-def decoded_parts(records: Records) -> Iterator[tuple[str, RecordParts]]:
+def decoded_parts(records: Records, *, drain: bool = False) -> Iterator[tuple[str, RecordParts]]:
     """(address, parts) of every record: a kept model's when one was built from the very text,
-    else decoded from it and not kept (see `parts_of`)."""
+    else decoded from it and not kept (see `parts_of`). With `drain`, each record is let go
+    as it is decoded (see `Records.drain`)."""
     kept = records.kept
-    for address, raw in records.raw.items():
-        model = kept(address, raw)
+    taken = records.drain() if drain else ((a, raw, kept(a, raw)) for a, raw in records.raw.items())
+    for address, raw, model in taken:
         yield address, parts_of(raw) if model is None else _model_parts(model)
 
 

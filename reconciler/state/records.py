@@ -188,6 +188,19 @@ class Records(Mapping[str, ResourceState]):
         self._built = {}
         self._origin = None
 
+    def drain(self) -> Iterator[tuple[str, RawRecord, ResourceState | None]]:
+        """`release`, a record at a time: (address, stored form, the model kept for it) of
+        every record, each let go as the next is taken, for a run that reads each record once
+        and writes nothing (a plan decodes a large state without holding all its texts and
+        all they decode to at once). This object is empty from the first record on, and so is
+        every document sharing its records (an unchanged edit's snapshot too)."""
+        raw, built = self._raw, self._built
+        self.release()
+        for address in list(raw):
+            text = raw.pop(address)
+            kept = built.pop(address, None)
+            yield address, text, kept[1] if kept is not None and kept[0] is text else None
+
     def mentioning(self, word: str) -> Iterator[tuple[str, ResourceState]]:
         """(address, model) of each record whose text may hold the JSON string `word`: holds it
         literally, or holds an escape (which could spell it); no other record is decoded."""

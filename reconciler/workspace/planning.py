@@ -63,17 +63,17 @@ def plan_workspace(
     resources = workspace.resources
     # a targeted plan that looks at its targets' records alone: a few traders' are decoded
     is_narrow = only is not None and not moved and not document.pending
+    protected = protection(workspace, document, only=only if is_narrow else None)
     if only is not None and is_narrow:
         recorded = recorded_at(document, only)
-    else:
-        recorded = rekey(recorded_of(document, known=resources), moved)
+    else:  # with `release`, each record's text is let go as it is decoded
+        recorded = rekey(recorded_of(document, known=resources, drain=release), moved)
     if only is None and options.targets:
         only = targeted(workspace, options.targets, recorded)
     checked = resources
     if only is not None:  # a targeted plan: another trader's problem does not block it
         checked = {r.address: r for r in workspace.declared_at(only)}
     check_fixed_keys(checked, recorded, workspace.rules, workspace.desired.sources)
-    protected = protection(workspace, document, only=only if is_narrow else None)
     if release:  # the records' texts are a large state's largest part: not held any longer
         workspace.store.release(document)
     remote = refresh(
@@ -172,7 +172,7 @@ def drift_of(workspace: Workspace, document: StateDocument, *, release: bool = F
     """Refresh only, and compare the platforms with the recorded state (its records decoded
     once, for both). With `release` (a run that writes no state), the document's records are
     let go once read, before the refresh: only its header is left."""
-    recorded = recorded_of(document)
+    recorded = recorded_of(document, drain=release)  # with `release`, let go as decoded
     if release:
         workspace.store.release(document)
     remote = refresh(workspace.adapters, workspace.resources, document, recorded)

@@ -26,16 +26,18 @@ def recorded_of(
     records: Mapping[str, ResourceState] | None = None,
     *,
     known: Mapping[Address, DesiredResource] | None = None,
+    drain: bool = False,
 ) -> dict[Address, Recorded]:
-    """The document's records (or those of `records`) by address. At an address among `known`
-    (the declared resources) the address is that very object rather than a new one parsed from
-    the record's key, so the diff's lookups find it by identity; and recorded attributes alike
-    the declared ones are the declared mapping, a recorded key or text equal to the declared
-    one that very string (a large firm's state repeats the manifests' values: one copy of each
-    rather than two)."""
+    """The document's records (or those of `records`) by address; with `drain` (a run that
+    writes nothing), the document's records are let go as they are decoded. At an address
+    among `known` (the declared resources) the address is that very object rather than a new
+    one parsed from the record's key, so the diff's lookups find it by identity; and recorded
+    attributes alike the declared ones are the declared mapping, a recorded key or text equal
+    to the declared one that very string (a large firm's state repeats the manifests' values:
+    one copy of each rather than two)."""
     declared = {address.text: resource for address, resource in (known or {}).items()}
     recorded = {}
-    for text, (remote_id, key, decoded, facts, since) in _parts(document, records):
+    for text, (remote_id, key, decoded, facts, since) in _parts(document, records, drain):
         resource = declared.get(text)
         attributes: Mapping[str, Any] = decoded
         if resource is None:
@@ -51,12 +53,12 @@ def recorded_of(
 
 
 def _parts(
-    document: StateDocument, records: Mapping[str, ResourceState] | None
+    document: StateDocument, records: Mapping[str, ResourceState] | None, drain: bool
 ) -> Iterable[tuple[str, RecordParts]]:
     """(address, parts) of the document's records, or of `records`: those of a document
-    decoded straight from their texts (no model per record)."""
+    decoded straight from their texts (no model per record), let go as decoded with `drain`."""
     if records is None:
-        return decoded_parts(document.resources)
+        return decoded_parts(document.resources, drain=drain)
     return (
         (text, (r.remote_id, r.natural_key, r.attributes, r.facts, since_of(r)))
         for text, r in records.items()

@@ -14,7 +14,8 @@ from reconciler.state import LocalBackend, ResourceState, StateDocument, StateSt
 from reconciler.state.records import Records
 from reconciler.watch.runs import RunOptions, run
 from reconciler.watch.targets import TraderIndex
-from reconciler.workspace import Workspace, open_workspace
+from reconciler.workspace import Workspace, open_workspace, planning
+from reconciler.workspace.refresh import refresh
 from tests.project import ALICE, TEAM, Project
 from tests.watch.test_loop import state
 
@@ -151,19 +152,25 @@ def test_a_full_run_lets_the_records_go_while_it_refreshes_and_reads_them_again(
     State is read again once planned, so the next event is answered without a read."""
     released: list[int] = []
     release = StateStore.release
+    refreshed: list[tuple[int, int]] = []  # texts held, records decoded when the refresh starts
 
     def counted(self: StateStore, document: StateDocument) -> None:
         released.append(len(document.resources.raw))
         release(self, document)
 
+    def watched(*args: Any, **kwargs: Any) -> Any:
+        refreshed.append((len(args[2].resources.raw), len(args[3])))
+        return refresh(*args, **kwargs)
+
     monkeypatch.setattr(StateStore, "release", counted)
+    monkeypatch.setattr(planning, "refresh", watched)
     index = TraderIndex(workspace.resources, None)
     before = state(project)
 
     run_full(workspace, index, [])
 
-    assert len(released) == 1
-    assert released[0] == len(before)
+    assert released == [0]  # each record's text was let go as it was decoded
+    assert refreshed == [(0, len(before))]
     assert state(project) == before
     reads = counted_reads(monkeypatch)
     assert "applied" in run_for(workspace, index, signed(project, "alice", "alice.smith"))
