@@ -4,7 +4,7 @@ the store last read or wrote, and the new header; a backend stores only that."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,18 +66,74 @@ class StateDelta:
 
     @classmethod
     def from_line(cls, line: bytes) -> StateDelta:
-        """The delta of a line `to_line` made; StateError for anything else."""
+        """The delta of a line `to_line` made; StateError for anything else. A line as made
+        is read an entry at a time (a large apply's line, tens of MB, is never decoded whole:
+        each record is decoded and encoded on its own); any other is decoded whole."""
         try:
-            data = json.loads(line)
-            header, resources, pending = data["header"], data["resources"], data["pending"]
-        except (ValueError, TypeError, KeyError):
-            raise StateError("a state journal line is not a state change") from None
+            entries = _entries_of(line.decode("utf-8"))
+        except (ValueError, IndexError):
+            entries = _whole(line)
+        header, texts, pending = entries
         if not (isinstance(header, dict) and set(header) == set(HEADER_FIELDS)):
             raise StateError("a state journal line has no valid header")
-        if not (isinstance(resources, dict) and isinstance(pending, dict)):
-            raise StateError("a state journal line is not a state change")
-        texts = {key: None if v is None else dump_compact(v) for key, v in resources.items()}
         return cls(header, texts, pending)
+
+
+_DECODE = json.JSONDecoder().raw_decode
+_HEADER, _PENDING, _RESOURCES = '{"header":', ',"pending":{', ',"resources":{'
+
+
+def _whole(line: bytes) -> tuple[Any, RecordChanges, PendingChanges]:
+    """Header, records' texts and pending operations of a line decoded whole."""
+    try:
+        data = json.loads(line)
+        header, resources, pending = data["header"], data["resources"], data["pending"]
+    except (ValueError, TypeError, KeyError):
+        raise StateError("a state journal line is not a state change") from None
+    if not (isinstance(resources, dict) and isinstance(pending, dict)):
+        raise StateError("a state journal line is not a state change")
+    return header, {key: _text(value) for key, value in resources.items()}, pending
+
+
+def _text(value: object) -> str | None:
+    """A record's canonical text (None: removed)."""
+    return None if value is None else dump_compact(value)
+
+
+def _entries_of(text: str) -> tuple[Any, RecordChanges, PendingChanges]:
+    """Header, records' texts and pending operations of a line as `to_line` makes it, each
+    entry decoded on its own; ValueError (or IndexError) for a line made otherwise."""
+    if not text.startswith(_HEADER):
+        raise ValueError(text[:10])
+    header, at = _DECODE(text, len(_HEADER))
+    if not text.startswith(_PENDING, at):
+        raise ValueError(at)
+    pending, at = _entries(text, at + len(_PENDING), lambda value: value)
+    if not text.startswith(_RESOURCES, at):
+        raise ValueError(at)
+    texts, at = _entries(text, at + len(_RESOURCES), _text)
+    if text[at:] != "}":
+        raise ValueError(at)
+    return header, texts, pending
+
+
+def _entries(text: str, at: int, kept: Callable[[Any], Any]) -> tuple[dict[str, Any], int]:
+    """The entries of the compact JSON object that starts just before `at` (past its `{`),
+    each value decoded alone and kept as `kept` makes it; and where the object ends."""
+    entries: dict[str, Any] = {}
+    if text[at] == "}":
+        return entries, at + 1
+    while True:
+        key, at = _DECODE(text, at)
+        if type(key) is not str or text[at] != ":":
+            raise ValueError(at)
+        value, at = _DECODE(text, at + 1)
+        entries[key] = kept(value)
+        if text[at] == "}":
+            return entries, at + 1
+        if text[at] != ",":
+            raise ValueError(at)
+        at += 1
 
 
 _LINE_START = b'{"header":'
