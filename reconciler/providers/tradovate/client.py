@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, Literal
 
 import httpx
@@ -130,7 +130,12 @@ class TradovateClient:
 
     def list_contacts(self, user_ids: Sequence[int]) -> list[ContactInfo]:
         """Contact info of the given users, in chunks of LDEPS_CHUNK ids per call."""
-        return item_reads.dependents(self._session, "live", "contactInfo", ContactInfo, user_ids)
+        return [contact for part in self.contact_chunks(user_ids) for contact in part]
+
+    def contact_chunks(self, user_ids: Sequence[int]) -> Iterator[list[ContactInfo]]:
+        """`list_contacts`, a call's answer at a time: the firm's contacts are never held."""
+        entity = "contactInfo"
+        return item_reads.dependent_chunks(self._session, "live", entity, ContactInfo, user_ids)
 
     def users_by_id(self, ids: Sequence[int]) -> list[User]:
         """The users of `ids` that exist, in chunks of ITEMS_CHUNK ids per call."""

@@ -4,7 +4,8 @@ theirs, whatever the size of the firm)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from itertools import chain
 
 from reconciler.providers.tradovate.calls import list_of
 from reconciler.providers.tradovate.dispatch import Domain, ItemT
@@ -17,7 +18,7 @@ LDEPS_CHUNK = MASTER_IDS_PER_LDEPS.value
 """Most master ids one `ldeps` call is sent (assumed, see limits.py)."""
 
 
-def by_ids(
+def by_id_chunks(
     session: Session,
     domain: Domain,
     path: str,
@@ -26,30 +27,44 @@ def by_ids(
     *,
     parameter: str,
     chunk: int,
-) -> list[ItemT]:
-    """GET `path?<parameter>=1,2,...` for every `chunk` of the distinct `ids`, joined."""
+) -> Iterator[list[ItemT]]:
+    """GET `path?<parameter>=1,2,...` for every `chunk` of the distinct `ids`, a call's answer
+    at a time: a caller that lets each go holds one call's items, not the firm's."""
     unique = list(dict.fromkeys(ids))
-    found: list[ItemT] = []
     for start in range(0, len(unique), chunk):
         text = ",".join(str(i) for i in unique[start : start + chunk])
-        found += list_of(session, domain, path, model, params={parameter: text})
-    return found
+        yield list_of(session, domain, path, model, params={parameter: text})
 
 
 def items(
     session: Session, domain: Domain, entity: str, model: type[ItemT], ids: Iterable[int]
 ) -> list[ItemT]:
     """The entities of `ids` that exist (`/<entity>/items`)."""
-    path = f"/{entity}/items"
-    return by_ids(session, domain, path, model, ids, parameter="ids", chunk=ITEMS_CHUNK)
+    path, chunk = f"/{entity}/items", ITEMS_CHUNK
+    chunks = by_id_chunks(session, domain, path, model, ids, parameter="ids", chunk=chunk)
+    return [*chain.from_iterable(chunks)]
 
 
 def dependents(
     session: Session, domain: Domain, entity: str, model: type[ItemT], masters: Iterable[int]
 ) -> list[ItemT]:
     """The entities depending on the master ids (`/<entity>/ldeps`)."""
-    path = f"/{entity}/ldeps"
-    return by_ids(session, domain, path, model, masters, parameter="masterids", chunk=LDEPS_CHUNK)
+    return [*chain.from_iterable(dependent_chunks(session, domain, entity, model, masters))]
 
 
-__all__ = ["ITEMS_CHUNK", "LDEPS_CHUNK", "by_ids", "dependents", "items"]
+def dependent_chunks(
+    session: Session, domain: Domain, entity: str, model: type[ItemT], masters: Iterable[int]
+) -> Iterator[list[ItemT]]:
+    """`dependents`, a call's answer at a time (see `by_id_chunks`)."""
+    path, chunk = f"/{entity}/ldeps", LDEPS_CHUNK
+    return by_id_chunks(session, domain, path, model, masters, parameter="masterids", chunk=chunk)
+
+
+__all__ = [
+    "ITEMS_CHUNK",
+    "LDEPS_CHUNK",
+    "by_id_chunks",
+    "dependent_chunks",
+    "dependents",
+    "items",
+]

@@ -74,12 +74,15 @@ def read_contacts(
     if not ids:
         return {}
     found = {}
-    for contact in client.list_contacts(sorted(ids)):
-        request = ids.get(contact.user_id)
-        if request is not None:
-            attributes = _as_declared({f: getattr(contact, f) for f in _CONTACT_FIELDS}, request)
-            remote_id = request.same_id(str(contact.user_id))
-            found[request.address] = Remote(request.address, remote_id, attributes)
+    for contacts in client.contact_chunks(sorted(ids)):  # each call's rows let go as read
+        for contact in contacts:
+            request = ids.get(contact.user_id)
+            if request is not None:
+                shown = {f: getattr(contact, f) for f in _CONTACT_FIELDS}
+                remote_id = request.same_id(str(contact.user_id))
+                found[request.address] = Remote(
+                    request.address, remote_id, _as_declared(shown, request)
+                )
     return found
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import weakref
+from collections.abc import Iterator, Sequence
 from typing import Any, cast
 
 from reconciler.plan import Address, DesiredResource, ReadRequest
@@ -27,8 +28,8 @@ class Contacts:
     def __init__(self, contacts: Sequence[ContactInfo]) -> None:
         self.contacts = contacts
 
-    def list_contacts(self, user_ids: Sequence[int]) -> list[ContactInfo]:
-        return [c for c in self.contacts if c.user_id in user_ids]
+    def contact_chunks(self, user_ids: Sequence[int]) -> Iterator[list[ContactInfo]]:
+        yield [c for c in self.contacts if c.user_id in user_ids]
 
 
 def request(name: str, attributes: dict[str, Any]) -> ReadRequest:
@@ -52,3 +53,31 @@ def test_a_contact_shown_as_declared_is_the_declared_mapping_and_others_what_is_
     same, changed = (found[declared[n].address].attributes for n in ("a", "b"))
     assert same is cast(DesiredResource, declared["a"].desired).attributes
     assert changed == {**FIELDS, "city": "Boston"}
+
+
+class Chunk(list[ContactInfo]):
+    """A call's answer that can be watched going."""
+
+
+def test_contacts_are_compared_a_call_at_a_time_and_each_answer_let_go() -> None:
+    users = {
+        f"u{i}": User(id=i, name=f"u{i}", email=f"u{i}@x.test", status="Active") for i in range(6)
+    }
+    requests = [request(name, dict(FIELDS)) for name in users]
+    answered: list[weakref.ref[Chunk]] = []
+    held_before: list[int] = []
+
+    class Chunked:
+        def contact_chunks(self, user_ids: Sequence[int]) -> Iterator[list[ContactInfo]]:
+            for start in range(0, len(user_ids), 2):
+                held_before.append(sum(ref() is not None for ref in answered))
+                chunk = Chunk(
+                    ContactInfo(id=i, user_id=i, **FIELDS) for i in user_ids[start : start + 2]
+                )
+                answered.append(weakref.ref(chunk))
+                yield chunk
+
+    found = read_contacts(cast(TradovateClient, Chunked()), requests, users)
+
+    assert len(found) == 6
+    assert held_before == [0, 1, 1]  # at most the answer just before, being let go
