@@ -37,6 +37,7 @@ def recorded_of(
     one copy of each rather than two)."""
     declared = {address.text: resource for address, resource in (known or {}).items()}
     recorded = {}
+    alike = _AlikeFacts()
     for text, (remote_id, key, decoded, facts, since) in _parts(document, records, drain):
         resource = declared.get(text)
         attributes: Mapping[str, Any] = decoded
@@ -47,9 +48,40 @@ def recorded_of(
             if key == resource.natural_key:
                 key = resource.natural_key
             attributes = _shared(decoded, resource.attributes)
-        # most records have no facts: one shared empty mapping
-        recorded[address] = Recorded(address, remote_id, attributes, facts or _NO_FACTS, key, since)
+        shared = alike.shared(address.kind, facts)
+        recorded[address] = Recorded(address, remote_id, attributes, shared, key, since)
     return recorded
+
+
+FACTS_SHARED_PER_KIND = 64
+"""Distinct facts of one kind shared among its records (assumed: a tuning of ours); a kind
+with more (an id of its own in each record) keeps each record's."""
+
+
+class _AlikeFacts:
+    """One mapping for the records of a kind whose facts are alike (a TraderPal user's
+    verification: two values among a firm's users), of plain values only."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, dict[tuple[object, ...], Mapping[str, Any]] | None] = {}
+
+    def shared(self, kind: str, facts: dict[str, Any]) -> Mapping[str, Any]:
+        if not facts:
+            return _NO_FACTS  # most records have none
+        seen = self._seen.setdefault(kind, {})
+        if seen is None or not all(type(v) in _PLAIN for v in facts.values()):
+            return facts
+        key = tuple((k, type(v), v) for k, v in facts.items())  # True is not 1 here
+        found = seen.get(key)
+        if found is None:
+            if len(seen) >= FACTS_SHARED_PER_KIND:
+                self._seen[kind] = None  # facts of their own: none shared from now on
+                return facts
+            found = seen[key] = facts
+        return found
+
+
+_PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
 def _parts(

@@ -4,8 +4,9 @@ the recorded mappings (a large firm's refresh holds one copy of each, not two)."
 from __future__ import annotations
 
 from reconciler.plan import Address
+from reconciler.state import ResourceState, StateDocument
 from reconciler.workspace import open_workspace
-from reconciler.workspace.records import recorded_of
+from reconciler.workspace.records import FACTS_SHARED_PER_KIND, recorded_of
 from reconciler.workspace.refresh import refresh
 from tests.project import Project
 
@@ -64,3 +65,38 @@ def test_an_account_shown_as_recorded_is_the_recorded_mapping_and_id(project: Pr
     assert remote[bob].attributes is not recorded[bob].attributes
     assert "template" not in remote[bob].attributes
     assert remote[bob].attributes["post_trade_risk"]["daily_loss_auto_liq"] == 1234.0
+
+
+def _record(facts: dict[str, object]) -> ResourceState:
+    return ResourceState(remote_id="1", attributes={}, facts=facts, updated_at="x")
+
+
+def test_records_of_a_kind_with_alike_facts_share_one_mapping() -> None:
+    """A TraderPal user's verification is one of two values among a firm's users: one mapping
+    each; a kind whose facts hold an id of each record keeps each its own, and values of
+    other types (True is not 1) are never taken for one another."""
+    records = {
+        **{f"traderpal_user.p{i}": _record({"verification": "pending"}) for i in range(3)},
+        "traderpal_user.v": _record({"verification": "verified"}),
+        "traderpal_user.one": _record({"verification": 1}),
+        "traderpal_user.true": _record({"verification": True}),
+        "traderpal_user.none": _record({}),
+        **{
+            f"tradovate_account.a{i}/A": _record({"trading_permission_id": i})
+            for i in range(FACTS_SHARED_PER_KIND + 10)
+        },
+        **{f"tradovate_account.b{i}/B": _record({"trading_permission_id": 1}) for i in range(2)},
+    }
+
+    recorded = recorded_of(StateDocument.new(), records)
+
+    facts = {str(a): r.facts for a, r in recorded.items()}
+    assert {k: dict(v) for k, v in facts.items()} == {k: r.facts for k, r in records.items()}
+    pending = [facts[f"traderpal_user.p{i}"] for i in range(3)]
+    assert pending[0] is pending[1] is pending[2]
+    assert facts["traderpal_user.v"] is not pending[0]
+    assert type(facts["traderpal_user.one"]["verification"]) is int
+    assert type(facts["traderpal_user.true"]["verification"]) is bool
+    # past the kind's limit, alike facts are no longer looked for: each record keeps its own
+    assert facts["tradovate_account.b0/B"] is not facts["tradovate_account.b1/B"]
+    assert facts["tradovate_account.a1/A"] is not facts["tradovate_account.b0/B"]
