@@ -13,29 +13,19 @@ from reconciler.errors import StateError
 from reconciler.state import (
     FORMAT_VERSION,
     LocalBackend,
-    PendingOperation,
     ResourceState,
     StateDocument,
     StateStore,
 )
 from reconciler.state.encoding import decode_document
 from reconciler.state.streamed import journal_lines, read_document_file
+from tests.state.test_pending_texts import op
 
 RECORD = ResourceState(
     remote_id="102",
     attributes={"name": "bob", "city": "Zürich"},
     updated_at="2024-05-01T10:00:00+00:00",
 )
-
-
-def op(index: int) -> PendingOperation:
-    return PendingOperation(
-        id=f"op-{index}",
-        address=f"tradovate_user.t{index}",
-        action="create",
-        natural_key=f"t{index}",
-        started_at="2024-05-01T10:00:01+00:00",
-    )
 
 
 def document(addresses: list[str], *, pending: int = 2) -> StateDocument:
