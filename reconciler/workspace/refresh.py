@@ -69,6 +69,39 @@ def refresh(
         },
         moved,
     )
+    requests = _requests(adapters, resources, recorded, interrupted, only)
+    remote: dict[Address, Remote] = {}
+    if not adapters:
+        return remote
+    remote.update(_read(adapters, requests, few=few))
+    if not document.pending:
+        return remote  # nothing an interrupted apply may have made elsewhere
+    used = {r.address: r.natural_key for found in requests.values() for r in found}
+    unseen: dict[Address, str] = {}
+    for round_ in _shadow_rounds(document, used, moved):
+        shadows = {name: round_.get(name, []) for name in adapters}
+        seen = _read(adapters, shadows)
+        for address, found in seen.items():
+            _place(remote, recorded, address, found)
+        for requests_ in round_.values():
+            for request in requests_:
+                hit = seen.get(request.address)
+                if hit is None or hit.remote_id is None:
+                    unseen.setdefault(request.address, request.natural_key)
+    if now is not None and settle > 0:
+        _wait_for_late_commits(remote, resources, document, unseen, moved, now, settle)
+    return remote
+
+
+def _requests(
+    adapters: Mapping[str, Adapter],
+    resources: Mapping[Address, DesiredResource],
+    recorded: Mapping[Address, Recorded],
+    interrupted: Mapping[Address, str],
+    only: Collection[Address] | None,
+) -> dict[str, list[ReadRequest]]:
+    """Each platform's requests: for every desired, recorded or interrupted address (or those
+    in `only`), the key to read it by, its record and its declaration."""
     requests: dict[str, list[ReadRequest]] = {name: [] for name in adapters}
     known = (resources, recorded, interrupted)
     if only is None:  # declared first, in their order: nearly the order reads are sorted in
@@ -97,27 +130,7 @@ def refresh(
         else:
             key = interrupted[address]
         wanted.append(ReadRequest(address, key, record, resource))
-    remote: dict[Address, Remote] = {}
-    if not adapters:
-        return remote
-    remote.update(_read(adapters, requests, few=few))
-    if not document.pending:
-        return remote  # nothing an interrupted apply may have made elsewhere
-    used = {r.address: r.natural_key for found in requests.values() for r in found}
-    unseen: dict[Address, str] = {}
-    for round_ in _shadow_rounds(document, used, moved):
-        shadows = {name: round_.get(name, []) for name in adapters}
-        seen = _read(adapters, shadows)
-        for address, found in seen.items():
-            _place(remote, recorded, address, found)
-        for requests_ in round_.values():
-            for request in requests_:
-                hit = seen.get(request.address)
-                if hit is None or hit.remote_id is None:
-                    unseen.setdefault(request.address, request.natural_key)
-    if now is not None and settle > 0:
-        _wait_for_late_commits(remote, resources, document, unseen, moved, now, settle)
-    return remote
+    return requests
 
 
 def _wait_for_late_commits(
@@ -155,17 +168,21 @@ def _wait_for_late_commits(
 
 def _read(
     adapters: Mapping[str, Adapter],
-    requests: Mapping[str, list[ReadRequest]],
+    requests: dict[str, list[ReadRequest]],
     *,
     few: bool = False,
 ) -> dict[Address, Remote]:
+    """Each platform's requests read at once, in address order: each list of `requests` is
+    replaced by its sorted one (a large firm's lists are not held twice)."""
     wanted = {name: adapter for name, adapter in adapters.items() if requests.get(name)}
     remote: dict[Address, Remote] = {}
     if not wanted:
         return remote
+    for name in wanted:
+        requests[name] = in_address_order(requests[name])
     with ThreadPoolExecutor(len(wanted), thread_name_prefix="refresh") as pool:
         reads = [
-            pool.submit(_reader(adapter, few=few), in_address_order(requests[name]))
+            pool.submit(_reader(adapter, few=few), requests[name])
             for name, adapter in wanted.items()
         ]
         for read in reads:

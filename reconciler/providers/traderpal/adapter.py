@@ -21,6 +21,7 @@ from reconciler.plan import (
 )
 from reconciler.providers.base import Batch, Calls, Capabilities, ItemResult, ProviderContext
 from reconciler.providers.http import make_http_client
+from reconciler.providers.keys import lower
 from reconciler.providers.traderpal import operations
 from reconciler.providers.traderpal.client import TraderPalClient
 from reconciler.providers.traderpal.config import TraderPalSettings
@@ -132,7 +133,7 @@ def by_email(users: Sequence[User]) -> dict[str, User]:
     """Users by lower-cased e-mail; should several share one, an open one wins over a closed."""
     found: dict[str, User] = {}
     for user in users:
-        key = user.email.lower()
+        key = lower(user.email)
         if key not in found or found[key].status == "closed":
             found[key] = user
     return found
@@ -173,7 +174,7 @@ def remote_user(request: ReadRequest, user: User) -> Remote:
     Its attributes are the recorded ones when it shows them so, its facts when alike (one
     mapping for both)."""
     address = request.address
-    attributes: dict[str, Any] = {"email": user.email.lower()}
+    attributes: dict[str, Any] = {"email": lower(user.email)}
     shown = user.shown_fields  # what `user.shown` tells, read once for all five fields
     for name, field in _SHOWN:
         if field in shown:

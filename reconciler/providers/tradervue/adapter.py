@@ -23,6 +23,7 @@ from reconciler.plan import (
 from reconciler.providers.base import Batch, Calls, Capabilities, ItemResult, ProviderContext
 from reconciler.providers.conflicts import refuse_held_email
 from reconciler.providers.http import make_http_client
+from reconciler.providers.keys import lower
 from reconciler.providers.tradervue import operations
 from reconciler.providers.tradervue.client import TradervueClient
 from reconciler.providers.tradervue.config import Credentials, TradervueSettings
@@ -86,8 +87,8 @@ class TradervueAdapter:
             return {}
         users = self._client.list_users()
         by_id = {str(user.id): user for user in users}
-        by_name = {user.username.lower(): user for user in users}
-        by_email = {user.email.lower(): user for user in users}
+        by_name = {lower(user.username): user for user in users}
+        by_email = {lower(user.email): user for user in users}
         claimed = {r.natural_key: r.address for r in requests if r.natural_key}
         found: dict[Address, Remote] = {}
         for request in requests:

@@ -24,6 +24,7 @@ from reconciler.providers.base import (
     WatchSink,
 )
 from reconciler.providers.http import make_http_client
+from reconciler.providers.keys import lower
 from reconciler.providers.tradovate import operations
 from reconciler.providers.tradovate.catalogue import Catalogue
 from reconciler.providers.tradovate.client import TradovateClient
@@ -142,7 +143,7 @@ class TradovateAdapter:
         if not requests:
             return {}
         self._new_run()
-        users = {u.name.lower(): u for u in self._client.list_users()}
+        users = {lower(u.name): u for u in self._client.list_users()}
         client = self._client
         return self._read(requests, users, client.list_subscriptions, client.list_user_plugins)
 
@@ -157,7 +158,7 @@ class TradovateAdapter:
         if ids is None or len(ids) > FEW_USERS:
             return self.read(requests)
         self._new_run()
-        users = {u.name.lower(): u for u in self._client.users_by_id(sorted(ids.values()))}
+        users = {lower(u.name): u for u in self._client.users_by_id(sorted(ids.values()))}
         if not answers_alike(requests, users, ids):
             return self.read(requests)
         held = sorted(u.id for u in users.values())

@@ -11,6 +11,7 @@ from typing import Any
 from reconciler.errors import PlanConflict
 from reconciler.plan import Address, ReadRequest, Remote, held_alike, shown_as_recorded
 from reconciler.providers.conflicts import refuse_held_email
+from reconciler.providers.keys import lower
 from reconciler.providers.tradovate.catalogue import Catalogue
 from reconciler.providers.tradovate.client import TradovateClient
 from reconciler.providers.tradovate.config import PostTradeRisk
@@ -37,7 +38,7 @@ def read_users(
     """Users by username from the one user list; a plan-time error for a taken e-mail. With
     `plan` (the firm's plan name, the ids of users holding it still renewing), each user's
     `subscription_plan` is that name, or None when cancelled (cancel-everything) or never held."""
-    by_email = {u.email.lower(): u for u in users.values()}
+    by_email = {lower(u.email): u for u in users.values()}
     found = {}
     for request in requests:
         user = users.get(request.natural_key)

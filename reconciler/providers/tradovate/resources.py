@@ -7,6 +7,7 @@ from typing import Any
 
 from reconciler.manifest import Desired, GeneratePassword, Trader
 from reconciler.plan import Action, Address, DesiredResource, GeneratedSecret
+from reconciler.providers.keys import lower
 from reconciler.providers.tradovate.config import (
     TradovateAccount,
     TradovateSettings,
@@ -80,12 +81,6 @@ def expand(desired: Desired) -> list[DesiredResource]:
             continue
         resources.extend(_trader_resources(trader, block, shared))
     return resources
-
-
-def lower(text: str) -> str:
-    """`text` lower-cased, the same object when it already is (one string less per trader)."""
-    lowered = text.lower()
-    return text if lowered == text else lowered
 
 
 def _trader_resources(
