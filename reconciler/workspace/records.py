@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
-from types import MappingProxyType
 from typing import Any
 
 from reconciler.plan import (
@@ -17,8 +16,7 @@ from reconciler.plan import (
     share_texts,
 )
 from reconciler.state import RecordParts, ResourceState, StateDocument, decoded_parts, since_of
-
-_NO_FACTS: Mapping[str, Any] = MappingProxyType({})
+from reconciler.workspace.facts import AlikeFacts
 
 
 def recorded_of(
@@ -37,7 +35,7 @@ def recorded_of(
     one copy of each rather than two)."""
     declared = {address.text: resource for address, resource in (known or {}).items()}
     recorded = {}
-    alike = _AlikeFacts()
+    alike = AlikeFacts()
     for text, (remote_id, key, decoded, facts, since) in _parts(document, records, drain):
         resource = declared.get(text)
         attributes: Mapping[str, Any] = decoded
@@ -51,37 +49,6 @@ def recorded_of(
         shared = alike.shared(address.kind, facts)
         recorded[address] = Recorded(address, remote_id, attributes, shared, key, since)
     return recorded
-
-
-FACTS_SHARED_PER_KIND = 64
-"""Distinct facts of one kind shared among its records (assumed: a tuning of ours); a kind
-with more (an id of its own in each record) keeps each record's."""
-
-
-class _AlikeFacts:
-    """One mapping for the records of a kind whose facts are alike (a TraderPal user's
-    verification: two values among a firm's users), of plain values only."""
-
-    def __init__(self) -> None:
-        self._seen: dict[str, dict[tuple[object, ...], Mapping[str, Any]] | None] = {}
-
-    def shared(self, kind: str, facts: dict[str, Any]) -> Mapping[str, Any]:
-        if not facts:
-            return _NO_FACTS  # most records have none
-        seen = self._seen.setdefault(kind, {})
-        if seen is None or not all(type(v) in _PLAIN for v in facts.values()):
-            return facts
-        key = tuple((k, type(v), v) for k, v in facts.items())  # True is not 1 here
-        found = seen.get(key)
-        if found is None:
-            if len(seen) >= FACTS_SHARED_PER_KIND:
-                self._seen[kind] = None  # facts of their own: none shared from now on
-                return facts
-            found = seen[key] = facts
-        return found
-
-
-_PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
 def _parts(

@@ -6,7 +6,8 @@ from __future__ import annotations
 from reconciler.plan import Address
 from reconciler.state import ResourceState, StateDocument
 from reconciler.workspace import open_workspace
-from reconciler.workspace.records import FACTS_SHARED_PER_KIND, recorded_of
+from reconciler.workspace.facts import FACTS_SHARED_PER_KIND
+from reconciler.workspace.records import recorded_of
 from reconciler.workspace.refresh import refresh
 from tests.project import Project
 
