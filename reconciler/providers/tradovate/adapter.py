@@ -30,11 +30,7 @@ from reconciler.providers.tradovate.catalogue import Catalogue
 from reconciler.providers.tradovate.client import TradovateClient
 from reconciler.providers.tradovate.config import Credentials, Endpoints, TradovateSettings
 from reconciler.providers.tradovate.lifecycle import MAX_RESET_IDS
-from reconciler.providers.tradovate.limits import (
-    ACCOUNTS_PER_CREATE,
-    RATE_LIMITS,
-    USERS_PER_CREATE,
-)
+from reconciler.providers.tradovate.limits import ACCOUNTS_PER_CREATE, RATE_LIMITS, USERS_PER_CREATE
 from reconciler.providers.tradovate.models import TradovateSubscription, User, UserPlugin
 from reconciler.providers.tradovate.refresh import (
     read_accounts,

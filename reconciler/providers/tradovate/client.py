@@ -129,11 +129,10 @@ class TradovateClient:
         return list_of(self._session, "live", "/user/list", User)
 
     def list_contacts(self, user_ids: Sequence[int]) -> list[ContactInfo]:
-        """Contact info of the given users, in chunks of LDEPS_CHUNK ids per call."""
         return [contact for part in self.contact_chunks(user_ids) for contact in part]
 
     def contact_chunks(self, user_ids: Sequence[int]) -> Iterator[list[ContactInfo]]:
-        """`list_contacts`, a call's answer at a time: the firm's contacts are never held."""
+        """Contact info of the given users, LDEPS_CHUNK ids a call, one call's answer at a time."""
         entity = "contactInfo"
         return item_reads.dependent_chunks(self._session, "live", entity, ContactInfo, user_ids)
 
