@@ -5,8 +5,9 @@ the fast header read a backend's compare-and-swap needs, and raw JSON loading wi
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from io import BytesIO
 from typing import Any, TypeGuard
 
 from pydantic import BaseModel
@@ -143,36 +144,75 @@ def _key(key: str) -> str:
     return f'"{key}"'
 
 
-_RESOURCES = b'\n  "resources": {\n'
-_PENDING = b'\n  "pending": {\n'
+_FIRST, _SECOND = b"{\n", b'  "format_version": '
+_RESOURCES, _PENDING = b'  "resources": {\n', b'  "pending": {\n'
+_RECORD, _END = b"    ", b"  }"
 _KEY = json.JSONDecoder()
 
 
 def decode_document(data: bytes, *, pending_as_texts: bool = False) -> RawDocument:
     """A stored document decoded, its records left as canonical texts: a canonical document
-    is split by line (nothing per record is parsed but its address); any other is parsed whole
-    and each record encoded. With `pending_as_texts`, a canonical document's pending
-    operations are left as texts too (`decode_pending` decodes those a journal leaves)."""
-    start = data.find(_RESOURCES) if data.startswith(b'{\n  "format_version": ') else -1
-    end = data.find(b"\n  }", start + len(_RESOURCES) - 1) if start >= 0 else -1
-    if end < 0:
-        raw = load_object(data)
-        records = raw.get("resources")
-        if isinstance(records, dict):
-            raw["resources"] = {key: dump_compact(value) for key, value in records.items()}
-        return raw
-    head, pending = data[:start], None
-    at = head.find(_PENDING) if pending_as_texts else -1
-    stop = head.find(b"\n  }", at + len(_PENDING) - 1) if at >= 0 else -1
-    if stop >= 0:  # a large apply's intents: most are resolved by the journal, never decoded
-        pending = _records(data, at + len(_PENDING), stop)
-        head = data[:at] + b'\n  "pending": {}' + data[stop + 4 : start]
-    raw = load_object(head + b'\n  "resources": {}' + data[end + 4 :])
-    del head
-    raw["resources"] = _records(data, start + len(_RESOURCES), end)
-    if pending is not None:
-        raw["pending"] = pending
+    is split by line (`decode_lines`); any other is parsed whole and each record encoded."""
+    raw = decode_lines(BytesIO(data), pending_as_texts=pending_as_texts)
+    return decode_whole(data) if raw is None else raw
+
+
+def decode_whole(data: bytes) -> RawDocument:
+    """A stored document parsed as one JSON value, each record then encoded as its text."""
+    raw = load_object(data)
+    records = raw.get("resources")
+    if isinstance(records, dict):
+        raw["resources"] = {key: dump_compact(value) for key, value in records.items()}
     return raw
+
+
+def decode_lines(lines: Iterable[bytes], *, pending_as_texts: bool) -> RawDocument | None:
+    """The canonical document (`encode`) whose lines are `lines` (newlines kept), each record
+    line decoded on its own and its record kept as its text (nothing per record is parsed
+    but its address), the other lines parsed as JSON; with `pending_as_texts`, its pending
+    operations are kept as texts too (`decode_pending` decodes those a journal leaves). None
+    when the lines are not those of a canonical document (nothing of them is kept): it is
+    read whole then (`decode_whole`)."""
+    lines = iter(lines)
+    first, second = next(lines, b""), next(lines, b"")
+    if first != _FIRST or not second.startswith(_SECOND):
+        return None
+    sections = {_RESOURCES: "resources"}
+    if pending_as_texts:  # a large apply's intents: most are resolved by the journal
+        sections[_PENDING] = "pending"
+    head, texts_of = [first, second], {}
+    for line in lines:
+        name = sections.get(line)
+        if name is None:
+            head.append(line)
+            continue
+        texts, end = _section(lines)
+        if end is None or name in texts_of:
+            return None
+        texts_of[name] = texts
+        head.append(f'  "{name}": {{}}'.encode() + end[len(_END) :])
+    if "resources" not in texts_of:
+        return None
+    raw = load_object(b"".join(head))
+    if raw.get("resources") != {}:
+        return None
+    raw.update(texts_of)
+    return raw
+
+
+def _section(lines: Iterator[bytes]) -> tuple[dict[str, str], bytes | None]:
+    """The texts of a section's record lines by key, and the line that ends it (None when the
+    lines end first, or a line is neither)."""
+    texts = {}
+    for line in lines:
+        if line.startswith(_RECORD):
+            key, text = record_of_line(line.rstrip(b"\n"))
+            texts[key] = text
+        elif line.startswith(_END):
+            return texts, line
+        else:
+            return texts, None
+    return texts, None
 
 
 def decode_pending(raw: RawDocument) -> None:
@@ -182,21 +222,6 @@ def decode_pending(raw: RawDocument) -> None:
         for key, value in pending.items():
             if isinstance(value, str):
                 pending[key] = load_object(value.encode("utf-8"))
-
-
-def _records(data: bytes, start: int, end: int) -> dict[str, str]:
-    """The record lines of a canonical document between `start` and `end`, by address: each
-    line is decoded on its own, so no copy of the whole section is held while they are."""
-    resources = {}
-    find = data.find
-    while start < end:
-        stop = find(b"\n", start, end)
-        if stop < 0:
-            stop = end
-        key, text = record_of_line(data[start:stop])
-        resources[key] = text
-        start = stop + 1
-    return resources
 
 
 def record_of_line(line: bytes) -> tuple[str, str]:
@@ -230,7 +255,9 @@ __all__ = [
     "RawDocument",
     "StateHeader",
     "decode_document",
+    "decode_lines",
     "decode_pending",
+    "decode_whole",
     "dump_compact",
     "encode",
     "encode_chunks",
