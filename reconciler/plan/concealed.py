@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import SecretStr
 
 from reconciler.plan.resource import DesiredResource, GeneratedSecret
+from reconciler.plan.shape import shaped
 
 DIGEST_PREFIX = "hmac-sha256:"
 MIN_CONTAINED = 6
@@ -60,7 +61,11 @@ def mark_referenced(resource: DesiredResource, values: frozenset[str]) -> Desire
             key not in resource.sensitive
         ):
             found.append(key)
-    return replace(resource, sensitive=resource.sensitive | set(found)) if found else resource
+    if not found:
+        return resource
+    return replace(
+        resource, shape=shaped(resource.shape, {"sensitive": resource.sensitive | set(found)})
+    )
 
 
 class _Needles:

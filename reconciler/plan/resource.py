@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Unpack
 
 from pydantic import SecretStr
 
 from reconciler.frozen import quick_init
 from reconciler.plan.action import Action
 from reconciler.plan.address import Address
+from reconciler.plan.shape import PLAIN, ResourceShape, ShapeParts, shaped
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,8 +29,7 @@ _NONE: Mapping[str, Any] = MappingProxyType({})
 hundreds of thousands of resources)."""
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class DesiredResource:
     """One resource the manifests declare, in the provider's attribute vocabulary.
 
@@ -44,20 +44,70 @@ class DesiredResource:
     creation: a later change is not planned, and the plan says so in a note. `trader_refs` are
     paths into the attributes whose values name another trader (e.g. a mentor): when that
     trader is renamed by a move, the recorded value follows in state alone.
+
+    Those per-kind fields are given by keyword and kept in one shared `shape` (a firm has
+    hundreds of thousands of resources and a handful of shapes); they read as fields.
     """
 
     address: Address
     attributes: Mapping[str, Any]
     natural_key: str
-    inputs: Mapping[str, Any] = field(default_factory=lambda: _NONE)
-    depends_on: tuple[Address, ...] = ()
-    sensitive: frozenset[str] = frozenset()
-    replace_on: frozenset[str] = frozenset()
-    reset_on: frozenset[str] = frozenset()
-    create_only: frozenset[str] = frozenset()
-    create_action: Action = Action.CREATE
-    protected: bool = False
-    trader_refs: tuple[tuple[str, ...], ...] = ()
+    inputs: Mapping[str, Any]
+    depends_on: tuple[Address, ...]
+    shape: ResourceShape
+
+    def __init__(
+        self,
+        address: Address,
+        attributes: Mapping[str, Any],
+        natural_key: str,
+        inputs: Mapping[str, Any] = _NONE,
+        depends_on: tuple[Address, ...] = (),
+        shape: ResourceShape = PLAIN,
+        **parts: Unpack[ShapeParts],
+    ) -> None:
+        _set_address(self, address)
+        _set_attributes(self, attributes)
+        _set_natural_key(self, natural_key)
+        _set_inputs(self, inputs)
+        _set_depends_on(self, depends_on)
+        _set_shape(self, shaped(shape, parts) if parts else shape)
+
+    @property
+    def sensitive(self) -> frozenset[str]:
+        return self.shape.sensitive
+
+    @property
+    def replace_on(self) -> frozenset[str]:
+        return self.shape.replace_on
+
+    @property
+    def reset_on(self) -> frozenset[str]:
+        return self.shape.reset_on
+
+    @property
+    def create_only(self) -> frozenset[str]:
+        return self.shape.create_only
+
+    @property
+    def create_action(self) -> Action:
+        return self.shape.create_action
+
+    @property
+    def protected(self) -> bool:
+        return self.shape.protected
+
+    @property
+    def trader_refs(self) -> tuple[tuple[str, ...], ...]:
+        return self.shape.trader_refs
+
+
+_set_address = DesiredResource.__dict__["address"].__set__
+_set_attributes = DesiredResource.__dict__["attributes"].__set__
+_set_natural_key = DesiredResource.__dict__["natural_key"].__set__
+_set_inputs = DesiredResource.__dict__["inputs"].__set__
+_set_depends_on = DesiredResource.__dict__["depends_on"].__set__
+_set_shape = DesiredResource.__dict__["shape"].__set__
 
 
 @quick_init
