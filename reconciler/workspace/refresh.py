@@ -73,10 +73,15 @@ def refresh(
     remote: dict[Address, Remote] = {}
     if not adapters:
         return remote
-    remote.update(_read(adapters, requests, few=few))
+    # the keys read with, for what an interrupted apply may have made under another key
+    used = (
+        {r.address: r.natural_key for found in requests.values() for r in found}
+        if document.pending
+        else {}
+    )
+    remote.update(_read(adapters, requests, few=few))  # takes the lists out of `requests`
     if not document.pending:
         return remote  # nothing an interrupted apply may have made elsewhere
-    used = {r.address: r.natural_key for found in requests.values() for r in found}
     unseen: dict[Address, str] = {}
     for round_ in _shadow_rounds(document, used, moved):
         shadows = {name: round_.get(name, []) for name in adapters}
@@ -172,8 +177,9 @@ def _read(
     *,
     few: bool = False,
 ) -> dict[Address, Remote]:
-    """Each platform's requests read at once, in address order: each list of `requests` is
-    replaced by its sorted one (a large firm's lists are not held twice)."""
+    """Each platform's requests read at once, in address order. The lists are taken out of
+    `requests` (each sorted in its place: a large firm's lists are not held twice), so a
+    platform's requests are let go when its read ends, while a slower platform's goes on."""
     wanted = {name: adapter for name, adapter in adapters.items() if requests.get(name)}
     remote: dict[Address, Remote] = {}
     if not wanted:
@@ -182,7 +188,7 @@ def _read(
         requests[name] = in_address_order(requests[name])
     with ThreadPoolExecutor(len(wanted), thread_name_prefix="refresh") as pool:
         reads = [
-            pool.submit(_reader(adapter, few=few), requests[name])
+            pool.submit(_reader(adapter, few=few), requests.pop(name))
             for name, adapter in wanted.items()
         ]
         for read in reads:
