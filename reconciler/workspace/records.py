@@ -16,6 +16,7 @@ from reconciler.plan import (
     share_texts,
 )
 from reconciler.state import RecordParts, ResourceState, StateDocument, decoded_parts, since_of
+from reconciler.workspace.as_recorded import AsRecorded, unrecorded
 from reconciler.workspace.facts import AlikeFacts
 
 
@@ -82,9 +83,16 @@ def recorded_at(document: StateDocument, addresses: Iterable[Address]) -> dict[A
 def _shared(attributes: dict[str, Any], declared: Mapping[str, Any]) -> Mapping[str, Any]:
     """The declared attributes themselves when the record's (just decoded) are alike: equal,
     with values of the same types all the way down (an unchanged resource: one mapping rather
-    than two); else the record's, with the texts equal to the declared ones shared."""
+    than two), or a view of them without what state never records when that is alike;
+    else the record's, with the texts equal to the declared ones shared."""
     if held_alike(attributes, declared) is declared:
         return declared
+    if len(attributes) < len(declared):  # what a user records: all but a generated password
+        left_out = unrecorded(declared)
+        if left_out and len(attributes) + len(left_out) == len(declared):
+            view = AsRecorded(declared, left_out)
+            if held_alike(attributes, view) is view:
+                return view
     share_texts(attributes, declared)
     return attributes
 

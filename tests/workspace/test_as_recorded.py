@@ -1,0 +1,77 @@
+"""A user's record holds what the manifests declare but the generated password, which state
+never records: in memory it is a view of the declared attributes without it, not a mapping of
+its own (200,000 users' at 100,000 traders), and it reads, compares and plans as the record."""
+
+from __future__ import annotations
+
+import pytest
+
+from reconciler.plan import Address, GeneratedSecret
+from reconciler.workspace import open_workspace
+from reconciler.workspace.as_recorded import AsRecorded, unrecorded
+from reconciler.workspace.records import recorded_of
+from tests.project import TEAM, Project
+
+BOB, ALICE = Address.parse("tradovate_user.bob"), Address.parse("tradovate_user.alice")
+
+
+def test_a_user_recorded_as_declared_but_the_password_is_a_view_of_the_declared(
+    project: Project,
+) -> None:
+    assert project.run("apply", "--auto-approve").exit_code == 0
+
+    with open_workspace(project.manifests, connect=False) as workspace:
+        document = workspace.store.read()
+        stored = {a: dict(document.resources[a].attributes) for a in (str(BOB), str(ALICE))}
+        recorded = recorded_of(document, known=workspace.resources)
+        declared = workspace.resources[BOB].attributes
+
+    bob = recorded[BOB].attributes
+    assert isinstance(bob, AsRecorded)
+    assert bob == stored[str(BOB)]
+    assert stored[str(BOB)] == bob
+    assert "password" in declared
+    assert "password" not in bob
+    assert dict(bob) == {k: v for k, v in declared.items() if k != "password"}
+    # alice's password is a reference: state keeps its digest, so her record is her own
+    assert not isinstance(recorded[ALICE].attributes, AsRecorded)
+    assert recorded[ALICE].attributes == stored[str(ALICE)]
+    result = project.run("plan", "--detailed-exitcode")
+    assert result.exit_code == 0, result.output
+
+
+def test_a_user_whose_record_differs_keeps_a_mapping_of_its_own_and_plans_the_change(
+    project: Project,
+) -> None:
+    assert project.run("apply", "--auto-approve").exit_code == 0
+    project.write("traders/team.yaml", TEAM.replace("bob@example.com", "bob@elsewhere.com"))
+
+    with open_workspace(project.manifests, connect=False) as workspace:
+        recorded = recorded_of(workspace.store.read(), known=workspace.resources)
+
+    assert not isinstance(recorded[BOB].attributes, AsRecorded)
+    assert recorded[BOB].attributes["email"] == "bob@example.com"
+    result = project.run("plan", "--detailed-exitcode")
+    assert result.exit_code == 2, result.output
+    assert "bob@elsewhere.com" in result.output
+
+
+def test_the_view_reads_as_the_mapping_without_the_names_left_out() -> None:
+    declared = {"username": "u", "password": GeneratedSecret(), "email": "e"}
+    view = AsRecorded(declared, unrecorded(declared))
+
+    assert unrecorded(declared) == frozenset({"password"})
+    assert list(view) == ["username", "email"]
+    assert len(view) == 2
+    assert view == {"email": "e", "username": "u"}
+    assert view != {"username": "u"}
+    assert view != {"username": "u", "email": "e", "password": GeneratedSecret()}
+    assert view != {"username": "u", "email": "other"}
+    assert view.get("password") is None
+    assert view.get("email") == "e"
+    assert "password" not in view
+    assert "email" in view
+    with pytest.raises(KeyError):
+        view["password"]
+    assert repr(view) == repr({"username": "u", "email": "e"})
+    assert view.__eq__(3) is NotImplemented
