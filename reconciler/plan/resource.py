@@ -12,6 +12,7 @@ from pydantic import SecretStr
 from reconciler.frozen import quick_init
 from reconciler.plan.action import Action
 from reconciler.plan.address import Address
+from reconciler.plan.hold import RemoteHold, hold_of
 from reconciler.plan.shape import PLAIN, ResourceShape, ShapeParts, shaped
 
 
@@ -156,8 +157,7 @@ class ReadRequest:
         return remote_id
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Remote:
     """An object as the platform shows it now.
 
@@ -168,15 +168,60 @@ class Remote:
     is checked by apply with one call (see `Change.probe`). `deferred` names attributes the
     platform refuses to change for now, with why (a status while identity is unverified): a
     difference in them is a plan note, not a change, and state keeps its value.
+
+    The rarely set `blocked`, `probe` and `deferred` are kept in one shared `hold` (None when
+    none is set) and read as fields; `hold` is given either alone or not at all.
     """
 
     address: Address
     remote_id: str | None
-    attributes: Mapping[str, Any] = field(default_factory=lambda: _NONE)
-    blocked: str | None = None
-    facts: Mapping[str, Any] = field(default_factory=lambda: _NONE)
-    probe: bool = False
-    deferred: Mapping[str, str] = field(default_factory=lambda: _NONE)
+    attributes: Mapping[str, Any]
+    facts: Mapping[str, Any]
+    hold: RemoteHold | None
+
+    def __init__(
+        self,
+        address: Address,
+        remote_id: str | None,
+        attributes: Mapping[str, Any] = _NONE,
+        blocked: str | None = None,
+        facts: Mapping[str, Any] = _NONE,
+        probe: bool = False,
+        deferred: Mapping[str, str] = _NONE,
+        *,
+        hold: RemoteHold | None = None,
+    ) -> None:
+        _set_remote_address(self, address)
+        _set_remote_id(self, remote_id)
+        _set_remote_attributes(self, attributes)
+        _set_remote_facts(self, facts)
+        if blocked is not None or probe or deferred:
+            if hold is not None:
+                raise TypeError("a Remote's hold is given alone, or its fields without it")
+            hold = hold_of(blocked, probe, deferred)
+        _set_remote_hold(self, hold)
+
+    @property
+    def blocked(self) -> str | None:
+        hold = self.hold
+        return None if hold is None else hold.blocked
+
+    @property
+    def probe(self) -> bool:
+        hold = self.hold
+        return False if hold is None else hold.probe
+
+    @property
+    def deferred(self) -> Mapping[str, str]:
+        hold = self.hold
+        return _NONE if hold is None else hold.deferred
+
+
+_set_remote_address = Remote.__dict__["address"].__set__
+_set_remote_id = Remote.__dict__["remote_id"].__set__
+_set_remote_attributes = Remote.__dict__["attributes"].__set__
+_set_remote_facts = Remote.__dict__["facts"].__set__
+_set_remote_hold = Remote.__dict__["hold"].__set__
 
 
 @dataclass(frozen=True, slots=True)
