@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Unpack
 
@@ -111,52 +111,6 @@ _set_depends_on = DesiredResource.__dict__["depends_on"].__set__
 _set_shape = DesiredResource.__dict__["shape"].__set__
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
-class Recorded:
-    """What state remembers of one address: remote id, last applied attributes, facts, the
-    natural key the object was found by when it was last applied, and since when the address
-    is recorded (empty when not known)."""
-
-    address: Address
-    remote_id: str
-    attributes: Mapping[str, Any]
-    facts: Mapping[str, Any] = field(default_factory=lambda: _NONE)
-    natural_key: str = ""
-    since: str = ""
-
-
-@quick_init
-@dataclass(frozen=True, slots=True)
-class ReadRequest:
-    """An address to refresh, with its natural key, what state recorded and what the manifests
-    declare (if anything): the refresh foresees with it what apply would be refused, and a
-    provider resolves declared names (a risk category) as it reads."""
-
-    address: Address
-    natural_key: str
-    recorded: Recorded | None = None
-    desired: DesiredResource | None = None
-
-    @property
-    def recorded_facts(self) -> Mapping[str, Any] | None:
-        """The facts state recorded of the address, if it is recorded."""
-        return None if self.recorded is None else self.recorded.facts
-
-    @property
-    def recorded_attributes(self) -> Mapping[str, Any] | None:
-        """The attributes state recorded of the address, if it is recorded."""
-        return None if self.recorded is None else self.recorded.attributes
-
-    def same_id(self, remote_id: str) -> str:
-        """`remote_id`, the recorded text itself when state recorded that id (one copy of an
-        unchanged firm's ids in memory, not two)."""
-        recorded = self.recorded
-        if recorded is not None and recorded.remote_id == remote_id:
-            return recorded.remote_id
-        return remote_id
-
-
 @dataclass(frozen=True, slots=True, init=False)
 class Remote:
     """An object as the platform shows it now.
@@ -201,6 +155,18 @@ class Remote:
             hold = hold_of(blocked, probe, deferred)
         _set_remote_hold(self, hold)
 
+    def __eq__(self, other: object) -> bool:
+        """Equal to any Remote (a record among them) that shows the same."""
+        if not isinstance(other, Remote):
+            return NotImplemented
+        return (
+            self.address == other.address
+            and self.remote_id == other.remote_id
+            and self.attributes == other.attributes
+            and self.facts == other.facts
+            and self.hold == other.hold
+        )
+
     @property
     def blocked(self) -> str | None:
         hold = self.hold
@@ -222,6 +188,91 @@ _set_remote_id = Remote.__dict__["remote_id"].__set__
 _set_remote_attributes = Remote.__dict__["attributes"].__set__
 _set_remote_facts = Remote.__dict__["facts"].__set__
 _set_remote_hold = Remote.__dict__["hold"].__set__
+
+
+@dataclass(frozen=True, slots=True, init=False)
+class Recorded(Remote):
+    """What state remembers of one address: remote id, last applied attributes, facts, the
+    natural key the object was found by when it was last applied, and since when the address
+    is recorded (empty when not known). A record is also a `Remote`: the very object the
+    refresh gives when the platform shows exactly what it records (`ReadRequest.shown`), one
+    object for both in an unchanged firm. Two records are equal when all their fields are."""
+
+    remote_id: str
+    natural_key: str
+    since: str
+
+    def __init__(
+        self,
+        address: Address,
+        remote_id: str,
+        attributes: Mapping[str, Any],
+        facts: Mapping[str, Any] = _NONE,
+        natural_key: str = "",
+        since: str = "",
+        *,
+        hold: RemoteHold | None = None,
+    ) -> None:
+        _set_remote_address(self, address)
+        _set_remote_id(self, remote_id)
+        _set_remote_attributes(self, attributes)
+        _set_remote_facts(self, facts)
+        _set_remote_hold(self, hold)
+        _set_natural_key_recorded(self, natural_key)
+        _set_since(self, since)
+
+
+_set_natural_key_recorded = Recorded.__dict__["natural_key"].__set__
+_set_since = Recorded.__dict__["since"].__set__
+
+
+@quick_init
+@dataclass(frozen=True, slots=True)
+class ReadRequest:
+    """An address to refresh, with its natural key, what state recorded and what the manifests
+    declare (if anything): the refresh foresees with it what apply would be refused, and a
+    provider resolves declared names (a risk category) as it reads."""
+
+    address: Address
+    natural_key: str
+    recorded: Recorded | None = None
+    desired: DesiredResource | None = None
+
+    @property
+    def recorded_facts(self) -> Mapping[str, Any] | None:
+        """The facts state recorded of the address, if it is recorded."""
+        return None if self.recorded is None else self.recorded.facts
+
+    @property
+    def recorded_attributes(self) -> Mapping[str, Any] | None:
+        """The attributes state recorded of the address, if it is recorded."""
+        return None if self.recorded is None else self.recorded.attributes
+
+    def shown(
+        self, remote_id: str, attributes: Mapping[str, Any], facts: Mapping[str, Any] = _NONE
+    ) -> Remote:
+        """What the platform shows of the address: the record itself when it is exactly what
+        state records (its id, its attributes and facts mappings: see `same_id` and
+        `shown_as_recorded`), so an unchanged object is one object in memory, not two."""
+        recorded = self.recorded
+        if (
+            recorded is not None
+            and recorded.remote_id == remote_id
+            and recorded.attributes is attributes
+            and (recorded.facts is facts or not (facts or recorded.facts))
+            and recorded.hold is None
+            and recorded.address == self.address
+        ):
+            return recorded
+        return Remote(self.address, remote_id, attributes, facts=facts)
+
+    def same_id(self, remote_id: str) -> str:
+        """`remote_id`, the recorded text itself when state recorded that id (one copy of an
+        unchanged firm's ids in memory, not two)."""
+        recorded = self.recorded
+        if recorded is not None and recorded.remote_id == remote_id:
+            return recorded.remote_id
+        return remote_id
 
 
 @dataclass(frozen=True, slots=True)

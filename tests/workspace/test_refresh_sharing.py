@@ -101,3 +101,33 @@ def test_records_of_a_kind_with_alike_facts_share_one_mapping() -> None:
     # past the kind's limit, alike facts are no longer looked for: each record keeps its own
     assert facts["tradovate_account.b0/B"] is not facts["tradovate_account.b1/B"]
     assert facts["tradovate_account.a1/A"] is not facts["tradovate_account.b0/B"]
+
+
+def test_an_object_the_platform_shows_as_recorded_is_the_record_itself(project: Project) -> None:
+    """An unchanged user, contact or account is one object in memory, the record, not a
+    record and a Remote alike; an object the platform shows otherwise is a Remote of its own."""
+    assert project.run("apply", "--auto-approve").exit_code == 0
+    project.admin("accounts/TESTB2/update", {"dailyLossAutoLiq": 1234.0})
+    unchanged = [
+        Address.parse(text)
+        for text in (
+            "tradovate_user.bob",
+            "tradovate_contact.bob",
+            "tradovate_account.alice/TESTA1",
+            "tradovate_account.bob/TESTB3",
+        )
+    ]
+    changed = Address.parse("tradovate_account.bob/TESTB2")
+
+    with open_workspace(project.manifests) as workspace:
+        document = workspace.store.read()
+        recorded = recorded_of(document, known=workspace.resources)
+        remote = refresh(workspace.adapters, workspace.resources, document, recorded)
+
+    assert all(remote[address] is recorded[address] for address in unchanged)
+    assert remote[changed] is not recorded[changed]
+    assert remote[changed].remote_id == recorded[changed].remote_id
+    result = project.run("plan", "--detailed-exitcode")
+    assert result.exit_code == 2, result.output
+    assert "TESTB2" in result.output
+    assert "TESTB3" not in result.output

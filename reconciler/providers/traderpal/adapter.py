@@ -184,7 +184,7 @@ def remote_user(request: ReadRequest, user: User) -> Remote:
     if user.status is not None and user.status != "pending_verification":
         attributes["status"] = user.status
         alike = shown_as_recorded(attributes, request.recorded_attributes)
-        return Remote(address, remote_id, alike, facts=facts)
+        return request.shown(remote_id, alike, facts)
     alike = shown_as_recorded(attributes, request.recorded_attributes)  # the status recorded
     return Remote(address, remote_id, alike, facts=facts, deferred=_PENDING)
 

@@ -190,7 +190,7 @@ def _remote(request: ReadRequest, user: User) -> Remote:
     attributes when it shows them so: one mapping for both."""
     attributes = {"username": user.username, "email": user.email, "plan": user.plan}
     shown = shown_as_recorded(attributes, request.recorded_attributes)
-    return Remote(request.address, request.same_id(str(user.id)), shown)
+    return request.shown(request.same_id(str(user.id)), shown)
 
 
 def open_adapter(settings: TradervueSettings, context: ProviderContext) -> TradervueAdapter:

@@ -54,7 +54,7 @@ def read_users(
                 attributes["subscription_plan"] = plan[0] if user.id in plan[1] else None
             # the recorded attributes when alike: one mapping for both (no password is shown)
             shown = shown_as_recorded(attributes, request.recorded_attributes)
-            found[request.address] = Remote(request.address, request.same_id(str(user.id)), shown)
+            found[request.address] = request.shown(request.same_id(str(user.id)), shown)
     return found
 
 
@@ -81,9 +81,7 @@ def read_contacts(
             if request is not None:
                 shown = {f: getattr(contact, f) for f in _CONTACT_FIELDS}
                 remote_id = request.same_id(str(contact.user_id))
-                found[request.address] = Remote(
-                    request.address, remote_id, _as_declared(shown, request)
-                )
+                found[request.address] = request.shown(remote_id, _as_declared(shown, request))
     return found
 
 
@@ -142,12 +140,11 @@ def read_accounts(
         facts = held_alike(  # the recorded facts when alike: one mapping for both
             {"trading_permission_id": permission}, request.recorded_facts
         )
-        found[request.address] = Remote(
-            request.address,
+        found[request.address] = request.shown(
             request.same_id(str(account.id)),
             # what state recorded when the platform shows it all so (template, balance unshown)
             shown_as_recorded(attributes, request.recorded_attributes),
-            facts=facts,
+            facts,
         )
     return found
 
