@@ -11,6 +11,7 @@ The class stays frozen: assigning to a field afterwards still raises `FrozenInst
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -68,4 +69,18 @@ def quick_init(cls: type[T]) -> type[T]:
     return cls
 
 
-__all__ = ["quick_init"]
+def slot_filler(cls: type, *names: str) -> Callable[..., None]:
+    """A function `fill(instance, *values)` that sets the slots `names` of an instance of the
+    frozen slotted class `cls` (its own or inherited) to `values`, in that order, through each
+    slot's own descriptor: what a hand-written `__init__` of such a class calls."""
+    namespace: dict[str, Any] = {}
+    for index, name in enumerate(names):
+        owner = next(c for c in cls.__mro__ if name in c.__dict__)
+        namespace[f"_set{index}"] = owner.__dict__[name].__set__
+    body = "".join(f"    _set{index}(self, {name})\n" for index, name in enumerate(names))
+    exec(f"def fill(self, {', '.join(names)}):\n{body or '    pass'}\n", namespace)
+    fill: Callable[..., None] = namespace["fill"]
+    return fill
+
+
+__all__ = ["quick_init", "slot_filler"]

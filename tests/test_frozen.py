@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from reconciler.frozen import quick_init
+from reconciler.frozen import quick_init, slot_filler
 from reconciler.plan import Address, DesiredResource, Remote
 
 
@@ -136,3 +136,24 @@ def test_the_planners_values_keep_their_defaults_and_checks() -> None:
             Address(kind, trader, child)
     with pytest.raises(ValueError, match="invalid address part"):
         Address("tradovate_account", "alice", ".hidden")
+
+
+def test_a_slot_filler_sets_own_and_inherited_slots_of_a_frozen_instance() -> None:
+    @dataclass(frozen=True, slots=True, init=False)
+    class Base:
+        a: int
+
+    @dataclass(frozen=True, slots=True, init=False)
+    class Child(Base):
+        b: str
+
+        def __init__(self, a: int, b: str) -> None:
+            _fill(self, a, b)
+
+    _fill = slot_filler(Child, "a", "b")
+    child = Child(1, "x")
+
+    assert (child.a, child.b) == (1, "x")
+    assert child == Child(1, "x")
+    with pytest.raises(FrozenInstanceError):
+        child.a = 2  # type: ignore[misc]

@@ -5,15 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, Unpack
+from typing import Any, ClassVar, Unpack
 
 from pydantic import SecretStr
 
-from reconciler.frozen import quick_init
+from reconciler.frozen import quick_init, slot_filler
 from reconciler.plan.action import Action
 from reconciler.plan.address import Address
 from reconciler.plan.hold import RemoteHold, hold_of
-from reconciler.plan.shape import PLAIN, ResourceShape, ShapeParts, shaped
+from reconciler.plan.shape import PLAIN, OfShape, ResourceShape, ShapeParts, shaped
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +56,13 @@ class DesiredResource:
     inputs: Mapping[str, Any]
     depends_on: tuple[Address, ...]
     shape: ResourceShape
+    sensitive: ClassVar[OfShape[frozenset[str]]] = OfShape()
+    replace_on: ClassVar[OfShape[frozenset[str]]] = OfShape()
+    reset_on: ClassVar[OfShape[frozenset[str]]] = OfShape()
+    create_only: ClassVar[OfShape[frozenset[str]]] = OfShape()
+    create_action: ClassVar[OfShape[Action]] = OfShape()
+    protected: ClassVar[OfShape[bool]] = OfShape()
+    trader_refs: ClassVar[OfShape[tuple[tuple[str, ...], ...]]] = OfShape()
 
     def __init__(
         self,
@@ -67,48 +74,13 @@ class DesiredResource:
         shape: ResourceShape = PLAIN,
         **parts: Unpack[ShapeParts],
     ) -> None:
-        _set_address(self, address)
-        _set_attributes(self, attributes)
-        _set_natural_key(self, natural_key)
-        _set_inputs(self, inputs)
-        _set_depends_on(self, depends_on)
-        _set_shape(self, shaped(shape, parts) if parts else shape)
-
-    @property
-    def sensitive(self) -> frozenset[str]:
-        return self.shape.sensitive
-
-    @property
-    def replace_on(self) -> frozenset[str]:
-        return self.shape.replace_on
-
-    @property
-    def reset_on(self) -> frozenset[str]:
-        return self.shape.reset_on
-
-    @property
-    def create_only(self) -> frozenset[str]:
-        return self.shape.create_only
-
-    @property
-    def create_action(self) -> Action:
-        return self.shape.create_action
-
-    @property
-    def protected(self) -> bool:
-        return self.shape.protected
-
-    @property
-    def trader_refs(self) -> tuple[tuple[str, ...], ...]:
-        return self.shape.trader_refs
+        shape = shaped(shape, parts) if parts else shape
+        _fill_desired(self, address, attributes, natural_key, inputs, depends_on, shape)
 
 
-_set_address = DesiredResource.__dict__["address"].__set__
-_set_attributes = DesiredResource.__dict__["attributes"].__set__
-_set_natural_key = DesiredResource.__dict__["natural_key"].__set__
-_set_inputs = DesiredResource.__dict__["inputs"].__set__
-_set_depends_on = DesiredResource.__dict__["depends_on"].__set__
-_set_shape = DesiredResource.__dict__["shape"].__set__
+_fill_desired = slot_filler(
+    DesiredResource, "address", "attributes", "natural_key", "inputs", "depends_on", "shape"
+)
 
 
 @dataclass(frozen=True, slots=True, init=False)
@@ -145,15 +117,11 @@ class Remote:
         *,
         hold: RemoteHold | None = None,
     ) -> None:
-        _set_remote_address(self, address)
-        _set_remote_id(self, remote_id)
-        _set_remote_attributes(self, attributes)
-        _set_remote_facts(self, facts)
         if blocked is not None or probe or deferred:
             if hold is not None:
                 raise TypeError("a Remote's hold is given alone, or its fields without it")
             hold = hold_of(blocked, probe, deferred)
-        _set_remote_hold(self, hold)
+        _fill_remote(self, address, remote_id, attributes, facts, hold)
 
     def __eq__(self, other: object) -> bool:
         """Equal to any Remote (a record among them) that shows the same."""
@@ -183,11 +151,7 @@ class Remote:
         return _NONE if hold is None else hold.deferred
 
 
-_set_remote_address = Remote.__dict__["address"].__set__
-_set_remote_id = Remote.__dict__["remote_id"].__set__
-_set_remote_attributes = Remote.__dict__["attributes"].__set__
-_set_remote_facts = Remote.__dict__["facts"].__set__
-_set_remote_hold = Remote.__dict__["hold"].__set__
+_fill_remote = slot_filler(Remote, "address", "remote_id", "attributes", "facts", "hold")
 
 
 @dataclass(frozen=True, slots=True, init=False)
@@ -213,17 +177,12 @@ class Recorded(Remote):
         *,
         hold: RemoteHold | None = None,
     ) -> None:
-        _set_remote_address(self, address)
-        _set_remote_id(self, remote_id)
-        _set_remote_attributes(self, attributes)
-        _set_remote_facts(self, facts)
-        _set_remote_hold(self, hold)
-        _set_natural_key_recorded(self, natural_key)
-        _set_since(self, since)
+        _fill_recorded(self, address, remote_id, attributes, facts, hold, natural_key, since)
 
 
-_set_natural_key_recorded = Recorded.__dict__["natural_key"].__set__
-_set_since = Recorded.__dict__["since"].__set__
+_fill_recorded = slot_filler(
+    Recorded, "address", "remote_id", "attributes", "facts", "hold", "natural_key", "since"
+)
 
 
 @quick_init
