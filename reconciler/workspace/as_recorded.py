@@ -8,19 +8,40 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any, final
 
-from reconciler.plan import GeneratedSecret
-
-LEFT_OUT_SHARED = 64
-"""Distinct sets of left-out names shared (**assumed**, a tuning of ours: a firm has one or
-two, `password`; past this many each view holds a set of its own)."""
-
-_LEFT_OUT: dict[frozenset[str], frozenset[str]] = {}
+from reconciler.plan import GeneratedSecret, written_alike
 
 
-def unrecorded(declared: Mapping[str, Any]) -> frozenset[str]:
-    """The names of `declared`'s values state never records (generated secrets)."""
-    names = frozenset(k for k, v in declared.items() if type(v) is GeneratedSecret)
-    return _LEFT_OUT.setdefault(names, names) if len(_LEFT_OUT) < LEFT_OUT_SHARED else names
+def as_recorded(
+    recorded: Mapping[str, Any], declared: Mapping[str, Any], sensitive: frozenset[str]
+) -> AsRecorded | None:
+    """A view of `declared` without its generated secrets (among the `sensitive` names) when
+    `recorded` holds every other declared value, equal and written alike, and nothing more;
+    else None."""
+    if not sensitive or len(recorded) >= len(declared):
+        return None
+    left_out = unrecorded(declared, sensitive)
+    if not left_out or len(recorded) + len(left_out) != len(declared):
+        return None
+    held = declared.get
+    for key, value in recorded.items():
+        other = held(key, _MISSING)
+        if key in left_out or other is _MISSING:
+            return None
+        if other is not value and (type(other) is not type(value) or other != value):
+            return None
+        if type(value) in _NESTED and not written_alike({key: value}, {key: other}):
+            return None
+    return AsRecorded(declared, left_out)
+
+
+def unrecorded(declared: Mapping[str, Any], sensitive: frozenset[str]) -> frozenset[str]:
+    """The names among `sensitive` of `declared`'s values state never records (generated
+    secrets): `sensitive` itself when all are (a resource's shared set, no new one)."""
+    generated = [k for k in sensitive if type(declared.get(k)) is GeneratedSecret]
+    return sensitive if len(generated) == len(sensitive) else frozenset(generated)
+
+
+_NESTED = (dict, list)
 
 
 @final
@@ -53,16 +74,19 @@ class AsRecorded(Mapping[str, Any]):
         return default if key in self._left_out else self._declared.get(key, default)
 
     def __eq__(self, other: object) -> bool:
+        if other is self:
+            return True
         if not isinstance(other, Mapping):
             return NotImplemented
         if len(other) != len(self):
             return False
         held = other.get
-        missing = _MISSING
-        for key, value in self.items():
-            found = held(key, missing)
-            if found is missing or found != value:
-                return False
+        left_out = self._left_out
+        for key, value in self._declared.items():
+            if key not in left_out:
+                found = held(key, _MISSING)
+                if found is _MISSING or found != value:
+                    return False
         return True
 
     def __repr__(self) -> str:
@@ -71,4 +95,4 @@ class AsRecorded(Mapping[str, Any]):
 
 _MISSING: Any = object()
 
-__all__ = ["LEFT_OUT_SHARED", "AsRecorded", "unrecorded"]
+__all__ = ["AsRecorded", "as_recorded", "unrecorded"]

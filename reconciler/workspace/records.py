@@ -16,7 +16,7 @@ from reconciler.plan import (
     share_texts,
 )
 from reconciler.state import RecordParts, ResourceState, StateDocument, decoded_parts, since_of
-from reconciler.workspace.as_recorded import AsRecorded, unrecorded
+from reconciler.workspace.as_recorded import as_recorded
 from reconciler.workspace.facts import AlikeFacts
 
 
@@ -46,7 +46,7 @@ def recorded_of(
             address = resource.address
             if key == resource.natural_key:
                 key = resource.natural_key
-            attributes = _shared(decoded, resource.attributes)
+            attributes = _shared(decoded, resource)
         shared = alike.shared(address.kind, facts)
         recorded[address] = Recorded(address, remote_id, attributes, shared, key, since)
     return recorded
@@ -80,19 +80,18 @@ def recorded_at(document: StateDocument, addresses: Iterable[Address]) -> dict[A
     return recorded
 
 
-def _shared(attributes: dict[str, Any], declared: Mapping[str, Any]) -> Mapping[str, Any]:
+def _shared(attributes: dict[str, Any], resource: DesiredResource) -> Mapping[str, Any]:
     """The declared attributes themselves when the record's (just decoded) are alike: equal,
     with values of the same types all the way down (an unchanged resource: one mapping rather
-    than two), or a view of them without what state never records when that is alike;
-    else the record's, with the texts equal to the declared ones shared."""
+    than two), or a view of them without what state never records when that is alike (a
+    user's, all but a generated password); else the record's, with the texts equal to the
+    declared ones shared."""
+    declared = resource.attributes
     if held_alike(attributes, declared) is declared:
         return declared
-    if len(attributes) < len(declared):  # what a user records: all but a generated password
-        left_out = unrecorded(declared)
-        if left_out and len(attributes) + len(left_out) == len(declared):
-            view = AsRecorded(declared, left_out)
-            if held_alike(attributes, view) is view:
-                return view
+    view = as_recorded(attributes, declared, resource.sensitive)
+    if view is not None:
+        return view
     share_texts(attributes, declared)
     return attributes
 

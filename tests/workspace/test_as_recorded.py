@@ -8,11 +8,12 @@ import pytest
 
 from reconciler.plan import Address, GeneratedSecret
 from reconciler.workspace import open_workspace
-from reconciler.workspace.as_recorded import AsRecorded, unrecorded
+from reconciler.workspace.as_recorded import AsRecorded, as_recorded, unrecorded
 from reconciler.workspace.records import recorded_of
 from tests.project import TEAM, Project
 
 BOB, ALICE = Address.parse("tradovate_user.bob"), Address.parse("tradovate_user.alice")
+SECRET = frozenset({"password"})
 
 
 def test_a_user_recorded_as_declared_but_the_password_is_a_view_of_the_declared(
@@ -58,9 +59,9 @@ def test_a_user_whose_record_differs_keeps_a_mapping_of_its_own_and_plans_the_ch
 
 def test_the_view_reads_as_the_mapping_without_the_names_left_out() -> None:
     declared = {"username": "u", "password": GeneratedSecret(), "email": "e"}
-    view = AsRecorded(declared, unrecorded(declared))
+    view = AsRecorded(declared, unrecorded(declared, SECRET))
 
-    assert unrecorded(declared) == frozenset({"password"})
+    assert unrecorded(declared, SECRET) == frozenset({"password"})
     assert list(view) == ["username", "email"]
     assert len(view) == 2
     assert view == {"email": "e", "username": "u"}
@@ -75,3 +76,21 @@ def test_the_view_reads_as_the_mapping_without_the_names_left_out() -> None:
         view["password"]
     assert repr(view) == repr({"username": "u", "email": "e"})
     assert view.__eq__(3) is NotImplemented
+
+
+def test_a_record_is_a_view_only_when_it_holds_every_other_value_written_alike() -> None:
+    declared = {"username": "u", "password": GeneratedSecret(), "tags": [1], "n": 1}
+
+    assert as_recorded({"username": "u", "tags": [1], "n": 1}, declared, SECRET) is not None
+    others: list[dict[str, object]] = [
+        {"username": "u", "tags": [1], "n": 1.0},  # equal, not written alike
+        {"username": "u", "tags": [1.0], "n": 1},  # nested, not written alike
+        {"username": "u", "tags": [1], "n": 2},
+        {"username": "u", "tags": [1], "other": 1},
+        {"username": "u", "tags": [1]},
+        {"username": "u", "tags": [1], "n": 1, "password": "x"},
+    ]
+    assert all(as_recorded(other, declared, SECRET) is None for other in others)
+    assert as_recorded({"username": "u", "tags": [1], "n": 1}, declared, frozenset()) is None
+    referenced = {**declared, "password": "hmac-sha256:ab"}  # a reference: state records it
+    assert as_recorded({"username": "u", "tags": [1], "n": 1}, referenced, SECRET) is None
