@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from typing import Any, TypeVar
+from operator import attrgetter
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 T = TypeVar("T")
 
@@ -83,4 +84,22 @@ def slot_filler(cls: type, *names: str) -> Callable[..., None]:
     return fill
 
 
-__all__ = ["quick_init", "slot_filler"]
+class Forwarded(property, Generic[T]):
+    """A read-only attribute that reads `path` (`"shape.sensitive"`) of its instance: a
+    property read in C (`attrgetter`), for a field kept in an object the instance shares."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(attrgetter(path))
+
+    if TYPE_CHECKING:  # what a read gives, for the type checker (property's own at run time)
+
+        @overload
+        def __get__(self, instance: None, owner: type, /) -> Forwarded[T]: ...
+
+        @overload
+        def __get__(self, instance: object, owner: type | None = None, /) -> T: ...
+
+        def __get__(self, instance: object, owner: type | None = None, /) -> Any: ...
+
+
+__all__ = ["Forwarded", "quick_init", "slot_filler"]

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import FrozenInstanceError, InitVar, dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
-from reconciler.frozen import quick_init, slot_filler
+from reconciler.frozen import Forwarded, quick_init, slot_filler
 from reconciler.plan import Address, DesiredResource, Remote
 
 
@@ -157,3 +157,23 @@ def test_a_slot_filler_sets_own_and_inherited_slots_of_a_frozen_instance() -> No
     assert child == Child(1, "x")
     with pytest.raises(FrozenInstanceError):
         child.a = 2  # type: ignore[misc]
+
+
+def test_a_forwarded_attribute_reads_its_path_and_cannot_be_set() -> None:
+    @dataclass(frozen=True, slots=True)
+    class Inner:
+        value: int
+
+    class Outer:
+        __slots__ = ("inner",)
+        value: ClassVar[Forwarded[int]] = Forwarded("inner.value")
+
+        def __init__(self, inner: Inner) -> None:
+            self.inner = inner
+
+    outer = Outer(Inner(3))
+
+    assert outer.value == 3
+    assert isinstance(Outer.value, Forwarded)
+    with pytest.raises(AttributeError):
+        outer.value = 4  # type: ignore[misc]

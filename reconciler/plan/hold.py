@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 HOLDS_SHARED = 4096
@@ -23,6 +24,9 @@ class RemoteHold:
     deferred: Mapping[str, str]
 
 
+NO_HOLD = RemoteHold(None, False, MappingProxyType({}))
+"""The hold of an object nothing holds back (nearly every object): one, shared."""
+
 _HOLDS: dict[tuple[str | None, bool, int], RemoteHold] = {}
 """Holds by their values; `deferred` by identity, kept alive by the hold itself."""
 
@@ -38,4 +42,4 @@ def hold_of(blocked: str | None, probe: bool, deferred: Mapping[str, Any]) -> Re
     return found
 
 
-__all__ = ["HOLDS_SHARED", "RemoteHold", "hold_of"]
+__all__ = ["HOLDS_SHARED", "NO_HOLD", "RemoteHold", "hold_of"]

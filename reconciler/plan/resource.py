@@ -9,11 +9,11 @@ from typing import Any, ClassVar, Unpack
 
 from pydantic import SecretStr
 
-from reconciler.frozen import quick_init, slot_filler
+from reconciler.frozen import Forwarded, quick_init, slot_filler
 from reconciler.plan.action import Action
 from reconciler.plan.address import Address
-from reconciler.plan.hold import RemoteHold, hold_of
-from reconciler.plan.shape import PLAIN, OfShape, ResourceShape, ShapeParts, shaped
+from reconciler.plan.hold import NO_HOLD, RemoteHold, hold_of
+from reconciler.plan.shape import PLAIN, ResourceShape, ShapeParts, shaped
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,13 +56,13 @@ class DesiredResource:
     inputs: Mapping[str, Any]
     depends_on: tuple[Address, ...]
     shape: ResourceShape
-    sensitive: ClassVar[OfShape[frozenset[str]]] = OfShape()
-    replace_on: ClassVar[OfShape[frozenset[str]]] = OfShape()
-    reset_on: ClassVar[OfShape[frozenset[str]]] = OfShape()
-    create_only: ClassVar[OfShape[frozenset[str]]] = OfShape()
-    create_action: ClassVar[OfShape[Action]] = OfShape()
-    protected: ClassVar[OfShape[bool]] = OfShape()
-    trader_refs: ClassVar[OfShape[tuple[tuple[str, ...], ...]]] = OfShape()
+    sensitive: ClassVar[Forwarded[frozenset[str]]] = Forwarded("shape.sensitive")
+    replace_on: ClassVar[Forwarded[frozenset[str]]] = Forwarded("shape.replace_on")
+    reset_on: ClassVar[Forwarded[frozenset[str]]] = Forwarded("shape.reset_on")
+    create_only: ClassVar[Forwarded[frozenset[str]]] = Forwarded("shape.create_only")
+    create_action: ClassVar[Forwarded[Action]] = Forwarded("shape.create_action")
+    protected: ClassVar[Forwarded[bool]] = Forwarded("shape.protected")
+    trader_refs: ClassVar[Forwarded[tuple[tuple[str, ...], ...]]] = Forwarded("shape.trader_refs")
 
     def __init__(
         self,
@@ -95,15 +95,18 @@ class Remote:
     platform refuses to change for now, with why (a status while identity is unverified): a
     difference in them is a plan note, not a change, and state keeps its value.
 
-    The rarely set `blocked`, `probe` and `deferred` are kept in one shared `hold` (None when
-    none is set) and read as fields; `hold` is given either alone or not at all.
+    The rarely set `blocked`, `probe` and `deferred` are kept in one shared `hold` (`NO_HOLD`
+    when none is set) and read as fields; `hold` is given either alone or not at all.
     """
 
     address: Address
     remote_id: str | None
     attributes: Mapping[str, Any]
     facts: Mapping[str, Any]
-    hold: RemoteHold | None
+    hold: RemoteHold
+    blocked: ClassVar[Forwarded[str | None]] = Forwarded("hold.blocked")
+    probe: ClassVar[Forwarded[bool]] = Forwarded("hold.probe")
+    deferred: ClassVar[Forwarded[Mapping[str, str]]] = Forwarded("hold.deferred")
 
     def __init__(
         self,
@@ -118,10 +121,10 @@ class Remote:
         hold: RemoteHold | None = None,
     ) -> None:
         if blocked is not None or probe or deferred:
-            if hold is not None:
+            if hold is not None and hold is not NO_HOLD:
                 raise TypeError("a Remote's hold is given alone, or its fields without it")
             hold = hold_of(blocked, probe, deferred)
-        _fill_remote(self, address, remote_id, attributes, facts, hold)
+        _fill_remote(self, address, remote_id, attributes, facts, hold or NO_HOLD)
 
     def __eq__(self, other: object) -> bool:
         """Equal to any Remote (a record among them) that shows the same."""
@@ -134,21 +137,6 @@ class Remote:
             and self.facts == other.facts
             and self.hold == other.hold
         )
-
-    @property
-    def blocked(self) -> str | None:
-        hold = self.hold
-        return None if hold is None else hold.blocked
-
-    @property
-    def probe(self) -> bool:
-        hold = self.hold
-        return False if hold is None else hold.probe
-
-    @property
-    def deferred(self) -> Mapping[str, str]:
-        hold = self.hold
-        return _NONE if hold is None else hold.deferred
 
 
 _fill_remote = slot_filler(Remote, "address", "remote_id", "attributes", "facts", "hold")
@@ -177,6 +165,7 @@ class Recorded(Remote):
         *,
         hold: RemoteHold | None = None,
     ) -> None:
+        hold = hold or NO_HOLD
         _fill_recorded(self, address, remote_id, attributes, facts, hold, natural_key, since)
 
 
@@ -219,7 +208,7 @@ class ReadRequest:
             and recorded.remote_id == remote_id
             and recorded.attributes is attributes
             and (recorded.facts is facts or not (facts or recorded.facts))
-            and recorded.hold is None
+            and recorded.hold is NO_HOLD
             and recorded.address == self.address
         ):
             return recorded

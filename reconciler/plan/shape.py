@@ -6,11 +6,9 @@ each distinct shape is made once and shared (see `shaped`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Generic, TypedDict, TypeVar, overload
+from typing import TypedDict
 
 from reconciler.plan.action import Action
-
-T = TypeVar("T")
 
 SHAPES_SHARED = 4096
 """Distinct shapes kept for sharing (**assumed**, a tuning of ours: a firm has a few dozen;
@@ -40,28 +38,6 @@ class ShapeParts(TypedDict, total=False):
     create_action: Action
     protected: bool
     trader_refs: tuple[tuple[str, ...], ...]
-
-
-class OfShape(Generic[T]):
-    """A field of a desired resource's shape, read as the resource's own (a class attribute
-    of the resource, named as the shape's field)."""
-
-    __slots__ = ("_name",)
-
-    def __set_name__(self, owner: type, name: str) -> None:
-        self._name = name
-
-    @overload
-    def __get__(self, resource: None, owner: type) -> OfShape[T]: ...
-
-    @overload
-    def __get__(self, resource: object, owner: type | None = None) -> T: ...
-
-    def __get__(self, resource: Any, owner: type | None = None) -> OfShape[T] | T:
-        if resource is None:  # read on the class
-            return self
-        value: T = getattr(resource.shape, self._name)
-        return value
 
 
 PLAIN = ResourceShape()
@@ -104,4 +80,4 @@ def shaped(base: ResourceShape, parts: ShapeParts) -> ResourceShape:
 
 _NAMES = frozenset(ShapeParts.__annotations__)
 
-__all__ = ["PLAIN", "SHAPES_SHARED", "OfShape", "ResourceShape", "ShapeParts", "shaped"]
+__all__ = ["PLAIN", "SHAPES_SHARED", "ResourceShape", "ShapeParts", "shaped"]

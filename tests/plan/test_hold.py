@@ -11,7 +11,7 @@ import pytest
 
 from reconciler.plan import Address, Remote
 from reconciler.plan import hold as holds
-from reconciler.plan.hold import HOLDS_SHARED, hold_of
+from reconciler.plan.hold import HOLDS_SHARED, NO_HOLD, hold_of
 
 A, B = (
     Address("tradovate_entitlement", "a", "t-prop"),
@@ -32,10 +32,10 @@ def test_objects_waiting_alike_share_one_hold_and_read_it_as_fields() -> None:
     assert probed != first
 
 
-def test_an_object_held_by_nothing_has_no_hold() -> None:
+def test_an_object_held_by_nothing_has_the_one_empty_hold() -> None:
     remote = Remote(A, "7", {"x": 1}, facts={"id": 1})
 
-    assert remote.hold is None
+    assert remote.hold is NO_HOLD
     assert (remote.blocked, remote.probe, dict(remote.deferred)) == (None, False, {})
     assert remote == Remote(A, "7", {"x": 1}, facts={"id": 1}, deferred={})
 
