@@ -4,14 +4,16 @@ or targeted at the traders the events concern), and apply; the lock is released 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from reconciler.apply import BatchFinished, BatchStarted, Event, ItemApplied
 from reconciler.errors import ReconcilerError
 from reconciler.plan import Address, Plan, PlanOptions, Remote
 from reconciler.providers import PreconditionMet
-from reconciler.state import StateDocument
+from reconciler.state import StateDocument, StateStore
 from reconciler.watch.status import Status
 from reconciler.watch.targets import (
     TraderIndex,
@@ -57,9 +59,11 @@ def run(
     run with nothing of its own to write reads it again once planned, having let the records
     go while it refreshed. The facts the events report are written with the run's first write
     (the apply's, or one of their own when nothing is applied). `index` is brought up to date
-    with the document."""
+    with the document. What the run did (`applied`, `recorded`, `resolved_pending`,
+    `not_applied`) is reported once the lock is let go: whoever acts on those lines finds
+    state free."""
     store = workspace.store
-    with store.lock(command="watch", timeout=options.lock_timeout):
+    with _locked(store, options.lock_timeout, status) as done:
         beat()
         index.use(None)  # should state be read again, a large one is not held twice
         document = store.read(reuse=True)
@@ -75,7 +79,7 @@ def run(
         def write_noted() -> None:
             if noted:
                 store.write(document)
-                status("recorded", addresses=noted)
+                done("recorded", addresses=noted)
 
         reason, only = options.full, None
         if reason is None and document.pending:
@@ -118,9 +122,9 @@ def run(
                 editor = document.edit()
                 editor.clear_pending(list(document.pending))
                 store.write(editor.snapshot())
-                status("resolved_pending", operations=len(document.pending))
+                done("resolved_pending", operations=len(document.pending))
                 if noted:
-                    status("recorded", addresses=noted)
+                    done("recorded", addresses=noted)
             else:
                 write_noted()
             if release:  # the plan goes first, then state is read again for the next event
@@ -129,9 +133,9 @@ def run(
             return
         if is_stopping():
             write_noted()
-            status("not_applied", scope=scope, reason="shutting down")
+            done("not_applied", scope=scope, reason="shutting down")
             return
-        _apply(
+        applied = _apply(
             workspace,
             plan,
             remote,
@@ -142,8 +146,22 @@ def run(
             beat=beat,
             is_stopping=is_stopping,
         )
+        done("applied", **applied)
         if noted:
-            status("recorded", addresses=noted)
+            done("recorded", addresses=noted)
+
+
+@contextmanager
+def _locked(store: StateStore, timeout: float, status: Status) -> Iterator[Status]:
+    """The state lock, held for a run; what the run did, reported (through the status it is
+    given) once the lock is let go."""
+    finished: list[tuple[str, dict[str, Any]]] = []
+    try:
+        with store.lock(command="watch", timeout=timeout):
+            yield lambda name, **details: finished.append((name, details))
+    finally:
+        for name, details in finished:
+            status(name, **details)
 
 
 def _apply(
@@ -157,7 +175,9 @@ def _apply(
     status: Status,
     beat: Callable[[], None],
     is_stopping: Callable[[], bool],
-) -> None:
+) -> dict[str, Any]:
+    """Apply `plan`, its progress reported to `status`; what was applied, to report."""
+
     def sink(event: Event) -> None:
         beat()
         if isinstance(event, BatchStarted):
@@ -176,11 +196,10 @@ def _apply(
 
     started = time.monotonic()
     result = workspace.apply(plan, remote, document, sink=sink, command="watch", only=only)
-    status(
-        "applied",
-        scope=scope,
-        seconds=round(time.monotonic() - started, 3),
-        succeeded=len(result.succeeded),
-        failed={str(a): error for a, error in sorted(result.failed.items())},
-        skipped=sorted(str(a) for a in result.skipped),
-    )
+    return {
+        "scope": scope,
+        "seconds": round(time.monotonic() - started, 3),
+        "succeeded": len(result.succeeded),
+        "failed": {str(a): error for a, error in sorted(result.failed.items())},
+        "skipped": sorted(str(a) for a in result.skipped),
+    }

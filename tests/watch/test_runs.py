@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from reconciler.errors import StateLocked
 from reconciler.providers import PreconditionMet
 from reconciler.state import LocalBackend, ResourceState, StateDocument, StateStore
 from reconciler.state.records import Records
@@ -99,6 +100,40 @@ def test_a_run_decodes_only_the_signers_records(
     assert decoded
     assert {address.partition(".")[2].partition("/")[0] for address in decoded} == {"alice"}
     assert "tradovate_entitlement.alice/t-prop" in state(project)
+
+
+def test_what_a_run_did_is_reported_once_the_state_lock_is_let_go(
+    project: Project, workspace: Workspace
+) -> None:
+    """Whoever acts on `applied` or `recorded` (an apply of its own) finds state free; the
+    progress of the run (`planned`, each change) is reported as it goes, under the lock."""
+    index = TraderIndex(workspace.resources, None)
+    free: dict[str, bool] = {}
+
+    def status(name: str, **details: Any) -> None:
+        try:
+            with (
+                open_workspace(project.manifests, connect=False) as other,
+                other.store.lock(command="apply", timeout=0.0),
+            ):
+                free[name] = True
+        except StateLocked:
+            free[name] = False
+
+    run(
+        workspace,
+        [signed(project, "alice", "alice.smith")],
+        RunOptions(None, lock_timeout=5.0),
+        index=index,
+        status=status,
+        beat=lambda: None,
+        is_stopping=lambda: False,
+    )
+
+    assert free["applied"] is True
+    assert free["recorded"] is True
+    assert free["planned"] is False
+    assert free["change"] is False
 
 
 def test_a_run_reads_no_state_when_nothing_else_wrote(
