@@ -23,6 +23,7 @@ from typing import Any
 
 from reconciler.manifest import Desired, Trader
 from reconciler.plan import Address, DesiredResource
+from reconciler.providers.keys import lower
 from reconciler.providers.traderpal.config import (
     TraderPalSettings,
     TraderPalTrader,
@@ -57,10 +58,7 @@ def trader_resources(
 ) -> list[DesiredResource]:
     """The user and its verification; a country or phone known nowhere is not managed.
     `dates` shares the text of equal dates between calls."""
-    email = trader.email
-    key = email.lower()
-    if key == email:
-        key = email
+    key = lower(trader.email)
     user = Address(USER, trader.name)
     born = block.date_of_birth
     if dates is None:

@@ -8,6 +8,7 @@ from typing import Any
 
 from reconciler.manifest import Desired, GeneratePassword, Trader
 from reconciler.plan import Address, DesiredResource, GeneratedSecret
+from reconciler.providers.keys import lower
 from reconciler.providers.tradervue.config import TradervueTrader, UserSettings
 
 USER = "tradervue_user"
@@ -54,12 +55,10 @@ def user_resource(trader: Trader, block: TradervueTrader) -> DesiredResource:
         if settings:
             attributes["settings"] = settings
     mentor = block.settings.mentor
-    username = trader.username
-    lowered = username.lower()
     return DesiredResource(
         address=Address(USER, trader.name),
         attributes=attributes,
-        natural_key=username if lowered == username else lowered,
+        natural_key=lower(trader.username),
         depends_on=(Address(USER, mentor),) if mentor is not None else (),
         sensitive=SENSITIVE,
         create_only=CREATE_ONLY,
