@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any, final
 
-from reconciler.plan import GeneratedSecret, written_alike
+from reconciler.plan import GeneratedSecret, held_alike
 
 
 def as_recorded(
@@ -20,17 +20,11 @@ def as_recorded(
     if not sensitive or len(recorded) >= len(declared):
         return None
     left_out = unrecorded(declared, sensitive)
-    if not left_out or len(recorded) + len(left_out) != len(declared):
+    if not left_out:
         return None
-    held = declared.get
-    for key, value in recorded.items():
-        other = held(key, _MISSING)
-        if key in left_out or other is _MISSING:
-            return None
-        if other is not value and (type(other) is not type(value) or other != value):
-            return None
-        if type(value) in _NESTED and not written_alike({key: value}, {key: other}):
-            return None
+    expected = {k: v for k, v in declared.items() if k not in left_out}
+    if held_alike(recorded, expected) is not expected:  # equal, and written alike
+        return None
     return AsRecorded(declared, left_out)
 
 
@@ -39,9 +33,6 @@ def unrecorded(declared: Mapping[str, Any], sensitive: frozenset[str]) -> frozen
     secrets): `sensitive` itself when all are (a resource's shared set, no new one)."""
     generated = [k for k in sensitive if type(declared.get(k)) is GeneratedSecret]
     return sensitive if len(generated) == len(sensitive) else frozenset(generated)
-
-
-_NESTED = (dict, list)
 
 
 @final
