@@ -177,18 +177,16 @@ def _read(
     *,
     few: bool = False,
 ) -> dict[Address, Remote]:
-    """Each platform's requests read at once, in address order. The lists are taken out of
-    `requests` (each sorted in its place: a large firm's lists are not held twice), so a
+    """Each platform's requests read at once, in address order. Each list is taken out of
+    `requests` and sorted as its read starts (a large firm's lists are not held twice), so a
     platform's requests are let go when its read ends, while a slower platform's goes on."""
     wanted = {name: adapter for name, adapter in adapters.items() if requests.get(name)}
     remote: dict[Address, Remote] = {}
     if not wanted:
         return remote
-    for name in wanted:
-        requests[name] = in_address_order(requests[name])
     with ThreadPoolExecutor(len(wanted), thread_name_prefix="refresh") as pool:
         reads = [
-            pool.submit(_reader(adapter, few=few), requests.pop(name))
+            pool.submit(_reader(adapter, few=few), in_address_order(requests.pop(name)))
             for name, adapter in wanted.items()
         ]
         for read in reads:
