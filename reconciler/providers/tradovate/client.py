@@ -128,9 +128,6 @@ class TradovateClient:
     def list_users(self) -> list[User]:
         return list_of(self._session, "live", "/user/list", User)
 
-    def list_contacts(self, user_ids: Sequence[int]) -> list[ContactInfo]:
-        return [contact for part in self.contact_chunks(user_ids) for contact in part]
-
     def contact_chunks(self, user_ids: Sequence[int]) -> Iterator[list[ContactInfo]]:
         """Contact info of the given users, LDEPS_CHUNK ids a call, one call's answer at a time."""
         entity = "contactInfo"

@@ -20,6 +20,7 @@ from reconciler.providers.http import make_http_client
 from reconciler.providers.tradovate.client import TradovateClient
 from reconciler.providers.tradovate.config import Credentials
 from reconciler.providers.tradovate.models import (
+    ContactInfo,
     ContactUpdate,
     EvaluationAccount,
     EvaluationUser,
@@ -147,6 +148,11 @@ def new_account(client: TradovateClient, user_id: int, **risk: Any) -> tuple[str
     return name, outcome.account_id, outcome.trading_permission_id
 
 
+def _contacts(client: TradovateClient, user_ids: list[int]) -> list[ContactInfo]:
+    """The contacts of `user_ids`, every call's answer joined."""
+    return [contact for part in client.contact_chunks(user_ids) for contact in part]
+
+
 def contact(user_id: int, **overrides: Any) -> ContactUpdate:
     fields: dict[str, Any] = {
         "user_id": user_id,
@@ -180,7 +186,7 @@ def test_contacts_of_many_users_are_read_in_chunks_of_1000(
     user_id = new_user(client)
     assert client.update_contact(contact(user_id)) is None
     sandbox.clear_requests()
-    contacts = client.list_contacts([user_id, *range(10**6, 10**6 + 1500)])
+    contacts = _contacts(client, [user_id, *range(10**6, 10**6 + 1500)])
     assert [c.user_id for c in contacts] == [user_id]
     ldeps = [r for r in sandbox.requests() if r[2] == "/contactinfo/ldeps"]
     assert ldeps == [("GET", "live", "/contactinfo/ldeps", 200)] * 2
@@ -272,7 +278,7 @@ def test_contact_update_reports_validation_errors(client: TradovateClient) -> No
         "State is required when country is US"
     )
     assert client.update_contact(contact(user_id, country="DE", state=None)) is None
-    (stored,) = client.list_contacts([user_id])
+    (stored,) = _contacts(client, [user_id])
     assert (stored.country, stored.state, stored.city) == ("DE", None, "Chicago")
 
 
@@ -470,7 +476,7 @@ def test_penalty_ticket_is_waited_out_and_the_change_resent(
         assert clock.waits[waits_before:] == [1]
         calls = [r for r in tight_sandbox.requests() if r[2] == "/contactinfo/updatecontactinfo"]
         assert len(calls) == 2
-        (stored,) = client.list_contacts([user_id])
+        (stored,) = _contacts(client, [user_id])
         assert stored.city == "Denver"
 
 
@@ -542,7 +548,7 @@ def test_empty_inputs_make_no_calls() -> None:
     with offline({}, seen) as client:
         assert client.create_users([]) == []
         assert client.create_accounts([]) == []
-        assert client.list_contacts([]) == []
+        assert _contacts(client, []) == []
         client.update_auto_liqs([])
         client.revoke_trading_permissions([])
         assert client.cancel_everything([], domain="live").user_plugin_ids == []
