@@ -12,10 +12,11 @@ from reconciler.plan.inputs import DiffInput
 
 def cancels(data: DiffInput) -> list[Change]:
     """A cancel for every known address no longer desired."""
-    found = orphans(data)
-    known = {**data.recorded, **found}
-    desired = data.desired
-    gone = sorted((a for a in known if a not in desired), key=Address.sort_key)
+    found = orphans(data)  # neither desired nor recorded
+    recorded, desired = data.recorded, data.desired
+    gone = [a for a in recorded if a not in desired]  # no copy of a large firm's records
+    gone += found
+    gone.sort(key=Address.sort_key)
     gone_set = set(gone)
     changes = []
     for address in gone:
@@ -31,8 +32,8 @@ def cancels(data: DiffInput) -> list[Change]:
             reason = f"created by an interrupted apply; {reason}"
         if note and not via:
             reason = f"{reason}; {note}"
-        recorded = known[address]
-        before = display_recorded(recorded)
+        record = found[address] if address in found else recorded[address]
+        before = display_recorded(record)
         changes.append(
             Change(
                 address,
@@ -41,7 +42,7 @@ def cancels(data: DiffInput) -> list[Change]:
                 None,
                 reason=reason,
                 via=via,
-                remote_id=recorded.remote_id,
+                remote_id=record.remote_id,
             )
         )
     return changes

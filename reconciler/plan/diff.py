@@ -10,6 +10,7 @@ from reconciler.errors import PlanConflict
 from reconciler.plan.action import Action, Change
 from reconciler.plan.address import Address
 from reconciler.plan.adoption import adopted, unadoptable
+from reconciler.plan.as_recorded import AsRecorded
 from reconciler.plan.cancels import cancels
 from reconciler.plan.compare import (
     SKIP,
@@ -24,7 +25,7 @@ from reconciler.plan.compare import (
 )
 from reconciler.plan.concealed import conceal
 from reconciler.plan.inputs import Diff, DiffInput, Digest
-from reconciler.plan.resource import DesiredResource, GeneratedSecret
+from reconciler.plan.resource import DesiredResource, GeneratedSecret, Remote
 from reconciler.plan.updates import modified
 
 
@@ -51,8 +52,9 @@ def diff(data: DiffInput, *, digest: Digest) -> Diff:
         for c in changes
         if c.action in (Action.CREATE, Action.REPLACE, Action.ENTITLE, Action.UPDATE, Action.RESET)
     }
-    for i, change in enumerate(changes):  # in place: a large plan's changes are not held twice
-        changes[i] = _with_dependencies(change, data.desired, planned)
+    if planned:  # else no change has a planned one to wait for (a no-change plan)
+        for i, change in enumerate(changes):  # in place: a large plan's are not held twice
+            changes[i] = _with_dependencies(change, data.desired, planned)
     return Diff(changes, notes)
 
 
@@ -85,6 +87,17 @@ def _desired_change(
         return Change(address, resource.create_action, None, after, reason=reason)
     assert remote is not None
     assert remote.remote_id is not None
+    if (
+        recorded is not None
+        and remote is recorded
+        and _is_as_declared_but_generated(recorded, resource)
+    ):
+        # the platform shows the very record, which is the declared values but the generated
+        # secrets (never recorded nor compared): what the comparisons below find a no-op, with
+        # the record as before; at scale, every user whose password is generated
+        return Change(
+            address, Action.NOOP, recorded.attributes, after, remote_id=recorded.remote_id
+        )
     adopting = recorded is None
     if adopting and data.rules[address.kind].followed:
         # observed, not made: what the platform now shows is recorded (no platform call)
@@ -197,6 +210,15 @@ def _is_unchanged_but_generated(resource: DesiredResource, current: Mapping[str,
     sensitive = resource.sensitive
     return all(type(attributes.get(key)) is GeneratedSecret for key in sensitive) and all(
         current.get(k) == v for k, v in attributes.items() if k not in sensitive
+    )
+
+
+def _is_as_declared_but_generated(shown: Remote, resource: DesiredResource) -> bool:
+    """Whether the attributes `shown` are a view of `resource`'s declared ones less every
+    secret, each of them generated (see `AsRecorded`)."""
+    attributes = shown.attributes
+    return type(attributes) is AsRecorded and attributes.leaves_out_every(
+        resource.attributes, resource.sensitive
     )
 
 

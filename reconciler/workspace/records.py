@@ -15,8 +15,8 @@ from reconciler.plan import (
     renamed_references,
     share_texts,
 )
+from reconciler.plan.as_recorded import as_recorded
 from reconciler.state import RecordParts, ResourceState, StateDocument, decoded_parts, since_of
-from reconciler.workspace.as_recorded import as_recorded
 from reconciler.workspace.facts import AlikeFacts
 
 

@@ -106,26 +106,21 @@ def _requests(
     only: Collection[Address] | None,
 ) -> dict[str, list[ReadRequest]]:
     """Each platform's requests: for every desired, recorded or interrupted address (or those
-    in `only`), the key to read it by, its record and its declaration."""
+    in `only`), the key to read it by, its record and its declaration. Declared first, in
+    their order: nearly the order reads are sorted in."""
     requests: dict[str, list[ReadRequest]] = {name: [] for name in adapters}
-    known = (resources, recorded, interrupted)
-    if only is None:  # declared first, in their order: nearly the order reads are sorted in
-        addresses: Collection[Address] = [
-            *resources,
-            *(a for a in recorded if a not in resources),
-            *(a for a in interrupted if a not in resources and a not in recorded),
-        ]
-    else:  # a few traders' addresses: not a pass over the whole firm's
-        addresses = [a for a in only if any(a in found for found in known)]
-    providers: dict[str, str] = {}  # by kind: one split per kind, not per address
-    for address in addresses:
+    lists: dict[str, list[ReadRequest] | None] = {}  # by kind: one split per kind, not per address
+
+    def wanted(address: Address) -> list[ReadRequest] | None:
         kind = address.kind
-        provider = providers.get(kind)
-        if provider is None:
-            provider = providers[kind] = address.provider
-        wanted = requests.get(provider)
-        if wanted is None:
-            continue
+        if kind not in lists:
+            lists[kind] = requests.get(address.provider)
+        return lists[kind]
+
+    def add(address: Address) -> None:
+        found = wanted(address)
+        if found is None:
+            return
         resource = resources.get(address)
         record = recorded.get(address)
         if resource:
@@ -134,7 +129,24 @@ def _requests(
             key = record.natural_key or ""
         else:
             key = interrupted[address]
-        wanted.append(ReadRequest(address, key, record, resource))
+        found.append(ReadRequest(address, key, record, resource))
+
+    if only is not None:  # a few traders' addresses: not a pass over the whole firm's
+        for address in only:
+            if address in resources or address in recorded or address in interrupted:
+                add(address)
+        return requests
+    get = recorded.get
+    for address, resource in resources.items():  # the one pass over a large firm's
+        found = lists[address.kind] if address.kind in lists else wanted(address)
+        if found is not None:
+            found.append(ReadRequest(address, resource.natural_key, get(address), resource))
+    for address in recorded:
+        if address not in resources:
+            add(address)
+    for address in interrupted:
+        if address not in resources and address not in recorded:
+            add(address)
     return requests
 
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any, final
 
-from reconciler.plan import GeneratedSecret, held_alike
+from reconciler.plan.compare import held_alike
+from reconciler.plan.resource import GeneratedSecret
 
 
 def as_recorded(
@@ -60,6 +61,11 @@ class AsRecorded(Mapping[str, Any]):
 
     def __contains__(self, key: object) -> bool:
         return key not in self._left_out and key in self._declared
+
+    def leaves_out_every(self, declared: Mapping[str, Any], sensitive: frozenset[str]) -> bool:
+        """Whether this is a view of `declared` itself less every name in `sensitive`: the
+        record of a resource whose secrets are all generated, and otherwise as declared."""
+        return self._declared is declared and self._left_out == sensitive
 
     def get(self, key: str, default: Any = None) -> Any:
         return default if key in self._left_out else self._declared.get(key, default)

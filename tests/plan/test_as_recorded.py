@@ -4,16 +4,27 @@ its own (200,000 users' at 100,000 traders), and it reads, compares and plans as
 
 from __future__ import annotations
 
+import importlib
+from typing import Any
+
 import pytest
 
-from reconciler.plan import Address, GeneratedSecret
+from reconciler.plan import (
+    SENSITIVE,
+    Action,
+    Address,
+    DesiredResource,
+    GeneratedSecret,
+    PlanOptions,
+)
+from reconciler.plan.as_recorded import AsRecorded, as_recorded, unrecorded
 from reconciler.workspace import open_workspace
-from reconciler.workspace.as_recorded import AsRecorded, as_recorded, unrecorded
 from reconciler.workspace.records import recorded_of
 from tests.project import TEAM, Project
 
 BOB, ALICE = Address.parse("tradovate_user.bob"), Address.parse("tradovate_user.alice")
 SECRET = frozenset({"password"})
+diff_module = importlib.import_module("reconciler.plan.diff")  # `plan.diff` is the function
 
 
 def test_a_user_recorded_as_declared_but_the_password_is_a_view_of_the_declared(
@@ -94,3 +105,44 @@ def test_a_record_is_a_view_only_when_it_holds_every_other_value_written_alike()
     assert as_recorded({"username": "u", "tags": [1], "n": 1}, declared, frozenset()) is None
     referenced = {**declared, "password": "hmac-sha256:ab"}  # a reference: state records it
     assert as_recorded({"username": "u", "tags": [1], "n": 1}, referenced, SECRET) is None
+
+
+def test_a_user_the_platform_shows_as_its_view_record_is_a_no_op_without_a_comparison(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Bob's record is the view and the platform shows it as recorded (the record itself):
+    the diff plans his no-op from that alone, with no mapping of current values made, and the
+    same before and after as the full comparison gives. Carol's e-mail changed on the
+    platform: hers is still compared, and planned."""
+    assert project.run("apply", "--auto-approve").exit_code == 0
+    project.admin("users/carol.white/update", {"email": "carol@elsewhere.com"})
+    carol = Address.parse("tradovate_user.carol")
+    compared: list[Address] = []
+    full = diff_module.current_values
+
+    def counted(resource: DesiredResource, *args: Any) -> Any:
+        compared.append(resource.address)
+        return full(resource, *args)
+
+    monkeypatch.setattr(diff_module, "current_values", counted)
+    with open_workspace(project.manifests) as workspace:
+        plan, remote = workspace.plan(workspace.store.read(), options=PlanOptions())
+    changes = {change.address: change for change in plan.changes}
+
+    assert isinstance(remote[BOB].attributes, AsRecorded)
+    assert BOB not in compared
+    assert changes[BOB].action is Action.NOOP
+    assert changes[BOB].before is remote[BOB].attributes
+    assert changes[BOB].after == {**remote[BOB].attributes, "password": SENSITIVE}
+    assert carol in compared
+    assert changes[carol].action is Action.UPDATE
+    assert changes[carol].changed == ("email",)
+
+
+def test_only_a_view_of_the_very_declared_mapping_less_every_secret_stands_for_it() -> None:
+    declared = {"username": "u", "password": GeneratedSecret(), "email": "e"}
+    view = AsRecorded(declared, unrecorded(declared, SECRET))
+
+    assert view.leaves_out_every(declared, SECRET)
+    assert not view.leaves_out_every(dict(declared), SECRET)  # equal, but another mapping
+    assert not view.leaves_out_every(declared, SECRET | {"email"})  # a secret it holds
