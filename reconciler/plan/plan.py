@@ -78,9 +78,12 @@ def wait_starts(changes: Iterable[Change], recorded: Mapping[Address, Recorded])
     """`Plan.wait_starts` of `changes`: since when `recorded` holds each waiting trader's user
     on the platform of the wait (`<platform>_user`)."""
     found: dict[str, str] = {}
+    wait = Action.WAIT
     for change in changes:
+        if change.action is not wait:
+            continue
         trader = change.address.trader
-        if change.action is not Action.WAIT or trader in found:
+        if trader in found:
             continue
         user = recorded.get(Address(f"{change.address.provider}_user", trader))
         if user is not None and user.since:

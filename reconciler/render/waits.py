@@ -44,12 +44,16 @@ def group_waits(
             reason = change.reason.partition("\n")[0]
             groups.setdefault(reason, {})[change.address.trader] = None
     moment = _moment(now)
+    keys: dict[str, float] = {}  # by when a wait began: an apply's traders share a few seconds
     found = []
     for reason, traders in groups.items():
-        ages = {t: _age(since.get(t, ""), moment) for t in traders}
-        order = sorted(traders, key=lambda t: _oldest_first(ages[t]))
-        known = [age for age in ages.values() if age is not None]
-        found.append(WaitGroup(reason, tuple(order), max(known) if known else None))
+        began = [since.get(t, "") for t in traders]
+        for text in set(began) - keys.keys():
+            keys[text] = _oldest_first(_age(text, moment))
+        waited = dict(zip(traders, map(keys.__getitem__, began), strict=True))  # sort keys
+        order = sorted(waited, key=waited.__getitem__)
+        oldest = min(waited.values())  # an unknown age's key is 1, a known one's -age
+        found.append(WaitGroup(reason, tuple(order), -oldest if oldest <= 0 else None))
     return found
 
 

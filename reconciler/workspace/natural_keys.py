@@ -29,7 +29,7 @@ def check_fixed_keys(
             continue
         for key in sorted(resource.replace_on):
             was, now = record.attributes.get(key), resource.attributes.get(key)
-            if was is None or now is None or str(was).lower() == str(now).lower():
+            if was is now or was is None or now is None or str(was).lower() == str(now).lower():
                 continue
             source = sources.get(address.trader)
             where = f"{source.path}:{source.line}: " if source is not None else ""

@@ -69,6 +69,22 @@ def test_waits_are_grouped_by_reason_oldest_first_with_the_oldest_wait() -> None
     assert all(f"⋯ tradovate_entitlement.{t}/t-prop (wait)" in listed for t in since)
 
 
+def test_waits_that_began_alike_keep_the_plan_order_and_one_that_began_now_is_the_oldest() -> None:
+    """An apply's traders share a few start times: each is read once, and traders whose wait
+    began at the same time, or at an unknown time, keep the order of the plan."""
+    plan = make_plan(*(wait(t) for t in ("alice", "bob", "carol", "dave", "erin")))
+    now = "2025-01-02T03:04:05Z"
+    since = {"alice": now, "bob": now, "dave": now, "erin": now}
+    assert wide(render_plan(plan, since=since)).splitlines()[2] == (
+        f"⋯ 5 traders {SIGNATURE} — oldest under an hour: alice, bob, dave, … (--show-waits "
+        "lists them)"
+    )
+    earlier = {**since, "erin": "2025-01-02T01:04:05Z"}
+    assert wide(render_plan(plan, since=earlier)).splitlines()[2] == (
+        f"⋯ 5 traders {SIGNATURE} — oldest 2 hours: erin, alice, bob, … (--show-waits lists them)"
+    )
+
+
 @pytest.mark.parametrize(("count", "is_compact"), [(4, False), (5, True)], ids=["at", "above"])
 def test_above_the_threshold_each_change_is_one_line(count: int, is_compact: bool) -> None:
     text = plain(render_plan(make_plan(*creates(count)), compact_above=4))
