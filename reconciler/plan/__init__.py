@@ -3,6 +3,7 @@ Plan value and its saved files."""
 
 from reconciler.plan.action import SENSITIVE, Action, Change
 from reconciler.plan.address import Address, in_address_order
+from reconciler.plan.as_recorded import AsRecorded, as_recorded, unrecorded
 from reconciler.plan.compare import (
     display,
     following_renames,
@@ -70,6 +71,7 @@ __all__ = [
     "SENSITIVE",
     "Action",
     "Address",
+    "AsRecorded",
     "Change",
     "DesiredResource",
     "Diff",
@@ -94,6 +96,7 @@ __all__ = [
     "Remote",
     "SavedPlan",
     "SecretValue",
+    "as_recorded",
     "check_guards",
     "check_saved",
     "check_target",
@@ -129,6 +132,7 @@ __all__ = [
     "stage_age",
     "summarize_funnel",
     "summary_counts",
+    "unrecorded",
     "values_digest",
     "waves",
     "written_alike",

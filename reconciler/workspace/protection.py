@@ -23,14 +23,18 @@ def protection(
     just those addresses are looked at (a targeted plan: no pass over the firm)."""
     if only is not None:
         return _protection_at(workspace, document, only)
-    declared = {address: r.protected for address, r in workspace.resources.items()}
+    resources = workspace.resources
+    # a declared resource without the flag gives none: only those with it are looked at again
+    declared = {address: True for address, r in resources.items() if r.protected}
     _add_inactive(workspace, declared)
     flagged = {  # only records that remember a protection flag can add to `declared`
         text: record
         for text, record in document.resources.mentioning("protected")
         if record.facts.get("protected")
     }
-    return protected_addresses(declared, recorded_of(document, flagged))
+    remembered = recorded_of(document, flagged)
+    kept = {a: r for a, r in remembered.items() if a not in resources}  # the manifests win
+    return protected_addresses(declared, kept)
 
 
 def _protection_at(

@@ -11,11 +11,11 @@ from reconciler.plan import (
     DesiredResource,
     Move,
     Recorded,
+    as_recorded,
     held_alike,
     renamed_references,
     share_texts,
 )
-from reconciler.plan.as_recorded import as_recorded
 from reconciler.state import RecordParts, ResourceState, StateDocument, decoded_parts, since_of
 from reconciler.workspace.facts import AlikeFacts
 

@@ -13,11 +13,13 @@ from reconciler.plan import (
     SENSITIVE,
     Action,
     Address,
+    AsRecorded,
     DesiredResource,
     GeneratedSecret,
     PlanOptions,
+    as_recorded,
+    unrecorded,
 )
-from reconciler.plan.as_recorded import AsRecorded, as_recorded, unrecorded
 from reconciler.workspace import open_workspace
 from reconciler.workspace.records import recorded_of
 from tests.project import TEAM, Project
