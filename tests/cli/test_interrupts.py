@@ -19,8 +19,17 @@ from tests.project import Project
 CREATE_USERS = "/live/v1/user/createevaluationusers"
 
 
+INTERRUPTIBLE = (
+    "import runpy, signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
+    "runpy.run_module('reconciler', run_name='__main__', alter_sys=True)"
+)
+"""`python -m reconciler`, with Ctrl-C raising KeyboardInterrupt as in a terminal: a child of
+a shell's background job (a suite run with `&`) inherits SIGINT ignored, and Python then
+leaves it ignored."""
+
+
 def start(project: Project, *args: str) -> subprocess.Popen[str]:
-    command = [sys.executable, "-m", "reconciler", "--no-color", "--manifests"]
+    command = [sys.executable, "-c", INTERRUPTIBLE, "--no-color", "--manifests"]
     return subprocess.Popen(
         [*command, str(project.manifests), *args],
         stdout=subprocess.PIPE,
