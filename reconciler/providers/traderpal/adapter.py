@@ -186,7 +186,17 @@ def remote_user(request: ReadRequest, user: User) -> Remote:
         alike = shown_as_recorded(attributes, request.recorded_attributes)
         return request.shown(remote_id, alike, facts)
     alike = shown_as_recorded(attributes, request.recorded_attributes)  # the status recorded
+    if _is_status_as_recorded(request):  # nothing to defer: the record itself when it is so
+        return request.shown(remote_id, alike, facts)
     return Remote(address, remote_id, alike, facts=facts, deferred=_PENDING)
+
+
+def _is_status_as_recorded(request: ReadRequest) -> bool:
+    """Whether the manifests want the status state recorded (no change of it to defer)."""
+    desired, recorded = request.desired, request.recorded_attributes
+    if desired is None or recorded is None or "status" not in recorded:
+        return False
+    return bool(desired.attributes.get("status") == recorded["status"])
 
 
 _PENDING = {

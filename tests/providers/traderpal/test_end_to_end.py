@@ -13,7 +13,11 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from reconciler.plan import Address, Remote
 from reconciler.providers.traderpal.sandbox import SandboxConfig, serve_sandbox
+from reconciler.workspace import open_workspace
+from reconciler.workspace.records import recorded_of
+from reconciler.workspace.refresh import refresh
 from tests.project import Project
 
 API_KEY = "tp_test_key_4f1d2c9b7a"
@@ -221,6 +225,33 @@ def test_the_manifest_suspends_and_reactivates_a_verified_trader(project: Projec
     applied(project)
     assert user(project, "bob@example.com")["status"] == "active"
     assert "No changes." in project.run("plan").output
+
+
+def test_a_user_pending_verification_as_recorded_and_declared_is_its_record(
+    project: Project,
+) -> None:
+    """Bob is pending verification and the manifests want the status state recorded: with
+    nothing to defer, the refresh gives his record itself (one object for both, as for any
+    object shown as recorded). Once the manifests want another status, his status is
+    deferred until he is verified."""
+    applied(project)
+    bob = Address.parse("traderpal_user.bob")
+
+    def refreshed() -> tuple[Remote, Remote]:
+        with open_workspace(project.manifests) as workspace:
+            document = workspace.store.read()
+            recorded = recorded_of(document, known=workspace.resources)
+            remote = refresh(workspace.adapters, workspace.resources, document, recorded)
+        return remote[bob], recorded[bob]
+
+    shown, record = refreshed()
+    assert shown is record
+    assert not shown.deferred
+    edit(project, "traders/team.yaml", "country: GB,", "country: GB, status: suspended,")
+    shown, record = refreshed()
+    assert shown is not record
+    assert set(shown.deferred) == {"status"}
+    assert shown.attributes is record.attributes
 
 
 def test_a_status_change_before_verification_waits_for_it(project: Project) -> None:
