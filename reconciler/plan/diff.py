@@ -35,7 +35,22 @@ def diff(data: DiffInput, *, digest: Digest) -> Diff:
     changes: list[Change] = []
     conflicts: list[str] = []
     notes: list[str] = []
+    recorded_at, shown_at = data.recorded.get, data.remote.get
     for resource in data.desired.values():
+        address = resource.address
+        recorded = recorded_at(address)
+        if (
+            recorded is not None
+            and recorded is shown_at(address)
+            and recorded.attributes is resource.attributes
+            and not resource.sensitive
+        ):  # the platform shows the very record, which is the declared mapping itself: the
+            # no-op `_desired_change` would find, without its call (at scale most resources)
+            attributes = recorded.attributes
+            changes.append(
+                Change(address, Action.NOOP, attributes, attributes, remote_id=recorded.remote_id)
+            )
+            continue
         change = _desired_change(resource, data, digest=digest, conflicts=conflicts, notes=notes)
         if change is not None:
             changes.append(change)
