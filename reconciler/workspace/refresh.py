@@ -138,7 +138,7 @@ def _requests(
         return requests
     get = recorded.get
     for address, resource in resources.items():  # the one pass over a large firm's
-        found = lists[address.kind] if address.kind in lists else wanted(address)
+        found = wanted(address)
         if found is not None:
             found.append(ReadRequest(address, resource.natural_key, get(address), resource))
     for address in recorded:

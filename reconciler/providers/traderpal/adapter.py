@@ -181,14 +181,13 @@ def remote_user(request: ReadRequest, user: User) -> Remote:
             attributes[name] = getattr(user, field)
     facts = held_alike(operations.facts_of(user), request.recorded_facts)
     remote_id = request.same_id(user.user_id)
-    if user.status is not None and user.status != "pending_verification":
+    pending = user.status is None or user.status == "pending_verification"
+    if not pending:
         attributes["status"] = user.status
-        alike = shown_as_recorded(attributes, request.recorded_attributes)
-        return request.shown(remote_id, alike, facts)
-    alike = shown_as_recorded(attributes, request.recorded_attributes)  # the status recorded
-    if _is_status_as_recorded(request):  # nothing to defer: the record itself when it is so
-        return request.shown(remote_id, alike, facts)
-    return Remote(address, remote_id, alike, facts=facts, deferred=_PENDING)
+    alike = shown_as_recorded(attributes, request.recorded_attributes)  # pending: status recorded
+    if pending and not _is_status_as_recorded(request):
+        return Remote(address, remote_id, alike, facts=facts, deferred=_PENDING)
+    return request.shown(remote_id, alike, facts)  # the record itself when it is so
 
 
 def _is_status_as_recorded(request: ReadRequest) -> bool:
