@@ -31,6 +31,7 @@ from reconciler.manifest.parse_cache import ParseCache
 from reconciler.manifest.positions import PathLines
 from reconciler.manifest.refs import References, literal_secrets
 from reconciler.manifest.report import ManifestFile, Report, Where
+from reconciler.manifest.trader_cache import TraderCache
 from reconciler.manifest.validating import Validation
 
 logger = logging.getLogger(__name__)
@@ -81,6 +82,8 @@ def _load(
     is_complete = True
     paths = _manifest_paths(root, report)
     validation = Validation(schemas)
+    known: TraderCache | None = None  # traders validated by earlier runs, once a Firm is read
+    is_asked = False
     for relative in paths:
         shown = str(root / relative)
         try:
@@ -92,8 +95,15 @@ def _load(
         digest.update(b"%s\0%d\0" % (relative.encode("utf-8", "surrogateescape"), len(data)))
         digest.update(data)
         file = ManifestFile(shown, data)
+        if not is_asked and validation.context is not None:  # the Firm was read: once
+            known, is_asked = TraderCache.of(cache, validation.context, refs.sensitive), True
+        cached = known.load(file) if known is not None else None
+        if cached is not None:
+            validation.take_valid(*cached)
+            continue
         expand = partial(refs.expand, base=(root / relative).parent)
-        is_complete &= _read_file(
+        before = (report.count, len(warnings), len(firms))
+        is_whole = _read_file(
             file,
             expand,
             report=report,
@@ -102,9 +112,16 @@ def _load(
             warnings=warnings,
             cache=cache,
         )
+        is_complete &= is_whole
         warnings += _located_warnings(file, refs.warnings)
         refs.warnings.clear()
-        validation.take(firms, traders)
+        if known is None or not is_whole or before != (report.count, len(warnings), len(firms)):
+            validation.take(firms, traders)
+            continue
+        written = [str(entry.value.get("name")) for entry in traders]  # as `Validation` has them
+        valid = validation.take_file(traders)  # the Firm is known: these are this file's alone
+        if valid is not None:
+            known.store(file, written, valid)
     if not paths:
         if report.is_empty:
             report.line(str(root), 0, "no manifest files (*.yaml, *.yml) found")

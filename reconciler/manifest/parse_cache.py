@@ -70,7 +70,7 @@ class ParseCache:
             except ValueError:
                 return read_documents(data, expand=expand)
             entry = (documents, fixes)
-            self._store(key, _encode(documents, fixes))
+            self.store_entry(key, _encode(documents, fixes))
         documents, fixes = entry
         if not _restore(documents, fixes, expand):
             return read_documents(data, expand=expand)  # reports the failure at its line
@@ -80,26 +80,34 @@ class ParseCache:
         return self.directory / key
 
     def _load(self, key: str) -> tuple[list[Document], list[_Fix]] | None:
-        path = self._path(key)
-        try:
-            raw = path.read_bytes()
-        except OSError:
+        payload = self.load_entry(key)
+        if payload is None:
             return None
         try:
-            digest, payload = raw[:32], raw[32:]
-            if hashlib.sha256(payload).digest() != digest:
-                return None
             version, items, fixes = marshal.loads(payload)
             if version != FORMAT:
                 return None
             documents = [Document(i, value, line, tuple(lines)) for i, value, line, lines in items]
         except (ValueError, TypeError, EOFError):
             return None
-        with contextlib.suppress(OSError):
-            os.utime(path)  # recently used: kept by the pruning
         return documents, list(fixes)
 
-    def _store(self, key: str, payload: bytes) -> None:
+    def load_entry(self, key: str) -> bytes | None:
+        """The payload stored under `key` (a hex digest), None when there is none or it is
+        not whole; an entry read is marked recently used."""
+        path = self._path(key)
+        try:
+            raw = path.read_bytes()
+        except OSError:
+            return None
+        digest, payload = raw[:32], raw[32:]
+        if hashlib.sha256(payload).digest() != digest:
+            return None
+        with contextlib.suppress(OSError):
+            os.utime(path)  # recently used: kept by the pruning
+        return payload
+
+    def store_entry(self, key: str, payload: bytes) -> None:
         """Write an entry; a cache that cannot be written is no error (the next run parses)."""
         try:
             self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)

@@ -79,6 +79,11 @@ class Report:
     def is_empty(self) -> bool:
         return not self._pending
 
+    @property
+    def count(self) -> int:
+        """Problems and lost values collected so far."""
+        return len(self._pending) + len(self._lost)
+
     def raise_if_any(self, *, hidden: set[str] | frozenset[str] = frozenset()) -> None:
         """Raise ManifestErrors with every problem at its `file:line`, if there is any;
         any of the `hidden` values (from references) a message would quote is `(sensitive)`."""

@@ -44,6 +44,26 @@ class Validation:
             self._context = validate_firm(firms[:1], schemas=self._schemas, report=Report())
         self._validate(traders, self._context)
 
+    @property
+    def context(self) -> FirmContext | None:
+        """What traders are validated against, once a Firm is read."""
+        return self._context
+
+    def take_file(self, traders: list[Entry]) -> list[Valid] | None:
+        """With a Firm read: validate one file's `traders` and empty the list, as `take`;
+        the file's traders when every one validated without a problem, else None."""
+        assert self._context is not None
+        loaded, invalid, reported = len(self.loaded), len(self.invalid), self._report.count
+        self._validate(traders, self._context)
+        if len(self.invalid) > invalid or self._report.count > reported:
+            return None
+        return self.loaded[loaded:]
+
+    def take_valid(self, names: list[str], valid: list[Valid]) -> None:
+        """One file's traders, validated by an earlier run (`names` as written)."""
+        self.names.update(names)
+        self.loaded.extend(valid)
+
     def finish(self, traders: list[Entry], context: FirmContext, report: Report) -> None:
         """Validate what is left (all of it when no Firm was read) against `context`, the
         Firm as the loader validated it, and add the traders' problems to `report`."""
