@@ -144,7 +144,9 @@ def _load(
         logger.warning(warning, extra={"is_located": True})
     assert context.firm is not None  # without problems, exactly one Firm was read and is valid
     valid_traders = tuple(valid.trader for valid in loaded)
-    _warn_of_literal_secrets(context.firm, valid_traders, refs)
+    kept = validation.cached  # kept only without any secret: not looked through again
+    unchecked = [v.trader for v in loaded if id(v) not in kept] if kept else valid_traders
+    _warn_of_literal_secrets(context.firm, unchecked, refs)
     return Desired(
         firm=context.firm,
         traders=valid_traders,

@@ -35,6 +35,8 @@ class Validation:
         self.invalid: list[Invalid] = []
         self.names: set[str] = set()
         """Every trader's `name` as read, valid or not."""
+        self.cached: set[int] = set()
+        """The ids of the traders in `loaded` validated by an earlier run (`take_valid`)."""
 
     def take(self, firms: list[Entry], traders: list[Entry]) -> None:
         """Validate and empty `traders` once a Firm is among `firms` (else keep them)."""
@@ -63,6 +65,7 @@ class Validation:
         """One file's traders, validated by an earlier run (`names` as written)."""
         self.names.update(names)
         self.loaded.extend(valid)
+        self.cached.update(map(id, valid))
 
     def finish(self, traders: list[Entry], context: FirmContext, report: Report) -> None:
         """Validate what is left (all of it when no Firm was read) against `context`, the
