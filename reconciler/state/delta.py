@@ -34,6 +34,9 @@ class StateDelta:
     header: dict[str, Any]
     resources: RecordChanges
     pending: PendingChanges
+    settles: bool = False
+    """The write leaves no pending operation where the document it was made from held some
+    (the end of an apply); not stored: it tells a backend when to fold what is resolved."""
 
     @property
     def serial(self) -> int:
@@ -173,6 +176,7 @@ def delta_between(base: StateDocument, written: StateDocument) -> StateDelta:
         header=written.header(),
         resources=resources,
         pending=_changes(base.pending, written.pending, _pending_raw),
+        settles=bool(base.pending) and not written.pending,
     )
 
 

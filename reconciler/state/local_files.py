@@ -46,6 +46,7 @@ COMPACT_FRACTION = 0.5
 
 _FILE_MODE = 0o600
 _HEAD, _TAIL = 4096, 256
+_PENDING = b'\n  "pending": {\n'
 _TAIL_CHUNK = 1 << 16
 _READ_ATTEMPTS = 3
 
@@ -110,14 +111,17 @@ class StateFiles:
         document: Callable[[], Iterable[bytes]],
     ) -> None:
         """Append `delta` to the journal, or rewrite the file whole when the journal has grown
-        past its share."""
+        past its share, or when `delta` settles the last pending operations and the file holds
+        some (a file rewritten mid-apply holds the intents of a large apply: each later read
+        would parse them only to drop them)."""
         self._ensure_directory()
         with self._exclusive():
             header, file_size, end = self._current()
             check_header(header, expected_serial=expected_serial, lineage=lineage)
             line = delta.to_line()
             is_small = file_size < self._journal_from
-            if is_small or end.complete + len(line) > file_size * COMPACT_FRACTION:
+            is_long = end.complete + len(line) > file_size * COMPACT_FRACTION
+            if is_small or is_long or (delta.settles and _holds_pending(self.state_path)):
                 self._replace(document(), has_previous=True)
                 return
             self._append(line, end)
@@ -236,6 +240,17 @@ def _file_header(path: Path, size: int) -> StateHeader:
     if data is None:
         raise StateError(f"{path} disappeared while it was read")
     return parse_header(data)
+
+
+def _holds_pending(path: Path) -> bool:
+    """Whether the canonical file at `path` holds pending operations (their section comes
+    right after the lineage, at its start; an empty one is written `{}`)."""
+    try:
+        with path.open("rb") as file:
+            head = file.read(_HEAD)
+    except OSError:
+        return False
+    return _PENDING in head
 
 
 def _journal_end(path: Path) -> _JournalEnd:

@@ -253,3 +253,58 @@ def test_a_document_edited_from_another_read_is_compared_record_by_record(
     changed = json.loads(line)["resources"]
     assert set(changed) == {"tradovate_user.t1", "tradovate_user.t2", "tradovate_user.t5"}
     assert StateStore(LocalBackend(tmp_path)).read() == written
+
+
+def intent(index: int) -> PendingOperation:
+    return PendingOperation(
+        id=f"op-{index}",
+        address=f"tradovate_user.t{index}",
+        action="update",
+        natural_key=f"t{index}",
+        started_at="s",
+    )
+
+
+def test_the_write_that_settles_the_pending_operations_the_file_holds_folds_them_out(
+    tmp_path: Path,
+) -> None:
+    """A file rewritten mid-apply holds a large apply's intents; once the journal resolved
+    them all, every later read still parsed them only to drop them (239 MB of file for 212 MB
+    of state after an apply of 100,000 traders)."""
+    backend = LocalBackend(tmp_path, journal_from=0)
+    store = StateStore(backend)
+    editor = seeded(store).edit()
+    for index in range(RECORDS):
+        editor.add_pending(intent(index))
+    intents = store.write(editor.snapshot())
+    backend.write_bytes(  # as a compaction mid-apply leaves it: the intents in the file
+        intents.to_bytes(), expected_serial=intents.serial, lineage=intents.lineage
+    )
+    held = backend.state_path.read_bytes()
+    assert b'"op-0"' in held
+
+    editor = intents.edit()
+    editor.clear_pending([f"op-{index}" for index in range(RECORDS - 1)])
+    partly = store.write(editor.snapshot())
+    assert backend.journal_path.exists()  # one intent is left: not settled, a journal line
+    assert backend.state_path.read_bytes() == held
+
+    editor = partly.edit()
+    editor.clear_pending([f"op-{RECORDS - 1}"])
+    editor.put("tradovate_user.t0", record(0, city="Denver"))
+    settled = store.write(editor.snapshot())
+    assert not backend.journal_path.exists()
+    assert b"op-" not in backend.state_path.read_bytes()
+    assert StateDocument.from_bytes(backend.state_path.read_bytes()) == settled
+    assert StateStore(LocalBackend(tmp_path, journal_from=0)).read() == settled
+
+    # intents the journal alone holds are settled by a journal line: the file is not rewritten
+    clean = backend.state_path.read_bytes()
+    editor = settled.edit()
+    editor.add_pending(intent(1))
+    again = store.write(editor.snapshot())
+    editor = again.edit()
+    editor.clear_pending(["op-1"])
+    store.write(editor.snapshot())
+    assert backend.state_path.read_bytes() == clean
+    assert len(backend.journal_path.read_bytes().splitlines()) == 2
