@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from reconciler.errors import ManifestErrors
-from reconciler.manifest import Desired, ParseCache, load_manifests
+from reconciler.manifest import ParseCache
 from reconciler.manifest import trader_cache as module
 from reconciler.manifest.parse_cache import MIN_BYTES
 from reconciler.manifest.trader_cache import FORMAT, KEY_FILE
-from reconciler.providers import schemas
+from tests.manifest.test_parse_cache import ENVIRON, load
 
 FIRM = """\
 kind: Firm
@@ -36,7 +36,6 @@ defaults:
 """
 
 TEMPLATES = "      eval-50k: {template_account_id: 111, initial_balance: 50000}"
-ENVIRON = {"TV_PASS": "tv-pass-1", "TV_SEC": "tv-sec-1", "TP_KEY": "tp-key-1"}
 
 
 def firm(*, country: str = "US", templates: str = TEMPLATES) -> str:
@@ -71,12 +70,6 @@ def write_firm(root: Path, count: int = 60, **traders: str) -> Path:
     many.write_text("".join(trader(i, **traders) for i in range(count)))
     assert many.stat().st_size >= MIN_BYTES
     return manifests
-
-
-def load(
-    manifests: Path, cache: ParseCache | None, environ: dict[str, str] | None = None
-) -> Desired:
-    return load_manifests(manifests, schemas=schemas(), environ=environ or ENVIRON, cache=cache)
 
 
 def trader_entries(cache: ParseCache) -> list[Path]:

@@ -25,6 +25,7 @@ from tests.state.test_backend_contract import (
     open_postgres,
     opened_by,
 )
+from tests.state.test_pending_texts import op
 
 RECORDS = 60
 open_postgres_param = pytest.param(open_postgres, id="postgres")
@@ -255,16 +256,6 @@ def test_a_document_edited_from_another_read_is_compared_record_by_record(
     assert StateStore(LocalBackend(tmp_path)).read() == written
 
 
-def intent(index: int) -> PendingOperation:
-    return PendingOperation(
-        id=f"op-{index}",
-        address=f"tradovate_user.t{index}",
-        action="update",
-        natural_key=f"t{index}",
-        started_at="s",
-    )
-
-
 def test_the_write_that_settles_the_pending_operations_the_file_holds_folds_them_out(
     tmp_path: Path,
 ) -> None:
@@ -275,22 +266,22 @@ def test_the_write_that_settles_the_pending_operations_the_file_holds_folds_them
     store = StateStore(backend)
     editor = seeded(store).edit()
     for index in range(RECORDS):
-        editor.add_pending(intent(index))
+        editor.add_pending(op(index))
     intents = store.write(editor.snapshot())
     backend.write_bytes(  # as a compaction mid-apply leaves it: the intents in the file
         intents.to_bytes(), expected_serial=intents.serial, lineage=intents.lineage
     )
     held = backend.state_path.read_bytes()
-    assert b'"op-0"' in held
+    assert op(0).id.encode() in held
 
     editor = intents.edit()
-    editor.clear_pending([f"op-{index}" for index in range(RECORDS - 1)])
+    editor.clear_pending([op(index).id for index in range(RECORDS - 1)])
     partly = store.write(editor.snapshot())
     assert backend.journal_path.exists()  # one intent is left: not settled, a journal line
     assert backend.state_path.read_bytes() == held
 
     editor = partly.edit()
-    editor.clear_pending([f"op-{RECORDS - 1}"])
+    editor.clear_pending([op(RECORDS - 1).id])
     editor.put("tradovate_user.t0", record(0, city="Denver"))
     settled = store.write(editor.snapshot())
     assert not backend.journal_path.exists()
@@ -301,10 +292,10 @@ def test_the_write_that_settles_the_pending_operations_the_file_holds_folds_them
     # intents the journal alone holds are settled by a journal line: the file is not rewritten
     clean = backend.state_path.read_bytes()
     editor = settled.edit()
-    editor.add_pending(intent(1))
+    editor.add_pending(op(1))
     again = store.write(editor.snapshot())
     editor = again.edit()
-    editor.clear_pending(["op-1"])
+    editor.clear_pending([op(1).id])
     store.write(editor.snapshot())
     assert backend.state_path.read_bytes() == clean
     assert len(backend.journal_path.read_bytes().splitlines()) == 2
