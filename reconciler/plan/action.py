@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from operator import attrgetter
 from typing import Any
 
 from reconciler.frozen import quick_init
@@ -80,3 +82,18 @@ class Change:
     def calls_platform(self) -> bool:
         """True when apply sends a request for it: every change, and a wait that probes."""
         return self.action in _CHANGES or self.probe
+
+
+_ACTION = attrgetter("action")
+_PROBE = attrgetter("probe")
+
+
+def any_calls_platform(changes: Sequence[Change]) -> bool:
+    """Whether any of `changes` calls a platform (`calls_platform`), read in C: a large
+    plan's no-ops are not asked one by one."""
+    return not _CHANGES.isdisjoint(map(_ACTION, changes)) or any(map(_PROBE, changes))
+
+
+def action_counts(changes: Sequence[Change]) -> Counter[Action]:
+    """How many changes of each action, counted in C."""
+    return Counter(map(_ACTION, changes))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from reconciler.plan.action import Action, Change
+from reconciler.plan.action import Action, Change, any_calls_platform
 from reconciler.plan.address import in_address_order
 
 _ACTION_RANK = {
@@ -109,6 +109,8 @@ def waves(
     """Changes that call a platform, grouped into waves in execution order; with `ordered`,
     `changes` are in it already (a plan's) and are grouped as they come, not sorted again;
     `level` is their `levels` when known (not computed again)."""
+    if not any_calls_platform(changes):
+        return []  # a plan of no-ops and waits: none is asked (at scale, all of them)
     if level is None:
         level = levels(changes)
     grouped: dict[int, list[Change]] = {}

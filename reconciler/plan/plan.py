@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from reconciler.plan.action import Action, Change
+from reconciler.plan.action import Action, Change, action_counts, any_calls_platform
 from reconciler.plan.address import Address
 from reconciler.plan.diff import diff
 from reconciler.plan.inputs import DiffInput, Digest
@@ -66,12 +66,12 @@ class Plan:
 
     def counts(self) -> Counter[Action]:
         """How many changes of each action, no-ops included."""
-        return Counter(change.action for change in self.changes)
+        return action_counts(self.changes)
 
     @property
     def has_changes(self) -> bool:
         """True when apply would call a platform or re-address state."""
-        return bool(self.moved) or any(change.calls_platform for change in self.changes)
+        return bool(self.moved) or any_calls_platform(self.changes)
 
 
 def wait_starts(changes: Iterable[Change], recorded: Mapping[Address, Recorded]) -> dict[str, str]:

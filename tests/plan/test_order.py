@@ -162,3 +162,30 @@ def test_a_dependency_cycle_is_refused() -> None:
         levels(changes)
     with pytest.raises(ValueError, match="dependency cycle"):
         levels([Change(a, Action.CREATE, depends_on=(a,))])
+
+
+@pytest.mark.parametrize(
+    ("actions", "probes", "calls"),
+    [
+        ((Action.NOOP, Action.WAIT, Action.NOOP), (False, False, False), False),
+        ((Action.NOOP, Action.WAIT, Action.NOOP), (False, True, False), True),
+        ((Action.NOOP, Action.NOOP, Action.UPDATE), (False, False, False), True),
+        ((Action.CANCEL,), (False,), True),
+        ((), (), False),
+    ],
+)
+def test_a_plan_calls_a_platform_when_one_of_its_changes_does(
+    actions: tuple[Action, ...], probes: tuple[bool, ...], calls: bool
+) -> None:
+    """Asked of the changes at once (a large plan's no-ops are not asked one by one), as each
+    change's `calls_platform` answers it."""
+    addresses = [USER, ACCOUNT, ENT]
+    changes = tuple(
+        Change(address, action, probe=probe)
+        for address, action, probe in zip(addresses, actions, probes, strict=False)
+    )
+    plan = Plan(changes=changes, lineage="l", serial=1, manifest_digest="d", created_at="t")
+    assert plan.has_changes is calls
+    assert plan.has_changes is any(change.calls_platform for change in changes)
+    assert bool(waves(changes)) is calls
+    assert plan.counts() == {action: actions.count(action) for action in set(actions)}
