@@ -58,6 +58,7 @@ from reconciler.plan.resource import (
     Remote,
     SecretValue,
 )
+from reconciler.plan.shape import shape_of
 from reconciler.plan.staleness import Origin, check_saved, match_saved, values_digest
 from reconciler.plan.target import check_target, select_targets
 
@@ -127,6 +128,7 @@ __all__ = [
     "restricts_trading",
     "select_rows",
     "select_targets",
+    "shape_of",
     "share_texts",
     "shown_as_recorded",
     "stage_age",

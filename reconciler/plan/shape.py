@@ -6,7 +6,7 @@ each distinct shape is made once and shared (see `shaped`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TypedDict
+from typing import TypedDict, Unpack
 
 from reconciler.plan.action import Action
 
@@ -78,6 +78,13 @@ def shaped(base: ResourceShape, parts: ShapeParts) -> ResourceShape:
     return shape
 
 
+def shape_of(**parts: Unpack[ShapeParts]) -> ResourceShape:
+    """The one shared shape with `parts` (the rest as a plain resource's): what
+    `DesiredResource(..., **parts)` makes for each resource, made once by an expansion that
+    gives many resources alike (`shape=`), with no mapping of parts per resource."""
+    return shaped(PLAIN, parts) if parts else PLAIN
+
+
 _NAMES = frozenset(ShapeParts.__annotations__)
 
-__all__ = ["PLAIN", "SHAPES_SHARED", "ResourceShape", "ShapeParts", "shaped"]
+__all__ = ["PLAIN", "SHAPES_SHARED", "ResourceShape", "ShapeParts", "shape_of", "shaped"]

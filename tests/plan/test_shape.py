@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import pytest
 
-from reconciler.plan import Action, Address, DesiredResource, shape
+from reconciler.plan import Action, Address, DesiredResource, shape, shape_of
 from reconciler.plan.shape import PLAIN, SHAPES_SHARED, ResourceShape, shaped
 from reconciler.workspace import open_workspace
 from tests.project import Project
@@ -89,3 +89,14 @@ def test_a_resource_is_smaller_than_one_holding_each_field() -> None:
 
     assert sys.getsizeof(_resource()) < sys.getsizeof(EachField())
     assert isinstance(_resource().shape, ResourceShape)
+
+
+def test_a_shape_made_once_is_the_one_a_resource_given_its_parts_gets() -> None:
+    """An expansion gives `shape=` made once for many resources alike: the very shape, and
+    the very resource fields, that giving each resource its parts makes."""
+    parts = {"sensitive": frozenset({"password"}), "replace_on": frozenset({"a"})}
+    made = shape_of(protected=True, **parts)  # type: ignore[arg-type]
+    given = _resource(protected=True, **parts)
+    assert given.shape is made
+    assert DesiredResource(given.address, {"a": 1}, "t", shape=made) == given
+    assert shape_of() is PLAIN

@@ -22,7 +22,7 @@ from datetime import date
 from typing import Any
 
 from reconciler.manifest import Desired, Trader
-from reconciler.plan import Address, DesiredResource
+from reconciler.plan import Address, DesiredResource, shape_of
 from reconciler.providers.keys import lower
 from reconciler.providers.traderpal.config import (
     TraderPalSettings,
@@ -38,6 +38,9 @@ PROFILE = ("first_name", "last_name", "date_of_birth", "country", "phone")
 REPLACE_ON = frozenset({"email"})
 VERIFIED: dict[str, Any] = {"verified": True}
 """The verification's one attribute, shared by every trader's (never mutated)."""
+
+USER_SHAPES = {p: shape_of(replace_on=REPLACE_ON, protected=p) for p in (False, True)}
+"""A user's shape by whether it is protected, made once: not a mapping of parts per user."""
 
 
 def expand(desired: Desired) -> list[DesiredResource]:
@@ -83,8 +86,7 @@ def trader_resources(
             address=user,
             attributes=attributes,
             natural_key=key,
-            replace_on=REPLACE_ON,
-            protected=trader.lifecycle.protect,
+            shape=USER_SHAPES[trader.lifecycle.protect],
         ),
         DesiredResource(
             address=Address(VERIFICATION, trader.name),

@@ -7,7 +7,7 @@ from functools import cache
 from typing import Any
 
 from reconciler.manifest import Desired, GeneratePassword, Trader
-from reconciler.plan import Address, DesiredResource, GeneratedSecret
+from reconciler.plan import Address, DesiredResource, GeneratedSecret, shape_of
 from reconciler.providers.keys import lower
 from reconciler.providers.tradervue.config import TradervueTrader, UserSettings
 
@@ -23,6 +23,19 @@ DEFAULT_SETTINGS = TradervueTrader.model_fields["settings"].default
 
 _generated = cache(GeneratedSecret)
 """One GeneratedSecret per length (a frozen value): not one per trader."""
+
+USER_SHAPES = {
+    (protected, has_mentor): shape_of(
+        sensitive=SENSITIVE,
+        create_only=CREATE_ONLY,
+        protected=protected,
+        trader_refs=MENTOR_REF if has_mentor else (),
+    )
+    for protected in (False, True)
+    for has_mentor in (False, True)
+}
+"""A user's shape by whether it is protected and has a mentor, made once: not a mapping of
+parts per user."""
 
 
 def expand(desired: Desired) -> list[DesiredResource]:
@@ -60,10 +73,7 @@ def user_resource(trader: Trader, block: TradervueTrader) -> DesiredResource:
         attributes=attributes,
         natural_key=lower(trader.username),
         depends_on=(Address(USER, mentor),) if mentor is not None else (),
-        sensitive=SENSITIVE,
-        create_only=CREATE_ONLY,
-        protected=trader.lifecycle.protect,
-        trader_refs=MENTOR_REF if mentor is not None else (),
+        shape=USER_SHAPES[trader.lifecycle.protect, mentor is not None],
     )
 
 

@@ -6,7 +6,7 @@ from functools import cache
 from typing import Any
 
 from reconciler.manifest import Desired, GeneratePassword, Trader
-from reconciler.plan import Action, Address, DesiredResource, GeneratedSecret
+from reconciler.plan import Action, Address, DesiredResource, GeneratedSecret, shape_of
 from reconciler.providers.keys import lower
 from reconciler.providers.tradovate.config import (
     TradovateAccount,
@@ -27,6 +27,18 @@ ACCOUNT_RESET_ON = frozenset({"reset"})
 
 _generated = cache(GeneratedSecret)
 """One GeneratedSecret per length (a frozen value): not one per trader."""
+
+USER_SHAPES = {
+    p: shape_of(sensitive=USER_SENSITIVE, replace_on=USER_REPLACE_ON, protected=p)
+    for p in (False, True)
+}
+ACCOUNT_SHAPES = {
+    p: shape_of(replace_on=ACCOUNT_REPLACE_ON, reset_on=ACCOUNT_RESET_ON, protected=p)
+    for p in (False, True)
+}
+"""Users' and accounts' shapes by whether the object is protected, made once: not a mapping
+of parts per object."""
+ENTITLEMENT_SHAPE = shape_of(create_action=Action.ENTITLE)
 
 
 class _Shared:
@@ -105,9 +117,7 @@ def _trader_resources(
                 "last_name": trader.last_name,
                 "subscription_plan": shared.settings.subscription_plan,
             },
-            sensitive=USER_SENSITIVE,
-            replace_on=USER_REPLACE_ON,
-            protected=trader.lifecycle.protect,
+            shape=USER_SHAPES[trader.lifecycle.protect],
         )
     ]
     depends_on = (user,)
@@ -137,7 +147,7 @@ def _trader_resources(
                 attributes=attributes,
                 natural_key=f"{key}/{attributes['entitlement_id']}",
                 depends_on=gate,
-                create_action=Action.ENTITLE,
+                shape=ENTITLEMENT_SHAPE,
             )
         )
     return resources
@@ -162,9 +172,7 @@ def _account(
         natural_key=f"{key}/{account.name}",
         inputs=inputs,
         depends_on=depends_on,
-        replace_on=ACCOUNT_REPLACE_ON,
-        reset_on=ACCOUNT_RESET_ON,
-        protected=account.lifecycle.protect,
+        shape=ACCOUNT_SHAPES[account.lifecycle.protect],
     )
 
 
