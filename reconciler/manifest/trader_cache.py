@@ -66,15 +66,18 @@ class TraderCache:
         `sensitive` values (what sensitive references supplied)."""
         if cache is None or context.firm is None or _holds(context.defaults, sensitive):
             return None
-        text = json.dumps(
-            [
-                sorted(context.configured or ()),
-                context.defaults,
-                {name: model.model_dump() for name, model in context.settings.items()},
-            ],
-            sort_keys=True,
-            default=_plain,
-        )
+        try:
+            text = json.dumps(
+                [
+                    sorted(context.configured or ()),
+                    context.defaults,
+                    {name: model.model_dump() for name, model in context.settings.items()},
+                ],
+                sort_keys=True,
+                default=_plain,
+            )
+        except (TypeError, ValueError):  # keys not all text (the reader gives text): no cache
+            return None
         return cls(cache, text.encode("utf-8"))
 
     def load(self, file: ManifestFile) -> tuple[list[str], list[Valid]] | None:
