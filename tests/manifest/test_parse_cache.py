@@ -37,23 +37,26 @@ SECRET = "sup3r-Secret-valu3"
 ENVIRON = {"TV_PASS": "tv-pass-1", "TV_SEC": "tv-sec-1", "TP_KEY": "tp-key-1", "PW": SECRET}
 
 
-def trader(index: int) -> str:
+def trader(
+    index: int, *, password: str = '"${env:PW}"', more: str = "", country: str | None = "US"
+) -> str:
+    """A trader in a list: `more` fields after the password; no TraderPal country with None
+    (a Firm default gives it)."""
     return f"""\
 - name: t{index:04d}
   username: trader{index:04d}
   email: trader{index:04d}@example.com
   first_name: First
   last_name: "Last {index}"
-  password: "${{env:PW}}"
-  tradovate:
+  password: {password}
+{more}  tradovate:
     accounts:
       - name: ACC{index:04d}
         template: eval-50k
   traderpal:
     date_of_birth: 1990-01-{index % 28 + 1:02d}
     phone: "+15551234567"
-    country: US
-"""
+""" + (f"    country: {country}\n" if country is not None else "")
 
 
 def write_firm(root: Path, count: int = 60) -> Path:

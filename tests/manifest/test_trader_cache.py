@@ -15,6 +15,7 @@ from reconciler.manifest import trader_cache as module
 from reconciler.manifest.parse_cache import MIN_BYTES
 from reconciler.manifest.trader_cache import FORMAT, KEY_FILE
 from tests.manifest.test_parse_cache import ENVIRON, load
+from tests.manifest.test_parse_cache import trader as parse_cache_trader
 
 FIRM = """\
 kind: Firm
@@ -42,24 +43,15 @@ def firm(*, country: str = "US", templates: str = TEMPLATES) -> str:
     return FIRM.format(country=country, templates=templates)
 
 
-def trader(index: int, *, password: str = "{generate: true}") -> str:
-    return f"""\
-- name: t{index:04d}
-  username: trader{index:04d}
-  email: trader{index:04d}@example.com
-  first_name: First
-  last_name: "Last {index}"
-  password: {password}
-  contact: {{phone: "+15551234567", street_address1: "1 Main St", city: Springfield,
-             state: IL, post_code: "12345", country: US}}
-  tradovate:
-    accounts:
-      - name: ACC{index:04d}
-        template: eval-50k
-  traderpal:
-    date_of_birth: 1990-01-{index % 28 + 1:02d}
-    phone: "+15551234567"
+CONTACT = """\
+  contact: {phone: "+15551234567", street_address1: "1 Main St", city: Springfield,
+             state: IL, post_code: "12345", country: US}
 """
+
+
+def trader(index: int, *, password: str = "{generate: true}") -> str:
+    """A trader without references (the country from the Firm's default)."""
+    return parse_cache_trader(index, password=password, more=CONTACT, country=None)
 
 
 def write_firm(root: Path, count: int = 60, **traders: str) -> Path:
