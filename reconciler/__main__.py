@@ -1,5 +1,5 @@
 """`python -m reconciler` runs the CLI."""
 
-from reconciler.cli import main
+from reconciler.cli import run
 
-main()
+run()

@@ -2,6 +2,15 @@
 
 from __future__ import annotations
 
+from reconciler.cli.ending import keep_to_the_end
+from reconciler.cli.ending import run as _run
 from reconciler.cli.main import main
 
-__all__ = ["main"]
+
+def run() -> None:
+    """The process's entry (`python -m reconciler`, the `reconciler` script): the command
+    line, ending the process at once when it is done (see `reconciler.cli.ending`)."""
+    _run(main)
+
+
+__all__ = ["keep_to_the_end", "main", "run"]

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from reconciler.cli.context import Context, pass_context, reports_errors
+from reconciler.cli.ending import keep_to_the_end
 from reconciler.cli.options import (
     PLANFILE,
     plan_options,
@@ -75,6 +76,7 @@ def apply(
         the_plan, remote, appeared = plan_to_apply(
             workspace, document, saved=saved, options=options
         )
+        keep_to_the_end(the_plan, remote, document, workspace)  # not freed one by one
         print_plan(
             ctx.out,
             the_plan,

@@ -26,6 +26,7 @@ from reconciler.cli.context import (
     pass_context,
     reports_errors,
 )
+from reconciler.cli.ending import keep_to_the_end
 from reconciler.cli.options import (
     PLANFILE,
     format_option,
@@ -222,6 +223,7 @@ def plan(
             show_waits=show_waits,
             since=the_plan.wait_starts,
         )
+    keep_to_the_end(the_plan, document, workspace)  # not freed one by one: the run ends
     if out is not None:
         click.echo(
             f"Saved the plan to {out}; apply exactly it with: reconciler apply {out}", err=True
@@ -255,6 +257,7 @@ def drift(ctx: Context, detailed_exitcode: bool, output_format: str) -> None:
     ):
         report = workspace.drift(workspace.store.read(), release=True)  # writes no state
     print_drift(ctx.out, report, output_format)
+    keep_to_the_end(report, workspace)  # not freed one by one: the run ends
     if detailed_exitcode and report.has_drift:
         sys.exit(EXIT_CHANGES)
 
