@@ -153,6 +153,7 @@ def validate(ctx: Context, directory: Path | None, output_format: str) -> None:
     except ManifestError as exc:
         print_problems(exc, output_format)
         raise
+    keep_to_the_end(desired)  # not freed one by one: the run ends
     if output_format == "json":
         click.echo("[]")
         return
