@@ -34,12 +34,13 @@ import pydantic
 from pydantic import SecretStr
 
 from reconciler.files import write_atomically
+from reconciler.manifest import pickling
 from reconciler.manifest.kinds import FirmContext, Valid
 from reconciler.manifest.parse_cache import MIN_BYTES, ParseCache
 from reconciler.manifest.refs import literal_secrets
 from reconciler.manifest.report import ManifestFile, Where
 
-FORMAT = b"reconciler-trader-cache 1\n"
+FORMAT = b"reconciler-trader-cache 2\n"
 """Bumped whenever an entry's layout changes."""
 
 KEY_FILE = "key"
@@ -107,7 +108,7 @@ class TraderCache:
             return
         items = [(v.where.doc, v.where.path, v.line, v.trader, v.platforms) for v in valid]
         stored: _Stored = (names, items)
-        payload = pickle.dumps((FORMAT, stored), protocol=pickle.HIGHEST_PROTOCOL)
+        payload = pickling.dumps((FORMAT, stored))
         self._cache.store_entry(entry, payload)
 
     def _entry(self, file: ManifestFile, *, is_stored: bool) -> str | None:
