@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -11,6 +13,8 @@ from hypothesis import strategies as st
 
 from reconciler.collector import quiet_gc
 from reconciler.plan import Action, Address, Change, Plan, order_changes, waves
+from reconciler.plan import plan as plan_module
+from reconciler.plan.action import action_counts, any_calls_platform
 from reconciler.plan.order import _ACTION_RANK, levels, order_with_levels
 
 USER = Address("demo_user", "alice")
@@ -189,3 +193,38 @@ def test_a_plan_calls_a_platform_when_one_of_its_changes_does(
     assert plan.has_changes is any(change.calls_platform for change in changes)
     assert bool(waves(changes)) is calls
     assert plan.counts() == {action: actions.count(action) for action in set(actions)}
+
+
+def test_a_plan_reads_its_changes_once_for_whether_it_calls_a_platform_and_its_counts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each is a pass over every change (a large plan's are read from memory each time); a
+    plan made from another with other changes finds them anew."""
+    passes: list[str] = []
+
+    def counted(name: str, find: Callable[[Any], Any]) -> Callable[[Any], Any]:
+        def found(changes: Any) -> Any:
+            passes.append(name)
+            return find(changes)
+
+        return found
+
+    monkeypatch.setattr(plan_module, "any_calls_platform", counted("calls", any_calls_platform))
+    monkeypatch.setattr(plan_module, "action_counts", counted("counts", action_counts))
+    plan = Plan(
+        changes=(Change(USER, Action.NOOP),),
+        lineage="l",
+        serial=1,
+        manifest_digest="d",
+        created_at="t",
+    )
+
+    assert [plan.has_changes for _ in range(3)] == [False] * 3
+    own = plan.counts()
+    own[Action.CREATE] += 1  # the caller's own copy
+    assert plan.counts() == {Action.NOOP: 1}
+    assert passes == ["calls", "counts"]
+    other = replace(plan, changes=(Change(USER, Action.UPDATE),))
+    assert other.has_changes
+    assert other.counts() == {Action.UPDATE: 1}
+    assert passes == ["calls", "counts", "calls", "counts"]
