@@ -1,7 +1,7 @@
 """The plan stage: addresses, actions, the diff, ordering, guardrails, targeting, drift, the
 Plan value and its saved files."""
 
-from reconciler.plan.action import SENSITIVE, Action, Change
+from reconciler.plan.action import SENSITIVE, Action, Change, of_actions
 from reconciler.plan.address import Address, in_address_order
 from reconciler.plan.as_recorded import AsRecorded, as_recorded, unrecorded
 from reconciler.plan.compare import (
@@ -116,6 +116,7 @@ __all__ = [
     "mark_all_referenced",
     "mark_referenced",
     "match_saved",
+    "of_actions",
     "offboarded_traders",
     "order_changes",
     "path_changes",

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from enum import StrEnum
+from itertools import compress
 from operator import attrgetter
 from typing import Any
 
@@ -92,6 +93,12 @@ def any_calls_platform(changes: Sequence[Change]) -> bool:
     """Whether any of `changes` calls a platform (`calls_platform`), read in C: a large
     plan's no-ops are not asked one by one."""
     return not _CHANGES.isdisjoint(map(_ACTION, changes)) or any(map(_PROBE, changes))
+
+
+def of_actions(changes: Sequence[Change], actions: Set[Action]) -> Iterator[Change]:
+    """The changes whose action is one of `actions`, in their order, picked in C: a large
+    plan's no-ops are not asked one by one."""
+    return compress(changes, map(actions.__contains__, map(_ACTION, changes)))
 
 
 def action_counts(changes: Sequence[Change]) -> Counter[Action]:

@@ -7,7 +7,7 @@ from dataclasses import replace
 from typing import Any
 
 from reconciler.errors import PlanConflict
-from reconciler.plan.action import Action, Change
+from reconciler.plan.action import Action, Change, of_actions
 from reconciler.plan.address import Address
 from reconciler.plan.adoption import adopted, unadoptable
 from reconciler.plan.as_recorded import AsRecorded
@@ -62,15 +62,16 @@ def diff(data: DiffInput, *, digest: Digest) -> Diff:
             + " (use --adopt to take them over)"
         )
     changes.extend(cancels(data))
-    planned = {
-        c.address
-        for c in changes
-        if c.action in (Action.CREATE, Action.REPLACE, Action.ENTITLE, Action.UPDATE, Action.RESET)
-    }
+    # the changes another may wait for, picked in C (at scale nearly all are no-ops or waits)
+    planned = {change.address for change in of_actions(changes, _PLANNED)}
     if planned:  # else no change has a planned one to wait for (a no-change plan)
         for i, change in enumerate(changes):  # in place: a large plan's are not held twice
             changes[i] = _with_dependencies(change, data.desired, planned)
     return Diff(changes, notes)
+
+
+_PLANNED = frozenset({Action.CREATE, Action.REPLACE, Action.ENTITLE, Action.UPDATE, Action.RESET})
+"""The actions of the changes a change may depend on (`depends_on`)."""
 
 
 def _desired_change(

@@ -5,13 +5,13 @@ Pure: builds rich renderables and strings from values; the CLI owns the Console.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import assert_never
 
 from rich.console import Group, RenderableType
 
 from reconciler.apply import ApplyFinished, BatchFinished, BatchStarted, Event, ItemApplied
-from reconciler.plan import Action, Change, Plan
+from reconciler.plan import Action, Change, Plan, of_actions
 from reconciler.render.lines import Lines
 from reconciler.render.plan_lines import draw_change, draw_compact
 from reconciler.render.waits import group_waits, is_grouped, wait_lines
@@ -19,6 +19,10 @@ from reconciler.render.waits import group_waits, is_grouped, wait_lines
 COMPACT_ABOVE = 500
 """Above this many changes to show, the text plan prints one line per change (`--detail`
 prints every attribute): reconciler's own threshold (assumed, no platform states one)."""
+
+
+_SHOWN = frozenset(Action) - {Action.NOOP}
+"""The actions a plan lists unless asked for its no-ops too (a large firm's are nearly all)."""
 
 
 def render_plan(
@@ -61,13 +65,9 @@ def render_plan_parts(
     to when their wait began, for the oldest wait. Above `compact_above` changes to list, each
     is one line unless `detail`."""
     yield from _notes(plan)
-    listed = [
-        change
-        for change in plan.changes
-        if (show_noop or change.action is not Action.NOOP)
-        and (show_waits or not is_grouped(change))
-    ]
-    waits = group_waits(plan.changes, since=since or {}, now=plan.created_at)
+    shown = plan.changes if show_noop else list(of_actions(plan.changes, _SHOWN))
+    listed = shown if show_waits else [change for change in shown if not is_grouped(change)]
+    waits = group_waits(shown, since=since or {}, now=plan.created_at)  # no-ops never wait
     lines = _summary(plan)
     if waits or listed:
         lines.blank()
@@ -119,7 +119,7 @@ def _detailed(changes: Iterable[Change]) -> Iterator[Lines]:
         yield lines
 
 
-def _compact(changes: list[Change], *, limit: int) -> Iterator[Lines]:
+def _compact(changes: Sequence[Change], *, limit: int) -> Iterator[Lines]:
     """One line a change, traders together; printed a thousand lines at a time."""
     lines = Lines()
     lines.add(

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from reconciler.collector import quiet_gc
-from reconciler.plan import Action, Address, Change, Plan, order_changes, waves
+from reconciler.plan import Action, Address, Change, Plan, of_actions, order_changes, waves
 from reconciler.plan import plan as plan_module
 from reconciler.plan.action import action_counts, any_calls_platform
 from reconciler.plan.order import _ACTION_RANK, levels, order_with_levels
@@ -228,3 +228,12 @@ def test_a_plan_reads_its_changes_once_for_whether_it_calls_a_platform_and_its_c
     assert other.has_changes
     assert other.counts() == {Action.UPDATE: 1}
     assert passes == ["calls", "counts", "calls", "counts"]
+
+
+@given(st.lists(st.sampled_from(list(Action)), max_size=12), st.sets(st.sampled_from(list(Action))))
+def test_the_changes_of_some_actions_are_those_changes_in_their_order(
+    actions: list[Action], wanted: set[Action]
+) -> None:
+    changes = [Change(Address("tradovate_user", f"t{i}"), a) for i, a in enumerate(actions)]
+
+    assert list(of_actions(changes, wanted)) == [c for c in changes if c.action in wanted]
