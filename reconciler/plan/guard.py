@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from reconciler.errors import CancelLimitExceeded, ProtectedResource
-from reconciler.plan.action import Action, Change
+from reconciler.plan.action import Action, Change, of_actions
 from reconciler.plan.address import Address
 from reconciler.plan.plan import Plan
 from reconciler.plan.resource import Recorded
@@ -40,6 +40,7 @@ _ALTERING = frozenset({Action.UPDATE, Action.RESET})
 """The actions that can restrict trading: a change of another is passed over without a call."""
 _GUARDED = frozenset({Action.CANCEL, Action.REPLACE, Action.RESET})
 """The actions refused on a protected resource."""
+_CANCEL = frozenset({Action.CANCEL})
 
 
 def restricts_trading(change: Change) -> bool:
@@ -54,14 +55,13 @@ def restricts_trading(change: Change) -> bool:
 
 def restricted_traders(plan: Plan) -> list[str]:
     """Traders whose trading the plan locks or restricts, sorted."""
-    return sorted(
-        {c.address.trader for c in plan.changes if c.action in _ALTERING and restricts_trading(c)}
-    )
+    altering = of_actions(plan.changes, _ALTERING)
+    return sorted({c.address.trader for c in altering if restricts_trading(c)})
 
 
 def offboarded_traders(plan: Plan) -> list[str]:
     """Traders the plan cancels anything of (a user, an account, an entitlement), sorted."""
-    return sorted({c.address.trader for c in plan.changes if c.action is Action.CANCEL})
+    return sorted({c.address.trader for c in of_actions(plan.changes, _CANCEL)})
 
 
 def _hit(address: Address, action: Action, leaving: set[str]) -> str:
@@ -78,15 +78,11 @@ def check_guards(plan: Plan, *, protected: Mapping[Address, str], max_cancel: in
     FROM_MANIFESTS, or FROM_STATE for a resource no longer declared (state remembers the flag).
     """
     hits = [
-        (c.address, c.action)
-        for c in plan.changes
-        if c.action in _GUARDED and c.address in protected
+        (c.address, c.action) for c in of_actions(plan.changes, _GUARDED) if c.address in protected
     ]
     if hits:
         leaving = {  # traders whose user the plan cancels: everything of theirs goes
-            c.address.trader
-            for c in plan.changes
-            if c.action is Action.CANCEL and c.address.child is None
+            c.address.trader for c in of_actions(plan.changes, _CANCEL) if c.address.child is None
         }
         listed = ", ".join(_hit(a, action, leaving) for a, action in hits[:_NAMED])
         more = f" and {len(hits) - _NAMED} more" if len(hits) > _NAMED else ""

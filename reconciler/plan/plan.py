@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from reconciler.plan.action import Action, Change, action_counts, any_calls_platform
+from reconciler.plan.action import Action, Change, action_counts, any_calls_platform, of_actions
 from reconciler.plan.address import Address
 from reconciler.plan.diff import diff
 from reconciler.plan.inputs import DiffInput, Digest
 from reconciler.plan.moves import Move
 from reconciler.plan.order import levels, order_with_levels
 from reconciler.plan.resource import Recorded
+
+_WAIT = frozenset({Action.WAIT})
 
 DEFAULT_MAX_CANCEL = 5
 """How many traders one plan may offboard unless `--max-cancel` says otherwise."""
@@ -85,14 +87,11 @@ class Plan:
         return bool(self.moved) or calls
 
 
-def wait_starts(changes: Iterable[Change], recorded: Mapping[Address, Recorded]) -> dict[str, str]:
+def wait_starts(changes: Sequence[Change], recorded: Mapping[Address, Recorded]) -> dict[str, str]:
     """`Plan.wait_starts` of `changes`: since when `recorded` holds each waiting trader's user
     on the platform of the wait (`<platform>_user`)."""
     found: dict[str, str] = {}
-    wait = Action.WAIT
-    for change in changes:
-        if change.action is not wait:
-            continue
+    for change in of_actions(changes, _WAIT):
         trader = change.address.trader
         if trader in found:
             continue
