@@ -25,7 +25,9 @@ def check_fixed_keys(
         if not resource.replace_on:
             continue  # most resources: nothing to look up
         record = recorded.get(address)
-        if record is None or Action.REPLACE in rules[address.kind].actions:
+        if record is None or record.attributes is resource.attributes:
+            continue  # as declared (most records): the very mapping, shared when read
+        if Action.REPLACE in rules[address.kind].actions:
             continue
         for key in sorted(resource.replace_on):
             was, now = record.attributes.get(key), resource.attributes.get(key)

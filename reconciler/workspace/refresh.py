@@ -13,6 +13,7 @@ from collections.abc import Callable, Collection, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import datetime
+from operator import attrgetter
 
 from reconciler.errors import PlanConflict
 from reconciler.plan import (
@@ -27,6 +28,8 @@ from reconciler.plan import (
 )
 from reconciler.providers import Adapter
 from reconciler.state import StateDocument
+
+_KIND = attrgetter("kind")
 
 CREATING = frozenset({"create", "entitle", "replace"})
 """Pending actions whose object the next plan looks up by natural key."""
@@ -55,7 +58,8 @@ def refresh(
 
     With `few` (`only` names a few traders), a provider that can read objects by id does so
     (`read_few`) rather than list the whole firm."""
-    orphans = sorted({a.provider for a in recorded} - set(adapters))
+    kinds = set(map(_KIND, recorded))  # read in C: a large state's kinds are a handful
+    orphans = sorted({kind.partition("_")[0] for kind in kinds} - set(adapters))
     if orphans:
         raise PlanConflict(
             f"state holds resources of {', '.join(orphans)}, which the Firm manifest no "
