@@ -10,7 +10,8 @@ from typing import cast
 
 import pytest
 
-from reconciler.plan import Address, DesiredResource, ReadRequest, Remote
+from reconciler.errors import PlanConflict
+from reconciler.plan import Address, DesiredResource, ReadRequest, Recorded, Remote
 from reconciler.providers import Adapter
 from reconciler.state import PendingOperation, StateDocument
 from reconciler.workspace.refresh import refresh
@@ -73,3 +74,14 @@ def test_a_late_commit_that_landed_is_adopted_not_waited_for() -> None:
     remote = _refresh(Platform({SENT: "usr_late"}), seconds_ago=0.6)
     assert remote[USER].remote_id == "usr_late"
     assert remote[USER].blocked is None
+
+
+def test_records_of_a_provider_no_longer_configured_are_refused_by_name() -> None:
+    recorded = {
+        address: Recorded(address, "1", {})
+        for address in (USER, Address.parse("vue_user.t9"), Address.parse("vue_user.t8"))
+    }
+    adapters = {"pal": cast(Adapter, Platform({}))}
+
+    with pytest.raises(PlanConflict, match=r"state holds resources of vue, which the Firm"):
+        refresh(adapters, {}, StateDocument.new(), recorded)
