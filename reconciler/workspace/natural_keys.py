@@ -6,10 +6,14 @@ manifests change it, at the trader's `file:line`, before anything is read or pla
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
+from itertools import compress
+from operator import attrgetter
 
 from reconciler.errors import PlanConflict
 from reconciler.manifest import Moved, Source
 from reconciler.plan import Action, Address, DesiredResource, KindRules, Recorded
+
+_REPLACE_ON = attrgetter("replace_on")
 
 
 def check_fixed_keys(
@@ -21,9 +25,9 @@ def check_fixed_keys(
     """Raise PlanConflict naming every trader whose fixed identity the manifests changed:
     planning it would make a second platform identity and cancel the first."""
     problems = []
-    for address, resource in resources.items():
-        if not resource.replace_on:
-            continue  # most resources: nothing to look up
+    replacing = resources.values()  # those with a fixed identity (users, accounts), picked in C
+    for resource in compress(replacing, map(_REPLACE_ON, replacing)):
+        address = resource.address
         record = recorded.get(address)
         if record is None or record.attributes is resource.attributes:
             continue  # as declared (most records): the very mapping, shared when read

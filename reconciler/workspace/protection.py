@@ -4,6 +4,8 @@ flag state remembers), and what apply records besides attributes."""
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from itertools import compress
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from reconciler.plan import Address, Remote, protected_addresses
@@ -13,6 +15,9 @@ from reconciler.workspace.records import recorded_of
 
 if TYPE_CHECKING:
     from reconciler.workspace.workspace import Workspace
+
+
+_PROTECTED = attrgetter("protected")
 
 
 def protection(
@@ -25,7 +30,7 @@ def protection(
         return _protection_at(workspace, document, only)
     resources = workspace.resources
     # a declared resource without the flag gives none: only those with it are looked at again
-    declared = {address: True for address, r in resources.items() if r.protected}
+    declared = dict.fromkeys(compress(resources, map(_PROTECTED, resources.values())), True)
     _add_inactive(workspace, declared)
     flagged = {  # only records that remember a protection flag can add to `declared`
         text: record

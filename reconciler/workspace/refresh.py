@@ -31,6 +31,9 @@ from reconciler.state import StateDocument
 
 _KIND = attrgetter("kind")
 
+_UNKNOWN: list[ReadRequest] = []
+"""Stands for a kind not yet looked up in `_requests` (never appended to)."""
+
 CREATING = frozenset({"create", "entitle", "replace"})
 """Pending actions whose object the next plan looks up by natural key."""
 
@@ -140,9 +143,11 @@ def _requests(
             if address in resources or address in recorded or address in interrupted:
                 add(address)
         return requests
-    get = recorded.get
+    get, known = recorded.get, lists.get
     for address, resource in resources.items():  # the one pass over a large firm's
-        found = wanted(address)
+        found = known(address.kind, _UNKNOWN)  # no call of `wanted` but a kind's first
+        if found is _UNKNOWN:
+            found = wanted(address)
         if found is not None:
             found.append(ReadRequest(address, resource.natural_key, get(address), resource))
     for address in recorded:
