@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from itertools import chain
+from operator import attrgetter
+
 from reconciler.manifest import Trader
 from reconciler.plan import Address, DesiredResource, mark_all_referenced
 from reconciler.providers import PROVIDERS
@@ -33,7 +36,11 @@ def expand_consuming(declared: Declared, traders: list[Trader]) -> dict[Address,
             made.extend(marked[start:end])
             start = end
         del chunk, expanded, marked
-    return {r.address: r for made in by_provider.values() for r in made}
+    every = list(chain.from_iterable(by_provider.values()))
+    return dict(zip(map(_ADDRESS, every), every, strict=True))  # made in C
+
+
+_ADDRESS = attrgetter("address")
 
 
 __all__ = ["expand_consuming"]
