@@ -233,7 +233,8 @@ def history(ctx: Context, trader: str | None, output: str) -> None:
     if output == "json":
         click.echo(json.dumps([e.model_dump(mode="json") for e in entries], indent=2))
     else:
-        write_parts(ctx.out, [render_history([e.model_dump() for e in entries], trader=trader)])
+        # an entry's fields are plain values: its own mapping of them is what it dumps to
+        write_parts(ctx.out, [render_history([vars(e) for e in entries], trader=trader)])
 
 
 def _listing_order(text: str) -> tuple[str, str, str]:
