@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from reconciler.cli.ending import keep_to_the_end
 from reconciler.cli.ending import run as _run
 from reconciler.cli.main import main
 
@@ -13,4 +12,4 @@ def run() -> None:
     _run(main)
 
 
-__all__ = ["keep_to_the_end", "main", "run"]
+__all__ = ["main", "run"]
