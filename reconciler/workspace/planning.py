@@ -131,6 +131,8 @@ def plan_workspace(
     )
     plan = select_targets(plan, options.targets)
     check_guards(plan, protected=protected, max_cancel=options.max_cancel)
+    if not plan.has_changes:  # nothing to pace (found once: the plan keeps it for its output)
+        return plan, remote
     capabilities = {name: PROVIDERS[name].capabilities for name in workspace.limits}
     note = duration_note(
         plan.changes, capabilities, workspace.limits, ordered=True, level=plan.wave_levels()
