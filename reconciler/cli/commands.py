@@ -38,7 +38,7 @@ LAZY_COMMANDS: Mapping[str, tuple[str, str, str]] = MappingProxyType(
             "identity verification pending or verified, offboarded).",
         ),
         "history": (
-            "reconciler.cli.state",
+            "reconciler.cli.history",
             "history",
             "The audit trail of TRADER (or of the whole workspace): every action applied, when, "
             "by whom, from which plan and commit, with the platform's ids and the outcome.",

@@ -4,18 +4,15 @@ verbatim (no markup, no wrapping), ready for a PR comment or a script."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import click
-from rich.console import COLOR_SYSTEMS, Console
-from rich.style import Style
+from rich.console import Console
 
+from reconciler.cli.writing import write_parts
 from reconciler.plan import Change, Drift, Plan, PlanOptions, SavedPlan
 from reconciler.render import (
-    Lines,
-    Styler,
-    piece_style,
     render_drift,
     render_drift_github,
     render_drift_json,
@@ -57,42 +54,6 @@ def print_plan(
         write_parts(out, parts)
         if output_format == "github":
             click.echo(render_plan_github(plan), nl=False)
-
-
-def write_parts(out: Console, parts: Iterable[Lines]) -> None:
-    """Print a plan's parts (a trader at a time: one print of a large plan holds gigabytes).
-    A console that never wraps (the CLI's) gets each part's text with the same terminal codes
-    rich would send, written straight to its file: rich's rendering, segment by segment, took
-    most of the time of printing a large plan."""
-    if not out.soft_wrap or out.record or out.legacy_windows:
-        for part in parts:
-            out.print(part)
-        return
-    styled = _styler(out)
-    file = out.file
-    for part in parts:
-        file.write(part.text(styled))
-    file.flush()
-
-
-def _styler(out: Console) -> Styler | None:
-    """What rich would do to a styled piece on `out`: nothing without a colour system, colours
-    left out under `no_color`."""
-    if out.color_system is None:
-        return None
-    system = COLOR_SYSTEMS[out.color_system]
-    styles: dict[tuple[str | None, str | None], Style] = {}
-
-    def styled(text: str, names: tuple[str | None, str | None]) -> str:
-        style = styles.get(names)
-        if style is None:
-            style = piece_style(out, names)
-            if out.no_color:
-                style = style.without_color
-            styles[names] = style
-        return style.render(text, color_system=system)
-
-    return styled
 
 
 def print_saved_plan(

@@ -1,27 +1,30 @@
-"""`reconciler state ...`, `import` and `history`: inspect and repair recorded state, adopt a
-remote object, and read a trader's audit trail."""
+"""`reconciler state ...` and `import`: inspect and repair recorded state, adopt a remote
+object. The commands that only read state (`list`, `pull`) load neither the manifests' traders
+nor the providers nor the planner: those are imported by the commands that use them."""
 
 from __future__ import annotations
 
-import json
 import sys
+from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from reconciler.cli.completion import complete_address, complete_trader
 from reconciler.cli.context import Context, pass_context, reports_errors
-from reconciler.cli.output import write_parts
 from reconciler.errors import ReconcilerError, StateError
-from reconciler.plan import Address, plan_moves
-from reconciler.render import render_history, render_state
 from reconciler.state import (
     StateDocument,
     check_push,
     move_addresses,
     remove_addresses,
 )
-from reconciler.workspace import follow_renamed_traders, open_state, open_workspace
+from reconciler.workspace import open_state
+
+if TYPE_CHECKING:
+    from reconciler.plan import Address
+    from reconciler.workspace import Workspace
 
 _LOCK_TIMEOUT = click.option(
     "--lock-timeout",
@@ -64,6 +67,8 @@ def state_list(ctx: Context, trader: str | None) -> None:
 @reports_errors
 def state_show(ctx: Context, address: str) -> None:
     """Show one recorded address (secrets only as `(sensitive)`)."""
+    from reconciler.render import render_state
+
     text = str(_address(address))
     with open_state(ctx.manifests, choice=ctx.choice) as store:
         document = store.read()
@@ -82,7 +87,7 @@ def state_rm(ctx: Context, addresses: tuple[str, ...], lock_timeout: float) -> N
     """Forget addresses: the platforms keep the objects, reconciler stops managing them."""
     texts = [str(_address(a)) for a in addresses]
     with (
-        open_workspace(ctx.manifests, choice=ctx.choice, connect=False) as workspace,
+        _workspace(ctx) as workspace,
         workspace.store.lock(command="state rm", timeout=lock_timeout),
     ):
         document = workspace.store.read()
@@ -103,8 +108,11 @@ def state_rm(ctx: Context, addresses: tuple[str, ...], lock_timeout: float) -> N
 @reports_errors
 def state_mv(ctx: Context, source: str, destination: str, lock_timeout: float) -> None:
     """Re-address a record (or, given two trader names, every record of a trader)."""
+    from reconciler.plan import Address, plan_moves
+    from reconciler.workspace import follow_renamed_traders
+
     with (
-        open_workspace(ctx.manifests, choice=ctx.choice, connect=False) as workspace,
+        _workspace(ctx) as workspace,
         workspace.store.lock(command="state mv", timeout=lock_timeout),
     ):
         document = workspace.store.read()
@@ -149,7 +157,7 @@ def state_push(ctx: Context, file: Path, force: bool, lock_timeout: float) -> No
     serial or different content at the same serial unless --force."""
     pushed = StateDocument.from_bytes(_read(file))
     with (
-        open_workspace(ctx.manifests, choice=ctx.choice, connect=False) as workspace,
+        _workspace(ctx) as workspace,
         workspace.store.lock(command="state push", timeout=lock_timeout),
     ):
         current = workspace.store.read()
@@ -173,7 +181,7 @@ def state_unlock(ctx: Context, lock_id: str, force: bool) -> None:
 
     A holder alive on this host, or whose PostgreSQL session is active, is refused unless
     --force; on a terminal the release is confirmed first."""
-    with open_workspace(ctx.manifests, choice=ctx.choice, connect=False) as workspace:
+    with _workspace(ctx) as workspace:
         store = workspace.store
         holder = store.holder()
         if holder is None:
@@ -208,7 +216,7 @@ def import_object(ctx: Context, address: str, remote_id: str, lock_timeout: floa
     """Adopt the platform's object REMOTE_ID as the declared ADDRESS (checked by natural key)."""
     target = _address(address)
     with (
-        open_workspace(ctx.manifests, choice=ctx.choice) as workspace,
+        _workspace(ctx, connect=True) as workspace,
         workspace.store.lock(command="import", timeout=lock_timeout),
     ):
         workspace.import_object(workspace.store.read(), target, remote_id)
@@ -218,23 +226,13 @@ def import_object(ctx: Context, address: str, remote_id: str, lock_timeout: floa
     )
 
 
-@click.command("history")
-@click.argument("trader", required=False, shell_complete=complete_trader)
-@click.option(
-    "--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True
-)
-@pass_context
-@reports_errors
-def history(ctx: Context, trader: str | None, output: str) -> None:
-    """The audit trail of TRADER (or of the whole workspace): every action applied, when, by
-    whom, from which plan and commit, with the platform's ids and the outcome."""
-    with open_state(ctx.manifests, choice=ctx.choice) as store:
-        entries = store.history(trader)
-    if output == "json":
-        click.echo(json.dumps([e.model_dump(mode="json") for e in entries], indent=2))
-    else:
-        # an entry's fields are plain values: its own mapping of them is what it dumps to
-        write_parts(ctx.out, [render_history([vars(e) for e in entries], trader=trader)])
+def _workspace(ctx: Context, *, connect: bool = False) -> AbstractContextManager[Workspace]:
+    """The whole workspace (the manifests expanded; with `connect`, the providers open) for a
+    command that changes state: imported here, so the commands that only read state load none
+    of it."""
+    from reconciler.workspace import open_workspace
+
+    return open_workspace(ctx.manifests, choice=ctx.choice, connect=connect)
 
 
 def _listing_order(text: str) -> tuple[str, str, str]:
@@ -245,6 +243,8 @@ def _listing_order(text: str) -> tuple[str, str, str]:
 
 
 def _address(text: str) -> Address:
+    from reconciler.plan import Address
+
     try:
         return Address.parse(text)
     except ValueError as exc:
@@ -260,7 +260,7 @@ def _read(file: Path) -> bytes:
         raise StateError(f"cannot read {file}: {exc.strerror}") from None
 
 
-__all__ = ["history", "import_object", "state"]
+__all__ = ["import_object", "state"]
 
 
 def _is_terminal() -> bool:

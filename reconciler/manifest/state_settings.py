@@ -6,7 +6,7 @@ set. Anything unusual falls back to the full load, which reports every problem."
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,12 +22,13 @@ from reconciler.manifest.refs import References
 def read_state_settings(
     directory: str | os.PathLike[str],
     *,
-    schemas: Mapping[str, ProviderSchema],
+    schemas: Callable[[], Mapping[str, ProviderSchema]],
     environ: Mapping[str, str] | None = None,
 ) -> StateSettings:
     """The state settings of the one Firm below `directory`, expanding only their own
     references; ManifestErrors when those fail (the full load's errors when the Firm cannot
-    be found alone)."""
+    be found alone). `schemas` gives the providers' schemas, asked for by that full load
+    alone."""
     environ = os.environ if environ is None else environ
     root = Path(directory)
     firms = _firms(root)
@@ -49,7 +50,7 @@ def read_state_settings(
                 return StateSettings.model_validate(values)
             except ValidationError:
                 pass  # the full load says where and why
-    return load_manifests(root, schemas=schemas, environ=environ).firm.settings.state
+    return load_manifests(root, schemas=schemas(), environ=environ).firm.settings.state
 
 
 def _firms(root: Path) -> list[tuple[Path, dict[str, Any]]]:

@@ -1,49 +1,99 @@
 """Rendering plans, drift reports, recorded state and apply progress: terminal text, markdown
-for pull-request comments, JSON and GitHub annotations; pure functions of values."""
+for pull-request comments, JSON and GitHub annotations; pure functions of values.
+
+Names are imported on first use, so a command that prints its audit trail does not load the
+planner."""
 
 from __future__ import annotations
 
-from reconciler.render.drift import drift_summary_line, render_drift
-from reconciler.render.github import (
-    AnnotatedProblem,
-    annotation,
-    relative_file,
-    render_drift_github,
-    render_plan_github,
-    render_problems_github,
-    render_problems_json,
-)
-from reconciler.render.history import render_history
-from reconciler.render.json import (
-    JSON_FORMAT_VERSION,
-    render_drift_json,
-    render_plan_json,
-    render_state_json,
-)
-from reconciler.render.lines import Lines, Styler, piece_style
-from reconciler.render.markdown import (
-    COMMENT_LIMIT,
-    markdown_size,
-    render_drift_markdown,
-    render_plan_markdown,
-    render_state_markdown,
-)
-from reconciler.render.progress import ProgressSink
-from reconciler.render.state_text import render_state
-from reconciler.render.status import (
-    render_status,
-    render_status_csv,
-    render_status_json,
-    render_status_markdown,
-)
-from reconciler.render.text import (
-    COMPACT_ABOVE,
-    change_text,
-    render_event,
-    render_plan,
-    render_plan_parts,
-    summary_line,
-)
+from typing import TYPE_CHECKING, Any
+
+from reconciler.lazy import lazy_attribute
+
+if TYPE_CHECKING:
+    from reconciler.render.drift import drift_summary_line, render_drift
+    from reconciler.render.github import (
+        AnnotatedProblem,
+        annotation,
+        relative_file,
+        render_drift_github,
+        render_plan_github,
+        render_problems_github,
+        render_problems_json,
+    )
+    from reconciler.render.history import render_history
+    from reconciler.render.json import (
+        JSON_FORMAT_VERSION,
+        render_drift_json,
+        render_plan_json,
+        render_state_json,
+    )
+    from reconciler.render.lines import Lines, Styler, piece_style
+    from reconciler.render.markdown import (
+        COMMENT_LIMIT,
+        markdown_size,
+        render_drift_markdown,
+        render_plan_markdown,
+        render_state_markdown,
+    )
+    from reconciler.render.progress import ProgressSink
+    from reconciler.render.state_text import render_state
+    from reconciler.render.status import (
+        render_status,
+        render_status_csv,
+        render_status_json,
+        render_status_markdown,
+    )
+    from reconciler.render.text import (
+        COMPACT_ABOVE,
+        change_text,
+        render_event,
+        render_plan,
+        render_plan_parts,
+        summary_line,
+    )
+
+_HOMES = {
+    "AnnotatedProblem": "github",
+    "COMMENT_LIMIT": "markdown",
+    "COMPACT_ABOVE": "text",
+    "JSON_FORMAT_VERSION": "json",
+    "Lines": "lines",
+    "ProgressSink": "progress",
+    "Styler": "lines",
+    "annotation": "github",
+    "change_text": "text",
+    "drift_summary_line": "drift",
+    "markdown_size": "markdown",
+    "piece_style": "lines",
+    "relative_file": "github",
+    "render_drift": "drift",
+    "render_drift_github": "github",
+    "render_drift_json": "json",
+    "render_drift_markdown": "markdown",
+    "render_event": "text",
+    "render_history": "history",
+    "render_plan": "text",
+    "render_plan_github": "github",
+    "render_plan_json": "json",
+    "render_plan_markdown": "markdown",
+    "render_plan_parts": "text",
+    "render_problems_github": "github",
+    "render_problems_json": "github",
+    "render_state": "state_text",
+    "render_state_json": "json",
+    "render_state_markdown": "markdown",
+    "render_status": "status",
+    "render_status_csv": "status",
+    "render_status_json": "status",
+    "render_status_markdown": "status",
+    "summary_line": "text",
+}
+
+
+def __getattr__(name: str) -> Any:
+    return lazy_attribute(__name__, _HOMES, name)
+
 
 __all__ = [
     "COMMENT_LIMIT",

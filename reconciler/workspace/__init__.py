@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from reconciler.workspace.backends import BACKENDS, StateChoice, open_backend
     from reconciler.workspace.declared import Declared
     from reconciler.workspace.desired import expand_consuming
-    from reconciler.workspace.opening import open_state, open_workspace, sandbox_data, sandbox_dir
+    from reconciler.workspace.opening import open_workspace
     from reconciler.workspace.provenance import git_commit, provenance
     from reconciler.workspace.records import follow_renamed_traders
     from reconciler.workspace.saved_plans import (
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
         replan_saved,
         save_plan,
     )
+    from reconciler.workspace.state_only import open_state, sandbox_data, sandbox_dir
     from reconciler.workspace.version import DISTRIBUTION, reconciler_version
     from reconciler.workspace.workspace import Workspace
 
@@ -36,14 +37,14 @@ _HOMES = {
     "follow_renamed_traders": "records",
     "git_commit": "provenance",
     "open_backend": "backends",
-    "open_state": "opening",
+    "open_state": "state_only",
     "open_workspace": "opening",
     "provenance": "provenance",
     "plan_to_apply": "saved_plans",
     "read_saved_plan": "saved_plans",
     "reconciler_version": "version",
-    "sandbox_data": "opening",
-    "sandbox_dir": "opening",
+    "sandbox_data": "state_only",
+    "sandbox_dir": "state_only",
     "replan_saved": "saved_plans",
     "save_plan": "saved_plans",
 }

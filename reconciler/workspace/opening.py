@@ -1,5 +1,5 @@
 """Opening a workspace: load the manifests, open the state backend and every configured
-provider (closed again when the workspace is left); or only its state store."""
+provider (closed again when the workspace is left)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,13 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
-from reconciler.manifest import ParseCache, load_manifests, read_state_settings
+from reconciler.manifest import ParseCache, load_manifests
 from reconciler.providers import PROVIDERS, Adapter, ProviderContext, RateLimit, schemas
 from reconciler.state import StateStore
 from reconciler.workspace.backends import StateChoice, open_backend
 from reconciler.workspace.declared import Declared
 from reconciler.workspace.desired import expand_consuming
+from reconciler.workspace.state_only import sandbox_data
 from reconciler.workspace.workspace import Workspace
 
 
@@ -79,42 +80,4 @@ def open_workspace(
         )
 
 
-@contextmanager
-def open_state(
-    manifests: Path,
-    *,
-    choice: StateChoice | None = None,
-    environ: Mapping[str, str] | None = None,
-    clock: Callable[[], float] = time.time,
-    sleep: Callable[[float], None] = time.sleep,
-) -> Iterator[StateStore]:
-    """The state store alone, for commands that only read state: the Firm's state settings
-    are read without the traders, so no other reference's variable needs to be set."""
-    environ = dict(os.environ) if environ is None else environ
-    settings = read_state_settings(manifests, schemas=schemas(), environ=environ)
-    root = manifests.resolve().parent
-    backend = open_backend(settings, root=root, choice=choice or StateChoice(), environ=environ)
-    store = StateStore(backend, clock=clock, sleep=sleep)
-    try:
-        yield store
-    finally:
-        store.close()
-
-
-def sandbox_dir(manifests: Path, *, environ: Mapping[str, str] | None = None) -> Path:
-    """Where the embedded sandboxes keep their data: `sandbox/` in the Firm's local state
-    directory (`state/sandbox` beside the manifests when there are none)."""
-    environ = dict(os.environ) if environ is None else environ
-    path = "state"
-    if manifests.is_dir():
-        path = read_state_settings(manifests, schemas=schemas(), environ=environ).path
-    return sandbox_data(manifests.resolve().parent, path)
-
-
-def sandbox_data(root: Path, state_path: str) -> Path:
-    """The embedded sandboxes' data folder: `sandbox/` in the local state directory
-    `state_path` of the manifests folder's parent `root`."""
-    return root / state_path / "sandbox"
-
-
-__all__ = ["open_state", "open_workspace", "sandbox_data", "sandbox_dir"]
+__all__ = ["open_workspace"]

@@ -7,7 +7,7 @@ import io
 import pytest
 from rich.console import Console
 
-from reconciler.cli.output import write_parts
+from reconciler.cli.writing import write_parts
 from reconciler.render import render_plan_parts
 from tests.render.test_text import representative_plan
 

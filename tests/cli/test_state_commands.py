@@ -4,6 +4,8 @@ Tradovate sandbox and the local backend."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -56,6 +58,28 @@ def test_reading_state_needs_none_of_the_manifests_variables(
         result = applied.run(*args)
         assert result.exit_code == 0, f"{args}: {result.output}"
         assert "tradovate_user.alice" in result.output
+
+
+@pytest.mark.parametrize("args", [("history",), ("history", "alice"), ("state", "list")])
+def test_reading_state_or_the_trail_loads_no_provider_nor_planner(
+    applied: Project, args: tuple[str, ...]
+) -> None:
+    """`history` and `state list` read the state store alone: importing every platform's
+    client and the planner took half of a workspace's whole `history` at 10,000 traders."""
+    argv = ["--no-color", "--manifests", str(applied.manifests), *args]
+    code = (
+        "import sys\nfrom reconciler.cli import main\n"
+        f"try:\n    main({argv!r})\nexcept SystemExit as exit:\n    assert not exit.code\n"
+        "print(' '.join(sorted(m for m in sys.modules if m.startswith(("
+        "'reconciler.providers', 'reconciler.plan', 'reconciler.workspace.opening')))))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+
+    *output, loaded = done.stdout.splitlines()
+    assert any("tradovate_user.alice" in line for line in output)
+    assert loaded == ""
 
 
 def test_reading_state_reports_an_unset_variable_of_the_state_settings(
