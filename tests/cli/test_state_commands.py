@@ -60,12 +60,15 @@ def test_reading_state_needs_none_of_the_manifests_variables(
         assert "tradovate_user.alice" in result.output
 
 
-@pytest.mark.parametrize("args", [("history",), ("history", "alice"), ("state", "list")])
+@pytest.mark.parametrize(
+    "args", [("history",), ("history", "alice"), ("state", "list"), ("state", "pull")]
+)
 def test_reading_state_or_the_trail_loads_no_provider_nor_planner(
     applied: Project, args: tuple[str, ...]
 ) -> None:
-    """`history` and `state list` read the state store alone: importing every platform's
-    client and the planner took half of a workspace's whole `history` at 10,000 traders."""
+    """`history`, `state list` and `state pull` read the state store alone: importing every
+    platform's client and the planner took half of a workspace's whole `history` at 10,000
+    traders."""
     argv = ["--no-color", "--manifests", str(applied.manifests), *args]
     code = (
         "import sys\nfrom reconciler.cli import main\n"
