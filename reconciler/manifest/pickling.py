@@ -6,12 +6,19 @@ mapping made and dropped per model, and a Python call that sets each entry by na
 firm's cache holds 800,000 models at 100,000 traders, and reading them back was most of a
 no-change plan's reading of its manifests. A model with extra values or private attributes
 (no manifest model has either) is pickled as pydantic does.
+
+A frozen model alike one already pickled (its class, values of the same types and fields given)
+is pickled as that one: read back, the traders share it. Most traders of a
+large firm declare the same lifecycle, generated password and platform blocks without values of
+their own: over half of a firm's models are such copies, each read back on its own before.
 """
 
 from __future__ import annotations
 
 import io
 import pickle
+from datetime import date, datetime, time
+from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel
@@ -31,14 +38,78 @@ def dumps(value: object) -> bytes:
 
 
 class _Pickler(pickle.Pickler):
+    def __init__(self, file: io.BytesIO, protocol: int) -> None:
+        super().__init__(file, protocol=protocol)
+        self._alike: dict[tuple[Any, ...], BaseModel] = {}  # by `_key`: the first pickled
+        self._found: dict[int, BaseModel | None] = {}  # `_shared` of a model, by its id
+
     def reducer_override(self, obj: Any) -> Any:
-        if (
-            isinstance(obj, BaseModel)
-            and obj.__pydantic_extra__ is None
-            and obj.__pydantic_private__ is None
-        ):
-            return _rebuilt, (type(obj), obj.__dict__, obj.__pydantic_fields_set__)
-        return NotImplemented
+        if not _is_plain(obj):
+            return NotImplemented
+        if _is_frozen(obj):
+            found = self._shared(obj)
+            if found is not None and found is not obj:  # read back as that very model
+                return _same, (found,)
+        return _rebuilt, (type(obj), obj.__dict__, obj.__pydantic_fields_set__)
+
+    def _shared(self, model: BaseModel) -> BaseModel | None:
+        """The first frozen model pickled that `model` is alike (see `_key`), `model` itself
+        when it is the first; None when it cannot be compared. Found once a model: a model
+        and the ones within it are alive while they are pickled, so their ids stay theirs."""
+        known = id(model)
+        if known in self._found:
+            return self._found[known]
+        key = self._key(model)
+        found = None if key is None else self._alike.setdefault(key, model)
+        self._found[known] = found
+        return found
+
+    def _key(self, model: BaseModel) -> tuple[Any, ...] | None:
+        """What makes two frozen models alike: their class, the fields given, and each value
+        with its type (a float, a decimal or a time by its text: `1.0` and `1`, `0.0` and
+        `-0.0`, or one moment in two time zones are equal but not alike), a model among them
+        by the one it is pickled as; None when a value is of another type (a list, say)."""
+        parts: list[Any] = [type(model), frozenset(model.__pydantic_fields_set__)]
+        for name, value in model.__dict__.items():
+            kind = type(value)
+            if kind in _ATOMIC:
+                parts.append((name, kind, value))
+            elif kind in _BY_TEXT:
+                parts.append((name, kind, repr(value)))
+            elif _is_frozen(value):
+                found = self._shared(value)
+                if found is None:
+                    return None
+                parts.append((name, kind, id(found)))
+            else:
+                return None
+        return tuple(parts)
+
+
+_ATOMIC = frozenset({str, int, bool, type(None), date})
+"""Types of values compared as they are (equal values of one of these types are alike)."""
+
+_BY_TEXT = frozenset({float, Decimal, datetime, time})
+"""Types of values compared by their text (equal values of these may be written apart)."""
+
+
+def _is_plain(obj: object) -> bool:
+    """A model with neither extra values nor private attributes (every manifest model)."""
+    return (
+        isinstance(obj, BaseModel)
+        and obj.__pydantic_extra__ is None
+        and obj.__pydantic_private__ is None
+    )
+
+
+def _is_frozen(obj: object) -> bool:
+    """A plain model (see `_is_plain`) that cannot be changed: one may stand for another."""
+    return _is_plain(obj) and bool(obj.model_config.get("frozen"))  # type: ignore[attr-defined]
+
+
+def _same(model: BaseModel) -> BaseModel:
+    """A model pickled as another it is alike: that one, read back already."""
+    return model
 
 
 def _rebuilt(cls: type[BaseModel], values: dict[str, Any], given: set[str]) -> BaseModel:

@@ -1,10 +1,13 @@
 """Manifest models as the trader cache pickles them: read back equal, of the same class, with
 the fields they were given (one set for the models that shared one), frozen, and serialised
-as before; a model with extra values or private attributes as pydantic pickles it."""
+as before; frozen models alike one another read back as one, and only those; a model with
+extra values or private attributes as pydantic pickles it."""
 
 from __future__ import annotations
 
 import pickle
+from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -40,6 +43,77 @@ def test_models_that_shared_their_set_of_fields_given_still_share_one(tmp_path: 
     read_first, read_second = pickle.loads(pickling.dumps([first, second]))
 
     assert read_first.__pydantic_fields_set__ is read_second.__pydantic_fields_set__
+
+
+def test_traders_that_declare_alike_blocks_read_back_sharing_them(tmp_path: Path) -> None:
+    traders = load(write_firm(tmp_path), None).traders[:29]
+    first, second, later = traders[0], traders[1], traders[28]  # born on the same day: 0, 28
+    assert first.password is not second.password  # validated apart
+    assert first.contact is not second.contact
+    assert first.platforms["traderpal"] is not later.platforms["traderpal"]
+    blocks = [dict(t.platforms) for t in traders]  # held apart too, as the cache holds them
+
+    read, read_blocks = pickle.loads(pickling.dumps((traders, blocks)))
+
+    assert read == traders
+    assert read[0].password is read[1].password is read[28].password
+    assert read[0].contact is read[1].contact
+    assert read[0].platforms["traderpal"] is read[28].platforms["traderpal"]
+    assert read[0].platforms["traderpal"] is not read[1].platforms["traderpal"]  # born apart
+    for trader, platforms in zip(read, read_blocks, strict=True):
+        assert trader.platforms["traderpal"] is platforms["traderpal"]  # still the same one
+    assert read[0].contact is not None
+    with pytest.raises(ValidationError):
+        read[0].contact.city = "Elsewhere"  # frozen: sharing it changes nothing
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    value: object = None
+    inner: _Frozen | None = None
+
+
+class _Thawed(BaseModel):
+    value: object = None
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        (_Frozen(value=1), _Frozen(value=1.0)),  # equal, of two types
+        (_Frozen(value=True), _Frozen(value=1)),
+        (_Frozen(value=0.0), _Frozen(value=-0.0)),
+        (_Frozen(value=Decimal("1.0")), _Frozen(value=Decimal("1.00"))),
+        (
+            _Frozen(value=datetime(2026, 1, 1, 12, tzinfo=UTC)),
+            _Frozen(value=datetime(2026, 1, 1, 13, tzinfo=timezone(timedelta(hours=1)))),
+        ),
+        (_Frozen(), _Frozen(value=None)),  # the same values, but one was given
+        (_Frozen(inner=_Frozen(value=1)), _Frozen(inner=_Frozen(value=1.0))),
+        (_Frozen(value=[1]), _Frozen(value=[1])),  # a list: not compared
+        (_Thawed(value=1), _Thawed(value=1)),  # not frozen: one may change
+    ],
+)
+def test_only_models_alike_in_every_value_and_type_read_back_as_one(
+    first: BaseModel, second: BaseModel
+) -> None:
+    read_first, read_second = pickle.loads(pickling.dumps([first, second]))
+
+    assert read_first is not read_second
+    for before, after in ((first, read_first), (second, read_second)):
+        assert after == before
+        assert after.model_fields_set == before.model_fields_set
+        assert repr(after) == repr(before)
+
+
+def test_alike_models_within_alike_models_read_back_as_one() -> None:
+    models = [_Frozen(value="a", inner=_Frozen(value=Decimal("2.50"))) for _ in range(3)]
+
+    read = pickle.loads(pickling.dumps(models))
+
+    assert read == models
+    assert read[0] is read[1] is read[2]
 
 
 class _Open(BaseModel):
