@@ -42,6 +42,8 @@ class _Pickler(pickle.Pickler):
         super().__init__(file, protocol=protocol)
         self._alike: dict[tuple[Any, ...], BaseModel] = {}  # by `_key`: the first pickled
         self._found: dict[int, BaseModel | None] = {}  # `_shared` of a model, by its id
+        self._given: dict[int, frozenset[str]] = {}  # each set of fields given, as a key
+        self._tries: dict[type, list[int]] = {}  # models of a class compared, and found alike
 
     def reducer_override(self, obj: Any) -> Any:
         if not _is_plain(obj):
@@ -59,8 +61,11 @@ class _Pickler(pickle.Pickler):
         known = id(model)
         if known in self._found:
             return self._found[known]
-        key = self._key(model)
+        tries = self._tries.setdefault(type(model), [0, 0])
+        key = None if tries[0] >= _TRIES and not tries[1] else self._key(model)
         found = None if key is None else self._alike.setdefault(key, model)
+        tries[0] += 1
+        tries[1] += found is not None and found is not model
         self._found[known] = found
         return found
 
@@ -69,22 +74,32 @@ class _Pickler(pickle.Pickler):
         with its type (a float, a decimal or a time by its text: `1.0` and `1`, `0.0` and
         `-0.0`, or one moment in two time zones are equal but not alike), a model among them
         by the one it is pickled as; None when a value is of another type (a list, say)."""
-        parts: list[Any] = [type(model), frozenset(model.__pydantic_fields_set__)]
+        given = model.__pydantic_fields_set__
+        as_key = self._given.get(id(given))
+        if as_key is None:
+            as_key = self._given[id(given)] = frozenset(given)
+        parts: list[Any] = [type(model), as_key]
+        add = parts.append
         for name, value in model.__dict__.items():
             kind = type(value)
+            add(name)
+            add(kind)
             if kind in _ATOMIC:
-                parts.append((name, kind, value))
+                add(value)
             elif kind in _BY_TEXT:
-                parts.append((name, kind, repr(value)))
-            elif _is_frozen(value):
-                found = self._shared(value)
-                if found is None:
-                    return None
-                parts.append((name, kind, id(found)))
+                add(repr(value))
+            elif _is_frozen(value) and (found := self._shared(value)) is not None:
+                add(id(found))
             else:
                 return None
         return tuple(parts)
 
+
+_TRIES = 256
+"""Models of one class looked at, none alike another (or none comparable), after which the
+rest of that class are not (assumed: a tuning of ours; a trader's own models, with a name or
+an account, are never alike, and comparing each was most of the cost of keeping alike ones
+once)."""
 
 _ATOMIC = frozenset({str, int, bool, type(None), date})
 """Types of values compared as they are (equal values of one of these types are alike)."""
@@ -104,7 +119,17 @@ def _is_plain(obj: object) -> bool:
 
 def _is_frozen(obj: object) -> bool:
     """A plain model (see `_is_plain`) that cannot be changed: one may stand for another."""
-    return _is_plain(obj) and bool(obj.model_config.get("frozen"))  # type: ignore[attr-defined]
+    if not _is_plain(obj):
+        return False
+    kind = type(obj)
+    frozen = _FROZEN.get(kind)
+    if frozen is None:
+        frozen = _FROZEN[kind] = bool(kind.model_config.get("frozen"))  # type: ignore[attr-defined]
+    return frozen
+
+
+_FROZEN: dict[type, bool] = {}
+"""Whether each model class is frozen, by class (read from its configuration once)."""
 
 
 def _same(model: BaseModel) -> BaseModel:

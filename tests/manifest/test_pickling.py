@@ -116,6 +116,26 @@ def test_alike_models_within_alike_models_read_back_as_one() -> None:
     assert read[0] is read[1] is read[2]
 
 
+def test_a_class_of_models_never_alike_is_no_longer_compared_and_reads_back_the_same() -> None:
+    unique = [_Frozen(value=f"own {i}") for i in range(pickling._TRIES)]
+    late = [_Frozen(value="late"), _Frozen(value="late")]  # alike, but after the cut-off
+    other = [_Other(value=2), _Other(value=2)]
+    models = [*unique, *late, *other]
+
+    read = pickle.loads(pickling.dumps(models))
+
+    assert read == models
+    assert [type(m) for m in read] == [type(m) for m in models]
+    assert read[-3] is not read[-4]
+    assert read[-1] is read[-2]  # another class's models: still compared
+
+
+class _Other(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    value: object = None
+
+
 class _Open(BaseModel):
     model_config = ConfigDict(extra="allow")
 
