@@ -95,7 +95,7 @@ class _Pickler(pickle.Pickler):
         return tuple(parts)
 
 
-_TRIES = 256
+_TRIES = 64
 """Models of one class looked at, none alike another (or none comparable), after which the
 rest of that class are not (assumed: a tuning of ours; a trader's own models, with a name or
 an account, are never alike, and comparing each was most of the cost of keeping alike ones
