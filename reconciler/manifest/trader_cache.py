@@ -156,19 +156,28 @@ def _plain(value: object) -> object:
 
 @functools.cache
 def _code() -> bytes:
-    """A digest of the code that validates traders: every module of this package (path, size
-    and modification time), pydantic's version and Python's."""
-    root = Path(__file__).resolve().parents[1]
+    """A digest of the code that validates traders: this package's modules (see `code_of`),
+    pydantic's version and Python's."""
+    return code_of(Path(__file__).resolve().parents[1])
+
+
+def code_of(root: Path) -> bytes:
+    """A digest of the modules below `root` (each one's path and bytes), pydantic's version and
+    Python's: the same for the same code wherever and whenever it was installed (a CI runner
+    installs the package anew for every job, with new modification times), another for any
+    change (about 10 ms for the package's 1.3 MB)."""
     digest = hashlib.sha256(f"{pydantic.VERSION}\0{sys.version}\n".encode())
     modules = sorted(root.rglob("*.py"))
     if not modules:  # not installed as files (a zip): no digest tells one build from another
         return secrets.token_bytes(32)  # so no entry is ever found
     for path in modules:
         try:
-            stat = path.stat()
+            data = path.read_bytes()
         except OSError:
             continue
-        digest.update(f"{path.relative_to(root)}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+        name = path.relative_to(root).as_posix()
+        digest.update(f"{name}\0{len(data)}\0".encode())
+        digest.update(data)
     return digest.digest()
 
 
@@ -193,4 +202,4 @@ def _key(directory: Path, *, make: bool) -> bytes | None:
     return key
 
 
-__all__ = ["FORMAT", "TraderCache"]
+__all__ = ["FORMAT", "TraderCache", "code_of"]

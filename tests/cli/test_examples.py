@@ -132,6 +132,31 @@ def test_the_example_workflow_plans_on_pull_requests_applies_on_merge_and_checks
     assert commands["status"] == ["status", "--format", "markdown"]
 
 
+def test_the_example_jobs_that_read_the_manifests_keep_the_manifest_cache() -> None:
+    """A runner starts empty: without the cache kept between runs, every plan, apply and drift
+    of a large firm parses and validates every file again."""
+    document = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+    for name, job in document["jobs"].items():
+        steps = job["steps"]
+        lines = [line.strip() for step in steps for line in step.get("run", "").splitlines()]
+        commands = {line.split()[1] for line in lines if line.startswith("reconciler ")}
+        caches = [i for i, step in enumerate(steps) if step.get("uses", "").startswith(_CACHE)]
+        if not commands & {"fmt", "validate", "plan", "apply", "drift"}:
+            assert caches == [], name  # `status` reads state alone
+            continue
+        assert len(caches) == 1, name
+        settings = steps[caches[0]]["with"]
+        assert settings["path"] == "~/.cache/reconciler"
+        assert "hashFiles('manifests/**')" in settings["key"]
+        assert "env.RECONCILER_VERSION" in settings["key"]
+        assert settings["key"].startswith(settings["restore-keys"])  # an older run's entries
+        first = next(i for i, step in enumerate(steps) if "reconciler " in step.get("run", ""))
+        assert caches[0] < first, name
+
+
+_CACHE = "actions/cache@"
+
+
 def test_every_command_of_the_example_workflow_parses(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

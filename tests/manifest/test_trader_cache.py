@@ -4,6 +4,7 @@ traders validate to is seen, and the firm-wide checks still run over cached trad
 
 from __future__ import annotations
 
+import os
 import pickle
 from pathlib import Path
 
@@ -146,6 +147,28 @@ def test_another_code_validates_again(tmp_path: Path, monkeypatch: pytest.Monkey
     served_entry(cache, "FromTheCache")
     monkeypatch.setattr(module, "_code", lambda: b"another build")
     assert load(manifests, cache).traders[0].first_name == "First"
+
+
+def test_the_code_is_told_apart_by_its_modules_bytes_not_by_when_they_were_installed(
+    tmp_path: Path,
+) -> None:
+    """A CI runner installs the package anew for every job: the same code with other
+    modification times must find the entries the last job made."""
+    package = tmp_path / "package"
+    (package / "sub").mkdir(parents=True)
+    (package / "a.py").write_text("A = 1\n")
+    (package / "sub" / "b.py").write_text("B = 2\n")
+    first = module.code_of(package)
+
+    for path in package.rglob("*.py"):
+        os.utime(path, ns=(1_000_000_000, 1_000_000_000))  # installed again
+    assert module.code_of(package) == first
+    (package / "sub" / "b.py").write_text("B = 3\n")  # the same size, other bytes
+    assert module.code_of(package) != first
+    (package / "sub" / "b.py").write_text("B = 2\n")
+    assert module.code_of(package) == first
+    (package / "sub" / "b.py").rename(package / "b.py")  # the same bytes elsewhere
+    assert module.code_of(package) != first
 
 
 def test_cached_traders_take_part_in_the_firm_wide_checks(tmp_path: Path) -> None:
