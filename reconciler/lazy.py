@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 
@@ -15,4 +15,13 @@ def lazy_attribute(package: str, homes: Mapping[str, str], name: str) -> Any:
     return getattr(importlib.import_module(f"{package}.{home}"), name)
 
 
-__all__ = ["lazy_attribute"]
+def lazy_getattr(package: str, homes: Mapping[str, str]) -> Callable[[str], Any]:
+    """A package's `__getattr__`: each name of `homes` from its module, on first use."""
+
+    def __getattr__(name: str) -> Any:
+        return lazy_attribute(package, homes, name)
+
+    return __getattr__
+
+
+__all__ = ["lazy_attribute", "lazy_getattr"]

@@ -5,9 +5,9 @@ Names are imported on first use, so a command loads only the modules it needs.""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from reconciler.lazy import lazy_attribute
+from reconciler.lazy import lazy_getattr
 
 if TYPE_CHECKING:
     from reconciler.apply.events import (
@@ -47,8 +47,7 @@ _HOMES = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    return lazy_attribute(__name__, _HOMES, name)
+__getattr__ = lazy_getattr(__name__, _HOMES)
 
 
 __all__ = [

@@ -3,9 +3,9 @@ formatter and the JSON schema, for `fmt` and `schema`, are loaded on first use).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from reconciler.lazy import lazy_attribute
+from reconciler.lazy import lazy_getattr
 from reconciler.manifest.countries import is_country
 from reconciler.manifest.loader import SUFFIXES, load_manifests
 from reconciler.manifest.models import (
@@ -38,8 +38,7 @@ _HOMES = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    return lazy_attribute(__name__, _HOMES, name)
+__getattr__ = lazy_getattr(__name__, _HOMES)
 
 
 __all__ = [

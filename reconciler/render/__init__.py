@@ -6,9 +6,9 @@ planner."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from reconciler.lazy import lazy_attribute
+from reconciler.lazy import lazy_getattr
 
 if TYPE_CHECKING:
     from reconciler.render.drift import drift_summary_line, render_drift
@@ -91,8 +91,7 @@ _HOMES = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    return lazy_attribute(__name__, _HOMES, name)
+__getattr__ = lazy_getattr(__name__, _HOMES)
 
 
 __all__ = [
