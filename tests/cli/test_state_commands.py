@@ -12,7 +12,7 @@ import pytest
 
 from reconciler.cli import main
 from reconciler.cli import state as state_commands
-from reconciler.state import LocalBackend, LockInfo
+from reconciler.state import AuditEntry, LocalBackend, LockInfo, Provenance
 from tests.project import SECRETS, Project
 
 
@@ -276,6 +276,31 @@ def test_push_of_a_broken_file_is_refused_before_anything_is_written(applied: Pr
     assert result.exit_code == 1
     assert "not valid JSON" in result.output
     assert applied.state_file.read_bytes() == before
+
+
+@pytest.mark.parametrize("error", [None, "refusé", "a \x7f in the answer", "line\nbreak\x1a"])
+def test_history_as_json_is_written_as_pythons_encoder_writes_it(
+    applied: Project, error: str | None
+) -> None:
+    """Indented, every text in ASCII: the trail's JSON is the same whatever writes it."""
+    entry = AuditEntry.of(
+        Provenance(actor="ops@host", command="apply"),
+        at="2026-01-05T10:00:00Z",
+        trader="alice",
+        address="tradovate_user.alice",
+        action="update",
+        outcome="failed" if error else "ok",
+        error=error,
+    )
+    audit = applied.root / "state" / "default.audit.jsonl"
+    with audit.open("ab") as trail:
+        trail.write(entry.to_bytes() + b"\n")
+
+    written = applied.run("history", "--format", "json").output
+
+    entries = json.loads(written)
+    assert entries[-1] == entry.model_dump(mode="json")
+    assert written == json.dumps(entries, indent=2) + "\n"
 
 
 def test_history_records_who_what_when_and_from_which_commit(
