@@ -156,14 +156,12 @@ def check_firm(
             active.add(trader.name)
     problems: list[tuple[str, Problem]] = []
     path = ("tradervue", "settings", "mentor")
-    for name in sorted(active):
-        mentor = blocks[name].settings.mentor
-        if mentor is None:
-            continue
-        message = _mentor_problem(name, mentor, blocks, active)
+    mentees = {name: m for name in active if (m := blocks[name].settings.mentor) is not None}
+    for name in sorted(mentees):  # at scale few traders have a mentor: only theirs are looked at
+        message = _mentor_problem(name, mentees[name], blocks, active)
         if message is not None:
             problems.append((name, Problem(path, message)))
-    for name in _in_cycles(blocks, active):
+    for name in _in_cycles(mentees, active):
         problems.append(
             (name, Problem(path, "mentors form a cycle (" + _cycle(name, blocks) + ")"))
         )
@@ -185,26 +183,43 @@ def _mentor_problem(
     return None
 
 
-def _in_cycles(blocks: dict[str, TradervueTrader], active: set[str]) -> list[str]:
-    """Active traders whose chain of mentors comes back to them."""
-    looping = []
-    for start in sorted(active):
-        seen = {start}
-        current = blocks[start].settings.mentor
-        while current is not None and current in active and current != start:
-            if current in seen:
-                break
-            seen.add(current)
-            current = blocks[current].settings.mentor
-        if current == start and blocks[start].settings.mentor != start:
-            looping.append(start)
-    return looping
+def _in_cycles(mentors: dict[str, str], active: set[str]) -> list[str]:
+    """Active traders whose chain of mentors (`mentors`: each active mentee's) comes back to
+    them, in name order; a trader who is their own mentor is not one (reported as such). Each
+    trader is walked once: a chain of mentors as long as the firm is not walked again from each
+    of its members."""
+    follows = {name: m for name, m in mentors.items() if m in active and m != name}
+    done: set[str] = set()
+    looping: list[str] = []
+    for start in follows:
+        walked: dict[str, int] = {}  # this walk's traders, by their place on it
+        current: str | None = start
+        while current is not None and current not in done and current not in walked:
+            walked[current] = len(walked)
+            current = follows.get(current)
+        if current is not None and current in walked:  # the walk came back on itself
+            looping.extend(list(walked)[walked[current] :])
+        done.update(walked)
+    return sorted(looping)
 
 
 def _cycle(start: str, blocks: dict[str, TradervueTrader]) -> str:
+    """The cycle from `start` back to it; a long one as its first names and its length (each
+    member's problem names its cycle)."""
     chain = [start]
     current = blocks[start].settings.mentor
-    while current is not None and current != start:
+    while current is not None and current != start and len(chain) <= _NAMED:
         chain.append(current)
         current = blocks[current].settings.mentor
-    return " -> ".join([*chain, start])
+    if current is None or current == start:
+        return " -> ".join([*chain, start])
+    length = len(chain)
+    while current is not None and current != start:
+        length += 1
+        current = blocks[current].settings.mentor
+    return " -> ".join(chain[:_NAMED]) + f" -> ... ({length} traders) -> {start}"
+
+
+_NAMED = 8
+"""Traders a cycle's problem names before it gives the cycle's length (assumed: a tuning of
+ours; a problem per member, each naming the whole of a cycle of thousands, is unreadable)."""

@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from pydantic import SecretStr, ValidationError
 
 from reconciler.errors import ManifestErrors
@@ -19,6 +21,7 @@ from reconciler.providers.tradervue.config import (
     Endpoint,
     TradervueSettings,
     TradervueTrader,
+    _in_cycles,
     check,
     check_firm,
 )
@@ -261,6 +264,55 @@ def test_mentor_cycles_are_reported_on_every_member() -> None:
         ("bob", "mentors form a cycle (bob -> carol -> alice -> bob)"),
         ("carol", "mentors form a cycle (carol -> alice -> bob -> carol)"),
     ]
+
+
+def test_a_long_cycle_is_reported_on_every_member_by_its_first_names_and_length() -> None:
+    names = [f"t{i:02d}" for i in range(20)]
+    members = [(trader(n), block("Gold", mentor=names[(i + 1) % 20])) for i, n in enumerate(names)]
+
+    problems = firm_problems(*members)
+
+    assert [name for name, _ in problems] == names
+    first = " -> ".join(names[:8])
+    assert problems[0] == ("t00", f"mentors form a cycle ({first} -> ... (20 traders) -> t00)")
+    assert problems[5][1].endswith("(20 traders) -> t05)")
+
+
+def test_a_chain_of_mentors_as_long_as_the_firm_is_no_problem() -> None:
+    names = [f"t{i:05d}" for i in range(5_000)]
+    members = [
+        (trader(n), block("Gold", **({"mentor": names[i + 1]} if i + 1 < len(names) else {})))
+        for i, n in enumerate(names)
+    ]
+    assert firm_problems(*members) == []
+
+
+def _in_cycles_one_walk_each(mentors: dict[str, str], active: set[str]) -> list[str]:
+    """The cycle search as it was written first: a walk from every active trader."""
+    looping = []
+    for start in sorted(active):
+        seen = {start}
+        current = mentors.get(start)
+        while current is not None and current in active and current != start:
+            if current in seen:
+                break
+            seen.add(current)
+            current = mentors.get(current)
+        if current == start and mentors.get(start) != start:
+            looping.append(start)
+    return looping
+
+
+@given(
+    st.dictionaries(st.sampled_from("abcdefghij"), st.sampled_from("abcdefghijk"), max_size=10),
+    st.sets(st.sampled_from("abcdefghijk")),
+)
+def test_the_cycle_search_finds_what_a_walk_from_every_trader_finds(
+    mentors: dict[str, str], active: set[str]
+) -> None:
+    mentees = {name: m for name, m in mentors.items() if name in active}
+
+    assert _in_cycles(mentees, active) == _in_cycles_one_walk_each(mentees, active)
 
 
 # --- through the loader -----------------------------------------------------------------
