@@ -281,10 +281,13 @@ def show(
         saved = read_saved_plan(planfile)
         print_saved_plan(ctx.out, saved, output_format, detail=detail, show_waits=show_waits)
         return
-    with open_state(ctx.manifests, choice=ctx.choice) as store:
+    # a large state's records and their lines are many objects in no cycle: not scanned by
+    # the collector as they are made, nor freed one by one as the command ends
+    with quiet_gc(keep=True), open_state(ctx.manifests, choice=ctx.choice) as store:
         document = store.read()
-    rows = {address: record.model_dump() for address, record in document.resources.items()}
-    print_state(ctx.out, rows, output_format, serial=document.serial)
+        rows = {address: record.model_dump() for address, record in document.resources.items()}
+        keep_to_the_end(document, rows)
+        print_state(ctx.out, rows, output_format, serial=document.serial)
 
 
 ExitCodes.lazy = dict(LAZY_COMMANDS)

@@ -109,7 +109,7 @@ def print_state(
     elif output_format == "markdown":
         click.echo(render_state_markdown(rows, serial=serial), nl=False)
     else:
-        out.print(render_state(rows))
+        write_parts(out, [render_state(rows)])
 
 
 __all__ = [

@@ -13,6 +13,7 @@ import click
 
 from reconciler.cli.completion import complete_address, complete_trader
 from reconciler.cli.context import Context, pass_context, reports_errors
+from reconciler.cli.writing import write_parts
 from reconciler.errors import ReconcilerError, StateError
 from reconciler.state import (
     StateDocument,
@@ -75,7 +76,7 @@ def state_show(ctx: Context, address: str) -> None:
     record = document.resources.get(text)
     if record is None:
         raise StateError(f"not in state: {text}")
-    ctx.out.print(render_state({text: record.model_dump()}))
+    write_parts(ctx.out, [render_state({text: record.model_dump()})])
 
 
 @state.command("rm")

@@ -23,7 +23,8 @@ def write_parts(out: Console, parts: Iterable[Lines]) -> None:
     styled = _styler(out)
     file = out.file
     for part in parts:
-        file.write(part.text(styled))
+        for text in part.texts(styled):
+            file.write(text)
     file.flush()
 
 

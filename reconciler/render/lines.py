@@ -3,7 +3,7 @@ indent shared by the terminal views."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, RenderResult
@@ -13,6 +13,9 @@ from rich.text import Text
 
 INDENT = "    "
 """The indent of the lines under a header."""
+
+CHUNK_LINES = 10_000
+"""Lines written at a time (assumed: a tuning of ours; a few hundred KB of text)."""
 
 
 Piece = tuple[str, str | None]
@@ -43,12 +46,20 @@ class Lines:
     def text(self, styled: Styler | None = None) -> str:
         """The lines as one string, each ending in a newline, never wrapped; `styled` puts a
         piece's text in its style's terminal codes (None: plain text)."""
-        if styled is None:
-            return "".join("".join(text for text, _ in pieces) + "\n" for pieces, _ in self.lines)
-        return "".join(
-            "".join(styled(text, (style, over)) for text, style in pieces) + "\n"
-            for pieces, over in self.lines
-        )
+        return "".join(self.texts(styled))
+
+    def texts(self, styled: Styler | None = None) -> Iterator[str]:
+        """`text` in strings of up to CHUNK_LINES lines each: a large output (a state of
+        640,000 lines) is written without a string of it all, nor one per line held at once."""
+        for start in range(0, len(self.lines), CHUNK_LINES):
+            chunk = self.lines[start : start + CHUNK_LINES]
+            if styled is None:
+                yield "".join("".join(text for text, _ in pieces) + "\n" for pieces, _ in chunk)
+            else:
+                yield "".join(
+                    "".join(styled(text, (style, over)) for text, style in pieces) + "\n"
+                    for pieces, over in chunk
+                )
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         styles: dict[tuple[str | None, str | None], Style] = {}
@@ -75,4 +86,4 @@ def piece_style(console: Console, names: tuple[str | None, str | None]) -> Style
     return Style.combine(named) if named else Style.null()
 
 
-__all__ = ["INDENT", "Lines", "Piece", "Styler", "piece_style"]
+__all__ = ["CHUNK_LINES", "INDENT", "Lines", "Piece", "Styler", "piece_style"]

@@ -2,69 +2,65 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
-from rich.console import Group, RenderableType
-from rich.text import Text
-
 from reconciler.plan import Address
-from reconciler.render.lines import INDENT
+from reconciler.render.lines import INDENT, Lines, Piece
 from reconciler.render.values import format_key, format_value
 
 
-def render_state(resources: Mapping[str, Mapping[str, Any]]) -> RenderableType:
+def render_state(resources: Mapping[str, Mapping[str, Any]]) -> Lines:
     """Recorded state for `reconciler show`: one block per address, grouped by trader.
 
     Rows carry `remote_id`, `attributes`, `facts` and `updated_at`; digests print `(sensitive)`.
+    Lines of pieces, not a rich Text per block: a large state (640,000 lines at 10,000 traders)
+    prints in a fraction of the time.
     """
+    lines = Lines()
     if not resources:
-        return Text("The state is empty: nothing has been applied yet.")
-    blocks: list[Text] = []
+        lines.add([("The state is empty: nothing has been applied yet.", None)])
+        return lines
     current_trader: str | None = None
     for trader, address in sorted((_trader_of(address), address) for address in resources):
         if trader != current_trader and trader:
-            blocks.append(Text(f"# trader {trader}", style="dim"))
+            _paragraph(lines)
+            lines.add([(f"# trader {trader}", "dim")])
         current_trader = trader
-        blocks.append(_join(_state_lines(address, resources[address])))
-    return _paragraphs(blocks)
-
-
-def _state_lines(address: str, row: Mapping[str, Any]) -> list[Text]:
-    header = Text(address, style="bold")
-    if row.get("updated_at"):
-        header.append(f" (updated {row['updated_at']})", style="dim")
-    attributes: Mapping[str, Any] = row.get("attributes") or {}
-    facts: Mapping[str, Any] = row.get("facts") or {}
-    lines = [header, *_plain_lines({**attributes, "id": row.get("remote_id")})]
-    if facts:
-        lines += [Text(f"{INDENT}# facts", style="dim"), *_plain_lines(facts)]
+        _paragraph(lines)
+        _state_lines(lines, address, resources[address])
     return lines
 
 
-def _plain_lines(values: Mapping[str, Any]) -> list[Text]:
+def _paragraph(lines: Lines) -> None:
+    """A blank line before each block but the first."""
+    if lines.lines:
+        lines.blank()
+
+
+def _state_lines(lines: Lines, address: str, row: Mapping[str, Any]) -> None:
+    header: list[Piece] = [(address, None)]
+    if row.get("updated_at"):
+        header.append((f" (updated {row['updated_at']})", "dim"))
+    lines.add(header, style="bold")
+    attributes: Mapping[str, Any] = row.get("attributes") or {}
+    facts: Mapping[str, Any] = row.get("facts") or {}
+    _plain_lines(lines, {**attributes, "id": row.get("remote_id")})
+    if facts:
+        lines.add([(f"{INDENT}# facts", "dim")])
+        _plain_lines(lines, facts)
+
+
+def _plain_lines(lines: Lines, values: Mapping[str, Any]) -> None:
     """`key = value` lines without a symbol; `id` first, then keys sorted."""
     keys = sorted(values, key=lambda key: (key != "id", key))
     names = [format_key(key) for key in keys]
     width = max((len(name) for name in names), default=0)
-    lines: list[Text] = []
     for name, key in zip(names, keys, strict=True):
         value = format_value(values[key])
-        lines.append(Text(f"{INDENT}{name.ljust(width)} = {value[0]}"))
-        lines += [Text(INDENT + line) for line in value[1:]]
-    return lines
-
-
-def _join(lines: Iterable[Text]) -> Text:
-    return Text("\n").join(lines)
-
-
-def _paragraphs(blocks: Sequence[Text]) -> Group:
-    """Blocks separated by blank lines (one Text per block renders faster than one per line)."""
-    spaced: list[Text] = []
-    for block in blocks:
-        spaced += [block, Text()]
-    return Group(*spaced[:-1])
+        lines.add([(f"{INDENT}{name.ljust(width)} = {value[0]}", None)])
+        for line in value[1:]:
+            lines.add([(INDENT + line, None)])
 
 
 def _trader_of(address: str) -> str:
