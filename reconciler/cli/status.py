@@ -10,6 +10,8 @@ import click
 
 from reconciler.cli.completion import complete_trader
 from reconciler.cli.context import Context, pass_context, reports_errors
+from reconciler.cli.ending import keep_to_the_end
+from reconciler.collector import quiet_gc
 from reconciler.plan import funnel, select_rows, summarize_funnel
 from reconciler.render import (
     render_status,
@@ -73,28 +75,33 @@ def status(
     """The onboarding funnel: a summary per platform, then one line per trader and platform
     (created, waiting for the Market Data Agreement signature and since when, entitled,
     identity verification pending or verified, offboarded)."""
-    with open_workspace(
-        ctx.manifests, choice=ctx.choice, connect=refresh, http_timeout=ctx.http_timeout
-    ) as workspace:
-        if refresh:
-            with workspace.store.lock(command="status --refresh"):
-                document = workspace.store.read()
-                workspace.record_facts(workspace.refresh(document), document)
-        document = workspace.store.read()
-        audit = workspace.store.history()
-        entitled = {a.trader for a in workspace.resources if a.kind == "tradovate_entitlement"}
-        now = datetime.fromtimestamp(workspace.clock(), UTC)
-    rows = funnel(document.resources, entitled_traders=entitled, audit=audit)
-    summaries = summarize_funnel(rows, now=now)
-    shown = select_rows(rows, now=now, is_waiting=waiting, older_than=older_than, trader=trader)
-    if output_format == "json":
-        click.echo(render_status_json(summaries, shown, now=now))
-    elif output_format == "csv":
-        click.echo(render_status_csv(shown, now=now), nl=False)
-    elif output_format == "markdown":
-        click.echo(render_status_markdown(summaries, shown, now=now), nl=False)
-    else:
-        click.echo(render_status(summaries, shown, now=now), nl=False)
+    # the manifests, the records and the trail of a large firm are many objects in no cycle:
+    # not scanned by the collector as they are made, nor freed one by one as the command ends
+    with quiet_gc(keep=True):
+        with open_workspace(
+            ctx.manifests, choice=ctx.choice, connect=refresh, http_timeout=ctx.http_timeout
+        ) as workspace:
+            if refresh:
+                with workspace.store.lock(command="status --refresh"):
+                    document = workspace.store.read()
+                    workspace.record_facts(workspace.refresh(document), document)
+            document = workspace.store.read()
+            audit = workspace.store.history()
+            entitled = {a.trader for a in workspace.resources if a.kind == "tradovate_entitlement"}
+            now = datetime.fromtimestamp(workspace.clock(), UTC)
+            keep_to_the_end(workspace, document, audit)
+        rows = funnel(document.resources, entitled_traders=entitled, audit=audit)
+        keep_to_the_end(rows)
+        summaries = summarize_funnel(rows, now=now)
+        shown = select_rows(rows, now=now, is_waiting=waiting, older_than=older_than, trader=trader)
+        if output_format == "json":
+            click.echo(render_status_json(summaries, shown, now=now))
+        elif output_format == "csv":
+            click.echo(render_status_csv(shown, now=now), nl=False)
+        elif output_format == "markdown":
+            click.echo(render_status_markdown(summaries, shown, now=now), nl=False)
+        else:
+            click.echo(render_status(summaries, shown, now=now), nl=False)
 
 
 __all__ = ["parse_age", "status"]
