@@ -43,14 +43,11 @@ class Lines:
     def blank(self) -> None:
         self.lines.append(([], None))
 
-    def text(self, styled: Styler | None = None) -> str:
-        """The lines as one string, each ending in a newline, never wrapped; `styled` puts a
-        piece's text in its style's terminal codes (None: plain text)."""
-        return "".join(self.texts(styled))
-
     def texts(self, styled: Styler | None = None) -> Iterator[str]:
-        """`text` in strings of up to CHUNK_LINES lines each: a large output (a state of
-        640,000 lines) is written without a string of it all, nor one per line held at once."""
+        """The lines as strings of up to CHUNK_LINES lines, each line ending in a newline, never
+        wrapped; `styled` puts a piece's text in its style's terminal codes (None: plain
+        text). A large output (a state of 640,000 lines) is written without a string of it
+        all, nor one per line held at once."""
         for start in range(0, len(self.lines), CHUNK_LINES):
             chunk = self.lines[start : start + CHUNK_LINES]
             if styled is None:
