@@ -283,8 +283,9 @@ def show(
         return
     # a large state's records and their lines are many objects in no cycle: not scanned by
     # the collector as they are made, nor freed one by one as the command ends
-    with quiet_gc(keep=True), open_state(ctx.manifests, choice=ctx.choice) as store:
-        document = store.read()
+    with quiet_gc(keep=True):
+        with open_state(ctx.manifests, choice=ctx.choice) as store:
+            document = store.read()
         rows = {address: record.model_dump() for address, record in document.resources.items()}
         keep_to_the_end(document, rows)
         print_state(ctx.out, rows, output_format, serial=document.serial)
