@@ -11,11 +11,10 @@ from pathlib import Path
 
 from reconciler.manifest import ParseCache, load_manifests
 from reconciler.providers import PROVIDERS, Adapter, ProviderContext, RateLimit, schemas
-from reconciler.state import StateStore
-from reconciler.workspace.backends import StateChoice, open_backend
+from reconciler.workspace.backends import StateChoice
 from reconciler.workspace.declared import Declared
 from reconciler.workspace.desired import expand_consuming
-from reconciler.workspace.state_only import sandbox_data
+from reconciler.workspace.state_only import sandbox_data, state_store
 from reconciler.workspace.workspace import Workspace
 
 
@@ -38,8 +37,7 @@ def open_workspace(
     )
     root = manifests.resolve().parent
     settings = desired.firm.settings.state
-    backend = open_backend(settings, root=root, choice=choice or StateChoice(), environ=environ)
-    store = StateStore(backend, clock=clock, sleep=sleep)
+    store = state_store(settings, root, choice=choice, environ=environ, clock=clock, sleep=sleep)
     overrides = {
         name: tuple(RateLimit(**limit.model_dump()) for limit in limits)
         for name, limits in desired.firm.settings.rate_limits.items()

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
-from reconciler.manifest import ProviderSchema, read_state_settings
+from reconciler.manifest import ProviderSchema, StateSettings, read_state_settings
 from reconciler.state import StateStore
 from reconciler.workspace.backends import StateChoice, open_backend
 
@@ -29,12 +29,26 @@ def open_state(
     environ = dict(os.environ) if environ is None else environ
     settings = read_state_settings(manifests, schemas=_schemas, environ=environ)
     root = manifests.resolve().parent
-    backend = open_backend(settings, root=root, choice=choice or StateChoice(), environ=environ)
-    store = StateStore(backend, clock=clock, sleep=sleep)
+    store = state_store(settings, root, choice=choice, environ=environ, clock=clock, sleep=sleep)
     try:
         yield store
     finally:
         store.close()
+
+
+def state_store(
+    settings: StateSettings,
+    root: Path,
+    *,
+    choice: StateChoice | None,
+    environ: Mapping[str, str],
+    clock: Callable[[], float],
+    sleep: Callable[[float], None],
+) -> StateStore:
+    """The store of the backend the Firm's state `settings` name (or `choice` overrides), for
+    the manifests folder's parent `root`: the one way every opening makes it."""
+    backend = open_backend(settings, root=root, choice=choice or StateChoice(), environ=environ)
+    return StateStore(backend, clock=clock, sleep=sleep)
 
 
 def sandbox_dir(manifests: Path, *, environ: Mapping[str, str] | None = None) -> Path:
@@ -61,4 +75,4 @@ def _schemas() -> Mapping[str, ProviderSchema]:
     return schemas()
 
 
-__all__ = ["open_state", "sandbox_data", "sandbox_dir"]
+__all__ = ["open_state", "sandbox_data", "sandbox_dir", "state_store"]
