@@ -2,7 +2,7 @@
 Plan value and its saved files."""
 
 from reconciler.plan.action import SENSITIVE, Action, Change, of_actions
-from reconciler.plan.address import Address, in_address_order
+from reconciler.plan.address import Address, in_address_order, provider_of
 from reconciler.plan.as_recorded import AsRecorded, as_recorded, unrecorded
 from reconciler.plan.compare import (
     display,
@@ -122,6 +122,7 @@ __all__ = [
     "path_changes",
     "plan_moves",
     "protected_addresses",
+    "provider_of",
     "recordable",
     "rekey",
     "renamed_references",

@@ -54,7 +54,7 @@ class Address:
     @property
     def provider(self) -> str:
         """The provider owning this resource (`tradovate` for `tradovate_user`)."""
-        return self.kind.partition("_")[0]
+        return provider_of(self.kind)
 
     @classmethod
     def parse(cls, text: str) -> Address:
@@ -97,6 +97,11 @@ class Address:
         if not isinstance(other, Address):
             return NotImplemented
         return self.sort_key() < other.sort_key()
+
+
+def provider_of(kind: str) -> str:
+    """The provider owning resources of `kind` (`tradovate` for `tradovate_user`)."""
+    return kind.partition("_")[0]
 
 
 _set_text = Address.__dict__["text"].__set__  # frozen: set once, past `__setattr__`

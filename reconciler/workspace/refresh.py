@@ -24,6 +24,7 @@ from reconciler.plan import (
     Recorded,
     Remote,
     in_address_order,
+    provider_of,
     rekey,
 )
 from reconciler.providers import Adapter
@@ -62,7 +63,7 @@ def refresh(
     With `few` (`only` names a few traders), a provider that can read objects by id does so
     (`read_few`) rather than list the whole firm."""
     kinds = set(map(_KIND, recorded))  # read in C: a large state's kinds are a handful
-    orphans = sorted({kind.partition("_")[0] for kind in kinds} - set(adapters))
+    orphans = sorted(set(map(provider_of, kinds)) - set(adapters))
     if orphans:
         raise PlanConflict(
             f"state holds resources of {', '.join(orphans)}, which the Firm manifest no "
