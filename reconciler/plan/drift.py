@@ -88,6 +88,8 @@ def detect_drift(
         if now is None or now.remote_id is None:
             items.append(DriftItem(address, DriftStatus.DELETED, recorded_id=record.remote_id))
             continue
+        if now.attributes is record.attributes and now.remote_id == record.remote_id:
+            continue  # the platform shows the very recorded values (at scale, most objects)
         fields = [
             FieldDrift(key, record.attributes[key], now.attributes[key])
             for key in sorted(record.attributes.keys() & now.attributes.keys())

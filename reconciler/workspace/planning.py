@@ -174,7 +174,10 @@ def drift_of(workspace: Workspace, document: StateDocument, *, release: bool = F
     """Refresh only, and compare the platforms with the recorded state (its records decoded
     once, for both). With `release` (a run that writes no state), the document's records are
     let go once read, before the refresh: only its header is left."""
-    recorded = recorded_of(document, drain=release)  # with `release`, let go as decoded
+    # a declared address is the declared object, and a record alike the declared values is
+    # the declared mapping (one copy of a large firm's, as a plan reads them); with `release`
+    # each record is let go as decoded
+    recorded = recorded_of(document, known=workspace.resources, drain=release)
     if release:
         workspace.store.release(document)
     remote = refresh(workspace.adapters, workspace.resources, document, recorded)
@@ -187,7 +190,7 @@ def drift_of(workspace: Workspace, document: StateDocument, *, release: bool = F
     return detect_drift(
         recorded,
         {a: concealed(workspace, r, recorded.get(a)) for a, r in remote.items()},
-        declared=sorted(workspace.resources),
+        declared=workspace.resources,  # looked up, not listed: the report sorts its items
         lineage=document.lineage,
         serial=document.serial,
         created_at=timestamp(workspace.clock),
@@ -198,11 +201,12 @@ def drift_of(workspace: Workspace, document: StateDocument, *, release: bool = F
 
 def concealed(workspace: Workspace, remote: Remote, recorded: Recorded | None) -> Remote:
     """`remote` with the values state keeps only as digests (from references) digested."""
-    kept = recorded.attributes if recorded else {}
-    keys = {k for k, v in kept.items() if is_digested(v)}
     resource = workspace.resources.get(remote.address)
-    if resource is not None:
-        keys |= resource.sensitive
+    keys: set[str] | frozenset[str] = frozenset() if resource is None else resource.sensitive
+    if recorded is not None and remote is not recorded:
+        # when the platform shows the very record, its digests are digests already: only a
+        # declared secret's plain value would be concealed (at scale, most remote objects)
+        keys = keys | {k for k, v in recorded.attributes.items() if is_digested(v)}
     if not keys & remote.attributes.keys():
         return remote
     attributes = conceal(remote.attributes, frozenset(keys), workspace.digest)
