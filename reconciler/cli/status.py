@@ -12,14 +12,18 @@ from reconciler.cli.completion import complete_trader
 from reconciler.cli.context import Context, pass_context, reports_errors
 from reconciler.cli.ending import keep_to_the_end
 from reconciler.collector import quiet_gc
-from reconciler.plan import funnel, select_rows, summarize_funnel
+from reconciler.plan import USER_MARK, funnel, select_rows, summarize_funnel
 from reconciler.render import (
     render_status,
     render_status_csv,
     render_status_json,
     render_status_markdown,
 )
-from reconciler.workspace import open_workspace
+from reconciler.state import stamps_of
+from reconciler.workspace import Declared, open_declared, open_workspace, traders_declaring
+
+ENTITLEMENT = "tradovate_entitlement"
+"""The kind whose traders wait for the Market Data Agreement signature until entitled."""
 
 _UNITS = {"m": 60, "h": 3600, "d": 86_400, "w": 604_800}
 
@@ -78,20 +82,34 @@ def status(
     # the manifests, the records and the trail of a large firm are many objects in no cycle:
     # not scanned by the collector as they are made, nor freed one by one as the command ends
     with quiet_gc(keep=True):
-        with open_workspace(
-            ctx.manifests, choice=ctx.choice, connect=refresh, http_timeout=ctx.http_timeout
-        ) as workspace:
-            if refresh:
+        if refresh:
+            with open_workspace(
+                ctx.manifests, choice=ctx.choice, http_timeout=ctx.http_timeout
+            ) as workspace:
                 with workspace.store.lock(command="status --refresh"):
                     document = workspace.store.read()
                     workspace.record_facts(workspace.refresh(document), document)
-            document = workspace.store.read()
-            audit = workspace.store.history()
-            entitled = {a.trader for a in workspace.resources if a.kind == "tradovate_entitlement"}
-            now = datetime.fromtimestamp(workspace.clock(), UTC)
-            keep_to_the_end(workspace, document, audit)
-        rows = funnel(document.resources, entitled_traders=entitled, audit=audit)
-        keep_to_the_end(rows)
+                document = workspace.store.read()
+                audit = workspace.store.history_holding(USER_MARK)
+                entitled = frozenset(a.trader for a in workspace.resources if a.kind == ENTITLEMENT)
+                keep_to_the_end(workspace)
+        else:  # from state alone: the manifests are read for the entitlements they declare
+            with open_declared(ctx.manifests, choice=ctx.choice) as (desired, store):
+                document = store.read()
+                audit = store.history_holding(USER_MARK)
+                traders = list(desired.traders)
+                entitled = traders_declaring(Declared.of(desired), traders, ENTITLEMENT)
+                keep_to_the_end(desired, traders)
+        now = datetime.now(UTC)
+        keep_to_the_end(document)
+        # what the funnel reads of the records of its kinds, alone: no model of a record
+        read = {
+            text: stamps_of(raw)
+            for text, raw in document.resources.raw.items()
+            if USER_MARK in text or text.startswith(f"{ENTITLEMENT}.")
+        }
+        rows = funnel(read, entitled_traders=entitled, audit=audit)
+        keep_to_the_end(read, rows)
         summaries = summarize_funnel(rows, now=now)
         shown = select_rows(rows, now=now, is_waiting=waiting, older_than=older_than, trader=trader)
         if output_format == "json":

@@ -19,6 +19,7 @@ from reconciler.plan.diff import diff
 from reconciler.plan.drift import Drift, DriftItem, DriftStatus, FieldDrift, detect_drift
 from reconciler.plan.funnel import (
     FUNNEL_PLATFORMS,
+    USER_MARK,
     FunnelRow,
     FunnelStage,
     PlatformSummary,
@@ -70,6 +71,7 @@ __all__ = [
     "FUNNEL_PLATFORMS",
     "PLANFILE_VERSION",
     "SENSITIVE",
+    "USER_MARK",
     "Action",
     "Address",
     "AsRecorded",

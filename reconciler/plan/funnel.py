@@ -60,6 +60,10 @@ FUNNEL_PLATFORMS: Mapping[str, str] = {
 }
 """Platforms in summary order, with their display names."""
 
+USER_MARK = "_user."
+"""A text the address of every user resource holds (`<platform>_user.<trader>`), so every
+audit entry the funnel reads (`_offboarded`) holds it too."""
+
 
 @dataclass(frozen=True, slots=True)
 class FunnelRow:
@@ -197,6 +201,7 @@ def summarize_funnel(rows: Iterable[FunnelRow], *, now: datetime) -> list[Platfo
 
 __all__ = [
     "FUNNEL_PLATFORMS",
+    "USER_MARK",
     "FunnelRow",
     "FunnelStage",
     "PlatformSummary",

@@ -17,7 +17,7 @@ from reconciler.state.document import (
 from reconciler.state.local import LocalBackend
 from reconciler.state.manual import check_push, move_addresses, remove_addresses
 from reconciler.state.migrations import MIGRATIONS
-from reconciler.state.record_parts import RecordParts, decoded_parts, since_of
+from reconciler.state.record_parts import RecordParts, Stamps, decoded_parts, since_of, stamps_of
 from reconciler.state.store import StateStore
 
 if TYPE_CHECKING:
@@ -46,6 +46,7 @@ __all__ = [
     "Provenance",
     "RecordParts",
     "ResourceState",
+    "Stamps",
     "StateDocument",
     "StateEditor",
     "StateStore",
@@ -56,4 +57,5 @@ __all__ = [
     "move_addresses",
     "remove_addresses",
     "since_of",
+    "stamps_of",
 ]

@@ -4,7 +4,7 @@ kept by the backend next to the state document and read back per trader for disp
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Literal
 
@@ -83,13 +83,22 @@ class AuditEntry(BaseModel):
 def parse_entries(lines: Iterable[bytes]) -> list[AuditEntry]:
     """Entries from stored lines; a line that does not parse (a torn last write) is skipped
     with a warning rather than hiding the rest of the trail."""
-    entries = []
+    return list(iter_entries(lines))
+
+
+def iter_entries(lines: Iterable[bytes], *, holding: bytes = b"") -> Iterator[AuditEntry]:
+    """`parse_entries` one entry at a time, of the lines `holding` those bytes only (a caller
+    that reads a few kinds' entries of a large trail names a text every one of their lines
+    holds: the others are not parsed; the caller still looks at each entry it gets)."""
     for line in lines:
+        if holding not in line:
+            continue
         try:
-            entries.append(AuditEntry.model_validate_json(line))
+            entry = AuditEntry.model_validate_json(line)
         except ValidationError:
             logger.warning("skipped an unreadable audit trail entry")
-    return entries
+            continue
+        yield entry
 
 
-__all__ = ["AuditEntry", "Outcome", "Provenance", "parse_entries"]
+__all__ = ["AuditEntry", "Outcome", "Provenance", "iter_entries", "parse_entries"]

@@ -3,7 +3,8 @@ a large state builds no model per record."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic_core import from_json
@@ -56,6 +57,35 @@ def _since(created: object, updated: object) -> str:
     return since if isinstance(since, str) else ""
 
 
+@dataclass(frozen=True, slots=True)
+class Stamps:
+    """What the onboarding funnel reads of a record (its `FunnelRecord`): when it was first
+    and last written, and its facts; no model, and its attributes not kept."""
+
+    created_at: str
+    updated_at: str
+    facts: Mapping[str, Any]
+
+
+def stamps_of(raw: RawRecord) -> Stamps:
+    """The stamps and facts of a stored record, decoded straight from its text; a record of
+    an unexpected shape takes the model's way (`record_of`), so it reads as before."""
+    try:
+        fields = from_json(raw)
+    except ValueError:
+        fields = None
+    if type(fields) is dict:
+        created = fields.get("created_at", "")
+        updated = fields.get("updated_at")
+        facts = fields.get("facts")
+        if facts is None:
+            facts = {}
+        if type(created) is str and type(updated) is str and type(facts) is dict:
+            return Stamps(created, updated, facts)
+    model = record_of(raw)
+    return Stamps(model.created_at, model.updated_at, model.facts)
+
+
 def decoded_parts(records: Records, *, drain: bool = False) -> Iterator[tuple[str, RecordParts]]:
     """(address, parts) of every record: a kept model's when one was built from the very text,
     else decoded from it and not kept (see `parts_of`). With `drain`, each record is let go
@@ -66,4 +96,4 @@ def decoded_parts(records: Records, *, drain: bool = False) -> Iterator[tuple[st
         yield address, parts_of(raw) if model is None else _model_parts(model)
 
 
-__all__ = ["RecordParts", "decoded_parts", "parts_of", "since_of"]
+__all__ = ["RecordParts", "Stamps", "decoded_parts", "parts_of", "since_of", "stamps_of"]

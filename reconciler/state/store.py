@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from reconciler.errors import LockLost, StateError, StateLocked
-from reconciler.state.audit import AuditEntry, Provenance, parse_entries
+from reconciler.state.audit import AuditEntry, Provenance, iter_entries, parse_entries
 from reconciler.state.backend import Backend, LockInfo
 from reconciler.state.delta import delta_between
 from reconciler.state.document import StateDocument
@@ -200,6 +200,11 @@ class StateStore:
     def history(self, trader: str | None = None) -> list[AuditEntry]:
         """The audit trail in the order it was written, only `trader`'s when given."""
         return parse_entries(self._backend.read_audit(trader))
+
+    def history_holding(self, text: str) -> Iterator[AuditEntry]:
+        """The audit trail's entries whose stored line holds `text`, read now and parsed as
+        they are taken (see `iter_entries`): a large trail is not held as entries."""
+        return iter_entries(self._backend.read_audit(None), holding=text.encode("utf-8"))
 
     def close(self) -> None:
         self._backend.close()

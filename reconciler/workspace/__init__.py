@@ -13,8 +13,8 @@ from reconciler.lazy import lazy_getattr
 if TYPE_CHECKING:
     from reconciler.workspace.backends import BACKENDS, StateChoice, open_backend
     from reconciler.workspace.declared import Declared
-    from reconciler.workspace.desired import expand_consuming
-    from reconciler.workspace.opening import open_workspace
+    from reconciler.workspace.desired import expand_consuming, traders_declaring
+    from reconciler.workspace.opening import open_declared, open_workspace
     from reconciler.workspace.provenance import git_commit, provenance
     from reconciler.workspace.records import follow_renamed_traders
     from reconciler.workspace.saved_plans import (
@@ -37,6 +37,7 @@ _HOMES = {
     "follow_renamed_traders": "records",
     "git_commit": "provenance",
     "open_backend": "backends",
+    "open_declared": "opening",
     "open_state": "state_only",
     "open_workspace": "opening",
     "provenance": "provenance",
@@ -47,6 +48,7 @@ _HOMES = {
     "sandbox_dir": "state_only",
     "replan_saved": "saved_plans",
     "save_plan": "saved_plans",
+    "traders_declaring": "desired",
 }
 
 
@@ -63,6 +65,7 @@ __all__ = [
     "follow_renamed_traders",
     "git_commit",
     "open_backend",
+    "open_declared",
     "open_state",
     "open_workspace",
     "plan_to_apply",
@@ -73,4 +76,5 @@ __all__ = [
     "sandbox_data",
     "sandbox_dir",
     "save_plan",
+    "traders_declaring",
 ]

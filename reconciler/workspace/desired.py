@@ -6,7 +6,7 @@ from itertools import chain
 from operator import attrgetter
 
 from reconciler.manifest import Trader
-from reconciler.plan import Address, DesiredResource, mark_all_referenced
+from reconciler.plan import Address, DesiredResource, mark_all_referenced, provider_of
 from reconciler.providers import PROVIDERS
 from reconciler.workspace.declared import Declared
 
@@ -40,7 +40,22 @@ def expand_consuming(declared: Declared, traders: list[Trader]) -> dict[Address,
     return dict(zip(map(_ADDRESS, every), every, strict=True))  # made in C
 
 
+def traders_declaring(declared: Declared, traders: list[Trader], kind: str) -> frozenset[str]:
+    """The traders among `traders` with a desired resource of `kind`, as `expand_consuming`
+    would make them: expanded a chunk at a time by the provider owning `kind` alone, and let
+    go (what `status` needs of a large firm's manifests, without the other resources)."""
+    name = provider_of(kind)
+    if name not in declared.firm.providers:
+        return frozenset()
+    found: set[str] = set()
+    for start in range(0, len(traders), CHUNK):
+        chunk = declared.with_traders(tuple(traders[start : start + CHUNK]))
+        made = PROVIDERS[name].expand(chunk)
+        found.update(r.address.trader for r in made if r.address.kind == kind)
+    return frozenset(found)
+
+
 _ADDRESS = attrgetter("address")
 
 
-__all__ = ["expand_consuming"]
+__all__ = ["expand_consuming", "traders_declaring"]

@@ -9,8 +9,9 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
-from reconciler.manifest import ParseCache, load_manifests
+from reconciler.manifest import Desired, ParseCache, load_manifests
 from reconciler.providers import PROVIDERS, Adapter, ProviderContext, RateLimit, schemas
+from reconciler.state import StateStore
 from reconciler.workspace.backends import StateChoice
 from reconciler.workspace.declared import Declared
 from reconciler.workspace.desired import expand_consuming
@@ -32,9 +33,7 @@ def open_workspace(
     """Load the manifests, open the chosen state backend and (with `connect`) every
     configured provider, whose HTTP calls time out after `http_timeout` seconds."""
     environ = dict(os.environ) if environ is None else environ
-    desired = load_manifests(
-        manifests, schemas=schemas(), environ=environ, cache=ParseCache.default(environ)
-    )
+    desired = _load(manifests, environ)
     root = manifests.resolve().parent
     settings = desired.firm.settings.state
     store = state_store(settings, root, choice=choice, environ=environ, clock=clock, sleep=sleep)
@@ -78,4 +77,36 @@ def open_workspace(
         )
 
 
-__all__ = ["open_workspace"]
+@contextmanager
+def open_declared(
+    manifests: Path,
+    *,
+    choice: StateChoice | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Iterator[tuple[Desired, StateStore]]:
+    """The manifests and the state store, neither expanded nor connected: for a command that
+    reads state against what the manifests declare (`status` without `--refresh`)."""
+    environ = dict(os.environ) if environ is None else environ
+    desired = _load(manifests, environ)
+    root = manifests.resolve().parent
+    store = state_store(
+        desired.firm.settings.state,
+        root,
+        choice=choice,
+        environ=environ,
+        clock=time.time,
+        sleep=time.sleep,
+    )
+    try:
+        yield desired, store
+    finally:
+        store.close()
+
+
+def _load(manifests: Path, environ: Mapping[str, str]) -> Desired:
+    return load_manifests(
+        manifests, schemas=schemas(), environ=environ, cache=ParseCache.default(environ)
+    )
+
+
+__all__ = ["open_declared", "open_workspace"]

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from reconciler.state import AuditEntry, LocalBackend, Provenance, StateStore
+from reconciler.state.audit import iter_entries, parse_entries
 
 STAMP = Provenance(actor="ops@ci", command="apply", plan="abc123def456", commit="0" * 40)
 
@@ -89,3 +90,22 @@ def test_history_of_a_trader_named_elsewhere_in_other_entries_is_only_theirs(
         "create",
         "edit",
     ]
+
+
+def test_entries_holding_a_text_are_the_only_ones_parsed_and_a_torn_one_is_skipped(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    who = Provenance(actor="ops@host", command="apply")
+    lines = [
+        AuditEntry.of(
+            who, at="t1", trader="ann", address=address, action="create", outcome="ok"
+        ).to_bytes()
+        for address in ("tradovate_user.ann", "tradovate_account.ann/A1", "traderpal_user.ann")
+    ]
+    lines.insert(2, b'{"address":"tradovate_user.bo')  # a torn last write, mid-trail here
+    with caplog.at_level(logging.WARNING):
+        entries = list(iter_entries(lines, holding=b"_user."))
+    assert [e.address for e in entries] == ["tradovate_user.ann", "traderpal_user.ann"]
+    assert "skipped an unreadable audit trail entry" in caplog.text
+    assert [e.address for e in iter_entries(lines)] == [e.address for e in parse_entries(lines)]
+    assert len(parse_entries(lines)) == 3

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from reconciler.state import ResourceState, StateDocument, decoded_parts, since_of
-from reconciler.state.records import Records
+from reconciler.state import ResourceState, StateDocument, decoded_parts, since_of, stamps_of
+from reconciler.state.record_parts import parts_of
+from reconciler.state.records import Records, record_of
 
 
 def document_of(**records: ResourceState) -> StateDocument:
@@ -128,3 +129,24 @@ def test_the_parts_of_a_looked_up_record_are_its_kept_models() -> None:
     (_, (_, _, attributes, _, _)), *_ = decoded_parts(records)
 
     assert attributes is model.attributes
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"remote_id":"1","attributes":{"a":1},"facts":{"mda_signed":true},'
+        '"created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-02T00:00:00Z"}',
+        '{"remote_id":"1","attributes":{},"updated_at":"2026-01-02T00:00:00Z"}',  # older
+        '{"remote_id":"1","attributes":{},"facts":null,"updated_at":"2026-01-02T00:00:00Z"}',
+        '{"remote_id":"1","attributes":{},"facts":[1],"updated_at":"2026-01-02T00:00:00Z"}',
+        '{"remote_id":"1","attributes":{},"created_at":5,"updated_at":"2026-01-02T00:00:00Z"}',
+    ],
+)
+def test_the_stamps_of_a_record_are_its_models(text: str) -> None:
+    """`stamps_of` reads a record's stamps as its model gives them, and its facts as a plan
+    reads them (`parts_of`: none for a null); a record of an unexpected shape is read
+    through the model, as it was."""
+    model = record_of(text)
+    stamps = stamps_of(text)
+    assert (stamps.created_at, stamps.updated_at) == (model.created_at, model.updated_at)
+    assert stamps.facts == parts_of(text)[3]
