@@ -110,10 +110,13 @@ class Journal:
         if resolved:
             self._editor.clear_pending(resolved)
             self._dirty = True
+        records = current.resources
         for address, observed in facts.items():
-            record = current.resources.get(str(address))
-            if record is None or not observed:
+            text = str(address)
+            raw = records.raw.get(text)
+            if raw is None or not observed:
                 continue
+            record = records.passing(text, raw)  # looked at, not kept: most are unchanged
             merged = {**record.facts, **observed}
             if merged != record.facts:
                 self._editor.put(str(address), record.model_copy(update={"facts": merged}))

@@ -8,7 +8,7 @@ from itertools import compress
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
-from reconciler.plan import Address, Remote, protected_addresses
+from reconciler.plan import Address, Recorded, Remote, protected_addresses
 from reconciler.providers import PROVIDERS
 from reconciler.state import StateDocument
 from reconciler.workspace.records import recorded_of
@@ -94,16 +94,26 @@ def apply_facts(
     """What apply records besides attributes: the refresh's observations, and each declared
     resource's protection flag (so it outlives the resource's declaration); with `only`,
     the flags of those addresses alone (a targeted apply)."""
-    facts = {a: dict(r.facts) for a, r in remote.items() if r.facts}
+    # a record the platform shows exactly (the refresh gives the very `Recorded` read from
+    # `document`) holds every fact it shows already: nothing to remember (at scale, most)
+    facts = {a: dict(r.facts) for a, r in remote.items() if r.facts and type(r) is not Recorded}
     resources = workspace.resources
     declared = (
         resources.items() if only is None else [(a, resources[a]) for a in only if a in resources]
     )
+    records = document.resources
+    texts = records.raw
     for address, resource in declared:
-        record = document.resources.get(str(address))
-        if resource.protected or (record is not None and record.facts.get("protected")):
+        text = str(address)
+        # only a record whose text names the fact can hold it: the others are not decoded
+        held = _PROTECTED_TEXT in texts.get(text, "") and records.passing(text, texts[text]).facts
+        if resource.protected or (held and held.get("protected")):
             facts.setdefault(address, {})["protected"] = resource.protected
     return facts
+
+
+_PROTECTED_TEXT = '"protected"'
+"""How the protection fact's name is written in a stored record's text."""
 
 
 __all__ = ["apply_facts", "protection"]
