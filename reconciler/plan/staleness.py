@@ -13,7 +13,7 @@ from pydantic import SecretStr
 
 from reconciler.errors import StalePlan
 from reconciler.plan.action import Action, Change
-from reconciler.plan.address import Address
+from reconciler.plan.address import Address, in_address_order
 from reconciler.plan.inputs import Digest
 from reconciler.plan.plan import Plan
 from reconciler.plan.planfile import SavedPlan, encode_change
@@ -112,24 +112,43 @@ def match_saved(saved: Plan, fresh: Plan) -> tuple[Plan, tuple[Change, ...]]:
 
 def values_digest(resources: Mapping[Address, DesiredResource], *, digest: Digest) -> str:
     """A digest of every desired resource as resolved, secrets only through `digest` (keyed),
-    so a saved plan notices a changed `${env:...}` or `${file:...}` value."""
+    so a saved plan notices a changed `${env:...}` or `${file:...}` value. Each resource is
+    one line of JSON (keys sorted, a value JSON has no form for as its text), in address
+    order."""
     hasher = hashlib.sha256()
-    for address in sorted(resources):
-        resource = resources[address]
+    encode = _ENCODER.encode
+    for resource in in_address_order(resources.values()):  # each is at its own address
         entry = {
-            "address": str(address),
+            "address": str(resource.address),
             "attributes": _fingerprint(resource.attributes, digest),
             "inputs": _fingerprint(resource.inputs, digest),
             "natural_key": resource.natural_key,
             "depends_on": [str(a) for a in resource.depends_on],
             "protected": resource.protected,
         }
-        hasher.update(json.dumps(entry, sort_keys=True, default=str).encode())
+        hasher.update(encode(entry).encode())
         hasher.update(b"\n")
     return f"sha256:{hasher.hexdigest()}"
 
 
+_ENCODER = json.JSONEncoder(sort_keys=True, default=str)
+"""`json.dumps(..., sort_keys=True, default=str)`, made once rather than on every call."""
+
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+"""Types whose values are their own fingerprint."""
+_TEXT = frozenset({str})
+
+
 def _fingerprint(value: Any, digest: Digest) -> Any:
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    if (
+        kind is dict
+        and _TEXT.issuperset(map(type, value))
+        and _PLAIN.issuperset(map(type, value.values()))
+    ):
+        return value  # plain values under text keys: what the general case would copy
     if isinstance(value, SecretStr):
         return digest(value.get_secret_value())
     if isinstance(value, GeneratedSecret):

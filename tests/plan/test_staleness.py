@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Callable, Mapping
 from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
 
 import pytest
 from pydantic import SecretStr
@@ -162,3 +169,74 @@ def test_the_values_digest_follows_secret_values_without_holding_them() -> None:
         return {USER: DesiredResource(USER, {"password": GeneratedSecret(length)}, "alice")}
 
     assert values_digest(generated(24), digest=keyed) != values_digest(generated(30), digest=keyed)
+
+
+def _digest_as_first_written(
+    resources: dict[Address, DesiredResource], digest: Callable[[str], str]
+) -> str:
+    """`values_digest` as it was first written: a saved plan's digest must not change with
+    how it is computed."""
+
+    def fingerprint(value: Any) -> Any:
+        if isinstance(value, SecretStr):
+            return digest(value.get_secret_value())
+        if isinstance(value, GeneratedSecret):
+            return f"(generated, {value.length} characters)"
+        if isinstance(value, Mapping):
+            return {str(k): fingerprint(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [fingerprint(v) for v in value]
+        return value
+
+    hasher = hashlib.sha256()
+    for address in sorted(resources):
+        resource = resources[address]
+        entry = {
+            "address": str(address),
+            "attributes": fingerprint(resource.attributes),
+            "inputs": fingerprint(resource.inputs),
+            "natural_key": resource.natural_key,
+            "depends_on": [str(a) for a in resource.depends_on],
+            "protected": resource.protected,
+        }
+        hasher.update(json.dumps(entry, sort_keys=True, default=str).encode())
+        hasher.update(b"\n")
+    return f"sha256:{hasher.hexdigest()}"
+
+
+class _Level(StrEnum):
+    LOW = "low"
+
+
+def test_the_values_digest_is_the_one_first_written_for_every_kind_of_value() -> None:
+    """Plain values, texts with keys of other types, secrets, generated passwords, nested
+    mappings and lists, values JSON has no form for, and addresses in any order."""
+    values: list[dict[Any, Any]] = [
+        {"name": "a", "balance": 50000, "ratio": 0.5, "on": True, "none": None, 1: "one"},
+        {"password": SecretStr("s3cret"), "pin": GeneratedSecret(12)},
+        {"risk": {"daily": 1100.0, "levels": [1, 2, {"x": SecretStr("y")}]}, 3: "three"},
+        {"when": date(2026, 1, 2), "amount": Decimal("1.50"), "level": _Level.LOW},
+        {"tuple": (1, "two"), "empty": {}, "list": []},
+    ]
+    addresses = [
+        Address("traderpal_user", "zed"),
+        Address("tradovate_account", "amy", "B2"),
+        Address("tradovate_account", "amy", "A1"),
+        Address("tradovate_user", "amy"),
+        Address("tradervue_user", "bo"),
+    ]
+    resources = {
+        address: DesiredResource(
+            address,
+            attributes,
+            f"key-{n}",
+            inputs={"first_name": "A", "extra": attributes},
+            depends_on=tuple(addresses[:n]),
+        )
+        for n, (address, attributes) in enumerate(zip(addresses, values, strict=True))
+    }
+
+    def keyed(value: str) -> str:
+        return "hmac:" + value[::-1]
+
+    assert values_digest(resources, digest=keyed) == _digest_as_first_written(resources, keyed)
