@@ -15,9 +15,10 @@ __all__ = ["sync_folder", "write_atomically", "write_fd", "write_temporary"]
 _FILE_MODE = 0o600
 
 
-def write_atomically(path: Path, data: bytes, *, sync: bool = True) -> None:
-    """Replace `path` with `data` atomically; `sync=False` leaves the folder sync to the caller
-    (who renames several files and syncs once). Raises OSError; callers translate it."""
+def write_atomically(path: Path, data: bytes | Iterable[bytes], *, sync: bool = True) -> None:
+    """Replace `path` with `data` (bytes, or its pieces in order) atomically; `sync=False`
+    leaves the folder sync to the caller (who renames several files and syncs once). Raises
+    OSError; callers translate it."""
     temporary = write_temporary(path, data)
     try:
         temporary.replace(path)

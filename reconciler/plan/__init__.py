@@ -48,6 +48,7 @@ from reconciler.plan.planfile import (
     dump_plan,
     encode_change,
     load_plan,
+    plan_pieces,
     summary_counts,
 )
 from reconciler.plan.resource import (
@@ -123,6 +124,7 @@ __all__ = [
     "order_changes",
     "path_changes",
     "plan_moves",
+    "plan_pieces",
     "protected_addresses",
     "provider_of",
     "recordable",

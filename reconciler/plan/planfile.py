@@ -4,7 +4,7 @@ shown as `(sensitive)`). Pure: the caller reads and writes the bytes."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -115,10 +115,40 @@ def summary_counts(plan: Plan) -> dict[str, int]:
 
 def dump_plan(saved: SavedPlan) -> bytes:
     """The plan file's bytes: indented UTF-8 JSON with sorted keys and a final newline."""
+    return b"".join(plan_pieces(saved))
+
+
+PIECE_CHARS = 1 << 20
+"""Characters of a plan file written at a time by `plan_pieces` (assumed: a tuning of ours;
+a large plan's file is tens of MB, and its text whole, with the pieces it is joined from,
+was a saving plan's peak)."""
+
+
+def plan_pieces(saved: SavedPlan) -> Iterator[bytes]:
+    """`dump_plan`'s bytes a piece of about PIECE_CHARS characters at a time, as they are
+    encoded (to write a large plan without holding its text)."""
+    held: list[str] = []
+    size = 0
+    for chunk in _FILE_ENCODER.iterencode(_document(saved)):
+        held.append(chunk)
+        size += len(chunk)
+        if size >= PIECE_CHARS:
+            yield "".join(held).encode()
+            held.clear()
+            size = 0
+    held.append("\n")
+    yield "".join(held).encode()
+
+
+_FILE_ENCODER = json.JSONEncoder(indent=1, ensure_ascii=False)
+"""`json.dumps(..., indent=1, ensure_ascii=False)`, a chunk at a time."""
+
+
+def _document(saved: SavedPlan) -> dict[str, Any]:
     plan = saved.plan
     summary = summary_counts(plan)
     summary[Action.NOOP.value] += saved.noop_count
-    document = {
+    return {
         "format": PLANFILE_FORMAT,
         "format_version": PLANFILE_VERSION,
         "reconciler_version": saved.reconciler_version,
@@ -137,7 +167,6 @@ def dump_plan(saved: SavedPlan) -> bytes:
         "moved": [[str(old), str(new)] for old, new in plan.moved],
         "changes": [encode_change(c) for c in plan.changes if c.action is not Action.NOOP],
     }
-    return (json.dumps(document, indent=1, ensure_ascii=False) + "\n").encode()
 
 
 def load_plan(data: bytes) -> SavedPlan:

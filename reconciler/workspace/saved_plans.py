@@ -15,9 +15,9 @@ from reconciler.plan import (
     Remote,
     SavedPlan,
     check_saved,
-    dump_plan,
     load_plan,
     match_saved,
+    plan_pieces,
 )
 from reconciler.state import StateDocument
 from reconciler.workspace.workspace import Workspace
@@ -37,7 +37,7 @@ def save_plan(
         reconciler_version=origin.reconciler_version,
     )  # `plan` holds its no-ops: none are hidden (the file counts them in its summary)
     try:
-        write_atomically(path, dump_plan(saved))
+        write_atomically(path, plan_pieces(saved))  # written as encoded, not held whole
     except OSError as exc:
         raise ReconcilerError(f"cannot write the plan to {path}: {exc.strerror}") from None
 

@@ -19,6 +19,8 @@ from reconciler.plan import (
     SavedPlan,
     dump_plan,
     load_plan,
+    plan_pieces,
+    planfile,
 )
 
 USER = Address("tradovate_user", "alice")
@@ -140,3 +142,19 @@ def test_a_damaged_plan_file_is_refused_with_what_is_wrong(
     target[path[-1]] = value
     with pytest.raises(ReconcilerError, match="damaged"):
         load_plan(json.dumps(document).encode())
+
+
+def test_a_plan_file_written_a_piece_at_a_time_is_the_one_written_whole(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The pieces `plan --out` writes as they are encoded join into the bytes Python's
+    encoder writes of the whole document, texts outside ASCII included, whatever the size
+    of a piece."""
+    whole = dump_plan(saved(firm="Société Générale ✓"))
+    document = json.loads(whole)
+    assert whole == (json.dumps(document, indent=1, ensure_ascii=False) + "\n").encode()
+    for size in (1, 7, 64, 1 << 20):
+        monkeypatch.setattr(planfile, "PIECE_CHARS", size)
+        pieces = list(plan_pieces(saved(firm="Société Générale ✓")))
+        assert b"".join(pieces) == whole
+        assert len(pieces) > 1 or size > len(whole)
