@@ -4,16 +4,17 @@ state store alone (neither the traders nor the providers nor the planner are loa
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from itertools import islice
 
 import click
 from pydantic import TypeAdapter
 
 from reconciler.cli.completion import complete_trader
 from reconciler.cli.context import Context, pass_context, reports_errors
-from reconciler.cli.ending import keep_to_the_end
 from reconciler.cli.writing import write_parts
 from reconciler.collector import quiet_gc
-from reconciler.render import render_history
+from reconciler.render import Lines, render_history
 from reconciler.state import AuditEntry
 from reconciler.workspace import open_state
 
@@ -28,16 +29,49 @@ from reconciler.workspace import open_state
 def history(ctx: Context, trader: str | None, output: str) -> None:
     """The audit trail of TRADER (or of the whole workspace): every action applied, when, by
     whom, from which plan and commit, with the platform's ids and the outcome."""
-    # a workspace's whole trail is tens of thousands of entries, none of them in a cycle:
-    # not scanned by the collector as they are read, nor freed one by one as the command ends
-    with quiet_gc(keep=True), open_state(ctx.manifests, choice=ctx.choice) as store:
-        entries = store.history(trader)
-    keep_to_the_end(entries)
-    if output == "json":
-        click.echo(_as_json(entries))
-    else:
+    # a workspace's whole trail is hundreds of thousands of entries at scale, none of them
+    # in a cycle: not scanned by the collector as they are read, and rendered CHUNK at a time
+    with quiet_gc(keep=True):
+        with open_state(ctx.manifests, choice=ctx.choice) as store:
+            entries = store.iter_history(trader)  # read now, parsed as they are taken
+        if output == "json":
+            for piece in _json_pieces(entries):
+                click.echo(piece, nl=False)
+            click.echo()
+        else:
+            write_parts(ctx.out, _text_parts(entries, trader))
+
+
+CHUNK = 10_000
+"""Audit entries parsed and rendered at a time (assumed: a tuning of ours; a workspace's
+whole trail held as entries was over 1 GiB at 100,000 traders)."""
+
+
+def _chunks(entries: Iterator[AuditEntry]) -> Iterator[list[AuditEntry]]:
+    while chunk := list(islice(entries, CHUNK)):
+        yield chunk
+
+
+def _text_parts(entries: Iterator[AuditEntry], trader: str | None) -> Iterator[Lines]:
+    """The trail's lines a chunk of entries at a time (its "no entries" line when empty)."""
+    shown = False
+    for chunk in _chunks(entries):
+        shown = True
         # an entry's fields are plain values: its own mapping of them is what it dumps to
-        write_parts(ctx.out, [render_history([vars(e) for e in entries], trader=trader)])
+        yield render_history([vars(e) for e in chunk], trader=trader)
+    if not shown:
+        yield render_history([], trader=trader)
+
+
+def _json_pieces(entries: Iterator[AuditEntry]) -> Iterator[str]:
+    """The text `_as_json` gives of all the entries, a chunk of them at a time: each chunk's
+    array without its brackets, the chunks joined as one array's items are."""
+    first = True
+    for chunk in _chunks(entries):
+        items = _as_json(chunk)[2:-2]  # "[\n" ... "\n]": the items, indented
+        yield ("[\n" if first else ",\n") + items
+        first = False
+    yield "[]" if first else "\n]"
 
 
 def _as_json(entries: list[AuditEntry]) -> str:

@@ -90,13 +90,13 @@ def status(
                     document = workspace.store.read()
                     workspace.record_facts(workspace.refresh(document), document)
                 document = workspace.store.read()
-                audit = workspace.store.history_holding(USER_MARK)
+                audit = workspace.store.iter_history(holding=USER_MARK)
                 entitled = frozenset(a.trader for a in workspace.resources if a.kind == ENTITLEMENT)
                 keep_to_the_end(workspace)
         else:  # from state alone: the manifests are read for the entitlements they declare
             with open_declared(ctx.manifests, choice=ctx.choice) as (desired, store):
                 document = store.read()
-                audit = store.history_holding(USER_MARK)
+                audit = store.iter_history(holding=USER_MARK)
                 traders = list(desired.traders)
                 entitled = traders_declaring(Declared.of(desired), traders, ENTITLEMENT)
                 keep_to_the_end(desired, traders)

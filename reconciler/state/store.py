@@ -201,10 +201,11 @@ class StateStore:
         """The audit trail in the order it was written, only `trader`'s when given."""
         return parse_entries(self._backend.read_audit(trader))
 
-    def history_holding(self, text: str) -> Iterator[AuditEntry]:
-        """The audit trail's entries whose stored line holds `text`, read now and parsed as
-        they are taken (see `iter_entries`): a large trail is not held as entries."""
-        return iter_entries(self._backend.read_audit(None), holding=text.encode("utf-8"))
+    def iter_history(self, trader: str | None = None, *, holding: str = "") -> Iterator[AuditEntry]:
+        """`history`, read now and parsed as the entries are taken (a large trail is not held
+        as entries), of the stored lines holding `holding` only (see `iter_entries`)."""
+        lines = self._backend.read_audit(trader)
+        return iter_entries(lines, holding=holding.encode("utf-8"))
 
     def close(self) -> None:
         self._backend.close()

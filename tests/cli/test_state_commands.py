@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from reconciler.cli import history as history_command
 from reconciler.cli import main
 from reconciler.cli import state as state_commands
+from reconciler.render import render_history
 from reconciler.state import AuditEntry, LocalBackend, LockInfo, Provenance
 from tests.project import SECRETS, Project
 
@@ -406,3 +408,38 @@ def test_push_help_says_force_replaces_with_an_older_serial(project: Project) ->
     text = " ".join(project.run("state", "push", "--help").output.split())
     assert "an older serial" in text
     assert "newer" not in text
+
+
+@pytest.mark.parametrize("chunk", [1, 3, 1_000_000])
+def test_history_a_chunk_of_entries_at_a_time_is_the_whole_trails_text(
+    applied: Project, monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    """The trail is parsed and written CHUNK entries at a time (held whole, a workspace's
+    trail was over 1 GiB at 100,000 traders); its text and its JSON are the whole trail's,
+    an entry outside ASCII among them."""
+    entry = AuditEntry.of(
+        Provenance(actor="ops@host", command="apply"),
+        at="2026-01-05T10:00:00Z",
+        trader="alice",
+        address="tradovate_user.alice",
+        action="update",
+        outcome="failed",
+        error="refusé",
+    )
+    audit = applied.root / "state" / "default.audit.jsonl"
+    with audit.open("ab") as trail:
+        trail.write(entry.to_bytes() + b"\n")
+    entries = [AuditEntry.model_validate_json(line) for line in audit.read_bytes().splitlines()]
+    assert len(entries) > 3
+    monkeypatch.setattr(history_command, "CHUNK", chunk)
+
+    written = applied.run("history", "--format", "json").output
+    text = applied.run("history").output
+
+    assert written == json.dumps([e.model_dump(mode="json") for e in entries], indent=2) + "\n"
+    assert text.splitlines() == [
+        line
+        for line in render_history([vars(e) for e in entries], trader=None).texts()
+        for line in line.splitlines()
+    ]
+    assert applied.run("history", "nobody").output == "No audit entries for trader nobody.\n"
