@@ -19,8 +19,8 @@ from reconciler.render import (
     render_status_json,
     render_status_markdown,
 )
-from reconciler.state import stamps_of
-from reconciler.workspace import Declared, open_declared, open_workspace, traders_declaring
+from reconciler.state import Stamps, StateDocument, stamps_of
+from reconciler.workspace import declaring, open_state, open_workspace
 
 ENTITLEMENT = "tradovate_entitlement"
 """The kind whose traders wait for the Market Data Agreement signature until entitled."""
@@ -89,25 +89,17 @@ def status(
                 with workspace.store.lock(command="status --refresh"):
                     document = workspace.store.read()
                     workspace.record_facts(workspace.refresh(document), document)
-                document = workspace.store.read()
+                del document  # read again: what the refresh recorded
+                read = _funnel_records(workspace.store.read())
                 audit = workspace.store.iter_history(holding=USER_MARK)
                 entitled = frozenset(a.trader for a in workspace.resources if a.kind == ENTITLEMENT)
                 keep_to_the_end(workspace)
-        else:  # from state alone: the manifests are read for the entitlements they declare
-            with open_declared(ctx.manifests, choice=ctx.choice) as (desired, store):
-                document = store.read()
+        else:  # from state alone, and the entitlements the manifests declare
+            entitled = declaring(ctx.manifests, ENTITLEMENT)  # the manifests let go after
+            with open_state(ctx.manifests, choice=ctx.choice) as store:
+                read = _funnel_records(store.read())  # the state's texts let go before the trail
                 audit = store.iter_history(holding=USER_MARK)
-                traders = list(desired.traders)
-                entitled = traders_declaring(Declared.of(desired), traders, ENTITLEMENT)
-                keep_to_the_end(desired, traders)
         now = datetime.now(UTC)
-        keep_to_the_end(document)
-        # what the funnel reads of the records of its kinds, alone: no model of a record
-        read = {
-            text: stamps_of(raw)
-            for text, raw in document.resources.raw.items()
-            if USER_MARK in text or text.startswith(f"{ENTITLEMENT}.")
-        }
         rows = funnel(read, entitled_traders=entitled, audit=audit)
         keep_to_the_end(read, rows)
         summaries = summarize_funnel(rows, now=now)
@@ -120,6 +112,15 @@ def status(
             click.echo(render_status_markdown(summaries, shown, now=now), nl=False)
         else:
             click.echo(render_status(summaries, shown, now=now), nl=False)
+
+
+def _funnel_records(document: StateDocument) -> dict[str, Stamps]:
+    """What the funnel reads of the records of its kinds, alone: no model of a record."""
+    return {
+        text: stamps_of(raw)
+        for text, raw in document.resources.raw.items()
+        if USER_MARK in text or text.startswith(f"{ENTITLEMENT}.")
+    }
 
 
 __all__ = ["parse_age", "status"]

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from reconciler.workspace.backends import BACKENDS, StateChoice, open_backend
     from reconciler.workspace.declared import Declared
     from reconciler.workspace.desired import expand_consuming, traders_declaring
-    from reconciler.workspace.opening import open_declared, open_workspace
+    from reconciler.workspace.opening import declaring, open_workspace
     from reconciler.workspace.provenance import git_commit, provenance
     from reconciler.workspace.records import follow_renamed_traders
     from reconciler.workspace.saved_plans import (
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from reconciler.workspace.workspace import Workspace
 
 _HOMES = {
+    "declaring": "opening",
     "BACKENDS": "backends",
     "Declared": "declared",
     "DISTRIBUTION": "version",
@@ -37,7 +38,6 @@ _HOMES = {
     "follow_renamed_traders": "records",
     "git_commit": "provenance",
     "open_backend": "backends",
-    "open_declared": "opening",
     "open_state": "state_only",
     "open_workspace": "opening",
     "provenance": "provenance",
@@ -61,11 +61,11 @@ __all__ = [
     "Declared",
     "StateChoice",
     "Workspace",
+    "declaring",
     "expand_consuming",
     "follow_renamed_traders",
     "git_commit",
     "open_backend",
-    "open_declared",
     "open_state",
     "open_workspace",
     "plan_to_apply",

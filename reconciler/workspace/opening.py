@@ -11,10 +11,9 @@ from pathlib import Path
 
 from reconciler.manifest import Desired, ParseCache, load_manifests
 from reconciler.providers import PROVIDERS, Adapter, ProviderContext, RateLimit, schemas
-from reconciler.state import StateStore
 from reconciler.workspace.backends import StateChoice
 from reconciler.workspace.declared import Declared
-from reconciler.workspace.desired import expand_consuming
+from reconciler.workspace.desired import expand_consuming, traders_declaring
 from reconciler.workspace.state_only import sandbox_data, state_store
 from reconciler.workspace.workspace import Workspace
 
@@ -77,30 +76,16 @@ def open_workspace(
         )
 
 
-@contextmanager
-def open_declared(
-    manifests: Path,
-    *,
-    choice: StateChoice | None = None,
-    environ: Mapping[str, str] | None = None,
-) -> Iterator[tuple[Desired, StateStore]]:
-    """The manifests and the state store, neither expanded nor connected: for a command that
-    reads state against what the manifests declare (`status` without `--refresh`)."""
-    environ = dict(os.environ) if environ is None else environ
-    desired = _load(manifests, environ)
-    root = manifests.resolve().parent
-    store = state_store(
-        desired.firm.settings.state,
-        root,
-        choice=choice,
-        environ=environ,
-        clock=time.time,
-        sleep=time.sleep,
-    )
-    try:
-        yield desired, store
-    finally:
-        store.close()
+def declaring(
+    manifests: Path, kind: str, *, environ: Mapping[str, str] | None = None
+) -> frozenset[str]:
+    """The traders the manifests give a resource of `kind` (see `traders_declaring`); the
+    manifests are let go on return, before the caller reads anything else."""
+    desired = _load(manifests, dict(os.environ) if environ is None else environ)
+    traders = list(desired.traders)
+    declared = Declared.of(desired)
+    del desired  # the traders' models go with the list, on return
+    return traders_declaring(declared, traders, kind)
 
 
 def _load(manifests: Path, environ: Mapping[str, str]) -> Desired:
@@ -109,4 +94,4 @@ def _load(manifests: Path, environ: Mapping[str, str]) -> Desired:
     )
 
 
-__all__ = ["open_declared", "open_workspace"]
+__all__ = ["declaring", "open_workspace"]
