@@ -137,6 +137,7 @@ _ENCODER = json.JSONEncoder(sort_keys=True, default=str)
 _PLAIN = frozenset({str, int, float, bool, type(None)})
 """Types whose values are their own fingerprint."""
 _TEXT = frozenset({str})
+"""The type of a mapping's keys that are their own fingerprint."""
 
 
 def _fingerprint(value: Any, digest: Digest) -> Any:

@@ -28,10 +28,10 @@ if TYPE_CHECKING:
     from reconciler.workspace.workspace import Workspace
 
 _HOMES = {
-    "declaring": "opening",
     "BACKENDS": "backends",
     "Declared": "declared",
     "DISTRIBUTION": "version",
+    "declaring": "opening",
     "StateChoice": "backends",
     "Workspace": "workspace",
     "expand_consuming": "desired",
