@@ -18,6 +18,7 @@ from reconciler.watch.targets import TraderIndex
 from reconciler.workspace import Workspace, open_workspace, planning
 from reconciler.workspace.refresh import refresh
 from tests.project import ALICE, TEAM, Project
+from tests.spying import calls_of
 from tests.watch.test_loop import state
 
 
@@ -63,17 +64,9 @@ def run_for(workspace: Workspace, index: TraderIndex, event: PreconditionMet) ->
     return [name for name, _ in lines]
 
 
-def counted_reads(monkeypatch: pytest.MonkeyPatch) -> list[LocalBackend]:
-    """Each read of the local state's document from now on, listed."""
-    reads: list[LocalBackend] = []
-    read_document = LocalBackend.read_document
-
-    def counted(self: LocalBackend) -> Any:
-        reads.append(self)
-        return read_document(self)
-
-    monkeypatch.setattr(LocalBackend, "read_document", counted)
-    return reads
+def counted_reads(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, ...]]:
+    """Each read of the local state's document from now on, listed (the backend read)."""
+    return calls_of(monkeypatch, LocalBackend, "read_document")
 
 
 def test_a_run_decodes_only_the_signers_records(

@@ -6,11 +6,12 @@ from __future__ import annotations
 import pytest
 
 from reconciler.plan import Address, Recorded, Remote
-from reconciler.state import ResourceState, records
+from reconciler.state import records
 from reconciler.workspace import open_workspace
 from reconciler.workspace.protection import apply_facts, protection
 from tests.cli.test_guardrails import PROTECTED, applied, edit
 from tests.project import Project
+from tests.spying import calls_of
 
 B2, C4 = "{name: TESTB2, template: eval-50k}", "{name: TESTC4, template: eval-100k}"
 
@@ -55,24 +56,17 @@ def test_an_apply_with_nothing_to_change_decodes_only_the_records_naming_protect
 ) -> None:
     """The facts apply remembers are found without a model of every record: only a record
     whose text names the protection fact is decoded to look at it (at 100,000 traders a kept
-    model of each took a no-change apply's peak from 1.3 to 2.5 GiB), and none is kept."""
+    model of each took a no-change apply's peak from 1.2 to 2.4 GiB), and none is kept."""
     edit(project, "traders/team.yaml", B2, protect(B2))
     applied(project)
     edit(project, "traders/team.yaml", protect(B2), B2)  # state keeps it: to be cleared
-    built: list[str] = []
-    model = records.record_of
-
-    def counted(raw: str) -> ResourceState:
-        built.append(raw)
-        return model(raw)
-
-    monkeypatch.setattr(records, "record_of", counted)
+    built = calls_of(monkeypatch, records, "record_of")
     with open_workspace(project.manifests, connect=False) as workspace:
         document = workspace.store.read()
         facts = apply_facts(workspace, {}, document)
         assert facts[Address.parse("tradovate_account.bob/TESTB2")] == {"protected": False}
         assert built
-        assert all('"protected"' in raw for raw in built)
+        assert all('"protected"' in raw for (raw,) in built)
         assert not document.resources._built  # looked at, not kept
 
 
