@@ -280,11 +280,8 @@ def test_push_of_a_broken_file_is_refused_before_anything_is_written(applied: Pr
     assert applied.state_file.read_bytes() == before
 
 
-@pytest.mark.parametrize("error", [None, "refusé", "a \x7f in the answer", "line\nbreak\x1a"])
-def test_history_as_json_is_written_as_pythons_encoder_writes_it(
-    applied: Project, error: str | None
-) -> None:
-    """Indented, every text in ASCII: the trail's JSON is the same whatever writes it."""
+def add_update(project: Project, error: str | None) -> AuditEntry:
+    """Append to the trail an update of alice's user, failed with `error` (ok without)."""
     entry = AuditEntry.of(
         Provenance(actor="ops@host", command="apply"),
         at="2026-01-05T10:00:00Z",
@@ -294,9 +291,17 @@ def test_history_as_json_is_written_as_pythons_encoder_writes_it(
         outcome="failed" if error else "ok",
         error=error,
     )
-    audit = applied.root / "state" / "default.audit.jsonl"
-    with audit.open("ab") as trail:
+    with (project.root / "state" / "default.audit.jsonl").open("ab") as trail:
         trail.write(entry.to_bytes() + b"\n")
+    return entry
+
+
+@pytest.mark.parametrize("error", [None, "refusé", "a \x7f in the answer", "line\nbreak\x1a"])
+def test_history_as_json_is_written_as_pythons_encoder_writes_it(
+    applied: Project, error: str | None
+) -> None:
+    """Indented, every text in ASCII: the trail's JSON is the same whatever writes it."""
+    entry = add_update(applied, error)
 
     written = applied.run("history", "--format", "json").output
 
@@ -417,18 +422,8 @@ def test_history_a_chunk_of_entries_at_a_time_is_the_whole_trails_text(
     """The trail is parsed and written CHUNK entries at a time (held whole, a workspace's
     trail was over 1 GiB at 100,000 traders); its text and its JSON are the whole trail's,
     an entry outside ASCII among them."""
-    entry = AuditEntry.of(
-        Provenance(actor="ops@host", command="apply"),
-        at="2026-01-05T10:00:00Z",
-        trader="alice",
-        address="tradovate_user.alice",
-        action="update",
-        outcome="failed",
-        error="refusé",
-    )
+    add_update(applied, "refusé")
     audit = applied.root / "state" / "default.audit.jsonl"
-    with audit.open("ab") as trail:
-        trail.write(entry.to_bytes() + b"\n")
     entries = [AuditEntry.model_validate_json(line) for line in audit.read_bytes().splitlines()]
     assert len(entries) > 3
     monkeypatch.setattr(history_command, "CHUNK", chunk)
