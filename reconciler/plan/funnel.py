@@ -131,16 +131,18 @@ def _row(
 def _offboarded(
     audit: Iterable[FunnelAuditEntry], users: Mapping[tuple[str, str], FunnelRecord]
 ) -> list[FunnelRow]:
-    last: dict[tuple[str, str], FunnelAuditEntry] = {}
+    # the last action and its time of each user, not its entry (a large trail's entries go
+    # one by one as they are read)
+    last: dict[tuple[str, str], tuple[str, str]] = {}
     for entry in audit:
         kind, _, trader = entry.address.partition(".")
         platform, _, noun = kind.partition("_")
         if noun == "user" and platform in FUNNEL_PLATFORMS and entry.outcome == "ok":
-            last[(trader, platform)] = entry
+            last[(trader, platform)] = (entry.action, entry.at)
     return [
-        FunnelRow(trader, platform, FunnelStage.OFFBOARDED, entry.at)
-        for (trader, platform), entry in last.items()
-        if entry.action == "cancel" and (trader, platform) not in users
+        FunnelRow(trader, platform, FunnelStage.OFFBOARDED, at)
+        for (trader, platform), (action, at) in last.items()
+        if action == "cancel" and (trader, platform) not in users
     ]
 
 
