@@ -275,6 +275,8 @@ def show(
     """Print the saved plan PLANFILE; without it, the recorded state (addresses, remote ids,
     attributes; never secrets)."""
     from reconciler.cli.output import print_saved_plan, print_state
+    from reconciler.cli.writing import write_parts
+    from reconciler.render import state_parts
     from reconciler.workspace import open_state, read_saved_plan
 
     if planfile is not None:
@@ -282,12 +284,20 @@ def show(
         print_saved_plan(ctx.out, saved, output_format, detail=detail, show_waits=show_waits)
         return
     # a large state's records and their lines are many objects in no cycle: not scanned by
-    # the collector as they are made, nor freed one by one as the command ends
+    # the collector as they are made; the text's rows and lines go a part at a time
     with quiet_gc(keep=True):
         with open_state(ctx.manifests, choice=ctx.choice) as store:
             document = store.read()
-        rows = {address: record.model_dump() for address, record in document.resources.items()}
-        keep_to_the_end(document, rows)
+        keep_to_the_end(document)
+        records = document.resources
+        if output_format == "text":  # a part at a time: each row made as it is rendered
+            raw = records.raw
+            write_parts(
+                ctx.out, state_parts(raw, lambda a: records.passing(a, raw[a]).model_dump())
+            )
+            return
+        rows = {address: record.model_dump() for address, record in records.items()}
+        keep_to_the_end(rows)
         print_state(ctx.out, rows, output_format, serial=document.serial)
 
 

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
         render_state_markdown,
     )
     from reconciler.render.progress import ProgressSink
-    from reconciler.render.state_text import render_state
+    from reconciler.render.state_text import render_state, state_parts
     from reconciler.render.status import (
         render_status,
         render_status_csv,
@@ -87,6 +87,7 @@ _HOMES = {
     "render_status_csv": "status",
     "render_status_json": "status",
     "render_status_markdown": "status",
+    "state_parts": "state_text",
     "summary_line": "text",
 }
 
@@ -128,5 +129,6 @@ __all__ = [
     "render_status_csv",
     "render_status_json",
     "render_status_markdown",
+    "state_parts",
     "summary_line",
 ]

@@ -20,7 +20,14 @@ from reconciler.cli.writing import write_parts
 from reconciler.plan.action import SENSITIVE, Action, Change
 from reconciler.plan.address import Address
 from reconciler.plan.plan import Plan
-from reconciler.render import render_event, render_plan, render_state, summary_line
+from reconciler.render import (
+    render_event,
+    render_plan,
+    render_state,
+    state_parts,
+    state_text,
+    summary_line,
+)
 
 EXPECTED = Path(__file__).parent / "expected"
 DIGEST = "hmac-sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
@@ -169,6 +176,33 @@ def test_empty_plan_matches_golden_file() -> None:
 
 def test_state_listing_matches_golden_file() -> None:
     assert_golden("state.txt", plain(render_state(recorded_state())))
+
+
+@pytest.mark.parametrize("blocks", [1, 2, 3])
+def test_the_state_a_part_at_a_time_is_the_whole_listing(
+    monkeypatch: pytest.MonkeyPatch, blocks: int
+) -> None:
+    """`show` writes the listing STATE_BLOCKS addresses at a time, each row made as it is
+    rendered (held whole, a large state's rows and lines were 3 GiB at 100,000 traders): the
+    parts join into the whole listing, a trader's header and the blank lines included."""
+    state = recorded_state()
+    state["traderpal_user.bob"] = {"remote_id": "tp-1", "attributes": {}, "updated_at": "x"}
+    state["not-an-address"] = {"remote_id": "?", "attributes": {"a": 1}, "updated_at": None}
+    whole = plain(render_state(state))
+    made: list[str] = []
+
+    def row_of(address: str) -> dict[str, Any]:
+        made.append(address)
+        return state[address]
+
+    monkeypatch.setattr(state_text, "STATE_BLOCKS", blocks)
+    parts = list(state_parts(state, row_of))
+
+    assert len(parts) == -(-len(state) // blocks)
+    assert "".join(plain(part) for part in parts) == whole
+    assert sorted(made) == sorted(state)
+    assert whole.startswith("not-an-address")
+    assert "\n\n# trader bob\n\ntraderpal_user.bob" in whole
 
 
 def test_state_in_colour_is_written_as_rich_styled_it() -> None:
