@@ -12,7 +12,14 @@ from reconciler.cli.completion import complete_trader
 from reconciler.cli.context import Context, pass_context, reports_errors
 from reconciler.cli.ending import keep_to_the_end
 from reconciler.collector import quiet_gc
-from reconciler.plan import USER_MARK, funnel, select_rows, summarize_funnel
+from reconciler.plan import (
+    ENTITLEMENT,
+    USER_MARK,
+    funnel,
+    reads_record,
+    select_rows,
+    summarize_funnel,
+)
 from reconciler.render import (
     render_status,
     render_status_csv,
@@ -21,9 +28,6 @@ from reconciler.render import (
 )
 from reconciler.state import Stamps, StateDocument, stamps_of
 from reconciler.workspace import declaring, open_state, open_workspace
-
-ENTITLEMENT = "tradovate_entitlement"
-"""The kind whose traders wait for the Market Data Agreement signature until entitled."""
 
 _UNITS = {"m": 60, "h": 3600, "d": 86_400, "w": 604_800}
 
@@ -117,9 +121,7 @@ def status(
 def _funnel_records(document: StateDocument) -> dict[str, Stamps]:
     """What the funnel reads of the records of its kinds, alone: no model of a record."""
     return {
-        text: stamps_of(raw)
-        for text, raw in document.resources.raw.items()
-        if USER_MARK in text or text.startswith(f"{ENTITLEMENT}.")
+        text: stamps_of(raw) for text, raw in document.resources.raw.items() if reads_record(text)
     }
 
 

@@ -18,12 +18,14 @@ from reconciler.plan.concealed import conceal, mark_all_referenced, mark_referen
 from reconciler.plan.diff import diff
 from reconciler.plan.drift import Drift, DriftItem, DriftStatus, FieldDrift, detect_drift
 from reconciler.plan.funnel import (
+    ENTITLEMENT,
     FUNNEL_PLATFORMS,
     USER_MARK,
     FunnelRow,
     FunnelStage,
     PlatformSummary,
     funnel,
+    reads_record,
     select_rows,
     stage_age,
     summarize_funnel,
@@ -67,6 +69,7 @@ from reconciler.plan.target import check_target, select_targets
 __all__ = [
     "ABSENT",
     "DEFAULT_MAX_CANCEL",
+    "ENTITLEMENT",
     "FROM_MANIFESTS",
     "FROM_STATE",
     "FUNNEL_PLATFORMS",
@@ -127,6 +130,7 @@ __all__ = [
     "plan_pieces",
     "protected_addresses",
     "provider_of",
+    "reads_record",
     "recordable",
     "rekey",
     "renamed_references",

@@ -64,6 +64,15 @@ USER_MARK = "_user."
 """A text the address of every user resource holds (`<platform>_user.<trader>`), so every
 audit entry the funnel reads (`_offboarded`) holds it too."""
 
+ENTITLEMENT = "tradovate_entitlement"
+"""The kind whose traders wait for the Market Data Agreement signature until entitled."""
+
+
+def reads_record(address: str) -> bool:
+    """Whether the funnel may read the record at `address` (a user's or an entitlement's;
+    it looks at each again): a caller with a large state gives it those alone."""
+    return USER_MARK in address or address.startswith(f"{ENTITLEMENT}.")
+
 
 @dataclass(frozen=True, slots=True)
 class FunnelRow:
@@ -92,7 +101,7 @@ def funnel(
         platform, _, noun = kind.partition("_")
         if noun == "user" and platform in FUNNEL_PLATFORMS:
             users[(rest, platform)] = record
-        elif kind == "tradovate_entitlement":
+        elif kind == ENTITLEMENT:
             trader = rest.partition("/")[0]
             since = record.created_at or record.updated_at
             entitled[trader] = min(entitled.get(trader, since), since)
@@ -202,12 +211,14 @@ def summarize_funnel(rows: Iterable[FunnelRow], *, now: datetime) -> list[Platfo
 
 
 __all__ = [
+    "ENTITLEMENT",
     "FUNNEL_PLATFORMS",
     "USER_MARK",
     "FunnelRow",
     "FunnelStage",
     "PlatformSummary",
     "funnel",
+    "reads_record",
     "select_rows",
     "stage_age",
     "summarize_funnel",
