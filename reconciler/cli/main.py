@@ -275,8 +275,6 @@ def show(
     """Print the saved plan PLANFILE; without it, the recorded state (addresses, remote ids,
     attributes; never secrets)."""
     from reconciler.cli.output import print_saved_plan, print_state
-    from reconciler.cli.writing import write_parts
-    from reconciler.render import state_parts
     from reconciler.workspace import open_state, read_saved_plan
 
     if planfile is not None:
@@ -289,16 +287,7 @@ def show(
         with open_state(ctx.manifests, choice=ctx.choice) as store:
             document = store.read()
         keep_to_the_end(document)
-        records = document.resources
-        if output_format == "text":  # a part at a time: each row made as it is rendered
-            raw = records.raw
-            write_parts(
-                ctx.out, state_parts(raw, lambda a: records.passing(a, raw[a]).model_dump())
-            )
-            return
-        rows = {address: record.model_dump() for address, record in records.items()}
-        keep_to_the_end(rows)
-        print_state(ctx.out, rows, output_format, serial=document.serial)
+        print_state(ctx.out, document, output_format)
 
 
 ExitCodes.lazy = dict(LAZY_COMMANDS)

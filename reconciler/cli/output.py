@@ -5,11 +5,12 @@ verbatim (no markup, no wrapping), ready for a PR comment or a script."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
 
+from reconciler.cli.ending import keep_to_the_end
 from reconciler.cli.writing import write_parts
 from reconciler.plan import Change, Drift, Plan, PlanOptions, SavedPlan
 from reconciler.render import (
@@ -21,10 +22,13 @@ from reconciler.render import (
     render_plan_json,
     render_plan_markdown,
     render_plan_parts,
-    render_state,
     render_state_json,
     render_state_markdown,
+    state_parts,
 )
+
+if TYPE_CHECKING:
+    from reconciler.state import StateDocument
 
 
 def print_plan(
@@ -101,15 +105,20 @@ def print_drift(out: Console, drift: Drift, output_format: str) -> None:
             click.echo(render_drift_github(drift), nl=False)
 
 
-def print_state(
-    out: Console, rows: Mapping[str, Mapping[str, Any]], output_format: str, *, serial: int
-) -> None:
+def print_state(out: Console, document: StateDocument, output_format: str) -> None:
+    """The recorded state: as text a part at a time, each record's row made as it is
+    rendered and let go with its part; as JSON or markdown from every row at once."""
+    records = document.resources
+    if output_format == "text":
+        raw = records.raw
+        write_parts(out, state_parts(raw, lambda a: records.passing(a, raw[a]).model_dump()))
+        return
+    rows = {address: record.model_dump() for address, record in records.items()}
+    keep_to_the_end(rows)  # not freed one by one as the command ends
     if output_format == "json":
-        click.echo(render_state_json(rows, serial=serial))
-    elif output_format == "markdown":
-        click.echo(render_state_markdown(rows, serial=serial), nl=False)
+        click.echo(render_state_json(rows, serial=document.serial))
     else:
-        write_parts(out, [render_state(rows)])
+        click.echo(render_state_markdown(rows, serial=document.serial), nl=False)
 
 
 __all__ = [

@@ -13,8 +13,14 @@ import pytest
 from reconciler.cli import history as history_command
 from reconciler.cli import main
 from reconciler.cli import state as state_commands
-from reconciler.render import render_history
+from reconciler.render import (
+    render_history,
+    render_state,
+    render_state_json,
+    render_state_markdown,
+)
 from reconciler.state import AuditEntry, LocalBackend, LockInfo, Provenance
+from reconciler.state.records import record_of
 from tests.project import SECRETS, Project
 
 
@@ -438,3 +444,21 @@ def test_history_a_chunk_of_entries_at_a_time_is_the_whole_trails_text(
         for line in line.splitlines()
     ]
     assert applied.run("history", "nobody").output == "No audit entries for trader nobody.\n"
+
+
+def test_show_writes_the_recorded_state_in_every_format_from_every_record(
+    applied: Project,
+) -> None:
+    """`show` as JSON and markdown renders every record's row; as text, a part at a time, the
+    listing of those same rows."""
+    state = json.loads(applied.state_file.read_text())
+    records = state["resources"].items()
+    rows = {address: record_of(json.dumps(r)).model_dump() for address, r in records}
+    serial = state["serial"]
+
+    as_json = applied.run("show", "--format", "json").output
+    as_markdown = applied.run("show", "--format", "markdown").output
+
+    assert as_json == render_state_json(rows, serial=serial) + "\n"
+    assert as_markdown == render_state_markdown(rows, serial=serial)
+    assert applied.run("show").output == "".join(render_state(rows).texts())
