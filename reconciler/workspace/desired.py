@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from itertools import chain
 from operator import attrgetter
 
-from reconciler.manifest import Trader
+from reconciler.manifest import Desired, Trader
 from reconciler.plan import Address, DesiredResource, mark_all_referenced, provider_of
 from reconciler.providers import PROVIDERS
 from reconciler.workspace.declared import Declared
 
 CHUNK = 1000
-"""Traders expanded at a time by `expand_consuming` (a tuning of ours: their models are
+"""Traders expanded at a time (`_chunks_consuming`; a tuning of ours: their models are
 released chunk by chunk, so the models and the resources are not all in memory at once)."""
 
 
@@ -22,9 +23,7 @@ def expand_consuming(declared: Declared, traders: list[Trader]) -> dict[Address,
     else holds them). The resources come as one expansion of all the traders gives them:
     provider by provider, each provider's in the traders' order."""
     by_provider: dict[str, list[DesiredResource]] = {name: [] for name in declared.firm.providers}
-    while traders:
-        chunk = declared.with_traders(tuple(traders[:CHUNK]))
-        del traders[:CHUNK]
+    for chunk in _chunks_consuming(declared, traders):
         expanded: list[DesiredResource] = []
         ends = []
         for name, made in by_provider.items():
@@ -35,7 +34,7 @@ def expand_consuming(declared: Declared, traders: list[Trader]) -> dict[Address,
         for made, end in ends:
             made.extend(marked[start:end])
             start = end
-        del chunk, expanded, marked
+        del chunk, expanded, marked  # before the next chunk is made
     every = list(chain.from_iterable(by_provider.values()))
     return dict(zip(map(_ADDRESS, every), every, strict=True))  # made in C
 
@@ -43,16 +42,27 @@ def expand_consuming(declared: Declared, traders: list[Trader]) -> dict[Address,
 def traders_declaring(declared: Declared, traders: list[Trader], kind: str) -> frozenset[str]:
     """The traders among `traders` with a desired resource of `kind`, as `expand_consuming`
     would make them: expanded a chunk at a time by the provider owning `kind` alone, and let
-    go (what `status` needs of a large firm's manifests, without the other resources)."""
+    go, the list emptied as it goes (what `status` needs of a large firm's manifests, without
+    the other resources)."""
     name = provider_of(kind)
     if name not in declared.firm.providers:
         return frozenset()
     found: set[str] = set()
-    for start in range(0, len(traders), CHUNK):
-        chunk = declared.with_traders(tuple(traders[start : start + CHUNK]))
+    for chunk in _chunks_consuming(declared, traders):
         made = PROVIDERS[name].expand(chunk)
         found.update(r.address.trader for r in made if r.address.kind == kind)
+        del chunk, made  # before the next chunk is made
     return frozenset(found)
+
+
+def _chunks_consuming(declared: Declared, traders: list[Trader]) -> Iterator[Desired]:
+    """The manifests as if they declared CHUNK of `traders` at a time, each chunk taken out
+    of the list as it is given: its models go once the caller lets the chunk go."""
+    while traders:
+        chunk = declared.with_traders(tuple(traders[:CHUNK]))
+        del traders[:CHUNK]
+        yield chunk
+        del chunk
 
 
 _ADDRESS = attrgetter("address")
