@@ -105,8 +105,9 @@ def apply_facts(
     texts = records.raw
     for address, resource in declared:
         text = str(address)
+        raw = texts.get(text)
         # only a record whose text names the fact can hold it: the others are not decoded
-        held = _PROTECTED_TEXT in texts.get(text, "") and records.passing(text, texts[text]).facts
+        held = raw is not None and _PROTECTED_TEXT in raw and records.passing(text, raw).facts
         if resource.protected or (held and held.get("protected")):
             facts.setdefault(address, {})["protected"] = resource.protected
     return facts
