@@ -4,26 +4,25 @@ verbatim (no markup, no wrapping), ready for a PR comment or a script."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
 
-from reconciler.cli.ending import keep_to_the_end
 from reconciler.cli.writing import write_parts
 from reconciler.plan import Change, Drift, Plan, PlanOptions, SavedPlan
 from reconciler.render import (
+    plan_json_parts,
     render_drift,
     render_drift_github,
     render_drift_json,
     render_drift_markdown,
     render_plan_github,
-    render_plan_json,
     render_plan_markdown,
     render_plan_parts,
-    render_state_json,
     render_state_markdown,
+    state_json_parts,
     state_parts,
 )
 
@@ -46,8 +45,8 @@ def print_plan(
     """The plan in `output_format`; `detail`, `show_waits` and `since` (when each waiting
     trader's wait began) are for text, markdown and JSON show everything."""
     if output_format == "json":
-        click.echo(
-            render_plan_json(plan, show_noop=show_noop, options=options, hidden_noops=hidden_noops)
+        _echo_parts(
+            plan_json_parts(plan, show_noop=show_noop, options=options, hidden_noops=hidden_noops)
         )
     elif output_format == "markdown":
         click.echo(render_plan_markdown(plan, show_noop=show_noop), nl=False)
@@ -106,19 +105,40 @@ def print_drift(out: Console, drift: Drift, output_format: str) -> None:
 
 
 def print_state(out: Console, document: StateDocument, output_format: str) -> None:
-    """The recorded state: as text a part at a time, each record's row made as it is
-    rendered and let go with its part; as JSON or markdown from every row at once."""
-    records = document.resources
+    """The recorded state, each record's row made as it is rendered and let go: as text and
+    JSON a part at a time, as markdown only the rows its table has room for."""
+    rows = _Rows(document)
     if output_format == "text":
-        raw = records.raw
-        write_parts(out, state_parts(raw, lambda a: records.passing(a, raw[a]).model_dump()))
-        return
-    rows = {address: record.model_dump() for address, record in records.items()}
-    keep_to_the_end(rows)  # not freed one by one as the command ends
-    if output_format == "json":
-        click.echo(render_state_json(rows, serial=document.serial))
+        write_parts(out, state_parts(rows, rows.__getitem__))
+    elif output_format == "json":
+        _echo_parts(state_json_parts(rows, serial=document.serial))
     else:
         click.echo(render_state_markdown(rows, serial=document.serial), nl=False)
+
+
+class _Rows(Mapping[str, Mapping[str, Any]]):
+    """Each record's row (its model's fields) by address, made on each lookup and not kept: a
+    large state's rows, held at once, were gigabytes."""
+
+    def __init__(self, document: StateDocument) -> None:
+        self._records = document.resources
+        self._raw = self._records.raw
+
+    def __getitem__(self, address: str) -> Mapping[str, Any]:
+        return self._records.passing(address, self._raw[address]).model_dump()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+
+def _echo_parts(parts: Iterable[str]) -> None:
+    """A document's text written a part at a time, then a newline."""
+    for part in parts:
+        click.echo(part, nl=False)
+    click.echo()
 
 
 __all__ = [

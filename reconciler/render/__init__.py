@@ -24,9 +24,11 @@ if TYPE_CHECKING:
     from reconciler.render.history import render_history
     from reconciler.render.json import (
         JSON_FORMAT_VERSION,
+        plan_json_parts,
         render_drift_json,
         render_plan_json,
         render_state_json,
+        state_json_parts,
     )
     from reconciler.render.lines import Lines, Styler, piece_style
     from reconciler.render.markdown import (
@@ -66,6 +68,7 @@ _HOMES = {
     "drift_summary_line": "drift",
     "markdown_size": "markdown",
     "piece_style": "lines",
+    "plan_json_parts": "json",
     "relative_file": "github",
     "render_drift": "drift",
     "render_drift_github": "github",
@@ -87,6 +90,7 @@ _HOMES = {
     "render_status_csv": "status",
     "render_status_json": "status",
     "render_status_markdown": "status",
+    "state_json_parts": "json",
     "state_parts": "state_text",
     "summary_line": "text",
 }
@@ -108,6 +112,7 @@ __all__ = [
     "drift_summary_line",
     "markdown_size",
     "piece_style",
+    "plan_json_parts",
     "relative_file",
     "render_drift",
     "render_drift_github",
@@ -129,6 +134,7 @@ __all__ = [
     "render_status_csv",
     "render_status_json",
     "render_status_markdown",
+    "state_json_parts",
     "state_parts",
     "summary_line",
 ]

@@ -8,7 +8,8 @@ print `(sensitive)` as in the text output.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from itertools import islice
 from typing import Any
 
 from reconciler.plan import (
@@ -42,6 +43,21 @@ def render_plan_json(
     """The plan as one JSON document (`kind: plan`). No-op changes are listed only with
     `show_noop` but always counted; `hidden_noops` adds no-ops the plan value does not hold
     (a saved plan keeps only their number)."""
+    return "".join(
+        plan_json_parts(plan, show_noop=show_noop, options=options, hidden_noops=hidden_noops)
+    )
+
+
+def plan_json_parts(
+    plan: Plan,
+    *,
+    show_noop: bool = False,
+    options: PlanOptions | None = None,
+    hidden_noops: int = 0,
+) -> Iterator[str]:
+    """`render_plan_json`'s text a part at a time: its changes STREAMED at a time, each made
+    as it is written (a large plan's every change, and the whole text, held at once were
+    gigabytes)."""
     summary = summary_counts(plan)
     summary[Action.NOOP.value] += hidden_noops
     platforms: dict[str, dict[str, int]] = {}
@@ -60,11 +76,7 @@ def render_plan_json(
         "offboarded_traders": offboarded_traders(plan),
         "restricted_traders": restricted_traders(plan),
         "notes": list(plan.notes),
-        "changes": [
-            _change(change)
-            for change in plan.changes
-            if show_noop or change.action is not Action.NOOP
-        ],
+        "changes": [],
     }
     if options is not None:
         document["options"] = {
@@ -72,7 +84,10 @@ def render_plan_json(
             "targets": list(options.targets),
             "max_cancel": options.max_cancel,
         }
-    return _dump(document)
+    changes = (
+        _change(change) for change in plan.changes if show_noop or change.action is not Action.NOOP
+    )
+    return dump_parts(document, "changes", changes)
 
 
 def render_drift_json(drift: Drift) -> str:
@@ -118,13 +133,20 @@ def render_drift_json(drift: Drift) -> str:
 def render_state_json(resources: Mapping[str, Mapping[str, Any]], *, serial: int) -> str:
     """Recorded state (`kind: state`): remote id, attributes, facts per address; digests of
     secrets print `(sensitive)`."""
+    return "".join(state_json_parts(resources, serial=serial))
+
+
+def state_json_parts(resources: Mapping[str, Mapping[str, Any]], *, serial: int) -> Iterator[str]:
+    """`render_state_json`'s text a part at a time: the rows STREAMED at a time, by address,
+    each looked up as it is written (`resources` may make its rows on lookup)."""
     document = {
         "format_version": JSON_FORMAT_VERSION,
         "kind": "state",
         "serial": serial,
-        "resources": {address: _safe(dict(row)) for address, row in sorted(resources.items())},
+        "resources": {},
     }
-    return _dump(document)
+    rows = ((address, _safe(dict(resources[address]))) for address in sorted(resources))
+    return dump_parts(document, "resources", rows)
 
 
 def _change(change: Change) -> dict[str, Any]:
@@ -168,5 +190,37 @@ def _safe(value: Any) -> Any:
     return value
 
 
-def _dump(document: Mapping[str, Any]) -> str:
+def _dump(document: Any) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False, default=str)
+
+
+STREAMED = 1000
+"""Members of a document's long list or mapping written at a time by `dump_parts` (assumed:
+a tuning of ours; a part's objects and text are a few MiB)."""
+
+_MEMBERS = "\x00members\x00"
+"""Stands for the long member while the rest of the document is written (JSON writes its
+control characters escaped: a text of the document reads alike only if it holds this one)."""
+
+
+def dump_parts(document: Mapping[str, Any], key: str, members: Iterable[Any]) -> Iterator[str]:
+    """The text `_dump` gives `document` with `members` at its top-level `key`, STREAMED
+    members at a time: an empty list at `key` takes `members` as its items, an empty mapping
+    takes them as (name, value) pairs. Each part is the members dumped as one list or mapping
+    would be, its brackets left out and its lines indented one level deeper."""
+    keyed = isinstance(document[key], Mapping)
+    text, marker = _dump({**document, key: _MEMBERS}), _dump(_MEMBERS)
+    if text.count(marker) != 1:  # a text of the document reads as the marker: written whole
+        yield _dump({**document, key: dict(members) if keyed else list(members)})
+        return
+    head, _, tail = text.partition(marker)
+    yield head
+    opening, closing = "{}" if keyed else "[]"
+    members = iter(members)
+    first = True
+    while chunk := list(islice(members, STREAMED)):
+        items = _dump(dict(chunk) if keyed else chunk)[2:-2]  # "[\n" ... "\n]" left out
+        yield (f"{opening}\n  " if first else ",\n  ") + items.replace("\n", "\n  ")
+        first = False
+    yield opening + closing if first else "\n  " + closing
+    yield tail
