@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic_core import from_json
 
 from reconciler.errors import ReconcilerError, StalePlan
 from reconciler.plan.action import Action, Change
@@ -170,10 +171,15 @@ def _document(saved: SavedPlan) -> dict[str, Any]:
 
 
 def load_plan(data: bytes) -> SavedPlan:
-    """Parse a plan file; ReconcilerError when it is not one, StalePlan for another format."""
+    """Parse a plan file; ReconcilerError when it is not one, StalePlan for another format.
+
+    The changes are decoded one at a time, each let go of as JSON once it is a change, and
+    the texts and plain mappings many changes repeat (a reason, `{"verified": true}`) are
+    held once for all of them (a large firm's file holds hundreds of thousands of waits):
+    the plan's values are never changed in place."""
     try:
-        raw = json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        raw = from_json(data, cache_strings=True)
+    except ValueError:
         raise ReconcilerError("not a saved plan: the file is not JSON") from None
     if not isinstance(raw, dict) or raw.get("format") != PLANFILE_FORMAT:
         raise ReconcilerError("not a saved plan: write one with `reconciler plan --out FILE`")
@@ -183,9 +189,12 @@ def load_plan(data: bytes) -> SavedPlan:
             f"the plan file has format version {version}, this reconciler reads version "
             f"{PLANFILE_VERSION}; run plan again with this version"
         )
+    items = raw.get("changes")
     try:
+        if isinstance(items, list):  # the rest checked alone: the changes one at a time
+            raw["changes"] = []
         model = _PlanFile.model_validate(raw)
-        changes = tuple(_decode(record) for record in model.changes)
+        changes = tuple(_changes_consuming(items if isinstance(items, list) else []))
         moved = tuple((Address.parse(old), Address.parse(new)) for old, new in model.moved)
     except (ValidationError, ValueError) as exc:
         raise ReconcilerError(f"the saved plan is damaged: {_first_problem(exc)}") from None
@@ -214,6 +223,18 @@ def load_plan(data: bytes) -> SavedPlan:
     )
 
 
+def _changes_consuming(items: list[Any]) -> Iterator[Change]:
+    """The changes of a file's `changes` items, each item let go of once decoded."""
+    held: dict[Any, Any] = {}  # a repeated text or plain mapping, by itself
+    for index, item in enumerate(items):
+        items[index] = None
+        try:
+            record = _Record.model_validate(item)
+        except ValidationError as exc:
+            raise ValueError(_first_problem(exc, at=("changes", index))) from None
+        yield _decode(record, held)
+
+
 def _plain(value: Mapping[str, Any] | None) -> dict[str, Any] | None:
     """JSON values only (tuples as lists, dates as ISO strings), as a file would hold them."""
     if value is None:
@@ -222,14 +243,14 @@ def _plain(value: Mapping[str, Any] | None) -> dict[str, Any] | None:
     return result
 
 
-def _decode(record: _Record) -> Change:
+def _decode(record: _Record, held: dict[Any, Any]) -> Change:
     return Change(
         address=Address.parse(record.address),
         action=record.action,
-        before=record.before,
-        after=record.after,
+        before=_held(record.before, held),
+        after=_held(record.after, held),
         changed=tuple(record.changed),
-        reason=record.reason,
+        reason=held.setdefault(record.reason, record.reason),
         via=None if record.via is None else Address.parse(record.via),
         depends_on=tuple(Address.parse(a) for a in record.depends_on),
         remote_id=record.remote_id,
@@ -237,9 +258,22 @@ def _decode(record: _Record) -> Change:
     )
 
 
-def _first_problem(exc: Exception) -> str:
+def _held(value: dict[str, Any] | None, held: dict[Any, Any]) -> dict[str, Any] | None:
+    """`value`, or the equal mapping of plain values held already (its values' types are
+    part of its key: `true` and `1` are not alike)."""
+    if not value or not _PLAIN.issuperset(map(type, value.values())):
+        return value
+    key = tuple((name, type(v), v) for name, v in value.items())
+    found: dict[str, Any] = held.setdefault(key, value)
+    return found
+
+
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
+def _first_problem(exc: Exception, at: tuple[object, ...] = ()) -> str:
     if isinstance(exc, ValidationError):
         error = exc.errors()[0]
-        where = ".".join(str(part) for part in error["loc"])
+        where = ".".join(str(part) for part in (*at, *error["loc"]))
         return f"{where}: {error['msg']}"
     return str(exc)

@@ -124,24 +124,58 @@ def test_a_plan_file_of_another_format_version_is_stale() -> None:
 
 
 @pytest.mark.parametrize(
-    ("path", "value"),
+    ("path", "value", "problem"),
     [
-        (("changes", 0, "action"), "explode"),
-        (("changes", 0, "address"), "not an address"),
-        (("state", "serial"), -1),
+        (("changes", 1, "action"), "explode", r"changes\.1\.action: Input should be"),
+        (("changes", 0, "address"), "not an address", "invalid address 'not an address'"),
+        (("changes", 2, "before"), [1], r"changes\.2\.before: Input should be a valid dict"),
+        (("changes",), {"a": 1}, r"changes: Input should be a valid list"),
+        (("state", "serial"), -1, r"state\.serial: Input should be greater"),
     ],
-    ids=["unknown-action", "bad-address", "negative-serial"],
+    ids=["unknown-action", "bad-address", "bad-before", "changes-not-a-list", "negative-serial"],
 )
 def test_a_damaged_plan_file_is_refused_with_what_is_wrong(
-    path: tuple[object, ...], value: object
+    path: tuple[object, ...], value: object, problem: str
 ) -> None:
     document = json.loads(dump_plan(saved()))
     target = document
     for part in path[:-1]:
         target = target[part]
     target[path[-1]] = value
-    with pytest.raises(ReconcilerError, match="damaged"):
+    with pytest.raises(ReconcilerError, match=f"the saved plan is damaged: {problem}"):
         load_plan(json.dumps(document).encode())
+
+
+def test_changes_read_back_hold_a_repeated_reason_and_plain_mapping_once() -> None:
+    """A large firm's file repeats a wait's reason and values for every trader: read back,
+    each is one object for all, while values alike only to Python (`true` and `1`) or not
+    plain (a nested mapping) stay apart, and every change reads as written."""
+
+    def wait(trader: str, after: dict[str, object]) -> Change:
+        reason = "waiting for the trader to verify their identity, " + "as they must " * 8
+        return Change(
+            Address("traderpal_verification", trader), Action.WAIT, after=after, reason=reason
+        )
+
+    changes = (
+        wait("a", {"verified": True}),
+        wait("b", {"verified": True}),
+        wait("c", {"verified": 1}),
+        wait("d", {"risk": {"limit": 1}}),
+        wait("e", {"risk": {"limit": 1}}),
+    )
+    plan = Plan(changes, lineage="l", serial=1, manifest_digest="m", created_at="t")
+    original = saved(plan=plan)
+
+    read = load_plan(dump_plan(original)).plan.changes
+
+    assert read == changes
+    assert read[0].after is read[1].after
+    assert read[0].reason is read[4].reason
+    assert read[2].after is not read[0].after
+    assert read[2].after == {"verified": 1}
+    assert type(read[2].after["verified"]) is int
+    assert read[3].after is not read[4].after
 
 
 def test_a_plan_file_written_a_piece_at_a_time_is_the_one_written_whole(
