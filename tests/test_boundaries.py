@@ -21,10 +21,10 @@ FORBIDDEN = {
     "conformance": {"state", "apply", "render", "cli", "workspace", "watch"},
     "cli": set(),  # the command layer wires every stage
 }
-SHARED = {"allocator", "collector", "errors", "files", "frozen", "lazy"}
+SHARED = {"allocator", "collector", "errors", "files", "frozen", "json_text", "lazy"}
 """Top-level modules every package may import: the C allocator's tuning, the exception tree,
-the atomic file write, the GC pause, the faster frozen-dataclass constructor and lazy package
-exports."""
+the atomic file write, the GC pause, the faster frozen-dataclass constructor, the indented
+JSON writer and lazy package exports."""
 
 
 def imported_packages(path: Path) -> set[str]:

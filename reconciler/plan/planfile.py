@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_core import from_json
 
 from reconciler.errors import ReconcilerError, StalePlan
+from reconciler.json_text import dump_parts
 from reconciler.plan.action import Action, Change
 from reconciler.plan.address import Address
 from reconciler.plan.plan import Plan, PlanOptions
@@ -127,22 +128,20 @@ was a saving plan's peak)."""
 
 def plan_pieces(saved: SavedPlan) -> Iterator[bytes]:
     """`dump_plan`'s bytes a piece of about PIECE_CHARS characters at a time, as they are
-    encoded (to write a large plan without holding its text)."""
+    encoded (to write a large plan without holding its text): the changes a thousand at a
+    time (`dump_parts`), each encoded as it is written."""
+    changes = (encode_change(c) for c in saved.plan.changes if c.action is not Action.NOOP)
     held: list[str] = []
     size = 0
-    for chunk in _FILE_ENCODER.iterencode(_document(saved)):
-        held.append(chunk)
-        size += len(chunk)
+    for part in dump_parts(_document(saved), "changes", changes, indent=1):
+        held.append(part)
+        size += len(part)
         if size >= PIECE_CHARS:
             yield "".join(held).encode()
             held.clear()
             size = 0
     held.append("\n")
     yield "".join(held).encode()
-
-
-_FILE_ENCODER = json.JSONEncoder(indent=1, ensure_ascii=False)
-"""`json.dumps(..., indent=1, ensure_ascii=False)`, a chunk at a time."""
 
 
 def _document(saved: SavedPlan) -> dict[str, Any]:
@@ -166,7 +165,7 @@ def _document(saved: SavedPlan) -> dict[str, Any]:
         "summary": summary,
         "notes": list(plan.notes),
         "moved": [[str(old), str(new)] for old, new in plan.moved],
-        "changes": [encode_change(c) for c in plan.changes if c.action is not Action.NOOP],
+        "changes": [],  # written a part at a time by `plan_pieces`
     }
 
 

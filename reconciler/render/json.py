@@ -8,10 +8,11 @@ print `(sensitive)` as in the text output.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
-from itertools import islice
 from typing import Any
 
+from reconciler.json_text import dump_parts, dumps
 from reconciler.plan import (
     ABSENT,
     SENSITIVE,
@@ -55,15 +56,17 @@ def plan_json_parts(
     options: PlanOptions | None = None,
     hidden_noops: int = 0,
 ) -> Iterator[str]:
-    """`render_plan_json`'s text a part at a time: its changes STREAMED at a time, each made
+    """`render_plan_json`'s text a part at a time (`dump_parts`): its changes each made
     as it is written (a large plan's every change, and the whole text, held at once were
     gigabytes)."""
     summary = summary_counts(plan)
     summary[Action.NOOP.value] += hidden_noops
     platforms: dict[str, dict[str, int]] = {}
-    for change in plan.changes:
-        counts = platforms.setdefault(change.address.provider, {a.value: 0 for a in Action})
-        counts[change.action.value] += 1
+    for (provider, action), count in Counter(_provider_action(plan.changes)).items():
+        counts = platforms.get(provider)
+        if counts is None:
+            counts = platforms[provider] = {a.value: 0 for a in Action}
+        counts[action.value] = count
     document: dict[str, Any] = {
         "format_version": JSON_FORMAT_VERSION,
         "kind": "plan",
@@ -87,7 +90,12 @@ def plan_json_parts(
     changes = (
         _change(change) for change in plan.changes if show_noop or change.action is not Action.NOOP
     )
-    return dump_parts(document, "changes", changes)
+    return dump_parts(document, "changes", changes, indent=2)
+
+
+def _provider_action(changes: Iterable[Change]) -> Iterator[tuple[str, Action]]:
+    for change in changes:
+        yield change.address.provider, change.action
 
 
 def render_drift_json(drift: Drift) -> str:
@@ -137,8 +145,8 @@ def render_state_json(resources: Mapping[str, Mapping[str, Any]], *, serial: int
 
 
 def state_json_parts(resources: Mapping[str, Mapping[str, Any]], *, serial: int) -> Iterator[str]:
-    """`render_state_json`'s text a part at a time: the rows STREAMED at a time, by address,
-    each looked up as it is written (`resources` may make its rows on lookup)."""
+    """`render_state_json`'s text a part at a time (`dump_parts`): the rows by address, each
+    looked up as it is written (`resources` may make its rows on lookup)."""
     document = {
         "format_version": JSON_FORMAT_VERSION,
         "kind": "state",
@@ -146,7 +154,7 @@ def state_json_parts(resources: Mapping[str, Mapping[str, Any]], *, serial: int)
         "resources": {},
     }
     rows = ((address, _safe(dict(resources[address]))) for address in sorted(resources))
-    return dump_parts(document, "resources", rows)
+    return dump_parts(document, "resources", rows, indent=2)
 
 
 def _change(change: Change) -> dict[str, Any]:
@@ -172,9 +180,9 @@ def _paths(name: str, before: object, after: object) -> list[dict[str, Any]]:
     for change in path_changes(name, before, after):
         entry: dict[str, Any] = {"path": change.path}
         if change.before is not ABSENT:
-            entry["before"] = _safe(change.before)
+            entry["before"] = _plain(_safe(change.before))
         if change.after is not ABSENT:
-            entry["after"] = _safe(change.after)
+            entry["after"] = _plain(_safe(change.after))
         found.append(entry)
     return found
 
@@ -190,37 +198,16 @@ def _safe(value: Any) -> Any:
     return value
 
 
+def _plain(value: Any) -> Any:
+    """`value` as the plain JSON values `_dump` writes it as (a value JSON has no form for,
+    its text)."""
+    if type(value) in _PLAIN:
+        return value
+    return json.loads(_dump(value))
+
+
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
 def _dump(document: Any) -> str:
-    return json.dumps(document, indent=2, ensure_ascii=False, default=str)
-
-
-STREAMED = 1000
-"""Members of a document's long list or mapping written at a time by `dump_parts` (assumed:
-a tuning of ours; a part's objects and text are a few MiB)."""
-
-_MEMBERS = "\x00members\x00"
-"""Stands for the long member while the rest of the document is written (JSON writes its
-control characters escaped: a text of the document reads alike only if it holds this one)."""
-
-
-def dump_parts(document: Mapping[str, Any], key: str, members: Iterable[Any]) -> Iterator[str]:
-    """The text `_dump` gives `document` with `members` at its top-level `key`, STREAMED
-    members at a time: an empty list at `key` takes `members` as its items, an empty mapping
-    takes them as (name, value) pairs. Each part is the members dumped as one list or mapping
-    would be, its brackets left out and its lines indented one level deeper."""
-    keyed = isinstance(document[key], Mapping)
-    text, marker = _dump({**document, key: _MEMBERS}), _dump(_MEMBERS)
-    if text.count(marker) != 1:  # a text of the document reads as the marker: written whole
-        yield _dump({**document, key: dict(members) if keyed else list(members)})
-        return
-    head, _, tail = text.partition(marker)
-    yield head
-    opening, closing = "{}" if keyed else "[]"
-    members = iter(members)
-    first = True
-    while chunk := list(islice(members, STREAMED)):
-        items = _dump(dict(chunk) if keyed else chunk)[2:-2]  # "[\n" ... "\n]" left out
-        yield (f"{opening}\n  " if first else ",\n  ") + items.replace("\n", "\n  ")
-        first = False
-    yield opening + closing if first else "\n  " + closing
-    yield tail
+    return dumps(document, indent=2)

@@ -11,6 +11,7 @@ import click
 import pytest
 from rich.console import Console
 
+from reconciler import json_text
 from reconciler.cli.output import print_plan, print_state
 from reconciler.cli.writing import write_parts
 from reconciler.render import json as json_module
@@ -95,7 +96,7 @@ def test_the_state_as_json_makes_each_row_as_it_is_written(
 ) -> None:
     """A large state's rows are not all made before the first is written: each part of the
     JSON document is written once its rows are made."""
-    monkeypatch.setattr(json_module, "STREAMED", 2)
+    monkeypatch.setattr(json_text, "STREAMED", 2)
     document = state_of(5)
     expected = render_state_json(
         {a: r.model_dump() for a, r in document.resources.items()}, serial=3
@@ -130,7 +131,7 @@ def test_a_plan_as_json_makes_each_change_as_it_is_written(
 ) -> None:
     plan = representative_plan()
     expected = render_plan_json(plan, show_noop=True)
-    monkeypatch.setattr(json_module, "STREAMED", 1)
+    monkeypatch.setattr(json_text, "STREAMED", 1)
     made = [0]
     change = json_module._change
 

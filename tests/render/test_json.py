@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
-from typing import Any
 
 import pytest
 
+from reconciler import json_text
 from reconciler.plan import Action, PlanOptions
 from reconciler.render import (
     JSON_FORMAT_VERSION,
@@ -17,8 +16,6 @@ from reconciler.render import (
     render_state_json,
     state_json_parts,
 )
-from reconciler.render import json as json_module
-from reconciler.render.json import dump_parts
 from tests.render.test_markdown import representative_drift
 from tests.render.test_text import DIGEST, recorded_state, representative_plan
 
@@ -147,44 +144,6 @@ def test_state_json_lists_resources_by_address() -> None:
     assert alice["attributes"]["password"] == "(sensitive)"
 
 
-DOCUMENTS = [
-    pytest.param({"kind": "x", "items": [], "after": 1}, [], id="no-items"),
-    pytest.param({"kind": "x", "items": {}}, [], id="no-entries"),
-    pytest.param(
-        {"kind": "x", "notes": ["ß"], "items": [], "options": {"a": [1, 2]}},
-        [{"a": {"b": [1, {"c": "é"}]}}, [], {}, 1.5, None, "t", [[1], {"d": {}}]],
-        id="items-then-more-keys",
-    ),
-    pytest.param(
-        {"items": {}, "serial": 2},
-        [("a.x", {"k": [1, 2], "m": {}}), ("b.y", {}), ("c.z", {"when": datetime(2026, 1, 2)})],
-        id="entries",
-    ),
-    pytest.param(
-        {"note": "\x00members\x00", "items": [], "last": True}, [1, {"a": 2}], id="marker-text"
-    ),
-]
-
-
-@pytest.mark.parametrize(("document", "members"), DOCUMENTS)
-@pytest.mark.parametrize("streamed", [1, 2, 3, 1000])
-def test_a_document_written_a_part_at_a_time_is_the_one_written_whole(
-    monkeypatch: pytest.MonkeyPatch,
-    document: dict[str, Any],
-    members: list[Any],
-    streamed: int,
-) -> None:
-    monkeypatch.setattr(json_module, "STREAMED", streamed)
-    whole = {**document, "items": dict(members) if isinstance(document["items"], dict) else members}
-    expected = json.dumps(whole, indent=2, ensure_ascii=False, default=str)
-
-    parts = list(dump_parts(document, "items", iter(members)))
-
-    assert "".join(parts) == expected
-    if members and "note" not in document:  # written a part at a time (else whole)
-        assert len(parts) == 3 + -(-len(members) // streamed)
-
-
 @pytest.mark.parametrize("streamed", [1, 2])
 def test_the_plan_and_the_state_written_a_part_at_a_time_are_the_documents_written_whole(
     monkeypatch: pytest.MonkeyPatch, streamed: int
@@ -193,7 +152,7 @@ def test_the_plan_and_the_state_written_a_part_at_a_time_are_the_documents_writt
     options = PlanOptions(adopt=True, targets=("alice",), max_cancel=3)
     whole_plan = render_plan_json(plan, show_noop=True, options=options, hidden_noops=2)
     whole_state = render_state_json(state, serial=4)
-    monkeypatch.setattr(json_module, "STREAMED", streamed)
+    monkeypatch.setattr(json_text, "STREAMED", streamed)
 
     plan_parts = list(plan_json_parts(plan, show_noop=True, options=options, hidden_noops=2))
     state_parts = list(state_json_parts(state, serial=4))
