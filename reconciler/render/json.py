@@ -12,6 +12,8 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+from pydantic_core import to_json
+
 from reconciler.json_text import dump_parts, dumps
 from reconciler.plan import (
     ABSENT,
@@ -28,7 +30,7 @@ from reconciler.plan import (
     restricted_traders,
     summary_counts,
 )
-from reconciler.render.values import is_sensitive
+from reconciler.render.values import DIGEST_PREFIX, is_sensitive
 
 JSON_FORMAT_VERSION = 1
 """The version of every JSON document reconciler prints."""
@@ -153,7 +155,7 @@ def state_json_parts(resources: Mapping[str, Mapping[str, Any]], *, serial: int)
         "serial": serial,
         "resources": {},
     }
-    rows = ((address, _safe(dict(resources[address]))) for address in sorted(resources))
+    rows = ((address, _safe_plain(dict(resources[address]))) for address in sorted(resources))
     return dump_parts(document, "resources", rows, indent=2)
 
 
@@ -161,8 +163,8 @@ def _change(change: Change) -> dict[str, Any]:
     encoded = encode_change(change)
     encoded["provider"] = change.address.provider
     encoded["trader"] = change.address.trader
-    encoded["before"] = _safe(encoded["before"])
-    encoded["after"] = _safe(encoded["after"])
+    encoded["before"] = _safe_plain(encoded["before"])
+    encoded["after"] = _safe_plain(encoded["after"])
     before, after = change.before or {}, change.after or {}
     encoded["paths"] = [
         path
@@ -185,6 +187,24 @@ def _paths(name: str, before: object, after: object) -> list[dict[str, Any]]:
             entry["after"] = _plain(_safe(change.after))
         found.append(entry)
     return found
+
+
+def _safe_plain(value: Any) -> Any:
+    """`_safe` of plain JSON values (mappings with text keys): the value itself when its JSON
+    holds neither the marker nor a digest's prefix (most of a large state's rows and a plan's
+    values), found without a walk in Python."""
+    if type(value) is dict:
+        try:
+            text = to_json(value)
+        except ValueError:  # e.g. a text UTF-8 cannot hold: walked
+            return _safe(value)
+        if _MARKER not in text and _DIGEST not in text:
+            return value
+    return _safe(value)
+
+
+_MARKER = json.dumps(SENSITIVE).encode()
+_DIGEST = DIGEST_PREFIX.encode()
 
 
 def _safe(value: Any) -> Any:

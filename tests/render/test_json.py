@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reconciler import json_text
-from reconciler.plan import Action, PlanOptions
+from reconciler.plan import SENSITIVE, Action, PlanOptions
 from reconciler.render import (
     JSON_FORMAT_VERSION,
     plan_json_parts,
@@ -16,6 +19,7 @@ from reconciler.render import (
     render_state_json,
     state_json_parts,
 )
+from reconciler.render import json as json_module
 from tests.render.test_markdown import representative_drift
 from tests.render.test_text import DIGEST, recorded_state, representative_plan
 
@@ -161,3 +165,23 @@ def test_the_plan_and_the_state_written_a_part_at_a_time_are_the_documents_writt
     assert "".join(state_parts) == whole_state
     assert len(plan_parts) > 3
     assert len(state_parts) > 3
+
+
+PLAIN_WITH_SECRETS = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats()
+    | st.text()
+    | st.sampled_from([SENSITIVE, "hmac-sha256:ab12", "x hmac-sha256:ab12", "(sensitive) x"]),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(value=st.dictionaries(st.text(), PLAIN_WITH_SECRETS, max_size=6))
+def test_plain_values_are_made_safe_as_every_value_is(value: dict[str, Any]) -> None:
+    """A state row or a plan's values without a marker or a digest are written as they are,
+    found without a walk; with one anywhere, each is `(sensitive)` as `_safe` makes it."""
+    assert json_module._safe_plain(value) == json_module._safe(value)
