@@ -275,12 +275,15 @@ def show(
     """Print the saved plan PLANFILE; without it, the recorded state (addresses, remote ids,
     attributes; never secrets)."""
     from reconciler.cli.output import print_saved_plan, print_state
-    from reconciler.workspace import open_state, read_saved_plan
 
     if planfile is not None:
+        from reconciler.workspace import read_saved_plan
+
         saved = read_saved_plan(planfile)
         print_saved_plan(ctx.out, saved, output_format, detail=detail, show_waits=show_waits)
         return
+    from reconciler.workspace import open_state  # the state store alone: no platform code
+
     # a large state's records and their lines are many objects in no cycle: not scanned by
     # the collector as they are made; the text's rows and lines go a part at a time
     with quiet_gc(keep=True):

@@ -93,6 +93,30 @@ def test_reading_state_or_the_trail_loads_no_provider_nor_planner(
     assert loaded == ""
 
 
+@pytest.mark.parametrize("output_format", ["text", "json", "markdown"])
+def test_showing_the_state_loads_no_provider_nor_the_workspace(
+    applied: Project, output_format: str
+) -> None:
+    """`show` without a plan file reads the state store alone: loading every platform's
+    client and the apply machinery for a saved plan it was not given took a third of a
+    `show --format markdown` at 10,000 traders."""
+    argv = ["--no-color", "--manifests", str(applied.manifests), "show", "--format", output_format]
+    code = (
+        "import sys\nfrom reconciler.cli import main\n"
+        f"try:\n    main({argv!r})\nexcept SystemExit as exit:\n    assert not exit.code\n"
+        "print(' '.join(sorted(m for m in sys.modules if m.startswith(("
+        "'reconciler.providers', 'reconciler.apply.executor', 'reconciler.workspace.opening', "
+        "'reconciler.workspace.saved_plans')))))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+
+    *output, loaded = done.stdout.splitlines()
+    assert any("tradovate_user.alice" in line for line in output)
+    assert loaded == ""
+
+
 def test_reading_state_reports_an_unset_variable_of_the_state_settings(
     applied: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
