@@ -26,9 +26,11 @@ _WIDTH = 100
 
 def format_manifest(text: str, schema: Schema, *, path: str = "") -> str:
     """The canonical form of one manifest file; ManifestError if it is not readable YAML."""
-    lines = _strip_whitespace(text.replace("\r\n", "\n"), path)
+    unix = text.replace("\r\n", "\n")
+    composed = _compose(unix, path)
+    lines = _strip_whitespace(unix, composed)
     tidy = "\n".join(lines) + "\n" if any(lines) else ""
-    roots = _compose(tidy, path)
+    roots = composed if tidy == unix else _compose(tidy, path)  # composed once when tidy
     formatter = _Formatter(tidy, schema)
     out: list[str] = formatter.lines[: roots[0].start_mark.line] if roots else list(lines)
     starts = [root.start_mark.line for root in roots] + [len(formatter.lines)]
@@ -264,13 +266,14 @@ def _wrap(text: str, *, indent: str) -> list[str]:
     return [*lines, current]
 
 
-def _strip_whitespace(text: str, path: str) -> list[str]:
-    """Lines without trailing whitespace, except inside block scalars (where it is content)."""
+def _strip_whitespace(text: str, roots: list[yaml.Node]) -> list[str]:
+    """Lines without trailing whitespace, except inside block scalars (where it is content);
+    `roots` are the text's documents, composed."""
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
     kept: set[int] = set()
-    for root in _compose(text, path):
+    for root in roots:
         for scalar in _scalars(root):
             if scalar.style in ("|", ">"):
                 kept.update(range(scalar.start_mark.line + 1, scalar.end_mark.line + 1))
@@ -278,8 +281,11 @@ def _strip_whitespace(text: str, path: str) -> list[str]:
 
 
 def _compose(text: str, path: str) -> list[yaml.Node]:
+    """The documents of `text`, composed; ManifestError for anchors and aliases (looked for
+    only in a text that has a `&` or a `*`, which every anchor and alias is written with)."""
     try:
-        for event in yaml.parse(text, Loader=SafeLoader):
+        events = yaml.parse(text, Loader=SafeLoader) if "&" in text or "*" in text else ()
+        for event in events:
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
                 line = event.start_mark.line + 1 if event.start_mark is not None else 0
                 raise ManifestError(
