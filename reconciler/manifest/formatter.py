@@ -268,12 +268,13 @@ def _wrap(text: str, *, indent: str) -> list[str]:
 
 def _strip_whitespace(text: str, roots: list[yaml.Node]) -> list[str]:
     """Lines without trailing whitespace, except inside block scalars (where it is content);
-    `roots` are the text's documents, composed."""
+    `roots` are the text's documents, composed. Looked for only in a text with a `|` or a
+    `>`, which every block scalar is written with."""
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
     kept: set[int] = set()
-    for root in roots:
+    for root in roots if "|" in text or ">" in text else ():
         for scalar in _scalars(root):
             if scalar.style in ("|", ">"):
                 kept.update(range(scalar.start_mark.line + 1, scalar.end_mark.line + 1))

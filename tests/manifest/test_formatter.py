@@ -207,10 +207,13 @@ def test_a_tidy_file_is_composed_once_and_not_read_for_anchors_without_a_sign_of
     assert (len(composed), len(parsed)) == (2, 1)
 
 
-def test_an_untidy_file_is_composed_again_once_tidied() -> None:
-    untidy = "kind: Trader   \nname: alice\ntext: |\n  kept   \n"
+@pytest.mark.parametrize("indicator", ["|", ">", "|-", ">+"])
+def test_an_untidy_file_is_composed_again_once_tidied(indicator: str) -> None:
+    """Trailing whitespace goes but in a block scalar, literal or folded (the only texts
+    where the formatter looks for one hold a `|` or a `>`)."""
+    untidy = f"kind: Trader   \nname: alice\ntext: {indicator}\n  kept   \n"
     assert format_manifest(untidy, SCHEMA, path="t.yaml") == (
-        "kind: Trader\nname: alice\ntext: |\n  kept   \n"
+        f"kind: Trader\nname: alice\ntext: {indicator}\n  kept   \n"
     )
 
 
