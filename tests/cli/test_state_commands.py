@@ -68,6 +68,24 @@ def test_reading_state_needs_none_of_the_manifests_variables(
         assert "tradovate_user.alice" in result.output
 
 
+def run_loading(
+    project: Project, args: tuple[str, ...], prefixes: tuple[str, ...]
+) -> tuple[str, str]:
+    """The output of the command `args` run in a fresh interpreter, and the modules it
+    loaded whose names start with one of `prefixes` (space-separated)."""
+    argv = ["--no-color", "--manifests", str(project.manifests), *args]
+    code = (
+        "import sys\nfrom reconciler.cli import main\n"
+        f"try:\n    main({argv!r})\nexcept SystemExit as exit:\n    assert not exit.code\n"
+        f"print(' '.join(sorted(m for m in sys.modules if m.startswith({prefixes!r}))))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    *output, loaded = done.stdout.splitlines()
+    return "\n".join(output), loaded
+
+
 @pytest.mark.parametrize(
     "args", [("history",), ("history", "alice"), ("state", "list"), ("state", "pull")]
 )
@@ -77,19 +95,11 @@ def test_reading_state_or_the_trail_loads_no_provider_nor_planner(
     """`history`, `state list` and `state pull` read the state store alone: importing every
     platform's client and the planner took half of a workspace's whole `history` at 10,000
     traders."""
-    argv = ["--no-color", "--manifests", str(applied.manifests), *args]
-    code = (
-        "import sys\nfrom reconciler.cli import main\n"
-        f"try:\n    main({argv!r})\nexcept SystemExit as exit:\n    assert not exit.code\n"
-        "print(' '.join(sorted(m for m in sys.modules if m.startswith(("
-        "'reconciler.providers', 'reconciler.plan', 'reconciler.workspace.opening')))))"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
-    )
+    prefixes = ("reconciler.providers", "reconciler.plan", "reconciler.workspace.opening")
 
-    *output, loaded = done.stdout.splitlines()
-    assert any("tradovate_user.alice" in line for line in output)
+    output, loaded = run_loading(applied, args, prefixes)
+
+    assert "tradovate_user.alice" in output
     assert loaded == ""
 
 
@@ -100,20 +110,16 @@ def test_showing_the_state_loads_no_provider_nor_the_workspace(
     """`show` without a plan file reads the state store alone: loading every platform's
     client and the apply machinery for a saved plan it was not given took a third of a
     `show --format markdown` at 10,000 traders."""
-    argv = ["--no-color", "--manifests", str(applied.manifests), "show", "--format", output_format]
-    code = (
-        "import sys\nfrom reconciler.cli import main\n"
-        f"try:\n    main({argv!r})\nexcept SystemExit as exit:\n    assert not exit.code\n"
-        "print(' '.join(sorted(m for m in sys.modules if m.startswith(("
-        "'reconciler.providers', 'reconciler.apply.executor', 'reconciler.workspace.opening', "
-        "'reconciler.workspace.saved_plans')))))"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    prefixes = (
+        "reconciler.providers",
+        "reconciler.apply.executor",
+        "reconciler.workspace.opening",
+        "reconciler.workspace.saved_plans",
     )
 
-    *output, loaded = done.stdout.splitlines()
-    assert any("tradovate_user.alice" in line for line in output)
+    output, loaded = run_loading(applied, ("show", "--format", output_format), prefixes)
+
+    assert "tradovate_user.alice" in output
     assert loaded == ""
 
 
