@@ -74,14 +74,36 @@ def schema_text(schemas: Mapping[str, ProviderSchema]) -> str:
 
 class KeyOrder:
     """Walks the manifest schema alongside a document (for `fmt`): each mapping's key order and
-    each value's schema, choosing the union branch that fits (by `kind`, object or array)."""
+    each value's schema, choosing the union branch that fits (by `kind`, object or array).
+
+    Each answer is kept for the schema object and arguments it was given (a file of thousands
+    of traders asks the same questions of the same few schemas thousands of times); the
+    schema is kept with it, so the object an answer was kept for is the one asked about."""
 
     def __init__(self, schema: Schema) -> None:
         self.defs: Schema = schema.get("$defs", {})
+        self._known: dict[tuple[Any, ...], tuple[Schema | None, Any]] = {}
+
+    def _kept(self, schema: Schema | None, question: tuple[Any, ...], answer: Any) -> Any:
+        """The answer kept for `question` about `schema`, else `answer()` (then kept)."""
+        key = (id(schema), *question)
+        found = self._known.get(key)
+        if found is not None and found[0] is schema:
+            return found[1]
+        value = answer()
+        self._known[key] = (schema, value)
+        return value
 
     def order(self, schema: Schema | None, keys: Sequence[str]) -> list[int] | None:
         """Indices of `keys` in schema order, unknown keys after in their order; None when
-        the keys are names the firm chose (a mapping without declared properties)."""
+        the keys are names the firm chose (a mapping without declared properties). The list
+        is shared by the callers asking alike: read it, never change it."""
+        found: list[int] | None = self._kept(
+            schema, ("order", *keys), lambda: self._order(schema, keys)
+        )
+        return found
+
+    def _order(self, schema: Schema | None, keys: Sequence[str]) -> list[int] | None:
         properties = list(self.resolve(schema).get("properties", {}))
         if not properties:
             return None
@@ -89,6 +111,12 @@ class KeyOrder:
         return sorted(range(len(keys)), key=lambda i: (rank.get(keys[i], len(rank)), i))
 
     def property(self, schema: Schema | None, key: str) -> Schema | None:
+        found: Schema | None = self._kept(
+            schema, ("property", key), lambda: self._property(schema, key)
+        )
+        return found
+
+    def _property(self, schema: Schema | None, key: str) -> Schema | None:
         resolved = self.resolve(schema)
         found = resolved.get("properties", {}).get(key)
         if found is None and isinstance(resolved.get("additionalProperties"), Mapping):
@@ -102,6 +130,12 @@ class KeyOrder:
     def fit(self, schema: Schema | None, *, shape: str, kind: str | None) -> Schema | None:
         """The branch of a union that fits a value of `shape` ("object" or "array"): for a
         mapping, the object whose `kind` constant matches, else the first object."""
+        found: Schema | None = self._kept(
+            schema, ("fit", shape, kind), lambda: self._fit(schema, shape=shape, kind=kind)
+        )
+        return found
+
+    def _fit(self, schema: Schema | None, *, shape: str, kind: str | None) -> Schema | None:
         resolved = self.resolve(schema)
         branches = resolved.get("anyOf") or resolved.get("oneOf") or resolved.get("allOf")
         if not branches:

@@ -13,6 +13,7 @@ from jsonschema import Draft202012Validator
 from reconciler.manifest import manifest_schema, schema_text
 from reconciler.providers import schemas
 from tests.project import ALICE, TEAM
+from tests.spying import calls_of
 
 
 @pytest.fixture(scope="module")
@@ -102,3 +103,27 @@ def test_schema_text_is_stable_json_without_module_paths() -> None:
     assert text.endswith("}\n")
     assert "__" not in "".join(json.loads(text)["$defs"])
     assert '"lifecycle"' in text
+
+
+def test_the_key_order_answers_each_question_once_and_alike_to_a_new_walk(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`fmt` asks the same questions of the same few schemas for every trader of a file:
+    each is answered once, and every answer is the one a walk that keeps nothing gives."""
+    from reconciler.manifest.schema import KeyOrder
+
+    schema = manifest_schema(schemas())
+    fresh = KeyOrder(schema)
+    trader = fresh._fit(schema, shape="object", kind="Trader")
+    assert trader is not None
+    keys = [*list(trader["properties"])[::-1], "unknown"]
+    expected = (fresh._order(trader, keys), [fresh._property(trader, key) for key in keys])
+    walk = KeyOrder(schema)
+    answered = calls_of(monkeypatch, KeyOrder, "_property")
+
+    for _ in range(3):
+        assert walk.fit(schema, shape="object", kind="Trader") == trader
+        assert (walk.order(trader, keys), [walk.property(trader, key) for key in keys]) == expected
+
+    assert len(answered) == len(keys)  # each asked three times, answered once
+    assert walk.fit(None, shape="array", kind=None) == fresh._fit(None, shape="array", kind=None)
