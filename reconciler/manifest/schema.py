@@ -9,7 +9,7 @@ not required; everything else is exactly what the loader validates.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel
@@ -84,7 +84,9 @@ class KeyOrder:
         self.defs: Schema = schema.get("$defs", {})
         self._known: dict[tuple[Any, ...], tuple[Schema | None, Any]] = {}
 
-    def _kept(self, schema: Schema | None, question: tuple[Any, ...], answer: Any) -> Any:
+    def _kept(
+        self, schema: Schema | None, question: tuple[Any, ...], answer: Callable[[], Any]
+    ) -> Any:
         """The answer kept for `question` about `schema`, else `answer()` (then kept)."""
         key = (id(schema), *question)
         found = self._known.get(key)
