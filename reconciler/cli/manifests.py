@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import os
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -11,7 +12,7 @@ import click
 
 from reconciler.collector import quiet_gc
 from reconciler.errors import ManifestError
-from reconciler.manifest import format_manifest, manifest_schema, schema_text
+from reconciler.manifest import FormatCache, format_manifest, manifest_schema, schema_text
 from reconciler.providers import schemas
 
 SUFFIXES = (".yaml", ".yml")
@@ -42,9 +43,12 @@ def fmt(ctx: click.Context, paths: tuple[Path, ...], check: bool, show_diff: boo
     changed: list[Path] = []
     problems: list[ManifestError] = []
     files = sorted(set(_files(roots)))
+    noted = FormatCache.default(os.environ)  # files an earlier run found formatted
     for path in files:
         try:
             text = path.read_text(encoding="utf-8")
+            if noted is not None and noted.is_formatted(text):
+                continue
             with quiet_gc():  # a large file's nodes: many objects in no cycle, freed with it
                 formatted = format_manifest(text, schema, path=str(path))
         except (OSError, UnicodeDecodeError) as exc:
@@ -54,6 +58,8 @@ def fmt(ctx: click.Context, paths: tuple[Path, ...], check: bool, show_diff: boo
             problems.append(exc)
             continue
         if formatted == text:
+            if noted is not None:
+                noted.remember(text)
             continue
         changed.append(path)
         if show_diff:

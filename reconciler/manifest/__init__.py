@@ -27,10 +27,12 @@ from reconciler.manifest.parse_cache import ParseCache
 from reconciler.manifest.state_settings import read_state_settings
 
 if TYPE_CHECKING:  # `fmt` and `schema` only: loaded on first use
+    from reconciler.manifest.format_cache import FormatCache
     from reconciler.manifest.formatter import format_manifest
     from reconciler.manifest.schema import SCHEMA_FILE, manifest_schema, schema_text
 
 _HOMES = {
+    "FormatCache": "format_cache",
     "SCHEMA_FILE": "schema",
     "format_manifest": "formatter",
     "manifest_schema": "schema",
@@ -48,6 +50,7 @@ __all__ = [
     "Contact",
     "Desired",
     "Firm",
+    "FormatCache",
     "Frozen",
     "GeneratePassword",
     "Lifecycle",

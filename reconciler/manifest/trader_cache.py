@@ -117,7 +117,7 @@ class TraderCache:
             key = _key(self._cache.directory, make=is_stored)
             if key is None:
                 return None
-            self._digest = hmac.new(key, _code() + self._context, hashlib.sha256).digest()
+            self._digest = hmac.new(key, code_digest() + self._context, hashlib.sha256).digest()
         return hashlib.sha256(FORMAT + self._digest + file.data).hexdigest()
 
 
@@ -155,9 +155,9 @@ def _plain(value: object) -> object:
 
 
 @functools.cache
-def _code() -> bytes:
-    """A digest of the code that validates traders: this package's modules (see `code_of`),
-    pydantic's version and Python's."""
+def code_digest() -> bytes:
+    """A digest of the installed code (what validates traders, what formats files): this
+    package's modules (see `code_of`), pydantic's version and Python's."""
     return code_of(Path(__file__).resolve().parents[1])
 
 

@@ -115,6 +115,42 @@ def test_fmt_formats_each_file_with_the_collector_paused(monkeypatch: pytest.Mon
     assert gc.isenabled()
 
 
+def test_fmt_formats_again_only_what_it_has_not_found_formatted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large file found in its form is noted; a later `fmt --check` reads the note rather
+    than format the file again, and a file changed since is formatted (and reported)."""
+    monkeypatch.setenv("RECONCILER_CACHE_DIR", str(tmp_path / "cache"))
+    shutil.copytree(EXAMPLES, tmp_path / "manifests")
+    large = tmp_path / "manifests" / "traders" / "large.yaml"
+    padding = "# a comment line of padding\n" * 800
+    large.write_text("kind: Trader\nname: zed\nusername: zed.z\n" + padding)
+    formatted: list[str] = []
+
+    def spied(text: str, schema: Any, *, path: str = "") -> str:
+        formatted.append(path)
+        return format_manifest(text, schema, path=path)
+
+    monkeypatch.setattr(manifests_command, "format_manifest", spied)
+
+    def check() -> Result:
+        formatted.clear()
+        return invoke("--manifests", str(tmp_path / "manifests"), "fmt", "--check")
+
+    first, second = check(), check()
+    assert (first.exit_code, second.exit_code) == (0, 0)
+    assert first.stderr == second.stderr
+    assert str(large) not in formatted  # noted by the first run
+    assert formatted  # the small files are not worth a note
+
+    large.write_text("name: zed\nkind: Trader\nusername: zed.z\n" + padding)
+    third = check()
+    assert third.exit_code == 1
+    assert f"would reformat {large}" in third.stdout
+    assert str(large) in formatted
+    assert str(large) in check().stdout  # a file not in its form is never noted
+
+
 def test_fmt_reports_a_broken_file_and_formats_the_others(tmp_path: Path) -> None:
     (tmp_path / "bad.yaml").write_text("kind: Trader\nname: [zed\n")
     (tmp_path / "good.yaml").write_text("name: zed\nkind: Trader\n")

@@ -145,7 +145,7 @@ def test_another_code_validates_again(tmp_path: Path, monkeypatch: pytest.Monkey
     cache = ParseCache(tmp_path / "cache")
     load(manifests, cache)
     served_entry(cache, "FromTheCache")
-    monkeypatch.setattr(module, "_code", lambda: b"another build")
+    monkeypatch.setattr(module, "code_digest", lambda: b"another build")
     assert load(manifests, cache).traders[0].first_name == "First"
 
 
