@@ -13,7 +13,10 @@ from typing import Any
 
 from pydantic_core import to_json
 
-__all__ = ["STREAMED", "dump_parts", "dumps", "plain_dumps"]
+__all__ = ["PLAIN_TYPES", "STREAMED", "dump_parts", "dumps", "plain_dumps"]
+
+PLAIN_TYPES = frozenset({str, int, float, bool, type(None)})
+"""The types of JSON's scalar values, as Python decodes them (its own value, never a subclass's)."""
 
 STREAMED = 1000
 """Members of a document's long list or mapping written at a time by `dump_parts` (assumed:

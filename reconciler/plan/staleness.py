@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import SecretStr
 
 from reconciler.errors import StalePlan
+from reconciler.json_text import PLAIN_TYPES
 from reconciler.plan.action import Action, Change
 from reconciler.plan.address import Address, in_address_order
 from reconciler.plan.inputs import Digest
@@ -134,20 +135,18 @@ def values_digest(resources: Mapping[Address, DesiredResource], *, digest: Diges
 _ENCODER = json.JSONEncoder(sort_keys=True, default=str)
 """`json.dumps(..., sort_keys=True, default=str)`, made once rather than on every call."""
 
-_PLAIN = frozenset({str, int, float, bool, type(None)})
-"""Types whose values are their own fingerprint."""
 _TEXT = frozenset({str})
 """The type of a mapping's keys that are their own fingerprint."""
 
 
 def _fingerprint(value: Any, digest: Digest) -> Any:
     kind = type(value)
-    if kind in _PLAIN:
+    if kind in PLAIN_TYPES:  # its own fingerprint
         return value
     if (
         kind is dict
         and _TEXT.issuperset(map(type, value))
-        and _PLAIN.issuperset(map(type, value.values()))
+        and PLAIN_TYPES.issuperset(map(type, value.values()))
     ):
         return value  # plain values under text keys: what the general case would copy
     if isinstance(value, SecretStr):

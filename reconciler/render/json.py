@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic_core import to_json
 
-from reconciler.json_text import dump_parts, dumps
+from reconciler.json_text import PLAIN_TYPES, dump_parts, dumps
 from reconciler.plan import (
     ABSENT,
     SENSITIVE,
@@ -221,12 +221,9 @@ def _safe(value: Any) -> Any:
 def _plain(value: Any) -> Any:
     """`value` as the plain JSON values `_dump` writes it as (a value JSON has no form for,
     its text)."""
-    if type(value) in _PLAIN:
+    if type(value) in PLAIN_TYPES:
         return value
     return json.loads(_dump(value))
-
-
-_PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
 def _dump(document: Any) -> str:

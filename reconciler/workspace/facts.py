@@ -8,14 +8,14 @@ from collections.abc import Iterator, Mapping
 from types import MappingProxyType
 from typing import Any, final
 
+from reconciler.json_text import PLAIN_TYPES
+
 FACTS_SHARED_PER_KIND = 64
 """Distinct facts of one kind shared among its records (assumed: a tuning of ours); a kind
 with more (an id of its own in each record) keeps each record's."""
 
 NO_FACTS: Mapping[str, Any] = MappingProxyType({})
 """The facts of a record that has none (most records): one shared empty mapping."""
-
-_PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
 class AlikeFacts:
@@ -30,7 +30,7 @@ class AlikeFacts:
         if not facts:
             return NO_FACTS
         seen = self._seen.setdefault(kind, {})
-        if seen is None or not all(type(v) in _PLAIN for v in facts.values()):
+        if seen is None or not all(type(v) in PLAIN_TYPES for v in facts.values()):
             return _own(facts)
         key = tuple((k, type(v), v) for k, v in facts.items())  # True is not 1 here
         found = seen.get(key)
