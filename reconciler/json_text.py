@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic_core import to_json
 
-__all__ = ["PLAIN_TYPES", "STREAMED", "dump_parts", "dumps", "plain_dumps"]
+__all__ = ["PLAIN_TYPES", "STREAMED", "dump_parts", "dumps", "joined", "plain_dumps"]
 
 PLAIN_TYPES = frozenset({str, int, float, bool, type(None)})
 """The types of JSON's scalar values, as Python decodes them (its own value, never a subclass's)."""
@@ -67,14 +67,30 @@ def dump_parts(
         return
     head, _, tail = text.partition(marker)
     yield head
-    opening, closing = "{}" if keyed else "[]"
-    pad = " " * indent
+    yield from joined(
+        (plain_dumps(dict(c) if keyed else c, indent=indent) for c in _chunks(members)),
+        brackets="{}" if keyed else "[]",
+        pad=" " * indent,
+    )
+    yield tail
+
+
+def _chunks(members: Iterable[Any]) -> Iterator[list[Any]]:
     members = iter(members)
-    first = True
     while chunk := list(islice(members, STREAMED)):
-        written = plain_dumps(dict(chunk) if keyed else chunk, indent=indent)
+        yield chunk
+
+
+def joined(parts: Iterable[str], *, brackets: str = "[]", pad: str = "") -> Iterator[str]:
+    """The text of one indented list (or mapping, `brackets="{}"`) from the texts of its
+    parts, each written whole as a list or mapping of the same kind: their brackets left out,
+    their items joined, their lines indented by `pad` more (the list's place in a document)."""
+    opening, closing = brackets[0], brackets[1]
+    first = True
+    for written in parts:
         items = written[2:-2]  # its opening "[\n" and closing "\n]" left out
-        yield (f"{opening}\n{pad}" if first else f",\n{pad}") + items.replace("\n", "\n" + pad)
+        if pad:
+            items = items.replace("\n", "\n" + pad)
+        yield (f"{opening}\n{pad}" if first else f",\n{pad}") + items
         first = False
     yield opening + closing if first else f"\n{pad}{closing}"
-    yield tail

@@ -14,6 +14,7 @@ from reconciler.cli.completion import complete_trader
 from reconciler.cli.context import Context, pass_context, reports_errors
 from reconciler.cli.writing import write_parts
 from reconciler.collector import quiet_gc
+from reconciler.json_text import joined
 from reconciler.render import Lines, render_history
 from reconciler.state import AuditEntry
 from reconciler.workspace import open_state
@@ -64,14 +65,9 @@ def _text_parts(entries: Iterator[AuditEntry], trader: str | None) -> Iterator[L
 
 
 def _json_pieces(entries: Iterator[AuditEntry]) -> Iterator[str]:
-    """The text `_as_json` gives of all the entries, a chunk of them at a time: each chunk's
-    array without its brackets, the chunks joined as one array's items are."""
-    first = True
-    for chunk in _chunks(entries):
-        items = _as_json(chunk)[2:-2]  # "[\n" ... "\n]": the items, indented
-        yield ("[\n" if first else ",\n") + items
-        first = False
-    yield "[]" if first else "\n]"
+    """The text `_as_json` gives of all the entries, a chunk of them at a time: the chunks'
+    arrays joined as one array's items are."""
+    return joined(_as_json(chunk) for chunk in _chunks(entries))
 
 
 def _as_json(entries: list[AuditEntry]) -> str:
