@@ -223,7 +223,7 @@ def _plain(value: Any) -> Any:
     its text)."""
     if type(value) in PLAIN_TYPES:
         return value
-    return json.loads(_dump(value))
+    return json.loads(json.dumps(value, default=str))  # as `_dump` writes it, unindented
 
 
 def _dump(document: Any) -> str:
