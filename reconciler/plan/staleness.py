@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from json.encoder import c_make_encoder, encode_basestring_ascii  # type: ignore[attr-defined]
 from typing import Any
 
 from pydantic import SecretStr
@@ -115,22 +116,23 @@ def values_digest(resources: Mapping[Address, DesiredResource], *, digest: Diges
     """A digest of every desired resource as resolved, secrets only through `digest` (keyed),
     so a saved plan notices a changed `${env:...}` or `${file:...}` value. Each resource is
     one line of JSON (keys sorted, a value JSON has no form for as its text), in address
-    order."""
+    order: `{"address": ..., "attributes": ..., "depends_on": ..., "inputs": ...,
+    "natural_key": ..., "protected": ...}`, as `json.dumps(entry, sort_keys=True,
+    default=str)` writes it. The lines are hashed `_LINES_AT_ONCE` at a time."""
     hasher = hashlib.sha256()
-    encode = _ENCODER.encode
+    line_of = _Lines(digest).line
+    lines: list[str] = []
     for resource in in_address_order(resources.values()):  # each is at its own address
-        entry = {
-            "address": str(resource.address),
-            "attributes": _fingerprint(resource.attributes, digest),
-            "inputs": _fingerprint(resource.inputs, digest),
-            "natural_key": resource.natural_key,
-            "depends_on": [str(a) for a in resource.depends_on],
-            "protected": resource.protected,
-        }
-        hasher.update(encode(entry).encode())
-        hasher.update(b"\n")
+        lines.append(line_of(resource))
+        if len(lines) == _LINES_AT_ONCE:
+            hasher.update("".join(lines).encode())
+            lines.clear()
+    hasher.update("".join(lines).encode())
     return f"sha256:{hasher.hexdigest()}"
 
+
+_LINES_AT_ONCE = 1000
+"""Lines of the values digest joined before they are hashed (assumed: a tuning of ours)."""
 
 _ENCODER = json.JSONEncoder(sort_keys=True, default=str)
 """`json.dumps(..., sort_keys=True, default=str)`, made once rather than on every call."""
@@ -138,26 +140,91 @@ _ENCODER = json.JSONEncoder(sort_keys=True, default=str)
 _TEXT = frozenset({str})
 """The type of a mapping's keys that are their own fingerprint."""
 
+_BOOLEANS = {True: "true", False: "false"}
+"""The JSON of a boolean."""
 
-def _fingerprint(value: Any, digest: Digest) -> Any:
-    kind = type(value)
-    if kind in PLAIN_TYPES:  # its own fingerprint
+
+class _Lines:
+    """The digest's line of each resource, for one digest: the fingerprint of a value held
+    by more than one resource (a template's risk settings, a generated password, the empty
+    inputs) is made once, and so is the text of inputs met again. Values are looked up by
+    identity, so every resource digested must be held until the digest is made."""
+
+    def __init__(self, digest: Digest) -> None:
+        self._digest = digest
+        # the C encoder `_ENCODER.encode` makes anew on each call (the same arguments),
+        # made once; markers are emptied as each value's encoding ends
+        self._encode: Callable[[Any], str] = _ENCODER.encode
+        if c_make_encoder is not None:
+            iterencode = c_make_encoder(
+                {}, str, encode_basestring_ascii, None, ": ", ", ", True, False, True
+            )
+            self._encode = lambda value: "".join(iterencode(value, 0))
+        self._nested: dict[int, Any] = {}  # by id: the fingerprint of a value held in a value
+        self._inputs: dict[int, str | None] = {}  # by id: None once met, then their text
+
+    def line(self, resource: DesiredResource) -> str:
+        encode = self._encode
+        key = resource.natural_key
+        depends_on = resource.depends_on
+        protected = resource.protected
+        return "".join(
+            (
+                '{"address": ',
+                encode_basestring_ascii(resource.address.text),
+                ', "attributes": ',
+                encode(self._fingerprint(resource.attributes)),
+                ', "depends_on": ',
+                encode([a.text for a in depends_on]) if depends_on else "[]",
+                ', "inputs": ',
+                self._inputs_text(resource.inputs),
+                ', "natural_key": ',
+                encode_basestring_ascii(key) if type(key) is str else encode(key),
+                ', "protected": ',
+                _BOOLEANS[protected] if type(protected) is bool else encode(protected),
+                "}\n",
+            )
+        )
+
+    def _inputs_text(self, inputs: Mapping[str, Any]) -> str:
+        known = self._inputs
+        text = known.get(id(inputs))
+        if text is None:
+            text = self._encode(self._fingerprint(inputs))
+            # kept from the second time on: a trader's own inputs are met once
+            known[id(inputs)] = text if id(inputs) in known else None
+        return text
+
+    def _fingerprint(self, value: Any) -> Any:
+        kind = type(value)
+        if kind in PLAIN_TYPES:  # its own fingerprint
+            return value
+        if (
+            kind is dict
+            and _TEXT.issuperset(map(type, value))
+            and PLAIN_TYPES.issuperset(map(type, value.values()))
+        ):
+            return value  # plain values under text keys: what the general case would copy
+        if isinstance(value, SecretStr):
+            return self._digest(value.get_secret_value())
+        if isinstance(value, GeneratedSecret):
+            return f"(generated, {value.length} characters)"
+        if isinstance(value, Mapping):
+            return {str(k): self._held(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [self._held(v) for v in value]
         return value
-    if (
-        kind is dict
-        and _TEXT.issuperset(map(type, value))
-        and PLAIN_TYPES.issuperset(map(type, value.values()))
-    ):
-        return value  # plain values under text keys: what the general case would copy
-    if isinstance(value, SecretStr):
-        return digest(value.get_secret_value())
-    if isinstance(value, GeneratedSecret):
-        return f"(generated, {value.length} characters)"
-    if isinstance(value, Mapping):
-        return {str(k): _fingerprint(v, digest) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_fingerprint(v, digest) for v in value]
-    return value
+
+    def _held(self, value: Any) -> Any:
+        """The fingerprint of a value held in a mapping or list: its own when plain, else
+        made once for each value (by identity)."""
+        if type(value) in PLAIN_TYPES:
+            return value
+        nested = self._nested
+        found = nested.get(id(value), nested)
+        if found is nested:
+            found = nested[id(value)] = self._fingerprint(value)
+        return found
 
 
 def _comparable(change: Change) -> dict[str, Any]:

@@ -12,6 +12,8 @@ from enum import StrEnum
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import SecretStr
 
 from reconciler.errors import StalePlan
@@ -235,6 +237,77 @@ def test_the_values_digest_is_the_one_first_written_for_every_kind_of_value() ->
         )
         for n, (address, attributes) in enumerate(zip(addresses, values, strict=True))
     }
+
+    def keyed(value: str) -> str:
+        return "hmac:" + value[::-1]
+
+    assert values_digest(resources, digest=keyed) == _digest_as_first_written(resources, keyed)
+
+
+_LEAVES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-3, 3),
+    st.sampled_from([0.0, 1.0, 0.5, 1e-07, 1e300]),
+    st.text('ab"é\\', max_size=3),
+    st.builds(SecretStr, st.text("xy", max_size=2)),
+    st.builds(GeneratedSecret, st.integers(8, 12)),
+    st.just(date(2026, 1, 2)),
+    st.just(Decimal("1.50")),
+    st.just(_Level.LOW),
+)
+_VALUES = st.recursive(
+    _LEAVES,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3),
+        st.lists(inner, max_size=3).map(tuple),
+        st.dictionaries(st.sampled_from(["a", "b", "c"]), inner, max_size=3),
+        st.dictionaries(st.integers(1, 3), inner, max_size=2),
+    ),
+    max_leaves=6,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    shared=st.lists(_VALUES, min_size=1, max_size=4),
+    picks=st.lists(
+        st.tuples(
+            st.dictionaries(
+                st.sampled_from(["name", "risk", "pin", "n"]),
+                st.one_of(_VALUES, st.integers(0, 3).map(lambda i: ("shared", i))),
+                max_size=4,
+            ),
+            st.integers(0, 3),  # which inputs: one of a few shared objects, or its own
+            st.booleans(),
+        ),
+        min_size=1,
+        max_size=8,
+    ),
+)
+def test_the_values_digest_of_values_many_resources_share_is_the_one_first_written(
+    shared: list[Any], picks: list[tuple[dict[str, Any], int, bool]]
+) -> None:
+    """Nested values and inputs that several resources hold as one object (a template's
+    risk settings, the empty inputs) are fingerprinted once, each object by its identity:
+    objects equal to each other but written otherwise (`1`, `1.0` and `True`) keep their own
+    texts."""
+    inputs: list[Mapping[str, Any]] = [{"a": 1}, {"a": 1.0}, {"a": True}]
+    resources = {}
+    for n, (attributes, which, protected) in enumerate(picks):
+        values = {
+            k: shared[v[1] % len(shared)] if isinstance(v, tuple) and v[:1] == ("shared",) else v
+            for k, v in attributes.items()
+        }
+        address = Address("tradovate_account", f"t{n % 3}", f"A{n}")
+        resources[address] = DesiredResource(
+            address,
+            values,
+            f"key-{n}",
+            inputs=inputs[which] if which < len(inputs) else {"own": values},
+            depends_on=tuple(resources)[:1],
+            protected=protected,
+        )
 
     def keyed(value: str) -> str:
         return "hmac:" + value[::-1]
