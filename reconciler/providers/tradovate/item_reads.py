@@ -4,7 +4,9 @@ theirs, whatever the size of the firm)."""
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from itertools import chain
 
 from reconciler.providers.tradovate.calls import list_of
@@ -16,6 +18,8 @@ ITEMS_CHUNK = IDS_PER_ITEMS.value
 """Most ids one `items` call is sent (assumed, see limits.py)."""
 LDEPS_CHUNK = MASTER_IDS_PER_LDEPS.value
 """Most master ids one `ldeps` call is sent (assumed, see limits.py)."""
+READS_AT_ONCE = 4
+"""Calls of one chunked read in flight at once (assumed: a tuning of ours)."""
 
 
 def by_id_chunks(
@@ -31,9 +35,29 @@ def by_id_chunks(
     """GET `path?<parameter>=1,2,...` for every `chunk` of the distinct `ids`, a call's answer
     at a time: a caller that lets each go holds one call's items, not the firm's."""
     unique = list(dict.fromkeys(ids))
-    for start in range(0, len(unique), chunk):
-        text = ",".join(str(i) for i in unique[start : start + chunk])
-        yield list_of(session, domain, path, model, params={parameter: text})
+    texts = [
+        ",".join(str(i) for i in unique[start : start + chunk])
+        for start in range(0, len(unique), chunk)
+    ]
+    if len(texts) < 2:
+        for text in texts:
+            yield list_of(session, domain, path, model, params={parameter: text})
+        return
+    # several calls in flight, answered in order: a call's round trip and the platform's work
+    # overlap the reading of the answers before it; at most READS_AT_ONCE answers are held
+    pool = ThreadPoolExecutor(READS_AT_ONCE, thread_name_prefix="tradovate-read")
+    try:
+        sent: deque[Future[list[ItemT]]] = deque()
+        for text in texts:
+            sent.append(
+                pool.submit(list_of, session, domain, path, model, params={parameter: text})
+            )
+            if len(sent) == READS_AT_ONCE:
+                yield sent.popleft().result()
+        while sent:
+            yield sent.popleft().result()
+    finally:  # a failed call or a reader that stopped: the calls not yet sent are not sent
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def items(

@@ -17,6 +17,7 @@ from pydantic import SecretStr
 from reconciler.errors import ProviderRejected, ProviderUnavailable, RateLimited
 from reconciler.providers import list_answers
 from reconciler.providers.http import make_http_client
+from reconciler.providers.tradovate import item_reads
 from reconciler.providers.tradovate.client import TradovateClient
 from reconciler.providers.tradovate.config import Credentials
 from reconciler.providers.tradovate.models import (
@@ -190,6 +191,28 @@ def test_contacts_of_many_users_are_read_in_chunks_of_1000(
     assert [c.user_id for c in contacts] == [user_id]
     ldeps = [r for r in sandbox.requests() if r[2] == "/contactinfo/ldeps"]
     assert ldeps == [("GET", "live", "/contactinfo/ldeps", 200)] * 2
+
+
+def test_contacts_read_several_calls_at_once_are_those_read_one_call_at_a_time(
+    client: TradovateClient, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A call a user: the calls in flight at once answer in the order of the users, each
+    user's contact once, as one call at a time reads them."""
+    user_ids = []
+    for n in range(6):
+        user_ids.append(new_user(client))
+        assert client.update_contact(contact(user_ids[-1], city=f"City {n}")) is None
+    monkeypatch.setattr(item_reads, "LDEPS_CHUNK", 1)
+    sandbox.clear_requests()
+
+    at_once = [[c.user_id for c in part] for part in client.contact_chunks(user_ids)]
+    calls = [r for r in sandbox.requests() if r[2] == "/contactinfo/ldeps"]
+    monkeypatch.setattr(item_reads, "READS_AT_ONCE", 1)
+    one_at_a_time = _contacts(client, user_ids)
+
+    assert at_once == [[user_id] for user_id in sorted(user_ids)]
+    assert calls == [("GET", "live", "/contactinfo/ldeps", 200)] * 6
+    assert _contacts(client, user_ids) == one_at_a_time
 
 
 def test_a_list_cut_into_pieces_as_it_arrives_reads_as_the_whole(
