@@ -293,7 +293,7 @@ def test_the_values_digest_of_values_many_resources_share_is_the_one_first_writt
     objects equal to each other but written otherwise (`1`, `1.0` and `True`) keep their own
     texts."""
     inputs: list[Mapping[str, Any]] = [{"a": 1}, {"a": 1.0}, {"a": True}]
-    resources = {}
+    resources: dict[Address, DesiredResource] = {}
     for n, (attributes, which, protected) in enumerate(picks):
         values = {
             k: shared[v[1] % len(shared)] if isinstance(v, tuple) and v[:1] == ("shared",) else v
