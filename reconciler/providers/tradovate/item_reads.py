@@ -33,7 +33,8 @@ def by_id_chunks(
     chunk: int,
 ) -> Iterator[list[ItemT]]:
     """GET `path?<parameter>=1,2,...` for every `chunk` of the distinct `ids`, a call's answer
-    at a time: a caller that lets each go holds one call's items, not the firm's."""
+    at a time, in order: a caller that lets each go holds the items of READS_AT_ONCE calls at
+    most (those in flight), not the firm's."""
     unique = list(dict.fromkeys(ids))
     texts = [
         ",".join(str(i) for i in unique[start : start + chunk])
