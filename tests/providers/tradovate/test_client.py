@@ -205,14 +205,15 @@ def test_contacts_read_several_calls_at_once_are_those_read_one_call_at_a_time(
     monkeypatch.setattr(item_reads, "LDEPS_CHUNK", 1)
     sandbox.clear_requests()
 
-    at_once = [[c.user_id for c in part] for part in client.contact_chunks(user_ids)]
+    at_once = list(client.contact_chunks(user_ids))
     calls = [r for r in sandbox.requests() if r[2] == "/contactinfo/ldeps"]
     monkeypatch.setattr(item_reads, "READS_AT_ONCE", 1)
     one_at_a_time = _contacts(client, user_ids)
 
-    assert at_once == [[user_id] for user_id in sorted(user_ids)]
+    assert [[c.user_id for c in part] for part in at_once] == [[u] for u in sorted(user_ids)]
     assert calls == [("GET", "live", "/contactinfo/ldeps", 200)] * 6
-    assert _contacts(client, user_ids) == one_at_a_time
+    assert [c for part in at_once for c in part] == one_at_a_time
+    assert {c.city for c in one_at_a_time} == {f"City {n}" for n in range(6)}
 
 
 def test_a_list_cut_into_pieces_as_it_arrives_reads_as_the_whole(
