@@ -13,10 +13,27 @@ from typing import Any
 
 from pydantic_core import to_json
 
-__all__ = ["PLAIN_TYPES", "STREAMED", "dump_parts", "dumps", "joined", "plain_dumps"]
+__all__ = [
+    "PLAIN_TYPES",
+    "STREAMED",
+    "alike_key",
+    "dump_parts",
+    "dumps",
+    "joined",
+    "plain_dumps",
+]
 
 PLAIN_TYPES = frozenset({str, int, float, bool, type(None)})
 """The types of JSON's scalar values, as Python decodes them (its own value, never a subclass's)."""
+
+
+def alike_key(mapping: Mapping[str, Any]) -> tuple[tuple[str, type, Any], ...] | None:
+    """A key equal for mappings alike, of plain values only: the same names, values and
+    types of values (`true` is not `1` here); None when a value is not plain."""
+    if not PLAIN_TYPES.issuperset(map(type, mapping.values())):
+        return None
+    return tuple((name, type(value), value) for name, value in mapping.items())
+
 
 STREAMED = 1000
 """Members of a document's long list or mapping written at a time by `dump_parts` (assumed:

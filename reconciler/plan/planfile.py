@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_core import from_json
 
 from reconciler.errors import ReconcilerError, StalePlan
-from reconciler.json_text import PLAIN_TYPES, dump_parts
+from reconciler.json_text import alike_key, dump_parts
 from reconciler.plan.action import Action, Change
 from reconciler.plan.address import Address
 from reconciler.plan.plan import Plan, PlanOptions
@@ -260,9 +260,9 @@ def _decode(record: _Record, held: dict[Any, Any]) -> Change:
 def _held(value: dict[str, Any] | None, held: dict[Any, Any]) -> dict[str, Any] | None:
     """`value`, or the equal mapping of plain values held already (its values' types are
     part of its key: `true` and `1` are not alike)."""
-    if not value or not PLAIN_TYPES.issuperset(map(type, value.values())):
+    key = alike_key(value) if value else None
+    if not value or key is None:
         return value
-    key = tuple((name, type(v), v) for name, v in value.items())
     found: dict[str, Any] = held.setdefault(key, value)
     return found
 

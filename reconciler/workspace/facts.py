@@ -8,7 +8,7 @@ from collections.abc import Iterator, Mapping
 from types import MappingProxyType
 from typing import Any, final
 
-from reconciler.json_text import PLAIN_TYPES
+from reconciler.json_text import alike_key
 
 FACTS_SHARED_PER_KIND = 64
 """Distinct facts of one kind shared among its records (assumed: a tuning of ours); a kind
@@ -30,9 +30,9 @@ class AlikeFacts:
         if not facts:
             return NO_FACTS
         seen = self._seen.setdefault(kind, {})
-        if seen is None or not all(type(v) in PLAIN_TYPES for v in facts.values()):
+        key = None if seen is None else alike_key(facts)
+        if seen is None or key is None:
             return _own(facts)
-        key = tuple((k, type(v), v) for k, v in facts.items())  # True is not 1 here
         found = seen.get(key)
         if found is None:
             if len(seen) >= FACTS_SHARED_PER_KIND:
